@@ -1,0 +1,74 @@
+package io.headroom.appliance.site;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The whole electrical and IT plant the appliance protects, as loaded from a site file.
+ * Immutable; every list is in file order and every id is unique within its kind.
+ */
+public record Site(
+        String name,
+        double frequencyHz,
+        List<Feed> feeds,
+        List<RedundancyGroup> groups,
+        List<Rack> racks,
+        List<Node> nodes,
+        List<Meter> meters,
+        List<SupercapBank> supercaps,
+        AgentSettings agents,
+        ControlSettings control,
+        OpenAdrSettings openadr) {
+
+    public Site {
+        feeds = List.copyOf(feeds);
+        groups = List.copyOf(groups);
+        racks = List.copyOf(racks);
+        nodes = List.copyOf(nodes);
+        meters = List.copyOf(meters);
+        supercaps = List.copyOf(supercaps);
+    }
+
+    public Optional<Feed> feed(String id) {
+        return feeds.stream().filter(f -> f.id().equals(id)).findFirst();
+    }
+
+    public Optional<Meter> meter(String id) {
+        return meters.stream().filter(m -> m.id().equals(id)).findFirst();
+    }
+
+    public Optional<RedundancyGroup> group(String id) {
+        return groups.stream().filter(g -> g.id().equals(id)).findFirst();
+    }
+
+    /** Nodes of one redundancy group, in file order. */
+    public List<Node> nodesOf(RedundancyGroup group) {
+        return nodes.stream().filter(n -> n.groupId().equals(group.id())).toList();
+    }
+
+    /** The redundancy group that a feed belongs to. */
+    public RedundancyGroup groupOfFeed(String feedId) {
+        return groups.stream().filter(g -> g.feedIds().contains(feedId)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("feed " + feedId + " is in no redundancy group"));
+    }
+
+    public Map<String, Feed> feedsById() {
+        return feeds.stream().collect(Collectors.toMap(Feed::id, Function.identity()));
+    }
+
+    public int gpuCount() {
+        return nodes.stream().mapToInt(Node::gpus).sum();
+    }
+
+    /** The same site with other agent and meter endpoints (the bench binds ephemeral ports). */
+    public Site withEndpoints(Map<String, Endpoint> agentByNode, Map<String, Endpoint> modbusByMeter) {
+        List<Node> n = nodes.stream()
+                .map(x -> agentByNode.containsKey(x.id()) ? x.withAgent(agentByNode.get(x.id())) : x).toList();
+        List<Meter> m = meters.stream()
+                .map(x -> modbusByMeter.containsKey(x.id()) ? x.withModbus(modbusByMeter.get(x.id())) : x).toList();
+        return new Site(name, frequencyHz, feeds, groups, racks, n, m, supercaps, agents, control, openadr);
+    }
+}
