@@ -1,0 +1,82 @@
+package io.headroom.appliance.control;
+
+import io.headroom.appliance.site.Feed;
+import io.headroom.appliance.site.Node;
+import io.headroom.appliance.site.RedundancyGroup;
+import io.headroom.appliance.site.Site;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * For every single contingency (the loss of one feed of a redundancy group) the caps that keep the survivors
+ * inside their limits, and the uniform safe cap an agent falls back to when no appliance speaks to it.
+ * Nodes draw equally from every live feed of their group, so after a loss each survivor carries the group's
+ * load divided by N-1, and the most limited survivor sets what the group may draw. Pure.
+ */
+public final class ContingencyPlanner {
+
+    private ContingencyPlanner() {
+    }
+
+    /** Plans every contingency of a group for the given per-GPU demand (site order within the group). */
+    public static List<ContingencyPlan> plan(Site site, RedundancyGroup group, double[] demandPerGpu) {
+        List<Node> nodes = site.nodesOf(group);
+        double margin = site.control().marginFraction();
+        double baseW = nodes.stream().mapToDouble(Node::baseW).sum();
+        double demandW = baseW;
+        for (int i = 0; i < nodes.size(); i++) {
+            demandW += demandPerGpu[i] * nodes.get(i).gpus();
+        }
+        List<ContingencyPlan> plans = new ArrayList<>();
+        for (String lost : group.feedIds()) {
+            List<String> survivors = group.feedIds().stream().filter(f -> !f.equals(lost)).toList();
+            double allowed = survivorsAllowedW(site, survivors, margin);
+            double budget = allowed - baseW;
+            double[] caps = Allocator.allocate(nodes, demandPerGpu, budget);
+            plans.add(new ContingencyPlan(group.id(), lost, survivors, allowed, baseW, budget, demandW, caps,
+                    budget >= Allocator.floorsW(nodes)));
+        }
+        return plans;
+    }
+
+    /** Plans with every GPU wanting its maximum: the worst case a site must be ready for. */
+    public static List<ContingencyPlan> planAtFullDemand(Site site, RedundancyGroup group) {
+        List<Node> nodes = site.nodesOf(group);
+        double[] demand = new double[nodes.size()];
+        for (int i = 0; i < demand.length; i++) {
+            demand[i] = nodes.get(i).gpu().maxW();
+        }
+        return plan(site, group, demand);
+    }
+
+    /** What a set of feeds can carry when a group's load splits equally over them, less margin, W. */
+    public static double survivorsAllowedW(Site site, List<String> feedIds, double margin) {
+        double minLimit = Double.POSITIVE_INFINITY;
+        for (String id : feedIds) {
+            Feed f = site.feed(id).orElseThrow();
+            minLimit = Math.min(minLimit, f.limitW());
+        }
+        return feedIds.size() * minLimit * (1 - margin);
+    }
+
+    /**
+     * The per-GPU cap that keeps every survivor of the group's worst single contingency within its limit with
+     * every GPU of the group at that cap, or the site's configured safe cap if it sets one. Agents clamp it
+     * into their own GPUs' ranges.
+     */
+    public static double safeCapW(Site site, RedundancyGroup group) {
+        if (site.agents().safeCapW() > 0) {
+            return site.agents().safeCapW();
+        }
+        List<Node> nodes = site.nodesOf(group);
+        double baseW = nodes.stream().mapToDouble(Node::baseW).sum();
+        int gpus = nodes.stream().mapToInt(Node::gpus).sum();
+        double worst = Double.POSITIVE_INFINITY;
+        for (String lost : group.feedIds()) {
+            List<String> survivors = group.feedIds().stream().filter(f -> !f.equals(lost)).toList();
+            worst = Math.min(worst, survivorsAllowedW(site, survivors, site.control().marginFraction()));
+        }
+        return gpus == 0 ? 0 : Math.floor((worst - baseW) / gpus);
+    }
+}
