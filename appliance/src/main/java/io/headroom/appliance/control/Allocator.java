@@ -9,7 +9,7 @@ import java.util.List;
  * Turns a GPU power budget for a set of nodes into per-GPU caps: every GPU first gets its floor (its
  * minimum, or a critical node's floor), then the rest goes to {@code critical}, then {@code standard}, then
  * {@code flexible} demand, max-min fair within a class (water-filling), never above a GPU's maximum.
- * Pure and allocation-light: one output array.
+ * Pure; O(n log n) in the number of nodes.
  */
 public final class Allocator {
 
@@ -43,33 +43,47 @@ public final class Allocator {
         return cap;
     }
 
-    /** Raise every node of class {@code p} towards its want, equal per-GPU level first (max-min fair). */
+    /**
+     * Raises every node of class {@code p} towards its want by one common per-GPU level (max-min fair): the
+     * nodes are taken in order of their remaining headroom, so the level is found in one sorted pass.
+     */
     private static double waterFill(List<Node> nodes, double[] want, double[] cap, Priority p, double budget) {
-        double left = budget;
-        while (left > 1e-9) {
-            int gpus = 0;
-            double step = Double.POSITIVE_INFINITY;
-            for (int i = 0; i < nodes.size(); i++) {
-                Node node = nodes.get(i);
-                if (node.priority() == p && cap[i] < want[i] - 1e-9) {
-                    gpus += node.gpus();
-                    step = Math.min(step, want[i] - cap[i]);
-                }
+        int k = 0;
+        Integer[] idx = new Integer[nodes.size()];
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).priority() == p && want[i] > cap[i]) {
+                idx[k++] = i;
             }
-            if (gpus == 0) {
+        }
+        if (k == 0) {
+            return budget;
+        }
+        Integer[] order = java.util.Arrays.copyOf(idx, k);
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(want[a] - cap[a], want[b] - cap[b]));
+        int gpusLeft = 0;
+        for (Integer i : order) {
+            gpusLeft += nodes.get(i).gpus();
+        }
+        double left = budget;
+        double level = 0;
+        int j = 0;
+        while (j < k) {
+            int i = order[j];
+            double headroom = want[i] - cap[i];
+            double cost = (headroom - level) * gpusLeft;
+            if (cost > left) {
+                level += left / gpusLeft;
+                left = 0;
                 break;
             }
-            double level = Math.min(step, left / gpus);
-            for (int i = 0; i < nodes.size(); i++) {
-                Node node = nodes.get(i);
-                if (node.priority() == p && cap[i] < want[i] - 1e-9) {
-                    cap[i] += level;
-                }
-            }
-            left -= level * gpus;
-            if (level < step) {
-                break; // budget exhausted at this level
-            }
+            left -= cost;
+            level = headroom;
+            gpusLeft -= nodes.get(i).gpus();
+            j++;
+        }
+        for (int m = 0; m < k; m++) {
+            int i = order[m];
+            cap[i] += Math.min(want[i] - cap[i], level);
         }
         return left;
     }

@@ -1,0 +1,163 @@
+package io.headroom.appliance;
+
+import io.headroom.appliance.actuation.Actuator;
+import io.headroom.appliance.control.ContingencyPlan;
+import io.headroom.appliance.control.ContingencyPlanner;
+import io.headroom.appliance.control.FeedMeasurement;
+import io.headroom.appliance.control.GroupDecision;
+import io.headroom.appliance.control.GroupRegulator;
+import io.headroom.appliance.control.NodeTelemetry;
+import io.headroom.appliance.control.Snapshot;
+import io.headroom.appliance.measure.MeasurementPipeline;
+import io.headroom.appliance.site.Node;
+import io.headroom.appliance.site.RedundancyGroup;
+import io.headroom.appliance.site.Site;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+
+/**
+ * The regulation loop (10–50 Hz) on its own platform thread: latest measurements → one immutable snapshot →
+ * one {@link GroupRegulator} per redundancy group → caps to the actuator; the contingency plans are re-planned
+ * for the demand the snapshot shows. Publishes a {@link SiteState} per tick. A failing tick is logged and
+ * counted, never allowed to stop the loop.
+ */
+public final class RegulationLoop implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RegulationLoop.class);
+
+    private final Site site;
+    private final MeasurementPipeline measurements;
+    private final Actuator actuator;
+    private final Clock utc;
+    private final LongSupplier nanoTime;
+    private final List<GroupRegulator> regulators = new ArrayList<>();
+    private final AtomicReference<SiteState> state = new AtomicReference<>();
+    private final ScheduledExecutorService thread;
+    private final Set<String> raisedAlarms = new LinkedHashSet<>();
+    private long tick;
+    private long failedTicks;
+
+    public RegulationLoop(Site site, MeasurementPipeline measurements, Actuator actuator, Clock utc, LongSupplier nanoTime) {
+        this.site = site;
+        this.measurements = measurements;
+        this.actuator = actuator;
+        this.utc = utc;
+        this.nanoTime = nanoTime;
+        for (RedundancyGroup g : site.groups()) {
+            regulators.add(new GroupRegulator(site, g, ContingencyPlanner.safeCapW(site, g)));
+        }
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "regulation");
+            t.setDaemon(true);
+            t.setPriority(Thread.MAX_PRIORITY - 1);
+            return t;
+        });
+    }
+
+    public void start() {
+        long period = site.control().tickMs();
+        thread.scheduleAtFixedRate(this::safeTick, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** The latest published state; null before the first tick. */
+    public SiteState state() {
+        return state.get();
+    }
+
+    public long failedTicks() {
+        return failedTicks;
+    }
+
+    private void safeTick() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            failedTicks++;
+            log.error("regulation tick {} failed; the loop goes on", tick, e);
+        }
+    }
+
+    /** One tick; public so that tests and the bench can drive the loop without its thread. */
+    public SiteState tick() {
+        long now = nanoTime.getAsLong();
+        tick++;
+        Map<String, FeedMeasurement> feeds = measurements.measure(now);
+        Map<String, NodeTelemetry> nodes = new HashMap<>();
+        for (Node n : site.nodes()) {
+            actuator.telemetry(n, now).ifPresent(t -> nodes.put(n.id(), t));
+        }
+        Snapshot snapshot = new Snapshot(tick, now, utc.instant(), feeds, nodes);
+        List<GroupDecision> decisions = new ArrayList<>();
+        Map<String, Double> caps = new HashMap<>();
+        Map<String, List<ContingencyPlan>> plans = new HashMap<>();
+        List<String> alarms = new ArrayList<>();
+        for (GroupRegulator reg : regulators) {
+            GroupDecision d = reg.run(snapshot);
+            decisions.add(d);
+            alarms.addAll(d.alarms());
+            List<Node> groupNodes = reg.nodes();
+            double[] demand = new double[groupNodes.size()];
+            for (int i = 0; i < groupNodes.size(); i++) {
+                Node n = groupNodes.get(i);
+                caps.put(n.id(), d.capsPerGpuW()[i]);
+                actuator.command(n, d.capsPerGpuW()[i]);
+                NodeTelemetry t = nodes.get(n.id());
+                demand[i] = t == null ? n.gpu().maxW() : Math.max(n.gpu().minW(), t.gpuPowerW() / n.gpus());
+            }
+            RedundancyGroup g = site.group(d.groupId()).orElseThrow();
+            List<ContingencyPlan> p = ContingencyPlanner.plan(site, g, demand);
+            plans.put(g.id(), p);
+            for (ContingencyPlan cp : p) {
+                if (!cp.feasible()) {
+                    alarms.add("group " + g.id() + ": no safe plan for the loss of feed " + cp.lostFeedId()
+                            + " (the floors alone exceed what the survivors carry)");
+                }
+            }
+        }
+        actuator.flush(now);
+        logAlarmChanges(alarms);
+        SiteState s = new SiteState(tick, snapshot.utc(), site.control().tickMs(), feeds, nodes, caps, decisions,
+                plans, List.copyOf(alarms));
+        state.set(s);
+        return s;
+    }
+
+    private void logAlarmChanges(List<String> alarms) {
+        Set<String> now = new LinkedHashSet<>(alarms);
+        for (String a : now) {
+            if (raisedAlarms.add(a)) {
+                log.warn("alarm raised: {}", a);
+            }
+        }
+        raisedAlarms.removeIf(a -> {
+            if (!now.contains(a)) {
+                log.info("alarm cleared: {}", a);
+                return true;
+            }
+            return false;
+        });
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

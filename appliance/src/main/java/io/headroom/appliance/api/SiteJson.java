@@ -1,0 +1,110 @@
+package io.headroom.appliance.api;
+
+import io.headroom.appliance.SiteState;
+import io.headroom.appliance.control.ContingencyPlan;
+import io.headroom.appliance.control.FeedMeasurement;
+import io.headroom.appliance.control.GroupDecision;
+import io.headroom.appliance.control.NodeTelemetry;
+import io.headroom.appliance.site.Feed;
+import io.headroom.appliance.site.Node;
+import io.headroom.appliance.site.Site;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** The site and its live state as the API's JSON (documented in appliance/README.md). Units are in the names. */
+public final class SiteJson {
+
+    private SiteJson() {
+    }
+
+    public static JsonObject site(Site site, SiteState s) {
+        JsonObject o = new JsonObject()
+                .put("site", site.name())
+                .put("tick", s == null ? 0 : s.tick())
+                .put("utc", s == null ? null : s.utc().toString())
+                .put("tickMs", site.control().tickMs());
+        JsonArray feeds = new JsonArray();
+        for (Feed f : site.feeds()) {
+            FeedMeasurement m = s == null ? null : s.feeds().get(f.id());
+            GroupDecision d = s == null ? null : decisionOf(s, site.groupOfFeed(f.id()).id());
+            feeds.add(new JsonObject()
+                    .put("id", f.id())
+                    .put("group", site.groupOfFeed(f.id()).id())
+                    .put("ratingA", f.ratingA())
+                    .put("limitA", f.limitA())
+                    .put("limitW", round(f.limitW()))
+                    .put("currentA", m == null ? null : finite(m.currentA()))
+                    .put("loadW", m == null ? null : finite(round(m.powerW())))
+                    .put("loadFraction", m == null || !m.usable() ? null : round3(m.currentA() / f.limitA()))
+                    .put("quality", m == null ? "NONE" : m.quality().name())
+                    .put("ageMs", m == null ? null : m.ageMs())
+                    .put("binding", d != null && f.id().equals(d.bindingFeed())));
+        }
+        o.put("feeds", feeds);
+        JsonArray nodes = new JsonArray();
+        for (Node n : site.nodes()) {
+            NodeTelemetry t = s == null ? null : s.nodes().get(n.id());
+            Double cap = s == null ? null : s.caps().get(n.id());
+            nodes.add(new JsonObject()
+                    .put("id", n.id())
+                    .put("rack", n.rackId())
+                    .put("group", n.groupId())
+                    .put("priority", n.priority().label())
+                    .put("gpus", n.gpus())
+                    .put("gpuMinW", n.gpu().minW())
+                    .put("gpuMaxW", n.gpu().maxW())
+                    .put("gpuPowerW", t == null ? null : round(t.gpuPowerW()))
+                    .put("capPerGpuW", cap == null ? null : round(cap))
+                    .put("agentCapPerGpuW", t == null ? null : round(t.capPerGpuW()))
+                    .put("telemetryFresh", t != null && t.fresh()));
+        }
+        o.put("nodes", nodes);
+        JsonArray groups = new JsonArray();
+        if (s != null) {
+            for (GroupDecision d : s.decisions()) {
+                JsonArray plans = new JsonArray();
+                for (ContingencyPlan p : s.plans().getOrDefault(d.groupId(), java.util.List.of())) {
+                    plans.add(new JsonObject().put("lostFeed", p.lostFeedId())
+                            .put("survivors", new JsonArray(p.survivors()))
+                            .put("survivorsAllowedW", round(p.survivorsAllowedW()))
+                            .put("demandW", round(p.demandW()))
+                            .put("shedW", round(p.shedW()))
+                            .put("feasible", p.feasible()));
+                }
+                groups.add(new JsonObject()
+                        .put("id", d.groupId())
+                        .put("allowedW", finite(round(d.allowedGroupW())))
+                        .put("measuredW", finite(round(d.measuredGroupW())))
+                        .put("nonGpuW", finite(round(d.nonGpuW())))
+                        .put("gpuBudgetW", finite(round(d.gpuBudgetW())))
+                        .put("bindingFeed", d.bindingFeed())
+                        .put("binding", d.binding())
+                        .put("contingencies", plans));
+            }
+        }
+        o.put("groups", groups);
+        o.put("alarms", new JsonArray(s == null ? java.util.List.of() : s.alarms()));
+        return o;
+    }
+
+    private static GroupDecision decisionOf(SiteState s, String group) {
+        for (GroupDecision d : s.decisions()) {
+            if (d.groupId().equals(group)) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+    private static double round3(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}

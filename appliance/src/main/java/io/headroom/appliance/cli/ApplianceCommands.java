@@ -1,0 +1,97 @@
+package io.headroom.appliance.cli;
+
+import io.headroom.appliance.Appliance;
+import io.headroom.appliance.site.Site;
+import io.headroom.appliance.site.SiteError;
+import io.headroom.appliance.site.SiteLoader;
+import io.headroom.appliance.site.SiteValidationException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** The appliance's own subcommands: {@code run} and {@code check-site}. */
+public final class ApplianceCommands {
+
+    private ApplianceCommands() {
+    }
+
+    /** Exit code for a site file that does not validate. */
+    public static final int EXIT_INVALID_SITE = 2;
+
+    /** Loads a site, printing every error to {@code err}; null if it does not load. */
+    public static Site loadOrReport(Path file, PrintWriter err) {
+        try {
+            return SiteLoader.load(file);
+        } catch (SiteValidationException e) {
+            err.printf("%s: %d error%s%n", file, e.errors().size(), e.errors().size() == 1 ? "" : "s");
+            for (SiteError x : e.errors()) {
+                err.println("  " + x);
+            }
+            return null;
+        } catch (IOException e) {
+            err.printf("%s: cannot read: %s%n", file, e.getMessage());
+            return null;
+        }
+    }
+
+    @Command(name = "check-site", mixinStandardHelpOptions = true,
+            description = "Validate a site file (every error, with line numbers) and print its N-1 plan.")
+    public static final class CheckSite implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE", description = "the site file (YAML)")
+        Path file;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Site site = loadOrReport(file, spec.commandLine().getErr());
+            if (site == null) {
+                return EXIT_INVALID_SITE;
+            }
+            spec.commandLine().getOut().print(PlanReport.render(site));
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Run the appliance alone against the meters and agents named in the site file.")
+    public static final class Run implements Callable<Integer> {
+        @Option(names = "--site", required = true, paramLabel = "FILE", description = "the site file (YAML)")
+        Path site;
+
+        @Option(names = "--http-host", defaultValue = "127.0.0.1", description = "API/dashboard address (default ${DEFAULT-VALUE})")
+        String httpHost;
+
+        @Option(names = "--http-port", defaultValue = "8080", description = "API/dashboard port (default ${DEFAULT-VALUE})")
+        int httpPort;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Site s = loadOrReport(site, spec.commandLine().getErr());
+            if (s == null) {
+                return EXIT_INVALID_SITE;
+            }
+            Appliance appliance = Appliance.start(s, httpHost, httpPort);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                appliance.close();
+                stopped.countDown();
+            }, "shutdown"));
+            stopped.await();
+            return 0;
+        }
+    }
+}

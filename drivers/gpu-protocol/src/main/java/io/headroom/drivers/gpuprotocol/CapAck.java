@@ -1,0 +1,95 @@
+package io.headroom.drivers.gpuprotocol;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The agent applied a {@link CapCommand} (answer to {@code POST /cap}, code 2.04 Changed).
+ *
+ * <p>Wire: {@code version u8 | type u8 = 0x04 | session i64 | sequence i64 | agentTimeMs i64 |
+ * leaseExpiresAtMs i64 | totalPowerW f32 | count u8 | count × appliedLimitW f32}:
+ * {@code 39 + 4·count} bytes.
+ *
+ * @param session          the command's session
+ * @param sequence         the command's sequence, now the last accepted one
+ * @param agentTimeMs      the agent's monotonic clock when it applied the caps (ms since start)
+ * @param leaseExpiresAtMs when the lease lapses, on the same clock
+ * @param totalPowerW      total GPU draw right after applying, W
+ * @param appliedLimitsW   limits the GPUs report as enforced after applying, W
+ */
+public record CapAck(long session, long sequence, long agentTimeMs, long leaseExpiresAtMs,
+                     double totalPowerW, List<Double> appliedLimitsW) implements Message {
+
+    static final int FIXED = Wire.HEADER + 8 + 8 + 8 + 8 + 4 + 1;
+    static final int PER_GPU = 4;
+
+    public CapAck {
+        if (sequence < 0) {
+            throw new IllegalArgumentException("sequence is negative (" + sequence + ")");
+        }
+        if (agentTimeMs < 0) {
+            throw new IllegalArgumentException("agentTimeMs is negative (" + agentTimeMs + ")");
+        }
+        if (leaseExpiresAtMs < agentTimeMs) {
+            throw new IllegalArgumentException("leaseExpiresAtMs " + leaseExpiresAtMs
+                    + " is before agentTimeMs " + agentTimeMs);
+        }
+        totalPowerW = Wire.watts("totalPowerW", totalPowerW);
+        appliedLimitsW = Wire.wattsList("applied limit", appliedLimitsW);
+    }
+
+    /** Lease time left when the agent answered, ms. */
+    public long leaseRemainingMs() {
+        return leaseExpiresAtMs - agentTimeMs;
+    }
+
+    public int gpuCount() {
+        return appliedLimitsW.size();
+    }
+
+    @Override
+    public MessageType type() {
+        return MessageType.CAP_ACK;
+    }
+
+    @Override
+    public byte[] encode() {
+        Wire.Writer w = new Wire.Writer(type(), FIXED + PER_GPU * appliedLimitsW.size())
+                .i64(session).i64(sequence).i64(agentTimeMs).i64(leaseExpiresAtMs)
+                .f32(totalPowerW).u8(appliedLimitsW.size());
+        for (double l : appliedLimitsW) {
+            w.f32(l);
+        }
+        return w.done();
+    }
+
+    public static CapAck decode(byte[] payload) throws ProtocolException {
+        return Wire.strictly(MessageType.CAP_ACK, () -> {
+            Wire.Reader r = Wire.Reader.open(payload, MessageType.CAP_ACK, FIXED);
+            long session = r.i64();
+            long sequence = r.i64();
+            long time = r.i64();
+            long expires = r.i64();
+            double total = r.f32();
+            int n = r.u8();
+            r.expectLength(FIXED + PER_GPU * n, "a count of " + n + " GPUs");
+            List<Double> limits = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                limits.add(r.f32());
+            }
+            return new CapAck(session, sequence, time, expires, total, limits);
+        });
+    }
+
+    @Override
+    public String toJson() {
+        return "{\"version\":" + GpuProtocol.VERSION
+                + ",\"type\":\"capAck\",\"session\":" + Wire.jsonHex64(session)
+                + ",\"sequence\":" + sequence
+                + ",\"agentTimeMs\":" + agentTimeMs
+                + ",\"leaseExpiresAtMs\":" + leaseExpiresAtMs
+                + ",\"totalPowerW\":" + Wire.jsonW(totalPowerW)
+                + ",\"gpuCount\":" + appliedLimitsW.size()
+                + ",\"appliedLimitsW\":" + Wire.jsonWattsArray(appliedLimitsW) + "}";
+    }
+}

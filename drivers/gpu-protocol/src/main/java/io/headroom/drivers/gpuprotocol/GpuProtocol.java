@@ -1,0 +1,67 @@
+package io.headroom.drivers.gpuprotocol;
+
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.californium.core.config.CoapConfig;
+import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.elements.config.UdpConfig;
+
+/** Protocol constants and the Californium configuration both sides use. */
+public final class GpuProtocol {
+
+    /** Byte 0 of every message. */
+    public static final int VERSION = 1;
+
+    /** The agent's default UDP port (the CoAP default). */
+    public static final int DEFAULT_PORT = 5683;
+
+    /** {@code GET} → {@link Inventory}. */
+    public static final String RESOURCE_GPUS = "gpus";
+    /** {@code GET} (observable) → {@link PowerReport}. */
+    public static final String RESOURCE_POWER = "power";
+    /** {@code POST} {@link CapCommand} → {@link CapAck}. */
+    public static final String RESOURCE_CAP = "cap";
+    /** {@code GET} → {@link Health}. */
+    public static final String RESOURCE_HEALTH = "health";
+    /** Reserved for the contingency-plan issue; the agent does not serve it yet. */
+    public static final String RESERVED_CONTINGENCY = "contingency";
+    /** Reserved for the local-trigger issue; the agent does not serve it yet. */
+    public static final String RESERVED_TRIGGER = "trigger";
+
+    /** application/octet-stream: the binary codec. */
+    public static final int FORMAT_BINARY = MediaTypeRegistry.APPLICATION_OCTET_STREAM;
+    /** application/json: JSON rendering of the read-only resources. */
+    public static final int FORMAT_JSON = MediaTypeRegistry.APPLICATION_JSON;
+    /** text/plain: diagnostics; as an Accept value it also selects the JSON rendering. */
+    public static final int FORMAT_TEXT = MediaTypeRegistry.TEXT_PLAIN;
+
+    /** Initial CoAP retransmission timeout of {@link #configuration()}, ms. */
+    public static final int ACK_TIMEOUT_MS = 500;
+
+    private GpuProtocol() {
+    }
+
+    /**
+     * A file-less Californium configuration with one protocol-stage thread and one UDP receiver
+     * and sender thread per endpoint, so that a bench process can run 64+ agents. Each call
+     * returns a new, independent copy that callers may adjust further.
+     *
+     * <p>Unlike {@code Configuration.getStandard()}, this never writes
+     * {@code Californium3.properties} into the working directory. The CoAP ACK timeout is
+     * {@value #ACK_TIMEOUT_MS} ms (RFC 7252 default: 2 s).
+     */
+    public static Configuration configuration() {
+        CoapConfig.register();
+        UdpConfig.register();
+        Configuration config = new Configuration(Configuration.createStandardWithoutFile());
+        config.set(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT, 1);
+        config.set(UdpConfig.UDP_RECEIVER_THREAD_COUNT, 1);
+        config.set(UdpConfig.UDP_SENDER_THREAD_COUNT, 1);
+        // A data hall LAN answers in well under a millisecond: retransmit a lost confirmable
+        // message after 0.5..0.75 s instead of CoAP's default 2..3 s, so that retransmissions
+        // happen within AgentClient's default 2 s request timeout.
+        config.set(CoapConfig.ACK_TIMEOUT, ACK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        return config;
+    }
+}

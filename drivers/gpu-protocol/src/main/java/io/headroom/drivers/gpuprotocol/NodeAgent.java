@@ -1,0 +1,759 @@
+package io.headroom.drivers.gpuprotocol;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.CoapServer;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.CoAP.Type;
+import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.config.CoapConfig;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.core.network.Endpoint;
+import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.eclipse.californium.elements.config.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node agent: a CoAP server on a GPU server through which the appliance reads power and
+ * commands power caps.
+ *
+ * <p>Resources: {@code GET /gpus} → {@link Inventory}; {@code GET /power} → {@link PowerReport}
+ * (observable: notified by {@link #publishPower()}, periodically, and whenever the limits
+ * change); {@code POST /cap} {@link CapCommand} → 2.04 {@link CapAck}, 4.00 (malformed,
+ * wrong GPU count, a cap outside its GPU's range, lease too long: nothing applied), 4.09
+ * (stale sequence); {@code GET /health} → {@link Health}.
+ *
+ * <p>Leases: caps hold for the command's {@code leaseMs}. {@link #checkLease()} (called by a
+ * timer every leaseMs/10, clamped to 10..1000 ms, unless disabled) replaces lapsed caps by the
+ * agent's safe cap. At {@link #start()} the agent applies its safe cap before serving: an agent
+ * that has not heard from an appliance is conservative.
+ *
+ * <p>Time comes from an injectable monotonic clock ({@code LongSupplier} of nanoseconds).
+ * {@link #close()} leaves the GPU limits as they are.
+ */
+public final class NodeAgent implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
+
+    private final String name;
+    private final GpuBackend backend;
+    private final Inventory inventory;
+    private final List<Double> safeCapsW;
+    private final LeaseState fallbackState;
+    private final LongSupplier nanoTime;
+    private final long startNanos;
+    private final long maxLeaseMs;
+    private final boolean automaticLeaseCheck;
+    private final Duration powerPublishInterval;
+    private final CoapServer server;
+    private final CoapExecutors executors;
+    private final boolean ownsExecutors;
+    private final PowerResource powerResource;
+
+    private final Object lock = new Object();
+    // guarded by lock
+    private LeaseState state;
+    private boolean safeCapsApplied;
+    private boolean hasSession;
+    private long session;
+    private long lastSequence = Health.NO_SEQUENCE;
+    private long lastCommandNanos;
+    private long leaseExpiryNanos;
+    private int leaseMs;
+    private List<Double> commandedCapsW = List.of();
+    private String lastRejectedReason = "";
+
+    private final Object scheduleLock = new Object();
+    // guarded by scheduleLock
+    private boolean started;
+    private boolean closed;
+    private ScheduledFuture<?> leaseTask;
+    private ScheduledFuture<?> publishTask;
+
+    private NodeAgent(Builder b) {
+        this.name = b.name;
+        this.backend = b.backend;
+        this.inventory = Inventory.of(b.backend);
+        this.safeCapsW = resolveSafeCaps(b, inventory);
+        this.fallbackState = isDefault(safeCapsW, inventory) ? LeaseState.UNCAPPED : LeaseState.SAFE_CAP;
+        this.state = fallbackState;
+        this.nanoTime = b.nanoTime;
+        this.startNanos = b.nanoTime.getAsLong();
+        this.maxLeaseMs = b.maxLease.toMillis();
+        this.automaticLeaseCheck = b.automaticLeaseCheck;
+        this.powerPublishInterval = b.powerPublishInterval;
+
+        Configuration config = b.configuration != null ? b.configuration : GpuProtocol.configuration();
+        this.ownsExecutors = b.executors == null;
+        this.executors = ownsExecutors
+                ? CoapExecutors.create(name, config.get(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT))
+                : b.executors;
+        Endpoint endpoint = b.endpoint != null
+                ? b.endpoint
+                : CoapEndpoint.builder()
+                        .setConfiguration(config)
+                        .setInetSocketAddress(b.bindAddress)
+                        .setLoggingTag(name)
+                        .build();
+        this.server = new CoapServer(config);
+        server.setTag(name);
+        server.setExecutors(executors.main(), executors.secondary(), true);
+        server.addEndpoint(endpoint);
+        this.powerResource = new PowerResource();
+        server.add(new GpusResource(), powerResource, new CapResource(), new HealthResource());
+    }
+
+    /** A builder for an agent serving {@code backend}. */
+    public static Builder builder(GpuBackend backend) {
+        return new Builder(backend);
+    }
+
+    // ------------------------------------------------------------------------ lifecycle
+
+    /**
+     * Applies the safe cap, then binds and serves, then starts the timers.
+     *
+     * @throws IllegalStateException if already started or closed, or if binding fails
+     */
+    public NodeAgent start() {
+        synchronized (scheduleLock) {
+            if (closed) {
+                throw new IllegalStateException(name + ": closed");
+            }
+            if (started) {
+                throw new IllegalStateException(name + ": already started");
+            }
+            started = true;
+        }
+        synchronized (lock) {
+            applySafeCapsLocked();
+            LOG.info("{}: start-up: applied safe caps {} W to {} GPUs (state {}) until an appliance commands otherwise",
+                    name, fmtList(safeCapsW), inventory.gpuCount(), state);
+        }
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        synchronized (scheduleLock) {
+            scheduleLeaseCheckLocked();
+            if (!powerPublishInterval.isZero()) {
+                long ms = powerPublishInterval.toMillis();
+                publishTask = executors.main().scheduleAtFixedRate(this::publishPower, ms, ms, TimeUnit.MILLISECONDS);
+            }
+        }
+        LOG.info("{}: serving {} GPUs on coap://{}", name, inventory.gpuCount(), address());
+        return this;
+    }
+
+    /** Stops serving and the timers, releases the socket (and own executors). Idempotent. */
+    @Override
+    public void close() {
+        synchronized (scheduleLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (leaseTask != null) {
+                leaseTask.cancel(false);
+            }
+            if (publishTask != null) {
+                publishTask.cancel(false);
+            }
+        }
+        server.destroy();
+        if (ownsExecutors) {
+            executors.close();
+        }
+        LOG.info("{}: stopped; GPU limits left as they are", name);
+    }
+
+    /** The bound address (after {@link #start()}: with the actual port when bound to port 0). */
+    public InetSocketAddress address() {
+        return server.getEndpoints().getFirst().getAddress();
+    }
+
+    /** The bound UDP port. */
+    public int port() {
+        return address().getPort();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    // ------------------------------------------------------------------------ state
+
+    /** The GPUs and their ranges, read from the backend when the agent was built. */
+    public Inventory inventory() {
+        return inventory;
+    }
+
+    /** The per-GPU safe cap, clamped into each GPU's range. */
+    public List<Double> safeCapsW() {
+        return safeCapsW;
+    }
+
+    public LeaseState leaseState() {
+        synchronized (lock) {
+            return state;
+        }
+    }
+
+    /** Current draw and limits. Reads the backend. */
+    public PowerReport powerReport() {
+        synchronized (lock) {
+            int n = inventory.gpuCount();
+            List<GpuPower> gpus = new ArrayList<>(n);
+            double total = 0;
+            for (int i = 0; i < n; i++) {
+                double p = backend.powerW(i);
+                total += p;
+                gpus.add(new GpuPower(p, backend.limitW(i)));
+            }
+            return new PowerReport(state, agentTimeMs(nanoTime.getAsLong()), total, gpus);
+        }
+    }
+
+    public Health health() {
+        synchronized (lock) {
+            long now = nanoTime.getAsLong();
+            int since = hasSession
+                    ? (int) Math.min(Integer.MAX_VALUE, Math.max(0, (now - lastCommandNanos) / 1_000_000_000L))
+                    : Health.NEVER;
+            return new Health(state, since, hasSession ? session : 0,
+                    hasSession ? lastSequence : Health.NO_SEQUENCE, safeCapsW, lastRejectedReason);
+        }
+    }
+
+    /** Notifies the observers of {@code /power} (they receive a fresh {@link PowerReport}). */
+    public void publishPower() {
+        synchronized (scheduleLock) {
+            if (!started || closed) {
+                return;
+            }
+        }
+        powerResource.changed();
+    }
+
+    /**
+     * If the lease has lapsed (clock at or past its expiry), applies the safe cap to every GPU,
+     * logs it, sets the state to {@link LeaseState#SAFE_CAP} (or {@link LeaseState#UNCAPPED}
+     * when the safe cap is every GPU's default) and notifies {@code /power} observers. Also
+     * retries a safe cap that the backend failed to apply. A timer calls this unless
+     * {@link Builder#automaticLeaseCheck(boolean)} is off; tests call it directly.
+     *
+     * @return whether a lease lapsed in this call
+     */
+    public boolean checkLease() {
+        boolean lapsed = false;
+        boolean retried = false;
+        synchronized (lock) {
+            long now = nanoTime.getAsLong();
+            if (state == LeaseState.CAPPED) {
+                if (now - leaseExpiryNanos >= 0) {
+                    applySafeCapsLocked();
+                    LOG.warn("{}: lease of session {} sequence {} ({} ms) lapsed {} ms ago without renewal;"
+                                    + " applied safe caps {} W, state {}",
+                            name, hex(session), lastSequence, leaseMs, (now - leaseExpiryNanos) / 1_000_000L,
+                            fmtList(safeCapsW), state);
+                    lapsed = true;
+                }
+            } else if (!safeCapsApplied) {
+                applySafeCapsLocked();
+                retried = true;
+            }
+        }
+        if (lapsed || retried) {
+            publishPower();
+        }
+        return lapsed;
+    }
+
+    // ------------------------------------------------------------------------ cap commands
+
+    /** What became of a cap command. */
+    sealed interface CapOutcome {
+    }
+
+    record Accepted(CapAck ack) implements CapOutcome {
+    }
+
+    record Rejected(ResponseCode code, String reason) implements CapOutcome {
+    }
+
+    /** Decodes and applies a {@code POST /cap} payload. */
+    CapOutcome handleCap(byte[] payload) {
+        CapCommand command;
+        try {
+            command = CapCommand.decode(payload);
+        } catch (ProtocolException e) {
+            synchronized (lock) {
+                return rejectLocked(ResponseCode.BAD_REQUEST, "malformed cap command: " + e.getMessage());
+            }
+        }
+        return apply(command);
+    }
+
+    /** Validates and applies a decoded command: everything or nothing. */
+    CapOutcome apply(CapCommand command) {
+        CapOutcome outcome;
+        synchronized (lock) {
+            outcome = applyLocked(command);
+        }
+        if (outcome instanceof Accepted) {
+            synchronized (scheduleLock) {
+                scheduleLeaseCheckLocked();
+            }
+            publishPower();
+        }
+        return outcome;
+    }
+
+    private CapOutcome applyLocked(CapCommand cmd) {
+        int n = inventory.gpuCount();
+        if (cmd.gpuCount() != n) {
+            return rejectLocked(ResponseCode.BAD_REQUEST,
+                    "cap command has " + cmd.gpuCount() + " caps but this node has " + n + " GPUs");
+        }
+        if (cmd.leaseMs() > maxLeaseMs) {
+            return rejectLocked(ResponseCode.BAD_REQUEST,
+                    "lease " + cmd.leaseMs() + " ms exceeds this agent's maximum of " + maxLeaseMs + " ms");
+        }
+        List<String> outside = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            double cap = cmd.capsW().get(i);
+            GpuLimits range = inventory.gpu(i);
+            if (!range.contains(cap)) {
+                outside.add("cap " + Wire.fmtW(cap) + " W for GPU " + i + " outside " + range.rangeText());
+            }
+        }
+        if (!outside.isEmpty()) {
+            return rejectLocked(ResponseCode.BAD_REQUEST, String.join("; ", outside));
+        }
+        boolean newSession = !hasSession || cmd.session() != session;
+        if (!newSession && cmd.sequence() <= lastSequence) {
+            return rejectLocked(ResponseCode.CONFLICT, "stale sequence " + cmd.sequence() + " ≤ " + lastSequence);
+        }
+
+        int gpu = 0;
+        try {
+            for (; gpu < n; gpu++) {
+                backend.setLimitW(gpu, cmd.capsW().get(gpu));
+            }
+        } catch (RuntimeException e) {
+            LOG.error("{}: backend failed to apply cap {} W to GPU {}", name, Wire.fmtW(cmd.capsW().get(gpu)), gpu, e);
+            restoreLocked();
+            return rejectLocked(ResponseCode.INTERNAL_SERVER_ERROR, "failed to apply cap "
+                    + Wire.fmtW(cmd.capsW().get(gpu)) + " W to GPU " + gpu + ": " + e.getMessage()
+                    + "; previous limits restored");
+        }
+
+        if (newSession) {
+            if (hasSession) {
+                LOG.info("{}: appliance session {} replaces session {}: sequence window reset (was at {})",
+                        name, hex(cmd.session()), hex(session), lastSequence);
+            } else {
+                LOG.info("{}: acquired by appliance session {}", name, hex(cmd.session()));
+            }
+        }
+        long now = nanoTime.getAsLong();
+        LeaseState previous = state;
+        hasSession = true;
+        session = cmd.session();
+        lastSequence = cmd.sequence();
+        lastCommandNanos = now;
+        leaseMs = cmd.leaseMs();
+        leaseExpiryNanos = now + leaseMs * 1_000_000L;
+        commandedCapsW = cmd.capsW();
+        state = LeaseState.CAPPED;
+        safeCapsApplied = false;
+        if (previous != LeaseState.CAPPED) {
+            LOG.info("{}: capped by session {} sequence {} for {} ms: {} W", name, hex(session), lastSequence,
+                    leaseMs, fmtList(commandedCapsW));
+        } else {
+            LOG.debug("{}: session {} sequence {} for {} ms: {} W", name, hex(session), lastSequence, leaseMs,
+                    fmtList(commandedCapsW));
+        }
+
+        List<Double> applied = new ArrayList<>(n);
+        double total = 0;
+        try {
+            for (int i = 0; i < n; i++) {
+                applied.add(backend.limitW(i));
+                total += backend.powerW(i);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("{}: caps applied but reading them back failed; acknowledging the commanded caps", name, e);
+            applied = new ArrayList<>(commandedCapsW);
+            total = 0;
+        }
+        return new Accepted(new CapAck(session, lastSequence, agentTimeMs(now), agentTimeMs(leaseExpiryNanos),
+                total, applied));
+    }
+
+    private Rejected rejectLocked(ResponseCode code, String reason) {
+        lastRejectedReason = Health.truncateReason(reason);
+        LOG.warn("{}: refused cap command ({}): {}", name, code, reason);
+        return new Rejected(code, reason);
+    }
+
+    /** After a failed apply: put back the caps in force before (the lease's, or the safe cap). */
+    private void restoreLocked() {
+        if (state != LeaseState.CAPPED) {
+            applySafeCapsLocked();
+            return;
+        }
+        for (int i = 0; i < commandedCapsW.size(); i++) {
+            try {
+                backend.setLimitW(i, commandedCapsW.get(i));
+            } catch (RuntimeException e) {
+                LOG.error("{}: could not restore cap {} W on GPU {}", name, Wire.fmtW(commandedCapsW.get(i)), i, e);
+            }
+        }
+    }
+
+    private void applySafeCapsLocked() {
+        boolean ok = true;
+        for (int i = 0; i < safeCapsW.size(); i++) {
+            try {
+                backend.setLimitW(i, safeCapsW.get(i));
+            } catch (RuntimeException e) {
+                ok = false;
+                LOG.error("{}: could not apply safe cap {} W to GPU {} (will retry)", name,
+                        Wire.fmtW(safeCapsW.get(i)), i, e);
+            }
+        }
+        state = fallbackState;
+        safeCapsApplied = ok;
+        commandedCapsW = List.of();
+    }
+
+    // ------------------------------------------------------------------------ timers
+
+    private void scheduleLeaseCheckLocked() {
+        if (!automaticLeaseCheck || closed || !started) {
+            return;
+        }
+        if (leaseTask != null) {
+            leaseTask.cancel(false);
+        }
+        try {
+            leaseTask = executors.main().schedule(this::leaseTick, leaseCheckPeriodMs(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("{}: executor shut down, lease timer not rescheduled", name);
+        }
+    }
+
+    private void leaseTick() {
+        try {
+            checkLease();
+        } catch (RuntimeException e) {
+            LOG.error("{}: lease check failed", name, e);
+        } finally {
+            synchronized (scheduleLock) {
+                scheduleLeaseCheckLocked();
+            }
+        }
+    }
+
+    private long leaseCheckPeriodMs() {
+        synchronized (lock) {
+            return state == LeaseState.CAPPED ? Math.clamp(leaseMs / 10, 10, 1000) : 1000;
+        }
+    }
+
+    // ------------------------------------------------------------------------ helpers
+
+    private long agentTimeMs(long nanos) {
+        return Math.max(0, (nanos - startNanos) / 1_000_000L);
+    }
+
+    private static String hex(long id) {
+        return String.format("%016x", id);
+    }
+
+    private static String fmtList(List<Double> w) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < w.size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(Wire.fmtW(w.get(i)));
+        }
+        return b.append(']').toString();
+    }
+
+    private static List<Double> resolveSafeCaps(Builder b, Inventory inv) {
+        int n = inv.gpuCount();
+        List<Double> requested;
+        if (b.safeCapsW != null) {
+            if (b.safeCapsW.size() != n) {
+                throw new IllegalArgumentException(
+                        b.safeCapsW.size() + " safe caps configured but the backend has " + n + " GPUs");
+            }
+            requested = b.safeCapsW;
+        } else if (b.uniformSafeCapW != null) {
+            requested = Collections.nCopies(n, b.uniformSafeCapW);
+        } else {
+            requested = inv.gpus().stream().map(GpuLimits::minW).toList();
+        }
+        List<Double> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            double want = Wire.watts("safe cap for GPU " + i, requested.get(i));
+            GpuLimits range = inv.gpu(i);
+            double got = range.clamp(want);
+            if (got != want) {
+                LOG.warn("{}: safe cap {} W for GPU {} outside {}; clamped to {} W", b.name, Wire.fmtW(want), i,
+                        range.rangeText(), Wire.fmtW(got));
+            }
+            out.add(got);
+        }
+        return List.copyOf(out);
+    }
+
+    private static boolean isDefault(List<Double> caps, Inventory inv) {
+        for (int i = 0; i < caps.size(); i++) {
+            if (caps.get(i) != inv.gpu(i).defaultW()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The format the request's Accept option asks for, or empty if it is not one we serve. */
+    private static OptionalInt negotiate(CoapExchange ex) {
+        int accept = ex.getRequestOptions().getAccept();
+        return switch (accept) {
+            case MediaTypeRegistry.UNDEFINED, GpuProtocol.FORMAT_BINARY -> OptionalInt.of(GpuProtocol.FORMAT_BINARY);
+            case GpuProtocol.FORMAT_JSON, GpuProtocol.FORMAT_TEXT -> OptionalInt.of(accept);
+            default -> OptionalInt.empty();
+        };
+    }
+
+    private static void notAcceptable(CoapExchange ex) {
+        ex.respond(ResponseCode.NOT_ACCEPTABLE, "Accept " + ex.getRequestOptions().getAccept()
+                + " not supported; use 42 (binary), 50 (JSON) or 0 (JSON as text/plain)", GpuProtocol.FORMAT_TEXT);
+    }
+
+    private static void respond(CoapExchange ex, ResponseCode code, Message m, int format) {
+        if (format == GpuProtocol.FORMAT_BINARY) {
+            ex.respond(code, m.encode(), format);
+        } else {
+            ex.respond(code, m.toJson(), format);
+        }
+    }
+
+    private void serveGet(CoapExchange ex, Supplier<Message> read) {
+        OptionalInt format = negotiate(ex);
+        if (format.isEmpty()) {
+            notAcceptable(ex);
+            return;
+        }
+        Message m;
+        try {
+            m = read.get();
+        } catch (RuntimeException e) {
+            LOG.error("{}: backend read failed", name, e);
+            ex.respond(ResponseCode.INTERNAL_SERVER_ERROR, "backend error: " + e.getMessage(), GpuProtocol.FORMAT_TEXT);
+            return;
+        }
+        respond(ex, ResponseCode.CONTENT, m, format.getAsInt());
+    }
+
+    private final class GpusResource extends CoapResource {
+        GpusResource() {
+            super(GpuProtocol.RESOURCE_GPUS);
+            getAttributes().setTitle("GPU inventory");
+        }
+
+        @Override
+        public void handleGET(CoapExchange ex) {
+            serveGet(ex, NodeAgent.this::inventory);
+        }
+    }
+
+    private final class PowerResource extends CoapResource {
+        PowerResource() {
+            super(GpuProtocol.RESOURCE_POWER);
+            setObservable(true);
+            setObserveType(Type.NON);
+            getAttributes().setObservable();
+            getAttributes().setTitle("GPU power and limits");
+        }
+
+        @Override
+        public void handleGET(CoapExchange ex) {
+            serveGet(ex, NodeAgent.this::powerReport);
+        }
+    }
+
+    private final class HealthResource extends CoapResource {
+        HealthResource() {
+            super(GpuProtocol.RESOURCE_HEALTH);
+            getAttributes().setTitle("agent health");
+        }
+
+        @Override
+        public void handleGET(CoapExchange ex) {
+            serveGet(ex, NodeAgent.this::health);
+        }
+    }
+
+    private final class CapResource extends CoapResource {
+        CapResource() {
+            super(GpuProtocol.RESOURCE_CAP);
+            getAttributes().setTitle("power caps (POST CapCommand)");
+        }
+
+        @Override
+        public void handlePOST(CoapExchange ex) {
+            int contentFormat = ex.getRequestOptions().getContentFormat();
+            if (contentFormat != MediaTypeRegistry.UNDEFINED && contentFormat != GpuProtocol.FORMAT_BINARY) {
+                ex.respond(ResponseCode.UNSUPPORTED_CONTENT_FORMAT, "cap command must be application/octet-stream ("
+                        + GpuProtocol.FORMAT_BINARY + "), got content format " + contentFormat, GpuProtocol.FORMAT_TEXT);
+                return;
+            }
+            OptionalInt format = negotiate(ex);
+            if (format.isEmpty()) {
+                notAcceptable(ex);
+                return;
+            }
+            CapOutcome outcome;
+            try {
+                outcome = handleCap(ex.getRequestPayload());
+            } catch (RuntimeException e) {
+                LOG.error("{}: cap command failed", name, e);
+                ex.respond(ResponseCode.INTERNAL_SERVER_ERROR, "agent error: " + e, GpuProtocol.FORMAT_TEXT);
+                return;
+            }
+            switch (outcome) {
+                case Accepted a -> respond(ex, ResponseCode.CHANGED, a.ack(), format.getAsInt());
+                case Rejected r -> ex.respond(r.code(), r.reason(), GpuProtocol.FORMAT_TEXT);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------ builder
+
+    /** Configures a {@link NodeAgent}; {@link #build()} creates it, {@link #start()} also starts it. */
+    public static final class Builder {
+        private final GpuBackend backend;
+        private InetSocketAddress bindAddress = new InetSocketAddress(GpuProtocol.DEFAULT_PORT);
+        private CoapEndpoint endpoint;
+        private Configuration configuration;
+        private CoapExecutors executors;
+        private List<Double> safeCapsW;
+        private Double uniformSafeCapW;
+        private LongSupplier nanoTime = System::nanoTime;
+        private boolean automaticLeaseCheck = true;
+        private Duration powerPublishInterval = Duration.ofSeconds(1);
+        private Duration maxLease = Duration.ofSeconds(60);
+        private String name = "node-agent";
+
+        private Builder(GpuBackend backend) {
+            this.backend = Objects.requireNonNull(backend, "backend");
+        }
+
+        /** Where to listen (UDP); port 0 picks an ephemeral port. Default: wildcard, port 5683. */
+        public Builder bindAddress(InetSocketAddress address) {
+            this.bindAddress = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /**
+         * A ready-made endpoint (for example a DTLS one built with Scandium) instead of the
+         * plain UDP endpoint on {@link #bindAddress}. The agent owns it and destroys it on close.
+         */
+        public Builder endpoint(CoapEndpoint endpoint) {
+            this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+            return this;
+        }
+
+        /** Californium configuration; default {@link GpuProtocol#configuration()}. */
+        public Builder configuration(Configuration configuration) {
+            this.configuration = Objects.requireNonNull(configuration, "configuration");
+            return this;
+        }
+
+        /** Executors shared with other agents/clients; the agent does not shut them down. */
+        public Builder sharedExecutors(CoapExecutors executors) {
+            this.executors = Objects.requireNonNull(executors, "executors");
+            return this;
+        }
+
+        /** The same safe cap for every GPU, W (clamped into each GPU's range). */
+        public Builder safeCapW(double watts) {
+            this.uniformSafeCapW = watts;
+            this.safeCapsW = null;
+            return this;
+        }
+
+        /**
+         * One safe cap per GPU, W (clamped into each GPU's range). Default when neither this
+         * nor {@link #safeCapW(double)} is set: each GPU's minimum.
+         */
+        public Builder safeCapsW(List<Double> perGpu) {
+            this.safeCapsW = List.copyOf(perGpu);
+            this.uniformSafeCapW = null;
+            return this;
+        }
+
+        /** Monotonic clock in nanoseconds; default {@code System::nanoTime}. */
+        public Builder nanoTime(LongSupplier nanoTime) {
+            this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+            return this;
+        }
+
+        /** Whether a timer calls {@link NodeAgent#checkLease()}; default on. */
+        public Builder automaticLeaseCheck(boolean on) {
+            this.automaticLeaseCheck = on;
+            return this;
+        }
+
+        /** How often {@code /power} observers are notified; {@link Duration#ZERO} turns it off. Default 1 s. */
+        public Builder powerPublishInterval(Duration interval) {
+            if (interval.isNegative() || (!interval.isZero() && interval.toMillis() < 1)) {
+                throw new IllegalArgumentException("power publish interval must be zero or at least 1 ms: " + interval);
+            }
+            this.powerPublishInterval = interval;
+            return this;
+        }
+
+        /** Longest lease the agent accepts (longer ones get 4.00). Default 60 s. */
+        public Builder maxLease(Duration maxLease) {
+            if (maxLease.toMillis() < 1) {
+                throw new IllegalArgumentException("max lease must be at least 1 ms: " + maxLease);
+            }
+            this.maxLease = maxLease;
+            return this;
+        }
+
+        /** Name used in logs and thread names. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** Creates the agent without binding; the GPUs are untouched until {@link NodeAgent#start()}. */
+        public NodeAgent build() {
+            return new NodeAgent(this);
+        }
+
+        /** {@code build().start()}. */
+        public NodeAgent start() {
+            return build().start();
+        }
+    }
+}

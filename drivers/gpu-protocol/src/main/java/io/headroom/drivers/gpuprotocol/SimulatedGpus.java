@@ -1,0 +1,128 @@
+package io.headroom.drivers.gpuprotocol;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A {@link GpuBackend} without hardware: {@code n} GPUs with fixed ranges, a settable demand
+ * per GPU, and a reported draw of {@code min(demand, limit)}. Limits start at each GPU's
+ * default, demand at 0 W. Thread-safe.
+ *
+ * <p>Like NVML, {@link #setLimitW} refuses a limit outside the GPU's range.
+ */
+public final class SimulatedGpus implements GpuBackend {
+
+    private final List<GpuLimits> ranges;
+    private final double[] demandW;
+    private final double[] limitW;
+    private long limitWrites;
+
+    /** {@code count} identical GPUs. */
+    public SimulatedGpus(int count, double minW, double maxW, double defaultW) {
+        this(Collections.nCopies(requireCount(count), new GpuLimits(minW, maxW, defaultW)));
+    }
+
+    /** One GPU per range, index = GPU number. */
+    public SimulatedGpus(List<GpuLimits> ranges) {
+        this.ranges = List.copyOf(ranges);
+        this.demandW = new double[this.ranges.size()];
+        this.limitW = new double[this.ranges.size()];
+        for (int i = 0; i < limitW.length; i++) {
+            limitW[i] = this.ranges.get(i).defaultW();
+        }
+    }
+
+    private static int requireCount(int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count is negative (" + count + ")");
+        }
+        return count;
+    }
+
+    @Override
+    public int gpuCount() {
+        return ranges.size();
+    }
+
+    @Override
+    public double minW(int gpu) {
+        return range(gpu).minW();
+    }
+
+    @Override
+    public double maxW(int gpu) {
+        return range(gpu).maxW();
+    }
+
+    @Override
+    public double defaultW(int gpu) {
+        return range(gpu).defaultW();
+    }
+
+    @Override
+    public synchronized double powerW(int gpu) {
+        Objects.checkIndex(gpu, ranges.size());
+        return Math.min(demandW[gpu], limitW[gpu]);
+    }
+
+    @Override
+    public synchronized double limitW(int gpu) {
+        Objects.checkIndex(gpu, ranges.size());
+        return limitW[gpu];
+    }
+
+    @Override
+    public synchronized void setLimitW(int gpu, double watts) {
+        GpuLimits r = range(gpu);
+        if (!(watts >= r.minW() && watts <= r.maxW())) {
+            throw new IllegalArgumentException("limit " + Wire.fmtW(watts) + " W for GPU " + gpu
+                    + " outside " + r.rangeText());
+        }
+        limitW[gpu] = watts;
+        limitWrites++;
+    }
+
+    /** Sets what GPU {@code gpu} would draw if it were not limited. */
+    public synchronized void setDemandW(int gpu, double watts) {
+        Objects.checkIndex(gpu, ranges.size());
+        demandW[gpu] = requireDemand(watts);
+    }
+
+    /** Sets the same demand on every GPU. */
+    public synchronized void setDemandW(double watts) {
+        double w = requireDemand(watts);
+        java.util.Arrays.fill(demandW, w);
+    }
+
+    public synchronized double demandW(int gpu) {
+        Objects.checkIndex(gpu, ranges.size());
+        return demandW[gpu];
+    }
+
+    /** How many times {@link #setLimitW} succeeded, for tests that check nothing was applied. */
+    public synchronized long limitWrites() {
+        return limitWrites;
+    }
+
+    /** The current limits, index = GPU number. */
+    public synchronized List<Double> limitsW() {
+        Double[] out = new Double[limitW.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = limitW[i];
+        }
+        return List.of(out);
+    }
+
+    private GpuLimits range(int gpu) {
+        Objects.checkIndex(gpu, ranges.size());
+        return ranges.get(gpu);
+    }
+
+    private static double requireDemand(double watts) {
+        if (!Double.isFinite(watts) || watts < 0) {
+            throw new IllegalArgumentException("demand must be finite and >= 0 W, got " + watts);
+        }
+        return watts;
+    }
+}

@@ -1,0 +1,357 @@
+package io.headroom.drivers.gpuprotocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+class CodecTest {
+
+    private static final Inventory INVENTORY = new Inventory(List.of(
+            new GpuLimits(200, 700, 700), new GpuLimits(150.5, 400, 350)));
+    private static final PowerReport POWER = new PowerReport(LeaseState.CAPPED, 123_456_789L, 812.25,
+            List.of(new GpuPower(412.25, 450), new GpuPower(400, 400)));
+    private static final CapCommand CAP = new CapCommand(0x0102030405060708L, 42, 5000, List.of(300.0, 312.5));
+    private static final CapAck ACK = new CapAck(-7L, 42, 10_000, 15_000, 612.5, List.of(300.0, 312.5));
+    private static final Health HEALTH = new Health(LeaseState.SAFE_CAP, 17, 99, 42, List.of(250.0, 200.0),
+            "stale sequence 41 ≤ 42");
+
+    private static List<Message> samples() {
+        return List.of(INVENTORY, POWER, CAP, ACK, HEALTH,
+                new Inventory(List.of()),
+                new PowerReport(LeaseState.UNCAPPED, 0, 0, List.of()),
+                new Health(LeaseState.UNCAPPED, Health.NEVER, 0, Health.NO_SEQUENCE, List.of(), ""));
+    }
+
+    // ------------------------------------------------------------------ round trips
+
+    @Test
+    void everyMessageRoundTripsThroughItsOwnDecoderAndTheDispatcher() throws Exception {
+        for (Message m : samples()) {
+            byte[] bytes = m.encode();
+            assertThat(bytes[0]).as("version byte of %s", m).isEqualTo((byte) 1);
+            assertThat(bytes[1] & 0xFF).as("type byte of %s", m).isEqualTo(m.type().code());
+            Message typed = switch (m) {
+                case Inventory i -> Inventory.decode(bytes);
+                case PowerReport p -> PowerReport.decode(bytes);
+                case CapCommand c -> CapCommand.decode(bytes);
+                case CapAck a -> CapAck.decode(bytes);
+                case Health h -> Health.decode(bytes);
+            };
+            assertThat(typed).isEqualTo(m);
+            assertThat(Message.decode(bytes)).isEqualTo(m);
+        }
+    }
+
+    @Test
+    void sizesMatchTheReadme() {
+        assertThat(INVENTORY.encode()).hasSize(3 + 12 * 2);
+        assertThat(POWER.encode()).hasSize(16 + 8 * 2);
+        assertThat(CAP.encode()).hasSize(23 + 4 * 2);
+        assertThat(ACK.encode()).hasSize(39 + 4 * 2);
+        assertThat(HEALTH.encode()).hasSize(26 + 4 * 2 + "stale sequence 41 ≤ 42".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8).length);
+    }
+
+    @Test
+    void capCommandBytesAreExactlyAsDocumented() {
+        CapCommand c = new CapCommand(0x0102030405060708L, 42, 5000, List.of(300.0));
+        assertThat(HexFormat.of().formatHex(c.encode())).isEqualTo(
+                "01" + "03" + "0102030405060708" + "000000000000002a" + "00001388" + "01" + "43960000");
+    }
+
+    @Test
+    void powerReportBytesAreExactlyAsDocumented() {
+        PowerReport p = new PowerReport(LeaseState.SAFE_CAP, 1000, 250, List.of(new GpuPower(250, 300)));
+        assertThat(HexFormat.of().formatHex(p.encode())).isEqualTo(
+                "01" + "02" + "02" + "00000000000003e8" + "437a0000" + "01" + "437a0000" + "43960000");
+    }
+
+    @Test
+    void wattValuesAreHeldAtWirePrecision() throws Exception {
+        CapCommand c = new CapCommand(1, 1, 1000, List.of(0.1));
+        assertThat(c.capsW().getFirst()).isEqualTo((double) 0.1f);
+        assertThat(CapCommand.decode(c.encode())).isEqualTo(c);
+    }
+
+    // ------------------------------------------------------------------ header problems
+
+    @Test
+    void emptyOrNullPayloadIsRejected() {
+        assertThatThrownBy(() -> Inventory.decode(new byte[0]))
+                .isInstanceOf(ProtocolException.class).hasMessage("Inventory: empty payload");
+        assertThatThrownBy(() -> CapCommand.decode(null))
+                .isInstanceOf(ProtocolException.class).hasMessage("CapCommand: empty payload");
+        assertThatThrownBy(() -> Message.decode(new byte[0]))
+                .isInstanceOf(ProtocolException.class).hasMessage("message: empty payload");
+    }
+
+    @Test
+    void wrongVersionIsRejected() {
+        byte[] b = CAP.encode();
+        b[0] = 2;
+        assertThatThrownBy(() -> CapCommand.decode(b)).isInstanceOf(ProtocolException.class)
+                .hasMessage("CapCommand: unsupported protocol version 2 (this implementation speaks version 1)");
+        assertThatThrownBy(() -> Message.decode(b)).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("unsupported protocol version 2");
+    }
+
+    @Test
+    void versionByteAloneIsTruncated() {
+        assertThatThrownBy(() -> Health.decode(new byte[] {1})).isInstanceOf(ProtocolException.class)
+                .hasMessage("Health: truncated payload: 1 byte, the header alone needs 2");
+    }
+
+    @Test
+    void wrongMessageTypeIsRejected() {
+        assertThatThrownBy(() -> Inventory.decode(POWER.encode())).isInstanceOf(ProtocolException.class)
+                .hasMessage("Inventory: wrong message type 0x02 (PowerReport), expected 0x01 (Inventory)");
+        byte[] unknown = CAP.encode();
+        unknown[1] = 0x09;
+        assertThatThrownBy(() -> CapCommand.decode(unknown)).isInstanceOf(ProtocolException.class)
+                .hasMessage("CapCommand: wrong message type 0x09 (unknown), expected 0x03 (CapCommand)");
+        assertThatThrownBy(() -> Message.decode(unknown)).isInstanceOf(ProtocolException.class)
+                .hasMessage("unknown message type 0x09");
+    }
+
+    // ------------------------------------------------------------------ lengths and counts
+
+    @Test
+    void truncatedFixedPartIsRejected() {
+        byte[] b = java.util.Arrays.copyOf(CAP.encode(), 10);
+        assertThatThrownBy(() -> CapCommand.decode(b)).isInstanceOf(ProtocolException.class)
+                .hasMessage("CapCommand: truncated payload: 10 bytes, the fixed part alone needs 23");
+    }
+
+    @Test
+    void countLargerThanTheBytesIsRejected() {
+        byte[] b = INVENTORY.encode();
+        b[2] = 3; // claims 3 GPUs, carries 2
+        assertThatThrownBy(() -> Inventory.decode(b)).isInstanceOf(ProtocolException.class)
+                .hasMessage("Inventory: truncated payload: a count of 3 GPUs needs 39 bytes, got 27");
+    }
+
+    @Test
+    void countSmallerThanTheBytesIsRejected() {
+        byte[] b = CAP.encode();
+        b[22] = 1; // claims 1 GPU, carries 2
+        assertThatThrownBy(() -> CapCommand.decode(b)).isInstanceOf(ProtocolException.class)
+                .hasMessage("CapCommand: 4 unexpected trailing byte(s): a count of 1 GPUs needs exactly 27 bytes, got 31");
+    }
+
+    @Test
+    void trailingByteIsRejected() {
+        byte[] b = java.util.Arrays.copyOf(POWER.encode(), POWER.encode().length + 1);
+        assertThatThrownBy(() -> PowerReport.decode(b)).isInstanceOf(ProtocolException.class)
+                .hasMessage("PowerReport: 1 unexpected trailing byte(s): a count of 2 GPUs needs exactly 32 bytes, got 33");
+    }
+
+    @Test
+    void truncatedLastFieldIsRejected() {
+        byte[] full = ACK.encode();
+        byte[] b = java.util.Arrays.copyOf(full, full.length - 1);
+        assertThatThrownBy(() -> CapAck.decode(b)).isInstanceOf(ProtocolException.class)
+                .hasMessage("CapAck: truncated payload: a count of 2 GPUs needs 47 bytes, got 46");
+    }
+
+    @Test
+    void healthReasonLengthMustMatch() {
+        byte[] full = HEALTH.encode();
+        int lengthOffset = 26 - 2 + 4 * 2;
+        byte[] longer = full.clone();
+        ByteBuffer.wrap(longer).putShort(lengthOffset, (short) 200);
+        assertThatThrownBy(() -> Health.decode(longer)).isInstanceOf(ProtocolException.class)
+                .hasMessageStartingWith("Health: truncated payload: a count of 2 GPUs and a 200-byte reason needs 234 bytes");
+        byte[] shorter = full.clone();
+        ByteBuffer.wrap(shorter).putShort(lengthOffset, (short) 3);
+        assertThatThrownBy(() -> Health.decode(shorter)).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("unexpected trailing byte(s): a count of 2 GPUs and a 3-byte reason");
+        byte[] cut = java.util.Arrays.copyOf(full, 30);
+        assertThatThrownBy(() -> Health.decode(cut)).isInstanceOf(ProtocolException.class)
+                .hasMessage("Health: truncated payload: a count of 2 GPUs needs at least 34 bytes, got 30");
+    }
+
+    @Test
+    void healthReasonMustBeUtf8() {
+        Health h = new Health(LeaseState.SAFE_CAP, 1, 1, 1, List.of(), "ab");
+        byte[] b = h.encode();
+        b[b.length - 1] = (byte) 0xC3; // lead byte with no continuation
+        assertThatThrownBy(() -> Health.decode(b)).isInstanceOf(ProtocolException.class)
+                .hasMessage("Health: reason is not valid UTF-8");
+    }
+
+    // ------------------------------------------------------------------ values
+
+    @Test
+    void nanCapIsRejected() {
+        byte[] b = CAP.encode();
+        ByteBuffer.wrap(b).putFloat(23 + 4, Float.NaN);
+        assertThatThrownBy(() -> CapCommand.decode(b)).isInstanceOf(ProtocolException.class)
+                .hasMessage("CapCommand: cap for GPU 1 is NaN");
+    }
+
+    @Test
+    void infiniteAndNegativeWattsAreRejected() {
+        byte[] inf = POWER.encode();
+        ByteBuffer.wrap(inf).putFloat(11, Float.POSITIVE_INFINITY); // totalW
+        assertThatThrownBy(() -> PowerReport.decode(inf)).isInstanceOf(ProtocolException.class)
+                .hasMessage("PowerReport: totalW is not finite (Infinity)");
+        byte[] neg = POWER.encode();
+        ByteBuffer.wrap(neg).putFloat(16 + 8 + 4, -5f); // GPU 1 limitW
+        assertThatThrownBy(() -> PowerReport.decode(neg)).isInstanceOf(ProtocolException.class)
+                .hasMessage("PowerReport: GPU 1 limitW is negative (-5 W)");
+        byte[] nanInv = INVENTORY.encode();
+        ByteBuffer.wrap(nanInv).putFloat(3 + 4, Float.NaN);
+        assertThatThrownBy(() -> Inventory.decode(nanInv)).isInstanceOf(ProtocolException.class)
+                .hasMessage("Inventory: GPU 0 maxW is NaN");
+    }
+
+    @Test
+    void inconsistentRangeIsRejected() {
+        byte[] b = INVENTORY.encode();
+        ByteBuffer.wrap(b).putFloat(3 + 12, 800f); // GPU 1 minW above its maxW 400
+        assertThatThrownBy(() -> Inventory.decode(b)).isInstanceOf(ProtocolException.class)
+                .hasMessage("Inventory: GPU 1 minW 800 W > maxW 400 W");
+    }
+
+    @Test
+    void unknownLeaseStateIsRejected() {
+        byte[] b = POWER.encode();
+        b[2] = 7;
+        assertThatThrownBy(() -> PowerReport.decode(b)).isInstanceOf(ProtocolException.class)
+                .hasMessage("PowerReport: unknown lease state code 7 (known: 0 UNCAPPED, 1 CAPPED, 2 SAFE_CAP)");
+        byte[] h = HEALTH.encode();
+        h[2] = (byte) 0xFF;
+        assertThatThrownBy(() -> Health.decode(h)).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("unknown lease state code 255");
+    }
+
+    @Test
+    void nonPositiveLeaseAndNegativeSequenceAreRejected() {
+        byte[] zeroLease = CAP.encode();
+        ByteBuffer.wrap(zeroLease).putInt(18, 0);
+        assertThatThrownBy(() -> CapCommand.decode(zeroLease)).isInstanceOf(ProtocolException.class)
+                .hasMessage("CapCommand: lease 0 ms is not positive");
+        byte[] negSeq = CAP.encode();
+        ByteBuffer.wrap(negSeq).putLong(10, -1);
+        assertThatThrownBy(() -> CapCommand.decode(negSeq)).isInstanceOf(ProtocolException.class)
+                .hasMessage("CapCommand: sequence is negative (-1)");
+    }
+
+    @Test
+    void ackExpiringBeforeItWasSentIsRejected() {
+        byte[] b = ACK.encode();
+        ByteBuffer.wrap(b).putLong(26, 9_999); // leaseExpiresAtMs < agentTimeMs 10000
+        assertThatThrownBy(() -> CapAck.decode(b)).isInstanceOf(ProtocolException.class)
+                .hasMessage("CapAck: leaseExpiresAtMs 9999 is before agentTimeMs 10000");
+    }
+
+    @Test
+    void healthSentinelsAreStrict() {
+        byte[] b = HEALTH.encode();
+        ByteBuffer.wrap(b).putInt(3, -5);
+        assertThatThrownBy(() -> Health.decode(b)).isInstanceOf(ProtocolException.class)
+                .hasMessage("Health: secondsSinceLastCommand -5 is negative and not -1 (never)");
+    }
+
+    @Test
+    void recordsRefuseWhatCannotBeEncoded() {
+        assertThatThrownBy(() -> new CapCommand(1, 1, 1000, List.of(Double.NaN)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("cap for GPU 0 is NaN");
+        assertThatThrownBy(() -> new CapCommand(1, 1, 1000, java.util.Collections.nCopies(256, 300.0)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 255");
+        assertThatThrownBy(() -> new Health(LeaseState.CAPPED, 0, 0, 0, List.of(), "x".repeat(513)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 512");
+        assertThatThrownBy(() -> new GpuLimits(100, 200, 300))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("defaultW 300 W outside 100..200 W");
+    }
+
+    @Test
+    void longReasonsAreTruncatedAtACharacterBoundary() {
+        String reason = "é".repeat(300); // 600 bytes
+        String cut = Health.truncateReason(reason);
+        assertThat(cut.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSize(512);
+        assertThat(cut).isEqualTo("é".repeat(256));
+        assertThat(Health.truncateReason("short")).isEqualTo("short");
+    }
+
+    // ------------------------------------------------------------------ robustness
+
+    @Test
+    void truncationsMutationsAndNoiseOnlyEverThrowProtocolException() {
+        Random random = new Random(42);
+        List<byte[]> inputs = new ArrayList<>();
+        for (Message m : samples()) {
+            byte[] good = m.encode();
+            for (int len = 0; len < good.length + 3; len++) {
+                inputs.add(java.util.Arrays.copyOf(good, len));
+            }
+            for (int i = 0; i < good.length; i++) {
+                for (int k = 0; k < 4; k++) {
+                    byte[] b = good.clone();
+                    b[i] = (byte) random.nextInt(256);
+                    inputs.add(b);
+                }
+            }
+        }
+        for (int i = 0; i < 2000; i++) {
+            byte[] b = new byte[random.nextInt(64)];
+            random.nextBytes(b);
+            if (b.length > 0 && random.nextBoolean()) {
+                b[0] = 1;
+            }
+            inputs.add(b);
+        }
+        int decoded = 0;
+        int refused = 0;
+        for (byte[] b : inputs) {
+            try {
+                Message m = Message.decode(b);
+                assertThat(m.encode()).as("re-encoding of an accepted payload").isEqualTo(b);
+                decoded++;
+            } catch (ProtocolException e) {
+                assertThat(e.getMessage()).isNotBlank();
+                refused++;
+            }
+        }
+        assertThat(decoded + refused).isEqualTo(inputs.size());
+        assertThat(refused).isPositive();
+        assertThat(decoded).isPositive();
+    }
+
+    // ------------------------------------------------------------------ JSON
+
+    @Test
+    void inventoryJson() {
+        assertThat(new Inventory(List.of(new GpuLimits(200, 700, 700))).toJson()).isEqualTo(
+                "{\"version\":1,\"type\":\"inventory\",\"gpuCount\":1,"
+                        + "\"gpus\":[{\"gpu\":0,\"minW\":200.0,\"maxW\":700.0,\"defaultW\":700.0}]}");
+    }
+
+    @Test
+    void powerAndHealthJson() {
+        assertThat(POWER.toJson()).isEqualTo("{\"version\":1,\"type\":\"power\",\"state\":\"CAPPED\","
+                + "\"agentTimeMs\":123456789,\"totalW\":812.25,\"gpuCount\":2,\"gpus\":["
+                + "{\"gpu\":0,\"powerW\":412.25,\"limitW\":450.0},{\"gpu\":1,\"powerW\":400.0,\"limitW\":400.0}]}");
+        Health h = new Health(LeaseState.SAFE_CAP, Health.NEVER, 0xABL, Health.NO_SEQUENCE, List.of(250.0),
+                "say \"no\"\\\n\u0001");
+        assertThat(h.toJson()).isEqualTo("{\"version\":1,\"type\":\"health\",\"state\":\"SAFE_CAP\","
+                + "\"secondsSinceLastCommand\":-1,\"session\":\"00000000000000ab\",\"lastSequence\":-1,"
+                + "\"gpuCount\":1,\"safeCapsW\":[250.0],"
+                + "\"lastRejectedReason\":\"say \\\"no\\\"\\\\\\n\\u0001\"}");
+    }
+
+    @Test
+    void capJson() {
+        assertThat(CAP.toJson()).isEqualTo("{\"version\":1,\"type\":\"cap\",\"session\":\"0102030405060708\","
+                + "\"sequence\":42,\"leaseMs\":5000,\"gpuCount\":2,\"capsW\":[300.0,312.5]}");
+        assertThat(ACK.toJson()).contains("\"session\":\"fffffffffffffff9\"", "\"appliedLimitsW\":[300.0,312.5]",
+                "\"leaseExpiresAtMs\":15000");
+    }
+}

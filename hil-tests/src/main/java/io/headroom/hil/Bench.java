@@ -1,0 +1,114 @@
+package io.headroom.hil;
+
+import io.headroom.appliance.Appliance;
+import io.headroom.appliance.control.ContingencyPlanner;
+import io.headroom.appliance.site.Endpoint;
+import io.headroom.appliance.site.Meter;
+import io.headroom.appliance.site.Node;
+import io.headroom.appliance.site.Site;
+import io.headroom.drivers.gpuprotocol.CoapExecutors;
+import io.headroom.drivers.gpuprotocol.NodeAgent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The bench in a box: the simulated plant (meters as Modbus TCP servers, one real node agent per node on a
+ * simulated GPU backend) and the appliance, talking over loopback through the real protocols.
+ */
+public final class Bench implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Bench.class);
+
+    /**
+     * @param ephemeralPorts bind meters and agents on free ports instead of the site's (tests; benches side by side)
+     */
+    public record Options(String httpHost, int httpPort, boolean ephemeralPorts, long seed) {
+        public static Options forTests() {
+            return new Options("127.0.0.1", 0, true, 42);
+        }
+    }
+
+    private final Plant plant;
+    private final CoapExecutors agentThreads;
+    private final List<NodeAgent> agents;
+    private final Appliance appliance;
+
+    private Bench(Plant plant, CoapExecutors agentThreads, List<NodeAgent> agents, Appliance appliance) {
+        this.plant = plant;
+        this.agentThreads = agentThreads;
+        this.agents = agents;
+        this.appliance = appliance;
+    }
+
+    public static Bench start(Site site, Options options) throws Exception {
+        Map<String, Integer> meterPorts = new HashMap<>();
+        Map<String, Endpoint> meterEndpoints = new HashMap<>();
+        for (Meter m : site.meters()) {
+            int port = options.ephemeralPorts() ? freeTcpPort() : m.modbus().port();
+            meterPorts.put(m.id(), port);
+            meterEndpoints.put(m.id(), new Endpoint("127.0.0.1", port));
+        }
+        Plant plant = new Plant(site, meterPorts, options.seed(), 10);
+        CoapExecutors threads = CoapExecutors.create("bench-agents", 2);
+        List<NodeAgent> agents = new ArrayList<>();
+        Map<String, Endpoint> agentEndpoints = new HashMap<>();
+        try {
+            for (Node n : site.nodes()) {
+                double safeCap = ContingencyPlanner.safeCapW(site, site.group(n.groupId()).orElseThrow());
+                InetSocketAddress bind = new InetSocketAddress("127.0.0.1", options.ephemeralPorts() ? 0 : n.agent().port());
+                NodeAgent a = NodeAgent.builder(plant.node(n.id())).name(n.id()).bindAddress(bind).safeCapW(safeCap)
+                        .sharedExecutors(threads).start();
+                agents.add(a);
+                agentEndpoints.put(n.id(), new Endpoint("127.0.0.1", a.port()));
+            }
+            plant.start();
+            Site wired = site.withEndpoints(agentEndpoints, meterEndpoints);
+            Appliance appliance = Appliance.start(wired, options.httpHost(), options.httpPort());
+            log.info("bench up: {} meters, {} agents, plant stepping every 10 ms", meterPorts.size(), agents.size());
+            return new Bench(plant, threads, agents, appliance);
+        } catch (Exception | Error e) {
+            agents.forEach(NodeAgent::close);
+            threads.close();
+            plant.close();
+            throw e;
+        }
+    }
+
+    public Plant plant() {
+        return plant;
+    }
+
+    public Appliance appliance() {
+        return appliance;
+    }
+
+    public List<NodeAgent> agents() {
+        return agents;
+    }
+
+    static int freeTcpPort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        appliance.close();
+        agents.forEach(NodeAgent::close);
+        agentThreads.close();
+        plant.close();
+    }
+}

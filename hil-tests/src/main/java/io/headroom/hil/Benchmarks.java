@@ -1,0 +1,116 @@
+package io.headroom.hil;
+
+import io.headroom.appliance.control.Allocator;
+import io.headroom.appliance.control.ContingencyPlanner;
+import io.headroom.appliance.site.AgentSettings;
+import io.headroom.appliance.site.ControlSettings;
+import io.headroom.appliance.site.Endpoint;
+import io.headroom.appliance.site.Feed;
+import io.headroom.appliance.site.GpuModel;
+import io.headroom.appliance.site.Node;
+import io.headroom.appliance.site.OpenAdrSettings;
+import io.headroom.appliance.site.Priority;
+import io.headroom.appliance.site.Rack;
+import io.headroom.appliance.site.RedundancyGroup;
+import io.headroom.appliance.site.Site;
+import io.headroom.appliance.site.TripCurve;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * The benchmarks behind {@code ./headroom perf}. Each prints {@code NAME.FIGURE VALUE UNIT} lines and ends
+ * with {@code NAME done}. They are measurements, not tests: nothing here asserts a speed.
+ */
+public final class Benchmarks {
+
+    private static final Map<String, Consumer<PrintWriter>> ALL = new LinkedHashMap<>();
+
+    static {
+        ALL.put("plan-time", Benchmarks::planTime);
+    }
+
+    private Benchmarks() {
+    }
+
+    public static int run(String name, PrintWriter out, PrintWriter err) {
+        if (name == null) {
+            ALL.values().forEach(b -> b.accept(out));
+            return 0;
+        }
+        Consumer<PrintWriter> b = ALL.get(name);
+        if (b == null) {
+            err.println("perf: no benchmark named '" + name + "'; known: " + String.join(", ", ALL.keySet()));
+            return 2;
+        }
+        b.accept(out);
+        return 0;
+    }
+
+    /**
+     * Time to re-plan every single-feed contingency of a 4-feed group and the steady-state allocation, for
+     * 1,000, 10,000 and 100,000 GPUs (8 per node, a third of the nodes in each class, random demand).
+     * Median of repeated runs after warm-up, on the calling thread (one core).
+     */
+    static void planTime(PrintWriter out) {
+        for (int gpus : new int[]{1_000, 10_000, 100_000}) {
+            Site site = syntheticHall(gpus / 8, 4, new Random(gpus));
+            RedundancyGroup g = site.groups().getFirst();
+            List<Node> nodes = site.nodesOf(g);
+            double[] demand = new double[nodes.size()];
+            Random r = new Random(7);
+            for (int i = 0; i < demand.length; i++) {
+                demand[i] = 200 + r.nextDouble() * 500;
+            }
+            double budget = ContingencyPlanner.survivorsAllowedW(site, g.feedIds(), 0.03)
+                    - nodes.stream().mapToDouble(Node::baseW).sum();
+            int runs = gpus >= 100_000 ? 15 : 60;
+            double[] ms = new double[runs];
+            long sink = 0;
+            for (int k = -runs / 3; k < runs; k++) { // first third is warm-up
+                long t0 = System.nanoTime();
+                sink += ContingencyPlanner.plan(site, g, demand).size();
+                sink += Allocator.allocate(nodes, demand, budget).length;
+                long t1 = System.nanoTime();
+                if (k >= 0) {
+                    ms[k] = (t1 - t0) / 1e6;
+                }
+            }
+            Arrays.sort(ms);
+            out.printf(Locale.ROOT, "plan-time.n%d %.3f ms%n", gpus, ms[runs / 2]);
+            if (sink == 42) {
+                out.print("");
+            }
+        }
+        out.println("plan-time done");
+    }
+
+    static Site syntheticHall(int nodesCount, int feeds, Random r) {
+        List<Feed> f = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        double perFeedW = nodesCount * 7100.0 / feeds;
+        double ratingA = Math.ceil(perFeedW / (Math.sqrt(3) * 415 * 0.98));
+        for (int i = 0; i < feeds; i++) {
+            String id = String.valueOf((char) ('A' + i));
+            ids.add(id);
+            f.add(new Feed(id, ratingA, 1.0, 415, 3, 0.98, TripCurve.thermalMagneticDefault(), "meter-" + id));
+        }
+        GpuModel h100 = new GpuModel("h100-sxm", 200, 700, 700);
+        List<Node> nodes = new ArrayList<>();
+        for (int i = 0; i < nodesCount; i++) {
+            Priority p = Priority.values()[i % 3];
+            nodes.add(new Node("n" + i, "R" + i / 8, "g", 8, h100, 1500, p, p == Priority.CRITICAL ? 600 : 200,
+                    new Endpoint("127.0.0.1", 1 + i % 65000)));
+        }
+        return new Site("synthetic", 60, f, List.of(new RedundancyGroup("g", ids)), List.of(new Rack("R0", "g")),
+                nodes, List.of(), List.of(), new AgentSettings(2000, 0),
+                new ControlSettings(100, 0.03, 5, 2000, 25), OpenAdrSettings.disabled());
+    }
+}

@@ -1,0 +1,109 @@
+package io.headroom.hil;
+
+import io.headroom.appliance.cli.ApplianceCommands;
+import io.headroom.appliance.site.Site;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code ./headroom}: the bench, the appliance's own commands, and the benchmarks. */
+@Command(name = "headroom", mixinStandardHelpOptions = true, version = "Headroom 0.1.0",
+        description = "Grid-interactive edge appliance for AI data centers.",
+        subcommands = {Cli.BenchCommand.class, ApplianceCommands.Run.class, ApplianceCommands.CheckSite.class,
+                Cli.Perf.class})
+public final class Cli implements Runnable {
+
+    /** Where ./headroom lives (the launcher passes it); relative paths in defaults resolve against it. */
+    static Path home() {
+        return Path.of(System.getProperty("headroom.home", "."));
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Cli()).execute(args));
+    }
+
+    @Command(name = "bench", mixinStandardHelpOptions = true,
+            description = "Start the simulated plant and the appliance; dashboard and API on http://HOST:PORT/.")
+    static final class BenchCommand implements Callable<Integer> {
+        @Option(names = "--site", paramLabel = "FILE", description = "site file (default: sites/example-4feed.yaml)")
+        Path site;
+
+        @Option(names = "--http-host", defaultValue = "127.0.0.1", description = "default ${DEFAULT-VALUE}")
+        String httpHost;
+
+        @Option(names = "--http-port", defaultValue = "8080", description = "default ${DEFAULT-VALUE}")
+        int httpPort;
+
+        @Option(names = "--ephemeral-ports", description = "bind meters and agents on free ports, not the site's")
+        boolean ephemeral;
+
+        @Option(names = "--seed", defaultValue = "42", description = "workload seed (default ${DEFAULT-VALUE})")
+        long seed;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--duration", defaultValue = "0", paramLabel = "SECONDS", description = "stop after this long (0: until interrupted)")
+        long durationS;
+
+        @Override
+        public Integer call() throws Exception {
+            Path file = site != null ? site : home().resolve("sites/example-4feed.yaml");
+            if (!Files.exists(file)) {
+                spec.commandLine().getErr().println("bench: no site file at " + file.toAbsolutePath());
+                return ApplianceCommands.EXIT_INVALID_SITE;
+            }
+            Site s = ApplianceCommands.loadOrReport(file, spec.commandLine().getErr());
+            if (s == null) {
+                return ApplianceCommands.EXIT_INVALID_SITE;
+            }
+            Bench bench = Bench.start(s, new Bench.Options(httpHost, httpPort, ephemeral, seed));
+            System.out.printf("Headroom bench: site %s, dashboard http://%s:%d/ , API http://%s:%d/api/v1/site%n",
+                    s.name(), httpHost, bench.appliance().httpPort(), httpHost, bench.appliance().httpPort());
+            CountDownLatch stop = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                bench.close();
+                stop.countDown();
+            }, "shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            if (durationS > 0) {
+                if (!stop.await(durationS, java.util.concurrent.TimeUnit.SECONDS)) {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                    bench.close();
+                }
+            } else {
+                stop.await();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "perf", mixinStandardHelpOptions = true,
+            description = "Run benchmarks; each prints NAME.FIGURE VALUE UNIT lines and ends with NAME done.")
+    static final class Perf implements Callable<Integer> {
+        @Parameters(arity = "0..1", paramLabel = "NAME", description = "one benchmark (default: all)")
+        String name;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            int rc = Benchmarks.run(name, out, spec.commandLine().getErr());
+            out.flush();
+            return rc;
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package io.headroom.hil;
+
+import io.headroom.appliance.site.Feed;
+import io.headroom.appliance.site.Meter;
+import io.headroom.appliance.site.Node;
+import io.headroom.appliance.site.RedundancyGroup;
+import io.headroom.appliance.site.Site;
+import io.headroom.drivers.modbus.MeterSlave;
+import io.headroom.drivers.modbus.RegisterMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The simulated hall, run in real time: node power follows a bursty workload bounded by each node's caps;
+ * every node draws equally from the live feeds of its redundancy group; each feed's meter is a real Modbus TCP
+ * server that the appliance polls. Feeds can be lost and restored. Records, per feed, the highest load seen
+ * since a mark, so tests can assert "within the limit after settling".
+ */
+public final class Plant implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Plant.class);
+    static final String[] POINTS = {"voltage-L1", "voltage-L2", "voltage-L3", "current-L1", "current-L2", "current-L3",
+            "power-L1", "power-L2", "power-L3", "power-total", "power-factor", "frequency"};
+
+    private final Site site;
+    private final List<PlantNode> nodes = new ArrayList<>();
+    private final Map<String, PlantNode> nodesById = new HashMap<>();
+    private final Workload workload;
+    private final Map<String, MeterSlave> meters = new HashMap<>();
+    private final Map<String, Boolean> feedUp = new HashMap<>();
+    private final Map<String, double[]> feedState = new HashMap<>(); // [powerW, currentA, peakFractionSinceMark]
+    private final Random noise;
+    private final ScheduledExecutorService thread;
+    private final long stepMs;
+    private long started;
+    private volatile double nowS;
+
+    /**
+     * @param meterPorts per meter id, the TCP port its Modbus server listens on (127.0.0.1)
+     */
+    public Plant(Site site, Map<String, Integer> meterPorts, long seed, long stepMs) throws Exception {
+        this.site = site;
+        this.stepMs = stepMs;
+        this.noise = new Random(seed ^ 0x5eed);
+        for (Node n : site.nodes()) {
+            PlantNode p = new PlantNode(n, 0.05);
+            nodes.add(p);
+            nodesById.put(n.id(), p);
+        }
+        this.workload = new Workload(site.nodes().stream().map(Node::priority).toArray(io.headroom.appliance.site.Priority[]::new), seed);
+        for (Meter m : site.meters()) {
+            meters.put(m.id(), new MeterSlave("127.0.0.1", meterPorts.get(m.id()), m.unitId(), RegisterMap.load(m.profile())));
+        }
+        for (Feed f : site.feeds()) {
+            feedUp.put(f.id(), true);
+            feedState.put(f.id(), new double[3]);
+        }
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "plant");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public Site site() {
+        return site;
+    }
+
+    public List<PlantNode> nodes() {
+        return nodes;
+    }
+
+    public PlantNode node(String id) {
+        return nodesById.get(id);
+    }
+
+    public void start() {
+        started = System.nanoTime();
+        step(0);
+        thread.scheduleAtFixedRate(() -> {
+            try {
+                step(stepMs / 1000.0);
+            } catch (RuntimeException e) {
+                log.error("plant step failed", e);
+            }
+        }, stepMs, stepMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Seconds since start. */
+    public double nowS() {
+        return nowS;
+    }
+
+    /** Every node to {@code fraction} of its GPUs' maximum for {@code seconds}. */
+    public void forceBurst(double seconds, double fraction) {
+        workload.forceBurst(nowS, seconds, fraction);
+    }
+
+    public synchronized void setFeedUp(String feedId, boolean up) {
+        if (!feedUp.containsKey(feedId)) {
+            throw new IllegalArgumentException("no feed " + feedId);
+        }
+        feedUp.put(feedId, up);
+        log.info("feed {} {}", feedId, up ? "restored" : "lost");
+    }
+
+    /** Feed {@code id}'s current per phase now, A. */
+    public synchronized double feedCurrentA(String id) {
+        return feedState.get(id)[1];
+    }
+
+    public synchronized double feedPowerW(String id) {
+        return feedState.get(id)[0];
+    }
+
+    /** The highest load (current / continuous limit) of feed {@code id} since the last {@link #markPeaks()}. */
+    public synchronized double peakFractionSinceMark(String id) {
+        return feedState.get(id)[2];
+    }
+
+    /** Starts a new window for {@link #peakFractionSinceMark}. */
+    public synchronized void markPeaks() {
+        for (double[] s : feedState.values()) {
+            s[2] = 0;
+        }
+    }
+
+    synchronized void step(double dtS) {
+        nowS = (System.nanoTime() - started) / 1e9;
+        for (int i = 0; i < nodes.size(); i++) {
+            PlantNode n = nodes.get(i);
+            n.setDemandPerGpu(workload.next(i, nowS, dtS) * n.node().gpu().maxW());
+            n.advance(dtS);
+        }
+        for (RedundancyGroup g : site.groups()) {
+            double groupW = 0;
+            for (Node n : site.nodesOf(g)) {
+                groupW += nodesById.get(n.id()).totalW();
+            }
+            long live = g.feedIds().stream().filter(feedUp::get).count();
+            for (String fid : g.feedIds()) {
+                Feed f = site.feed(fid).orElseThrow();
+                double p = feedUp.get(fid) && live > 0 ? groupW / live : 0;
+                publish(f, p);
+            }
+        }
+    }
+
+    private void publish(Feed f, double powerW) {
+        double vLn = f.phases() == 3 ? f.voltageV() / Math.sqrt(3) : f.voltageV();
+        double pf = f.powerFactor();
+        double[] phaseW = new double[3];
+        double[] phaseA = new double[3];
+        double maxA = 0;
+        for (int k = 0; k < 3; k++) {
+            double imbalance = 1 + 0.004 * (k - 1) + 0.001 * noise.nextGaussian();
+            phaseW[k] = powerW / 3 * imbalance;
+            phaseA[k] = phaseW[k] / (vLn * pf);
+            maxA = Math.max(maxA, phaseA[k]);
+        }
+        double[] s = feedState.get(f.id());
+        s[0] = powerW;
+        s[1] = maxA;
+        s[2] = Math.max(s[2], maxA / f.limitA());
+        MeterSlave meter = meters.get(f.meterId());
+        double v = feedUp.get(f.id()) ? vLn : 0; // a lost feed reads no voltage
+        meter.set(POINTS, new double[]{v, v, v, phaseA[0], phaseA[1], phaseA[2], phaseW[0], phaseW[1], phaseW[2],
+                powerW, pf, site.frequencyHz()});
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        meters.values().forEach(MeterSlave::close);
+    }
+}

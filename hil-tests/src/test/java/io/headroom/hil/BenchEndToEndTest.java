@@ -1,0 +1,138 @@
+package io.headroom.hil;
+
+import io.headroom.appliance.site.Feed;
+import io.headroom.appliance.site.Priority;
+import io.headroom.appliance.site.Site;
+import io.headroom.appliance.site.SiteLoader;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The bench in a box, end to end over the real protocols on loopback: Modbus TCP meters, CoAP node agents on
+ * simulated GPUs, the appliance's regulation loop and its HTTP API.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BenchEndToEndTest {
+
+    static Bench bench;
+    static Site site;
+    static HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        site = SiteLoader.load(Path.of("../sites/example-4feed.yaml"));
+        bench = Bench.start(site, Bench.Options.forTests());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (bench != null) {
+            bench.close();
+        }
+    }
+
+    static JsonObject getSite() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + bench.appliance().httpPort() + "/api/v1/site"))
+                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
+        return new JsonObject(r.body());
+    }
+
+    static boolean allFeedsWithin(double fraction) {
+        for (Feed f : site.feeds()) {
+            if (bench.plant().feedCurrentA(f.id()) > f.limitA() * fraction) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Test
+    @Order(1)
+    void theApiAnswersWithTheWholeSiteAndLiveValues() {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonObject s = getSite();
+            assertThat(s.getJsonArray("feeds")).hasSize(4);
+            assertThat(s.getJsonArray("nodes")).hasSize(64);
+            assertThat(s.getLong("tick")).isGreaterThan(5);
+            for (int i = 0; i < 4; i++) {
+                JsonObject f = s.getJsonArray("feeds").getJsonObject(i);
+                assertThat(f.getString("quality")).isEqualTo("GOOD");
+                assertThat(f.getDouble("currentA")).isGreaterThan(10.0);
+                assertThat(f.getDouble("limitA")).isEqualTo(150.0);
+            }
+            for (int i = 0; i < 64; i++) {
+                JsonObject n = s.getJsonArray("nodes").getJsonObject(i);
+                assertThat(n.getBoolean("telemetryFresh")).as(n.getString("id")).isTrue();
+                assertThat(n.getDouble("capPerGpuW")).isBetween(200.0, 700.0);
+            }
+        });
+    }
+
+    @Test
+    @Order(2)
+    void underAFullLoadBurstTheFeedsSettleWithinTheirLimitsFlexibleFirst() {
+        // Every GPU wants 700 W: 64 × (8 × 700 + 1500) W = 454 kW against 4 × 105.7 kW of feeds.
+        bench.plant().forceBurst(60, 1.0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> allFeedsWithin(1.0));
+        double settledAt = bench.plant().nowS();
+        bench.plant().markPeaks();
+        await().atMost(Duration.ofSeconds(20)).until(() -> bench.plant().nowS() > settledAt + 4);
+        for (Feed f : site.feeds()) {
+            assertThat(bench.plant().peakFractionSinceMark(f.id())).as("feed %s peak after settling", f.id())
+                    .isLessThanOrEqualTo(1.0);
+        }
+        double critical = meanCap(Priority.CRITICAL);
+        double flexible = meanCap(Priority.FLEXIBLE);
+        assertThat(critical).as("critical keeps its power").isGreaterThan(650);
+        assertThat(flexible).as("flexible is capped first").isLessThan(critical - 100);
+    }
+
+    @Test
+    @Order(3)
+    void aLostFeedOverloadsTheSurvivorsAndCapsBringThemBackUnderTheirLimits() throws Exception {
+        bench.plant().forceBurst(0.001, 1.0); // end the burst: back to the normal bursty workload
+        await().atMost(Duration.ofSeconds(30)).until(() -> allFeedsWithin(0.97));
+        bench.plant().markPeaks();
+        bench.plant().setFeedUp("A", false);
+        double lostAt = bench.plant().nowS();
+        // The survivors take A's share at once: over their limits until the caps land.
+        await().atMost(Duration.ofSeconds(5)).until(() -> bench.plant().peakFractionSinceMark("B") > 1.0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> allFeedsWithin(1.0));
+        double backWithinS = bench.plant().nowS() - lostAt;
+        assertThat(backWithinS).as("seconds from the loss to every survivor within its limit").isLessThan(10);
+        bench.plant().markPeaks();
+        double t = bench.plant().nowS();
+        await().atMost(Duration.ofSeconds(20)).until(() -> bench.plant().nowS() > t + 4);
+        for (String f : new String[]{"B", "C", "D"}) {
+            assertThat(bench.plant().peakFractionSinceMark(f)).as("survivor %s after settling", f).isLessThanOrEqualTo(1.0);
+        }
+        JsonObject s = getSite();
+        JsonObject a = s.getJsonArray("feeds").getJsonObject(0);
+        assertThat(a.getString("id")).isEqualTo("A");
+        assertThat(a.getDouble("currentA")).isLessThan(1.0);
+        bench.plant().setFeedUp("A", true);
+    }
+
+    static double meanCap(Priority p) {
+        return bench.plant().nodes().stream().filter(n -> n.node().priority() == p)
+                .mapToDouble(PlantNode::limitPerGpuW).average().orElseThrow();
+    }
+}

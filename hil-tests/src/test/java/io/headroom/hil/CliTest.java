@@ -1,0 +1,62 @@
+package io.headroom.hil;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CliTest {
+
+    record Result(int exit, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = new CommandLine(new Cli());
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int exit = cmd.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void checkSitePrintsTheN1PlanOfTheExample() {
+        Result r = run("check-site", "../sites/example-4feed.yaml");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Site example-4feed: 4 feeds, 1 redundancy groups, 8 racks, 64 nodes, 512 GPUs")
+                .contains("lose A", "lose B", "lose C", "lose D")
+                .contains("safe cap of")
+                .doesNotContain("NO SAFE PLAN");
+    }
+
+    @Test
+    void checkSiteListsEveryErrorOfABrokenFileWithLinesAndFailsNonZero() {
+        Result r = run("check-site", "../appliance/src/test/resources/sites/broken-4feed.yaml");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).containsPattern("broken-4feed.yaml:\\d+:\\d+: ");
+        assertThat(r.err().lines().filter(l -> l.startsWith("  ")).count()).isGreaterThanOrEqualTo(3);
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void aMissingSiteFileIsAClearError() {
+        Result r = run("check-site", "no-such-site.yaml");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("no-such-site.yaml").contains("cannot read");
+    }
+
+    @Test
+    void perfRunsPlanTimeAndRejectsUnknownNames() {
+        Result r = run("perf", "plan-time");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).containsPattern("(?m)^plan-time\\.n1000 [0-9.]+ ms$")
+                .containsPattern("(?m)^plan-time\\.n100000 [0-9.]+ ms$").contains("plan-time done");
+        Result bad = run("perf", "warp-drive");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("no benchmark named 'warp-drive'").contains("plan-time");
+    }
+}
