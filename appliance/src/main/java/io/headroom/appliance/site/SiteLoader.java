@@ -1,0 +1,906 @@
+package io.headroom.appliance.site;
+
+import static io.headroom.appliance.site.SiteYaml.quantity;
+import static io.headroom.appliance.site.SiteYaml.unknown;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Representer;
+
+import io.headroom.appliance.site.Quantity.Kind;
+import io.headroom.appliance.site.SiteYaml.MapReader;
+import io.headroom.appliance.site.SiteYaml.Problems;
+import io.headroom.appliance.site.SiteYaml.Val;
+
+/**
+ * Loads and validates a YAML site file (format: {@code sites/README.md}). Validation collects every problem in one
+ * pass and reports them all, sorted by line, each with its line, column and field path.
+ */
+public final class SiteLoader {
+
+    /** Meter register-map profiles this firmware knows. */
+    public static final List<String> METER_PROFILES = io.headroom.drivers.modbus.RegisterMap.knownProfiles();
+    /** OpenADR versions the grid interface speaks. */
+    public static final List<String> OPENADR_VERSIONS = List.of("3.1", "3.0.1", "2.0b");
+    /** The name of {@link TripCurve#thermalMagneticDefault()} in site files. */
+    public static final String THERMAL_MAGNETIC = "thermal-magnetic";
+
+    /** Defaults for the optional sections. */
+    public static final long DEFAULT_LEASE_MS = 2000;
+    public static final long DEFAULT_TICK_MS = 100;
+    public static final double DEFAULT_MARGIN = 0.03;
+    public static final double DEFAULT_DEADBAND_W = 5;
+    public static final long DEFAULT_RAISE_HOLD_MS = 2000;
+    public static final double DEFAULT_RAISE_STEP_W = 25;
+    public static final long DEFAULT_POLL_INTERVAL_MS = 100;
+    public static final long DEFAULT_DEADLINE_MS = 500;
+
+    private static final List<String> TOP_KEYS = List.of("site", "gpuModels", "feeds", "groups", "racks", "meters",
+            "supercaps", "agents", "control", "openadr");
+    private static final List<String> SITE_KEYS = List.of("name", "frequency");
+    private static final List<String> GPU_KEYS = List.of("min", "max", "default");
+    private static final List<String> FEED_KEYS = List.of("id", "rating", "derating", "voltage", "phases",
+            "powerFactor", "tripCurve", "meter");
+    private static final List<String> CURVE_KEYS = List.of("points", "instantaneous");
+    private static final List<String> GROUP_KEYS = List.of("id", "feeds");
+    private static final List<String> RACK_KEYS = List.of("id", "group", "nodeDefaults", "nodes");
+    private static final List<String> NODE_KEYS = List.of("id", "gpus", "gpu", "base", "priority", "floor", "agent");
+    private static final List<String> METER_KEYS = List.of("id", "profile", "modbus", "unitId", "pollInterval",
+            "deadline");
+    private static final List<String> SUPERCAP_KEYS = List.of("id", "feed", "energy", "maxPower", "modbus", "unitId");
+    private static final List<String> AGENT_KEYS = List.of("lease", "safeCap");
+    private static final List<String> CONTROL_KEYS = List.of("tick", "margin", "deadband", "raiseHold", "raiseStep");
+    private static final List<String> OPENADR_KEYS = List.of("enabled", "version", "vtn", "venName");
+
+    private SiteLoader() {
+    }
+
+    /** Loads a site file; errors name the file as {@code file.toString()}. */
+    public static Site load(Path file) throws SiteValidationException, IOException {
+        return parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+    }
+
+    /** Parses site-file text; {@code fileName} is only used in error messages. */
+    public static Site parse(String fileName, String yamlText) throws SiteValidationException {
+        Problems p = new Problems(fileName);
+        Node root = compose(p, yamlText);
+        Site site = root == null ? null : new Reader(p).read(root);
+        if (!p.isEmpty() || site == null) {
+            throw new SiteValidationException(p.sorted());
+        }
+        return site;
+    }
+
+    private static Node compose(Problems p, String text) {
+        LoaderOptions opts = new LoaderOptions();
+        opts.setAllowDuplicateKeys(false);
+        opts.setAllowRecursiveKeys(false);
+        opts.setMaxAliasesForCollections(100);
+        opts.setNestingDepthLimit(64);
+        opts.setCodePointLimit(16 * 1024 * 1024);
+        opts.setMergeOnCompose(true); // "<<: *anchor" merges; a mapping's own keys win
+        DumperOptions dump = new DumperOptions();
+        Yaml yaml = new Yaml(new SafeConstructor(opts), new Representer(dump), dump, opts);
+        Node root;
+        try {
+            root = yaml.compose(new StringReader(text));
+        } catch (MarkedYAMLException e) {
+            Mark at = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            String reason = "YAML syntax error: " + (e.getProblem() == null ? "invalid YAML" : e.getProblem());
+            if (e.getContext() != null && e.getContextMark() != null) {
+                reason += " (" + e.getContext() + " at line " + (e.getContextMark().getLine() + 1) + ")";
+            }
+            p.at(at, "", reason);
+            return null;
+        } catch (YAMLException e) {
+            p.at((Mark) null, "", "YAML error: " + e.getMessage());
+            return null;
+        }
+        if (root == null || SiteYaml.isNull(root)) {
+            p.at((Mark) null, "", "the file is empty");
+            return null;
+        }
+        return root;
+    }
+
+    // ---- conversions specific to site files -------------------------------------------------------------------
+
+    private static Priority priority(Problems p, Node n, String field) {
+        String s = SiteYaml.scalar(n);
+        if (s != null) {
+            for (Priority pr : Priority.values()) {
+                if (pr.label().equals(s.strip())) {
+                    return pr;
+                }
+            }
+        }
+        p.at(n, field, "expected critical, standard or flexible, got " + SiteYaml.describe(n));
+        return null;
+    }
+
+    /** {@code auto} (0) or a per-GPU power. */
+    private static Double safeCap(Problems p, Node n, String field) {
+        String s = SiteYaml.scalar(n);
+        if (s != null && s.strip().equals("auto")) {
+            return 0.0;
+        }
+        if (s != null) {
+            try {
+                return Quantity.parse(s, Kind.POWER);
+            } catch (Quantity.QuantityFormatException e) {
+                if (Quantity.isPlainNumber(s)) {
+                    p.at(n, field, e.getMessage());
+                    return null;
+                }
+            }
+        }
+        p.at(n, field, "expected auto or " + Kind.POWER.describe() + ", got " + SiteYaml.describe(n));
+        return null;
+    }
+
+    /** Formats a value in base units for messages: {@code 200 W}, {@code 0.5 A}. */
+    static String fmt(double v, String unit) {
+        return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString() + " " + unit;
+    }
+
+    /** The value as written, quoted when it was a string in the file: {@code "0 A"}, {@code 0}, {@code 1.2}. */
+    private static String got(Val<?> v) {
+        return v.node() instanceof ScalarNode s && Tag.STR.equals(s.getTag()) ? "\"" + v.raw() + "\"" : v.raw();
+    }
+
+    // ---- the reader -------------------------------------------------------------------------------------------
+
+    /** One pass over a composed site file. */
+    private static final class Reader {
+        private final Problems p;
+
+        private final Map<String, GpuModel> gpuModels = new LinkedHashMap<>();
+        private final Set<String> gpuNames = new LinkedHashSet<>();
+        private boolean gpuSectionRead;
+
+        private final List<FeedD> feeds = new ArrayList<>();
+        private final Set<String> feedIds = new LinkedHashSet<>();
+        private boolean feedSectionRead;
+
+        private final List<MeterD> meters = new ArrayList<>();
+        private final Set<String> meterIds = new LinkedHashSet<>();
+        private boolean meterSectionRead;
+
+        private final List<GroupD> groups = new ArrayList<>();
+        private final Set<String> groupIds = new LinkedHashSet<>();
+        private final Map<String, GroupD> groupOfFeed = new HashMap<>();
+        private boolean groupSectionRead;
+
+        private final List<RackD> racks = new ArrayList<>();
+        private final List<NodeD> nodes = new ArrayList<>();
+        private final List<SupercapD> supercaps = new ArrayList<>();
+
+        private final List<Owned> modbusDevices = new ArrayList<>();
+
+        Reader(Problems p) {
+            this.p = p;
+        }
+
+        private record FeedD(Node at, String path, Val<String> id, Double ratingA, Double derating, Double voltageV,
+                             Integer phases, Double powerFactor, TripCurve curve, Val<String> meter) {
+        }
+
+        private record MeterD(Val<String> id, String profile, Endpoint modbus, Integer unitId, Long pollMs,
+                              Long deadlineMs) {
+        }
+
+        private record GroupD(Val<String> id, List<String> feedIds, String name) {
+        }
+
+        private record RackD(Val<String> id, String groupId) {
+        }
+
+        private record NodeD(Val<String> id, String rackId, String groupId, Integer gpus, String gpu, Double baseW,
+                             Priority priority, Val<Double> floor, Val<Endpoint> agent) {
+        }
+
+        private record SupercapD(Val<String> id, Val<String> feed, Double energyWh, Double maxPowerW,
+                                 Endpoint modbus, Integer unitId) {
+        }
+
+        /** Node fields that may come from a rack's nodeDefaults. */
+        private record Spec(Val<Integer> gpus, Val<String> gpu, Val<Double> base, Val<Priority> priority,
+                            Val<Double> floor) {
+        }
+
+        /** An endpoint and who uses it, for collision checks. */
+        private record Owned(Val<Endpoint> endpoint, String owner, String unit) {
+        }
+
+        Site read(Node root) {
+            MapReader top = MapReader.open(p, root, "", "a site file", TOP_KEYS);
+            if (top == null) {
+                return null;
+            }
+            MapReader s = top.map("site", true, "the site section", SITE_KEYS);
+            String name = null;
+            Double frequency = null;
+            if (s != null) {
+                name = s.req("name", SiteYaml::string);
+                Val<Double> f = s.get("frequency", quantity(Kind.FREQUENCY), true);
+                if (f != null && f.ok() && f.value() != 50 && f.value() != 60) {
+                    p.at(f.node(), f.field(), "must be 50 Hz or 60 Hz, got " + got(f));
+                }
+                frequency = or(f, null);
+            }
+            readGpuModels(top);
+            readFeeds(top);
+            readGroups(top);
+            readRacks(top);
+            readMeters(top);
+            readSupercaps(top);
+            AgentSettings agents = readAgents(top);
+            ControlSettings control = readControl(top);
+            OpenAdrSettings openadr = readOpenAdr(top);
+            crossChecks();
+            if (!p.isEmpty()) {
+                return null;
+            }
+            return new Site(name, frequency,
+                    feeds.stream().map(f -> new Feed(f.id().value(), f.ratingA(), f.derating(), f.voltageV(),
+                            f.phases(), f.powerFactor(), f.curve(), f.meter().value())).toList(),
+                    groups.stream().map(g -> new RedundancyGroup(g.id().value(), g.feedIds())).toList(),
+                    racks.stream().map(r -> new Rack(r.id().value(), r.groupId())).toList(),
+                    nodes.stream().map(this::node).toList(),
+                    meters.stream().map(m -> new Meter(m.id().value(), m.profile(), m.modbus(), m.unitId(),
+                            m.pollMs(), m.deadlineMs())).toList(),
+                    supercaps.stream().map(c -> new SupercapBank(c.id().value(), c.feed().value(), c.energyWh(),
+                            c.maxPowerW(), c.modbus(), c.unitId())).toList(),
+                    agents, control, openadr);
+        }
+
+        private io.headroom.appliance.site.Node node(NodeD n) {
+            GpuModel model = gpuModels.get(n.gpu());
+            double floor = n.priority() == Priority.CRITICAL && n.floor() != null ? n.floor().value() : model.minW();
+            return new io.headroom.appliance.site.Node(n.id().value(), n.rackId(), n.groupId(), n.gpus(), model, n.baseW(), n.priority(), floor,
+                    n.agent().value());
+        }
+
+        // ---- checks ----
+
+        private void positive(Val<? extends Number> v) {
+            if (v != null && v.ok() && v.value().doubleValue() <= 0) {
+                p.at(v.node(), v.field(), "must be greater than 0, got " + got(v));
+            }
+        }
+
+        private void notNegative(Val<? extends Number> v) {
+            if (v != null && v.ok() && v.value().doubleValue() < 0) {
+                p.at(v.node(), v.field(), "must not be negative, got " + got(v));
+            }
+        }
+
+        private void fraction(Val<Double> v) {
+            if (v != null && v.ok() && (v.value() <= 0 || v.value() > 1)) {
+                p.at(v.node(), v.field(), "must be in (0, 1], got " + got(v));
+            }
+        }
+
+        private void unitId(Val<Integer> v) {
+            if (v != null && v.ok() && (v.value() < 1 || v.value() > 247)) {
+                p.at(v.node(), v.field(), "Modbus unit id must be 1..247, got " + got(v));
+            }
+        }
+
+        private void unique(List<Val<String>> ids, String what) {
+            Map<String, Val<String>> first = new HashMap<>();
+            for (Val<String> v : ids) {
+                if (v == null || !v.ok()) {
+                    continue;
+                }
+                Val<String> f = first.putIfAbsent(v.value(), v);
+                if (f != null) {
+                    p.at(v.node(), v.field(), "duplicate " + what + " id '" + v.value() + "' (first at line "
+                            + f.line() + ")");
+                }
+            }
+        }
+
+        /** The value, or {@code dflt} when absent or invalid (invalid values have been reported). */
+        private static <T> T or(Val<T> v, T dflt) {
+            return v == null || v.value() == null ? dflt : v.value();
+        }
+
+        private static <T> T value(Val<T> v) {
+            return or(v, null);
+        }
+
+        // ---- sections ----
+
+        private void readGpuModels(MapReader top) {
+            MapReader gm = top.map("gpuModels", true, "GPU models by name", null);
+            if (gm == null) {
+                return;
+            }
+            gpuSectionRead = true;
+            if (gm.entries().isEmpty()) {
+                p.at(gm.node(), gm.path(), "needs at least one GPU model");
+            }
+            for (Map.Entry<String, NodeTuple> e : gm.entries().entrySet()) {
+                String name = e.getKey();
+                gpuNames.add(name);
+                MapReader m = MapReader.open(p, e.getValue().getValueNode(), gm.field(name), "a GPU model", GPU_KEYS);
+                if (m == null) {
+                    continue;
+                }
+                Val<Double> min = m.get("min", quantity(Kind.POWER), true);
+                Val<Double> max = m.get("max", quantity(Kind.POWER), true);
+                Val<Double> def = m.get("default", quantity(Kind.POWER), false);
+                positive(min);
+                if (min == null || !min.ok() || max == null || !max.ok() || (def != null && !def.ok())) {
+                    continue;
+                }
+                if (min.value() <= 0) {
+                    continue;
+                }
+                if (max.value() < min.value()) {
+                    p.at(max.node(), max.field(), "max " + fmt(max.value(), "W") + " is below min "
+                            + fmt(min.value(), "W"));
+                    continue;
+                }
+                double d = or(def, max.value());
+                if (def != null && (d < min.value() || d > max.value())) {
+                    p.at(def.node(), def.field(), "default " + fmt(d, "W") + " is outside min..max ("
+                            + fmt(min.value(), "W") + ".." + fmt(max.value(), "W") + ")");
+                    continue;
+                }
+                gpuModels.put(name, new GpuModel(name, min.value(), max.value(), d));
+            }
+        }
+
+        private void readMeters(MapReader top) {
+            List<Node> list = top.list("meters", true);
+            if (list == null) {
+                return;
+            }
+            meterSectionRead = true;
+            for (int i = 0; i < list.size(); i++) {
+                String path = "meters[" + i + "]";
+                MapReader m = MapReader.open(p, list.get(i), path, "a meter", METER_KEYS);
+                if (m == null) {
+                    continue;
+                }
+                Val<String> id = m.get("id", SiteYaml::string, true);
+                if (id != null && id.ok()) {
+                    meterIds.add(id.value());
+                }
+                Val<String> profile = m.get("profile", SiteYaml::string, true);
+                if (profile != null && profile.ok() && !METER_PROFILES.contains(profile.value())) {
+                    p.at(profile.node(), profile.field(), "unknown meter profile '" + profile.value()
+                            + "'; known profiles: " + String.join(", ", METER_PROFILES));
+                }
+                Val<Endpoint> modbus = m.get("modbus", SiteYaml::endpoint, true);
+                Val<Integer> unit = m.get("unitId", SiteYaml::integer, false);
+                unitId(unit);
+                Val<Long> poll = m.get("pollInterval", SiteYaml::millis, false);
+                positive(poll);
+                Val<Long> deadline = m.get("deadline", SiteYaml::millis, false);
+                positive(deadline);
+                long pollMs = poll == null || !poll.ok() ? DEFAULT_POLL_INTERVAL_MS : poll.value();
+                if (deadline != null && deadline.ok() && deadline.value() > 0 && deadline.value() < pollMs) {
+                    p.at(deadline.node(), deadline.field(), "deadline " + deadline.raw()
+                            + " is shorter than the poll interval " + fmt(pollMs, "ms"));
+                }
+                if (modbus != null && modbus.ok()) {
+                    modbusDevices.add(new Owned(modbus, "meter " + (id != null && id.ok() ? id.value() : path),
+                            " unit " + or(unit, 1)));
+                }
+                meters.add(new MeterD(id, value(profile), value(modbus), or(unit, 1),
+                        or(poll, DEFAULT_POLL_INTERVAL_MS),
+                        or(deadline, DEFAULT_DEADLINE_MS)));
+            }
+        }
+
+        private void readFeeds(MapReader top) {
+            List<Node> list = top.list("feeds", true);
+            if (list == null) {
+                return;
+            }
+            feedSectionRead = true;
+            if (list.isEmpty()) {
+                p.at(top.value("feeds"), "feeds", "needs at least one feed");
+            }
+            for (int i = 0; i < list.size(); i++) {
+                String path = "feeds[" + i + "]";
+                MapReader m = MapReader.open(p, list.get(i), path, "a feed", FEED_KEYS);
+                if (m == null) {
+                    continue;
+                }
+                Val<String> id = m.get("id", SiteYaml::string, true);
+                if (id != null && id.ok()) {
+                    feedIds.add(id.value());
+                }
+                Val<Double> rating = m.get("rating", quantity(Kind.CURRENT), true);
+                positive(rating);
+                Val<Double> derating = m.get("derating", SiteYaml::number, false);
+                fraction(derating);
+                Val<Double> voltage = m.get("voltage", quantity(Kind.VOLTAGE), true);
+                positive(voltage);
+                Val<Integer> phases = m.get("phases", SiteYaml::integer, true);
+                if (phases != null && phases.ok() && phases.value() != 1 && phases.value() != 3) {
+                    p.at(phases.node(), phases.field(), "must be 1 or 3, got " + got(phases));
+                }
+                Val<Double> pf = m.get("powerFactor", SiteYaml::number, true);
+                fraction(pf);
+                Node curveNode = m.value("tripCurve");
+                TripCurve curve = curveNode == null ? TripCurve.thermalMagneticDefault()
+                        : tripCurve(curveNode, m.field("tripCurve"));
+                Val<String> meter = m.get("meter", SiteYaml::string, true);
+                feeds.add(new FeedD(m.node(), path, id, value(rating), or(derating, 1.0),
+                        value(voltage), value(phases), value(pf), curve, meter));
+            }
+        }
+
+        private TripCurve tripCurve(Node n, String field) {
+            String name = SiteYaml.scalar(n);
+            if (name != null) {
+                if (name.strip().equals(THERMAL_MAGNETIC)) {
+                    return TripCurve.thermalMagneticDefault();
+                }
+                p.at(n, field, "unknown trip curve '" + name + "'; use " + THERMAL_MAGNETIC
+                        + " or a map {points: [[ratio, time], ...], instantaneous: ratio}");
+                return null;
+            }
+            MapReader m = MapReader.open(p, n, field, "a trip curve name or map", CURVE_KEYS);
+            if (m == null) {
+                return null;
+            }
+            List<Node> items = m.list("points", true);
+            Val<Double> inst = m.get("instantaneous", SiteYaml::number, true);
+            if (items == null) {
+                return null;
+            }
+            if (items.isEmpty()) {
+                p.at(m.value("points"), m.field("points"), "needs at least one point");
+                return null;
+            }
+            List<TripCurve.Point> points = new ArrayList<>();
+            boolean ok = true;
+            Val<Double> prevRatio = null;
+            Val<Double> prevSeconds = null;
+            for (int j = 0; j < items.size(); j++) {
+                String pf = m.field("points") + "[" + j + "]";
+                List<Node> pair = SiteYaml.list(p, items.get(j), pf);
+                if (pair == null) {
+                    ok = false;
+                    continue;
+                }
+                if (pair.size() != 2) {
+                    p.at(items.get(j), pf, "expected [ratio, time], got " + pair.size()
+                            + (pair.size() == 1 ? " value" : " values"));
+                    ok = false;
+                    continue;
+                }
+                Val<Double> ratio = new Val<>(SiteYaml.number(p, pair.get(0), pf + "[0]"), pair.get(0), pf + "[0]");
+                Val<Double> secs = new Val<>(curveSeconds(pair.get(1), pf + "[1]"), pair.get(1), pf + "[1]");
+                if (ratio.ok() && ratio.value() < 1) {
+                    p.at(ratio.node(), ratio.field(), "ratio is a multiple of the rating and must be at least 1, got "
+                            + got(ratio));
+                    ok = false;
+                }
+                if (secs.ok() && secs.value() <= 0) {
+                    p.at(secs.node(), secs.field(), "time must be greater than 0, got " + got(secs));
+                    ok = false;
+                }
+                if (ratio.ok() && prevRatio != null && prevRatio.ok() && ratio.value() <= prevRatio.value()) {
+                    p.at(ratio.node(), ratio.field(), "ratios must increase: " + ratio.raw() + " after "
+                            + prevRatio.raw());
+                    ok = false;
+                }
+                if (secs.ok() && prevSeconds != null && prevSeconds.ok() && secs.value() > prevSeconds.value()) {
+                    p.at(secs.node(), secs.field(), "times must not increase: " + secs.raw() + " after "
+                            + prevSeconds.raw());
+                    ok = false;
+                }
+                ok &= ratio.ok() && secs.ok();
+                if (ratio.ok() && secs.ok()) {
+                    points.add(new TripCurve.Point(ratio.value(), secs.value()));
+                }
+                prevRatio = ratio;
+                prevSeconds = secs;
+            }
+            if (inst != null && inst.ok() && prevRatio != null && prevRatio.ok()
+                    && inst.value() <= prevRatio.value()) {
+                p.at(inst.node(), inst.field(), "instantaneous ratio " + inst.raw()
+                        + " must be above the last point's ratio " + prevRatio.raw());
+                ok = false;
+            }
+            return ok && inst != null && inst.ok() ? new TripCurve(points, inst.value()) : null;
+        }
+
+        /** Trip-curve time in seconds: {@code inf} or a time quantity. */
+        private Double curveSeconds(Node n, String field) {
+            String s = SiteYaml.scalar(n);
+            if (s != null && (s.strip().equals("inf") || s.strip().equals(".inf"))) {
+                return Double.POSITIVE_INFINITY;
+            }
+            Long ms = SiteYaml.millis(p, n, field);
+            return ms == null ? null : ms / 1000.0;
+        }
+
+        private void readGroups(MapReader top) {
+            List<Node> list = top.list("groups", true);
+            if (list == null) {
+                return;
+            }
+            groupSectionRead = true;
+            if (list.isEmpty()) {
+                p.at(top.value("groups"), "groups", "needs at least one redundancy group");
+            }
+            for (int i = 0; i < list.size(); i++) {
+                String path = "groups[" + i + "]";
+                MapReader m = MapReader.open(p, list.get(i), path, "a redundancy group", GROUP_KEYS);
+                if (m == null) {
+                    continue;
+                }
+                Val<String> id = m.get("id", SiteYaml::string, true);
+                if (id != null && id.ok()) {
+                    groupIds.add(id.value());
+                }
+                String groupName = id != null && id.ok() ? id.value() : path;
+                List<Node> refs = m.list("feeds", true);
+                List<String> members = new ArrayList<>();
+                GroupD g = new GroupD(id, members, groupName + " (line " + (m.node().getStartMark().getLine() + 1) + ")");
+                if (refs != null) {
+                    for (int j = 0; j < refs.size(); j++) {
+                        String rf = m.field("feeds") + "[" + j + "]";
+                        String ref = SiteYaml.string(p, refs.get(j), rf);
+                        if (ref == null) {
+                            continue;
+                        }
+                        if (members.contains(ref)) {
+                            p.at(refs.get(j), rf, "feed " + ref + " is listed twice");
+                            continue;
+                        }
+                        members.add(ref);
+                        if (feedSectionRead && !feedIds.contains(ref)) {
+                            p.at(refs.get(j), rf, unknown("feed", ref, feedIds));
+                            continue;
+                        }
+                        GroupD other = groupOfFeed.putIfAbsent(ref, g);
+                        if (other != null) {
+                            p.at(refs.get(j), rf, "feed " + ref + " is already in group " + other.name()
+                                    + "; a feed belongs to one redundancy group");
+                        }
+                    }
+                    if (members.size() < 2) {
+                        p.at(m.value("feeds"), m.field("feeds"), "group " + groupName + " has " + members.size()
+                                + (members.size() == 1 ? " feed" : " feeds") + "; N-1 needs at least 2");
+                    }
+                }
+                groups.add(g);
+            }
+        }
+
+        private void readRacks(MapReader top) {
+            List<Node> list = top.list("racks", true);
+            if (list == null) {
+                return;
+            }
+            if (list.isEmpty()) {
+                p.at(top.value("racks"), "racks", "needs at least one rack");
+            }
+            for (int i = 0; i < list.size(); i++) {
+                String path = "racks[" + i + "]";
+                MapReader m = MapReader.open(p, list.get(i), path, "a rack", RACK_KEYS);
+                if (m == null) {
+                    continue;
+                }
+                Val<String> id = m.get("id", SiteYaml::string, true);
+                List<Node> nodeList = m.list("nodes", true);
+                Val<String> group = m.get("group", SiteYaml::string, false);
+                int count = nodeList == null ? 0 : nodeList.size();
+                String inNoGroup = "the rack's " + count + (count == 1 ? " node is" : " nodes are")
+                        + " in no redundancy group";
+                if (group == null) {
+                    m.missing("group", "missing required key; " + inNoGroup);
+                } else if (group.ok() && groupSectionRead && !groupIds.contains(group.value())) {
+                    p.at(group.node(), group.field(), "unknown group '" + group.value() + "', so " + inNoGroup
+                            + "; " + SiteYaml.suggest(group.value(), groupIds));
+                }
+                Spec defaults = new Spec(null, null, null, null, null);
+                MapReader dm = m.map("nodeDefaults", false, "node defaults", NODE_KEYS);
+                if (dm != null) {
+                    for (String own : List.of("id", "agent")) {
+                        if (dm.has(own)) {
+                            p.at(dm.keyNode(own), dm.field(own), "'" + own
+                                    + "' cannot be a node default; every node needs its own");
+                        }
+                    }
+                    defaults = spec(dm);
+                }
+                String rackId = value(id);
+                String groupId = value(group);
+                racks.add(new RackD(id, groupId));
+                if (nodeList == null) {
+                    continue;
+                }
+                for (int j = 0; j < nodeList.size(); j++) {
+                    readNode(nodeList.get(j), m.field("nodes") + "[" + j + "]", defaults, rackId, groupId);
+                }
+            }
+        }
+
+        private Spec spec(MapReader m) {
+            Val<Integer> gpus = m.get("gpus", SiteYaml::integer, false);
+            if (gpus != null && gpus.ok() && gpus.value() < 1) {
+                p.at(gpus.node(), gpus.field(), "must be at least 1, got " + got(gpus));
+            }
+            Val<String> gpu = m.get("gpu", SiteYaml::string, false);
+            if (gpu != null && gpu.ok() && gpuSectionRead && !gpuNames.contains(gpu.value())) {
+                p.at(gpu.node(), gpu.field(), unknown("GPU model", gpu.value(), gpuNames));
+            }
+            Val<Double> base = m.get("base", quantity(Kind.POWER), false);
+            notNegative(base);
+            Val<Priority> priority = m.get("priority", SiteLoader::priority, false);
+            Val<Double> floor = m.get("floor", quantity(Kind.POWER), false);
+            positive(floor);
+            return new Spec(gpus, gpu, base, priority, floor);
+        }
+
+        private static <T> Val<T> pick(Val<T> own, Val<T> dflt) {
+            return own != null ? own : dflt;
+        }
+
+        private void readNode(Node item, String path, Spec defaults, String rackId, String groupId) {
+            MapReader m = MapReader.open(p, item, path, "a node", NODE_KEYS);
+            if (m == null) {
+                return;
+            }
+            Val<String> id = m.get("id", SiteYaml::string, true);
+            Spec own = spec(m);
+            Val<Endpoint> agent = m.get("agent", SiteYaml::endpoint, true);
+            Val<Integer> gpus = pick(own.gpus(), defaults.gpus());
+            Val<String> gpu = pick(own.gpu(), defaults.gpu());
+            Val<Double> base = pick(own.base(), defaults.base());
+            Val<Priority> priority = pick(own.priority(), defaults.priority());
+            Val<Double> floor = pick(own.floor(), defaults.floor());
+            String missing = "missing required key (set it on the node or in the rack's nodeDefaults)";
+            if (gpus == null) {
+                m.missing("gpus", missing);
+            }
+            if (gpu == null) {
+                m.missing("gpu", missing);
+            }
+            if (base == null) {
+                m.missing("base", missing);
+            }
+            if (priority == null) {
+                m.missing("priority", missing);
+            }
+            GpuModel model = gpu == null || !gpu.ok() ? null : gpuModels.get(gpu.value());
+            if (model != null && floor != null && floor.ok() && floor.value() > 0
+                    && (floor.value() < model.minW() || floor.value() > model.maxW())) {
+                p.at(floor.node(), floor.field(), "floor " + fmt(floor.value(), "W") + " is outside " + model.name()
+                        + "'s range " + fmt(model.minW(), "W") + ".." + fmt(model.maxW(), "W"));
+            }
+            nodes.add(new NodeD(id, rackId, groupId, value(gpus), value(gpu), value(base), value(priority), floor,
+                    agent));
+        }
+
+        private void readSupercaps(MapReader top) {
+            List<Node> list = top.list("supercaps", false);
+            if (list == null) {
+                return;
+            }
+            for (int i = 0; i < list.size(); i++) {
+                String path = "supercaps[" + i + "]";
+                MapReader m = MapReader.open(p, list.get(i), path, "a supercap bank", SUPERCAP_KEYS);
+                if (m == null) {
+                    continue;
+                }
+                Val<String> id = m.get("id", SiteYaml::string, true);
+                Val<String> feed = m.get("feed", SiteYaml::string, true);
+                if (feed != null && feed.ok() && feedSectionRead && !feedIds.contains(feed.value())) {
+                    p.at(feed.node(), feed.field(), unknown("feed", feed.value(), feedIds));
+                }
+                Val<Double> energy = m.get("energy", quantity(Kind.ENERGY), true);
+                positive(energy);
+                Val<Double> maxPower = m.get("maxPower", quantity(Kind.POWER), true);
+                positive(maxPower);
+                Val<Endpoint> modbus = m.get("modbus", SiteYaml::endpoint, true);
+                Val<Integer> unit = m.get("unitId", SiteYaml::integer, false);
+                unitId(unit);
+                if (modbus != null && modbus.ok()) {
+                    modbusDevices.add(new Owned(modbus, "supercap bank "
+                            + (id != null && id.ok() ? id.value() : path), " unit " + or(unit, 1)));
+                }
+                supercaps.add(new SupercapD(id, feed, value(energy), value(maxPower), value(modbus),
+                        or(unit, 1)));
+            }
+        }
+
+        private AgentSettings readAgents(MapReader top) {
+            MapReader a = top.map("agents", false, "the agents section", AGENT_KEYS);
+            if (a == null) {
+                return new AgentSettings(DEFAULT_LEASE_MS, 0);
+            }
+            Val<Long> lease = a.get("lease", SiteYaml::millis, false);
+            positive(lease);
+            Val<Double> safeCap = a.get("safeCap", SiteLoader::safeCap, false);
+            if (safeCap != null && safeCap.ok() && safeCap.value() < 0) {
+                p.at(safeCap.node(), safeCap.field(), "must be auto or greater than 0, got " + got(safeCap));
+            }
+            if (safeCap != null && safeCap.ok() && safeCap.value() > 0) {
+                Set<GpuModel> used = new LinkedHashSet<>();
+                for (NodeD n : nodes) {
+                    GpuModel g = n.gpu() == null ? null : gpuModels.get(n.gpu());
+                    if (g != null) {
+                        used.add(g);
+                    }
+                }
+                List<String> outside = new ArrayList<>();
+                for (GpuModel g : used) {
+                    if (safeCap.value() < g.minW() || safeCap.value() > g.maxW()) {
+                        outside.add(g.name() + " (" + fmt(g.minW(), "W") + ".." + fmt(g.maxW(), "W") + ")");
+                    }
+                }
+                if (!outside.isEmpty()) {
+                    p.at(safeCap.node(), safeCap.field(), "safeCap " + fmt(safeCap.value(), "W")
+                            + " is outside the range of GPU model " + String.join(", ", outside)
+                            + " used by the nodes");
+                }
+            }
+            return new AgentSettings(or(lease, DEFAULT_LEASE_MS),
+                    or(safeCap, 0.0));
+        }
+
+        private ControlSettings readControl(MapReader top) {
+            MapReader c = top.map("control", false, "the control section", CONTROL_KEYS);
+            if (c == null) {
+                return new ControlSettings(DEFAULT_TICK_MS, DEFAULT_MARGIN, DEFAULT_DEADBAND_W, DEFAULT_RAISE_HOLD_MS,
+                        DEFAULT_RAISE_STEP_W);
+            }
+            Val<Long> tick = c.get("tick", SiteYaml::millis, false);
+            positive(tick);
+            Val<Double> margin = c.get("margin", quantity(Kind.PERCENT), false);
+            if (margin != null && margin.ok() && (margin.value() < 0 || margin.value() >= 0.5)) {
+                p.at(margin.node(), margin.field(), "must be at least 0 % and below 50 %, got " + got(margin));
+            }
+            Val<Double> deadband = c.get("deadband", quantity(Kind.POWER), false);
+            notNegative(deadband);
+            Val<Long> raiseHold = c.get("raiseHold", SiteYaml::millis, false);
+            notNegative(raiseHold);
+            Val<Double> raiseStep = c.get("raiseStep", quantity(Kind.POWER), false);
+            positive(raiseStep);
+            return new ControlSettings(
+                    or(tick, DEFAULT_TICK_MS),
+                    or(margin, DEFAULT_MARGIN),
+                    or(deadband, DEFAULT_DEADBAND_W),
+                    or(raiseHold, DEFAULT_RAISE_HOLD_MS),
+                    or(raiseStep, DEFAULT_RAISE_STEP_W));
+        }
+
+        private OpenAdrSettings readOpenAdr(MapReader top) {
+            MapReader o = top.map("openadr", false, "the openadr section", OPENADR_KEYS);
+            if (o == null) {
+                return OpenAdrSettings.disabled();
+            }
+            Boolean enabled = o.opt("enabled", SiteYaml::bool, false);
+            Val<String> version = o.get("version", SiteYaml::string, false);
+            if (version != null && version.ok() && !OPENADR_VERSIONS.contains(version.value())) {
+                p.at(version.node(), version.field(), "unsupported OpenADR version '" + version.value()
+                        + "'; use \"3.1\", \"3.0.1\" or \"2.0b\"");
+            }
+            Val<String> vtn = o.get("vtn", SiteYaml::string, false);
+            if (vtn != null && vtn.ok() && !isHttpUrl(vtn.value())) {
+                p.at(vtn.node(), vtn.field(), "expected an http:// or https:// URL, got " + got(vtn));
+            }
+            Val<String> ven = o.get("venName", SiteYaml::string, false);
+            if (Boolean.TRUE.equals(enabled)) {
+                if (vtn == null) {
+                    o.missing("vtn", "required when openadr is enabled");
+                }
+                if (ven == null) {
+                    o.missing("venName", "required when openadr is enabled");
+                }
+            }
+            return new OpenAdrSettings(Boolean.TRUE.equals(enabled),
+                    or(version, OpenAdrSettings.disabled().version()),
+                    or(vtn, ""), or(ven, ""));
+        }
+
+        private static boolean isHttpUrl(String s) {
+            try {
+                URI u = new URI(s.strip());
+                String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+                return (scheme.equals("http") || scheme.equals("https")) && u.getHost() != null;
+            } catch (URISyntaxException e) {
+                return false;
+            }
+        }
+
+        // ---- whole-site checks ----
+
+        private void crossChecks() {
+            unique(feeds.stream().map(FeedD::id).toList(), "feed");
+            unique(groups.stream().map(GroupD::id).toList(), "group");
+            unique(racks.stream().map(RackD::id).toList(), "rack");
+            unique(nodes.stream().map(NodeD::id).toList(), "node");
+            unique(meters.stream().map(MeterD::id).toList(), "meter");
+            unique(supercaps.stream().map(SupercapD::id).toList(), "supercap bank");
+
+            // feed -> meter: exists, and one feed per meter
+            Map<String, FeedD> feedOfMeter = new HashMap<>();
+            for (FeedD f : feeds) {
+                Val<String> meter = f.meter();
+                if (meter == null || !meter.ok()) {
+                    continue;
+                }
+                if (meterSectionRead && !meterIds.contains(meter.value())) {
+                    p.at(meter.node(), meter.field(), unknown("meter", meter.value(), meterIds));
+                    continue;
+                }
+                FeedD other = feedOfMeter.putIfAbsent(meter.value(), f);
+                if (other != null) {
+                    p.at(meter.node(), meter.field(), "meter " + meter.value() + " already measures feed "
+                            + (other.id() != null && other.id().ok() ? other.id().value() : other.path())
+                            + "; each feed needs its own meter");
+                }
+            }
+
+            // every feed in a group
+            if (groupSectionRead) {
+                for (FeedD f : feeds) {
+                    if (f.id() != null && f.id().ok() && !groupOfFeed.containsKey(f.id().value())) {
+                        p.at(f.at(), f.path(), "feed " + f.id().value() + " is in no redundancy group");
+                    }
+                }
+            }
+
+            // endpoints: one Modbus device per host:port and unit id (a gateway serves many units), one agent per host:port
+            collisions(modbusDevices, "is already used by");
+            List<Owned> agents = new ArrayList<>();
+            for (NodeD n : nodes) {
+                if (n.agent() != null && n.agent().ok()) {
+                    agents.add(new Owned(n.agent(), "node " + (n.id() != null && n.id().ok() ? n.id().value() : "?"), ""));
+                }
+            }
+            collisions(agents, "is already the agent of");
+        }
+
+        private void collisions(List<Owned> owned, String verb) {
+            Map<String, Owned> first = new HashMap<>();
+            for (Owned o : owned) {
+                String key = o.endpoint().value().host().toLowerCase(Locale.ROOT) + ":" + o.endpoint().value().port()
+                        + o.unit();
+                Owned f = first.putIfAbsent(key, o);
+                if (f != null) {
+                    p.at(o.endpoint().node(), o.endpoint().field(), o.endpoint().value() + o.unit() + " " + verb + " "
+                            + f.owner() + " (line " + f.endpoint().line() + ")");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.headroom.appliance.site;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Values, defaults and the optional forms of a valid site file. */
+class SiteLoaderTest {
+
+    private static String base() throws Exception {
+        return SiteLoaderErrorsTest.base();
+    }
+
+    private static String edit(String text, String old, String replacement) {
+        return SiteLoaderErrorsTest.replaceOnce(text, old, replacement);
+    }
+
+    @Test
+    void metersBehindOneGatewayShareItsAddressWithDistinctUnitIds() throws Exception {
+        String text = edit(base(), "    modbus: 127.0.0.1:15022", "    modbus: 127.0.0.1:15021\n    unitId: 2");
+        Site site = SiteLoader.parse("t.yaml", text);
+        assertThat(site.meters()).extracting(Meter::modbus).containsOnly(new Endpoint("127.0.0.1", 15021));
+        assertThat(site.meters()).extracting(Meter::unitId).containsExactly(1, 2);
+    }
+
+    @Test
+    void nodeValuesOverrideRackDefaults() throws Exception {
+        Site site = SiteLoader.parse("t.yaml", base());
+        Node n1 = site.nodes().get(0);
+        Node n2 = site.nodes().get(1);
+        assertThat(n1.priority()).isEqualTo(Priority.CRITICAL);
+        assertThat(n1.floorW()).isEqualTo(600.0);
+        assertThat(n1.rackId()).isEqualTo("R1");
+        assertThat(n1.groupId()).isEqualTo("g1");
+        assertThat(n2.priority()).isEqualTo(Priority.STANDARD);
+        assertThat(n2.floorW()).as("floor is the GPU min for non-critical nodes").isEqualTo(200.0);
+        assertThat(n2.agent()).isEqualTo(new Endpoint("127.0.0.1", 57002));
+        assertThat(site.feeds().get(1).derating()).as("derating defaults to 1.0").isEqualTo(1.0);
+        assertThat(site.feeds().get(1).tripCurve()).isEqualTo(TripCurve.thermalMagneticDefault());
+        assertThat(site.meters().get(1)).isEqualTo(
+                new Meter("mB", "generic-3phase", new Endpoint("127.0.0.1", 15022), 1, 100, 500));
+        assertThat(site.supercaps().getFirst().unitId()).isEqualTo(1);
+    }
+
+    @Test
+    void criticalFloorDefaultsToGpuMin() throws Exception {
+        Site site = SiteLoader.parse("t.yaml", edit(base(), ", floor: 600 W}", "}"));
+        assertThat(site.nodes().getFirst().floorW()).isEqualTo(200.0);
+    }
+
+    @Test
+    void optionalSectionsHaveDefaults() throws Exception {
+        String text = base();
+        text = text.substring(0, text.indexOf("supercaps:"));
+        Site site = SiteLoader.parse("t.yaml", text);
+        assertThat(site.supercaps()).isEmpty();
+        assertThat(site.agents()).isEqualTo(new AgentSettings(2000, 0));
+        assertThat(site.control()).isEqualTo(new ControlSettings(100, 0.03, 5, 2000, 25));
+        assertThat(site.openadr()).isEqualTo(OpenAdrSettings.disabled());
+    }
+
+    @Test
+    void unitsAreConvertedToBaseUnits() throws Exception {
+        String text = base();
+        text = edit(text, "    rating: 150 A", "    rating: 0.15 kA");
+        text = edit(text, "    voltage: 415 V", "    voltage: 0.415 kV");
+        text = edit(text, "    energy: 2 kWh", "    energy: 500 Wh");
+        text = edit(text, "    maxPower: 50 kW", "    maxPower: 0.05 MW");
+        text = edit(text, "  lease: 2 s", "  lease: 1500 ms");
+        text = edit(text, "  raiseHold: 2 s", "  raiseHold: 0.5 min");
+        text = edit(text, "  safeCap: auto", "  safeCap: 450 W");
+        text = edit(text, "  frequency: 60 Hz", "  frequency: 50Hz");
+        Site site = SiteLoader.parse("t.yaml", text);
+        assertThat(site.feeds().getFirst().ratingA()).isCloseTo(150, within(1e-9));
+        assertThat(site.feeds().getFirst().voltageV()).isCloseTo(415, within(1e-9));
+        assertThat(site.supercaps().getFirst().energyWh()).isEqualTo(500.0);
+        assertThat(site.supercaps().getFirst().maxPowerW()).isCloseTo(50_000, within(1e-6));
+        assertThat(site.agents()).isEqualTo(new AgentSettings(1500, 450));
+        assertThat(site.control().raiseHoldMs()).isEqualTo(30_000);
+        assertThat(site.frequencyHz()).isEqualTo(50.0);
+    }
+
+    @Test
+    void customTripCurve() throws Exception {
+        Site site = SiteLoader.parse("t.yaml", edit(base(), "    tripCurve: thermal-magnetic",
+                "    tripCurve: {points: [[1.05, inf], [1.35, 10 min], [6, 5 s]], instantaneous: 10}"));
+        assertThat(site.feeds().getFirst().tripCurve()).isEqualTo(new TripCurve(List.of(
+                new TripCurve.Point(1.05, Double.POSITIVE_INFINITY),
+                new TripCurve.Point(1.35, 600),
+                new TripCurve.Point(6, 5)), 10));
+    }
+
+    @Test
+    void openAdrEnabled() throws Exception {
+        Site site = SiteLoader.parse("t.yaml", edit(base(), "  enabled: false\n  version: \"3.1\"",
+                "  enabled: true\n  version: 2.0b\n  vtn: https://vtn.example.net/\n  venName: ven-1"));
+        assertThat(site.openadr()).isEqualTo(new OpenAdrSettings(true, "2.0b", "https://vtn.example.net/", "ven-1"));
+    }
+
+    @Test
+    void ipv6EndpointsAndMergeKeys() throws Exception {
+        String text = edit(base(), "      - {id: n1, agent: 127.0.0.1:57001}",
+                "      - {id: n1, agent: \"[::1]:57001\"}");
+        text = edit(text, "    nodeDefaults: {gpus: 8, gpu: h100, base: 1500 W, priority: critical, floor: 600 W}",
+                "    nodeDefaults: &defaults {gpus: 8, gpu: h100, base: 1500 W, priority: critical, floor: 600 W}");
+        text = edit(text, "      - id: n2\n", "      - <<: *defaults\n        id: n2\n        gpus: 4\n");
+        Site site = SiteLoader.parse("t.yaml", text);
+        assertThat(site.nodes().get(0).agent()).isEqualTo(new Endpoint("::1", 57001));
+        assertThat(site.nodes().get(1).gpus()).isEqualTo(4);
+        assertThat(site.nodes().get(1).priority()).isEqualTo(Priority.STANDARD);
+    }
+
+    @Test
+    void loadNamesTheFileInErrors(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("bad.yaml");
+        Files.writeString(f, edit(base(), "    phases: 3\n    powerFactor: 0.98", "    phases: 2\n    powerFactor: 0.98"));
+        try {
+            SiteLoader.load(f);
+            throw new AssertionError("expected a SiteValidationException");
+        } catch (SiteValidationException e) {
+            assertThat(e.errors()).containsExactly(new SiteError(f.toString(), 11, 13, "feeds[0].phases",
+                    "must be 1 or 3, got 2"));
+            assertThat(e.getMessage()).isEqualTo(f + ":11:13: feeds[0].phases: must be 1 or 3, got 2");
+        }
+    }
+}
