@@ -27,7 +27,7 @@ class CliTest {
     void checkSitePrintsTheN1PlanOfTheExample() {
         Result r = run("check-site", "../sites/example-4feed.yaml");
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("Site example-4feed: 4 feeds, 1 redundancy groups, 8 racks, 64 nodes, 512 GPUs")
+        assertThat(r.out()).contains("Site example-4feed: 4 feeds, 1 redundancy group, 8 racks, 64 nodes, 512 GPUs")
                 .contains("lose A", "lose B", "lose C", "lose D")
                 .contains("safe cap of")
                 .doesNotContain("NO SAFE PLAN");

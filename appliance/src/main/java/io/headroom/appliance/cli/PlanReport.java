@@ -20,9 +20,9 @@ public final class PlanReport {
 
     public static String render(Site site) {
         StringBuilder b = new StringBuilder();
-        f(b, "Site %s: %d feeds, %d redundancy groups, %d racks, %d nodes, %d GPUs, %.0f Hz%n", site.name(),
-                site.feeds().size(), site.groups().size(), site.racks().size(), site.nodes().size(), site.gpuCount(),
-                site.frequencyHz());
+        f(b, "Site %s: %s, %s, %s, %s, %d GPUs, %.0f Hz%n", site.name(), count(site.feeds().size(), "feed"),
+                count(site.groups().size(), "redundancy group"), count(site.racks().size(), "rack"),
+                count(site.nodes().size(), "node"), site.gpuCount(), site.frequencyHz());
         f(b, "%nFeeds%n  %-6s %9s %9s %11s %10s  %s%n", "feed", "rating", "limit", "limit", "voltage", "meter");
         for (Feed x : site.feeds()) {
             f(b, "  %-6s %7.0f A %7.1f A %8.1f kW %8.0f V  %s%n", x.id(), x.ratingA(), x.limitA(), x.limitW() / 1000,
@@ -74,6 +74,10 @@ public final class PlanReport {
             }
         }
         return b.toString();
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     private static void f(StringBuilder b, String fmt, Object... args) {
