@@ -6,6 +6,7 @@ import io.headroom.appliance.api.ApiServer;
 import io.headroom.appliance.measure.MeasurementPipeline;
 import io.headroom.appliance.site.Site;
 import io.headroom.drivers.gpuprotocol.AgentClient;
+import io.headroom.grid.CommitmentBook;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,11 @@ public final class Appliance implements AutoCloseable {
 
     /** Starts every part; on failure, closes what was started and rethrows. */
     public static Appliance start(Site site, String httpHost, int httpPort) {
+        return start(site, httpHost, httpPort, new CommitmentBook());
+    }
+
+    /** Starts with a commitment book the grid interface (or a test) fills. */
+    public static Appliance start(Site site, String httpHost, int httpPort, CommitmentBook commitments) {
         Clock utc = Clock.systemUTC();
         MeasurementPipeline measurements = new MeasurementPipeline(site, utc);
         Actuator actuator = null;
@@ -49,7 +55,7 @@ public final class Appliance implements AutoCloseable {
         try {
             actuator = new CoapActuator(site, AgentClient.builder()
                     .timeout(Duration.ofMillis(Math.clamp(site.agents().leaseMs() / 4, 100, 1000))).build());
-            regulation = new RegulationLoop(site, measurements, actuator, utc, System::nanoTime);
+            regulation = new RegulationLoop(site, measurements, actuator, commitments, utc, System::nanoTime);
             RegulationLoop loop = regulation;
             ApiServer api = ApiServer.start(site, loop::state, httpHost, httpPort);
             measurements.start();

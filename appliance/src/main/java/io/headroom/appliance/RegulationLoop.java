@@ -1,7 +1,9 @@
 package io.headroom.appliance;
 
 import io.headroom.appliance.actuation.Actuator;
-import io.headroom.appliance.control.ContingencyPlan;
+import io.headroom.appliance.control.Limit;
+import io.headroom.appliance.control.Tier;
+import io.headroom.grid.CommitmentBook;
 import io.headroom.appliance.control.ContingencyPlanner;
 import io.headroom.appliance.control.FeedMeasurement;
 import io.headroom.appliance.control.GroupDecision;
@@ -30,8 +32,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The regulation loop (10–50 Hz) on its own platform thread: latest measurements → one immutable snapshot →
- * one {@link GroupRegulator} per redundancy group → caps to the actuator; the contingency plans are re-planned
- * for the demand the snapshot shows. Publishes a {@link SiteState} per tick. A failing tick is logged and
+ * one {@link GroupRegulator} per redundancy group (breaker limits, grid commitments from the
+ * {@link CommitmentBook}, contingency plans for the demand seen) → caps to the actuator. Publishes a {@link SiteState} per tick. A failing tick is logged and
  * counted, never allowed to stop the loop.
  */
 public final class RegulationLoop implements AutoCloseable {
@@ -41,6 +43,7 @@ public final class RegulationLoop implements AutoCloseable {
     private final Site site;
     private final MeasurementPipeline measurements;
     private final Actuator actuator;
+    private final CommitmentBook commitments;
     private final Clock utc;
     private final LongSupplier nanoTime;
     private final List<GroupRegulator> regulators = new ArrayList<>();
@@ -50,8 +53,10 @@ public final class RegulationLoop implements AutoCloseable {
     private long tick;
     private long failedTicks;
 
-    public RegulationLoop(Site site, MeasurementPipeline measurements, Actuator actuator, Clock utc, LongSupplier nanoTime) {
+    public RegulationLoop(Site site, MeasurementPipeline measurements, Actuator actuator, CommitmentBook commitments,
+                          Clock utc, LongSupplier nanoTime) {
         this.site = site;
+        this.commitments = commitments;
         this.measurements = measurements;
         this.actuator = actuator;
         this.utc = utc;
@@ -99,40 +104,39 @@ public final class RegulationLoop implements AutoCloseable {
         for (Node n : site.nodes()) {
             actuator.telemetry(n, now).ifPresent(t -> nodes.put(n.id(), t));
         }
-        Snapshot snapshot = new Snapshot(tick, now, utc.instant(), feeds, nodes);
+        java.time.Instant at = utc.instant();
+        Snapshot snapshot = new Snapshot(tick, now, at, feeds, nodes, Map.of(), gridLimits(at));
         List<GroupDecision> decisions = new ArrayList<>();
         Map<String, Double> caps = new HashMap<>();
-        Map<String, List<ContingencyPlan>> plans = new HashMap<>();
         List<String> alarms = new ArrayList<>();
         for (GroupRegulator reg : regulators) {
             GroupDecision d = reg.run(snapshot);
             decisions.add(d);
             alarms.addAll(d.alarms());
             List<Node> groupNodes = reg.nodes();
-            double[] demand = new double[groupNodes.size()];
             for (int i = 0; i < groupNodes.size(); i++) {
                 Node n = groupNodes.get(i);
                 caps.put(n.id(), d.capsPerGpuW()[i]);
                 actuator.command(n, d.capsPerGpuW()[i]);
-                NodeTelemetry t = nodes.get(n.id());
-                demand[i] = t == null ? n.gpu().maxW() : Math.max(n.gpu().minW(), t.gpuPowerW() / n.gpus());
-            }
-            RedundancyGroup g = site.group(d.groupId()).orElseThrow();
-            List<ContingencyPlan> p = ContingencyPlanner.plan(site, g, demand);
-            plans.put(g.id(), p);
-            for (ContingencyPlan cp : p) {
-                if (!cp.feasible()) {
-                    alarms.add("group " + g.id() + ": no safe plan for the loss of feed " + cp.lostFeedId()
-                            + " (the floors alone exceed what the survivors carry)");
-                }
             }
         }
         actuator.flush(now);
         logAlarmChanges(alarms);
-        SiteState s = new SiteState(tick, snapshot.utc(), site.control().tickMs(), feeds, nodes, caps, decisions,
-                plans, List.copyOf(alarms));
+        SiteState s = new SiteState(tick, at, site.control().tickMs(), feeds, nodes, caps, decisions,
+                List.copyOf(alarms));
         state.set(s);
         return s;
+    }
+
+    /** The grid commitments active at {@code t}, as site ceilings of the GRID tier. */
+    private List<Limit> gridLimits(java.time.Instant t) {
+        java.util.OptionalDouble importLimit = commitments.importLimitAt(t);
+        if (importLimit.isEmpty()) {
+            return List.of();
+        }
+        return List.of(new Limit.SiteCeiling(importLimit.getAsDouble(), Tier.GRID, "grid-commitment",
+                String.format(java.util.Locale.ROOT, "grid commitment: site import at most %.1f kW now",
+                        importLimit.getAsDouble() / 1000)));
     }
 
     private void logAlarmChanges(List<String> alarms) {

@@ -1,6 +1,5 @@
 package io.headroom.appliance;
 
-import io.headroom.appliance.control.ContingencyPlan;
 import io.headroom.appliance.control.FeedMeasurement;
 import io.headroom.appliance.control.GroupDecision;
 import io.headroom.appliance.control.NodeTelemetry;
@@ -16,5 +15,5 @@ import java.util.Map;
  */
 public record SiteState(long tick, Instant utc, double tickMs, Map<String, FeedMeasurement> feeds,
                         Map<String, NodeTelemetry> nodes, Map<String, Double> caps, List<GroupDecision> decisions,
-                        Map<String, List<ContingencyPlan>> plans, List<String> alarms) {
+                        List<String> alarms) {
 }

@@ -1,5 +1,6 @@
 package io.headroom.hil;
 
+import io.headroom.appliance.control.BreakerLimits;
 import io.headroom.appliance.site.Feed;
 import io.headroom.appliance.site.Priority;
 import io.headroom.appliance.site.Site;
@@ -29,6 +30,9 @@ import static org.awaitility.Awaitility.await;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BenchEndToEndTest {
 
+    /** Regulation holds feeds at 97 % of their limit; below this, no excursion is in progress. */
+    static final double SETTLED = 0.985;
+
     static Bench bench;
     static Site site;
     static HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -49,7 +53,7 @@ class BenchEndToEndTest {
     static JsonObject getSite() throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + bench.appliance().httpPort() + "/api/v1/site"))
-                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
         return new JsonObject(r.body());
@@ -67,7 +71,7 @@ class BenchEndToEndTest {
     @Test
     @Order(1)
     void theApiAnswersWithTheWholeSiteAndLiveValues() {
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(java.io.IOException.class).untilAsserted(() -> {
             JsonObject s = getSite();
             assertThat(s.getJsonArray("feeds")).hasSize(4);
             assertThat(s.getJsonArray("nodes")).hasSize(64);
@@ -89,9 +93,10 @@ class BenchEndToEndTest {
     @Test
     @Order(2)
     void underAFullLoadBurstTheFeedsSettleWithinTheirLimitsFlexibleFirst() {
-        // Every GPU wants 700 W: 64 × (8 × 700 + 1500) W = 454 kW against 4 × 105.7 kW of feeds.
+        // Every GPU wants 700 W: 64 × (8 × 700 + 1500) W = 454 kW against 4 × 105.7 kW of feeds. The breakers'
+        // curves allow a 5 s excursion to 105 %; then regulation holds the feeds at their limit less 3 % margin.
         bench.plant().forceBurst(60, 1.0);
-        await().atMost(Duration.ofSeconds(20)).until(() -> allFeedsWithin(1.0));
+        await().atMost(Duration.ofSeconds(30)).until(() -> allFeedsWithin(SETTLED));
         double settledAt = bench.plant().nowS();
         bench.plant().markPeaks();
         await().atMost(Duration.ofSeconds(20)).until(() -> bench.plant().nowS() > settledAt + 4);
@@ -115,9 +120,10 @@ class BenchEndToEndTest {
         double lostAt = bench.plant().nowS();
         // The survivors take A's share at once: over their limits until the caps land.
         await().atMost(Duration.ofSeconds(5)).until(() -> bench.plant().peakFractionSinceMark("B") > 1.0);
-        await().atMost(Duration.ofSeconds(10)).until(() -> allFeedsWithin(1.0));
-        double backWithinS = bench.plant().nowS() - lostAt;
-        assertThat(backWithinS).as("seconds from the loss to every survivor within its limit").isLessThan(10);
+        await().atMost(Duration.ofSeconds(10)).until(() -> allFeedsWithin(BreakerLimits.EXCURSION_RATIO));
+        double withinCurveS = bench.plant().nowS() - lostAt;
+        assertThat(withinCurveS).as("seconds from the loss to every survivor within its allowed excursion").isLessThan(5);
+        await().atMost(Duration.ofSeconds(30)).until(() -> allFeedsWithin(SETTLED));
         bench.plant().markPeaks();
         double t = bench.plant().nowS();
         await().atMost(Duration.ofSeconds(20)).until(() -> bench.plant().nowS() > t + 4);

@@ -1,7 +1,9 @@
 package io.headroom.appliance.api;
 
 import io.headroom.appliance.SiteState;
+import io.headroom.appliance.control.Arbiter;
 import io.headroom.appliance.control.ContingencyPlan;
+import io.headroom.appliance.control.Limit;
 import io.headroom.appliance.control.FeedMeasurement;
 import io.headroom.appliance.control.GroupDecision;
 import io.headroom.appliance.control.NodeTelemetry;
@@ -38,7 +40,9 @@ public final class SiteJson {
                     .put("loadFraction", m == null || !m.usable() ? null : round3(m.currentA() / f.limitA()))
                     .put("quality", m == null ? "NONE" : m.quality().name())
                     .put("ageMs", m == null ? null : m.ageMs())
-                    .put("binding", d != null && f.id().equals(d.bindingFeed())));
+                    .put("binding", d != null && f.id().equals(d.bindingFeed()))
+                    .put("ceilingA", ceiling(d, f.id()) == null ? null : round(ceiling(d, f.id()).amps()))
+                    .put("ceilingReason", ceiling(d, f.id()) == null ? null : ceiling(d, f.id()).reason()));
         }
         o.put("feeds", feeds);
         JsonArray nodes = new JsonArray();
@@ -63,7 +67,7 @@ public final class SiteJson {
         if (s != null) {
             for (GroupDecision d : s.decisions()) {
                 JsonArray plans = new JsonArray();
-                for (ContingencyPlan p : s.plans().getOrDefault(d.groupId(), java.util.List.of())) {
+                for (ContingencyPlan p : d.plans()) {
                     plans.add(new JsonObject().put("lostFeed", p.lostFeedId())
                             .put("survivors", new JsonArray(p.survivors()))
                             .put("survivorsAllowedW", round(p.survivorsAllowedW()))
@@ -79,6 +83,9 @@ public final class SiteJson {
                         .put("gpuBudgetW", finite(round(d.gpuBudgetW())))
                         .put("bindingFeed", d.bindingFeed())
                         .put("binding", d.binding())
+                        .put("bindingTier", d.bindingLimit() == null ? null : d.bindingLimit().tier().name())
+                        .put("bindingSource", d.bindingLimit() == null ? null : d.bindingLimit().source())
+                        .put("planEpoch", d.planEpoch())
                         .put("contingencies", plans));
             }
         }
@@ -91,6 +98,18 @@ public final class SiteJson {
         for (GroupDecision d : s.decisions()) {
             if (d.groupId().equals(group)) {
                 return d;
+            }
+        }
+        return null;
+    }
+
+    private static Limit.FeedCeiling ceiling(GroupDecision d, String feedId) {
+        if (d == null) {
+            return null;
+        }
+        for (Arbiter.Considered c : d.considered()) {
+            if (c.limit() instanceof Limit.FeedCeiling f && f.feedId().equals(feedId)) {
+                return f;
             }
         }
         return null;

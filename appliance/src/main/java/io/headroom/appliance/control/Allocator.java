@@ -24,13 +24,18 @@ public final class Allocator {
      *         (the caller raises the alarm: {@link #floorsW})
      */
     public static double[] allocate(List<Node> nodes, double[] demandPerGpu, double gpuBudgetW) {
+        return allocate(nodes, demandPerGpu, gpuBudgetW, floors(nodes));
+    }
+
+    /** As {@link #allocate(List, double[], double)} with explicit per-GPU floors (each within [min, max]). */
+    public static double[] allocate(List<Node> nodes, double[] demandPerGpu, double gpuBudgetW, double[] floors) {
         int n = nodes.size();
         double[] cap = new double[n];
         double[] want = new double[n];
         double left = gpuBudgetW;
         for (int i = 0; i < n; i++) {
             Node node = nodes.get(i);
-            cap[i] = floor(node);
+            cap[i] = floors[i];
             want[i] = Math.clamp(demandPerGpu[i], cap[i], node.gpu().maxW());
             left -= cap[i] * node.gpus();
         }
@@ -91,6 +96,24 @@ public final class Allocator {
     /** The per-GPU cap below which a node is never asked: its floor if critical, else its GPUs' minimum. */
     public static double floor(Node node) {
         return node.priority() == Priority.CRITICAL ? Math.max(node.floorW(), node.gpu().minW()) : node.gpu().minW();
+    }
+
+    /** Every node's {@link #floor}, in order. */
+    public static double[] floors(List<Node> nodes) {
+        double[] f = new double[nodes.size()];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = floor(nodes.get(i));
+        }
+        return f;
+    }
+
+    /** Total power of every GPU at the given per-GPU floors, W. */
+    public static double floorsW(List<Node> nodes, double[] floors) {
+        double w = 0;
+        for (int i = 0; i < floors.length; i++) {
+            w += floors[i] * nodes.get(i).gpus();
+        }
+        return w;
     }
 
     /** Total power of every GPU at its floor, W. */

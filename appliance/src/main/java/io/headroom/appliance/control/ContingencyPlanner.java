@@ -22,6 +22,15 @@ public final class ContingencyPlanner {
     /** Plans every contingency of a group for the given per-GPU demand (site order within the group). */
     public static List<ContingencyPlan> plan(Site site, RedundancyGroup group, double[] demandPerGpu) {
         List<Node> nodes = site.nodesOf(group);
+        return plan(site, group, nodes, demandPerGpu, Allocator.floors(nodes));
+    }
+
+    /**
+     * Plans every contingency with explicit per-GPU floors: the floors regulation holds the nodes to (lower
+     * than the critical floors only while no plan with them exists).
+     */
+    public static List<ContingencyPlan> plan(Site site, RedundancyGroup group, List<Node> nodes,
+                                             double[] demandPerGpu, double[] floors) {
         double margin = site.control().marginFraction();
         double baseW = nodes.stream().mapToDouble(Node::baseW).sum();
         double demandW = baseW;
@@ -33,9 +42,9 @@ public final class ContingencyPlanner {
             List<String> survivors = group.feedIds().stream().filter(f -> !f.equals(lost)).toList();
             double allowed = survivorsAllowedW(site, survivors, margin);
             double budget = allowed - baseW;
-            double[] caps = Allocator.allocate(nodes, demandPerGpu, budget);
+            double[] caps = Allocator.allocate(nodes, demandPerGpu, budget, floors);
             plans.add(new ContingencyPlan(group.id(), lost, survivors, allowed, baseW, budget, demandW, caps,
-                    budget >= Allocator.floorsW(nodes)));
+                    budget >= Allocator.floorsW(nodes, floors) - 1e-6));
         }
         return plans;
     }
@@ -48,6 +57,56 @@ public final class ContingencyPlanner {
             demand[i] = nodes.get(i).gpu().maxW();
         }
         return plan(site, group, demand);
+    }
+
+    /**
+     * The per-GPU cap critical nodes must be held to so that every contingency has a plan: with every other
+     * GPU at its minimum, the worst contingency's survivors carry the base load and the critical nodes at
+     * this cap (each critical node clamped into its own [min, floor]). Returns the highest critical floor (no
+     * tightening) when a plan exists with the floors; 0 (every critical node at its minimum) when even the
+     * minimums do not fit, and then nothing the caps can do makes a plan.
+     */
+    public static double criticalCapForAPlanW(Site site, RedundancyGroup group, List<Node> nodes) {
+        double worst = Double.POSITIVE_INFINITY;
+        for (String lost : group.feedIds()) {
+            List<String> survivors = group.feedIds().stream().filter(f -> !f.equals(lost)).toList();
+            worst = Math.min(worst, survivorsAllowedW(site, survivors, site.control().marginFraction()));
+        }
+        double fixedW = 0;
+        double hi = 0;
+        boolean anyCritical = false;
+        for (Node n : nodes) {
+            fixedW += n.baseW();
+            if (n.priority() == io.headroom.appliance.site.Priority.CRITICAL) {
+                anyCritical = true;
+                hi = Math.max(hi, Allocator.floor(n));
+            } else {
+                fixedW += n.gpu().minW() * n.gpus();
+            }
+        }
+        if (!anyCritical || criticalDrawW(nodes, hi) + fixedW <= worst) {
+            return hi;
+        }
+        double lo = 0;
+        for (int k = 0; k < 60; k++) { // bisection on the uniform cap; each node clamped into [min, floor]
+            double mid = (lo + hi) / 2;
+            if (criticalDrawW(nodes, mid) + fixedW <= worst) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    private static double criticalDrawW(List<Node> nodes, double cap) {
+        double w = 0;
+        for (Node n : nodes) {
+            if (n.priority() == io.headroom.appliance.site.Priority.CRITICAL) {
+                w += Math.clamp(cap, n.gpu().minW(), Allocator.floor(n)) * n.gpus();
+            }
+        }
+        return w;
     }
 
     /** What a set of feeds can carry when a group's load splits equally over them, less margin, W. */

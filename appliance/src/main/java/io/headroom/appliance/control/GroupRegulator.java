@@ -3,25 +3,37 @@ package io.headroom.appliance.control;
 import io.headroom.appliance.site.ControlSettings;
 import io.headroom.appliance.site.Feed;
 import io.headroom.appliance.site.Node;
+import io.headroom.appliance.site.Priority;
 import io.headroom.appliance.site.RedundancyGroup;
 import io.headroom.appliance.site.Site;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * Peak shaving for one redundancy group: from the feeds' measured currents it finds how much more (or less)
- * the group may draw before its most loaded feed reaches its limit less margin, subtracts the load the GPUs do
- * not explain, and allocates the rest to GPUs by priority ({@link Allocator}). Caps fall at once; they rise
- * only after a hold time, by a bounded step per tick, and changes within the deadband are not made, so a
- * steady load gives steady caps.
+ * Regulation for one redundancy group, one {@link #run} per tick:
+ * <ol>
+ *   <li>limits: the group's breakers ({@link BreakerLimits}, trip-curve aware) and the snapshot's external
+ *       limits (contract, grid commitments);</li>
+ *   <li>the group's draw, load side: the meters' power plus what the supercap banks discharge into the group's
+ *       feeds, so that the GPUs' budget does not chase the banks;</li>
+ *   <li>{@link Arbiter}: what the group may draw and which limit binds;</li>
+ *   <li>the GPU budget: that, less the load the GPUs' telemetry does not explain;</li>
+ *   <li>contingency readiness: the plans for every single-feed loss at the demand seen; if none exists with
+ *       the critical floors, an alarm, and critical nodes are held below their floor (never below their GPUs'
+ *       minimum) until one does;</li>
+ *   <li>{@link Allocator}: per-GPU caps by priority, max-min fair in a class;</li>
+ *   <li>hysteresis: caps fall at once, rise only after {@code raiseHold} and by {@code raiseStep} per tick,
+ *       and changes within {@code deadband} are not made, so a steady load gives steady caps.</li>
+ * </ol>
+ * Stale or implausible meters never read as "no load": the group's draw is extrapolated from the feeds still
+ * read, the limits are tightened by {@link #DEGRADED_EXTRA_MARGIN}, and an alarm is raised; with no usable
+ * meter at all the group is held at its N-1 safe cap.
  *
- * <p>Stale or implausible meters never read as "no load": the group's draw is extrapolated from the feeds
- * still read, the budget is tightened by {@link #DEGRADED_EXTRA_MARGIN}, and an alarm is raised; with no
- * usable meter at all the group is held at its N-1 safe cap.
- *
- * <p>Pure apart from its own state (last caps and when they were lowered); time comes from the snapshot.
+ * <p>Pure apart from its own state (last caps, when they fell, breaker exposure, armed epoch); time comes from
+ * the snapshot.
  */
 public final class GroupRegulator {
 
@@ -29,25 +41,36 @@ public final class GroupRegulator {
     public static final double DEGRADED_EXTRA_MARGIN = 0.10;
     /** A node drawing at least this fraction of its cap is taken to want more. */
     static final double SATURATED = 0.95;
+    /** Plans are armed again when a planned cap moves by more than this, W per GPU... */
+    static final double REARM_THRESHOLD_W = 25;
+    /** ...or when they are this old. */
+    static final long REARM_MAX_AGE_NANOS = 10_000_000_000L;
 
+    private final Site site;
     private final RedundancyGroup group;
     private final List<Feed> feeds;
     private final List<Node> nodes;
     private final ControlSettings control;
     private final double safeCapW;
+    private final BreakerLimits breakers;
+    private final ContingencyArming arming = new ContingencyArming(REARM_THRESHOLD_W, REARM_MAX_AGE_NANOS);
+    private final double[] normalFloors;
     private final double[] lastCap;
     private final long[] loweredAtNanos;
 
     public GroupRegulator(Site site, RedundancyGroup group, double safeCapW) {
+        this.site = site;
         this.group = group;
         this.feeds = group.feedIds().stream().map(id -> site.feed(id).orElseThrow()).toList();
         this.nodes = site.nodesOf(group);
         this.control = site.control();
         this.safeCapW = safeCapW;
+        this.breakers = new BreakerLimits(site, feeds);
+        this.normalFloors = Allocator.floors(nodes);
         this.lastCap = new double[nodes.size()];
         this.loweredAtNanos = new long[nodes.size()];
         for (int i = 0; i < nodes.size(); i++) {
-            lastCap[i] = Math.clamp(safeCapW, Allocator.floor(nodes.get(i)), nodes.get(i).gpu().maxW());
+            lastCap[i] = Math.clamp(safeCapW, normalFloors[i], nodes.get(i).gpu().maxW());
         }
         Arrays.fill(loweredAtNanos, Long.MIN_VALUE / 2);
     }
@@ -56,90 +79,152 @@ public final class GroupRegulator {
         return nodes;
     }
 
+    public RedundancyGroup group() {
+        return group;
+    }
+
     public GroupDecision run(Snapshot s) {
         List<String> alarms = new ArrayList<>();
-        double margin = control.marginFraction();
+        List<Limit> limits = new ArrayList<>(breakers.run(s));
+        limits.addAll(s.external());
+
         int usable = 0;
-        double measuredW = 0;
-        double minRatio = Double.POSITIVE_INFINITY;
-        String binding = "";
+        double gridW = 0;
+        double bankW = 0;
         for (Feed f : feeds) {
             FeedMeasurement m = s.feeds().get(f.id());
             if (m == null || !m.usable()) {
-                alarms.add("feed " + f.id() + ": meter " + (m == null ? "missing" : m.quality().name().toLowerCase())
+                alarms.add("feed " + f.id() + ": meter " + (m == null ? "missing" : m.quality().name().toLowerCase(Locale.ROOT))
                         + (m == null ? "" : " (" + m.ageMs() + " ms old)") + "; group held conservatively");
                 continue;
             }
             usable++;
-            measuredW += m.powerW();
-            double ratio = f.limitA() * (1 - margin) / Math.max(m.currentA(), 1e-3);
-            if (ratio < minRatio) {
-                minRatio = ratio;
-                binding = f.id();
+            gridW += m.powerW();
+            bankW += s.bankPowerOnFeedW(f.id());
+        }
+        boolean degraded = usable < feeds.size();
+
+        // Demand per GPU and what the GPUs draw, from the agents' telemetry.
+        double gpuW = 0;
+        double[] demand = new double[nodes.size()];
+        for (int i = 0; i < nodes.size(); i++) {
+            Node node = nodes.get(i);
+            NodeTelemetry t = s.nodes().get(node.id());
+            if (t != null && t.fresh()) {
+                gpuW += t.gpuPowerW();
+                double perGpu = t.gpuPowerW() / node.gpus();
+                demand[i] = perGpu >= SATURATED * lastCap[i] ? node.gpu().maxW() : perGpu * 1.1 + 10;
+            } else {
+                demand[i] = lastCap[i];
             }
         }
+
+        // Contingency readiness: while no plan exists with the critical floors, critical nodes are held in
+        // steady state at the cap that makes one exist (never below their GPUs' minimum), so that a loss
+        // needs no cut below what they already run at.
+        double[] floors = normalFloors;
+        double[] ceilings = null;
+        double criticalCap = ContingencyPlanner.criticalCapForAPlanW(site, group, nodes);
+        boolean tightened = false;
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).priority() == Priority.CRITICAL && criticalCap < normalFloors[i] - 1e-6) {
+                if (!tightened) {
+                    floors = normalFloors.clone();
+                    ceilings = new double[nodes.size()];
+                    Arrays.fill(ceilings, Double.POSITIVE_INFINITY);
+                    tightened = true;
+                }
+                floors[i] = Math.clamp(criticalCap, nodes.get(i).gpu().minW(), normalFloors[i]);
+                ceilings[i] = floors[i];
+                demand[i] = Math.min(demand[i], ceilings[i]);
+            }
+        }
+        List<ContingencyPlan> plans = ContingencyPlanner.plan(site, group, nodes, demand, floors);
+        if (tightened) {
+            alarms.add(String.format(Locale.ROOT, "group %s: no N-1 plan exists with the critical floors; critical "
+                    + "nodes held at %.0f W per GPU until one does", group.id(), criticalCap));
+        }
+        for (ContingencyPlan p : plans) {
+            if (!p.feasible()) {
+                alarms.add("group " + group.id() + ": no safe plan for the loss of feed " + p.lostFeedId()
+                        + " even with every GPU at its minimum");
+            }
+        }
+
         double[] target;
         double allowedW;
+        double measuredW;
         double nonGpuW;
         double budgetW;
         String why;
+        Limit binding = null;
+        List<Arbiter.Considered> considered = List.of();
         if (usable == 0) {
             target = new double[nodes.size()];
             for (int i = 0; i < nodes.size(); i++) {
-                target[i] = Math.clamp(safeCapW, Allocator.floor(nodes.get(i)), nodes.get(i).gpu().maxW());
+                target[i] = Math.clamp(safeCapW, floors[i], nodes.get(i).gpu().maxW());
             }
             allowedW = Double.NaN;
+            measuredW = Double.NaN;
             nonGpuW = Double.NaN;
             budgetW = Double.NaN;
             why = "no usable meter in group " + group.id() + ": every node held at its N-1 safe cap";
         } else {
-            if (usable < feeds.size()) {
-                measuredW = measuredW * feeds.size() / usable;
-                minRatio *= 1 - DEGRADED_EXTRA_MARGIN;
-            }
-            allowedW = measuredW * minRatio;
-            double gpuW = 0;
-            double[] demand = new double[nodes.size()];
-            for (int i = 0; i < nodes.size(); i++) {
-                Node node = nodes.get(i);
-                NodeTelemetry t = s.nodes().get(node.id());
-                if (t != null && t.fresh()) {
-                    gpuW += t.gpuPowerW();
-                    double perGpu = t.gpuPowerW() / node.gpus();
-                    demand[i] = perGpu >= SATURATED * lastCap[i] ? node.gpu().maxW() : perGpu * 1.1 + 10;
-                } else {
-                    demand[i] = lastCap[i];
+            measuredW = (gridW + bankW) * feeds.size() / usable;
+            double siteW = siteImportW(s);
+            nonGpuW = Math.max(0, measuredW - gpuW);
+            double floorW = nonGpuW + Allocator.floorsW(nodes, floors);
+            Arbiter.Verdict v = Arbiter.decide(site, group, s, limits, measuredW, siteW, floorW, degraded);
+            considered = v.considered();
+            if (Double.isNaN(v.allowedW())) {
+                // Every feed idle or lost: hold to what the group's feeds carry after a single loss.
+                allowedW = ContingencyPlanner.survivorsAllowedW(site,
+                        group.feedIds().subList(1, group.feedIds().size()), control.marginFraction());
+                why = "no feed of group " + group.id() + " carries load: held to its N-1 capacity";
+            } else {
+                allowedW = v.allowedW();
+                binding = v.binding();
+                why = v.explanation();
+                if (!v.floorsHeld()) {
+                    alarms.add(String.format(Locale.ROOT, "group %s: %s; below the floors, every GPU at its floor",
+                            group.id(), v.explanation()));
                 }
             }
-            nonGpuW = Math.max(0, measuredW - gpuW);
             budgetW = allowedW - nonGpuW;
-            target = Allocator.allocate(nodes, demand, budgetW);
-            if (budgetW < Allocator.floorsW(nodes)) {
-                alarms.add("group " + group.id() + ": GPU budget " + kw(budgetW) + " is below the floors "
-                        + kw(Allocator.floorsW(nodes)) + "; every GPU at its floor");
-            }
-            why = "feed " + binding + " at " + pct(1 / minRatio * (1 - margin)) + " of its limit sets the budget";
+            target = Allocator.allocate(nodes, demand, budgetW, floors);
         }
+        if (ceilings != null) {
+            for (int i = 0; i < target.length; i++) {
+                target[i] = Math.min(target[i], ceilings[i]);
+            }
+        }
+
         long now = s.monoNanos();
         for (int i = 0; i < nodes.size(); i++) {
             double t = target[i];
-            if (t < lastCap[i] - control.deadbandW()) {
+            if (t < lastCap[i] - control.deadbandW() || t < floors[i] - 1e-9 || lastCap[i] > nodes.get(i).gpu().maxW()) {
                 lastCap[i] = t;
                 loweredAtNanos[i] = now;
             } else if (t > lastCap[i] + control.deadbandW()
                     && now - loweredAtNanos[i] >= control.raiseHoldMs() * 1_000_000L) {
                 lastCap[i] = Math.min(t, lastCap[i] + control.raiseStepW());
             }
+            lastCap[i] = Math.max(lastCap[i], floors[i]);
         }
-        return new GroupDecision(group.id(), allowedW, measuredW, nonGpuW, budgetW, binding, why, lastCap.clone(),
-                List.copyOf(alarms));
+        boolean rearm = arming.offer(plans, now);
+        String bindingFeed = binding instanceof Limit.FeedCeiling fc ? fc.feedId() : "";
+        return new GroupDecision(group.id(), allowedW, measuredW, nonGpuW, budgetW, bindingFeed, why, binding,
+                considered, lastCap.clone(), plans, arming.epoch(), rearm, List.copyOf(alarms));
     }
 
-    private static String kw(double w) {
-        return String.format(java.util.Locale.ROOT, "%.1f kW", w / 1000);
-    }
-
-    private static String pct(double f) {
-        return String.format(java.util.Locale.ROOT, "%.1f %%", f * 100);
+    /** The site's draw on the load side (supercap discharge added back), W. */
+    private static double siteImportW(Snapshot s) {
+        double w = 0;
+        for (FeedMeasurement m : s.feeds().values()) {
+            if (m.usable()) {
+                w += m.powerW() + s.bankPowerOnFeedW(m.feedId());
+            }
+        }
+        return w;
     }
 }

@@ -1,13 +1,38 @@
 package io.headroom.appliance.control;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
-/** Everything regulation knows at one tick; immutable, each value with its own quality. */
+/**
+ * Everything regulation knows at one tick; immutable, each value with its own quality.
+ *
+ * @param banks    supercap banks by id (empty when the site has none or they are not read)
+ * @param external limits from outside the plant: the utility contract and grid commitments active now
+ */
 public record Snapshot(long tick, long monoNanos, Instant utc, Map<String, FeedMeasurement> feeds,
-                       Map<String, NodeTelemetry> nodes) {
+                       Map<String, NodeTelemetry> nodes, Map<String, BankMeasurement> banks, List<Limit> external) {
     public Snapshot {
         feeds = Map.copyOf(feeds);
         nodes = Map.copyOf(nodes);
+        banks = Map.copyOf(banks);
+        external = List.copyOf(external);
+    }
+
+    /** A snapshot of meters and agents only. */
+    public Snapshot(long tick, long monoNanos, Instant utc, Map<String, FeedMeasurement> feeds,
+                    Map<String, NodeTelemetry> nodes) {
+        this(tick, monoNanos, utc, feeds, nodes, Map.of(), List.of());
+    }
+
+    /** Discharge power of the banks on a feed, W (charging negative; unusable banks count 0). */
+    public double bankPowerOnFeedW(String feedId) {
+        double w = 0;
+        for (BankMeasurement b : banks.values()) {
+            if (b.usable() && b.feedId().equals(feedId)) {
+                w += b.powerW();
+            }
+        }
+        return w;
     }
 }
