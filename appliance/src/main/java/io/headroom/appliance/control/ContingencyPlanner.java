@@ -31,6 +31,12 @@ public final class ContingencyPlanner {
      */
     public static List<ContingencyPlan> plan(Site site, RedundancyGroup group, List<Node> nodes,
                                              double[] demandPerGpu, double[] floors) {
+        return plan(site, group, nodes, demandPerGpu, Allocator.prepare(nodes, demandPerGpu, floors));
+    }
+
+    /** Plans every contingency from an allocation already prepared for this demand (shared with regulation). */
+    public static List<ContingencyPlan> plan(Site site, RedundancyGroup group, List<Node> nodes,
+                                             double[] demandPerGpu, Allocator.Prepared prepared) {
         double margin = site.control().marginFraction();
         double baseW = nodes.stream().mapToDouble(Node::baseW).sum();
         double demandW = baseW;
@@ -42,9 +48,9 @@ public final class ContingencyPlanner {
             List<String> survivors = group.feedIds().stream().filter(f -> !f.equals(lost)).toList();
             double allowed = survivorsAllowedW(site, survivors, margin);
             double budget = allowed - baseW;
-            double[] caps = Allocator.allocate(nodes, demandPerGpu, budget, floors);
+            double[] caps = prepared.allocate(budget);
             plans.add(new ContingencyPlan(group.id(), lost, survivors, allowed, baseW, budget, demandW, caps,
-                    budget >= Allocator.floorsW(nodes, floors) - 1e-6));
+                    budget >= prepared.floorsW() - 1e-6));
         }
         return plans;
     }

@@ -139,7 +139,8 @@ public final class GroupRegulator {
                 demand[i] = Math.min(demand[i], ceilings[i]);
             }
         }
-        List<ContingencyPlan> plans = ContingencyPlanner.plan(site, group, nodes, demand, floors);
+        Allocator.Prepared prepared = Allocator.prepare(nodes, demand, floors);
+        List<ContingencyPlan> plans = ContingencyPlanner.plan(site, group, nodes, demand, prepared);
         if (tightened) {
             alarms.add(String.format(Locale.ROOT, "group %s: no N-1 plan exists with the critical floors; critical "
                     + "nodes held at %.0f W per GPU until one does", group.id(), criticalCap));
@@ -173,7 +174,7 @@ public final class GroupRegulator {
             measuredW = (gridW + bankW) * feeds.size() / usable;
             double siteW = siteImportW(s);
             nonGpuW = Math.max(0, measuredW - gpuW);
-            double floorW = nonGpuW + Allocator.floorsW(nodes, floors);
+            double floorW = nonGpuW + prepared.floorsW();
             Arbiter.Verdict v = Arbiter.decide(site, group, s, limits, measuredW, siteW, floorW, degraded);
             considered = v.considered();
             if (Double.isNaN(v.allowedW())) {
@@ -191,7 +192,7 @@ public final class GroupRegulator {
                 }
             }
             budgetW = allowedW - nonGpuW;
-            target = Allocator.allocate(nodes, demand, budgetW, floors);
+            target = prepared.allocate(budgetW);
         }
         if (ceilings != null) {
             for (int i = 0; i < target.length; i++) {
