@@ -1,0 +1,333 @@
+package io.headroom.appliance.journal;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The appliance's history in an embedded SQLite database (WAL): journal entries (alarms, decisions, commands,
+ * overrides, commitments) and per-second rollups of every feed.
+ *
+ * <p>One writer thread owns the connection for writes. The regulation loop hands it work with
+ * {@link #record} and {@link #rollup}, which never block (a full queue drops the item and counts it: history,
+ * never an acknowledged write). {@link #append} is for writes someone was promised: its future completes only
+ * once the entry is committed with {@code synchronous=FULL}, so an acknowledged entry survives a kill -9 or a
+ * power loss. Retention bounds the file: rollups older than {@code rollupRetentionS} and entries beyond
+ * {@code maxEntries} (oldest first) are deleted. Reads use their own connections (WAL lets them run beside the
+ * writer).
+ */
+public final class Journal implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Journal.class);
+    private static final int QUEUE = 65_536;
+
+    private final Path file;
+    private final String url;
+    private final Clock clock;
+    private final long rollupRetentionS;
+    private final long maxEntries;
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE);
+    private final Thread writer;
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong committed = new AtomicLong();
+    private volatile boolean closing;
+
+    private record Durable(JournalEntry entry, CompletableFuture<Long> done) {
+    }
+
+    private Journal(Path file, Clock clock, long rollupRetentionS, long maxEntries) throws SQLException {
+        this.file = file;
+        this.url = "jdbc:sqlite:" + file.toAbsolutePath();
+        this.clock = clock;
+        this.rollupRetentionS = rollupRetentionS;
+        this.maxEntries = maxEntries;
+        Connection c = DriverManager.getConnection(url);
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA synchronous=FULL");
+            s.execute("PRAGMA busy_timeout=5000");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS entries (
+                      id INTEGER PRIMARY KEY AUTOINCREMENT, utc_ms INTEGER NOT NULL, kind TEXT NOT NULL,
+                      subject TEXT NOT NULL, actor TEXT NOT NULL, message TEXT NOT NULL, data TEXT NOT NULL)""");
+            s.execute("CREATE INDEX IF NOT EXISTS entries_utc ON entries(utc_ms)");
+            s.execute("CREATE INDEX IF NOT EXISTS entries_kind ON entries(kind, utc_ms)");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS feed_seconds (
+                      epoch_s INTEGER NOT NULL, feed TEXT NOT NULL, avg_w REAL, max_a REAL, avg_a REAL,
+                      limit_a REAL, samples INTEGER NOT NULL, PRIMARY KEY (feed, epoch_s)) WITHOUT ROWID""");
+            s.execute("CREATE INDEX IF NOT EXISTS feed_seconds_t ON feed_seconds(epoch_s)");
+        }
+        this.writer = new Thread(() -> writeLoop(c), "journal");
+        this.writer.setDaemon(true);
+    }
+
+    /**
+     * Opens (creating if needed) the journal at {@code file}.
+     *
+     * @param rollupRetentionS how long per-second feed rollups are kept
+     * @param maxEntries       how many journal entries are kept at most
+     */
+    public static Journal open(Path file, Clock clock, long rollupRetentionS, long maxEntries) {
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            if (dir != null) {
+                Files.createDirectories(dir);
+            }
+            Journal j = new Journal(file, clock, rollupRetentionS, maxEntries);
+            j.writer.start();
+            return j;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open the journal at " + file + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the journal's folder for " + file, e);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** History items dropped because the writer fell behind (never acknowledged writes). */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    /** Records an entry without waiting (regulation, alarms). Dropped and counted if the writer is far behind. */
+    public void record(JournalEntry e) {
+        offer(e);
+    }
+
+    /** Records a feed's second without waiting. */
+    public void rollup(FeedSecond s) {
+        offer(s);
+    }
+
+    /** Appends an entry someone will be told is recorded; completes with its id once committed durably. */
+    public CompletableFuture<Long> append(JournalEntry e) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        if (closing) {
+            done.completeExceptionally(new IllegalStateException("the journal is closing"));
+            return done;
+        }
+        try {
+            if (!queue.offer(new Durable(e, done), 2, TimeUnit.SECONDS)) {
+                done.completeExceptionally(new IllegalStateException("the journal is overloaded; nothing was recorded"));
+            }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            done.completeExceptionally(ie);
+        }
+        return done;
+    }
+
+    private void offer(Object o) {
+        if (closing || !queue.offer(o)) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    private void writeLoop(Connection c) {
+        List<Object> batch = new ArrayList<>(1024);
+        long lastRetention = 0;
+        try (c;
+             PreparedStatement entry = c.prepareStatement(
+                     "INSERT INTO entries(utc_ms, kind, subject, actor, message, data) VALUES (?,?,?,?,?,?)",
+                     Statement.RETURN_GENERATED_KEYS);
+             PreparedStatement second = c.prepareStatement(
+                     "INSERT OR REPLACE INTO feed_seconds VALUES (?,?,?,?,?,?,?)")) {
+            while (!(closing && queue.isEmpty())) {
+                Object first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, 1023);
+                List<CompletableFuture<Long>> promised = new ArrayList<>();
+                List<Long> ids = new ArrayList<>();
+                try {
+                    c.setAutoCommit(false);
+                    for (Object o : batch) {
+                        switch (o) {
+                            case JournalEntry e -> insert(entry, e);
+                            case Durable d -> {
+                                ids.add(insert(entry, d.entry()));
+                                promised.add(d.done());
+                            }
+                            case FeedSecond f -> {
+                                second.setLong(1, f.epochSecond());
+                                second.setString(2, f.feedId());
+                                second.setDouble(3, f.avgW());
+                                second.setDouble(4, f.maxA());
+                                second.setDouble(5, f.avgA());
+                                second.setDouble(6, f.limitA());
+                                second.setInt(7, f.samples());
+                                second.executeUpdate();
+                            }
+                            default -> throw new IllegalStateException("unknown journal item " + o);
+                        }
+                    }
+                    c.commit();
+                    committed.addAndGet(batch.size());
+                    for (int k = 0; k < promised.size(); k++) {
+                        promised.get(k).complete(ids.get(k));
+                    }
+                } catch (SQLException e) {
+                    log.error("journal: a batch of {} items could not be written", batch.size(), e);
+                    try {
+                        c.rollback();
+                    } catch (SQLException ignored) {
+                        // the connection is in trouble; the next batch will say so again
+                    }
+                    promised.forEach(p -> p.completeExceptionally(e));
+                } finally {
+                    c.setAutoCommit(true);
+                    batch.clear();
+                }
+                long now = clock.millis();
+                if (now - lastRetention > 60_000) {
+                    lastRetention = now;
+                    retain(c, now);
+                }
+            }
+        } catch (SQLException e) {
+            log.error("journal writer stopped: {}", e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long insert(PreparedStatement st, JournalEntry e) throws SQLException {
+        st.setLong(1, e.utc().toEpochMilli());
+        st.setString(2, e.kind());
+        st.setString(3, e.subject());
+        st.setString(4, e.actor());
+        st.setString(5, e.message());
+        st.setString(6, e.data());
+        st.executeUpdate();
+        try (ResultSet keys = st.getGeneratedKeys()) {
+            return keys.next() ? keys.getLong(1) : 0;
+        }
+    }
+
+    private void retain(Connection c, long nowMs) {
+        try (PreparedStatement a = c.prepareStatement("DELETE FROM feed_seconds WHERE epoch_s < ?");
+             PreparedStatement b = c.prepareStatement(
+                     "DELETE FROM entries WHERE id <= (SELECT MAX(id) FROM entries) - ?")) {
+            a.setLong(1, nowMs / 1000 - rollupRetentionS);
+            int x = a.executeUpdate();
+            b.setLong(1, maxEntries);
+            int y = b.executeUpdate();
+            if (x + y > 0) {
+                log.debug("journal retention: {} rollups and {} entries removed", x, y);
+            }
+        } catch (SQLException e) {
+            log.warn("journal retention failed: {}", e.getMessage());
+        }
+    }
+
+    /** Entries between two instants (inclusive from, exclusive to), optionally of one kind, newest last. */
+    public List<JournalEntry> entries(Instant from, Instant to, String kind, int limit) {
+        String sql = "SELECT id, utc_ms, kind, subject, actor, message, data FROM entries WHERE utc_ms >= ? AND utc_ms < ?"
+                + (kind == null ? "" : " AND kind = ?") + " ORDER BY id DESC LIMIT ?";
+        try (Connection c = DriverManager.getConnection(url); PreparedStatement st = c.prepareStatement(sql)) {
+            int k = 1;
+            st.setLong(k++, from.toEpochMilli());
+            st.setLong(k++, to.toEpochMilli());
+            if (kind != null) {
+                st.setString(k++, kind);
+            }
+            st.setInt(k, limit);
+            List<JournalEntry> out = new ArrayList<>();
+            try (ResultSet r = st.executeQuery()) {
+                while (r.next()) {
+                    out.add(new JournalEntry(r.getLong(1), Instant.ofEpochMilli(r.getLong(2)), r.getString(3),
+                            r.getString(4), r.getString(5), r.getString(6), r.getString(7)));
+                }
+            }
+            return out.reversed();
+        } catch (SQLException e) {
+            throw new IllegalStateException("journal query failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Per-second rollups of one feed (or all when null) between two UTC seconds, oldest first. */
+    public List<FeedSecond> feedSeconds(String feed, long fromS, long toS) {
+        String sql = "SELECT epoch_s, feed, avg_w, max_a, avg_a, limit_a, samples FROM feed_seconds WHERE epoch_s >= ? AND epoch_s < ?"
+                + (feed == null ? "" : " AND feed = ?") + " ORDER BY epoch_s, feed";
+        try (Connection c = DriverManager.getConnection(url); PreparedStatement st = c.prepareStatement(sql)) {
+            st.setLong(1, fromS);
+            st.setLong(2, toS);
+            if (feed != null) {
+                st.setString(3, feed);
+            }
+            List<FeedSecond> out = new ArrayList<>();
+            try (ResultSet r = st.executeQuery()) {
+                while (r.next()) {
+                    out.add(new FeedSecond(r.getLong(1), r.getString(2), r.getDouble(3), r.getDouble(4),
+                            r.getDouble(5), r.getDouble(6), r.getInt(7)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("journal query failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes entries as CSV (RFC 4180 quoting): id,utc,kind,subject,actor,message,data. */
+    public static void writeCsv(List<JournalEntry> entries, Writer out) throws IOException {
+        out.write("id,utc,kind,subject,actor,message,data\r\n");
+        for (JournalEntry e : entries) {
+            out.write(e.id() + "," + e.utc() + "," + csv(e.kind()) + "," + csv(e.subject()) + "," + csv(e.actor())
+                    + "," + csv(e.message()) + "," + csv(e.data()) + "\r\n");
+        }
+    }
+
+    static String csv(String s) {
+        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0) {
+            return s;
+        }
+        return '"' + s.replace("\"", "\"\"") + '"';
+    }
+
+    /** SQLite's own check of the file: "ok" when sound. */
+    public String integrityCheck() {
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+             ResultSet r = st.executeQuery("PRAGMA integrity_check")) {
+            return r.next() ? r.getString(1) : "no answer";
+        } catch (SQLException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** Stops accepting, writes what is queued, closes. */
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            writer.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

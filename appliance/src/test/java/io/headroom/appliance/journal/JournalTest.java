@@ -1,0 +1,106 @@
+package io.headroom.appliance.journal;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class JournalTest {
+
+    static final Instant T0 = Instant.parse("2026-11-22T12:00:00Z");
+
+    @Test
+    void appendedEntriesAreCommittedBeforeTheirFutureCompletesAndQueryable(@TempDir Path dir) throws Exception {
+        try (Journal j = Journal.open(dir.resolve("j.db"), Clock.fixed(T0, ZoneOffset.UTC), 3600, 1000)) {
+            long a = j.append(JournalEntry.of(T0, "override", "r1-n1", "alice", "cap 400 W for 10 min: maintenance", "{\"capW\":400}")).get();
+            long b = j.append(JournalEntry.of(T0.plusSeconds(1), "alarm.raised", "A", "appliance", "meter stale", null)).get();
+            assertThat(b).isGreaterThan(a);
+            List<JournalEntry> all = j.entries(T0, T0.plusSeconds(10), null, 100);
+            assertThat(all).extracting(JournalEntry::kind).containsExactly("override", "alarm.raised");
+            assertThat(all.getFirst().actor()).isEqualTo("alice");
+            assertThat(all.getFirst().data()).isEqualTo("{\"capW\":400}");
+            assertThat(all.get(1).data()).isEqualTo("{}");
+            assertThat(j.entries(T0, T0.plusSeconds(10), "override", 100)).hasSize(1);
+            assertThat(j.entries(T0.plusSeconds(1), T0.plusSeconds(10), null, 100)).hasSize(1);
+        }
+    }
+
+    @Test
+    void recordsAndRollupsAreWrittenWithoutWaitingAndSurviveReopening(@TempDir Path dir) {
+        Path f = dir.resolve("j.db");
+        try (Journal j = Journal.open(f, Clock.fixed(T0, ZoneOffset.UTC), 10_000_000_000L, 1000)) {
+            for (int s = 0; s < 100; s++) {
+                j.rollup(new FeedSecond(T0.getEpochSecond() + s, "A", 90_000 + s, 130, 128, 150, 10));
+                j.record(JournalEntry.of(T0.plusSeconds(s), "decision", "hall-1", "appliance", "feed A binds", null));
+            }
+        }
+        try (Journal j = Journal.open(f, Clock.fixed(T0, ZoneOffset.UTC), 10_000_000_000L, 1000)) {
+            List<FeedSecond> a = j.feedSeconds("A", T0.getEpochSecond(), T0.getEpochSecond() + 100);
+            assertThat(a).hasSize(100);
+            assertThat(a.getLast().avgW()).isEqualTo(90_099);
+            assertThat(j.entries(T0, T0.plusSeconds(100), "decision", 1000)).hasSize(100);
+            assertThat(j.dropped()).isZero();
+        }
+    }
+
+    /** A clock the test moves by hand. */
+    static final class HandClock extends Clock {
+        volatile Instant now;
+
+        HandClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void retentionBoundsTheFile(@TempDir Path dir) throws Exception {
+        HandClock clock = new HandClock(T0.plusSeconds(7200));
+        try (Journal j = Journal.open(dir.resolve("j.db"), clock, 3600, 50)) {
+            for (int s = 0; s < 200; s++) {
+                j.rollup(new FeedSecond(T0.getEpochSecond() + s * 60, "A", 1, 1, 1, 150, 1)); // over 200 minutes
+                j.append(JournalEntry.of(T0, "event", "x", "appliance", "e" + s, null)).get();
+            }
+            // Retention runs on the writer thread after a batch, at most once a minute.
+            clock.now = clock.now.plusSeconds(61);
+            j.append(JournalEntry.of(T0, "event", "x", "appliance", "last", null)).get();
+            long cutoff = clock.now.getEpochSecond() - 3600;
+            await().untilAsserted(() -> {
+                assertThat(j.feedSeconds("A", 0, Long.MAX_VALUE)).isNotEmpty().allMatch(s -> s.epochSecond() >= cutoff);
+                // At most maxEntries, plus whatever arrived since retention last ran (here: possibly "last").
+                assertThat(j.entries(Instant.EPOCH, T0.plusSeconds(1), null, 1000)).hasSizeBetween(50, 51)
+                        .extracting(JournalEntry::message).doesNotContain("e0", "e149").contains("e199", "last");
+            });
+        }
+    }
+
+    @Test
+    void csvQuotesWhatNeedsQuoting() throws Exception {
+        StringWriter w = new StringWriter();
+        Journal.writeCsv(List.of(new JournalEntry(7, T0, "command", "r1-n1", "bob", "cap 300 W, \"urgent\"", "{\"a\":1,\"b\":2}")), w);
+        assertThat(w.toString()).isEqualTo("id,utc,kind,subject,actor,message,data\r\n"
+                + "7,2026-11-22T12:00:00Z,command,r1-n1,bob,\"cap 300 W, \"\"urgent\"\"\",\"{\"\"a\"\":1,\"\"b\"\":2}\"\r\n");
+    }
+}
