@@ -3,75 +3,115 @@ package io.headroom.appliance;
 import io.headroom.appliance.actuation.Actuator;
 import io.headroom.appliance.actuation.CoapActuator;
 import io.headroom.appliance.api.ApiServer;
+import io.headroom.appliance.grid.JournalTelemetry;
+import io.headroom.appliance.grid.SiteFlexibility;
+import io.headroom.appliance.journal.Journal;
+import io.headroom.appliance.journal.JournalEntry;
 import io.headroom.appliance.measure.MeasurementPipeline;
 import io.headroom.appliance.site.Site;
 import io.headroom.drivers.gpuprotocol.AgentClient;
 import io.headroom.grid.CommitmentBook;
+import io.headroom.grid.openadr3.Ven3;
+import io.headroom.grid.openadr3.Ven3Config;
+import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 
 /**
  * The whole appliance, wired by hand so the graph reads in one place:
  * <pre>
- *   meters (Modbus TCP) ─▶ MeasurementPipeline ─┐
- *                                                ├▶ RegulationLoop ─▶ GroupRegulator per group ─▶ Actuator ─▶ agents (CoAP)
- *   agent acknowledgements (GPU power) ──────────┘          │
- *                                                          └▶ SiteState ─▶ ApiServer (REST + dashboard)
+ *   meters (Modbus) ─▶ MeasurementPipeline ─┐
+ *                                            ├▶ RegulationLoop ─▶ GroupRegulator per group ─▶ Actuator ─▶ agents (CoAP)
+ *   agent acknowledgements (GPU power) ──────┘     ▲        │
+ *   OpenADR VEN ─▶ CommitmentBook ─────────────────┘        ├▶ Journal (SQLite: history, alarms, decisions)
+ *        ▲  feasibility: SiteFlexibility ◀── SiteState ◀────┘
+ *        └─ telemetry: JournalTelemetry                      SiteState ─▶ ApiServer (REST + dashboard)
  * </pre>
  */
 public final class Appliance implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Appliance.class);
 
+    /**
+     * @param dataDir     where the journal lives (created if missing)
+     * @param commitments the grid commitments regulation obeys (filled by the VEN, or by a test)
+     * @param ven         OpenADR 3.x enrollment, or null for none
+     */
+    public record Options(String httpHost, int httpPort, Path dataDir, CommitmentBook commitments, Ven3Config ven) {
+        public Options {
+            if (commitments == null) {
+                commitments = new CommitmentBook();
+            }
+        }
+
+        public static Options of(String httpHost, int httpPort, Path dataDir) {
+            return new Options(httpHost, httpPort, dataDir, new CommitmentBook(), null);
+        }
+    }
+
     private final Site site;
-    private final MeasurementPipeline measurements;
-    private final Actuator actuator;
+    private final Deque<AutoCloseable> parts;
     private final RegulationLoop regulation;
     private final ApiServer api;
+    private final Journal journal;
+    private final Ven3 ven;
 
-    private Appliance(Site site, MeasurementPipeline measurements, Actuator actuator, RegulationLoop regulation,
-                      ApiServer api) {
+    private Appliance(Site site, Deque<AutoCloseable> parts, RegulationLoop regulation, ApiServer api, Journal journal,
+                      Ven3 ven) {
         this.site = site;
-        this.measurements = measurements;
-        this.actuator = actuator;
+        this.parts = parts;
         this.regulation = regulation;
         this.api = api;
+        this.journal = journal;
+        this.ven = ven;
     }
 
-    /** Starts every part; on failure, closes what was started and rethrows. */
-    public static Appliance start(Site site, String httpHost, int httpPort) {
-        return start(site, httpHost, httpPort, new CommitmentBook());
-    }
-
-    /** Starts with a commitment book the grid interface (or a test) fills. */
-    public static Appliance start(Site site, String httpHost, int httpPort, CommitmentBook commitments) {
+    /** Starts every part; on failure, closes what was started (in reverse) and rethrows. */
+    public static Appliance start(Site site, Options options) {
         Clock utc = Clock.systemUTC();
-        MeasurementPipeline measurements = new MeasurementPipeline(site, utc);
-        Actuator actuator = null;
-        RegulationLoop regulation = null;
+        Deque<AutoCloseable> parts = new ArrayDeque<>();
         try {
-            actuator = new CoapActuator(site, AgentClient.builder()
+            Journal journal = Journal.open(options.dataDir().resolve("journal.db"), utc, 7 * 24 * 3600, 1_000_000);
+            parts.push(journal);
+            Vertx vertx = Vertx.vertx();
+            parts.push(() -> vertx.close().await());
+            MeasurementPipeline measurements = new MeasurementPipeline(site, utc);
+            parts.push(measurements);
+            Actuator actuator = new CoapActuator(site, AgentClient.builder()
                     .timeout(Duration.ofMillis(Math.clamp(site.agents().leaseMs() / 4, 100, 1000))).build());
-            regulation = new RegulationLoop(site, measurements, actuator, commitments, utc, System::nanoTime);
-            RegulationLoop loop = regulation;
-            ApiServer api = ApiServer.start(site, loop::state, httpHost, httpPort);
+            parts.push(actuator);
+            RegulationLoop regulation = new RegulationLoop(site, measurements, actuator, options.commitments(), journal,
+                    utc, System::nanoTime);
+            parts.push(regulation);
+            Ven3 ven = null;
+            if (options.ven() != null) {
+                // Built before regulation starts: commitments restored from the VEN's journal apply at once.
+                ven = new Ven3(options.ven(), options.commitments(), new SiteFlexibility(site, regulation::state),
+                        new JournalTelemetry(journal), utc, vertx);
+                parts.push(ven);
+            }
+            ApiServer api = ApiServer.start(vertx, site, regulation::state, journal, ven, options.httpHost(),
+                    options.httpPort());
+            parts.push(api);
             measurements.start();
             regulation.start();
-            log.info("appliance up: site {} ({} feeds, {} nodes, {} GPUs); API on http://{}:{}/", site.name(),
-                    site.feeds().size(), site.nodes().size(), site.gpuCount(), httpHost, api.port());
-            return new Appliance(site, measurements, actuator, regulation, api);
-        } catch (RuntimeException e) {
-            if (regulation != null) {
-                regulation.close();
+            if (ven != null) {
+                ven.start();
             }
-            if (actuator != null) {
-                actuator.close();
-            }
-            measurements.close();
-            throw e;
+            journal.record(JournalEntry.of(utc.instant(), "event", site.name(), "appliance", "appliance started", null));
+            log.info("appliance up: site {} ({} feeds, {} nodes, {} GPUs); API on http://{}:{}/; journal {}{}",
+                    site.name(), site.feeds().size(), site.nodes().size(), site.gpuCount(), options.httpHost(),
+                    api.port(), journal.file(), ven == null ? "" : "; OpenADR VEN enrolled with " + options.ven().vtnUrl());
+            return new Appliance(site, parts, regulation, api, journal, ven);
+        } catch (Exception e) {
+            closeAll(parts);
+            throw e instanceof RuntimeException r ? r : new IllegalStateException("the appliance did not start: " + e.getMessage(), e);
         }
     }
 
@@ -87,11 +127,27 @@ public final class Appliance implements AutoCloseable {
         return api.port();
     }
 
+    public Journal journal() {
+        return journal;
+    }
+
+    /** The OpenADR VEN, or null when the appliance is not enrolled. */
+    public Ven3 ven() {
+        return ven;
+    }
+
+    private static void closeAll(Deque<AutoCloseable> parts) {
+        while (!parts.isEmpty()) {
+            try {
+                parts.pop().close();
+            } catch (Exception e) {
+                log.warn("closing: {}", e.getMessage());
+            }
+        }
+    }
+
     @Override
     public void close() {
-        api.close();
-        regulation.close();
-        actuator.close();
-        measurements.close();
+        closeAll(parts);
     }
 }

@@ -3,6 +3,9 @@ package io.headroom.appliance;
 import io.headroom.appliance.actuation.Actuator;
 import io.headroom.appliance.control.Limit;
 import io.headroom.appliance.control.Tier;
+import io.headroom.appliance.journal.FeedSecond;
+import io.headroom.appliance.journal.Journal;
+import io.headroom.appliance.journal.JournalEntry;
 import io.headroom.grid.CommitmentBook;
 import io.headroom.appliance.control.ContingencyPlanner;
 import io.headroom.appliance.control.FeedMeasurement;
@@ -44,6 +47,12 @@ public final class RegulationLoop implements AutoCloseable {
     private final MeasurementPipeline measurements;
     private final Actuator actuator;
     private final CommitmentBook commitments;
+    private final Journal journal;
+    private final Map<String, String> lastBinding = new HashMap<>();
+    /** Per feed, this second's sum of W, sum of A, max of A. */
+    private final double[][] rollup;
+    private final int[] rollupSamples;
+    private long rollupSecond = Long.MIN_VALUE;
     private final Clock utc;
     private final LongSupplier nanoTime;
     private final List<GroupRegulator> regulators = new ArrayList<>();
@@ -54,9 +63,12 @@ public final class RegulationLoop implements AutoCloseable {
     private long failedTicks;
 
     public RegulationLoop(Site site, MeasurementPipeline measurements, Actuator actuator, CommitmentBook commitments,
-                          Clock utc, LongSupplier nanoTime) {
+                          Journal journal, Clock utc, LongSupplier nanoTime) {
         this.site = site;
         this.commitments = commitments;
+        this.journal = journal;
+        this.rollup = new double[site.feeds().size()][3];
+        this.rollupSamples = new int[site.feeds().size()];
         this.measurements = measurements;
         this.actuator = actuator;
         this.utc = utc;
@@ -121,7 +133,9 @@ public final class RegulationLoop implements AutoCloseable {
             }
         }
         actuator.flush(now);
-        logAlarmChanges(alarms);
+        logAlarmChanges(alarms, at);
+        journalDecisions(decisions, at);
+        rollup(feeds, at);
         SiteState s = new SiteState(tick, at, site.control().tickMs(), feeds, nodes, caps, decisions,
                 List.copyOf(alarms));
         state.set(s);
@@ -139,20 +153,77 @@ public final class RegulationLoop implements AutoCloseable {
                         importLimit.getAsDouble() / 1000)));
     }
 
-    private void logAlarmChanges(List<String> alarms) {
+    private void logAlarmChanges(List<String> alarms, java.time.Instant at) {
         Set<String> now = new LinkedHashSet<>(alarms);
         for (String a : now) {
             if (raisedAlarms.add(a)) {
                 log.warn("alarm raised: {}", a);
+                journal.record(JournalEntry.of(at, "alarm.raised", subjectOf(a), "appliance", a, null));
             }
         }
         raisedAlarms.removeIf(a -> {
             if (!now.contains(a)) {
                 log.info("alarm cleared: {}", a);
+                journal.record(JournalEntry.of(at, "alarm.cleared", subjectOf(a), "appliance", a, null));
                 return true;
             }
             return false;
         });
+    }
+
+    /** "feed B: ..." → "B"; "group hall-1: ..." → "hall-1". */
+    private static String subjectOf(String alarm) {
+        int colon = alarm.indexOf(':');
+        String head = colon < 0 ? alarm : alarm.substring(0, colon);
+        int space = head.indexOf(' ');
+        return space < 0 ? head : head.substring(space + 1);
+    }
+
+    /** Journals a group's decision when what binds it changes (not every tick). */
+    private void journalDecisions(List<GroupDecision> decisions, java.time.Instant at) {
+        for (GroupDecision d : decisions) {
+            Limit l = d.bindingLimit();
+            String key = l == null ? d.binding() : l.tier() + "/" + l.source() + "/" + d.bindingFeed();
+            if (!key.equals(lastBinding.put(d.groupId(), key))) {
+                journal.record(JournalEntry.of(at, "decision", d.groupId(), "appliance", d.binding(),
+                        String.format(java.util.Locale.ROOT, "{\"allowedW\":%s,\"gpuBudgetW\":%s,\"tier\":\"%s\"}",
+                                json(d.allowedGroupW()), json(d.gpuBudgetW()), l == null ? "" : l.tier())));
+            }
+        }
+    }
+
+    private static String json(double v) {
+        return Double.isFinite(v) ? String.valueOf(Math.round(v)) : "null";
+    }
+
+    /** Accumulates this second per feed; hands the journal each finished second. */
+    private void rollup(Map<String, FeedMeasurement> feeds, java.time.Instant at) {
+        long second = at.getEpochSecond();
+        if (second != rollupSecond) {
+            if (rollupSecond != Long.MIN_VALUE) {
+                for (int f = 0; f < rollup.length; f++) {
+                    int n = rollupSamples[f];
+                    if (n > 0) {
+                        journal.rollup(new FeedSecond(rollupSecond, site.feeds().get(f).id(), rollup[f][0] / n,
+                                rollup[f][2], rollup[f][1] / n, site.feeds().get(f).limitA(), n));
+                    }
+                }
+            }
+            rollupSecond = second;
+            for (double[] r : rollup) {
+                java.util.Arrays.fill(r, 0);
+            }
+            java.util.Arrays.fill(rollupSamples, 0);
+        }
+        for (int f = 0; f < rollup.length; f++) {
+            FeedMeasurement m = feeds.get(site.feeds().get(f).id());
+            if (m != null && m.usable()) {
+                rollup[f][0] += m.powerW();
+                rollup[f][1] += m.currentA();
+                rollup[f][2] = Math.max(rollup[f][2], m.currentA());
+                rollupSamples[f]++;
+            }
+        }
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,10 +32,20 @@ public final class Bench implements AutoCloseable {
 
     /**
      * @param ephemeralPorts bind meters and agents on free ports instead of the site's (tests; benches side by side)
+     * @param dataDir        where the appliance keeps its journal
+     * @param appliance      what else the appliance is started with (commitments, OpenADR enrollment)
      */
-    public record Options(String httpHost, int httpPort, boolean ephemeralPorts, long seed) {
-        public static Options forTests() {
-            return new Options("127.0.0.1", 0, true, 42);
+    public record Options(String httpHost, int httpPort, boolean ephemeralPorts, long seed, Path dataDir,
+                          Appliance.Options appliance) {
+        /** Loopback, free ports, a fresh journal under {@code dataDir}. */
+        public static Options forTests(Path dataDir) {
+            return new Options("127.0.0.1", 0, true, 42, dataDir, null);
+        }
+
+        Appliance.Options applianceOptions() {
+            return appliance != null
+                    ? new Appliance.Options(httpHost, httpPort, dataDir, appliance.commitments(), appliance.ven())
+                    : Appliance.Options.of(httpHost, httpPort, dataDir);
         }
     }
 
@@ -73,7 +84,7 @@ public final class Bench implements AutoCloseable {
             }
             plant.start();
             Site wired = site.withEndpoints(agentEndpoints, meterEndpoints);
-            Appliance appliance = Appliance.start(wired, options.httpHost(), options.httpPort());
+            Appliance appliance = Appliance.start(wired, options.applianceOptions());
             log.info("bench up: {} meters, {} agents, plant stepping every 10 ms", meterPorts.size(), agents.size());
             return new Bench(plant, threads, agents, appliance);
         } catch (Exception | Error e) {

@@ -57,6 +57,16 @@ public final class Cli implements Runnable {
         @Option(names = "--duration", defaultValue = "0", paramLabel = "SECONDS", description = "stop after this long (0: until interrupted)")
         long durationS;
 
+        @Option(names = "--data", paramLabel = "DIR", description = "journal and VEN state (default: run/bench under the launcher's folder)")
+        Path data;
+
+        @Option(names = "--vtn-scenario", paramLabel = "FILE",
+                description = "programs and events for the bench VTN started when --openadr-version is given without --vtn")
+        Path vtnScenario;
+
+        @picocli.CommandLine.Mixin
+        io.headroom.appliance.cli.OpenAdrOptions openadr = new io.headroom.appliance.cli.OpenAdrOptions();
+
         @Override
         public Integer call() throws Exception {
             Path file = site != null ? site : home().resolve("sites/example-4feed.yaml");
@@ -68,19 +78,46 @@ public final class Cli implements Runnable {
             if (s == null) {
                 return ApplianceCommands.EXIT_INVALID_SITE;
             }
-            Bench bench = Bench.start(s, new Bench.Options(httpHost, httpPort, ephemeral, seed));
-            System.out.printf("Headroom bench: site %s, dashboard http://%s:%d/ , API http://%s:%d/api/v1/site%n",
-                    s.name(), httpHost, bench.appliance().httpPort(), httpHost, bench.appliance().httpPort());
+            Path dataDir = data != null ? data : home().resolve("run/bench");
+            LocalVtn vtn = null;
+            io.headroom.grid.openadr3.Ven3Config ven;
+            try {
+                if (openadr.enabled() && openadr.vtn == null) {
+                    vtn = LocalVtn.start(vtnScenario);
+                    openadr.vtn = java.net.URI.create(vtn.baseUrl());
+                    openadr.clientId = openadr.clientId != null ? openadr.clientId : LocalVtn.VEN_CLIENT;
+                    openadr.clientSecret = openadr.clientSecret != null ? openadr.clientSecret : LocalVtn.VEN_SECRET;
+                    openadr.venName = openadr.venName != null ? openadr.venName : "headroom-bench";
+                    spec.commandLine().getOut().printf("Bench VTN (OpenADR 3.1) on %s; operator client %s / %s%n",
+                            vtn.baseUrl(), LocalVtn.OPERATOR_CLIENT, LocalVtn.OPERATOR_SECRET);
+                }
+                ven = openadr.ven3(dataDir);
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("bench: " + e.getMessage());
+                if (vtn != null) {
+                    vtn.close();
+                }
+                return ApplianceCommands.EXIT_USAGE;
+            }
+            Bench bench = Bench.start(s, new Bench.Options(httpHost, httpPort, ephemeral, seed, dataDir,
+                    new io.headroom.appliance.Appliance.Options(httpHost, httpPort, dataDir, null, ven)));
+            spec.commandLine().getOut().printf("Headroom bench: site %s, dashboard http://%s:%d/ , API http://%s:%d/api/v1/site , journal %s%n",
+                    s.name(), httpHost, bench.appliance().httpPort(), httpHost, bench.appliance().httpPort(), dataDir);
+            spec.commandLine().getOut().flush();
             CountDownLatch stop = new CountDownLatch(1);
+            LocalVtn startedVtn = vtn;
             Thread hook = new Thread(() -> {
                 bench.close();
+                if (startedVtn != null) {
+                    startedVtn.close();
+                }
                 stop.countDown();
             }, "shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             if (durationS > 0) {
                 if (!stop.await(durationS, java.util.concurrent.TimeUnit.SECONDS)) {
                     Runtime.getRuntime().removeShutdownHook(hook);
-                    bench.close();
+                    hook.run();
                 }
             } else {
                 stop.await();

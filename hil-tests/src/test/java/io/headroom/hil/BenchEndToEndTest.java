@@ -12,6 +12,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,9 +39,9 @@ class BenchEndToEndTest {
     static HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start(@TempDir Path data) throws Exception {
         site = SiteLoader.load(Path.of("../sites/example-4feed.yaml"));
-        bench = Bench.start(site, Bench.Options.forTests());
+        bench = Bench.start(site, Bench.Options.forTests(data));
     }
 
     @AfterAll

@@ -1,56 +1,193 @@
 package io.headroom.appliance.api;
 
 import io.headroom.appliance.SiteState;
+import io.headroom.appliance.journal.FeedSecond;
+import io.headroom.appliance.journal.Journal;
+import io.headroom.appliance.journal.JournalEntry;
 import io.headroom.appliance.site.Site;
-import io.vertx.core.Future;
+import io.headroom.grid.OptDecision;
+import io.headroom.grid.openadr3.Ven3;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 /**
- * The appliance's HTTP surface on Vert.x: {@code GET /api/v1/site} (topology and live state),
- * {@code GET /api/v1/health}, and the dashboard at {@code /}. Handlers only read the latest published state,
- * so nothing blocks the event loop.
+ * The appliance's HTTP surface on Vert.x:
+ * <ul>
+ *   <li>{@code GET /api/v1/site}: topology and live state; {@code GET /api/v1/health};</li>
+ *   <li>{@code GET /api/v1/journal?from=&to=&kind=&limit=} (JSON) and {@code /api/v1/journal.csv}: the journal;</li>
+ *   <li>{@code GET /api/v1/history/feeds?feed=&seconds=}: per-second feed rollups;</li>
+ *   <li>{@code GET /api/v1/grid}: the OpenADR VEN's state, opt decisions and pending reports;</li>
+ *   <li>{@code /}: the dashboard.</li>
+ * </ul>
+ * Live-state handlers only read the latest published state; journal queries run on worker threads, so nothing
+ * blocks the event loop. A bad query parameter answers 400 naming it.
  */
 public final class ApiServer implements AutoCloseable {
 
-    private final Vertx vertx;
     private final HttpServer server;
 
-    private ApiServer(Vertx vertx, HttpServer server) {
-        this.vertx = vertx;
+    private ApiServer(HttpServer server) {
         this.server = server;
     }
 
-    /** Starts the server; fails with the bind error (e.g. the port is taken). */
-    public static ApiServer start(Site site, Supplier<SiteState> state, String host, int port) {
-        Vertx vertx = Vertx.vertx();
+    /** A query parameter that could not be used. */
+    static final class BadParameter extends RuntimeException {
+        final String parameter;
+
+        BadParameter(String parameter, String message) {
+            super(message);
+            this.parameter = parameter;
+        }
+    }
+
+    /** Starts the server on {@code vertx}; fails with the bind error (e.g. the port is taken). */
+    public static ApiServer start(Vertx vertx, Site site, Supplier<SiteState> state, Journal journal, Ven3 ven,
+                                  String host, int port) {
         String dashboard = resource("dashboard/index.html");
         Router router = Router.router(vertx);
         router.get("/api/v1/site").handler(rc -> json(rc, 200, SiteJson.site(site, state.get())));
         router.get("/api/v1/health").handler(rc -> {
             SiteState s = state.get();
             json(rc, s == null ? 503 : 200, new JsonObject().put("status", s == null ? "starting" : "ok")
-                    .put("site", site.name()).put("tick", s == null ? 0 : s.tick()));
+                    .put("site", site.name()).put("tick", s == null ? 0 : s.tick())
+                    .put("journalDropped", journal.dropped()));
+        });
+        router.get("/api/v1/journal").handler(rc -> blocking(rc, () -> {
+            JsonArray a = new JsonArray();
+            for (JournalEntry e : query(rc, journal)) {
+                a.add(new JsonObject().put("id", e.id()).put("utc", e.utc().toString()).put("kind", e.kind())
+                        .put("subject", e.subject()).put("actor", e.actor()).put("message", e.message())
+                        .put("data", new JsonObject(e.data())));
+            }
+            return new JsonObject().put("entries", a);
+        }));
+        router.get("/api/v1/journal.csv").handler(rc -> vertx.<String>executeBlocking(() -> {
+            StringWriter w = new StringWriter();
+            Journal.writeCsv(query(rc, journal), w);
+            return w.toString();
+        }, false).onComplete(r -> {
+            if (r.succeeded()) {
+                rc.response().putHeader("content-type", "text/csv; charset=utf-8")
+                        .putHeader("content-disposition", "attachment; filename=\"headroom-journal.csv\"").end(r.result());
+            } else {
+                failure(rc, r.cause());
+            }
+        }));
+        router.get("/api/v1/history/feeds").handler(rc -> blocking(rc, () -> {
+            String feed = rc.request().getParam("feed");
+            if (feed != null && site.feed(feed).isEmpty()) {
+                throw new BadParameter("feed", "no feed '" + feed + "' in site " + site.name());
+            }
+            long seconds = longParam(rc, "seconds", 300, 1, 7 * 24 * 3600);
+            long to = Instant.now().getEpochSecond();
+            JsonArray a = new JsonArray();
+            for (FeedSecond s : journal.feedSeconds(feed, to - seconds, to + 1)) {
+                a.add(new JsonObject().put("t", s.epochSecond()).put("feed", s.feedId()).put("avgW", Math.round(s.avgW()))
+                        .put("avgA", Math.round(s.avgA() * 10) / 10.0).put("maxA", Math.round(s.maxA() * 10) / 10.0)
+                        .put("limitA", s.limitA()).put("samples", s.samples()));
+            }
+            return new JsonObject().put("seconds", a);
+        }));
+        router.get("/api/v1/grid").handler(rc -> {
+            if (ven == null) {
+                json(rc, 200, new JsonObject().put("enrolled", false));
+                return;
+            }
+            blocking(rc, () -> {
+                Ven3.Status st = ven.status();
+                JsonArray decisions = new JsonArray();
+                for (OptDecision d : ven.decisions()) {
+                    decisions.add(new JsonObject().put("event", d.eventId()).put("eventVersion", d.eventVersion())
+                            .put("decision", d.kind().name()).put("reason", d.reason())
+                            .put("decidedAt", String.valueOf(d.decidedAt()))
+                            .put("commitments", new JsonArray(d.commitments().stream().map(String::valueOf).toList())));
+                }
+                return new JsonObject().put("enrolled", true)
+                        .put("status", new JsonObject().put("venId", st.venId()).put("resourceId", st.resourceId())
+                                .put("subscriptionId", st.subscriptionId()).put("lastPoll", String.valueOf(st.lastPoll()))
+                                .put("pendingReports", st.pendingReports()).put("rejected", new JsonArray(st.rejected())))
+                        .put("decisions", decisions);
+            });
         });
         router.get("/").handler(rc -> rc.response().putHeader("content-type", "text/html; charset=utf-8").end(dashboard));
         router.route().last().handler(rc -> json(rc, 404, new JsonObject().put("error", "not found")
                 .put("path", rc.request().path())));
         try {
-            HttpServer server = vertx.createHttpServer().requestHandler(router).listen(port, host)
-                    .await();
-            return new ApiServer(vertx, server);
+            return new ApiServer(vertx.createHttpServer().requestHandler(router).listen(port, host).await());
         } catch (RuntimeException e) {
-            vertx.close();
             throw new IllegalStateException("cannot serve the API on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<JournalEntry> query(RoutingContext rc, Journal journal) {
+        Instant to = instantParam(rc, "to", Instant.now().plusSeconds(1));
+        Instant from = instantParam(rc, "from", to.minusSeconds(3600));
+        if (!from.isBefore(to)) {
+            throw new BadParameter("from", "from " + from + " is not before to " + to);
+        }
+        String kind = rc.request().getParam("kind");
+        int limit = (int) longParam(rc, "limit", 1000, 1, 100_000);
+        return journal.entries(from, to, kind, limit);
+    }
+
+    private static Instant instantParam(RoutingContext rc, String name, Instant dflt) {
+        String v = rc.request().getParam(name);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Instant.parse(v);
+        } catch (DateTimeParseException e) {
+            throw new BadParameter(name, name + " must be an ISO-8601 UTC instant like 2026-11-22T16:00:00Z, got '" + v + "'");
+        }
+    }
+
+    private static long longParam(RoutingContext rc, String name, long dflt, long min, long max) {
+        String v = rc.request().getParam(name);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            long x = Long.parseLong(v);
+            if (x < min || x > max) {
+                throw new BadParameter(name, name + " must be " + min + ".." + max + ", got " + x);
+            }
+            return x;
+        } catch (NumberFormatException e) {
+            throw new BadParameter(name, name + " must be a whole number, got '" + v + "'");
+        }
+    }
+
+    private static void blocking(RoutingContext rc, Callable<JsonObject> work) {
+        rc.vertx().executeBlocking(work, false).onComplete(r -> {
+            if (r.succeeded()) {
+                json(rc, 200, r.result());
+            } else {
+                failure(rc, r.cause());
+            }
+        });
+    }
+
+    private static void failure(RoutingContext rc, Throwable t) {
+        if (t instanceof BadParameter b) {
+            json(rc, 400, new JsonObject().put("error", b.getMessage()).put("parameter", b.parameter));
+        } else {
+            json(rc, 500, new JsonObject().put("error", String.valueOf(t.getMessage())));
         }
     }
 
@@ -73,10 +210,9 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /** Stops serving (the Vert.x instance belongs to the appliance). */
     @Override
     public void close() {
-        Future<Void> f = server.close();
-        f.await();
-        vertx.close().await();
+        server.close().await();
     }
 }

@@ -25,6 +25,8 @@ public final class ApplianceCommands {
 
     /** Exit code for a site file that does not validate. */
     public static final int EXIT_INVALID_SITE = 2;
+    /** Exit code for options that cannot be used together or lack a value. */
+    public static final int EXIT_USAGE = 64;
 
     /** Loads a site, printing every error to {@code err}; null if it does not load. */
     public static Site loadOrReport(Path file, PrintWriter err) {
@@ -75,6 +77,13 @@ public final class ApplianceCommands {
         @Option(names = "--http-port", defaultValue = "8080", description = "API/dashboard port (default ${DEFAULT-VALUE})")
         int httpPort;
 
+        @Option(names = "--data", defaultValue = "data", paramLabel = "DIR",
+                description = "where the journal and the VEN's state live (default ${DEFAULT-VALUE})")
+        Path data;
+
+        @picocli.CommandLine.Mixin
+        OpenAdrOptions openadr = new OpenAdrOptions();
+
         @Spec
         CommandSpec spec;
 
@@ -84,7 +93,14 @@ public final class ApplianceCommands {
             if (s == null) {
                 return EXIT_INVALID_SITE;
             }
-            Appliance appliance = Appliance.start(s, httpHost, httpPort);
+            io.headroom.grid.openadr3.Ven3Config ven;
+            try {
+                ven = openadr.ven3(data);
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("run: " + e.getMessage());
+                return EXIT_USAGE;
+            }
+            Appliance appliance = Appliance.start(s, new Appliance.Options(httpHost, httpPort, data, null, ven));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 appliance.close();

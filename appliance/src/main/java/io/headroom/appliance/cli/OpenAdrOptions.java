@@ -1,0 +1,71 @@
+package io.headroom.appliance.cli;
+
+import io.headroom.grid.openadr3.OpenAdrVersion;
+import io.headroom.grid.openadr3.Ven3Config;
+import picocli.CommandLine.Option;
+
+import java.net.URI;
+import java.nio.file.Path;
+
+/** Enrollment with a utility's OpenADR server, from the command line (overrides the site file's section). */
+public final class OpenAdrOptions {
+
+    @Option(names = "--openadr-version", paramLabel = "VERSION", description = "3.1, 3.0.1 or 2.0b (enables the VEN)")
+    public String version;
+
+    @Option(names = "--vtn", paramLabel = "URL", description = "the VTN's base URL")
+    public URI vtn;
+
+    @Option(names = "--ven-name", paramLabel = "NAME", description = "this VEN's name at the VTN")
+    public String venName;
+
+    @Option(names = "--client-id", paramLabel = "ID", description = "OAuth2 client id (3.x)")
+    public String clientId;
+
+    @Option(names = "--client-secret", paramLabel = "SECRET", description = "OAuth2 client secret (3.x)")
+    public String clientSecret;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "client certificate (2.0b)")
+    public Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "client key (2.0b)")
+    public Path tlsKey;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "CA that signs the VTN's certificate")
+    public Path tlsCa;
+
+    public boolean enabled() {
+        return version != null;
+    }
+
+    /**
+     * The VEN's configuration, or null when not enabled.
+     *
+     * @throws IllegalArgumentException naming the option that is missing or wrong
+     */
+    public Ven3Config ven3(Path dataDir) {
+        if (!enabled()) {
+            return null;
+        }
+        if ("2.0b".equals(version)) {
+            throw new IllegalArgumentException("--openadr-version 2.0b: the 2.0b VEN is not wired into the appliance yet; use 3.1 or 3.0.1");
+        }
+        OpenAdrVersion v;
+        try {
+            v = OpenAdrVersion.parse(version);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--openadr-version: expected 3.1, 3.0.1 or 2.0b, got '" + version + "'");
+        }
+        require(vtn, "--vtn");
+        require(venName, "--ven-name");
+        require(clientId, "--client-id");
+        require(clientSecret, "--client-secret");
+        return Ven3Config.builder(v, vtn, venName, clientId, clientSecret, dataDir.resolve("ven.db")).build();
+    }
+
+    private void require(Object value, String option) {
+        if (value == null) {
+            throw new IllegalArgumentException("--openadr-version " + version + " needs " + option);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.headroom.hil;
+
+import io.headroom.appliance.Appliance;
+import io.headroom.appliance.control.GroupDecision;
+import io.headroom.appliance.control.Tier;
+import io.headroom.appliance.site.Feed;
+import io.headroom.appliance.site.Site;
+import io.headroom.appliance.site.SiteLoader;
+import io.headroom.grid.OptDecision;
+import io.headroom.grid.openadr3.OpenAdrVersion;
+import io.headroom.grid.openadr3.Ven3Config;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The grid loop end to end on the bench: the bench VTN (OpenADR 3.1, OAuth2) publishes an import-limit event;
+ * the VEN registers, judges it feasible and opts in; the control core delivers it through GPU caps; the VEN
+ * reports to the VTN.
+ */
+class BenchOpenAdrTest {
+
+    @Test
+    void anImportLimitEventIsAcceptedDeliveredAndReported(@TempDir Path data) throws Exception {
+        Site site = SiteLoader.load(Path.of("../sites/example-4feed.yaml"));
+        Path scenario = Path.of(getClass().getResource("/scenarios/short-peak.json").toURI());
+        try (LocalVtn vtn = LocalVtn.start(scenario)) {
+            Ven3Config ven = Ven3Config.builder(OpenAdrVersion.V3_1_0, URI.create(vtn.baseUrl()), "bench-ven",
+                    LocalVtn.VEN_CLIENT, LocalVtn.VEN_SECRET, data.resolve("ven.db"))
+                    .pollInterval(Duration.ofSeconds(1)).build();
+            try (Bench bench = Bench.start(site, new Bench.Options("127.0.0.1", 0, true, 42, data,
+                    new Appliance.Options("127.0.0.1", 0, data, null, ven)))) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> !bench.appliance().ven().decisions().isEmpty());
+                OptDecision d = bench.appliance().ven().decisions().getFirst();
+                assertThat(d.eventId()).isEqualTo("short-peak");
+                assertThat(d.kind()).isIn(OptDecision.Kind.OPT_IN, OptDecision.Kind.OPT_PARTIAL);
+
+                // During the event the grid commitment binds and the hall's import settles under 330 kW.
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    GroupDecision g = bench.appliance().state().decisions().getFirst();
+                    return g.bindingLimit() != null && g.bindingLimit().tier() == Tier.GRID;
+                });
+                bench.plant().markPeaks();
+                double t = bench.plant().nowS();
+                await().atMost(Duration.ofSeconds(20)).until(() -> bench.plant().nowS() > t + 3);
+                double importW = 0;
+                for (Feed f : site.feeds()) {
+                    importW += bench.plant().feedPowerW(f.id());
+                }
+                assertThat(importW).as("site import during the event, W").isLessThanOrEqualTo(330_000 * 1.02);
+
+                // The VEN reports what it delivered.
+                await().atMost(Duration.ofSeconds(60)).until(() -> !vtn.vtn().reports().isEmpty());
+            }
+        }
+    }
+}
