@@ -35,6 +35,8 @@ public final class Benchmarks {
 
     static {
         ALL.put("plan-time", Benchmarks::planTime);
+        ALL.put("dsp-throughput", io.headroom.hil.perf.DspThroughputBenchmark::run);
+        ALL.put("feedloss-detect", io.headroom.hil.perf.FeedlossDetectBenchmark::run);
     }
 
     private Benchmarks() {
