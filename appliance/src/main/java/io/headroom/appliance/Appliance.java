@@ -8,6 +8,7 @@ import io.headroom.appliance.grid.SiteFlexibility;
 import io.headroom.appliance.journal.Journal;
 import io.headroom.appliance.journal.JournalEntry;
 import io.headroom.appliance.measure.MeasurementPipeline;
+import io.headroom.appliance.metrics.ApplianceMetrics;
 import io.headroom.appliance.site.Site;
 import io.headroom.drivers.gpuprotocol.AgentClient;
 import io.headroom.grid.CommitmentBook;
@@ -96,8 +97,10 @@ public final class Appliance implements AutoCloseable {
                         new JournalTelemetry(journal), utc, vertx);
                 parts.push(ven);
             }
-            ApiServer api = ApiServer.start(vertx, site, regulation::state, journal, ven, options.httpHost(),
-                    options.httpPort());
+            ApplianceMetrics metrics = new ApplianceMetrics(site, regulation::state, journal);
+            regulation.onTick(metrics);
+            ApiServer api = ApiServer.start(vertx, site, regulation::state, journal, ven, metrics::scrape,
+                    options.httpHost(), options.httpPort());
             parts.push(api);
             measurements.start();
             regulation.start();

@@ -53,6 +53,7 @@ public final class RegulationLoop implements AutoCloseable {
     private final double[][] rollup;
     private final int[] rollupSamples;
     private long rollupSecond = Long.MIN_VALUE;
+    private volatile io.headroom.appliance.metrics.TickListener tickListener = io.headroom.appliance.metrics.TickListener.NONE;
     private final Clock utc;
     private final LongSupplier nanoTime;
     private final List<GroupRegulator> regulators = new ArrayList<>();
@@ -98,9 +99,16 @@ public final class RegulationLoop implements AutoCloseable {
         return failedTicks;
     }
 
+    /** Who is told each tick's timing (metrics); set before {@link #start}. */
+    public void onTick(io.headroom.appliance.metrics.TickListener listener) {
+        this.tickListener = listener;
+    }
+
     private void safeTick() {
         try {
+            long t0 = nanoTime.getAsLong();
             tick();
+            tickListener.onTick(t0, nanoTime.getAsLong() - t0);
         } catch (RuntimeException e) {
             failedTicks++;
             log.error("regulation tick {} failed; the loop goes on", tick, e);

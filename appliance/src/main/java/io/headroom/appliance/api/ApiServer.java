@@ -32,6 +32,7 @@ import java.util.function.Supplier;
  *   <li>{@code GET /api/v1/journal?from=&to=&kind=&limit=} (JSON) and {@code /api/v1/journal.csv}: the journal;</li>
  *   <li>{@code GET /api/v1/history/feeds?feed=&seconds=}: per-second feed rollups;</li>
  *   <li>{@code GET /api/v1/grid}: the OpenADR VEN's state, opt decisions and pending reports;</li>
+ *   <li>{@code GET /metrics}: Prometheus text exposition;</li>
  *   <li>{@code /}: the dashboard.</li>
  * </ul>
  * Live-state handlers only read the latest published state; journal queries run on worker threads, so nothing
@@ -57,7 +58,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** Starts the server on {@code vertx}; fails with the bind error (e.g. the port is taken). */
     public static ApiServer start(Vertx vertx, Site site, Supplier<SiteState> state, Journal journal, Ven3 ven,
-                                  String host, int port) {
+                                  Supplier<String> metrics, String host, int port) {
         String dashboard = resource("dashboard/index.html");
         Router router = Router.router(vertx);
         router.get("/api/v1/site").handler(rc -> json(rc, 200, SiteJson.site(site, state.get())));
@@ -124,6 +125,8 @@ public final class ApiServer implements AutoCloseable {
                         .put("decisions", decisions);
             });
         });
+        router.get("/metrics").handler(rc -> rc.response()
+                .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.get()));
         router.get("/").handler(rc -> rc.response().putHeader("content-type", "text/html; charset=utf-8").end(dashboard));
         router.route().last().handler(rc -> json(rc, 404, new JsonObject().put("error", "not found")
                 .put("path", rc.request().path())));
