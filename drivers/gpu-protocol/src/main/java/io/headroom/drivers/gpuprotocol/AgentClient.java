@@ -132,6 +132,30 @@ public final class AgentClient implements AutoCloseable {
     }
 
     /**
+     * {@code POST /contingency}: the {@link ContingencyAck} on 2.04; 4.00 (invalid, a cap out of
+     * range, lease too long) or 4.09 (stale epoch) as an {@link AgentResponseException}.
+     */
+    public CompletableFuture<ContingencyAck> arm(InetSocketAddress agent, ContingencyTable table) {
+        Objects.requireNonNull(table, "table");
+        Request request = Request.newPost();
+        request.setPayload(table.encode());
+        request.getOptions().setContentFormat(GpuProtocol.FORMAT_BINARY).setAccept(GpuProtocol.FORMAT_BINARY);
+        return send(agent, GpuProtocol.RESOURCE_CONTINGENCY, request, ContingencyAck::decode);
+    }
+
+    /**
+     * {@code POST /trigger} over CoAP (one agent; the fan-out to many is {@link ContingencyTrigger}):
+     * the {@link TriggerAck} on 2.04, 4.01 when the agent could not authenticate the trigger.
+     */
+    public CompletableFuture<TriggerAck> trigger(InetSocketAddress agent, Trigger trigger) {
+        Objects.requireNonNull(trigger, "trigger");
+        Request request = Request.newPost();
+        request.setPayload(trigger.encode());
+        request.getOptions().setContentFormat(GpuProtocol.FORMAT_BINARY).setAccept(GpuProtocol.FORMAT_BINARY);
+        return send(agent, GpuProtocol.RESOURCE_TRIGGER, request, TriggerAck::decode);
+    }
+
+    /**
      * Observes {@code /power}: {@code onReport} receives the first report and every
      * notification; {@code onError} receives failures (error codes, undecodable reports, a
      * lost observation). Both run on a CoAP thread. Close the returned handle to stop.

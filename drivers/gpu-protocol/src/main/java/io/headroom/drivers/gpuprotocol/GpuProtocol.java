@@ -24,10 +24,12 @@ public final class GpuProtocol {
     public static final String RESOURCE_CAP = "cap";
     /** {@code GET} → {@link Health}. */
     public static final String RESOURCE_HEALTH = "health";
-    /** Reserved for the contingency-plan issue; the agent does not serve it yet. */
-    public static final String RESERVED_CONTINGENCY = "contingency";
-    /** Reserved for the local-trigger issue; the agent does not serve it yet. */
-    public static final String RESERVED_TRIGGER = "trigger";
+    /** {@code POST} {@link ContingencyTable} → {@link ContingencyAck}. */
+    public static final String RESOURCE_CONTINGENCY = "contingency";
+    /** {@code POST} {@link Trigger} → {@link TriggerAck}. */
+    public static final String RESOURCE_TRIGGER = "trigger";
+    /** Default UDP port of an agent's trigger socket ({@link TriggerListener}). */
+    public static final int DEFAULT_TRIGGER_PORT = 5685;
 
     /** application/octet-stream: the binary codec. */
     public static final int FORMAT_BINARY = MediaTypeRegistry.APPLICATION_OCTET_STREAM;

@@ -5,7 +5,8 @@ package io.headroom.drivers.gpuprotocol;
  * version (byte 0, currently {@value GpuProtocol#VERSION}) and the {@link MessageType} code
  * (byte 1); all multi-byte fields are big-endian. See the module README for every byte.
  */
-public sealed interface Message permits Inventory, PowerReport, CapCommand, CapAck, Health {
+public sealed interface Message permits Inventory, PowerReport, CapCommand, CapAck, Health,
+        ContingencyTable, ContingencyAck, Trigger, TriggerAck {
 
     /** Which record this is. */
     MessageType type();
@@ -30,6 +31,10 @@ public sealed interface Message permits Inventory, PowerReport, CapCommand, CapA
             case CAP_COMMAND -> CapCommand.decode(payload);
             case CAP_ACK -> CapAck.decode(payload);
             case HEALTH -> Health.decode(payload);
+            case CONTINGENCY_TABLE -> ContingencyTable.decode(payload);
+            case CONTINGENCY_ACK -> ContingencyAck.decode(payload);
+            case TRIGGER -> Trigger.decode(payload);
+            case TRIGGER_ACK -> TriggerAck.decode(payload);
         };
     }
 }

@@ -6,7 +6,11 @@ public enum MessageType {
     POWER_REPORT(0x02, "PowerReport"),
     CAP_COMMAND(0x03, "CapCommand"),
     CAP_ACK(0x04, "CapAck"),
-    HEALTH(0x05, "Health");
+    HEALTH(0x05, "Health"),
+    CONTINGENCY_TABLE(0x06, "ContingencyTable"),
+    CONTINGENCY_ACK(0x07, "ContingencyAck"),
+    TRIGGER(0x08, "Trigger"),
+    TRIGGER_ACK(0x09, "TriggerAck");
 
     private final int code;
     private final String displayName;

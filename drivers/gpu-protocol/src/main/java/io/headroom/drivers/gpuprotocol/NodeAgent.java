@@ -4,12 +4,16 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -62,6 +66,10 @@ public final class NodeAgent implements AutoCloseable {
     private final CoapExecutors executors;
     private final boolean ownsExecutors;
     private final PowerResource powerResource;
+    private final boolean serve;
+    private final InetSocketAddress triggerBindAddress;
+    private final TriggerListener sharedTriggerListener;
+    private volatile TriggerListener triggerListener;
 
     private final Object lock = new Object();
     // guarded by lock
@@ -75,12 +83,21 @@ public final class NodeAgent implements AutoCloseable {
     private int leaseMs;
     private List<Double> commandedCapsW = List.of();
     private String lastRejectedReason = "";
+    // contingencies, guarded by lock
+    private ContingencyTable armed;
+    private boolean hasArmSession;
+    private long armSession;
+    private long armedEpoch = -1;
+    private final Map<Integer, Long> appliedAtMs = new HashMap<>();
+    private final TriggerKey.Scratch triggerScratch = new TriggerKey.Scratch();
+    private final AtomicLong rejectedTriggers = new AtomicLong();
 
     private final Object scheduleLock = new Object();
     // guarded by scheduleLock
     private boolean started;
     private boolean closed;
     private ScheduledFuture<?> leaseTask;
+    private long leaseTaskPeriodMs = -1;
     private ScheduledFuture<?> publishTask;
 
     private NodeAgent(Builder b) {
@@ -101,19 +118,28 @@ public final class NodeAgent implements AutoCloseable {
         this.executors = ownsExecutors
                 ? CoapExecutors.create(name, config.get(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT))
                 : b.executors;
-        Endpoint endpoint = b.endpoint != null
-                ? b.endpoint
-                : CoapEndpoint.builder()
-                        .setConfiguration(config)
-                        .setInetSocketAddress(b.bindAddress)
-                        .setLoggingTag(name)
-                        .build();
-        this.server = new CoapServer(config);
-        server.setTag(name);
-        server.setExecutors(executors.main(), executors.secondary(), true);
-        server.addEndpoint(endpoint);
+        this.serve = b.serve;
+        this.triggerBindAddress = b.triggerBindAddress;
+        this.sharedTriggerListener = b.triggerListener;
+        this.triggerListener = b.triggerListener;
         this.powerResource = new PowerResource();
-        server.add(new GpusResource(), powerResource, new CapResource(), new HealthResource());
+        if (serve) {
+            Endpoint endpoint = b.endpoint != null
+                    ? b.endpoint
+                    : CoapEndpoint.builder()
+                            .setConfiguration(config)
+                            .setInetSocketAddress(b.bindAddress)
+                            .setLoggingTag(name)
+                            .build();
+            this.server = new CoapServer(config);
+            server.setTag(name);
+            server.setExecutors(executors.main(), executors.secondary(), true);
+            server.addEndpoint(endpoint);
+            server.add(new GpusResource(), powerResource, new CapResource(), new HealthResource(),
+                    new ContingencyResource(), new TriggerResource());
+        } else {
+            this.server = null;
+        }
     }
 
     /** A builder for an agent serving {@code backend}. */
@@ -144,7 +170,12 @@ public final class NodeAgent implements AutoCloseable {
                     name, fmtList(safeCapsW), inventory.gpuCount(), state);
         }
         try {
-            server.start();
+            if (triggerBindAddress != null) {
+                triggerListener = TriggerListener.open(triggerBindAddress, name);
+            }
+            if (server != null) {
+                server.start();
+            }
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -156,7 +187,10 @@ public final class NodeAgent implements AutoCloseable {
                 publishTask = executors.main().scheduleAtFixedRate(this::publishPower, ms, ms, TimeUnit.MILLISECONDS);
             }
         }
-        LOG.info("{}: serving {} GPUs on coap://{}", name, inventory.gpuCount(), address());
+        if (server != null) {
+            LOG.info("{}: serving {} GPUs on {}{}", name, inventory.gpuCount(), address(),
+                    triggerListener != null ? "; triggers on udp " + triggerListener.address() : "");
+        }
         return this;
     }
 
@@ -175,7 +209,20 @@ public final class NodeAgent implements AutoCloseable {
                 publishTask.cancel(false);
             }
         }
-        server.destroy();
+        if (server != null) {
+            server.destroy();
+        }
+        TriggerListener own = triggerListener;
+        if (own != null) {
+            synchronized (lock) {
+                if (armed != null) {
+                    own.unregister(armed.agentId(), this);
+                }
+            }
+            if (own != sharedTriggerListener) {
+                own.close();
+            }
+        }
         if (ownsExecutors) {
             executors.close();
         }
@@ -184,7 +231,28 @@ public final class NodeAgent implements AutoCloseable {
 
     /** The bound address (after {@link #start()}: with the actual port when bound to port 0). */
     public InetSocketAddress address() {
+        if (server == null) {
+            throw new IllegalStateException(name + ": built with serve(false), no CoAP endpoint");
+        }
         return server.getEndpoints().getFirst().getAddress();
+    }
+
+    /** The trigger socket's address, or null when the agent has none. */
+    public InetSocketAddress triggerAddress() {
+        TriggerListener l = triggerListener;
+        return l == null ? null : l.address();
+    }
+
+    /** Triggers refused because they were malformed, unauthenticated or for another agent. */
+    public long rejectedTriggers() {
+        return rejectedTriggers.get();
+    }
+
+    /** The armed contingency table, or null. */
+    public ContingencyTable armedTable() {
+        synchronized (lock) {
+            return armed;
+        }
     }
 
     /** The bound UDP port. */
@@ -243,7 +311,7 @@ public final class NodeAgent implements AutoCloseable {
     /** Notifies the observers of {@code /power} (they receive a fresh {@link PowerReport}). */
     public void publishPower() {
         synchronized (scheduleLock) {
-            if (!started || closed) {
+            if (!started || closed || server == null) {
                 return;
             }
         }
@@ -443,6 +511,223 @@ public final class NodeAgent implements AutoCloseable {
         commandedCapsW = List.of();
     }
 
+    // ------------------------------------------------------------------------ contingencies
+
+    /** Decodes and arms a {@code POST /contingency} payload: everything or nothing. */
+    CapOutcome handleContingency(byte[] payload) {
+        ContingencyTable table;
+        try {
+            table = ContingencyTable.decode(payload);
+        } catch (ProtocolException e) {
+            synchronized (lock) {
+                return rejectArmLocked(ResponseCode.BAD_REQUEST, "malformed contingency table: " + e.getMessage());
+            }
+        }
+        return arm(table);
+    }
+
+    /** Validates and arms a decoded table. On success the outcome is an {@link Armed}. */
+    CapOutcome arm(ContingencyTable table) {
+        TriggerListener listener = triggerListener;
+        synchronized (lock) {
+            int n = inventory.gpuCount();
+            if (!table.contingencies().isEmpty() && table.gpuCount() != n) {
+                return rejectArmLocked(ResponseCode.BAD_REQUEST, "contingency table has " + table.gpuCount()
+                        + " caps per contingency but this node has " + n + " GPUs");
+            }
+            if (table.leaseMs() > maxLeaseMs) {
+                return rejectArmLocked(ResponseCode.BAD_REQUEST, "lease " + table.leaseMs()
+                        + " ms exceeds this agent's maximum of " + maxLeaseMs + " ms");
+            }
+            List<String> outside = new ArrayList<>();
+            for (ContingencyTable.Contingency c : table.contingencies()) {
+                for (int i = 0; i < n; i++) {
+                    double cap = c.capsW().get(i);
+                    GpuLimits range = inventory.gpu(i);
+                    if (!range.contains(cap)) {
+                        outside.add("contingency " + c.id() + ": cap " + Wire.fmtW(cap) + " W for GPU " + i
+                                + " outside " + range.rangeText());
+                    }
+                }
+            }
+            if (!outside.isEmpty()) {
+                return rejectArmLocked(ResponseCode.BAD_REQUEST, String.join("; ", outside));
+            }
+            boolean newSession = !hasArmSession || table.session() != armSession;
+            if (!newSession && table.epoch() <= armedEpoch) {
+                return rejectArmLocked(ResponseCode.CONFLICT, "stale epoch " + table.epoch() + " ≤ " + armedEpoch);
+            }
+            if (newSession && hasArmSession) {
+                LOG.info("{}: contingencies armed by session {} replace those of session {} (epoch window reset, was {})",
+                        name, hex(table.session()), hex(armSession), armedEpoch);
+            }
+            ContingencyTable previous = armed;
+            hasArmSession = true;
+            armSession = table.session();
+            armedEpoch = table.epoch();
+            armed = table;
+            appliedAtMs.clear();
+            if (listener != null) {
+                if (previous != null && previous.agentId() != table.agentId()) {
+                    listener.unregister(previous.agentId(), this);
+                }
+                listener.register(table.agentId(), this);
+            }
+            LOG.debug("{}: armed epoch {} of session {}: {} contingencies, agent id {}", name, table.epoch(),
+                    hex(table.session()), table.contingencies().size(), table.agentId());
+            return new Armed(new ContingencyAck(table.session(), table.epoch(), table.agentId(),
+                    table.contingencies().size(), listener == null ? 0 : listener.port()));
+        }
+    }
+
+    record Armed(ContingencyAck ack) implements CapOutcome {
+    }
+
+    /**
+     * Arms {@code table} in-process, as {@code POST /contingency} would (for agents built with
+     * {@code serve(false)}).
+     *
+     * @throws IllegalArgumentException with the agent's diagnostic if the table is refused
+     */
+    public ContingencyAck armInProcess(ContingencyTable table) {
+        return switch (arm(table)) {
+            case Armed a -> a.ack();
+            case Rejected r -> throw new IllegalArgumentException(r.reason());
+            case Accepted a -> throw new IllegalStateException("unexpected " + a);
+        };
+    }
+
+    private Rejected rejectArmLocked(ResponseCode code, String reason) {
+        lastRejectedReason = Health.truncateReason(reason);
+        LOG.warn("{}: refused contingency table ({}): {}", name, code, reason);
+        return new Rejected(code, reason);
+    }
+
+    /**
+     * What became of a trigger: {@code ack} is the signed {@link TriggerAck} datagram, or null when
+     * the trigger was not authentic (malformed, nothing armed, another agent's id, wrong MAC): then
+     * {@code refusal} says why and nothing was changed or answered.
+     */
+    record TriggerOutcome(byte[] ack, TriggerAck.Status status, String refusal) {
+    }
+
+    /**
+     * Handles a {@link Trigger} datagram (from the trigger socket or {@code POST /trigger}). An
+     * authentic trigger for the armed epoch applies its contingency's caps once; repeats are
+     * acknowledged as {@link TriggerAck.Status#ALREADY_APPLIED} and change nothing. Anything not
+     * authentic changes nothing, is logged (the first and then every power-of-two occurrence) and
+     * gets no answer.
+     */
+    TriggerOutcome handleTrigger(byte[] datagram) {
+        TriggerOutcome outcome;
+        synchronized (lock) {
+            outcome = triggerLocked(datagram);
+        }
+        if (outcome.status() == TriggerAck.Status.APPLIED) {
+            synchronized (scheduleLock) {
+                if (leaseTaskPeriodMs != leaseCheckPeriodMs()) {
+                    scheduleLeaseCheckLocked(); // otherwise the running timer already checks often enough
+                }
+            }
+            publishPower();
+        }
+        return outcome;
+    }
+
+    private TriggerOutcome triggerLocked(byte[] d) {
+        if (d.length != Trigger.SIZE || (d[0] & 0xFF) != GpuProtocol.VERSION
+                || (d[1] & 0xFF) != MessageType.TRIGGER.code()) {
+            return refuseTrigger("malformed trigger (" + d.length + " bytes" + (d.length >= 2
+                    ? String.format(", version %d, type 0x%02X", d[0] & 0xFF, d[1] & 0xFF) : "") + ")");
+        }
+        ByteBuffer b = ByteBuffer.wrap(d);
+        int agentId = b.getInt(Trigger.OFF_AGENT);
+        long epoch = b.getLong(Trigger.OFF_EPOCH);
+        int id = b.getShort(Trigger.OFF_ID) & 0xFFFF;
+        ContingencyTable table = armed;
+        if (table == null) {
+            return refuseTrigger("trigger for agent " + agentId + " epoch " + epoch + " contingency " + id
+                    + " but no contingency table is armed");
+        }
+        if (agentId != table.agentId()) {
+            return refuseTrigger("trigger for agent id " + agentId + " but this agent is armed as "
+                    + table.agentId());
+        }
+        if (!table.triggerKey().verify(triggerScratch, d, Trigger.MAC_OFFSET)) {
+            return refuseTrigger("unauthenticated trigger (wrong MAC) for epoch " + epoch + " contingency " + id);
+        }
+        long now = nanoTime.getAsLong();
+        long nowMs = agentTimeMs(now);
+        TriggerAck.Status status;
+        long atMs = nowMs;
+        if (epoch != armedEpoch) {
+            status = TriggerAck.Status.EPOCH_MISMATCH;
+            LOG.warn("{}: trigger for epoch {} contingency {} but epoch {} is armed: nothing changed", name, epoch,
+                    id, armedEpoch);
+        } else if (appliedAtMs.containsKey(id)) {
+            status = TriggerAck.Status.ALREADY_APPLIED;
+            atMs = appliedAtMs.get(id);
+            LOG.info("{}: repeated trigger epoch {} contingency {} (applied at {} ms): nothing changed", name,
+                    epoch, id, atMs);
+        } else {
+            ContingencyTable.Contingency c = table.contingency(id);
+            if (c == null) {
+                status = TriggerAck.Status.NOT_ARMED;
+                LOG.warn("{}: trigger for contingency {} not in armed epoch {}: nothing changed", name, id, epoch);
+            } else {
+                status = applyContingencyLocked(table, c, now);
+                if (status == TriggerAck.Status.APPLIED) {
+                    appliedAtMs.put(id, nowMs);
+                }
+            }
+        }
+        double total = 0;
+        try {
+            for (int i = 0; i < inventory.gpuCount(); i++) {
+                total += backend.powerW(i);
+            }
+        } catch (RuntimeException e) {
+            total = 0;
+        }
+        byte[] ack = TriggerAck.encodeSigned(agentId, epoch, id, status, atMs, total, table.triggerKey(),
+                triggerScratch);
+        return new TriggerOutcome(ack, status, null);
+    }
+
+    private TriggerAck.Status applyContingencyLocked(ContingencyTable table, ContingencyTable.Contingency c,
+                                                     long now) {
+        int n = inventory.gpuCount();
+        int gpu = 0;
+        try {
+            for (; gpu < n; gpu++) {
+                backend.setLimitW(gpu, c.capsW().get(gpu));
+            }
+        } catch (RuntimeException e) {
+            LOG.error("{}: backend failed to apply contingency {} cap {} W to GPU {}", name, c.id(),
+                    Wire.fmtW(c.capsW().get(gpu)), gpu, e);
+            restoreLocked();
+            return TriggerAck.Status.FAILED;
+        }
+        leaseMs = table.leaseMs();
+        leaseExpiryNanos = now + leaseMs * 1_000_000L;
+        commandedCapsW = c.capsW();
+        state = LeaseState.CAPPED;
+        safeCapsApplied = false;
+        if (LOG.isInfoEnabled()) {
+            LOG.info("{}: triggered contingency {} of epoch {}: {} W for {} ms", name, c.id(), table.epoch(),
+                    fmtList(c.capsW()), leaseMs);
+        }
+        return TriggerAck.Status.APPLIED;
+    }
+
+    private TriggerOutcome refuseTrigger(String why) {
+        long count = rejectedTriggers.incrementAndGet();
+        if (Long.bitCount(count) == 1) {
+            LOG.warn("{}: ignored {}; nothing changed ({} refused trigger(s) so far)", name, why, count);
+        }
+        return new TriggerOutcome(null, null, why);
+    }
+
     // ------------------------------------------------------------------------ timers
 
     private void scheduleLeaseCheckLocked() {
@@ -453,7 +738,8 @@ public final class NodeAgent implements AutoCloseable {
             leaseTask.cancel(false);
         }
         try {
-            leaseTask = executors.main().schedule(this::leaseTick, leaseCheckPeriodMs(), TimeUnit.MILLISECONDS);
+            leaseTaskPeriodMs = leaseCheckPeriodMs();
+            leaseTask = executors.main().schedule(this::leaseTick, leaseTaskPeriodMs, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             LOG.debug("{}: executor shut down, lease timer not rescheduled", name);
         }
@@ -641,6 +927,73 @@ public final class NodeAgent implements AutoCloseable {
             switch (outcome) {
                 case Accepted a -> respond(ex, ResponseCode.CHANGED, a.ack(), format.getAsInt());
                 case Rejected r -> ex.respond(r.code(), r.reason(), GpuProtocol.FORMAT_TEXT);
+                case Armed a -> throw new IllegalStateException("unexpected " + a);
+            }
+        }
+    }
+
+    private final class ContingencyResource extends CoapResource {
+        ContingencyResource() {
+            super(GpuProtocol.RESOURCE_CONTINGENCY);
+            getAttributes().setTitle("armed contingency table (POST ContingencyTable)");
+        }
+
+        @Override
+        public void handlePOST(CoapExchange ex) {
+            int contentFormat = ex.getRequestOptions().getContentFormat();
+            if (contentFormat != MediaTypeRegistry.UNDEFINED && contentFormat != GpuProtocol.FORMAT_BINARY) {
+                ex.respond(ResponseCode.UNSUPPORTED_CONTENT_FORMAT, "contingency table must be application/octet-stream ("
+                        + GpuProtocol.FORMAT_BINARY + "), got content format " + contentFormat, GpuProtocol.FORMAT_TEXT);
+                return;
+            }
+            OptionalInt format = negotiate(ex);
+            if (format.isEmpty()) {
+                notAcceptable(ex);
+                return;
+            }
+            CapOutcome outcome;
+            try {
+                outcome = handleContingency(ex.getRequestPayload());
+            } catch (RuntimeException e) {
+                LOG.error("{}: arming failed", name, e);
+                ex.respond(ResponseCode.INTERNAL_SERVER_ERROR, "agent error: " + e, GpuProtocol.FORMAT_TEXT);
+                return;
+            }
+            switch (outcome) {
+                case Armed a -> respond(ex, ResponseCode.CHANGED, a.ack(), format.getAsInt());
+                case Rejected r -> ex.respond(r.code(), r.reason(), GpuProtocol.FORMAT_TEXT);
+                case Accepted a -> throw new IllegalStateException("unexpected " + a);
+            }
+        }
+    }
+
+    private final class TriggerResource extends CoapResource {
+        TriggerResource() {
+            super(GpuProtocol.RESOURCE_TRIGGER);
+            getAttributes().setTitle("apply an armed contingency (POST Trigger)");
+        }
+
+        @Override
+        public void handlePOST(CoapExchange ex) {
+            OptionalInt format = negotiate(ex);
+            if (format.isEmpty()) {
+                notAcceptable(ex);
+                return;
+            }
+            TriggerOutcome outcome = handleTrigger(ex.getRequestPayload());
+            if (outcome.ack() == null) {
+                ex.respond(ResponseCode.UNAUTHORIZED, outcome.refusal(), GpuProtocol.FORMAT_TEXT);
+                return;
+            }
+            if (format.getAsInt() == GpuProtocol.FORMAT_BINARY) {
+                ex.respond(ResponseCode.CHANGED, outcome.ack(), GpuProtocol.FORMAT_BINARY);
+            } else {
+                try {
+                    ex.respond(ResponseCode.CHANGED, TriggerAck.decode(outcome.ack()).toJson(), format.getAsInt());
+                } catch (ProtocolException e) {
+                    ex.respond(ResponseCode.INTERNAL_SERVER_ERROR, "agent error: " + e.getMessage(),
+                            GpuProtocol.FORMAT_TEXT);
+                }
             }
         }
     }
@@ -661,6 +1014,9 @@ public final class NodeAgent implements AutoCloseable {
         private Duration powerPublishInterval = Duration.ofSeconds(1);
         private Duration maxLease = Duration.ofSeconds(60);
         private String name = "node-agent";
+        private boolean serve = true;
+        private InetSocketAddress triggerBindAddress;
+        private TriggerListener triggerListener;
 
         private Builder(GpuBackend backend) {
             this.backend = Objects.requireNonNull(backend, "backend");
@@ -737,6 +1093,29 @@ public final class NodeAgent implements AutoCloseable {
                 throw new IllegalArgumentException("max lease must be at least 1 ms: " + maxLease);
             }
             this.maxLease = maxLease;
+            return this;
+        }
+
+        /**
+         * Whether the agent serves CoAP (default true). Without it the agent has no endpoint and
+         * is driven in-process and through a trigger socket (benchmarks hosting thousands of agents).
+         */
+        public Builder serve(boolean serve) {
+            this.serve = serve;
+            return this;
+        }
+
+        /** Opens the agent's own trigger socket (UDP) on {@code address} at start; port 0 = ephemeral. */
+        public Builder triggerAddress(InetSocketAddress address) {
+            this.triggerBindAddress = Objects.requireNonNull(address, "address");
+            this.triggerListener = null;
+            return this;
+        }
+
+        /** A trigger socket shared with other agents of this process (not closed by the agent). */
+        public Builder triggerListener(TriggerListener listener) {
+            this.triggerListener = Objects.requireNonNull(listener, "listener");
+            this.triggerBindAddress = null;
             return this;
         }
 

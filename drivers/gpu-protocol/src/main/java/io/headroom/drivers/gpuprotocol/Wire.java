@@ -238,6 +238,13 @@ final class Wire {
             return Float.intBitsToFloat(i32());
         }
 
+        byte[] bytes(int length) throws ProtocolException {
+            need(length);
+            byte[] b = java.util.Arrays.copyOfRange(p, pos, pos + length);
+            pos += length;
+            return b;
+        }
+
         String utf8(int length, String what) throws ProtocolException {
             need(length);
             try {

@@ -236,8 +236,8 @@ class AgentClientTest {
             get.setURI("coap://127.0.0.1:" + agent.port() + "/cap");
             assertThat(raw.advanced(get).getCode()).isEqualTo(ResponseCode.METHOD_NOT_ALLOWED);
 
-            raw.setURI("coap://127.0.0.1:" + agent.port() + "/" + GpuProtocol.RESERVED_CONTINGENCY);
-            assertThat(raw.get().getCode()).as("reserved, not served yet").isEqualTo(ResponseCode.NOT_FOUND);
+            raw.setURI("coap://127.0.0.1:" + agent.port() + "/" + "nonexistent");
+            assertThat(raw.get().getCode()).as("unknown resource").isEqualTo(ResponseCode.NOT_FOUND);
         } finally {
             raw.shutdown();
             rawEndpoint.destroy();

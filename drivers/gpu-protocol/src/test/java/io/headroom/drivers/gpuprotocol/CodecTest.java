@@ -26,7 +26,25 @@ class CodecTest {
         return List.of(INVENTORY, POWER, CAP, ACK, HEALTH,
                 new Inventory(List.of()),
                 new PowerReport(LeaseState.UNCAPPED, 0, 0, List.of()),
-                new Health(LeaseState.UNCAPPED, Health.NEVER, 0, Health.NO_SEQUENCE, List.of(), ""));
+                new Health(LeaseState.UNCAPPED, Health.NEVER, 0, Health.NO_SEQUENCE, List.of(), ""),
+                TABLE, new ContingencyTable(1, 0, 0, KEY, 1, List.of()), new ContingencyAck(7, 3, 12, 2, 5685),
+                Trigger.signed(12, 3, 1, KEY),
+                decodeAck(TriggerAck.encodeSigned(12, 3, 1, TriggerAck.Status.APPLIED, 1234, 800, KEY,
+                        new TriggerKey.Scratch())));
+    }
+
+    static final TriggerKey KEY = TriggerKey.of(HexFormat.of().parseHex(
+            "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"));
+    static final ContingencyTable TABLE = new ContingencyTable(0x0102030405060708L, 3, 12, KEY, 2000, List.of(
+            new ContingencyTable.Contingency(0, List.of(300.0, 310.0)),
+            new ContingencyTable.Contingency(1, List.of(250.0, 260.5))));
+
+    private static TriggerAck decodeAck(byte[] b) {
+        try {
+            return TriggerAck.decode(b);
+        } catch (ProtocolException e) {
+            throw new AssertionError(e);
+        }
     }
 
     // ------------------------------------------------------------------ round trips
@@ -43,6 +61,10 @@ class CodecTest {
                 case CapCommand c -> CapCommand.decode(bytes);
                 case CapAck a -> CapAck.decode(bytes);
                 case Health h -> Health.decode(bytes);
+                case ContingencyTable t -> ContingencyTable.decode(bytes);
+                case ContingencyAck a -> ContingencyAck.decode(bytes);
+                case Trigger t -> Trigger.decode(bytes);
+                case TriggerAck a -> TriggerAck.decode(bytes);
             };
             assertThat(typed).isEqualTo(m);
             assertThat(Message.decode(bytes)).isEqualTo(m);
@@ -57,6 +79,52 @@ class CodecTest {
         assertThat(ACK.encode()).hasSize(39 + 4 * 2);
         assertThat(HEALTH.encode()).hasSize(26 + 4 * 2 + "stale sequence 41 ≤ 42".getBytes(
                 java.nio.charset.StandardCharsets.UTF_8).length);
+    }
+
+    @Test
+    void contingencyMessagesHaveTheDocumentedSizesAndBytes() throws Exception {
+        assertThat(TABLE.encode()).hasSize(60 + 2 * (2 + 4 * 2));
+        assertThat(new ContingencyAck(7, 3, 12, 2, 5685).encode()).hasSize(25);
+        Trigger t = Trigger.signed(12, 3, 1, KEY);
+        byte[] tb = t.encode();
+        assertThat(tb).hasSize(32);
+        assertThat(HexFormat.of().formatHex(tb, 0, 16)).isEqualTo(
+                "01" + "08" + "0000000c" + "0000000000000003" + "0001");
+        // MAC = HMAC-SHA256(key, first 16 bytes), truncated to 16 bytes: checked against the JDK's HmacSHA256
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(KEY.bytes(), "HmacSHA256"));
+        byte[] expected = java.util.Arrays.copyOf(mac.doFinal(java.util.Arrays.copyOf(tb, 16)), 16);
+        assertThat(t.mac()).isEqualTo(expected);
+        assertThat(t.authentic(KEY)).isTrue();
+        assertThat(t.authentic(TriggerKey.of(new byte[32]))).isFalse();
+        byte[] ack = TriggerAck.encodeSigned(12, 3, 1, TriggerAck.Status.ALREADY_APPLIED, 99, 700, KEY,
+                new TriggerKey.Scratch());
+        assertThat(ack).hasSize(45);
+        assertThat(TriggerAck.decode(ack).authentic(KEY)).isTrue();
+        assertThat(TriggerAck.decode(ack).status()).isEqualTo(TriggerAck.Status.ALREADY_APPLIED);
+        ack[20] ^= 1;
+        assertThat(TriggerAck.decode(ack).authentic(KEY)).as("a flipped bit breaks the MAC").isFalse();
+        assertThat(TABLE.toJson()).doesNotContain("0001020304").contains("\"epoch\":3");
+    }
+
+    @Test
+    void contingencyTableRefusesInconsistentTables() {
+        assertThatThrownBy(() -> new ContingencyTable(1, 1, 1, KEY, 10, List.of(
+                new ContingencyTable.Contingency(0, List.of(1.0)), new ContingencyTable.Contingency(0, List.of(2.0)))))
+                .hasMessage("contingency id 0 appears twice");
+        assertThatThrownBy(() -> new ContingencyTable(1, 1, 1, KEY, 10, List.of(
+                new ContingencyTable.Contingency(0, List.of(1.0)), new ContingencyTable.Contingency(1, List.of()))))
+                .hasMessage("contingency 1 has 0 caps, the first one has 1");
+        assertThatThrownBy(() -> new ContingencyTable(1, -1, 1, KEY, 10, List.of()))
+                .hasMessage("epoch is negative (-1)");
+        byte[] b = TABLE.encode();
+        assertThatThrownBy(() -> ContingencyTable.decode(java.util.Arrays.copyOf(b, b.length - 1)))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessage("ContingencyTable: truncated payload: 2 contingencies of 2 GPUs needs 80 bytes, got 79");
+        byte[] badAck = TriggerAck.encodeSigned(1, 1, 1, TriggerAck.Status.FAILED, 1, 1, KEY, new TriggerKey.Scratch());
+        badAck[16] = 9;
+        assertThatThrownBy(() -> TriggerAck.decode(badAck)).isInstanceOf(ProtocolException.class)
+                .hasMessage("TriggerAck: unknown trigger status 9");
     }
 
     @Test
@@ -113,11 +181,11 @@ class CodecTest {
         assertThatThrownBy(() -> Inventory.decode(POWER.encode())).isInstanceOf(ProtocolException.class)
                 .hasMessage("Inventory: wrong message type 0x02 (PowerReport), expected 0x01 (Inventory)");
         byte[] unknown = CAP.encode();
-        unknown[1] = 0x09;
+        unknown[1] = 0x7F;
         assertThatThrownBy(() -> CapCommand.decode(unknown)).isInstanceOf(ProtocolException.class)
-                .hasMessage("CapCommand: wrong message type 0x09 (unknown), expected 0x03 (CapCommand)");
+                .hasMessage("CapCommand: wrong message type 0x7F (unknown), expected 0x03 (CapCommand)");
         assertThatThrownBy(() -> Message.decode(unknown)).isInstanceOf(ProtocolException.class)
-                .hasMessage("unknown message type 0x09");
+                .hasMessage("unknown message type 0x7F");
     }
 
     // ------------------------------------------------------------------ lengths and counts

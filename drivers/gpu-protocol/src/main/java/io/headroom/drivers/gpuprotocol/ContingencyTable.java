@@ -1,0 +1,153 @@
+package io.headroom.drivers.gpuprotocol;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The appliance arms an agent with the caps to apply for each contingency ({@code POST /contingency}).
+ *
+ * <p>Wire: {@code version u8 | type u8 = 0x06 | session i64 | epoch i64 | agentId i32 |
+ * triggerKey 32 bytes | leaseMs i32 | n u8 (GPUs) | m u8 (contingencies) |
+ * m × (id u16 | n × capW f32)}: {@code 60 + m·(2 + 4·n)} bytes.
+ *
+ * @param session       the arming appliance's session (the same as its {@link CapCommand}s)
+ * @param epoch         {@code >= 0}; strictly increasing within a session, a stale one is refused
+ *                      (4.09); a new session resets the window, as for cap sequences
+ * @param agentId       {@code >= 0}: the id this agent answers to in {@link Trigger}s (chosen by the
+ *                      appliance, unique among the agents it commands)
+ * @param triggerKey    the key that authenticates triggers and their acks for this agent
+ * @param leaseMs       {@code > 0}: how long triggered caps hold (then the safe cap, as for a cap command)
+ * @param contingencies at most 255, distinct ids, each with one cap per GPU (all the same count)
+ */
+public record ContingencyTable(long session, long epoch, int agentId, TriggerKey triggerKey, int leaseMs,
+                               List<Contingency> contingencies) implements Message {
+
+    static final int FIXED = Wire.HEADER + 8 + 8 + 4 + TriggerKey.LENGTH + 4 + 1 + 1;
+
+    /**
+     * The caps for one contingency.
+     *
+     * @param id    0..65535, the contingency's number in the appliance's plan (for example a feed's index)
+     * @param capsW one cap per GPU, W
+     */
+    public record Contingency(int id, List<Double> capsW) {
+        public Contingency {
+            if (id < 0 || id > 0xFFFF) {
+                throw new IllegalArgumentException("contingency id " + id + " outside 0..65535");
+            }
+            capsW = Wire.wattsList("cap of contingency " + id, capsW);
+        }
+    }
+
+    public ContingencyTable {
+        if (epoch < 0) {
+            throw new IllegalArgumentException("epoch is negative (" + epoch + ")");
+        }
+        if (agentId < 0) {
+            throw new IllegalArgumentException("agentId is negative (" + agentId + ")");
+        }
+        if (triggerKey == null) {
+            throw new IllegalArgumentException("triggerKey is null");
+        }
+        if (leaseMs <= 0) {
+            throw new IllegalArgumentException("lease " + leaseMs + " ms is not positive");
+        }
+        contingencies = List.copyOf(contingencies);
+        if (contingencies.size() > 255) {
+            throw new IllegalArgumentException(contingencies.size() + " contingencies, at most 255 allowed");
+        }
+        Set<Integer> ids = new HashSet<>();
+        int n = -1;
+        for (Contingency c : contingencies) {
+            if (!ids.add(c.id())) {
+                throw new IllegalArgumentException("contingency id " + c.id() + " appears twice");
+            }
+            if (n >= 0 && c.capsW().size() != n) {
+                throw new IllegalArgumentException("contingency " + c.id() + " has " + c.capsW().size()
+                        + " caps, the first one has " + n);
+            }
+            n = c.capsW().size();
+        }
+    }
+
+    /** GPUs per contingency (0 when the table is empty). */
+    public int gpuCount() {
+        return contingencies.isEmpty() ? 0 : contingencies.getFirst().capsW().size();
+    }
+
+    /** The caps armed for {@code id}, or null. */
+    public Contingency contingency(int id) {
+        for (Contingency c : contingencies) {
+            if (c.id() == id) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public MessageType type() {
+        return MessageType.CONTINGENCY_TABLE;
+    }
+
+    @Override
+    public byte[] encode() {
+        int n = gpuCount();
+        Wire.Writer w = new Wire.Writer(type(), FIXED + contingencies.size() * (2 + 4 * n))
+                .i64(session).i64(epoch).i32(agentId).bytes(triggerKey.bytes()).i32(leaseMs)
+                .u8(n).u8(contingencies.size());
+        for (Contingency c : contingencies) {
+            w.u16(c.id());
+            for (double cap : c.capsW()) {
+                w.f32(cap);
+            }
+        }
+        return w.done();
+    }
+
+    public static ContingencyTable decode(byte[] payload) throws ProtocolException {
+        return Wire.strictly(MessageType.CONTINGENCY_TABLE, () -> {
+            Wire.Reader r = Wire.Reader.open(payload, MessageType.CONTINGENCY_TABLE, FIXED);
+            long session = r.i64();
+            long epoch = r.i64();
+            int agentId = r.i32();
+            byte[] key = r.bytes(TriggerKey.LENGTH);
+            int lease = r.i32();
+            int n = r.u8();
+            int m = r.u8();
+            if (m == 0 && n != 0) {
+                throw r.invalid("a table without contingencies must have a GPU count of 0, got " + n);
+            }
+            r.expectLength(FIXED + m * (2 + 4 * n), m + " contingencies of " + n + " GPUs");
+            List<Contingency> list = new ArrayList<>(m);
+            for (int j = 0; j < m; j++) {
+                int id = r.u16();
+                List<Double> caps = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    caps.add(r.f32());
+                }
+                list.add(new Contingency(id, caps));
+            }
+            return new ContingencyTable(session, epoch, agentId, TriggerKey.of(key), lease, list);
+        });
+    }
+
+    /** JSON without the trigger key (a secret). */
+    @Override
+    public String toJson() {
+        StringBuilder b = new StringBuilder("{\"version\":").append(GpuProtocol.VERSION)
+                .append(",\"type\":\"contingencyTable\",\"session\":").append(Wire.jsonHex64(session))
+                .append(",\"epoch\":").append(epoch)
+                .append(",\"agentId\":").append(agentId)
+                .append(",\"leaseMs\":").append(leaseMs)
+                .append(",\"contingencies\":[");
+        for (int j = 0; j < contingencies.size(); j++) {
+            Contingency c = contingencies.get(j);
+            b.append(j == 0 ? "" : ",").append("{\"id\":").append(c.id()).append(",\"capsW\":")
+                    .append(Wire.jsonWattsArray(c.capsW())).append('}');
+        }
+        return b.append("]}").toString();
+    }
+}

@@ -1,0 +1,142 @@
+package io.headroom.hil.perf;
+
+import ch.qos.logback.classic.Level;
+import io.headroom.drivers.gpuprotocol.CoapExecutors;
+import io.headroom.drivers.gpuprotocol.ContingencyTable;
+import io.headroom.drivers.gpuprotocol.ContingencyTrigger;
+import io.headroom.drivers.gpuprotocol.NodeAgent;
+import io.headroom.drivers.gpuprotocol.SimulatedGpus;
+import io.headroom.drivers.gpuprotocol.TriggerKey;
+import io.headroom.drivers.gpuprotocol.TriggerListener;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code feedloss-to-caps}: from the detection event (the protection thread calls
+ * {@link ContingencyTrigger#fire}) to the last agent's authenticated acknowledgement that it applied
+ * the pre-armed contingency, over loopback UDP, for 100, 1,000 and 10,000 agents.
+ *
+ * <p>How the agents are hosted: all in this JVM, the real {@link NodeAgent} code with simulated GPUs
+ * (8 per node), without their CoAP endpoints (arming is done in-process, it is not on the measured
+ * path), sharing {@value #SOCKETS} trigger sockets, each with its own receiving thread. The
+ * appliance side is one {@link ContingencyTrigger}: one socket, the calling thread, unicast
+ * datagrams with a per-agent HMAC. Each run re-arms a new epoch first, so every run is a real apply,
+ * not a repeat. On a real hall each agent has its own host and socket; here 10,000 agents share
+ * 4 receiving threads and 2 cores with the sender, which makes the figures pessimistic.
+ */
+public final class FeedlossToCaps {
+
+    static final int SOCKETS = 4;
+    private static final int GPUS = 8;
+
+    private FeedlossToCaps() {
+    }
+
+    public static void run(PrintWriter out) {
+        Level before = quiet();
+        try {
+            for (int n : new int[]{100, 1_000, 10_000}) {
+                int runs = n >= 10_000 ? 15 : n >= 1_000 ? 30 : 60;
+                double[] ms = measure(n, runs, out);
+                Arrays.sort(ms);
+                out.printf(Locale.ROOT, "feedloss-to-caps.p50.n%d %.3f ms%n", n, percentile(ms, 0.50));
+                out.printf(Locale.ROOT, "feedloss-to-caps.p99.n%d %.3f ms%n", n, percentile(ms, 0.99));
+                out.printf(Locale.ROOT, "feedloss-to-caps.max.n%d %.3f ms%n", n, ms[ms.length - 1]);
+                out.flush();
+            }
+            out.println("feedloss-to-caps done");
+            out.flush();
+        } finally {
+            restore(before);
+        }
+    }
+
+    private static double[] measure(int n, int runs, PrintWriter out) {
+        SecureRandom random = new SecureRandom();
+        List<AutoCloseable> closeables = new ArrayList<>();
+        try (CoapExecutors executors = CoapExecutors.create("feedloss", 1)) {
+            List<TriggerListener> sockets = new ArrayList<>();
+            for (int s = 0; s < SOCKETS; s++) {
+                TriggerListener l = TriggerListener.open(new InetSocketAddress("127.0.0.1", 0), "host" + s);
+                sockets.add(l);
+                closeables.add(l);
+            }
+            NodeAgent[] agents = new NodeAgent[n];
+            TriggerKey[] keys = new TriggerKey[n];
+            for (int i = 0; i < n; i++) {
+                SimulatedGpus gpus = new SimulatedGpus(GPUS, 200, 700, 700);
+                gpus.setDemandW(650);
+                agents[i] = NodeAgent.builder(gpus).name("n" + i).serve(false).sharedExecutors(executors)
+                        .triggerListener(sockets.get(i % SOCKETS)).powerPublishInterval(Duration.ZERO)
+                        .safeCapW(500).maxLease(Duration.ofMinutes(10)).build().start();
+                closeables.add(agents[i]);
+                keys[i] = TriggerKey.random(random);
+            }
+            ContingencyTrigger trigger = ContingencyTrigger.open(new InetSocketAddress("127.0.0.1", 0), n);
+            closeables.add(trigger);
+            long session = random.nextLong();
+            int warmup = Math.max(3, runs / 5);
+            double[] ms = new double[runs];
+            long timeout = TimeUnit.SECONDS.toNanos(5);
+            long retry = TimeUnit.MILLISECONDS.toNanos(n >= 10_000 ? 100 : 20);
+            int incomplete = 0;
+            for (int r = -warmup; r < runs; r++) {
+                long epoch = r + warmup;
+                for (int i = 0; i < n; i++) {
+                    double cap = 300 + (epoch % 5) * 10;
+                    ContingencyTable table = new ContingencyTable(session, epoch, i, keys[i], 600_000, List.of(
+                            new ContingencyTable.Contingency(0, java.util.Collections.nCopies(GPUS, cap)),
+                            new ContingencyTable.Contingency(1, java.util.Collections.nCopies(GPUS, cap + 50))));
+                    agents[i].armInProcess(table);
+                    trigger.armed(i, sockets.get(i % SOCKETS).address(), epoch, keys[i], new int[]{0, 1});
+                }
+                System.gc(); // re-arming made garbage: collect it before, not during, the measurement
+                ContingencyTrigger.Fanout f = trigger.fire((int) (epoch % 2), timeout, retry);
+                if (f.applied() != n) {
+                    incomplete++;
+                }
+                if (r >= 0) {
+                    ms[r] = (f.lastAckNanos() - f.startNanos()) / 1e6;
+                }
+            }
+            if (incomplete > 0) {
+                out.printf(Locale.ROOT, "# feedloss-to-caps n=%d: %d run(s) ended with silent agents%n", n, incomplete);
+            }
+            return ms;
+        } finally {
+            for (int i = closeables.size() - 1; i >= 0; i--) {
+                try {
+                    closeables.get(i).close();
+                } catch (Exception e) {
+                    // best effort
+                }
+            }
+        }
+    }
+
+    static double percentile(double[] sorted, double p) {
+        int idx = (int) Math.ceil(p * sorted.length) - 1;
+        return sorted[Math.clamp(idx, 0, sorted.length - 1)];
+    }
+
+    static Level quiet() {
+        ch.qos.logback.classic.Logger l =
+                (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.headroom.drivers.gpuprotocol");
+        Level before = l.getLevel();
+        l.setLevel(Level.WARN);
+        return before;
+    }
+
+    static void restore(Level level) {
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.headroom.drivers.gpuprotocol")).setLevel(level);
+    }
+}
