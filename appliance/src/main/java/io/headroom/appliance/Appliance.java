@@ -9,7 +9,14 @@ import io.headroom.appliance.journal.Journal;
 import io.headroom.appliance.journal.JournalEntry;
 import io.headroom.appliance.measure.MeasurementPipeline;
 import io.headroom.appliance.metrics.ApplianceMetrics;
+import io.headroom.appliance.dsp.DetectionSettings;
+import io.headroom.appliance.dsp.WaveformMonitor;
+import io.headroom.appliance.protection.ProtectionLoop;
+import io.headroom.appliance.site.Feed;
 import io.headroom.appliance.site.Site;
+import io.headroom.drivers.gpuprotocol.ContingencyTrigger;
+import io.headroom.waveform.StreamFormat;
+import io.headroom.waveform.UdpSampleSource;
 import io.headroom.drivers.gpuprotocol.AgentClient;
 import io.headroom.grid.CommitmentBook;
 import io.headroom.grid.openadr3.Ven3;
@@ -18,7 +25,10 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -27,6 +37,7 @@ import java.util.Deque;
 /**
  * The whole appliance, wired by hand so the graph reads in one place:
  * <pre>
+ *   waveforms (UDP) ─▶ WaveformMonitor per feed ─▶ ProtectionLoop ─▶ ContingencyTrigger ─▶ agents (armed caps)
  *   meters (Modbus) ─▶ MeasurementPipeline ─┐
  *                                            ├▶ RegulationLoop ─▶ GroupRegulator per group ─▶ Actuator ─▶ agents (CoAP)
  *   agent acknowledgements (GPU power) ──────┘     ▲        │
@@ -44,11 +55,21 @@ public final class Appliance implements AutoCloseable {
      * @param commitments the grid commitments regulation obeys (filled by the VEN, or by a test)
      * @param ven         OpenADR 3.x enrollment, or null for none
      */
-    public record Options(String httpHost, int httpPort, Path dataDir, CommitmentBook commitments, Ven3Config ven) {
+    public record Options(String httpHost, int httpPort, Path dataDir, CommitmentBook commitments, Ven3Config ven,
+                          List<WaveformInput> waveforms) {
         public Options {
             if (commitments == null) {
                 commitments = new CommitmentBook();
             }
+            waveforms = waveforms == null ? List.of() : List.copyOf(waveforms);
+        }
+
+        public Options(String httpHost, int httpPort, Path dataDir, CommitmentBook commitments, Ven3Config ven) {
+            this(httpHost, httpPort, dataDir, commitments, ven, List.of());
+        }
+
+        public Options withWaveforms(List<WaveformInput> w) {
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, w);
         }
 
         public static Options of(String httpHost, int httpPort, Path dataDir) {
@@ -63,8 +84,21 @@ public final class Appliance implements AutoCloseable {
     private final Journal journal;
     private final Ven3 ven;
 
+    /**
+     * A feed's raw waveform stream (3 V + 3 I, the waveform module's UDP frame format): where to listen for it.
+     *
+     * @param bind port 0 picks a free port ({@link #waveformAddress} says which)
+     */
+    public record WaveformInput(String feedId, InetSocketAddress bind, long streamId, double sampleRateHz) {
+    }
+
+    private final ProtectionLoop protection;
+    private final java.util.Map<String, InetSocketAddress> waveformAddresses;
+
     private Appliance(Site site, Deque<AutoCloseable> parts, RegulationLoop regulation, ApiServer api, Journal journal,
-                      Ven3 ven) {
+                      Ven3 ven, ProtectionLoop protection, java.util.Map<String, InetSocketAddress> waveformAddresses) {
+        this.protection = protection;
+        this.waveformAddresses = waveformAddresses;
         this.site = site;
         this.parts = parts;
         this.regulation = regulation;
@@ -84,9 +118,35 @@ public final class Appliance implements AutoCloseable {
             parts.push(() -> vertx.close().await());
             MeasurementPipeline measurements = new MeasurementPipeline(site, utc);
             parts.push(measurements);
+            ContingencyTrigger trigger = ContingencyTrigger.open(new InetSocketAddress(0), site.nodes().size());
+            parts.push(trigger);
             Actuator actuator = new CoapActuator(site, AgentClient.builder()
-                    .timeout(Duration.ofMillis(Math.clamp(site.agents().leaseMs() / 4, 100, 1000))).build());
+                    .timeout(Duration.ofMillis(Math.clamp(site.agents().leaseMs() / 4, 100, 1000))).build(), trigger);
             parts.push(actuator);
+            ProtectionLoop protection = new ProtectionLoop(site, trigger, actuator, journal, utc);
+            parts.push(protection);
+            java.util.Map<String, InetSocketAddress> waveformAddresses = new java.util.HashMap<>();
+            for (WaveformInput w : options.waveforms()) {
+                int feedIndex = site.feeds().indexOf(site.feed(w.feedId()).orElseThrow(
+                        () -> new IllegalArgumentException("waveform input for unknown feed " + w.feedId())));
+                Feed feed = site.feeds().get(feedIndex);
+                StreamFormat format = StreamFormat.threePhaseFeed(w.streamId(), w.sampleRateHz(), feed.id());
+                UdpSampleSource source = UdpSampleSource.open(w.bind(), format, UdpSampleSource.Options.defaults());
+                double unRms = feed.phases() == 3 ? feed.voltageV() / Math.sqrt(3) : feed.voltageV();
+                WaveformMonitor monitor;
+                try {
+                    monitor = new WaveformMonitor(source, site.frequencyHz(),
+                            List.of(WaveformMonitor.FeedChannels.byName(format, feed.id(), feed.id(), unRms)),
+                            DetectionSettings.defaults(), protection.listenerFor(feedIndex), null, null, 1024);
+                } catch (RuntimeException ex) {
+                    source.close();
+                    throw ex;
+                }
+                parts.push(monitor); // closes its source
+                monitor.start();
+                waveformAddresses.put(feed.id(), source.localAddress());
+            }
+            protection.start();
             RegulationLoop regulation = new RegulationLoop(site, measurements, actuator, options.commitments(), journal,
                     utc, System::nanoTime);
             parts.push(regulation);
@@ -111,9 +171,12 @@ public final class Appliance implements AutoCloseable {
             log.info("appliance up: site {} ({} feeds, {} nodes, {} GPUs); API on http://{}:{}/; journal {}{}",
                     site.name(), site.feeds().size(), site.nodes().size(), site.gpuCount(), options.httpHost(),
                     api.port(), journal.file(), ven == null ? "" : "; OpenADR VEN enrolled with " + options.ven().vtnUrl());
-            return new Appliance(site, parts, regulation, api, journal, ven);
+            return new Appliance(site, parts, regulation, api, journal, ven, protection, Map.copyOf(waveformAddresses));
         } catch (Exception e) {
             closeAll(parts);
+            if (e instanceof java.io.IOException io) {
+                throw new java.io.UncheckedIOException("the appliance did not start: " + io.getMessage(), io);
+            }
             throw e instanceof RuntimeException r ? r : new IllegalStateException("the appliance did not start: " + e.getMessage(), e);
         }
     }
@@ -132,6 +195,16 @@ public final class Appliance implements AutoCloseable {
 
     public Journal journal() {
         return journal;
+    }
+
+    /** Where the appliance listens for a feed's waveform stream, if it does. */
+    public InetSocketAddress waveformAddress(String feedId) {
+        return waveformAddresses.get(feedId);
+    }
+
+    /** The fast path: the last contingency it fired. */
+    public ProtectionLoop protection() {
+        return protection;
     }
 
     /** The OpenADR VEN, or null when the appliance is not enrolled. */

@@ -134,6 +134,9 @@ public final class RegulationLoop implements AutoCloseable {
             decisions.add(d);
             alarms.addAll(d.alarms());
             List<Node> groupNodes = reg.nodes();
+            if (d.rearm()) {
+                actuator.arm(d, groupNodes);
+            }
             for (int i = 0; i < groupNodes.size(); i++) {
                 Node n = groupNodes.get(i);
                 caps.put(n.id(), d.capsPerGpuW()[i]);

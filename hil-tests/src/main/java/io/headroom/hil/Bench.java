@@ -49,6 +49,9 @@ public final class Bench implements AutoCloseable {
         }
     }
 
+    /** The plant's CT/PT stream rate (IEC 61869-9's 4.8 kS/s). */
+    static final double WAVEFORM_RATE_HZ = 4800;
+
     private final Plant plant;
     private final CoapExecutors agentThreads;
     private final List<NodeAgent> agents;
@@ -78,13 +81,23 @@ public final class Bench implements AutoCloseable {
                 double safeCap = ContingencyPlanner.safeCapW(site, site.group(n.groupId()).orElseThrow());
                 InetSocketAddress bind = new InetSocketAddress("127.0.0.1", options.ephemeralPorts() ? 0 : n.agent().port());
                 NodeAgent a = NodeAgent.builder(plant.node(n.id())).name(n.id()).bindAddress(bind).safeCapW(safeCap)
-                        .sharedExecutors(threads).start();
+                        .triggerAddress(new InetSocketAddress("127.0.0.1", 0)).sharedExecutors(threads).start();
                 agents.add(a);
                 agentEndpoints.put(n.id(), new Endpoint("127.0.0.1", a.port()));
             }
             plant.start();
             Site wired = site.withEndpoints(agentEndpoints, meterEndpoints);
-            Appliance appliance = Appliance.start(wired, options.applianceOptions());
+            List<Appliance.WaveformInput> waves = new ArrayList<>();
+            for (int f = 0; f < site.feeds().size(); f++) {
+                waves.add(new Appliance.WaveformInput(site.feeds().get(f).id(), new InetSocketAddress("127.0.0.1", 0),
+                        f + 1, WAVEFORM_RATE_HZ));
+            }
+            Appliance appliance = Appliance.start(wired, options.applianceOptions().withWaveforms(waves));
+            Map<String, InetSocketAddress> targets = new HashMap<>();
+            for (Appliance.WaveformInput w : waves) {
+                targets.put(w.feedId(), appliance.waveformAddress(w.feedId()));
+            }
+            plant.streamWaveforms(targets, WAVEFORM_RATE_HZ);
             log.info("bench up: {} meters, {} agents, plant stepping every 10 ms", meterPorts.size(), agents.size());
             return new Bench(plant, threads, agents, appliance);
         } catch (Exception | Error e) {

@@ -41,6 +41,9 @@ public final class Plant implements AutoCloseable {
     private final Random noise;
     private final ScheduledExecutorService thread;
     private final long stepMs;
+    private volatile WaveformStreamer waveforms;
+    private final boolean[] waveUp;
+    private final double[] waveAmps;
     private long started;
     private volatile double nowS;
 
@@ -64,6 +67,8 @@ public final class Plant implements AutoCloseable {
             feedUp.put(f.id(), true);
             feedState.put(f.id(), new double[3]);
         }
+        this.waveUp = new boolean[site.feeds().size()];
+        this.waveAmps = new double[site.feeds().size()];
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "plant");
             t.setDaemon(true);
@@ -81,6 +86,11 @@ public final class Plant implements AutoCloseable {
 
     public PlantNode node(String id) {
         return nodesById.get(id);
+    }
+
+    /** Streams every feed's waveforms to these addresses from now on (the appliance's waveform inputs). */
+    public void streamWaveforms(Map<String, java.net.InetSocketAddress> targets, double sampleRateHz) {
+        this.waveforms = new WaveformStreamer(site, targets, sampleRateHz);
     }
 
     public void start() {
@@ -153,6 +163,15 @@ public final class Plant implements AutoCloseable {
                 publish(f, p);
             }
         }
+        WaveformStreamer w = waveforms;
+        if (w != null && dtS > 0) {
+            for (int f = 0; f < waveUp.length; f++) {
+                String id = site.feeds().get(f).id();
+                waveUp[f] = feedUp.get(id);
+                waveAmps[f] = feedState.get(id)[1];
+            }
+            w.emit(dtS, waveUp, waveAmps);
+        }
     }
 
     private void publish(Feed f, double powerW) {
@@ -186,5 +205,8 @@ public final class Plant implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         meters.values().forEach(MeterSlave::close);
+        if (waveforms != null) {
+            waveforms.close();
+        }
     }
 }

@@ -17,6 +17,20 @@ public interface Actuator extends AutoCloseable {
     /** Sends what changed since the last flush, and renews leases that are due. Called once per regulation tick. */
     void flush(long nowNanos);
 
+    /**
+     * Arms a group's contingency plans on its nodes (epoch-stamped), so that a feed loss is answered by a
+     * trigger rather than by regulation. Non-blocking. Actuators without a fast path ignore it.
+     */
+    default void arm(io.headroom.appliance.control.GroupDecision decision, java.util.List<Node> groupNodes) {
+    }
+
+    /**
+     * After contingency {@code feedIndex} was triggered: hold the group's nodes at or below that contingency's
+     * caps for {@code holdNanos}, so that a regulation command computed before the loss cannot undo them.
+     */
+    default void holdContingency(int feedIndex, long nowNanos, long holdNanos) {
+    }
+
     /** What the node last reported, if anything. */
     Optional<NodeTelemetry> telemetry(Node node, long nowNanos);
 

@@ -6,12 +6,20 @@ import io.headroom.appliance.site.Site;
 import io.headroom.drivers.gpuprotocol.AgentClient;
 import io.headroom.drivers.gpuprotocol.CapAck;
 import io.headroom.drivers.gpuprotocol.CapCommand;
+import io.headroom.drivers.gpuprotocol.ContingencyAck;
+import io.headroom.drivers.gpuprotocol.ContingencyTable;
+import io.headroom.drivers.gpuprotocol.ContingencyTrigger;
+import io.headroom.drivers.gpuprotocol.TriggerKey;
+import io.headroom.appliance.control.ContingencyPlan;
+import io.headroom.appliance.control.GroupDecision;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,7 +29,9 @@ import java.util.Optional;
  * command in flight per node, so they arrive in order. A cap is sent when it changes and renewed every
  * {@link #renewFraction} of the lease, so an appliance that stops leaves every agent to fall back to its safe
  * cap within one lease. Each acknowledgement carries the node's GPU power, which is the telemetry regulation
- * uses.
+ * uses. With a {@link ContingencyTrigger}, it also arms each group's contingency plans on its agents (a table
+ * per node: per feed of the group, the node's per-GPU cap if that feed is lost; a random trigger key per node
+ * per session) and registers the acknowledged ones with the trigger, which the protection loop fires.
  */
 public final class CoapActuator implements Actuator {
 
@@ -33,6 +43,9 @@ public final class CoapActuator implements Actuator {
     private final int leaseMs;
     private final long telemetryDeadlineNanos;
     private final Map<String, Channel> channels = new HashMap<>();
+    private final Site site;
+    private final ContingencyTrigger trigger;
+    private final SecureRandom random = new SecureRandom();
 
     /** Per-node state; fields written by the regulation thread and the client's completion threads. */
     private static final class Channel {
@@ -46,20 +59,38 @@ public final class CoapActuator implements Actuator {
         volatile NodeTelemetry telemetry;
         volatile long telemetryAtNanos = Long.MIN_VALUE / 2;
         volatile long failures;
+        final int slot;
+        final TriggerKey key;
+        /** Per contingency (feed index), this node's armed per-GPU cap; NaN where none. */
+        volatile double[] armedCaps = new double[0];
+        volatile double holdCapW = Double.NaN;
+        volatile long holdUntilNanos;
 
-        Channel(Node node) {
+        Channel(Node node, int slot, TriggerKey key) {
             this.node = node;
+            this.slot = slot;
+            this.key = key;
             this.address = new InetSocketAddress(node.agent().host(), node.agent().port());
         }
     }
 
     public CoapActuator(Site site, AgentClient client) {
+        this(site, client, null);
+    }
+
+    /**
+     * @param trigger the fan-out that fires armed contingencies (null: no fast path, plans are not armed)
+     */
+    public CoapActuator(Site site, AgentClient client, ContingencyTrigger trigger) {
+        this.site = site;
+        this.trigger = trigger;
         this.client = client;
         this.session = new SecureRandom().nextLong() & Long.MAX_VALUE;
         this.leaseMs = (int) site.agents().leaseMs();
         this.telemetryDeadlineNanos = Math.max(1_000L, site.agents().leaseMs()) * 1_000_000L;
-        for (Node n : site.nodes()) {
-            channels.put(n.id(), new Channel(n));
+        for (int i = 0; i < site.nodes().size(); i++) {
+            Node n = site.nodes().get(i);
+            channels.put(n.id(), new Channel(n, i, TriggerKey.random(random)));
         }
     }
 
@@ -69,7 +100,66 @@ public final class CoapActuator implements Actuator {
 
     @Override
     public void command(Node node, double capPerGpuW) {
-        channels.get(node.id()).desired = capPerGpuW;
+        Channel c = channels.get(node.id());
+        double hold = c.holdCapW;
+        if (!Double.isNaN(hold) && System.nanoTime() - c.holdUntilNanos < 0) {
+            capPerGpuW = Math.min(capPerGpuW, hold); // a triggered contingency holds until regulation has seen the loss
+        }
+        c.desired = capPerGpuW;
+    }
+
+    @Override
+    public void arm(GroupDecision d, List<Node> groupNodes) {
+        if (trigger == null) {
+            return;
+        }
+        long epoch = d.planEpoch();
+        for (int i = 0; i < groupNodes.size(); i++) {
+            Channel c = channels.get(groupNodes.get(i).id());
+            List<ContingencyTable.Contingency> list = new ArrayList<>();
+            double[] caps = new double[site.feeds().size()];
+            java.util.Arrays.fill(caps, Double.NaN);
+            int[] ids = new int[d.plans().size()];
+            int k = 0;
+            for (ContingencyPlan p : d.plans()) {
+                int feedIndex = feedIndex(p.lostFeedId());
+                double cap = p.capsPerGpuW()[i];
+                caps[feedIndex] = cap;
+                ids[k++] = feedIndex;
+                list.add(new ContingencyTable.Contingency(feedIndex, java.util.Collections.nCopies(c.node.gpus(), cap)));
+            }
+            ContingencyTable table = new ContingencyTable(session, epoch, c.slot, c.key, leaseMs, list);
+            client.arm(c.address, table).whenComplete((ContingencyAck ack, Throwable err) -> {
+                if (err == null) {
+                    c.armedCaps = caps;
+                    trigger.armed(c.slot, new InetSocketAddress(c.address.getAddress(), ack.triggerPort()), epoch,
+                            c.key, ids);
+                } else if (c.failures == 0) {
+                    log.warn("agent {} at {}: contingency epoch {} not armed: {}", c.node.id(), c.address, epoch,
+                            rootMessage(err));
+                }
+            });
+        }
+    }
+
+    @Override
+    public void holdContingency(int feedIndex, long nowNanos, long holdNanos) {
+        for (Channel c : channels.values()) {
+            double[] caps = c.armedCaps;
+            if (feedIndex < caps.length && !Double.isNaN(caps[feedIndex])) {
+                c.holdCapW = caps[feedIndex];
+                c.holdUntilNanos = nowNanos + holdNanos;
+            }
+        }
+    }
+
+    private int feedIndex(String feedId) {
+        for (int f = 0; f < site.feeds().size(); f++) {
+            if (site.feeds().get(f).id().equals(feedId)) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException("no feed " + feedId);
     }
 
     @Override

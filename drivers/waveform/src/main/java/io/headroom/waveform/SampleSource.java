@@ -4,9 +4,9 @@ import java.io.IOException;
 
 /**
  * A source of sampled waveforms: the network stream from an ADC front-end ({@link UdpSampleSource}), an SPI
- * ADC, or a file replayed ({@link io.headroom.waveform.comtrade.ComtradeSampleSource},
- * {@link CsvSampleSource}). One thread reads; {@link #close()} may be called from any thread and makes a
- * blocked {@link #read} return -1.
+ * ADC ({@link io.headroom.waveform.spi.SpiAdcSampleSource}), or a file replayed
+ * ({@link io.headroom.waveform.comtrade.ComtradeSampleSource}, {@link CsvSampleSource}). One thread reads;
+ * {@link #close()} may be called from any thread and makes a blocked {@link #read} return -1.
  */
 public interface SampleSource extends AutoCloseable {
 

@@ -1,0 +1,132 @@
+package io.headroom.appliance.protection;
+
+import io.headroom.appliance.actuation.Actuator;
+import io.headroom.appliance.dsp.FeedLossEvent;
+import io.headroom.appliance.dsp.FeedLossListener;
+import io.headroom.appliance.journal.Journal;
+import io.headroom.appliance.journal.JournalEntry;
+import io.headroom.appliance.site.Site;
+import io.headroom.drivers.gpuprotocol.ContingencyTrigger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The protection loop (fast path) on its own platform thread. Detectors (one per feed) hand events to a
+ * per-feed mailbox and unpark the thread; nothing they do waits. On {@code FEED_LOST} the thread fires the
+ * contingency already armed on the agents for that feed ({@link ContingencyTrigger#fire}: pre-encoded
+ * datagrams, no allocation, no lookup by name), then — off the critical part — tells the actuator to hold the
+ * contingency caps until regulation has seen the loss, and journals who applied what and when.
+ */
+public final class ProtectionLoop implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ProtectionLoop.class);
+
+    /** What the last fan-out did, for the API and tests. */
+    public record Fired(String feedId, long detectedNanos, long firstSampleNanos, ContingencyTrigger.Report report) {
+        /** From the first collapsed sample to the last agent's acknowledgement, ms. */
+        public double sampleToLastAckMs() {
+            return (report.lastAckNanos() - firstSampleNanos) / 1e6;
+        }
+    }
+
+    private final Site site;
+    private final ContingencyTrigger trigger;
+    private final Actuator actuator;
+    private final Journal journal;
+    private final Clock utc;
+    private final long timeoutNanos;
+    private final long retryNanos;
+    private final long holdNanos;
+    private final AtomicReferenceArray<FeedLossEvent> mailbox;
+    private final AtomicReference<Fired> last = new AtomicReference<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public ProtectionLoop(Site site, ContingencyTrigger trigger, Actuator actuator, Journal journal, Clock utc) {
+        this.site = site;
+        this.trigger = trigger;
+        this.actuator = actuator;
+        this.journal = journal;
+        this.utc = utc;
+        this.timeoutNanos = 100_000_000L;
+        this.retryNanos = 10_000_000L;
+        this.holdNanos = Math.max(2_000, site.agents().leaseMs()) * 1_000_000L;
+        this.mailbox = new AtomicReferenceArray<>(site.feeds().size());
+        this.thread = new Thread(this::run, "protection");
+        this.thread.setDaemon(true);
+        this.thread.setPriority(Thread.MAX_PRIORITY);
+    }
+
+    /** The listener a feed's detector reports to: stores and wakes, never waits. */
+    public FeedLossListener listenerFor(int feedIndex) {
+        return e -> {
+            mailbox.set(feedIndex, e);
+            LockSupport.unpark(thread);
+        };
+    }
+
+    public ProtectionLoop start() {
+        thread.start();
+        return this;
+    }
+
+    /** The last fan-out, or null. */
+    public Fired lastFired() {
+        return last.get();
+    }
+
+    private void run() {
+        int feeds = mailbox.length();
+        while (running) {
+            boolean any = false;
+            for (int f = 0; f < feeds; f++) {
+                FeedLossEvent e = mailbox.getAndSet(f, null);
+                if (e != null) {
+                    any = true;
+                    handle(f, e);
+                }
+            }
+            if (!any) {
+                LockSupport.parkNanos(50_000_000L);
+            }
+        }
+    }
+
+    private void handle(int feedIndex, FeedLossEvent e) {
+        if (e.kind() == FeedLossEvent.Kind.FEED_LOST) {
+            trigger.fire(feedIndex, timeoutNanos, retryNanos);
+            // Off the critical part from here on.
+            actuator.holdContingency(feedIndex, System.nanoTime(), holdNanos);
+            ContingencyTrigger.Report r = trigger.report();
+            Fired fired = new Fired(site.feeds().get(feedIndex).id(), e.detectedNanos(), e.firstSampleNanos(), r);
+            last.set(fired);
+            String msg = String.format(java.util.Locale.ROOT,
+                    "feed %s lost: contingency fired to %d agents, %d applied, %d silent; last ack %.2f ms after the first collapsed sample",
+                    fired.feedId(), r.targets(), r.applied(), r.targets() - r.answered(), fired.sampleToLastAckMs());
+            log.warn(msg);
+            journal.record(JournalEntry.of(utc.instant(), "protection", fired.feedId(), "appliance", msg,
+                    String.format(java.util.Locale.ROOT, "{\"targets\":%d,\"applied\":%d,\"answered\":%d,\"lastAckMs\":%.3f}",
+                            r.targets(), r.applied(), r.answered(), fired.sampleToLastAckMs())));
+        } else {
+            journal.record(JournalEntry.of(utc.instant(), "waveform", e.feedId(), "appliance",
+                    "feed " + e.feedId() + ": " + e.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '),
+                    String.format(java.util.Locale.ROOT, "{\"residual\":%.3f,\"phaseMask\":%d}", e.residual(), e.phaseMask())));
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(2000);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
