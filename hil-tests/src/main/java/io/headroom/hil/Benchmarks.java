@@ -35,6 +35,7 @@ public final class Benchmarks {
 
     static {
         ALL.put("plan-time", Benchmarks::planTime);
+        ALL.put("modbus-scan", io.headroom.hil.perf.ModbusScanBenchmark::run);
         ALL.put("feedloss-to-caps", io.headroom.hil.perf.FeedlossToCaps::run);
         ALL.put("cap-throughput", io.headroom.hil.perf.CapThroughput::run);
         ALL.put("dsp-throughput", io.headroom.hil.perf.DspThroughputBenchmark::run);

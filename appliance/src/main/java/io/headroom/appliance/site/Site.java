@@ -21,7 +21,9 @@ public record Site(
         List<SupercapBank> supercaps,
         AgentSettings agents,
         ControlSettings control,
-        OpenAdrSettings openadr) {
+        OpenAdrSettings openadr,
+        List<ModbusBusSpec> modbusBuses,
+        GpioSettings gpio) {
 
     public Site {
         feeds = List.copyOf(feeds);
@@ -30,6 +32,20 @@ public record Site(
         nodes = List.copyOf(nodes);
         meters = List.copyOf(meters);
         supercaps = List.copyOf(supercaps);
+        modbusBuses = List.copyOf(modbusBuses);
+        gpio = gpio == null ? GpioSettings.none() : gpio;
+    }
+
+    /** A site without declared Modbus buses or GPIO. */
+    public Site(String name, double frequencyHz, List<Feed> feeds, List<RedundancyGroup> groups, List<Rack> racks,
+                List<Node> nodes, List<Meter> meters, List<SupercapBank> supercaps, AgentSettings agents,
+                ControlSettings control, OpenAdrSettings openadr) {
+        this(name, frequencyHz, feeds, groups, racks, nodes, meters, supercaps, agents, control, openadr, List.of(),
+                GpioSettings.none());
+    }
+
+    public Optional<ModbusBusSpec> modbusBus(String id) {
+        return modbusBuses.stream().filter(b -> b.id().equals(id)).findFirst();
     }
 
     public Optional<Feed> feed(String id) {
@@ -63,12 +79,15 @@ public record Site(
         return nodes.stream().mapToInt(Node::gpus).sum();
     }
 
-    /** The same site with other agent and meter endpoints (the bench binds ephemeral ports). */
+    /** The same site with other agent endpoints and meter or bank Modbus endpoints (keyed by device id; the bench binds ephemeral ports). */
     public Site withEndpoints(Map<String, Endpoint> agentByNode, Map<String, Endpoint> modbusByMeter) {
         List<Node> n = nodes.stream()
                 .map(x -> agentByNode.containsKey(x.id()) ? x.withAgent(agentByNode.get(x.id())) : x).toList();
         List<Meter> m = meters.stream()
                 .map(x -> modbusByMeter.containsKey(x.id()) ? x.withModbus(modbusByMeter.get(x.id())) : x).toList();
-        return new Site(name, frequencyHz, feeds, groups, racks, n, m, supercaps, agents, control, openadr);
+        List<SupercapBank> b = supercaps.stream()
+                .map(x -> modbusByMeter.containsKey(x.id()) ? x.withModbus(modbusByMeter.get(x.id())) : x).toList();
+        return new Site(name, frequencyHz, feeds, groups, racks, n, m, b, agents, control, openadr,
+                modbusBuses, gpio);
     }
 }

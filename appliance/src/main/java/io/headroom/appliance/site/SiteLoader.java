@@ -45,7 +45,7 @@ import io.headroom.appliance.site.SiteYaml.Val;
 public final class SiteLoader {
 
     /** Meter register-map profiles this firmware knows. */
-    public static final List<String> METER_PROFILES = io.headroom.drivers.modbus.RegisterMap.knownProfiles();
+    public static final List<String> METER_PROFILES = io.headroom.drivers.modbus.RegisterMap.meterProfiles();
     /** OpenADR versions the grid interface speaks. */
     public static final List<String> OPENADR_VERSIONS = List.of("3.1", "3.0.1", "2.0b");
     /** The name of {@link TripCurve#thermalMagneticDefault()} in site files. */

@@ -174,7 +174,7 @@ class SiteLoaderErrorsTest {
                 c("  enabled: false", "  enabled: true\n  vtn: ftp://x\n  venName: v",
                         "60:8: openadr.vtn: expected an http:// or https:// URL, got \"ftp://x\""),
                 c("    profile: generic-3phase\n    modbus: 127.0.0.1:15022", "    profile: schneider-pm8000\n    modbus: 127.0.0.1:15022",
-                        "41:14: meters[1].profile: unknown meter profile 'schneider-pm8000'; known profiles: generic-3phase"),
+                        "41:14: meters[1].profile: unknown meter profile 'schneider-pm8000'; known profiles: generic-3phase, schneider-pm5300, janitza-umg96rm, eastron-sdm630, sunspec"),
                 c("    feed: A", "    feed: Z",
                         "45:11: supercaps[0].feed: unknown feed 'Z'; known: A, B"),
                 c("    energy: 2 kWh", "    energy: 0 kWh",

@@ -1,8 +1,15 @@
 package io.headroom.drivers.modbus;
 
-/** How a register point's words encode its value (big-endian words, high word first). */
+import java.util.Locale;
+
+/**
+ * How a register point's words encode its value. Multi-word types follow the point's {@link WordOrder}; bytes
+ * inside a word are always big-endian (the Modbus rule). {@code STRING} takes its length from the profile
+ * ({@code string:N}, N registers, two ASCII characters each, NUL-padded). {@code SUNSSF} is a SunSpec scale
+ * factor: a signed 16-bit power of ten that other points name as their scale.
+ */
 public enum PointType {
-    U16(1), S16(1), U32(2), S32(2), F32(2);
+    U16(1), S16(1), U32(2), S32(2), U64(4), F32(2), F64(4), STRING(0), BITFIELD16(1), BITFIELD32(2), SUNSSF(1);
 
     private final int words;
 
@@ -10,8 +17,30 @@ public enum PointType {
         this.words = words;
     }
 
-    /** Number of 16-bit registers the value occupies. */
+    /** Number of 16-bit registers the value occupies; 0 for {@link #STRING}, whose length is declared per point. */
     public int words() {
         return words;
+    }
+
+    /** Parses a profile's type column: {@code u16 s16 u32 s32 u64 f32 f64 bitfield16 bitfield32 sunssf} or {@code string:N}. */
+    static PointType parse(String text) {
+        String t = text.strip().toLowerCase(Locale.ROOT);
+        if (t.startsWith("string:")) {
+            return STRING;
+        }
+        return switch (t) {
+            case "u16", "uint16", "enum16" -> U16;
+            case "s16", "int16" -> S16;
+            case "u32", "uint32", "acc32" -> U32;
+            case "s32", "int32" -> S32;
+            case "u64", "uint64", "acc64" -> U64;
+            case "f32", "float32" -> F32;
+            case "f64", "float64" -> F64;
+            case "bitfield16", "bitfield" -> BITFIELD16;
+            case "bitfield32" -> BITFIELD32;
+            case "sunssf" -> SUNSSF;
+            default -> throw new IllegalArgumentException("unknown type '" + text.strip()
+                    + "' (u16, s16, u32, s32, u64, f32, f64, string:N, bitfield16, bitfield32, sunssf)");
+        };
     }
 }
