@@ -153,15 +153,21 @@ public final class RegulationLoop implements AutoCloseable {
         return s;
     }
 
-    /** The grid commitments active at {@code t}, as site ceilings of the GRID tier. */
+    /** The utility contract and the grid commitments active at {@code t}, as site ceilings of the GRID tier. */
     private List<Limit> gridLimits(java.time.Instant t) {
-        java.util.OptionalDouble importLimit = commitments.importLimitAt(t);
-        if (importLimit.isEmpty()) {
-            return List.of();
+        List<Limit> out = new ArrayList<>(2);
+        double contract = site.control().contractImportLimitW();
+        if (contract > 0) {
+            out.add(new Limit.SiteCeiling(contract, Tier.GRID, "contract", String.format(java.util.Locale.ROOT,
+                    "utility contract: site import at most %.1f kW", contract / 1000)));
         }
-        return List.of(new Limit.SiteCeiling(importLimit.getAsDouble(), Tier.GRID, "grid-commitment",
-                String.format(java.util.Locale.ROOT, "grid commitment: site import at most %.1f kW now",
-                        importLimit.getAsDouble() / 1000)));
+        java.util.OptionalDouble importLimit = commitments.importLimitAt(t);
+        if (importLimit.isPresent()) {
+            out.add(new Limit.SiteCeiling(importLimit.getAsDouble(), Tier.GRID, "grid-commitment",
+                    String.format(java.util.Locale.ROOT, "grid commitment: site import at most %.1f kW now",
+                            importLimit.getAsDouble() / 1000)));
+        }
+        return out;
     }
 
     private void logAlarmChanges(List<String> alarms, java.time.Instant at) {

@@ -75,7 +75,8 @@ public final class SiteLoader {
             "deadline");
     private static final List<String> SUPERCAP_KEYS = List.of("id", "feed", "energy", "maxPower", "modbus", "unitId");
     private static final List<String> AGENT_KEYS = List.of("lease", "safeCap");
-    private static final List<String> CONTROL_KEYS = List.of("tick", "margin", "deadband", "raiseHold", "raiseStep");
+    private static final List<String> CONTROL_KEYS = List.of("tick", "margin", "deadband", "raiseHold", "raiseStep",
+            "contractImportLimit", "rampLimit", "smoothing");
     private static final List<String> OPENADR_KEYS = List.of("enabled", "version", "vtn", "venName");
 
     private SiteLoader() {
@@ -794,12 +795,21 @@ public final class SiteLoader {
             notNegative(raiseHold);
             Val<Double> raiseStep = c.get("raiseStep", quantity(Kind.POWER), false);
             positive(raiseStep);
+            Val<Double> contract = c.get("contractImportLimit", quantity(Kind.POWER), false);
+            positive(contract);
+            Val<Double> ramp = c.get("rampLimit", quantity(Kind.RAMP), false);
+            positive(ramp);
+            Val<Long> smoothing = c.get("smoothing", SiteYaml::millis, false);
+            positive(smoothing);
             return new ControlSettings(
                     or(tick, DEFAULT_TICK_MS),
                     or(margin, DEFAULT_MARGIN),
                     or(deadband, DEFAULT_DEADBAND_W),
                     or(raiseHold, DEFAULT_RAISE_HOLD_MS),
-                    or(raiseStep, DEFAULT_RAISE_STEP_W));
+                    or(raiseStep, DEFAULT_RAISE_STEP_W),
+                    or(contract, 0.0),
+                    or(ramp, ControlSettings.DEFAULT_RAMP_LIMIT_W_PER_S),
+                    or(smoothing, ControlSettings.DEFAULT_SMOOTHING_MS));
         }
 
         private OpenAdrSettings readOpenAdr(MapReader top) {

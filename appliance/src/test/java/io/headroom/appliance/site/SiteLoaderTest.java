@@ -22,6 +22,22 @@ class SiteLoaderTest {
     }
 
     @Test
+    void theContractLimitAndSmoothingAreReadWithTheirUnits() throws Exception {
+        String text = edit(base(), "control:\n", "control:\n  contractImportLimit: 0.42 MW\n  rampLimit: 2 MW/s\n  smoothing: 8 s\n");
+        Site site = SiteLoader.parse("t.yaml", text);
+        assertThat(site.control().contractImportLimitW()).isEqualTo(420_000.0);
+        assertThat(site.control().rampLimitWPerS()).isEqualTo(2_000_000.0);
+        assertThat(site.control().smoothingTauMs()).isEqualTo(8_000);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SiteLoader.parse("t.yaml",
+                        edit(base(), "control:\n", "control:\n  rampLimit: 50 kW\n")))
+                .isInstanceOf(SiteValidationException.class)
+                .hasMessageContaining("control.rampLimit").hasMessageContaining("ramp rate");
+        Site defaults = SiteLoader.parse("t.yaml", base());
+        assertThat(defaults.control().contractImportLimitW()).isZero();
+        assertThat(defaults.control().rampLimitWPerS()).isEqualTo(50_000.0);
+    }
+
+    @Test
     void metersBehindOneGatewayShareItsAddressWithDistinctUnitIds() throws Exception {
         String text = edit(base(), "    modbus: 127.0.0.1:15022", "    modbus: 127.0.0.1:15021\n    unitId: 2");
         Site site = SiteLoader.parse("t.yaml", text);
