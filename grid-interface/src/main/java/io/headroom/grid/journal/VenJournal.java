@@ -107,6 +107,45 @@ public final class VenJournal implements AutoCloseable {
         });
     }
 
+    /** Every meta entry whose key starts with {@code prefix}, by key. */
+    public Map<String, String> metaByPrefix(String prefix) {
+        return tx(() -> {
+            Map<String, String> out = new LinkedHashMap<>();
+            try (PreparedStatement p = db.prepareStatement("SELECT k, v FROM meta WHERE substr(k, 1, ?)=? ORDER BY k")) {
+                p.setInt(1, prefix.length());
+                p.setString(2, prefix);
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        out.put(r.getString(1), r.getString(2));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    public void deleteMeta(String key) {
+        tx(() -> {
+            try (PreparedStatement p = db.prepareStatement("DELETE FROM meta WHERE k=?")) {
+                p.setString(1, key);
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Sets a meta entry and queues an outbox entry atomically (a state change and the message that announces it). */
+    public boolean putMetaAndEnqueue(String metaKey, String metaValue, String key, String eventId, Instant due, String body) {
+        return tx(() -> {
+            try (PreparedStatement p = db.prepareStatement("INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v=excluded.v")) {
+                p.setString(1, metaKey);
+                p.setString(2, metaValue);
+                p.executeUpdate();
+            }
+            return insertOutbox(key, eventId, due, body);
+        });
+    }
+
     /**
      * Journals an event, the decision taken on it and the commitments now in force for it (replacing the previous
      * ones of the same event), plus an optional outbox entry (the opt report), atomically.
