@@ -19,6 +19,9 @@ import io.headroom.waveform.StreamFormat;
 import io.headroom.waveform.UdpSampleSource;
 import io.headroom.drivers.gpuprotocol.AgentClient;
 import io.headroom.grid.CommitmentBook;
+import io.headroom.appliance.grid.GridLink;
+import io.headroom.grid.openadr2b.Ven2b;
+import io.headroom.grid.openadr2b.Ven2bConfig;
 import io.headroom.grid.openadr3.Ven3;
 import io.headroom.grid.openadr3.Ven3Config;
 import io.vertx.core.Vertx;
@@ -56,20 +59,27 @@ public final class Appliance implements AutoCloseable {
      * @param ven         OpenADR 3.x enrollment, or null for none
      */
     public record Options(String httpHost, int httpPort, Path dataDir, CommitmentBook commitments, Ven3Config ven,
-                          List<WaveformInput> waveforms) {
+                          List<WaveformInput> waveforms, Ven2bConfig ven2b) {
         public Options {
             if (commitments == null) {
                 commitments = new CommitmentBook();
             }
             waveforms = waveforms == null ? List.of() : List.copyOf(waveforms);
+            if (ven != null && ven2b != null) {
+                throw new IllegalArgumentException("enroll with one OpenADR VTN at a time (3.x or 2.0b, not both)");
+            }
         }
 
         public Options(String httpHost, int httpPort, Path dataDir, CommitmentBook commitments, Ven3Config ven) {
-            this(httpHost, httpPort, dataDir, commitments, ven, List.of());
+            this(httpHost, httpPort, dataDir, commitments, ven, List.of(), null);
         }
 
         public Options withWaveforms(List<WaveformInput> w) {
-            return new Options(httpHost, httpPort, dataDir, commitments, ven, w);
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, w, ven2b);
+        }
+
+        public Options withVen2b(Ven2bConfig c) {
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, waveforms, c);
         }
 
         public static Options of(String httpHost, int httpPort, Path dataDir) {
@@ -82,7 +92,7 @@ public final class Appliance implements AutoCloseable {
     private final RegulationLoop regulation;
     private final ApiServer api;
     private final Journal journal;
-    private final Ven3 ven;
+    private final GridLink ven;
 
     /**
      * A feed's raw waveform stream (3 V + 3 I, the waveform module's UDP frame format): where to listen for it.
@@ -96,7 +106,7 @@ public final class Appliance implements AutoCloseable {
     private final java.util.Map<String, InetSocketAddress> waveformAddresses;
 
     private Appliance(Site site, Deque<AutoCloseable> parts, RegulationLoop regulation, ApiServer api, Journal journal,
-                      Ven3 ven, ProtectionLoop protection, java.util.Map<String, InetSocketAddress> waveformAddresses) {
+                      GridLink ven, ProtectionLoop protection, java.util.Map<String, InetSocketAddress> waveformAddresses) {
         this.protection = protection;
         this.waveformAddresses = waveformAddresses;
         this.site = site;
@@ -150,11 +160,15 @@ public final class Appliance implements AutoCloseable {
             RegulationLoop regulation = new RegulationLoop(site, measurements, actuator, options.commitments(), journal,
                     utc, System::nanoTime);
             parts.push(regulation);
-            Ven3 ven = null;
+            GridLink ven = null;
+            // Built before regulation starts: commitments restored from the VEN's journal apply at once.
             if (options.ven() != null) {
-                // Built before regulation starts: commitments restored from the VEN's journal apply at once.
-                ven = new Ven3(options.ven(), options.commitments(), new SiteFlexibility(site, regulation::state),
-                        new JournalTelemetry(journal), utc, vertx);
+                ven = GridLink.of(new Ven3(options.ven(), options.commitments(), new SiteFlexibility(site, regulation::state),
+                        new JournalTelemetry(journal), utc, vertx), options.ven().version().label());
+                parts.push(ven);
+            } else if (options.ven2b() != null) {
+                ven = GridLink.of(new Ven2b(options.ven2b(), options.commitments(),
+                        new SiteFlexibility(site, regulation::state), new JournalTelemetry(journal), utc));
                 parts.push(ven);
             }
             ApplianceMetrics metrics = new ApplianceMetrics(site, regulation::state, journal);
@@ -170,7 +184,7 @@ public final class Appliance implements AutoCloseable {
             journal.record(JournalEntry.of(utc.instant(), "event", site.name(), "appliance", "appliance started", null));
             log.info("appliance up: site {} ({} feeds, {} nodes, {} GPUs); API on http://{}:{}/; journal {}{}",
                     site.name(), site.feeds().size(), site.nodes().size(), site.gpuCount(), options.httpHost(),
-                    api.port(), journal.file(), ven == null ? "" : "; OpenADR VEN enrolled with " + options.ven().vtnUrl());
+                    api.port(), journal.file(), ven == null ? "" : "; OpenADR " + ven.version() + " VEN enrolled");
             return new Appliance(site, parts, regulation, api, journal, ven, protection, Map.copyOf(waveformAddresses));
         } catch (Exception e) {
             closeAll(parts);
@@ -208,7 +222,7 @@ public final class Appliance implements AutoCloseable {
     }
 
     /** The OpenADR VEN, or null when the appliance is not enrolled. */
-    public Ven3 ven() {
+    public GridLink ven() {
         return ven;
     }
 

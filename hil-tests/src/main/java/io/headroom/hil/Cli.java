@@ -81,7 +81,12 @@ public final class Cli implements Runnable {
             Path dataDir = data != null ? data : home().resolve("run/bench");
             LocalVtn vtn = null;
             io.headroom.grid.openadr3.Ven3Config ven;
+            io.headroom.grid.openadr2b.Ven2bConfig ven2b;
             try {
+                if (openadr.enabled() && openadr.vtn == null && "2.0b".equals(openadr.version)) {
+                    throw new IllegalArgumentException("--openadr-version 2.0b needs --vtn and the TLS files; "
+                            + "the bench starts its own VTN for 3.1 only (grid-interface/README.md: BenchVtn2bMain)");
+                }
                 if (openadr.enabled() && openadr.vtn == null) {
                     vtn = LocalVtn.start(vtnScenario);
                     openadr.vtn = java.net.URI.create(vtn.baseUrl());
@@ -92,6 +97,7 @@ public final class Cli implements Runnable {
                             vtn.baseUrl(), LocalVtn.OPERATOR_CLIENT, LocalVtn.OPERATOR_SECRET);
                 }
                 ven = openadr.ven3(dataDir);
+                ven2b = openadr.ven2b(dataDir);
             } catch (IllegalArgumentException e) {
                 spec.commandLine().getErr().println("bench: " + e.getMessage());
                 if (vtn != null) {
@@ -100,7 +106,7 @@ public final class Cli implements Runnable {
                 return ApplianceCommands.EXIT_USAGE;
             }
             Bench bench = Bench.start(s, new Bench.Options(httpHost, httpPort, ephemeral, seed, dataDir,
-                    new io.headroom.appliance.Appliance.Options(httpHost, httpPort, dataDir, null, ven)));
+                    new io.headroom.appliance.Appliance.Options(httpHost, httpPort, dataDir, null, ven).withVen2b(ven2b)));
             spec.commandLine().getOut().printf("Headroom bench: site %s, dashboard http://%s:%d/ , API http://%s:%d/api/v1/site , journal %s%n",
                     s.name(), httpHost, bench.appliance().httpPort(), httpHost, bench.appliance().httpPort(), dataDir);
             spec.commandLine().getOut().flush();

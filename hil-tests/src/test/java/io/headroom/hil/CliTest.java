@@ -50,6 +50,22 @@ class CliTest {
     }
 
     @Test
+    void enrollmentOptionsThatCannotBeUsedAreRefusedNamingTheOption() {
+        Result noTls = run("run", "--site", "../sites/example-4feed.yaml", "--openadr-version", "2.0b",
+                "--vtn", "https://vtn.example.net/OpenADR2/Simple/2.0b", "--ven-name", "hall-1");
+        assertThat(noTls.exit()).isEqualTo(64);
+        assertThat(noTls.err()).contains("--openadr-version 2.0b needs --tls-cert");
+        Result badVersion = run("run", "--site", "../sites/example-4feed.yaml", "--openadr-version", "4.0",
+                "--vtn", "https://vtn.example.net/", "--ven-name", "hall-1");
+        assertThat(badVersion.exit()).isEqualTo(64);
+        assertThat(badVersion.err()).contains("expected 3.1, 3.0.1 or 2.0b, got '4.0'");
+        Result noSecret = run("run", "--site", "../sites/example-4feed.yaml", "--openadr-version", "3.1",
+                "--vtn", "https://vtn.example.net/", "--ven-name", "hall-1", "--client-id", "x");
+        assertThat(noSecret.exit()).isEqualTo(64);
+        assertThat(noSecret.err()).contains("needs --client-secret");
+    }
+
+    @Test
     void perfRunsPlanTimeAndRejectsUnknownNames() {
         Result r = run("perf", "plan-time");
         assertThat(r.exit()).isZero();

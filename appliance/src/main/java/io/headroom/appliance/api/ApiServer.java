@@ -6,7 +6,7 @@ import io.headroom.appliance.journal.Journal;
 import io.headroom.appliance.journal.JournalEntry;
 import io.headroom.appliance.site.Site;
 import io.headroom.grid.OptDecision;
-import io.headroom.grid.openadr3.Ven3;
+import io.headroom.appliance.grid.GridLink;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
@@ -57,7 +57,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** Starts the server on {@code vertx}; fails with the bind error (e.g. the port is taken). */
-    public static ApiServer start(Vertx vertx, Site site, Supplier<SiteState> state, Journal journal, Ven3 ven,
+    public static ApiServer start(Vertx vertx, Site site, Supplier<SiteState> state, Journal journal, GridLink ven,
                                   Supplier<String> metrics, String host, int port) {
         String dashboard = resource("dashboard/index.html");
         Router router = Router.router(vertx);
@@ -110,7 +110,6 @@ public final class ApiServer implements AutoCloseable {
                 return;
             }
             blocking(rc, () -> {
-                Ven3.Status st = ven.status();
                 JsonArray decisions = new JsonArray();
                 for (OptDecision d : ven.decisions()) {
                     decisions.add(new JsonObject().put("event", d.eventId()).put("eventVersion", d.eventVersion())
@@ -118,11 +117,8 @@ public final class ApiServer implements AutoCloseable {
                             .put("decidedAt", String.valueOf(d.decidedAt()))
                             .put("commitments", new JsonArray(d.commitments().stream().map(String::valueOf).toList())));
                 }
-                return new JsonObject().put("enrolled", true)
-                        .put("status", new JsonObject().put("venId", st.venId()).put("resourceId", st.resourceId())
-                                .put("subscriptionId", st.subscriptionId()).put("lastPoll", String.valueOf(st.lastPoll()))
-                                .put("pendingReports", st.pendingReports()).put("rejected", new JsonArray(st.rejected())))
-                        .put("decisions", decisions);
+                return new JsonObject().put("enrolled", true).put("version", ven.version())
+                        .put("status", new JsonObject(ven.status())).put("decisions", decisions);
             });
         });
         router.get("/metrics").handler(rc -> rc.response()

@@ -93,14 +93,15 @@ public final class ApplianceCommands {
             if (s == null) {
                 return EXIT_INVALID_SITE;
             }
-            io.headroom.grid.openadr3.Ven3Config ven;
+            Appliance.Options options;
             try {
-                ven = openadr.ven3(data);
+                options = new Appliance.Options(httpHost, httpPort, data, null, openadr.ven3(data))
+                        .withVen2b(openadr.ven2b(data));
             } catch (IllegalArgumentException e) {
                 spec.commandLine().getErr().println("run: " + e.getMessage());
                 return EXIT_USAGE;
             }
-            Appliance appliance = Appliance.start(s, new Appliance.Options(httpHost, httpPort, data, null, ven));
+            Appliance appliance = Appliance.start(s, options);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 appliance.close();

@@ -48,7 +48,7 @@ public final class OpenAdrOptions {
             return null;
         }
         if ("2.0b".equals(version)) {
-            throw new IllegalArgumentException("--openadr-version 2.0b: the 2.0b VEN is not wired into the appliance yet; use 3.1 or 3.0.1");
+            return null; // see ven2b()
         }
         OpenAdrVersion v;
         try {
@@ -61,6 +61,27 @@ public final class OpenAdrOptions {
         require(clientId, "--client-id");
         require(clientSecret, "--client-secret");
         return Ven3Config.builder(v, vtn, venName, clientId, clientSecret, dataDir.resolve("ven.db")).build();
+    }
+
+    /**
+     * The 2.0b VEN's configuration, or null unless {@code --openadr-version 2.0b}: mutual TLS with the client
+     * certificate, key (PKCS#8 PEM) and the CA of the VTN.
+     */
+    public io.headroom.grid.openadr2b.Ven2bConfig ven2b(Path dataDir) {
+        if (!"2.0b".equals(version)) {
+            return null;
+        }
+        require(vtn, "--vtn");
+        require(venName, "--ven-name");
+        require(tlsCert, "--tls-cert");
+        require(tlsKey, "--tls-key");
+        require(tlsCa, "--tls-ca");
+        try {
+            return io.headroom.grid.openadr2b.Ven2bConfig.builder(vtn, venName, dataDir.resolve("ven2b.db"))
+                    .tls(tlsCert, tlsKey, tlsCa).build();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--tls-cert/--tls-key/--tls-ca: " + e.getMessage(), e);
+        }
     }
 
     private void require(Object value, String option) {
