@@ -7,7 +7,9 @@ import io.headroom.appliance.grid.JournalTelemetry;
 import io.headroom.appliance.grid.SiteFlexibility;
 import io.headroom.appliance.journal.Journal;
 import io.headroom.appliance.journal.JournalEntry;
+import io.headroom.appliance.actuation.BankActuator;
 import io.headroom.appliance.measure.MeasurementPipeline;
+import io.headroom.appliance.measure.ModbusBuses;
 import io.headroom.appliance.metrics.ApplianceMetrics;
 import io.headroom.appliance.dsp.DetectionSettings;
 import io.headroom.appliance.dsp.WaveformMonitor;
@@ -126,7 +128,9 @@ public final class Appliance implements AutoCloseable {
             parts.push(journal);
             Vertx vertx = Vertx.vertx();
             parts.push(() -> vertx.close().await());
-            MeasurementPipeline measurements = new MeasurementPipeline(site, utc);
+            // Banks share the meters' buses (a gateway often serves both).
+            MeasurementPipeline measurements = new MeasurementPipeline(site,
+                    ModbusBuses.of(site, utc, !site.supercaps().isEmpty()));
             parts.push(measurements);
             ContingencyTrigger trigger = ContingencyTrigger.open(new InetSocketAddress(0), site.nodes().size());
             parts.push(trigger);
@@ -160,6 +164,7 @@ public final class Appliance implements AutoCloseable {
             RegulationLoop regulation = new RegulationLoop(site, measurements, actuator, options.commitments(), journal,
                     utc, System::nanoTime);
             parts.push(regulation);
+            regulation.withBanks(new BankActuator(site, measurements.buses()));
             GridLink ven = null;
             // Built before regulation starts: commitments restored from the VEN's journal apply at once.
             if (options.ven() != null) {

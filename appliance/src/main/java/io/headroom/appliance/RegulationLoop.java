@@ -1,7 +1,12 @@
 package io.headroom.appliance;
 
 import io.headroom.appliance.actuation.Actuator;
+import io.headroom.appliance.actuation.BankActuator;
+import io.headroom.appliance.control.Arbiter;
+import io.headroom.appliance.control.BankMeasurement;
 import io.headroom.appliance.control.Limit;
+import io.headroom.appliance.control.SupercapController;
+import io.headroom.appliance.site.ControlSettings;
 import io.headroom.appliance.control.Tier;
 import io.headroom.appliance.journal.FeedSecond;
 import io.headroom.appliance.journal.Journal;
@@ -53,6 +58,8 @@ public final class RegulationLoop implements AutoCloseable {
     private final double[][] rollup;
     private final int[] rollupSamples;
     private long rollupSecond = Long.MIN_VALUE;
+    private BankActuator bankActuator;
+    private final SupercapController supercaps;
     private volatile io.headroom.appliance.metrics.TickListener tickListener = io.headroom.appliance.metrics.TickListener.NONE;
     private final Clock utc;
     private final LongSupplier nanoTime;
@@ -70,6 +77,10 @@ public final class RegulationLoop implements AutoCloseable {
         this.journal = journal;
         this.rollup = new double[site.feeds().size()][3];
         this.rollupSamples = new int[site.feeds().size()];
+        ControlSettings cs = site.control();
+        SupercapController.Settings d = SupercapController.Settings.defaults();
+        this.supercaps = new SupercapController(site, new SupercapController.Settings(cs.rampLimitWPerS(),
+                cs.smoothingTauMs() / 1000.0, d.socTarget(), d.socBand(), d.socMin(), d.socMax(), d.socGainPerS()));
         this.measurements = measurements;
         this.actuator = actuator;
         this.utc = utc;
@@ -99,6 +110,14 @@ public final class RegulationLoop implements AutoCloseable {
         return failedTicks;
     }
 
+    /**
+     * Commands the supercap banks through {@code banks} from now on (smoothing, ramp limit, gap cover); set before
+     * {@link #start}.
+     */
+    public void withBanks(BankActuator banks) {
+        this.bankActuator = banks.isEmpty() ? null : banks;
+    }
+
     /** Who is told each tick's timing (metrics); set before {@link #start}. */
     public void onTick(io.headroom.appliance.metrics.TickListener listener) {
         this.tickListener = listener;
@@ -125,7 +144,8 @@ public final class RegulationLoop implements AutoCloseable {
             actuator.telemetry(n, now).ifPresent(t -> nodes.put(n.id(), t));
         }
         java.time.Instant at = utc.instant();
-        Snapshot snapshot = new Snapshot(tick, now, at, feeds, nodes, Map.of(), gridLimits(at));
+        Map<String, BankMeasurement> banks = bankActuator == null ? Map.of() : bankActuator.measure(now);
+        Snapshot snapshot = new Snapshot(tick, now, at, feeds, nodes, banks, gridLimits(at));
         List<GroupDecision> decisions = new ArrayList<>();
         Map<String, Double> caps = new HashMap<>();
         List<String> alarms = new ArrayList<>();
@@ -144,11 +164,25 @@ public final class RegulationLoop implements AutoCloseable {
             }
         }
         actuator.flush(now);
+        Map<String, Double> bankSetpoints = Map.of();
+        if (bankActuator != null) {
+            List<Limit.FeedCeiling> ceilings = new ArrayList<>();
+            for (GroupDecision d : decisions) {
+                for (Arbiter.Considered c : d.considered()) {
+                    if (c.limit() instanceof Limit.FeedCeiling f) {
+                        ceilings.add(f);
+                    }
+                }
+            }
+            SupercapController.Output out = supercaps.run(snapshot, ceilings);
+            bankSetpoints = out.setpointsW();
+            bankActuator.command(bankSetpoints, now);
+        }
         logAlarmChanges(alarms, at);
         journalDecisions(decisions, at);
         rollup(feeds, at);
         SiteState s = new SiteState(tick, at, site.control().tickMs(), feeds, nodes, caps, decisions,
-                List.copyOf(alarms));
+                List.copyOf(alarms), banks, bankSetpoints);
         state.set(s);
         return s;
     }

@@ -1,5 +1,6 @@
 package io.headroom.appliance;
 
+import io.headroom.appliance.control.BankMeasurement;
 import io.headroom.appliance.control.FeedMeasurement;
 import io.headroom.appliance.control.GroupDecision;
 import io.headroom.appliance.control.NodeTelemetry;
@@ -11,9 +12,11 @@ import java.util.Map;
 /**
  * What the appliance knows and decided at one regulation tick, published whole for the API and dashboard.
  *
- * @param caps per node id, the per-GPU cap the appliance commands, W
+ * @param caps           per node id, the per-GPU cap the appliance commands, W
+ * @param banks          per supercap bank, as read this tick
+ * @param bankSetpointsW per supercap bank, the converter power commanded this tick (discharge positive), W
  */
 public record SiteState(long tick, Instant utc, double tickMs, Map<String, FeedMeasurement> feeds,
                         Map<String, NodeTelemetry> nodes, Map<String, Double> caps, List<GroupDecision> decisions,
-                        List<String> alarms) {
+                        List<String> alarms, Map<String, BankMeasurement> banks, Map<String, Double> bankSetpointsW) {
 }

@@ -73,7 +73,14 @@ public final class Bench implements AutoCloseable {
             meterPorts.put(m.id(), port);
             meterEndpoints.put(m.id(), new Endpoint("127.0.0.1", port));
         }
-        Plant plant = new Plant(site, meterPorts, options.seed(), 10);
+        Map<String, Integer> bankPorts = new HashMap<>();
+        Map<String, Endpoint> bankEndpoints = new HashMap<>();
+        for (var b : site.supercaps()) {
+            int port = options.ephemeralPorts() ? freeTcpPort() : b.modbus().port();
+            bankPorts.put(b.id(), port);
+            bankEndpoints.put(b.id(), new Endpoint("127.0.0.1", port));
+        }
+        Plant plant = new Plant(site, meterPorts, bankPorts, options.seed(), 10);
         CoapExecutors threads = CoapExecutors.create("bench-agents", 2);
         List<NodeAgent> agents = new ArrayList<>();
         Map<String, Endpoint> agentEndpoints = new HashMap<>();
@@ -87,7 +94,9 @@ public final class Bench implements AutoCloseable {
                 agentEndpoints.put(n.id(), new Endpoint("127.0.0.1", a.port()));
             }
             plant.start();
-            Site wired = site.withEndpoints(agentEndpoints, meterEndpoints);
+            Map<String, Endpoint> modbusEndpoints = new HashMap<>(meterEndpoints);
+            modbusEndpoints.putAll(bankEndpoints);
+            Site wired = site.withEndpoints(agentEndpoints, modbusEndpoints);
             List<Appliance.WaveformInput> waves = new ArrayList<>();
             for (int f = 0; f < site.feeds().size(); f++) {
                 waves.add(new Appliance.WaveformInput(site.feeds().get(f).id(), new InetSocketAddress("127.0.0.1", 0),

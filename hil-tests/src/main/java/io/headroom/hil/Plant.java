@@ -36,6 +36,8 @@ public final class Plant implements AutoCloseable {
     private final Map<String, PlantNode> nodesById = new HashMap<>();
     private final Workload workload;
     private final Map<String, MeterSlave> meters = new HashMap<>();
+    private final List<PlantBank> banks = new ArrayList<>();
+    private final Map<String, Double> bankW = new HashMap<>();
     private final Map<String, Boolean> feedUp = new HashMap<>();
     private final Map<String, double[]> feedState = new HashMap<>(); // [powerW, currentA, peakFractionSinceMark]
     private final Random noise;
@@ -51,6 +53,15 @@ public final class Plant implements AutoCloseable {
      * @param meterPorts per meter id, the TCP port its Modbus server listens on (127.0.0.1)
      */
     public Plant(Site site, Map<String, Integer> meterPorts, long seed, long stepMs) throws Exception {
+        this(site, meterPorts, Map.of(), seed, stepMs);
+    }
+
+    /**
+     * @param bankPorts per supercap bank id, the TCP port its converter's Modbus server listens on (127.0.0.1);
+     *                  banks without a port are not simulated
+     */
+    public Plant(Site site, Map<String, Integer> meterPorts, Map<String, Integer> bankPorts, long seed, long stepMs)
+            throws Exception {
         this.site = site;
         this.stepMs = stepMs;
         this.noise = new Random(seed ^ 0x5eed);
@@ -66,6 +77,12 @@ public final class Plant implements AutoCloseable {
         for (Feed f : site.feeds()) {
             feedUp.put(f.id(), true);
             feedState.put(f.id(), new double[3]);
+        }
+        for (var b : site.supercaps()) {
+            Integer port = bankPorts.get(b.id());
+            if (port != null) {
+                banks.add(new PlantBank(b, port));
+            }
         }
         this.waveUp = new boolean[site.feeds().size()];
         this.waveAmps = new double[site.feeds().size()];
@@ -123,6 +140,11 @@ public final class Plant implements AutoCloseable {
         log.info("feed {} {}", feedId, up ? "restored" : "lost");
     }
 
+    /** The simulated banks. */
+    public List<PlantBank> banks() {
+        return banks;
+    }
+
     /** Feed {@code id}'s current per phase now, A. */
     public synchronized double feedCurrentA(String id) {
         return feedState.get(id)[1];
@@ -151,6 +173,10 @@ public final class Plant implements AutoCloseable {
             n.setDemandPerGpu(workload.next(i, nowS, dtS) * n.node().gpu().maxW());
             n.advance(dtS);
         }
+        bankW.clear();
+        for (PlantBank b : banks) {
+            bankW.merge(b.bank().feedId(), b.step(dtS), Double::sum);
+        }
         for (RedundancyGroup g : site.groups()) {
             double groupW = 0;
             for (Node n : site.nodesOf(g)) {
@@ -159,7 +185,8 @@ public final class Plant implements AutoCloseable {
             long live = g.feedIds().stream().filter(feedUp::get).count();
             for (String fid : g.feedIds()) {
                 Feed f = site.feed(fid).orElseThrow();
-                double p = feedUp.get(fid) && live > 0 ? groupW / live : 0;
+                // The feed's banks deliver part of its share: the meter (grid side) sees the rest.
+                double p = feedUp.get(fid) && live > 0 ? groupW / live - bankW.getOrDefault(fid, 0.0) : 0;
                 publish(f, p);
             }
         }
@@ -205,6 +232,7 @@ public final class Plant implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         meters.values().forEach(MeterSlave::close);
+        banks.forEach(PlantBank::close);
         if (waveforms != null) {
             waveforms.close();
         }

@@ -84,6 +84,9 @@ class BenchEndToEndTest {
                 assertThat(f.getDouble("currentA")).isGreaterThan(10.0);
                 assertThat(f.getDouble("limitA")).isEqualTo(150.0);
             }
+            assertThat(s.getJsonArray("banks")).hasSize(4);
+            assertThat(s.getJsonArray("banks").getJsonObject(0).getBoolean("usable")).isTrue();
+            assertThat(s.getJsonArray("banks").getJsonObject(0).getDouble("socPercent")).isBetween(0.0, 100.0);
             for (int i = 0; i < 64; i++) {
                 JsonObject n = s.getJsonArray("nodes").getJsonObject(i);
                 assertThat(n.getBoolean("telemetryFresh")).as(n.getString("id")).isTrue();
@@ -98,6 +101,8 @@ class BenchEndToEndTest {
         // Every GPU wants 700 W: 64 × (8 × 700 + 1500) W = 454 kW against 4 × 105.7 kW of feeds. The breakers'
         // curves allow a 5 s excursion to 105 %; then regulation holds the feeds at their limit less 3 % margin.
         bench.plant().forceBurst(60, 1.0);
+        // The supercap banks take the first of the step (ramp limit) while the caps act.
+        await().atMost(Duration.ofSeconds(10)).until(() -> bench.plant().banks().stream().anyMatch(b -> b.powerW() > 1_000));
         await().atMost(Duration.ofSeconds(30)).until(() -> allFeedsWithin(SETTLED));
         double settledAt = bench.plant().nowS();
         bench.plant().markPeaks();

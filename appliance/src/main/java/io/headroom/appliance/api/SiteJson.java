@@ -90,6 +90,18 @@ public final class SiteJson {
             }
         }
         o.put("groups", groups);
+        JsonArray banks = new JsonArray();
+        for (var b : site.supercaps()) {
+            var m = s == null ? null : s.banks().get(b.id());
+            Double sp = s == null ? null : s.bankSetpointsW().get(b.id());
+            banks.add(new JsonObject().put("id", b.id()).put("feed", b.feedId()).put("energyWh", b.energyWh())
+                    .put("maxPowerW", b.maxPowerW())
+                    .put("socPercent", m == null || !m.usable() ? null : round(m.socFraction() * 100))
+                    .put("powerW", m == null || !m.usable() ? null : round(m.powerW()))
+                    .put("setpointW", sp == null ? null : round(sp))
+                    .put("usable", m != null && m.usable()));
+        }
+        o.put("banks", banks);
         o.put("alarms", new JsonArray(s == null ? java.util.List.of() : s.alarms()));
         return o;
     }

@@ -96,7 +96,7 @@ public final class Arbiter {
                     yield Double.NaN; // a lost or idle feed carries none of the group: it does not bind
                 }
                 // Load-side current: what the feed would carry without its supercap banks' help.
-                double bankW = s.bankPowerOnFeedW(f.feedId());
+                double bankW = Math.max(0, s.bankPowerOnFeedW(f.feedId())); // discharge only: charging is load
                 double loadA = m.powerW() > 0 ? m.currentA() * (m.powerW() + bankW) / m.powerW() : m.currentA();
                 yield measuredGroupW * f.amps() / loadA;
             }

@@ -18,7 +18,8 @@ import java.util.Locale;
  *   <li>limits: the group's breakers ({@link BreakerLimits}, trip-curve aware) and the snapshot's external
  *       limits (contract, grid commitments);</li>
  *   <li>the group's draw, load side: the meters' power plus what the supercap banks discharge into the group's
- *       feeds, so that the GPUs' budget does not chase the banks;</li>
+ *       feeds, so that the GPUs' budget does not chase the banks (a bank that charges is load like any other,
+ *       so regulation makes room for it under the ceilings);</li>
  *   <li>{@link Arbiter}: what the group may draw and which limit binds;</li>
  *   <li>the GPU budget: that, less the load the GPUs' telemetry does not explain;</li>
  *   <li>contingency readiness: the plans for every single-feed loss at the demand seen; if none exists with
@@ -100,7 +101,7 @@ public final class GroupRegulator {
             }
             usable++;
             gridW += m.powerW();
-            bankW += s.bankPowerOnFeedW(f.id());
+            bankW += Math.max(0, s.bankPowerOnFeedW(f.id())); // discharge is added back; charging is load
         }
         boolean degraded = usable < feeds.size();
 
@@ -223,7 +224,7 @@ public final class GroupRegulator {
         double w = 0;
         for (FeedMeasurement m : s.feeds().values()) {
             if (m.usable()) {
-                w += m.powerW() + s.bankPowerOnFeedW(m.feedId());
+                w += m.powerW() + Math.max(0, s.bankPowerOnFeedW(m.feedId()));
             }
         }
         return w;

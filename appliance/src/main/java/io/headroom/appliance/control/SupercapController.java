@@ -20,6 +20,7 @@ import java.util.Map;
  *       the ramp limit's reach) so the banks return towards {@code socTarget}, until within half the band;</li>
  *   <li><b>gap cover</b>: a feed above its ceiling gets at least the excess from its own banks while the caps
  *       take effect;</li>
+ *   <li><b>charging</b> never takes a feed past its ceiling (it is limited to the room under it);</li>
  *   <li><b>fall-back</b>: a bank never discharges below {@code socMin} nor charges above {@code socMax}, nor beyond
  *       its converter's power; what it cannot give is left to the GPU caps (regulation budgets the load side,
  *       so the caps never count on the banks) and said in the output.</li>
@@ -125,6 +126,15 @@ public final class SupercapController {
             double share = bankPowerW > 0 ? wantedW * b.maxPowerW() / bankPowerW : 0;
             double cover = excessW(b.feedId(), feedLoadW, s, ceilings) * b.maxPowerW() / feedBankPowerW(b.feedId());
             double sp = cover > 0 ? Math.max(share, cover) : share; // covering an excess overrides charging
+            if (sp < 0) {
+                // Charging draws from the feed: never past its ceiling.
+                double room = roomW(b.feedId(), feedLoadW, s, ceilings) * b.maxPowerW() / feedBankPowerW(b.feedId());
+                if (-sp > room) {
+                    notes.add(String.format(Locale.ROOT, "bank %s: charging held to %.1f kW, the room under feed %s's ceiling",
+                            b.id(), room / 1000, b.feedId()));
+                    sp = -room;
+                }
+            }
             double limited = Math.clamp(sp, -b.maxPowerW(), b.maxPowerW());
             if (limited > 0 && m.socFraction() <= settings.socMin()) {
                 notes.add("bank " + b.id() + ": empty; the GPU caps carry the gap");
@@ -153,6 +163,22 @@ public final class SupercapController {
             }
         }
         return w;
+    }
+
+    /** Power a feed can still take under its ceiling, W (0 when at or over it, or unknown: no charging then). */
+    private double roomW(String feedId, Map<String, Double> feedLoadW, Snapshot s, List<Limit.FeedCeiling> ceilings) {
+        FeedMeasurement m = s.feeds().get(feedId);
+        Double loadW = feedLoadW.get(feedId);
+        if (m == null || !m.usable() || loadW == null || m.currentA() <= 0) {
+            return 0;
+        }
+        double wPerA = m.powerW() / m.currentA();
+        for (Limit.FeedCeiling c : ceilings) {
+            if (c.feedId().equals(feedId)) {
+                return Math.max(0, c.amps() * wPerA - loadW);
+            }
+        }
+        return Double.POSITIVE_INFINITY; // no ceiling given for this feed (tests of smoothing alone)
     }
 
     /** Load-side power of a feed above its ceiling, W (0 if under or unknown). */

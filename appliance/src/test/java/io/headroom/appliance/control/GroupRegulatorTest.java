@@ -195,6 +195,27 @@ class GroupRegulatorTest {
     }
 
     @Test
+    void aChargingBankIsLoadThatRegulationMakesRoomFor() {
+        Site site = TestHalls.hall(4, 150, 16, 24, 24);
+        Plant plant = new Plant(site, 600);
+        GroupRegulator charging = new GroupRegulator(site, site.groups().getFirst(), 700);
+        GroupRegulator idle = new GroupRegulator(site, site.groups().getFirst(), 700);
+        Snapshot s = plant.snapshot(1);
+        // The bank on feed A charges at 10 kW: the meter on A reads 10 kW (and its share of current) more.
+        Map<String, FeedMeasurement> feeds = new HashMap<>(s.feeds());
+        FeedMeasurement a = feeds.get("A");
+        double scale = (a.powerW() + 10_000) / a.powerW();
+        feeds.put("A", new FeedMeasurement("A", a.currentA() * scale, a.powerW() + 10_000, MeasurementQuality.GOOD, 50));
+        Snapshot withCharge = new Snapshot(1, s.monoNanos(), s.utc(), feeds, s.nodes(),
+                Map.of("bank-A", new BankMeasurement("bank-A", "A", -10_000, 0.3, true)), List.of());
+        GroupDecision x = charging.run(withCharge);
+        GroupDecision y = idle.run(s);
+        assertThat(x.measuredGroupW()).as("the charge counts as load").isCloseTo(y.measuredGroupW() + 10_000,
+                org.assertj.core.api.Assertions.within(1.0));
+        assertThat(x.gpuBudgetW()).as("and leaves the GPUs less").isLessThan(y.gpuBudgetW());
+    }
+
+    @Test
     void aGridCommitmentBindsButNeverBelowTheCriticalFloorsWhileSafetyAlwaysBinds() {
         Site site = TestHalls.hall(4, 150, 16, 24, 24);
         Plant plant = new Plant(site, 650);

@@ -128,6 +128,21 @@ class SupercapControllerTest {
     }
 
     @Test
+    void rechargingNeverTakesAFeedPastItsCeiling() {
+        Run r = new Run(SupercapController.Settings.defaults());
+        java.util.Arrays.fill(r.soc, 0.2); // banks want to recharge
+        // 100 kW per feed = 142.9 A at 700 W/A; feed A's ceiling 145 A leaves 1.5 kW of room.
+        List<Limit.FeedCeiling> ceilings = List.of(new Limit.FeedCeiling("A", 145, Tier.SAFETY, "breaker", "breaker A"));
+        r.go(t -> 400_000, 30, ceilings);
+        for (SupercapController.Output o : r.outputs) {
+            assertThat(o.setpointsW().get("bank-A")).isGreaterThanOrEqualTo(-1_500 - 1e-6);
+        }
+        assertThat(r.bankW[0]).isCloseTo(-1_500, within(1.0));
+        assertThat(r.bankW[1]).as("feeds without a ceiling given recharge freely").isLessThan(-1_500);
+        assertThat(r.outputs.getLast().notes()).anyMatch(n -> n.contains("charging held to 1.5 kW"));
+    }
+
+    @Test
     void aFeedOverItsCeilingGetsAtLeastTheExcessFromItsBank() {
         Run r = new Run(new SupercapController.Settings(1e9, 0.001, 0.5, 0.5, 0.05, 0.95, 0)); // no smoothing
         // 100 kW per feed = 142.9 A at 700 W/A; ceiling 135 A = 94.5 kW: 5.5 kW over on feed A.
