@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# mmdebstrap customize hook: makes the root file system an appliance (read-only root, data partition,
+# networking, time sync, serial console). $1: the root file system, $2: the architecture.
+set -euo pipefail
+r=$1 arch=$2
+echo headroom > "$r/etc/hostname"
+printf '127.0.0.1 localhost\n127.0.1.1 headroom\n::1 localhost ip6-localhost ip6-loopback\n' > "$r/etc/hosts"
+
+cat > "$r/etc/fstab" <<'FSTAB'
+# Read-only root; everything that changes lives on the data partition (LABEL=hrdata) or in RAM.
+LABEL=hrroot  /                           ext4   ro,noatime,errors=remount-ro  0 1
+LABEL=hrdata  /data                       ext4   rw,noatime,nosuid,nodev       0 2
+/data/headroom  /var/lib/headroom         none   bind,x-systemd.requires-mounts-for=/data  0 0
+/data/config/headroom  /etc/headroom      none   bind,x-systemd.requires-mounts-for=/data  0 0
+/data/journal   /var/log/journal          none   bind,x-systemd.requires-mounts-for=/data  0 0
+/data/timesync  /var/lib/systemd/timesync none   bind,x-systemd.requires-mounts-for=/data  0 0
+tmpfs  /tmp      tmpfs  mode=1777,nosuid,nodev,size=64M  0 0
+tmpfs  /var/tmp  tmpfs  mode=1777,nosuid,nodev,size=16M  0 0
+FSTAB
+mkdir -p "$r/data" "$r/var/lib/headroom" "$r/var/log/journal" "$r/var/lib/systemd/timesync"
+
+# Networking: DHCP on every wired interface (systemd-networkd), resolved's stub as resolv.conf.
+mkdir -p "$r/etc/systemd/network"
+cat > "$r/etc/systemd/network/80-wired.network" <<'NET'
+[Match]
+Name=en* eth*
+
+[Network]
+DHCP=yes
+NET
+ln -sf ../run/systemd/resolve/stub-resolv.conf "$r/etc/resolv.conf"
+# machine-id: empty, so systemd makes a transient one at each boot on the read-only root.
+: > "$r/etc/machine-id"; rm -f "$r/var/lib/dbus/machine-id"
+
+chroot "$r" systemctl enable systemd-networkd.service systemd-resolved.service systemd-timesyncd.service \
+  headroom-appliance.service >/dev/null
+chroot "$r" systemctl mask systemd-networkd-wait-online.service apt-daily.timer apt-daily-upgrade.timer \
+  e2scrub_all.timer e2scrub_reap.service >/dev/null 2>&1 || true
+# Journal on the data partition, bounded.
+mkdir -p "$r/etc/systemd/journald.conf.d"
+printf '[Journal]\nStorage=persistent\nSystemMaxUse=128M\n' > "$r/etc/systemd/journald.conf.d/headroom.conf"
+# No root password (locked); an operator adds an SSH key or a console password through their own package.
+chroot "$r" passwd -l root >/dev/null
+
+# The boot test's report (only with headroom.boottest on the kernel command line): once the appliance is
+# ready, what the service runs as and its watchdog, on the second serial port.
+cat > "$r/usr/lib/systemd/system/headroom-boottest-report.service" <<'UNIT'
+[Unit]
+Description=Headroom boot test report (serial port 2)
+ConditionKernelCommandLine=headroom.boottest
+After=headroom-appliance.service
+Wants=headroom-appliance.service
+
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -c 'p=$(systemctl show -p MainPID --value headroom-appliance); { \
+  echo "BEGIN"; systemctl show -p ActiveState -p SubState -p User -p WatchdogUSec -p NRestarts headroom-appliance; \
+  echo "ProcessUser=$(ps -o user= -p "$p")"; echo "ProcessCaps=$(grep CapEff /proc/$p/status)"; \
+  echo "RootMount=$(findmnt -no OPTIONS /)"; echo "DataMount=$(findmnt -no SOURCE,OPTIONS /var/lib/headroom)"; \
+  echo "Failed=$(systemctl list-units --failed --plain --no-legend | tr "\n" ";")"; echo "END"; } > /dev/ttyS1'
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+chroot "$r" systemctl enable headroom-boottest-report.service >/dev/null
+
+# Nothing that differs from build to build.
+rm -f "$r"/var/cache/ldconfig/aux-cache "$r"/var/log/*.log "$r"/var/log/apt/* "$r"/var/lib/dbus/machine-id
+rm -rf "$r"/var/lib/apt/lists/* "$r"/var/cache/apt/*.bin

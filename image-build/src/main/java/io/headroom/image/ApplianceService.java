@@ -1,0 +1,149 @@
+package io.headroom.image;
+
+import io.headroom.appliance.cli.ApplianceCommands;
+import picocli.CommandLine;
+import picocli.CommandLine.ParseResult;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The packaged appliance's entry point ({@code /usr/bin/headroom-appliance}):
+ * <ul>
+ *   <li>{@code headroom-appliance service [run options]}: the appliance's own {@code run} as a systemd
+ *   {@code Type=notify} service. {@code READY=1} once {@code GET /api/v1/health} answers 200; then a
+ *   {@link Watchdog} kicked only while the health endpoint's regulation {@code tick} advances (a hung loop
+ *   or a dead API stops the kicks and systemd restarts the service); {@code STOPPING=1} on shutdown.</li>
+ *   <li>anything else is handed to the appliance's own commands ({@code run}, {@code check-site}).</li>
+ * </ul>
+ * The service watches the appliance through its API rather than its Java objects so that it keeps working
+ * while the appliance's internals change; wiring {@link SdNotify} into the regulation loop itself is the
+ * next step (see the module README).
+ */
+public final class ApplianceService {
+
+    private static final Pattern TICK = Pattern.compile("\"tick\"\\s*:\\s*(-?\\d+)");
+
+    private ApplianceService() {
+    }
+
+    @CommandLine.Command(name = "headroom-appliance", mixinStandardHelpOptions = true, version = "Headroom appliance 0.1.0",
+            description = "Headroom appliance. `service [run options]` runs it under systemd (Type=notify, WatchdogSec=).",
+            subcommands = {ApplianceCommands.Run.class, ApplianceCommands.CheckSite.class})
+    static final class Commands implements Runnable {
+        @Override
+        public void run() {
+            new CommandLine(this).usage(System.out);
+        }
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length > 0 && args[0].equals("service")) {
+            System.exit(service(Arrays.copyOfRange(args, 1, args.length)));
+        }
+        System.exit(new CommandLine(new Commands()).execute(args));
+    }
+
+    /** {@code run} with systemd notifications; returns the exit code when the appliance stops by itself. */
+    static int service(String[] runArgs) throws InterruptedException {
+        CommandLine run = new CommandLine(new ApplianceCommands.Run());
+        ParseResult parsed;
+        try {
+            parsed = run.parseArgs(runArgs);
+        } catch (CommandLine.ParameterException e) {
+            System.err.println("service: " + e.getMessage());
+            return 64;
+        }
+        String host = parsed.matchedOptionValue("--http-host", "127.0.0.1");
+        int port = parsed.matchedOptionValue("--http-port", 8080);
+        URI health = URI.create("http://" + (host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host) + ":"
+                + port + "/api/v1/health");
+
+        SdNotify notify = SdNotify.fromEnvironment();
+        int[] exit = {0};
+        Thread appliance = Thread.ofPlatform().name("appliance").start(() -> exit[0] = run.execute(runArgs));
+
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sd-notify");
+            t.setDaemon(true);
+            return t;
+        });
+        Watchdog watchdog = Watchdog.fromEnvironment(notify, () -> tick(health));
+        boolean[] ready = {false};
+        Runnable check = () -> {
+            try {
+                if (!ready[0]) {
+                    if (tick(health) >= 0) {
+                        ready[0] = true;
+                        notify.send("READY=1\nSTATUS=healthy; API on " + health.getHost() + ":" + port);
+                    }
+                } else if (watchdog != null) {
+                    watchdog.check();
+                }
+            } catch (RuntimeException e) {
+                System.err.println("sd-notify: " + e.getMessage());
+            }
+        };
+        long periodMs = watchdog == null ? 500 : Math.clamp(watchdog.period().toMillis(), 100, 30_000);
+        // Readiness is polled quickly (every 200 ms) until it is reached, then at the watchdog's period.
+        timer.scheduleWithFixedDelay(new Runnable() {
+            private long last;
+
+            @Override
+            public void run() {
+                long now = System.nanoTime();
+                if (!ready[0] || now - last >= Duration.ofMillis(periodMs).toNanos() - 1_000_000) {
+                    last = now;
+                    check.run();
+                }
+            }
+        }, 200, 200, TimeUnit.MILLISECONDS);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            timer.shutdownNow();
+            try {
+                notify.send("STOPPING=1");
+            } catch (RuntimeException e) {
+                System.err.println("sd-notify: " + e.getMessage());
+            }
+        }, "sd-notify-stop"));
+        appliance.join();
+        timer.shutdownNow();
+        return exit[0];
+    }
+
+    /** The regulation tick from the health endpoint; -1 while it is not healthy (not up, 503, no tick). */
+    static long tick(URI health) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) health.toURL().openConnection();
+            c.setConnectTimeout(1000);
+            c.setReadTimeout(1000);
+            try {
+                if (c.getResponseCode() != 200) {
+                    return -1;
+                }
+                try (InputStream in = c.getInputStream()) {
+                    return parseTick(new String(in.readNBytes(4096), StandardCharsets.UTF_8));
+                }
+            } finally {
+                c.disconnect();
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    static long parseTick(String healthJson) {
+        Matcher m = TICK.matcher(healthJson);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+}

@@ -1,0 +1,69 @@
+package io.headroom.image;
+
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * systemd's watchdog, kicked only while the regulation loop is alive: {@link #check()} sends
+ * {@code WATCHDOG=1} only if the loop's tick counter moved since the previous check. A loop that hangs or
+ * dies therefore stops the kicks, and systemd (with {@code WatchdogSec=}) kills and restarts the service,
+ * while a JVM that is merely alive does not count as healthy.
+ *
+ * <p>{@link #period()} is half of {@code $WATCHDOG_USEC}, as {@code sd_watchdog_enabled(3)} recommends.
+ */
+public final class Watchdog {
+
+    private final SdNotify notify;
+    private final LongSupplier tick;
+    private final Duration period;
+    private long lastTick = Long.MIN_VALUE;
+    private int missed;
+
+    public Watchdog(SdNotify notify, LongSupplier tick, Duration timeout) {
+        this.notify = notify;
+        this.tick = tick;
+        this.period = timeout.dividedBy(2);
+    }
+
+    /**
+     * The watchdog systemd asked for, or null when it asked for none: {@code $WATCHDOG_USEC} set, and
+     * {@code $WATCHDOG_PID} absent or ours.
+     */
+    public static Watchdog fromEnvironment(SdNotify notify, LongSupplier tick) {
+        Duration timeout = timeout(System.getenv("WATCHDOG_USEC"), System.getenv("WATCHDOG_PID"), ProcessHandle.current().pid());
+        return timeout == null || !notify.enabled() ? null : new Watchdog(notify, tick, timeout);
+    }
+
+    /** Parses the watchdog variables the way {@code sd_watchdog_enabled} does; null when disabled or not for us. */
+    static Duration timeout(String usec, String pid, long ourPid) {
+        if (usec == null || usec.isBlank()) {
+            return null;
+        }
+        if (pid != null && !pid.isBlank() && Long.parseLong(pid.strip()) != ourPid) {
+            return null;
+        }
+        long us = Long.parseLong(usec.strip());
+        return us <= 0 ? null : Duration.ofNanos(us * 1000);
+    }
+
+    public Duration period() {
+        return period;
+    }
+
+    /** One check: kicks if the loop advanced (a negative tick means "not healthy"); returns whether it kicked. */
+    public synchronized boolean check() {
+        long now = tick.getAsLong();
+        if (now >= 0 && now != lastTick) {
+            lastTick = now;
+            missed = 0;
+            notify.send("WATCHDOG=1\nSTATUS=regulating, tick " + now);
+            return true;
+        }
+        missed++;
+        if (missed == 1) {
+            notify.send("STATUS=" + (now < 0 ? "health endpoint not answering" : "regulation loop stalled at tick " + now)
+                    + "; watchdog not kicked");
+        }
+        return false;
+    }
+}

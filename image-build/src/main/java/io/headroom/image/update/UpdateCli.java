@@ -1,0 +1,138 @@
+package io.headroom.image.update;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code headroom-update}: make keys, sign bundles (build side), verify and install them (appliance side). */
+@Command(name = "headroom-update", mixinStandardHelpOptions = true,
+        description = "Signed update bundles (packages + manifest, Ed25519).",
+        subcommands = {UpdateCli.Keygen.class, UpdateCli.Sign.class, UpdateCli.Verify.class, UpdateCli.Install.class})
+public final class UpdateCli implements Runnable {
+
+    /** Exit code for a bundle that is refused. */
+    public static final int EXIT_REFUSED = 5;
+    static final Path DEFAULT_KEYS = Path.of("/etc/headroom/update-keys");
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new UpdateCli()).execute(args));
+    }
+
+    @Command(name = "keygen", mixinStandardHelpOptions = true, description = "Write an Ed25519 key pair: NAME.key (private, 0600) and NAME.pub.")
+    static final class Keygen implements Callable<Integer> {
+        @Option(names = "--out", required = true, paramLabel = "PREFIX", description = "e.g. keys/release writes keys/release.key and keys/release.pub")
+        Path prefix;
+
+        @Override
+        public Integer call() throws IOException {
+            KeyPair kp = SigningKeys.generate();
+            if (prefix.toAbsolutePath().getParent() != null) {
+                Files.createDirectories(prefix.toAbsolutePath().getParent());
+            }
+            SigningKeys.writePrivate(Path.of(prefix + ".key"), kp.getPrivate());
+            SigningKeys.writePublic(Path.of(prefix + ".pub"), kp.getPublic());
+            System.out.println("key " + SigningKeys.keyId(kp.getPublic()) + ": " + prefix + ".key, " + prefix + ".pub");
+            return 0;
+        }
+    }
+
+    @Command(name = "sign", mixinStandardHelpOptions = true, description = "Bundle and sign packages.")
+    static final class Sign implements Callable<Integer> {
+        @Option(names = "--key", required = true, description = "private key (PEM)") Path key;
+        @Option(names = "--pub", required = true, description = "its public key (PEM), to name it in the signature") Path pub;
+        @Option(names = "--version", required = true) String version;
+        @Option(names = "--arch", required = true) String arch;
+        @Option(names = "--out", required = true) Path out;
+        @Parameters(paramLabel = "DEB", arity = "1..*") List<Path> debs;
+
+        @Override
+        public Integer call() throws Exception {
+            String epoch = System.getenv("SOURCE_DATE_EPOCH");
+            Instant created = epoch == null ? Instant.now().with(java.time.temporal.ChronoField.NANO_OF_SECOND, 0)
+                    : Instant.ofEpochSecond(Long.parseLong(epoch));
+            try {
+                Manifest m = UpdateBundle.write(out, SigningKeys.readPrivate(key), SigningKeys.readPublic(pub), version, arch,
+                        created, debs);
+                System.out.println(out + ": " + m.files().size() + " packages, signed by " + SigningKeys.keyId(SigningKeys.readPublic(pub)));
+                return 0;
+            } catch (BundleException e) {
+                System.err.println("sign: " + e.getMessage());
+                return 2;
+            }
+        }
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true, description = "Check a bundle's signature and contents.")
+    static final class Verify implements Callable<Integer> {
+        @Option(names = "--trusted", defaultValue = "/etc/headroom/update-keys", description = "folder of trusted *.pub keys (default ${DEFAULT-VALUE})")
+        Path trusted;
+        @Parameters(paramLabel = "BUNDLE") Path bundle;
+
+        @Override
+        public Integer call() throws IOException {
+            try {
+                Manifest m = UpdateBundle.verify(bundle, UpdateBundle.trustedKeys(trusted));
+                System.out.println(bundle + ": OK, version " + m.version() + " (" + m.architecture() + "), "
+                        + m.files().size() + " packages");
+                return 0;
+            } catch (BundleException e) {
+                System.err.println(e.getMessage());
+                return EXIT_REFUSED;
+            }
+        }
+    }
+
+    @Command(name = "install", mixinStandardHelpOptions = true,
+            description = "Verify a bundle, then install its packages with dpkg -i (needs root and a writable root file system).")
+    static final class Install implements Callable<Integer> {
+        @Option(names = "--trusted", defaultValue = "/etc/headroom/update-keys", description = "default ${DEFAULT-VALUE}")
+        Path trusted;
+        @Option(names = "--dpkg", defaultValue = "dpkg", hidden = true) String dpkg;
+        @Parameters(paramLabel = "BUNDLE") Path bundle;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            List<PublicKey> keys;
+            Path dir = Files.createTempDirectory("headroom-update");
+            try {
+                keys = UpdateBundle.trustedKeys(trusted);
+                List<Path> debs = UpdateBundle.verifyAndExtract(bundle, keys, dir);
+                List<String> cmd = new ArrayList<>(List.of(dpkg, "-i"));
+                debs.forEach(d -> cmd.add(d.toString()));
+                int rc = new ProcessBuilder(cmd).inheritIO().start().waitFor();
+                if (rc != 0) {
+                    System.err.println("install: dpkg -i failed (exit " + rc + ")");
+                    return 6;
+                }
+                System.out.println(bundle + ": installed " + debs.size() + " packages");
+                return 0;
+            } catch (BundleException e) {
+                System.err.println(e.getMessage());
+                return EXIT_REFUSED;
+            } finally {
+                try (var s = Files.walk(dir)) {
+                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        }
+    }
+}
