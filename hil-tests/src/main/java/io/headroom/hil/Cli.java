@@ -80,14 +80,21 @@ public final class Cli implements Runnable {
             }
             Path dataDir = data != null ? data : home().resolve("run/bench");
             LocalVtn vtn = null;
+            LocalVtn2b vtn2b = null;
             io.headroom.grid.openadr3.Ven3Config ven;
             io.headroom.grid.openadr2b.Ven2bConfig ven2b;
             try {
                 if (openadr.enabled() && openadr.vtn == null && "2.0b".equals(openadr.version)) {
-                    throw new IllegalArgumentException("--openadr-version 2.0b needs --vtn and the TLS files; "
-                            + "the bench starts its own VTN for 3.1 only (grid-interface/README.md: BenchVtn2bMain)");
-                }
-                if (openadr.enabled() && openadr.vtn == null) {
+                    vtn2b = LocalVtn2b.start(vtnScenario, dataDir.resolve("pki"), java.time.Duration.ofSeconds(5),
+                            java.time.Duration.ofSeconds(60));
+                    openadr.vtn = java.net.URI.create(vtn2b.baseUrl());
+                    openadr.venName = openadr.venName != null ? openadr.venName : "headroom-bench";
+                    openadr.tlsCert = vtn2b.ven().cert();
+                    openadr.tlsKey = vtn2b.ven().key();
+                    openadr.tlsCa = vtn2b.ven().ca();
+                    spec.commandLine().getOut().printf("Bench VTN (OpenADR 2.0b, mutual TLS) on %s; bench PKI in %s%n",
+                            vtn2b.baseUrl(), dataDir.resolve("pki"));
+                } else if (openadr.enabled() && openadr.vtn == null) {
                     vtn = LocalVtn.start(vtnScenario);
                     openadr.vtn = java.net.URI.create(vtn.baseUrl());
                     openadr.clientId = openadr.clientId != null ? openadr.clientId : LocalVtn.VEN_CLIENT;
@@ -103,6 +110,9 @@ public final class Cli implements Runnable {
                 if (vtn != null) {
                     vtn.close();
                 }
+                if (vtn2b != null) {
+                    vtn2b.close();
+                }
                 return ApplianceCommands.EXIT_USAGE;
             }
             Bench bench = Bench.start(s, new Bench.Options(httpHost, httpPort, ephemeral, seed, dataDir,
@@ -112,10 +122,14 @@ public final class Cli implements Runnable {
             spec.commandLine().getOut().flush();
             CountDownLatch stop = new CountDownLatch(1);
             LocalVtn startedVtn = vtn;
+            LocalVtn2b startedVtn2b = vtn2b;
             Thread hook = new Thread(() -> {
                 bench.close();
                 if (startedVtn != null) {
                     startedVtn.close();
+                }
+                if (startedVtn2b != null) {
+                    startedVtn2b.close();
                 }
                 stop.countDown();
             }, "shutdown");
