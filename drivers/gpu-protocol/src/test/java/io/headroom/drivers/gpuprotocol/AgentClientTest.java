@@ -153,7 +153,6 @@ class AgentClientTest {
         try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
              AgentClient quick = AgentClient.builder().timeout(Duration.ofMillis(300)).build()) {
             InetSocketAddress nowhere = new InetSocketAddress("127.0.0.1", silent.getLocalPort());
-            long start = System.nanoTime();
             CompletableFuture<Health> f = quick.health(nowhere);
             assertThat(f).as("returned without blocking").isNotDone();
 
@@ -164,7 +163,6 @@ class AgentClientTest {
                 assertThat(e.agent()).isEqualTo(nowhere);
                 assertThat(e.resource()).isEqualTo("health");
             });
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
         }
     }
 
