@@ -60,9 +60,28 @@ public final class SiteLoader {
     public static final double DEFAULT_RAISE_STEP_W = 25;
     public static final long DEFAULT_POLL_INTERVAL_MS = 100;
     public static final long DEFAULT_DEADLINE_MS = 500;
+    /** Bus pacing defaults (those of a plain TCP device: no gap, 200 ms timeout, 1 retry, backoff up to 5 s). */
+    public static final long DEFAULT_BUS_TIMEOUT_MS = 200;
+    public static final int DEFAULT_BUS_RETRIES = 1;
+    public static final long DEFAULT_BUS_MAX_BACKOFF_MS = 5000;
+    /** Serial defaults (the Modbus over serial line spec: 8 data bits, even parity, 1 stop bit; 2 without parity). */
+    public static final int DEFAULT_DATA_BITS = 8;
+    public static final String DEFAULT_PARITY = "even";
+    /** GPIO defaults. */
+    public static final long DEFAULT_DEBOUNCE_MS = 20;
+    public static final long DEFAULT_WATCHDOG_PERIOD_MS = 1000;
+    /** BCM pins on the 40-pin header. */
+    public static final int MAX_BCM_PIN = 27;
+    /** Supercap converter profiles: the shipped maps that are not meter maps. */
+    public static final List<String> BANK_PROFILES = io.headroom.drivers.modbus.RegisterMap.knownProfiles().stream()
+            .filter(x -> !METER_PROFILES.contains(x)).toList();
+    public static final List<String> PARITIES = List.of("none", "even", "odd");
+    public static final List<String> INPUT_KINDS = List.of("breaker-aux", "undervoltage");
+    public static final List<String> OUTPUT_KINDS = List.of("alarm-relay", "status-lamp");
+    public static final List<String> PULLS = List.of("up", "down", "off");
 
     private static final List<String> TOP_KEYS = List.of("site", "gpuModels", "feeds", "groups", "racks", "meters",
-            "supercaps", "agents", "control", "openadr");
+            "supercaps", "agents", "control", "openadr", "modbusBuses", "gpio");
     private static final List<String> SITE_KEYS = List.of("name", "frequency");
     private static final List<String> GPU_KEYS = List.of("min", "max", "default");
     private static final List<String> FEED_KEYS = List.of("id", "rating", "derating", "voltage", "phases",
@@ -72,8 +91,17 @@ public final class SiteLoader {
     private static final List<String> RACK_KEYS = List.of("id", "group", "nodeDefaults", "nodes");
     private static final List<String> NODE_KEYS = List.of("id", "gpus", "gpu", "base", "priority", "floor", "agent");
     private static final List<String> METER_KEYS = List.of("id", "profile", "modbus", "unitId", "pollInterval",
-            "deadline");
-    private static final List<String> SUPERCAP_KEYS = List.of("id", "feed", "energy", "maxPower", "modbus", "unitId");
+            "deadline", "bus");
+    private static final List<String> SUPERCAP_KEYS = List.of("id", "feed", "energy", "maxPower", "modbus", "unitId",
+            "bus", "profile", "maxCharge", "maxDischarge", "pollInterval");
+    private static final List<String> BUS_KEYS = List.of("id", "tcp", "rtu", "interFrameGap", "unitChangeDelay",
+            "timeout", "retries", "maxBackoff");
+    private static final List<String> RTU_KEYS = List.of("device", "baud", "parity", "dataBits", "stopBits");
+    private static final List<String> GPIO_KEYS = List.of("inputs", "outputs", "watchdog");
+    private static final List<String> GPIO_INPUT_KEYS = List.of("id", "pin", "kind", "feed", "activeLow", "pull",
+            "debounce");
+    private static final List<String> GPIO_OUTPUT_KEYS = List.of("id", "pin", "kind", "activeLow");
+    private static final List<String> WATCHDOG_KEYS = List.of("pin", "device", "period");
     private static final List<String> AGENT_KEYS = List.of("lease", "safeCap");
     private static final List<String> CONTROL_KEYS = List.of("tick", "margin", "deadband", "raiseHold", "raiseStep",
             "contractImportLimit", "rampLimit", "smoothing");
@@ -204,6 +232,13 @@ public final class SiteLoader {
 
         private final List<Owned> modbusDevices = new ArrayList<>();
 
+        private final List<ModbusBusSpec> buses = new ArrayList<>();
+        private final List<Val<String>> busIdVals = new ArrayList<>();
+        private final Set<String> busIds = new LinkedHashSet<>();
+        private boolean busSectionBroken;
+        /** Devices on declared buses, for the one-unit-id-per-bus check. */
+        private final List<OnBus> busDevices = new ArrayList<>();
+
         Reader(Problems p) {
             this.p = p;
         }
@@ -213,7 +248,7 @@ public final class SiteLoader {
         }
 
         private record MeterD(Val<String> id, String profile, Endpoint modbus, Integer unitId, Long pollMs,
-                              Long deadlineMs) {
+                              Long deadlineMs, String busId) {
         }
 
         private record GroupD(Val<String> id, List<String> feedIds, String name) {
@@ -227,12 +262,17 @@ public final class SiteLoader {
         }
 
         private record SupercapD(Val<String> id, Val<String> feed, Double energyWh, Double maxPowerW,
-                                 Endpoint modbus, Integer unitId) {
+                                 Endpoint modbus, Integer unitId, String profile, String busId, Double maxChargeW,
+                                 Double maxDischargeW, Long pollMs) {
         }
 
         /** Node fields that may come from a rack's nodeDefaults. */
         private record Spec(Val<Integer> gpus, Val<String> gpu, Val<Double> base, Val<Priority> priority,
                             Val<Double> floor) {
+        }
+
+        /** A device on a declared bus: where its unit id was given (or its bus, when defaulted). */
+        private record OnBus(String busId, int unit, Node at, String field, String owner) {
         }
 
         /** An endpoint and who uses it, for collision checks. */
@@ -259,8 +299,10 @@ public final class SiteLoader {
             readFeeds(top);
             readGroups(top);
             readRacks(top);
+            readBuses(top);
             readMeters(top);
             readSupercaps(top);
+            GpioSettings gpio = readGpio(top);
             AgentSettings agents = readAgents(top);
             ControlSettings control = readControl(top);
             OpenAdrSettings openadr = readOpenAdr(top);
@@ -275,10 +317,11 @@ public final class SiteLoader {
                     racks.stream().map(r -> new Rack(r.id().value(), r.groupId())).toList(),
                     nodes.stream().map(this::node).toList(),
                     meters.stream().map(m -> new Meter(m.id().value(), m.profile(), m.modbus(), m.unitId(),
-                            m.pollMs(), m.deadlineMs())).toList(),
+                            m.pollMs(), m.deadlineMs(), m.busId())).toList(),
                     supercaps.stream().map(c -> new SupercapBank(c.id().value(), c.feed().value(), c.energyWh(),
-                            c.maxPowerW(), c.modbus(), c.unitId())).toList(),
-                    agents, control, openadr);
+                            c.maxPowerW(), c.modbus(), c.unitId(), c.profile(), c.busId(), c.maxChargeW(),
+                            c.maxDischargeW(), c.pollMs())).toList(),
+                    agents, control, openadr, buses, gpio);
         }
 
         private io.headroom.appliance.site.Node node(NodeD n) {
@@ -401,9 +444,11 @@ public final class SiteLoader {
                     p.at(profile.node(), profile.field(), "unknown meter profile '" + profile.value()
                             + "'; known profiles: " + String.join(", ", METER_PROFILES));
                 }
-                Val<Endpoint> modbus = m.get("modbus", SiteYaml::endpoint, true);
                 Val<Integer> unit = m.get("unitId", SiteYaml::integer, false);
                 unitId(unit);
+                String owner = "meter " + (id != null && id.ok() ? id.value() : path);
+                Val<String> bus = busRef(m, unit, owner);
+                Val<Endpoint> modbus = modbusOrBus(m, bus, "meter");
                 Val<Long> poll = m.get("pollInterval", SiteYaml::millis, false);
                 positive(poll);
                 Val<Long> deadline = m.get("deadline", SiteYaml::millis, false);
@@ -414,12 +459,11 @@ public final class SiteLoader {
                             + " is shorter than the poll interval " + fmt(pollMs, "ms"));
                 }
                 if (modbus != null && modbus.ok()) {
-                    modbusDevices.add(new Owned(modbus, "meter " + (id != null && id.ok() ? id.value() : path),
-                            " unit " + or(unit, 1)));
+                    modbusDevices.add(new Owned(modbus, owner, " unit " + or(unit, 1)));
                 }
                 meters.add(new MeterD(id, value(profile), value(modbus), or(unit, 1),
                         or(poll, DEFAULT_POLL_INTERVAL_MS),
-                        or(deadline, DEFAULT_DEADLINE_MS)));
+                        or(deadline, DEFAULT_DEADLINE_MS), value(bus)));
             }
         }
 
@@ -730,16 +774,261 @@ public final class SiteLoader {
                 positive(energy);
                 Val<Double> maxPower = m.get("maxPower", quantity(Kind.POWER), true);
                 positive(maxPower);
-                Val<Endpoint> modbus = m.get("modbus", SiteYaml::endpoint, true);
                 Val<Integer> unit = m.get("unitId", SiteYaml::integer, false);
                 unitId(unit);
+                String owner = "supercap bank " + (id != null && id.ok() ? id.value() : path);
+                Val<String> bus = busRef(m, unit, owner);
+                Val<Endpoint> modbus = modbusOrBus(m, bus, "supercap bank");
                 if (modbus != null && modbus.ok()) {
-                    modbusDevices.add(new Owned(modbus, "supercap bank "
-                            + (id != null && id.ok() ? id.value() : path), " unit " + or(unit, 1)));
+                    modbusDevices.add(new Owned(modbus, owner, " unit " + or(unit, 1)));
                 }
-                supercaps.add(new SupercapD(id, feed, value(energy), value(maxPower), value(modbus),
-                        or(unit, 1)));
+                Val<String> profile = m.get("profile", SiteYaml::string, false);
+                if (profile != null && profile.ok() && !BANK_PROFILES.contains(profile.value())) {
+                    p.at(profile.node(), profile.field(), "unknown supercap profile '" + profile.value()
+                            + "'; known profiles: " + String.join(", ", BANK_PROFILES));
+                }
+                Val<Double> maxCharge = m.get("maxCharge", quantity(Kind.POWER), false);
+                positive(maxCharge);
+                Val<Double> maxDischarge = m.get("maxDischarge", quantity(Kind.POWER), false);
+                positive(maxDischarge);
+                for (Val<Double> lim : java.util.Arrays.asList(maxCharge, maxDischarge)) {
+                    if (lim != null && lim.ok() && maxPower != null && maxPower.ok() && maxPower.value() > 0
+                            && lim.value() > maxPower.value()) {
+                        p.at(lim.node(), lim.field(), "exceeds the converter's maxPower "
+                                + fmt(maxPower.value(), "W") + ", got " + got(lim));
+                    }
+                }
+                Val<Long> poll = m.get("pollInterval", SiteYaml::millis, false);
+                positive(poll);
+                Double max = value(maxPower);
+                supercaps.add(new SupercapD(id, feed, value(energy), max, value(modbus),
+                        or(unit, 1), or(profile, SupercapBank.DEFAULT_PROFILE), value(bus), or(maxCharge, max),
+                        or(maxDischarge, max), or(poll, DEFAULT_POLL_INTERVAL_MS)));
             }
+        }
+
+        // ---- Modbus buses ----
+
+        private void readBuses(MapReader top) {
+            if (top.has("modbusBuses") && !(top.value("modbusBuses") instanceof org.yaml.snakeyaml.nodes.SequenceNode)
+                    && !SiteYaml.isNull(top.value("modbusBuses"))) {
+                busSectionBroken = true; // reported by list(); references to buses are not checked against it
+            }
+            List<Node> list = top.list("modbusBuses", false);
+            if (list == null) {
+                return;
+            }
+            for (int i = 0; i < list.size(); i++) {
+                String path = "modbusBuses[" + i + "]";
+                MapReader m = MapReader.open(p, list.get(i), path, "a Modbus bus", BUS_KEYS);
+                if (m == null) {
+                    continue;
+                }
+                Val<String> id = m.get("id", SiteYaml::string, true);
+                if (id != null && id.ok()) {
+                    busIds.add(id.value());
+                }
+                busIdVals.add(id);
+                Val<Endpoint> tcp = m.get("tcp", SiteYaml::endpoint, false);
+                SerialLine rtu = null;
+                if (m.has("rtu")) {
+                    if (m.has("tcp")) {
+                        p.at(m.keyNode("rtu"), m.field("rtu"), "a bus is either tcp (a gateway) or rtu (a serial "
+                                + "line), not both");
+                    }
+                    rtu = readSerialLine(m);
+                } else if (!m.has("tcp")) {
+                    m.missing("tcp", "missing required key: tcp (host:port of a gateway) or rtu (a serial line)");
+                }
+                Val<Long> gap = m.get("interFrameGap", SiteYaml::millis, false);
+                notNegative(gap);
+                Val<Long> unitChange = m.get("unitChangeDelay", SiteYaml::millis, false);
+                notNegative(unitChange);
+                Val<Long> timeout = m.get("timeout", SiteYaml::millis, false);
+                positive(timeout);
+                Val<Integer> retries = m.get("retries", SiteYaml::integer, false);
+                if (retries != null && retries.ok() && (retries.value() < 0 || retries.value() > 10)) {
+                    p.at(retries.node(), retries.field(), "must be 0..10, got " + got(retries));
+                }
+                Val<Long> backoff = m.get("maxBackoff", SiteYaml::millis, false);
+                positive(backoff);
+                buses.add(new ModbusBusSpec(value(id), value(tcp), rtu, or(gap, 0L), or(unitChange, 0L),
+                        or(timeout, DEFAULT_BUS_TIMEOUT_MS), or(retries, DEFAULT_BUS_RETRIES),
+                        or(backoff, DEFAULT_BUS_MAX_BACKOFF_MS)));
+            }
+        }
+
+        private SerialLine readSerialLine(MapReader bus) {
+            MapReader r = bus.map("rtu", true, "a serial line", RTU_KEYS);
+            if (r == null) {
+                return null;
+            }
+            Val<String> device = r.get("device", SiteYaml::string, true);
+            Val<Integer> baud = r.get("baud", SiteYaml::integer, true);
+            positive(baud);
+            Val<String> parity = r.get("parity", oneOf(PARITIES), false);
+            Val<Integer> dataBits = r.get("dataBits", SiteYaml::integer, false);
+            if (dataBits != null && dataBits.ok() && dataBits.value() != 7 && dataBits.value() != 8) {
+                p.at(dataBits.node(), dataBits.field(), "must be 7 or 8, got " + got(dataBits));
+            }
+            String par = or(parity, DEFAULT_PARITY);
+            Val<Integer> stopBits = r.get("stopBits", SiteYaml::integer, false);
+            if (stopBits != null && stopBits.ok() && stopBits.value() != 1 && stopBits.value() != 2) {
+                p.at(stopBits.node(), stopBits.field(), "must be 1 or 2, got " + got(stopBits));
+            }
+            return new SerialLine(value(device), or(baud, 0), or(dataBits, DEFAULT_DATA_BITS), par,
+                    or(stopBits, par.equals("none") ? 2 : 1));
+        }
+
+        /** {@code bus:} of a meter or bank: a declared bus; records the device's unit id on it. */
+        private Val<String> busRef(MapReader m, Val<Integer> unit, String owner) {
+            Val<String> bus = m.get("bus", SiteYaml::string, false);
+            if (bus == null || !bus.ok()) {
+                return bus;
+            }
+            if (!busIds.contains(bus.value())) {
+                if (!busSectionBroken) {
+                    p.at(bus.node(), bus.field(), unknown("Modbus bus", bus.value(), busIds)
+                            + (busIds.isEmpty() ? " (declare it under modbusBuses)" : ""));
+                }
+                return bus;
+            }
+            if (unit == null) {
+                busDevices.add(new OnBus(bus.value(), 1, bus.node(), bus.field(), owner));
+            } else if (unit.ok()) {
+                busDevices.add(new OnBus(bus.value(), unit.value(), unit.node(), unit.field(), owner));
+            }
+            return bus;
+        }
+
+        /** {@code modbus:} is required without a bus and not allowed with one. */
+        private Val<Endpoint> modbusOrBus(MapReader m, Val<String> bus, String what) {
+            if (bus == null) {
+                return m.get("modbus", SiteYaml::endpoint, true);
+            }
+            if (m.has("modbus")) {
+                p.at(m.value("modbus"), m.field("modbus"), "a " + what + " on a bus is reached through the bus"
+                        + (bus.ok() ? " '" + bus.value() + "'" : "") + "; remove modbus (or bus)");
+            }
+            return null;
+        }
+
+        private static SiteYaml.Conv<String> oneOf(List<String> allowed) {
+            return (p, n, field) -> {
+                String s = SiteYaml.scalar(n);
+                if (s != null && allowed.contains(s.strip())) {
+                    return s.strip();
+                }
+                String list = allowed.size() == 2 ? allowed.get(0) + " or " + allowed.get(1)
+                        : String.join(", ", allowed.subList(0, allowed.size() - 1)) + " or " + allowed.getLast();
+                p.at(n, field, "expected " + list + ", got " + SiteYaml.describe(n));
+                return null;
+            };
+        }
+
+        // ---- GPIO ----
+
+        /** A claimed BCM pin and its user, for the one-use-per-pin check. */
+        private record PinUse(Val<Integer> pin, String owner) {
+        }
+
+        private Val<Integer> bcmPin(MapReader m, List<PinUse> used, String owner) {
+            Val<Integer> pin = m.get("pin", SiteYaml::integer, true);
+            if (pin == null || !pin.ok()) {
+                return pin;
+            }
+            if (pin.value() < 0 || pin.value() > MAX_BCM_PIN) {
+                p.at(pin.node(), pin.field(), "BCM pin must be 0.." + MAX_BCM_PIN + ", got " + got(pin));
+                return new Val<>(null, pin.node(), pin.field());
+            }
+            for (PinUse u : used) {
+                if (u.pin().value().equals(pin.value())) {
+                    p.at(pin.node(), pin.field(), "BCM pin " + pin.value() + " is already used by " + u.owner()
+                            + " (line " + u.pin().line() + ")");
+                    return pin;
+                }
+            }
+            used.add(new PinUse(pin, owner));
+            return pin;
+        }
+
+        private GpioSettings readGpio(MapReader top) {
+            MapReader g = top.map("gpio", false, "the gpio section", GPIO_KEYS);
+            if (g == null) {
+                return GpioSettings.none();
+            }
+            List<PinUse> pins = new ArrayList<>();
+            List<Val<String>> ids = new ArrayList<>();
+            List<GpioSettings.Input> inputs = new ArrayList<>();
+            Map<String, Val<String>> breakerOfFeed = new HashMap<>();
+            List<Node> in = g.list("inputs", false);
+            for (int i = 0; in != null && i < in.size(); i++) {
+                MapReader m = MapReader.open(p, in.get(i), g.field("inputs") + "[" + i + "]", "a GPIO input",
+                        GPIO_INPUT_KEYS);
+                if (m == null) {
+                    continue;
+                }
+                Val<String> id = m.get("id", SiteYaml::string, true);
+                ids.add(id);
+                String owner = "input " + (id != null && id.ok() ? id.value() : m.path());
+                Val<Integer> pin = bcmPin(m, pins, owner);
+                Val<String> kind = m.get("kind", oneOf(INPUT_KINDS), true);
+                boolean breaker = kind != null && "breaker-aux".equals(kind.value());
+                Val<String> feed = m.get("feed", SiteYaml::string, breaker);
+                if (feed != null && feed.ok() && feedSectionRead && !feedIds.contains(feed.value())) {
+                    p.at(feed.node(), feed.field(), unknown("feed", feed.value(), feedIds));
+                } else if (breaker && feed != null && feed.ok()) {
+                    Val<String> other = breakerOfFeed.putIfAbsent(feed.value(), feed);
+                    if (other != null) {
+                        p.at(feed.node(), feed.field(), "feed " + feed.value() + " already has a breaker contact"
+                                + " input (line " + other.line() + ")");
+                    }
+                }
+                Boolean activeLow = m.opt("activeLow", SiteYaml::bool, false);
+                Val<String> pull = m.get("pull", oneOf(PULLS), false);
+                Val<Long> debounce = m.get("debounce", SiteYaml::millis, false);
+                notNegative(debounce);
+                boolean low = Boolean.TRUE.equals(activeLow);
+                inputs.add(new GpioSettings.Input(value(id), or(pin, -1), value(kind), value(feed), low,
+                        or(pull, low ? "up" : "down"), or(debounce, DEFAULT_DEBOUNCE_MS)));
+            }
+            List<GpioSettings.Output> outputs = new ArrayList<>();
+            List<Node> out = g.list("outputs", false);
+            for (int i = 0; out != null && i < out.size(); i++) {
+                MapReader m = MapReader.open(p, out.get(i), g.field("outputs") + "[" + i + "]", "a GPIO output",
+                        GPIO_OUTPUT_KEYS);
+                if (m == null) {
+                    continue;
+                }
+                Val<String> id = m.get("id", SiteYaml::string, true);
+                ids.add(id);
+                Val<Integer> pin = bcmPin(m, pins, "output " + (id != null && id.ok() ? id.value() : m.path()));
+                Val<String> kind = m.get("kind", oneOf(OUTPUT_KINDS), true);
+                Boolean activeLow = m.opt("activeLow", SiteYaml::bool, false);
+                outputs.add(new GpioSettings.Output(value(id), or(pin, -1), value(kind),
+                        Boolean.TRUE.equals(activeLow)));
+            }
+            unique(ids, "GPIO");
+            GpioSettings.Watchdog watchdog = null;
+            MapReader w = g.map("watchdog", false, "the watchdog", WATCHDOG_KEYS);
+            if (w != null) {
+                Val<Integer> pin = w.has("pin") ? bcmPin(w, pins, "the watchdog") : null;
+                Val<String> device = w.get("device", SiteYaml::string, false);
+                if (pin != null && device != null) {
+                    p.at(w.keyNode("device"), w.field("device"), "give either pin (an external watchdog) or device "
+                            + "(the Linux watchdog), not both");
+                } else if (pin == null && device == null) {
+                    w.missing("pin", "missing required key: pin (an external watchdog) or device (e.g. /dev/watchdog)");
+                }
+                if (device != null && device.ok() && !device.value().startsWith("/dev/")) {
+                    p.at(device.node(), device.field(), "expected a device path under /dev/, got " + got(device));
+                }
+                Val<Long> period = w.get("period", SiteYaml::millis, false);
+                positive(period);
+                watchdog = new GpioSettings.Watchdog(value(pin), value(device),
+                        or(period, DEFAULT_WATCHDOG_PERIOD_MS));
+            }
+            return new GpioSettings(inputs, outputs, watchdog);
         }
 
         private AgentSettings readAgents(MapReader top) {
@@ -860,6 +1149,17 @@ public final class SiteLoader {
             unique(nodes.stream().map(NodeD::id).toList(), "node");
             unique(meters.stream().map(MeterD::id).toList(), "meter");
             unique(supercaps.stream().map(SupercapD::id).toList(), "supercap bank");
+            unique(busIdVals, "Modbus bus");
+
+            // one device per unit id on a declared bus
+            Map<String, OnBus> firstOnBus = new HashMap<>();
+            for (OnBus d : busDevices) {
+                OnBus f = firstOnBus.putIfAbsent(d.busId() + "/" + d.unit(), d);
+                if (f != null) {
+                    p.at(d.at(), d.field(), "unit " + d.unit() + " on bus " + d.busId() + " is already used by "
+                            + f.owner() + " (line " + (f.at().getStartMark().getLine() + 1) + ")");
+                }
+            }
 
             // feed -> meter: exists, and one feed per meter
             Map<String, FeedD> feedOfMeter = new HashMap<>();

@@ -203,7 +203,73 @@ class SiteLoaderErrorsTest {
                 c("  enabled: false", "  enabled: maybe",
                         "59:12: openadr.enabled: expected true or false, got \"maybe\""),
                 c("      - {id: n1, agent: 127.0.0.1:57001}", "      - n1",
-                        "29:9: racks[0].nodes[0]: expected a node (a map), got \"n1\"")
+                        "29:9: racks[0].nodes[0]: expected a node (a map), got \"n1\""),
+                // Modbus buses
+                c("    modbus: 127.0.0.1:15022", "    bus: rs485",
+                        "42:10: meters[1].bus: unknown Modbus bus 'rs485'; none are defined (declare it under modbusBuses)"),
+                c("    modbus: 127.0.0.1:15022\nsupercaps:", "    bus: rs485-2\nmodbusBuses:\n  - id: rs485-1\n"
+                                + "    rtu: {device: /dev/ttyUSB0, baud: 19200}\nsupercaps:",
+                        "42:10: meters[1].bus: unknown Modbus bus 'rs485-2'; did you mean 'rs485-1'?"),
+                c("    modbus: 127.0.0.1:15022\nsupercaps:", "    modbus: 127.0.0.1:15022\n    bus: gw\nmodbusBuses:\n"
+                                + "  - {id: gw, tcp: 10.0.0.9:502}\nsupercaps:",
+                        "42:13: meters[1].modbus: a meter on a bus is reached through the bus 'gw'; remove modbus (or bus)"),
+                c("    modbus: 127.0.0.1:15031", "    bus: gw",
+                        "48:10: supercaps[0].bus: unknown Modbus bus 'gw'; none are defined (declare it under modbusBuses)"),
+                c("    modbus: 127.0.0.1:15031", "    unitId: 3",
+                        "44:5: supercaps[0].modbus: missing required key"),
+                c("agents:", "modbusBuses:\n  - id: b\n    tcp: 10.0.0.9:502\n    rtu: {device: /dev/ttyS0, baud: 9600}\nagents:",
+                        "52:5: modbusBuses[0].rtu: a bus is either tcp (a gateway) or rtu (a serial line), not both"),
+                c("agents:", "modbusBuses:\n  - id: b\n    timeout: 0 ms\n    retries: 11\n    maxBackoff: 5\nagents:",
+                        "50:5: modbusBuses[0].tcp: missing required key: tcp (host:port of a gateway) or rtu (a serial line)",
+                        "51:14: modbusBuses[0].timeout: must be greater than 0, got \"0 ms\"",
+                        "52:14: modbusBuses[0].retries: must be 0..10, got 11",
+                        "53:17: modbusBuses[0].maxBackoff: needs a unit: 5 ms or 5 s"),
+                c("agents:", "modbusBuses:\n  - id: b\n    rtu: {baud: 9600, parity: mark, dataBits: 9, stopBits: 3, speed: 1}\n"
+                                + "    interFrameGap: -1 ms\n    unitChangeDelay: 2 kW\nagents:",
+                        "51:10: modbusBuses[0].rtu.device: missing required key",
+                        "51:31: modbusBuses[0].rtu.parity: expected none, even or odd, got \"mark\"",
+                        "51:47: modbusBuses[0].rtu.dataBits: must be 7 or 8, got 9",
+                        "51:60: modbusBuses[0].rtu.stopBits: must be 1 or 2, got 3",
+                        "51:63: modbusBuses[0].rtu.speed: unknown key 'speed'; expected one of device, baud, parity, dataBits, stopBits",
+                        "52:20: modbusBuses[0].interFrameGap: must not be negative, got \"-1 ms\"",
+                        "53:22: modbusBuses[0].unitChangeDelay: expected a time in ms, s, min or h, got \"2 kW\""),
+                c("agents:", "modbusBuses:\n  - {id: b, rtu: /dev/ttyS0}\nagents:",
+                        "50:18: modbusBuses[0].rtu: expected a serial line (a map), got \"/dev/ttyS0\""),
+                c("agents:", "modbusBuses:\n  - {id: b, tcp: 10.0.0.1:502}\n  - {id: b, tcp: 10.0.0.2:502}\nagents:",
+                        "51:10: modbusBuses[1].id: duplicate Modbus bus id 'b' (first at line 50)"),
+                // supercap fields
+                c("    maxPower: 50 kW", "    maxPower: 50 kW\n    maxCharge: 60 kW\n    maxDischarge: 0 W\n"
+                                + "    profile: janitza-umg96rm\n    pollInterval: 0 ms",
+                        "48:16: supercaps[0].maxCharge: exceeds the converter's maxPower 50000 W, got \"60 kW\"",
+                        "49:19: supercaps[0].maxDischarge: must be greater than 0, got \"0 W\"",
+                        "50:14: supercaps[0].profile: unknown supercap profile 'janitza-umg96rm'; known profiles: supercap-generic",
+                        "51:19: supercaps[0].pollInterval: must be greater than 0, got \"0 ms\""),
+                // GPIO
+                c("agents:", "gpio:\n  inputs:\n    - {id: brkA, pin: 17, kind: breaker-aux, feed: C}\n"
+                                + "    - {id: uv, pin: 17, kind: undervolt, pull: sideways, debounce: -5 ms}\n"
+                                + "  outputs:\n    - {id: brkA, pin: 30, kind: alarm-relay}\n  lamps: []\nagents:",
+                        "51:52: gpio.inputs[0].feed: unknown feed 'C'; known: A, B",
+                        "52:21: gpio.inputs[1].pin: BCM pin 17 is already used by input brkA (line 51)",
+                        "52:31: gpio.inputs[1].kind: expected breaker-aux or undervoltage, got \"undervolt\"",
+                        "52:48: gpio.inputs[1].pull: expected up, down or off, got \"sideways\"",
+                        "52:68: gpio.inputs[1].debounce: must not be negative, got \"-5 ms\"",
+                        "54:12: gpio.outputs[0].id: duplicate GPIO id 'brkA' (first at line 51)",
+                        "54:23: gpio.outputs[0].pin: BCM pin must be 0..27, got 30",
+                        "55:3: gpio.lamps: unknown key 'lamps'; expected one of inputs, outputs, watchdog"),
+                c("agents:", "gpio:\n  inputs:\n    - {id: brkA, pin: 17, kind: breaker-aux}\n"
+                                + "    - {id: brkB, pin: 18, kind: breaker-aux, feed: A}\n"
+                                + "    - {id: brkC, pin: 19, kind: breaker-aux, feed: A}\nagents:",
+                        "51:7: gpio.inputs[0].feed: missing required key",
+                        "53:52: gpio.inputs[2].feed: feed A already has a breaker contact input (line 52)"),
+                c("agents:", "gpio:\n  outputs:\n    - {id: lamp, pin: 5, kind: lamp}\n  watchdog: {pin: 5, device: /dev/watchdog, period: 0 s}\nagents:",
+                        "51:32: gpio.outputs[0].kind: expected alarm-relay or status-lamp, got \"lamp\"",
+                        "52:19: gpio.watchdog.pin: BCM pin 5 is already used by output lamp (line 51)",
+                        "52:22: gpio.watchdog.device: give either pin (an external watchdog) or device (the Linux watchdog), not both",
+                        "52:53: gpio.watchdog.period: must be greater than 0, got \"0 s\""),
+                c("agents:", "gpio:\n  watchdog: {period: 1 s}\nagents:",
+                        "50:13: gpio.watchdog.pin: missing required key: pin (an external watchdog) or device (e.g. /dev/watchdog)"),
+                c("agents:", "gpio:\n  watchdog: {device: watchdog0}\nagents:",
+                        "50:22: gpio.watchdog.device: expected a device path under /dev/, got \"watchdog0\"")
         );
     }
 
@@ -267,6 +333,30 @@ class SiteLoaderErrorsTest {
                 "1:1: groups: missing required key",
                 "1:1: racks: missing required key",
                 "1:1: meters: missing required key");
+    }
+
+    @Test
+    void twoDevicesOnOneBusNeedDistinctUnitIds() throws Exception {
+        String text = replaceOnce(base(), "    modbus: 127.0.0.1:15021\n    unitId: 1", "    bus: rs485\n    unitId: 1");
+        text = replaceOnce(text, "    modbus: 127.0.0.1:15022", "    bus: rs485");
+        text = replaceOnce(text, "    modbus: 127.0.0.1:15031", "    bus: rs485\n    unitId: 1");
+        text = replaceOnce(text, "agents:", "modbusBuses:\n  - id: rs485\n    rtu: {device: /dev/ttyUSB0, baud: 19200}\nagents:");
+        assertThat(errorsOf(text)).containsExactly(
+                "42:10: meters[1].bus: unit 1 on bus rs485 is already used by meter mA (line 37)",
+                "49:13: supercaps[0].unitId: unit 1 on bus rs485 is already used by meter mA (line 37)");
+    }
+
+    @Test
+    void busErrorsComeWithTheOthersInOnePass() throws Exception {
+        String text = replaceOnce(base(), "    modbus: 127.0.0.1:15022", "    bus: rs458");
+        text = replaceOnce(text, "  margin: 3 %", "  margin: 60 %");
+        text = replaceOnce(text, "agents:", "modbusBuses:\n  - {id: rs485, tcp: 10.0.0.9:502, retries: -1}\n"
+                + "gpio:\n  inputs: [{id: k, pin: 99, kind: breaker-aux, feed: B}]\nagents:");
+        assertThat(errorsOf(text)).containsExactly(
+                "42:10: meters[1].bus: unknown Modbus bus 'rs458'; did you mean 'rs485'?",
+                "50:45: modbusBuses[0].retries: must be 0..10, got -1",
+                "52:25: gpio.inputs[0].pin: BCM pin must be 0..27, got 99",
+                "58:11: control.margin: must be at least 0 % and below 50 %, got \"60 %\"");
     }
 
     @Test

@@ -145,4 +145,101 @@ class SiteLoaderTest {
             assertThat(e.getMessage()).isEqualTo(f + ":11:13: feeds[0].phases: must be 1 or 3, got 2");
         }
     }
+
+    @Test
+    void modbusBusesAreReadWithTheirPacingAndDefaults() throws Exception {
+        String text = edit(base(), "    modbus: 127.0.0.1:15021\n    unitId: 1", "    bus: rs485\n    unitId: 7");
+        text = edit(text, "    modbus: 127.0.0.1:15022", "    bus: gw");
+        text = edit(text, "agents:", """
+                modbusBuses:
+                  - id: rs485
+                    rtu: {device: /dev/ttyUSB0, baud: 19200, parity: none}
+                    interFrameGap: 5 ms
+                    unitChangeDelay: 20 ms
+                    timeout: 300 ms
+                    retries: 2
+                    maxBackoff: 10 s
+                  - id: gw
+                    tcp: 10.0.0.9:502
+                agents:""");
+        Site site = SiteLoader.parse("t.yaml", text);
+        assertThat(site.modbusBuses()).containsExactly(
+                new ModbusBusSpec("rs485", null, new SerialLine("/dev/ttyUSB0", 19200, 8, "none", 2), 5, 20, 300, 2,
+                        10_000),
+                new ModbusBusSpec("gw", new Endpoint("10.0.0.9", 502), null, 0, 0, SiteLoader.DEFAULT_BUS_TIMEOUT_MS,
+                        SiteLoader.DEFAULT_BUS_RETRIES, SiteLoader.DEFAULT_BUS_MAX_BACKOFF_MS));
+        Meter mA = site.meter("mA").orElseThrow();
+        assertThat(mA.busId()).isEqualTo("rs485");
+        assertThat(mA.modbus()).as("a meter on a bus has no endpoint of its own").isNull();
+        assertThat(mA.unitId()).isEqualTo(7);
+        assertThat(site.meter("mB").orElseThrow().busId()).isEqualTo("gw");
+        assertThat(site.modbusBus("rs485")).isPresent();
+        // a serial line with parity gets 1 stop bit by default, and even parity when none is given
+        Site even = SiteLoader.parse("t.yaml", edit(text, "baud: 19200, parity: none}", "baud: 9600}"));
+        assertThat(even.modbusBus("rs485").orElseThrow().rtu()).isEqualTo(new SerialLine("/dev/ttyUSB0", 9600, 8,
+                "even", 1));
+    }
+
+    @Test
+    void supercapLimitsProfileBusAndPollIntervalAreRead() throws Exception {
+        Site defaults = SiteLoader.parse("t.yaml", base());
+        SupercapBank d = defaults.supercaps().getFirst();
+        assertThat(d.profile()).isEqualTo(SupercapBank.DEFAULT_PROFILE);
+        assertThat(d.maxChargeW()).isEqualTo(50_000.0);
+        assertThat(d.maxDischargeW()).isEqualTo(50_000.0);
+        assertThat(d.pollIntervalMs()).isEqualTo(SiteLoader.DEFAULT_POLL_INTERVAL_MS);
+        assertThat(d.busId()).isNull();
+
+        String text = edit(base(), "    modbus: 127.0.0.1:15031", """
+                    bus: gw
+                    unitId: 9
+                    profile: supercap-generic
+                    maxCharge: 20 kW
+                    maxDischarge: 45 kW
+                    pollInterval: 250 ms
+                modbusBuses:
+                  - {id: gw, tcp: 10.0.0.9:502}""");
+        SupercapBank c = SiteLoader.parse("t.yaml", text).supercaps().getFirst();
+        assertThat(c.busId()).isEqualTo("gw");
+        assertThat(c.modbus()).isNull();
+        assertThat(c.unitId()).isEqualTo(9);
+        assertThat(c.maxChargeW()).isEqualTo(20_000.0);
+        assertThat(c.maxDischargeW()).isEqualTo(45_000.0);
+        assertThat(c.pollIntervalMs()).isEqualTo(250);
+        assertThat(c.maxPowerW()).isEqualTo(50_000.0);
+    }
+
+    @Test
+    void gpioSectionIsReadWithDefaults() throws Exception {
+        assertThat(SiteLoader.parse("t.yaml", base()).gpio()).isEqualTo(GpioSettings.none());
+        String text = edit(base(), "agents:", """
+                gpio:
+                  inputs:
+                    - {id: brkA, pin: 17, kind: breaker-aux, feed: A, activeLow: true, debounce: 30 ms}
+                    - {id: brkB, pin: 27, kind: breaker-aux, feed: B}
+                    - {id: uvA, pin: 22, kind: undervoltage, feed: A, pull: off}
+                    - {id: uvMain, pin: 5, kind: undervoltage}
+                  outputs:
+                    - {id: alarm, pin: 23, kind: alarm-relay}
+                    - {id: lamp, pin: 24, kind: status-lamp, activeLow: true}
+                  watchdog: {pin: 4, period: 500 ms}
+                agents:""");
+        GpioSettings g = SiteLoader.parse("t.yaml", text).gpio();
+        assertThat(g.inputs()).containsExactly(
+                new GpioSettings.Input("brkA", 17, "breaker-aux", "A", true, "up", 30),
+                new GpioSettings.Input("brkB", 27, "breaker-aux", "B", false, "down", SiteLoader.DEFAULT_DEBOUNCE_MS),
+                new GpioSettings.Input("uvA", 22, "undervoltage", "A", false, "off", SiteLoader.DEFAULT_DEBOUNCE_MS),
+                new GpioSettings.Input("uvMain", 5, "undervoltage", null, false, "down",
+                        SiteLoader.DEFAULT_DEBOUNCE_MS));
+        assertThat(g.outputs()).containsExactly(
+                new GpioSettings.Output("alarm", 23, "alarm-relay", false),
+                new GpioSettings.Output("lamp", 24, "status-lamp", true));
+        assertThat(g.watchdog()).isEqualTo(new GpioSettings.Watchdog(4, null, 500));
+
+        GpioSettings dev = SiteLoader.parse("t.yaml", edit(base(), "agents:",
+                "gpio:\n  watchdog: {device: /dev/watchdog}\nagents:")).gpio();
+        assertThat(dev.watchdog()).isEqualTo(new GpioSettings.Watchdog(null, "/dev/watchdog",
+                SiteLoader.DEFAULT_WATCHDOG_PERIOD_MS));
+        assertThat(dev.inputs()).isEmpty();
+    }
 }
