@@ -21,7 +21,9 @@ import io.headroom.waveform.StreamFormat;
 import io.headroom.waveform.UdpSampleSource;
 import io.headroom.drivers.gpuprotocol.AgentClient;
 import io.headroom.grid.CommitmentBook;
+import io.headroom.appliance.field.FieldIo;
 import io.headroom.appliance.grid.GridLink;
+import io.headroom.drivers.gpio.GpioProvider;
 import io.headroom.grid.openadr2b.Ven2b;
 import io.headroom.grid.openadr2b.Ven2bConfig;
 import io.headroom.grid.openadr3.Ven3;
@@ -61,7 +63,7 @@ public final class Appliance implements AutoCloseable {
      * @param ven         OpenADR 3.x enrollment, or null for none
      */
     public record Options(String httpHost, int httpPort, Path dataDir, CommitmentBook commitments, Ven3Config ven,
-                          List<WaveformInput> waveforms, Ven2bConfig ven2b) {
+                          List<WaveformInput> waveforms, Ven2bConfig ven2b, GpioProvider gpioProvider) {
         public Options {
             if (commitments == null) {
                 commitments = new CommitmentBook();
@@ -73,15 +75,20 @@ public final class Appliance implements AutoCloseable {
         }
 
         public Options(String httpHost, int httpPort, Path dataDir, CommitmentBook commitments, Ven3Config ven) {
-            this(httpHost, httpPort, dataDir, commitments, ven, List.of(), null);
+            this(httpHost, httpPort, dataDir, commitments, ven, List.of(), null, null);
         }
 
         public Options withWaveforms(List<WaveformInput> w) {
-            return new Options(httpHost, httpPort, dataDir, commitments, ven, w, ven2b);
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, w, ven2b, gpioProvider);
         }
 
         public Options withVen2b(Ven2bConfig c) {
-            return new Options(httpHost, httpPort, dataDir, commitments, ven, waveforms, c);
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, waveforms, c, gpioProvider);
+        }
+
+        /** Which GPIO provider to open the site's {@code gpio:} section with (null: detect gpiod, then linuxfs). */
+        public Options withGpio(GpioProvider p) {
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, waveforms, ven2b, p);
         }
 
         public static Options of(String httpHost, int httpPort, Path dataDir) {
@@ -165,6 +172,10 @@ public final class Appliance implements AutoCloseable {
                     utc, System::nanoTime);
             parts.push(regulation);
             regulation.withBanks(new BankActuator(site, measurements.buses()));
+            FieldIo field = FieldIo.open(site, options.gpioProvider(), protection, regulation::state, journal, utc);
+            if (field != null) {
+                parts.push(field);
+            }
             GridLink ven = null;
             // Built before regulation starts: commitments restored from the VEN's journal apply at once.
             if (options.ven() != null) {

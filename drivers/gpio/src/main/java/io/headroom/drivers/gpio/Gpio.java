@@ -233,7 +233,8 @@ public final class Gpio implements AutoCloseable {
         return t;
     }
 
-    static String pinId(int bcm) {
+    /** The Pi4J id of a BCM pin (for reaching the mock platform's pins in tests). */
+    public static String pinId(int bcm) {
         return "bcm-" + bcm;
     }
 
