@@ -84,6 +84,7 @@ public final class Cli implements Runnable {
             io.headroom.grid.openadr3.Ven3Config ven;
             io.headroom.grid.openadr2b.Ven2bConfig ven2b;
             try {
+                openadr.withSiteDefaults(s.openadr());
                 if (openadr.enabled() && openadr.vtn == null && "2.0b".equals(openadr.version)) {
                     vtn2b = LocalVtn2b.start(vtnScenario, dataDir.resolve("pki"), java.time.Duration.ofSeconds(5),
                             java.time.Duration.ofSeconds(60));

@@ -66,6 +66,27 @@ class CliTest {
     }
 
     @Test
+    void theSiteFilesEnrollmentIsUsedUnlessTheCommandLineSaysOtherwise(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String example = java.nio.file.Files.readString(java.nio.file.Path.of("../sites/example-4feed.yaml"));
+        String site = example.replaceAll("(?ms)^openadr:.*?(?=^\\S|\\z)", "") + """
+                openadr:
+                  enabled: true
+                  version: "2.0b"
+                  vtn: https://vtn.example.net/OpenADR2/Simple/2.0b
+                  venName: hall-1
+                  tlsCert: no-such-ven.crt
+                  tlsKey: no-such-ven.key
+                  tlsCa: no-such-ca.crt
+                """;
+        java.nio.file.Path file = dir.resolve("enrolled.yaml");
+        java.nio.file.Files.writeString(file, site);
+        Result r = run("run", "--site", file.toString(), "--data", dir.resolve("data").toString());
+        assertThat(r.exit()).as(r.err()).isEqualTo(64);
+        assertThat(r.err()).contains("--tls-cert/--tls-key/--tls-ca").contains("no-such-ven.crt");
+    }
+
+    @Test
     void perfRunsPlanTimeAndRejectsUnknownNames() {
         Result r = run("perf", "plan-time");
         assertThat(r.exit()).isZero();

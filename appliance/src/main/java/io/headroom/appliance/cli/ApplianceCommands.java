@@ -95,6 +95,7 @@ public final class ApplianceCommands {
             }
             Appliance.Options options;
             try {
+                openadr.withSiteDefaults(s.openadr());
                 options = new Appliance.Options(httpHost, httpPort, data, null, openadr.ven3(data))
                         .withVen2b(openadr.ven2b(data));
             } catch (IllegalArgumentException e) {

@@ -34,8 +34,41 @@ public final class OpenAdrOptions {
     @Option(names = "--tls-ca", paramLabel = "FILE", description = "CA that signs the VTN's certificate")
     public Path tlsCa;
 
+    /** How often to poll the VTN, from the site file (the command line has no flag for it); null: default. */
+    public java.time.Duration pollInterval;
+
     public boolean enabled() {
         return version != null;
+    }
+
+    /**
+     * Fills what the command line did not say from the site file's {@code openadr} section, when that section is
+     * enabled: the command line overrides the site file, field by field.
+     */
+    public OpenAdrOptions withSiteDefaults(io.headroom.appliance.site.OpenAdrSettings site) {
+        if (!site.enabled()) {
+            return this;
+        }
+        version = version != null ? version : site.version();
+        vtn = vtn != null ? vtn : URI.create(site.vtnUrl());
+        venName = venName != null ? venName : site.venName();
+        clientId = clientId != null ? clientId : blankToNull(site.clientId());
+        clientSecret = clientSecret != null ? clientSecret : blankToNull(site.clientSecret());
+        tlsCert = tlsCert != null ? tlsCert : pathOrNull(site.tlsCert());
+        tlsKey = tlsKey != null ? tlsKey : pathOrNull(site.tlsKey());
+        tlsCa = tlsCa != null ? tlsCa : pathOrNull(site.tlsCa());
+        if (pollInterval == null && site.pollIntervalMs() > 0) {
+            pollInterval = java.time.Duration.ofMillis(site.pollIntervalMs());
+        }
+        return this;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    private static Path pathOrNull(String s) {
+        return s == null || s.isBlank() ? null : Path.of(s);
     }
 
     /**
@@ -60,7 +93,11 @@ public final class OpenAdrOptions {
         require(venName, "--ven-name");
         require(clientId, "--client-id");
         require(clientSecret, "--client-secret");
-        return Ven3Config.builder(v, vtn, venName, clientId, clientSecret, dataDir.resolve("ven.db")).build();
+        Ven3Config.Builder b = Ven3Config.builder(v, vtn, venName, clientId, clientSecret, dataDir.resolve("ven.db"));
+        if (pollInterval != null) {
+            b.pollInterval(pollInterval);
+        }
+        return b.build();
     }
 
     /**
@@ -77,8 +114,12 @@ public final class OpenAdrOptions {
         require(tlsKey, "--tls-key");
         require(tlsCa, "--tls-ca");
         try {
-            return io.headroom.grid.openadr2b.Ven2bConfig.builder(vtn, venName, dataDir.resolve("ven2b.db"))
-                    .tls(tlsCert, tlsKey, tlsCa).build();
+            var b = io.headroom.grid.openadr2b.Ven2bConfig.builder(vtn, venName, dataDir.resolve("ven2b.db"))
+                    .tls(tlsCert, tlsKey, tlsCa);
+            if (pollInterval != null) {
+                b.pollInterval(pollInterval);
+            }
+            return b.build();
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("--tls-cert/--tls-key/--tls-ca: " + e.getMessage(), e);
         }

@@ -105,7 +105,8 @@ public final class SiteLoader {
     private static final List<String> AGENT_KEYS = List.of("lease", "safeCap");
     private static final List<String> CONTROL_KEYS = List.of("tick", "margin", "deadband", "raiseHold", "raiseStep",
             "contractImportLimit", "rampLimit", "smoothing");
-    private static final List<String> OPENADR_KEYS = List.of("enabled", "version", "vtn", "venName");
+    private static final List<String> OPENADR_KEYS = List.of("enabled", "version", "vtn", "venName", "clientId",
+            "clientSecret", "tlsCert", "tlsKey", "tlsCa", "pollInterval");
 
     private SiteLoader() {
     }
@@ -1117,6 +1118,13 @@ public final class SiteLoader {
                 p.at(vtn.node(), vtn.field(), "expected an http:// or https:// URL, got " + got(vtn));
             }
             Val<String> ven = o.get("venName", SiteYaml::string, false);
+            Val<String> clientId = o.get("clientId", SiteYaml::string, false);
+            Val<String> clientSecret = o.get("clientSecret", SiteYaml::string, false);
+            Val<String> tlsCert = o.get("tlsCert", SiteYaml::string, false);
+            Val<String> tlsKey = o.get("tlsKey", SiteYaml::string, false);
+            Val<String> tlsCa = o.get("tlsCa", SiteYaml::string, false);
+            Val<Long> poll = o.get("pollInterval", SiteYaml::millis, false);
+            positive(poll);
             if (Boolean.TRUE.equals(enabled)) {
                 if (vtn == null) {
                     o.missing("vtn", "required when openadr is enabled");
@@ -1124,10 +1132,25 @@ public final class SiteLoader {
                 if (ven == null) {
                     o.missing("venName", "required when openadr is enabled");
                 }
+                boolean v2b = version != null && version.ok() && "2.0b".equals(version.value());
+                if (v2b) {
+                    for (String k : List.of("tlsCert", "tlsKey", "tlsCa")) {
+                        if (!o.has(k)) {
+                            o.missing(k, "required for OpenADR 2.0b (mutual TLS)");
+                        }
+                    }
+                } else {
+                    for (String k : List.of("clientId", "clientSecret")) {
+                        if (!o.has(k)) {
+                            o.missing(k, "required for OpenADR 3.x (OAuth2 client credentials)");
+                        }
+                    }
+                }
             }
             return new OpenAdrSettings(Boolean.TRUE.equals(enabled),
                     or(version, OpenAdrSettings.disabled().version()),
-                    or(vtn, ""), or(ven, ""));
+                    or(vtn, ""), or(ven, ""), or(clientId, ""), or(clientSecret, ""), or(tlsCert, ""),
+                    or(tlsKey, ""), or(tlsCa, ""), or(poll, 0L));
         }
 
         private static boolean isHttpUrl(String s) {

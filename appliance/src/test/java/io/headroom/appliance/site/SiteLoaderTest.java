@@ -22,6 +22,23 @@ class SiteLoaderTest {
     }
 
     @Test
+    void openAdrEnrollmentIsReadAndWhatEachVersionNeedsIsRequired() throws Exception {
+        String v3 = "openadr:\n  enabled: true\n  version: \"3.1\"\n  vtn: https://vtn.example.net/\n  venName: hall-1\n"
+                + "  clientId: hall-1\n  clientSecret: s3cret\n  pollInterval: 30 s\n";
+        Site site = SiteLoader.parse("t.yaml", base().replaceAll("(?ms)^openadr:.*?(?=^\\S|\\z)", "") + v3);
+        assertThat(site.openadr().clientId()).isEqualTo("hall-1");
+        assertThat(site.openadr().clientSecret()).isEqualTo("s3cret");
+        assertThat(site.openadr().pollIntervalMs()).isEqualTo(30_000);
+        String v2b = "openadr:\n  enabled: true\n  version: \"2.0b\"\n  vtn: https://vtn.example.net/OpenADR2/Simple/2.0b\n"
+                + "  venName: hall-1\n  tlsCert: ven.crt\n";
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SiteLoader.parse("t.yaml",
+                        base().replaceAll("(?ms)^openadr:.*?(?=^\\S|\\z)", "") + v2b))
+                .isInstanceOf(SiteValidationException.class)
+                .hasMessageContaining("tlsKey").hasMessageContaining("required for OpenADR 2.0b")
+                .hasMessageContaining("tlsCa");
+    }
+
+    @Test
     void theContractLimitAndSmoothingAreReadWithTheirUnits() throws Exception {
         String text = edit(base(), "control:\n", "control:\n  contractImportLimit: 0.42 MW\n  rampLimit: 2 MW/s\n  smoothing: 8 s\n");
         Site site = SiteLoader.parse("t.yaml", text);
@@ -115,8 +132,10 @@ class SiteLoaderTest {
     @Test
     void openAdrEnabled() throws Exception {
         Site site = SiteLoader.parse("t.yaml", edit(base(), "  enabled: false\n  version: \"3.1\"",
-                "  enabled: true\n  version: 2.0b\n  vtn: https://vtn.example.net/\n  venName: ven-1"));
-        assertThat(site.openadr()).isEqualTo(new OpenAdrSettings(true, "2.0b", "https://vtn.example.net/", "ven-1"));
+                "  enabled: true\n  version: 2.0b\n  vtn: https://vtn.example.net/\n  venName: ven-1\n"
+                        + "  tlsCert: ven.crt\n  tlsKey: ven.key\n  tlsCa: ca.crt"));
+        assertThat(site.openadr()).isEqualTo(new OpenAdrSettings(true, "2.0b", "https://vtn.example.net/", "ven-1", "",
+                "", "ven.crt", "ven.key", "ca.crt", 0));
     }
 
     @Test
