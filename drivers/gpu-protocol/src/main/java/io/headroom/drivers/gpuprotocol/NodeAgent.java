@@ -897,6 +897,38 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
+    /**
+     * A binary command POST ({@code /cap}, {@code /contingency}): checks the content format and the Accept option,
+     * runs {@code handle} on the payload, and answers 2.04 with its acknowledgement or the rejection's code and
+     * reason; a failure of the agent itself answers 5.00.
+     */
+    private void postCommand(CoapExchange ex, String what, java.util.function.Function<byte[], CapOutcome> handle) {
+        int contentFormat = ex.getRequestOptions().getContentFormat();
+        if (contentFormat != MediaTypeRegistry.UNDEFINED && contentFormat != GpuProtocol.FORMAT_BINARY) {
+            ex.respond(ResponseCode.UNSUPPORTED_CONTENT_FORMAT, what + " must be application/octet-stream ("
+                    + GpuProtocol.FORMAT_BINARY + "), got content format " + contentFormat, GpuProtocol.FORMAT_TEXT);
+            return;
+        }
+        OptionalInt format = negotiate(ex);
+        if (format.isEmpty()) {
+            notAcceptable(ex);
+            return;
+        }
+        CapOutcome outcome;
+        try {
+            outcome = handle.apply(ex.getRequestPayload());
+        } catch (RuntimeException e) {
+            LOG.error("{}: {} failed", name, what, e);
+            ex.respond(ResponseCode.INTERNAL_SERVER_ERROR, "agent error: " + e, GpuProtocol.FORMAT_TEXT);
+            return;
+        }
+        switch (outcome) {
+            case Accepted a -> respond(ex, ResponseCode.CHANGED, a.ack(), format.getAsInt());
+            case Armed a -> respond(ex, ResponseCode.CHANGED, a.ack(), format.getAsInt());
+            case Rejected r -> ex.respond(r.code(), r.reason(), GpuProtocol.FORMAT_TEXT);
+        }
+    }
+
     private final class CapResource extends CoapResource {
         CapResource() {
             super(GpuProtocol.RESOURCE_CAP);
@@ -905,30 +937,7 @@ public final class NodeAgent implements AutoCloseable {
 
         @Override
         public void handlePOST(CoapExchange ex) {
-            int contentFormat = ex.getRequestOptions().getContentFormat();
-            if (contentFormat != MediaTypeRegistry.UNDEFINED && contentFormat != GpuProtocol.FORMAT_BINARY) {
-                ex.respond(ResponseCode.UNSUPPORTED_CONTENT_FORMAT, "cap command must be application/octet-stream ("
-                        + GpuProtocol.FORMAT_BINARY + "), got content format " + contentFormat, GpuProtocol.FORMAT_TEXT);
-                return;
-            }
-            OptionalInt format = negotiate(ex);
-            if (format.isEmpty()) {
-                notAcceptable(ex);
-                return;
-            }
-            CapOutcome outcome;
-            try {
-                outcome = handleCap(ex.getRequestPayload());
-            } catch (RuntimeException e) {
-                LOG.error("{}: cap command failed", name, e);
-                ex.respond(ResponseCode.INTERNAL_SERVER_ERROR, "agent error: " + e, GpuProtocol.FORMAT_TEXT);
-                return;
-            }
-            switch (outcome) {
-                case Accepted a -> respond(ex, ResponseCode.CHANGED, a.ack(), format.getAsInt());
-                case Rejected r -> ex.respond(r.code(), r.reason(), GpuProtocol.FORMAT_TEXT);
-                case Armed a -> throw new IllegalStateException("unexpected " + a);
-            }
+            postCommand(ex, "cap command", NodeAgent.this::handleCap);
         }
     }
 
@@ -940,30 +949,7 @@ public final class NodeAgent implements AutoCloseable {
 
         @Override
         public void handlePOST(CoapExchange ex) {
-            int contentFormat = ex.getRequestOptions().getContentFormat();
-            if (contentFormat != MediaTypeRegistry.UNDEFINED && contentFormat != GpuProtocol.FORMAT_BINARY) {
-                ex.respond(ResponseCode.UNSUPPORTED_CONTENT_FORMAT, "contingency table must be application/octet-stream ("
-                        + GpuProtocol.FORMAT_BINARY + "), got content format " + contentFormat, GpuProtocol.FORMAT_TEXT);
-                return;
-            }
-            OptionalInt format = negotiate(ex);
-            if (format.isEmpty()) {
-                notAcceptable(ex);
-                return;
-            }
-            CapOutcome outcome;
-            try {
-                outcome = handleContingency(ex.getRequestPayload());
-            } catch (RuntimeException e) {
-                LOG.error("{}: arming failed", name, e);
-                ex.respond(ResponseCode.INTERNAL_SERVER_ERROR, "agent error: " + e, GpuProtocol.FORMAT_TEXT);
-                return;
-            }
-            switch (outcome) {
-                case Armed a -> respond(ex, ResponseCode.CHANGED, a.ack(), format.getAsInt());
-                case Rejected r -> ex.respond(r.code(), r.reason(), GpuProtocol.FORMAT_TEXT);
-                case Accepted a -> throw new IllegalStateException("unexpected " + a);
-            }
+            postCommand(ex, "contingency table", NodeAgent.this::handleContingency);
         }
     }
 
