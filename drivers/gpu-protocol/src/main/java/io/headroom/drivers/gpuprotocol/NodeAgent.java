@@ -89,6 +89,15 @@ public final class NodeAgent implements AutoCloseable {
     private long armSession;
     private long armedEpoch = -1;
     private final Map<Integer, Long> appliedAtMs = new HashMap<>();
+    /**
+     * The table armed before the current one, in the same session: a trigger the appliance fired while a re-arm
+     * was in flight still names it, and is applied from it (double-buffered tables).
+     */
+    private ContingencyTable previousArmed;
+    private long previousArmedUntilNanos;
+    private final Map<Integer, Long> previousAppliedAtMs = new HashMap<>();
+    /** How long after a re-arm a trigger naming the previous epoch is still applied. */
+    static final long PREVIOUS_EPOCH_GRACE_NANOS = 2_000_000_000L;
     private final TriggerKey.Scratch triggerScratch = new TriggerKey.Scratch();
     private final AtomicLong rejectedTriggers = new AtomicLong();
 
@@ -562,6 +571,12 @@ public final class NodeAgent implements AutoCloseable {
                         name, hex(table.session()), hex(armSession), armedEpoch);
             }
             ContingencyTable previous = armed;
+            previousArmed = newSession ? null : previous;
+            previousArmedUntilNanos = nanoTime.getAsLong() + PREVIOUS_EPOCH_GRACE_NANOS;
+            previousAppliedAtMs.clear();
+            if (!newSession) {
+                previousAppliedAtMs.putAll(appliedAtMs);
+            }
             hasArmSession = true;
             armSession = table.session();
             armedEpoch = table.epoch();
@@ -613,7 +628,9 @@ public final class NodeAgent implements AutoCloseable {
 
     /**
      * Handles a {@link Trigger} datagram (from the trigger socket or {@code POST /trigger}). An
-     * authentic trigger for the armed epoch applies its contingency's caps once; repeats are
+     * authentic trigger for the armed epoch, or for the epoch armed just before it in the same session within
+     * {@link #PREVIOUS_EPOCH_GRACE_NANOS} of the re-arm (a re-arm crossed the trigger), applies its contingency's
+     * caps once; repeats are
      * acknowledged as {@link TriggerAck.Status#ALREADY_APPLIED} and change nothing. Anything not
      * authentic changes nothing, is logged (the first and then every power-of-two occurrence) and
      * gets no answer.
@@ -644,11 +661,16 @@ public final class NodeAgent implements AutoCloseable {
         int agentId = b.getInt(Trigger.OFF_AGENT);
         long epoch = b.getLong(Trigger.OFF_EPOCH);
         int id = b.getShort(Trigger.OFF_ID) & 0xFFFF;
-        ContingencyTable table = armed;
-        if (table == null) {
+        ContingencyTable current = armed;
+        if (current == null) {
             return refuseTrigger("trigger for agent " + agentId + " epoch " + epoch + " contingency " + id
                     + " but no contingency table is armed");
         }
+        // The table the trigger names: the armed one, or the one before it (a re-arm was in flight).
+        boolean fromPrevious = epoch != armedEpoch && previousArmed != null && previousArmed.epoch() == epoch
+                && nanoTime.getAsLong() - previousArmedUntilNanos < 0;
+        ContingencyTable table = fromPrevious ? previousArmed : current;
+        Map<Integer, Long> applied = fromPrevious ? previousAppliedAtMs : appliedAtMs;
         if (agentId != table.agentId()) {
             return refuseTrigger("trigger for agent id " + agentId + " but this agent is armed as "
                     + table.agentId());
@@ -660,13 +682,13 @@ public final class NodeAgent implements AutoCloseable {
         long nowMs = agentTimeMs(now);
         TriggerAck.Status status;
         long atMs = nowMs;
-        if (epoch != armedEpoch) {
+        if (epoch != table.epoch()) {
             status = TriggerAck.Status.EPOCH_MISMATCH;
             LOG.warn("{}: trigger for epoch {} contingency {} but epoch {} is armed: nothing changed", name, epoch,
                     id, armedEpoch);
-        } else if (appliedAtMs.containsKey(id)) {
+        } else if (applied.containsKey(id)) {
             status = TriggerAck.Status.ALREADY_APPLIED;
-            atMs = appliedAtMs.get(id);
+            atMs = applied.get(id);
             LOG.info("{}: repeated trigger epoch {} contingency {} (applied at {} ms): nothing changed", name,
                     epoch, id, atMs);
         } else {
@@ -677,7 +699,11 @@ public final class NodeAgent implements AutoCloseable {
             } else {
                 status = applyContingencyLocked(table, c, now);
                 if (status == TriggerAck.Status.APPLIED) {
-                    appliedAtMs.put(id, nowMs);
+                    applied.put(id, nowMs);
+                    if (fromPrevious) {
+                        LOG.info("{}: applied contingency {} from epoch {} (epoch {} was armed while it was fired)",
+                                name, id, epoch, armedEpoch);
+                    }
                 }
             }
         }

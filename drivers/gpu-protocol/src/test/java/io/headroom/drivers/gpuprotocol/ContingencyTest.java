@@ -174,10 +174,33 @@ class ContingencyTest {
         assertThat(gpus.limitsW()).containsOnly(650.0);
 
         TriggerAck replay = ack(agent.handleTrigger(recorded));
-        assertThat(replay.status()).isEqualTo(TriggerAck.Status.EPOCH_MISMATCH);
+        assertThat(replay.status()).as("epoch 1 is still held (re-arm grace), where it was applied once")
+                .isEqualTo(TriggerAck.Status.ALREADY_APPLIED);
         assertThat(gpus.limitsW()).as("the replay changed nothing").containsOnly(650.0);
+        clock.advanceMs(3_000);
+        assertThat(ack(agent.handleTrigger(recorded)).status()).as("after the grace, epoch 1 is gone")
+                .isEqualTo(TriggerAck.Status.EPOCH_MISMATCH);
+        assertThat(gpus.limitsW()).containsOnly(650.0);
         assertThat(trigger(agent, 2, 9).status()).isEqualTo(TriggerAck.Status.NOT_ARMED);
         assertThat(gpus.limitsW()).containsOnly(650.0);
+    }
+
+    @Test
+    void aTriggerThatCrossedAReArmIsAppliedFromThePreviousEpochButNotAfterTheGrace() throws Exception {
+        NodeAgent agent = agent();
+        armed(agent.arm(table(SESSION, 1, 300, 400)));
+        armed(agent.arm(table(SESSION, 2, 350, 450))); // the appliance re-armed while it fired epoch 1
+        assertThat(trigger(agent, 1, 1).status()).isEqualTo(TriggerAck.Status.APPLIED);
+        assertThat(gpus.limitsW()).as("epoch 1's caps for contingency 1").containsOnly(400.0);
+        assertThat(trigger(agent, 1, 1).status()).isEqualTo(TriggerAck.Status.ALREADY_APPLIED);
+        assertThat(trigger(agent, 2, 0).status()).as("the current epoch works as before").isEqualTo(TriggerAck.Status.APPLIED);
+        assertThat(gpus.limitsW()).containsOnly(350.0);
+
+        armed(agent.arm(table(SESSION, 3, 360, 460)));
+        clock.advanceMs(3_000);
+        assertThat(trigger(agent, 2, 1).status()).as("past the grace").isEqualTo(TriggerAck.Status.EPOCH_MISMATCH);
+        assertThat(trigger(agent, 1, 0).status()).as("two epochs back").isEqualTo(TriggerAck.Status.EPOCH_MISMATCH);
+        assertThat(gpus.limitsW()).containsOnly(350.0);
     }
 
     @Test
