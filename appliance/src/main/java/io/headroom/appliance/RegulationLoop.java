@@ -182,7 +182,7 @@ public final class RegulationLoop implements AutoCloseable {
         journalDecisions(decisions, at);
         rollup(feeds, at);
         SiteState s = new SiteState(tick, at, site.control().tickMs(), feeds, nodes, caps, decisions,
-                List.copyOf(alarms), banks, bankSetpoints);
+                List.copyOf(alarms), banks, bankSetpoints, measurements.phases(now));
         state.set(s);
         return s;
     }

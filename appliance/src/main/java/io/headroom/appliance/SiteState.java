@@ -4,6 +4,7 @@ import io.headroom.appliance.control.BankMeasurement;
 import io.headroom.appliance.control.FeedMeasurement;
 import io.headroom.appliance.control.GroupDecision;
 import io.headroom.appliance.control.NodeTelemetry;
+import io.headroom.appliance.measure.FeedPhases;
 
 import java.time.Instant;
 import java.util.List;
@@ -15,8 +16,10 @@ import java.util.Map;
  * @param caps           per node id, the per-GPU cap the appliance commands, W
  * @param banks          per supercap bank, as read this tick
  * @param bankSetpointsW per supercap bank, the converter power commanded this tick (discharge positive), W
+ * @param phases         per feed, the per-phase picture from its meter (display and diagnostics)
  */
 public record SiteState(long tick, Instant utc, double tickMs, Map<String, FeedMeasurement> feeds,
                         Map<String, NodeTelemetry> nodes, Map<String, Double> caps, List<GroupDecision> decisions,
-                        List<String> alarms, Map<String, BankMeasurement> banks, Map<String, Double> bankSetpointsW) {
+                        List<String> alarms, Map<String, BankMeasurement> banks, Map<String, Double> bankSetpointsW,
+                        Map<String, FeedPhases> phases) {
 }

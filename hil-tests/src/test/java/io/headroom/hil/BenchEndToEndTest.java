@@ -83,6 +83,11 @@ class BenchEndToEndTest {
                 assertThat(f.getString("quality")).isEqualTo("GOOD");
                 assertThat(f.getDouble("currentA")).isGreaterThan(10.0);
                 assertThat(f.getDouble("limitA")).isEqualTo(150.0);
+                JsonObject ph = f.getJsonObject("phases");
+                assertThat(ph.getJsonArray("lines")).hasSize(3);
+                assertThat(ph.getJsonArray("lines").getJsonObject(0).getDouble("voltageV")).isBetween(230.0, 250.0);
+                assertThat(ph.getJsonArray("lines").getJsonObject(2).getDouble("currentA")).isGreaterThan(10.0);
+                assertThat(ph.getDouble("frequencyHz")).isEqualTo(60.0);
             }
             assertThat(s.getJsonArray("banks")).hasSize(4);
             assertThat(s.getJsonArray("banks").getJsonObject(0).getBoolean("usable")).isTrue();

@@ -42,7 +42,8 @@ public final class SiteJson {
                     .put("ageMs", m == null ? null : m.ageMs())
                     .put("binding", d != null && f.id().equals(d.bindingFeed()))
                     .put("ceilingA", ceiling(d, f.id()) == null ? null : round(ceiling(d, f.id()).amps()))
-                    .put("ceilingReason", ceiling(d, f.id()) == null ? null : ceiling(d, f.id()).reason()));
+                    .put("ceilingReason", ceiling(d, f.id()) == null ? null : ceiling(d, f.id()).reason())
+                    .put("phases", phases(s == null ? null : s.phases().get(f.id()))));
         }
         o.put("feeds", feeds);
         JsonArray nodes = new JsonArray();
@@ -113,6 +114,24 @@ public final class SiteJson {
             }
         }
         return null;
+    }
+
+    /** L1..L3 as the meter reads them, with frequency; null without a reading. */
+    private static JsonObject phases(io.headroom.appliance.measure.FeedPhases p) {
+        if (p == null) {
+            return null;
+        }
+        JsonArray l = new JsonArray();
+        for (int k = 0; k < 3; k++) {
+            l.add(new JsonObject().put("phase", "L" + (k + 1))
+                    .put("voltageV", finite(round(p.voltageV()[k])))
+                    .put("currentA", finite(round(p.currentA()[k])))
+                    .put("powerW", finite(round(p.powerW()[k])))
+                    .put("powerFactor", finite(round3(p.powerFactor()[k]))));
+        }
+        return new JsonObject().put("meter", p.meterId()).put("quality", p.quality()).put("ageMs", p.ageMs())
+                .put("frequencyHz", finite(round3(p.frequencyHz()))).put("powerFactor", finite(round3(p.totalPowerFactor())))
+                .put("lines", l);
     }
 
     private static Limit.FeedCeiling ceiling(GroupDecision d, String feedId) {

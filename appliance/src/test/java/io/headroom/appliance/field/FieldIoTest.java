@@ -46,7 +46,7 @@ class FieldIoTest {
             """;
 
     static SiteState state(long tick, List<String> alarms) {
-        return new SiteState(tick, Instant.now(), 100, Map.of(), Map.of(), Map.of(), List.of(), alarms, Map.of(), Map.of());
+        return new SiteState(tick, Instant.now(), 100, Map.of(), Map.of(), Map.of(), List.of(), alarms, Map.of(), Map.of(), Map.of());
     }
 
     @Test
