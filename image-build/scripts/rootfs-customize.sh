@@ -16,8 +16,11 @@ LABEL=hrdata  /data                       ext4   rw,noatime,nosuid,nodev       0
 /data/timesync  /var/lib/systemd/timesync none   bind,x-systemd.requires-mounts-for=/data  0 0
 tmpfs  /tmp      tmpfs  mode=1777,nosuid,nodev,size=64M  0 0
 tmpfs  /var/tmp  tmpfs  mode=1777,nosuid,nodev,size=16M  0 0
+tmpfs  /var/lib/systemd/linger  tmpfs  mode=0755,nosuid,nodev,noexec,size=1M  0 0
 FSTAB
-mkdir -p "$r/data" "$r/var/lib/headroom" "$r/var/log/journal" "$r/var/lib/systemd/timesync"
+# systemd-logind's StateDirectory (systemd/linger) must be writable: a small tmpfs (lingering users are not
+# kept across reboots; an appliance has none).
+mkdir -p "$r/data" "$r/var/lib/headroom" "$r/var/log/journal" "$r/var/lib/systemd/timesync" "$r/var/lib/systemd/linger"
 
 # Networking: DHCP on every wired interface (systemd-networkd), resolved's stub as resolv.conf.
 mkdir -p "$r/etc/systemd/network"
@@ -36,6 +39,9 @@ chroot "$r" systemctl enable systemd-networkd.service systemd-resolved.service s
   headroom-appliance.service >/dev/null
 chroot "$r" systemctl mask systemd-networkd-wait-online.service apt-daily.timer apt-daily-upgrade.timer \
   e2scrub_all.timer e2scrub_reap.service >/dev/null 2>&1 || true
+# systemd-networkd-persistent-storage makes /var/lib/systemd/network writable for networkd's DHCP leases and
+# the like: on the read-only root it fails; networkd keeps its state in /run instead.
+chroot "$r" systemctl mask systemd-networkd-persistent-storage.service >/dev/null
 # Journal on the data partition, bounded.
 mkdir -p "$r/etc/systemd/journald.conf.d"
 printf '[Journal]\nStorage=persistent\nSystemMaxUse=128M\n' > "$r/etc/systemd/journald.conf.d/headroom.conf"
@@ -57,12 +63,23 @@ ExecStart=/bin/sh -c 'p=$(systemctl show -p MainPID --value headroom-appliance);
   echo "BEGIN"; systemctl show -p ActiveState -p SubState -p User -p WatchdogUSec -p NRestarts headroom-appliance; \
   echo "ProcessUser=$(ps -o user= -p "$p")"; echo "ProcessCaps=$(grep CapEff /proc/$p/status)"; \
   echo "RootMount=$(findmnt -no OPTIONS /)"; echo "DataMount=$(findmnt -no SOURCE,OPTIONS /var/lib/headroom)"; \
+  echo "Fsck=$(command -v fsck.ext4 || echo none)"; \
+  echo "Watchdog1=$(systemctl show -p WatchdogTimestampMonotonic --value headroom-appliance)"; sleep 60; \
+  echo "Watchdog2=$(systemctl show -p WatchdogTimestampMonotonic --value headroom-appliance)"; \
+  systemctl show -p WatchdogTimestamp headroom-appliance; echo "NRestartsAfter=$(systemctl show -p NRestarts --value headroom-appliance)"; \
   echo "Failed=$(systemctl list-units --failed --plain --no-legend | tr "\n" ";")"; echo "END"; } > /dev/ttyS1'
+TimeoutStartSec=180
 
 [Install]
 WantedBy=multi-user.target
 UNIT
 chroot "$r" systemctl enable headroom-boottest-report.service >/dev/null
+
+# The initrd was made before /etc/fstab existed and before e2fsprogs was configured: remake it, so that its
+# fsck hook copies fsck.ext4 (else: "fsck not present, so skipping root file system"). The hook probes the root's
+# type from the device, which does not exist at build time: FSTYPE names it.
+mkdir -p "$r/etc/initramfs-tools/conf.d"; echo FSTYPE=ext4 > "$r/etc/initramfs-tools/conf.d/headroom-fstype.conf"
+chroot "$r" update-initramfs -u -k all >/dev/null
 
 # Nothing that differs from build to build.
 rm -f "$r"/var/cache/ldconfig/aux-cache "$r"/var/log/*.log "$r"/var/log/apt/* "$r"/var/lib/dbus/machine-id
