@@ -124,11 +124,7 @@ public final class AgentClient implements AutoCloseable {
      * agent's diagnostic.
      */
     public CompletableFuture<CapAck> setCaps(InetSocketAddress agent, CapCommand command) {
-        Objects.requireNonNull(command, "command");
-        Request request = Request.newPost();
-        request.setPayload(command.encode());
-        request.getOptions().setContentFormat(GpuProtocol.FORMAT_BINARY).setAccept(GpuProtocol.FORMAT_BINARY);
-        return send(agent, GpuProtocol.RESOURCE_CAP, request, CapAck::decode);
+        return postBinary(agent, GpuProtocol.RESOURCE_CAP, Objects.requireNonNull(command, "command"), CapAck::decode);
     }
 
     /**
@@ -136,11 +132,7 @@ public final class AgentClient implements AutoCloseable {
      * range, lease too long) or 4.09 (stale epoch) as an {@link AgentResponseException}.
      */
     public CompletableFuture<ContingencyAck> arm(InetSocketAddress agent, ContingencyTable table) {
-        Objects.requireNonNull(table, "table");
-        Request request = Request.newPost();
-        request.setPayload(table.encode());
-        request.getOptions().setContentFormat(GpuProtocol.FORMAT_BINARY).setAccept(GpuProtocol.FORMAT_BINARY);
-        return send(agent, GpuProtocol.RESOURCE_CONTINGENCY, request, ContingencyAck::decode);
+        return postBinary(agent, GpuProtocol.RESOURCE_CONTINGENCY, Objects.requireNonNull(table, "table"), ContingencyAck::decode);
     }
 
     /**
@@ -148,11 +140,16 @@ public final class AgentClient implements AutoCloseable {
      * the {@link TriggerAck} on 2.04, 4.01 when the agent could not authenticate the trigger.
      */
     public CompletableFuture<TriggerAck> trigger(InetSocketAddress agent, Trigger trigger) {
-        Objects.requireNonNull(trigger, "trigger");
+        return postBinary(agent, GpuProtocol.RESOURCE_TRIGGER, Objects.requireNonNull(trigger, "trigger"), TriggerAck::decode);
+    }
+
+    /** POSTs a message in the binary format and decodes the binary answer. */
+    private <T> CompletableFuture<T> postBinary(InetSocketAddress agent, String resource, Message message,
+                                                Decoder<T> decoder) {
         Request request = Request.newPost();
-        request.setPayload(trigger.encode());
+        request.setPayload(message.encode());
         request.getOptions().setContentFormat(GpuProtocol.FORMAT_BINARY).setAccept(GpuProtocol.FORMAT_BINARY);
-        return send(agent, GpuProtocol.RESOURCE_TRIGGER, request, TriggerAck::decode);
+        return send(agent, resource, request, decoder);
     }
 
     /**
