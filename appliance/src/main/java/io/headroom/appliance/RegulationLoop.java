@@ -167,14 +167,17 @@ public final class RegulationLoop implements AutoCloseable {
         Map<String, Double> bankSetpoints = Map.of();
         if (bankActuator != null) {
             List<Limit.FeedCeiling> ceilings = new ArrayList<>();
+            double siteCeilingW = Double.POSITIVE_INFINITY;
             for (GroupDecision d : decisions) {
                 for (Arbiter.Considered c : d.considered()) {
                     if (c.limit() instanceof Limit.FeedCeiling f) {
                         ceilings.add(f);
+                    } else if (c.limit() instanceof Limit.SiteCeiling sc) {
+                        siteCeilingW = Math.min(siteCeilingW, sc.watts());
                     }
                 }
             }
-            SupercapController.Output out = supercaps.run(snapshot, ceilings);
+            SupercapController.Output out = supercaps.run(snapshot, ceilings, siteCeilingW);
             bankSetpoints = out.setpointsW();
             bankActuator.command(bankSetpoints, now);
         }

@@ -33,7 +33,7 @@ public final class Arbiter {
     }
 
     /**
-     * @param measuredGroupW the group's draw (load side: supercap discharge added back), W
+     * @param measuredGroupW the group's draw (load side: supercap discharge added back, charging taken out), W
      * @param measuredSiteW  the site's draw, load side, W
      * @param floorW         the group's floor: its non-GPU load plus every GPU at its floor, W
      * @param degraded       some of the group's feeds have no usable reading (extra margin applied)
@@ -95,8 +95,9 @@ public final class Arbiter {
                 if (m.currentA() < 0.02 * feed.limitA()) {
                     yield Double.NaN; // a lost or idle feed carries none of the group: it does not bind
                 }
-                // Load-side current: what the feed would carry without its supercap banks' help.
-                double bankW = Math.max(0, s.bankPowerOnFeedW(f.feedId())); // discharge only: charging is load
+                // Load-side current: what the feed would carry without its supercap banks (their discharge added
+                // back, their charging taken out: banks charge only into the room regulation leaves).
+                double bankW = s.bankPowerOnFeedW(f.feedId());
                 double loadA = m.powerW() > 0 ? m.currentA() * (m.powerW() + bankW) / m.powerW() : m.currentA();
                 yield measuredGroupW * f.amps() / loadA;
             }

@@ -18,8 +18,10 @@ import java.util.Locale;
  *   <li>limits: the group's breakers ({@link BreakerLimits}, trip-curve aware) and the snapshot's external
  *       limits (contract, grid commitments);</li>
  *   <li>the group's draw, load side: the meters' power plus what the supercap banks discharge into the group's
- *       feeds, so that the GPUs' budget does not chase the banks (a bank that charges is load like any other,
- *       so regulation makes room for it under the ceilings);</li>
+ *       feeds, less what they charge from them, so that the GPUs' budget follows neither: the banks cover
+ *       excesses and charge only into the room left under the continuous ceilings ({@link SupercapController});
+ *       counting a charge as load would lower the caps, widen that room and deepen the charge, a loop that
+ *       runs to the converters' limit;</li>
  *   <li>{@link Arbiter}: what the group may draw and which limit binds;</li>
  *   <li>the GPU budget: that, less the load the GPUs' telemetry does not explain;</li>
  *   <li>contingency readiness: the plans for every single-feed loss at the demand seen; if none exists with
@@ -101,7 +103,7 @@ public final class GroupRegulator {
             }
             usable++;
             gridW += m.powerW();
-            bankW += Math.max(0, s.bankPowerOnFeedW(f.id())); // discharge is added back; charging is load
+            bankW += s.bankPowerOnFeedW(f.id()); // load side: discharge added back, charging taken out
         }
         boolean degraded = usable < feeds.size();
 
@@ -219,12 +221,12 @@ public final class GroupRegulator {
                 considered, lastCap.clone(), plans, arming.epoch(), rearm, List.copyOf(alarms));
     }
 
-    /** The site's draw on the load side (supercap discharge added back), W. */
+    /** The site's draw on the load side (supercap discharge added back, charging taken out), W. */
     private static double siteImportW(Snapshot s) {
         double w = 0;
         for (FeedMeasurement m : s.feeds().values()) {
             if (m.usable()) {
-                w += m.powerW() + Math.max(0, s.bankPowerOnFeedW(m.feedId()));
+                w += m.powerW() + s.bankPowerOnFeedW(m.feedId());
             }
         }
         return w;

@@ -20,7 +20,11 @@ import java.util.Map;
  *       the ramp limit's reach) so the banks return towards {@code socTarget}, until within half the band;</li>
  *   <li><b>gap cover</b>: a feed above its ceiling gets at least the excess from its own banks while the caps
  *       take effect;</li>
- *   <li><b>charging</b> never takes a feed past its ceiling (it is limited to the room under it);</li>
+ *   <li><b>charging</b> only fills the room left under each feed's <em>continuous</em> ceiling (its limit less the
+ *       regulation margin; never a breaker's short-excursion allowance) and under the site's import ceilings
+ *       (contract, grid commitments). Regulation budgets the GPUs on the load side, so a charging bank never
+ *       takes budget from them: otherwise charging lowers the caps, which widens the room, which deepens the
+ *       charge, until the converter's limit (found by the bench after a feed loss);</li>
  *   <li><b>fall-back</b>: a bank never discharges below {@code socMin} nor charges above {@code socMax}, nor beyond
  *       its converter's power; what it cannot give is left to the GPU caps (regulation budgets the load side,
  *       so the caps never count on the banks) and said in the output.</li>
@@ -67,6 +71,15 @@ public final class SupercapController {
      * @param ceilings the feed ceilings regulation used this tick (to cover a feed's excess while caps act)
      */
     public Output run(Snapshot s, List<Limit.FeedCeiling> ceilings) {
+        return run(s, ceilings, Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * @param ceilings     the feed ceilings regulation used this tick (to cover a feed's excess while caps act)
+     * @param siteCeilingW the tightest site import ceiling this tick (contract, grid commitments), W; charging
+     *                     never takes the site's import past it
+     */
+    public Output run(Snapshot s, List<Limit.FeedCeiling> ceilings, double siteCeilingW) {
         List<String> notes = new ArrayList<>();
         Map<String, Double> out = new HashMap<>();
         double loadW = 0;
@@ -116,6 +129,8 @@ public final class SupercapController {
         gridW += Math.clamp(step, -maxStep, maxStep);
         double target = gridW;
         double wantedW = loadW - target; // total discharge (negative: charge)
+        // Charging at the site level: never past the tightest import ceiling, shared by the banks' power.
+        double siteRoomW = Double.isFinite(siteCeilingW) ? Math.max(0, siteCeilingW - loadW) : Double.POSITIVE_INFINITY;
         for (SupercapBank b : site.supercaps()) {
             BankMeasurement m = s.banks().get(b.id());
             if (m == null || !m.usable()) {
@@ -129,6 +144,15 @@ public final class SupercapController {
             if (sp < 0) {
                 // Charging draws from the feed: never past its ceiling.
                 double room = roomW(b.feedId(), feedLoadW, s, ceilings) * b.maxPowerW() / feedBankPowerW(b.feedId());
+                double siteShare = bankPowerW > 0 ? siteRoomW * b.maxPowerW() / bankPowerW : 0;
+                if (siteShare < room) {
+                    room = siteShare;
+                    if (-sp > room) {
+                        notes.add(String.format(Locale.ROOT, "bank %s: charging held to %.1f kW by the site's import ceiling",
+                                b.id(), room / 1000));
+                        sp = -room;
+                    }
+                }
                 if (-sp > room) {
                     notes.add(String.format(Locale.ROOT, "bank %s: charging held to %.1f kW, the room under feed %s's ceiling",
                             b.id(), room / 1000, b.feedId()));
@@ -165,7 +189,10 @@ public final class SupercapController {
         return w;
     }
 
-    /** Power a feed can still take under its ceiling, W (0 when at or over it, or unknown: no charging then). */
+    /**
+     * Power a feed can still take under its continuous ceiling, W (0 when at or over it, or unknown: no charging
+     * then). A short-excursion ceiling is for riding out a step while the caps act, never for charging.
+     */
     private double roomW(String feedId, Map<String, Double> feedLoadW, Snapshot s, List<Limit.FeedCeiling> ceilings) {
         FeedMeasurement m = s.feeds().get(feedId);
         Double loadW = feedLoadW.get(feedId);
@@ -175,7 +202,12 @@ public final class SupercapController {
         double wPerA = m.powerW() / m.currentA();
         for (Limit.FeedCeiling c : ceilings) {
             if (c.feedId().equals(feedId)) {
-                return Math.max(0, c.amps() * wPerA - loadW);
+                double amps = c.amps();
+                Feed f = site.feed(feedId).orElse(null);
+                if (f != null) {
+                    amps = Math.min(amps, f.limitA() * (1 - site.control().marginFraction()));
+                }
+                return Math.max(0, amps * wPerA - loadW);
             }
         }
         return Double.POSITIVE_INFINITY; // no ceiling given for this feed (tests of smoothing alone)

@@ -195,7 +195,7 @@ class GroupRegulatorTest {
     }
 
     @Test
-    void aChargingBankIsLoadThatRegulationMakesRoomFor() {
+    void aChargingBankTakesNoBudgetFromTheGpus() {
         Site site = TestHalls.hall(4, 150, 16, 24, 24);
         Plant plant = new Plant(site, 600);
         GroupRegulator charging = new GroupRegulator(site, site.groups().getFirst(), 700);
@@ -210,9 +210,11 @@ class GroupRegulatorTest {
                 Map.of("bank-A", new BankMeasurement("bank-A", "A", -10_000, 0.3, true)), List.of());
         GroupDecision x = charging.run(withCharge);
         GroupDecision y = idle.run(s);
-        assertThat(x.measuredGroupW()).as("the charge counts as load").isCloseTo(y.measuredGroupW() + 10_000,
+        assertThat(x.measuredGroupW()).as("the charge is taken out of the load side").isCloseTo(y.measuredGroupW(),
                 org.assertj.core.api.Assertions.within(1.0));
-        assertThat(x.gpuBudgetW()).as("and leaves the GPUs less").isLessThan(y.gpuBudgetW());
+        assertThat(x.gpuBudgetW()).as("and leaves the GPUs their budget").isCloseTo(y.gpuBudgetW(),
+                org.assertj.core.api.Assertions.within(1.0));
+        assertThat(x.capsPerGpuW()).containsExactly(y.capsPerGpuW());
     }
 
     @Test

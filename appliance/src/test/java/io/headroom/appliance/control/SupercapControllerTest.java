@@ -46,6 +46,10 @@ class SupercapControllerTest {
         }
 
         void go(DoubleUnaryOperator loadAt, double seconds, List<Limit.FeedCeiling> ceilings) {
+            go(loadAt, seconds, ceilings, Double.POSITIVE_INFINITY);
+        }
+
+        void go(DoubleUnaryOperator loadAt, double seconds, List<Limit.FeedCeiling> ceilings, double siteCeilingW) {
             int ticks = (int) Math.round(seconds / DT);
             int start = grid.size();
             for (int k = 0; k < ticks; k++) {
@@ -60,7 +64,7 @@ class SupercapControllerTest {
                     banks.put("bank-" + id, new BankMeasurement("bank-" + id, id, bankW[f], soc[f], true));
                 }
                 Snapshot s = new Snapshot(tick, (long) (tick * DT * 1e9), Instant.EPOCH, feeds, Map.of(), banks, List.of());
-                SupercapController.Output out = c.run(s, ceilings);
+                SupercapController.Output out = c.run(s, ceilings, siteCeilingW);
                 outputs.add(out);
                 double after = load;
                 for (int f = 0; f < 4; f++) {
@@ -115,6 +119,35 @@ class SupercapControllerTest {
         for (int k = 1; k < high.grid.size(); k++) {
             assertThat(Math.abs(high.grid.get(k) - high.grid.get(k - 1)) / DT).isLessThanOrEqualTo(50_000 * 1.001 + 1);
         }
+    }
+
+    @Test
+    void rechargingNeverUsesABreakersShortExcursionAllowance() {
+        Run r = new Run(SupercapController.Settings.defaults());
+        java.util.Arrays.fill(r.soc, 0.2); // banks want to recharge
+        // A feed in a short excursion to 157.5 A; its continuous ceiling is 150 A less 3 % = 145.5 A. At 100 kW
+        // per feed (142.9 A at 700 W/A) that leaves 1.8 kW of room, not the 10.3 kW under the excursion.
+        List<Limit.FeedCeiling> ceilings = List.of(new Limit.FeedCeiling("A", 157.5, Tier.SAFETY, "breaker", "excursion"));
+        r.go(t -> 400_000, 30, ceilings);
+        double roomW = (150 * 0.97 - 100_000 / 700.0) * 700;
+        for (SupercapController.Output o : r.outputs) {
+            assertThat(o.setpointsW().get("bank-A")).isGreaterThanOrEqualTo(-roomW - 1e-6);
+        }
+        assertThat(r.bankW[0]).isCloseTo(-roomW, within(1.0));
+    }
+
+    @Test
+    void rechargingNeverTakesTheSiteImportPastItsCeiling() {
+        Run r = new Run(SupercapController.Settings.defaults());
+        java.util.Arrays.fill(r.soc, 0.2);
+        // A grid commitment of 402 kW over a 400 kW load: 2 kW of room, shared by four equal banks.
+        r.go(t -> 400_000, 30, List.of(), 402_000);
+        for (SupercapController.Output o : r.outputs) {
+            double total = o.setpointsW().values().stream().mapToDouble(Double::doubleValue).sum();
+            assertThat(total).isGreaterThanOrEqualTo(-2_000 - 1e-6);
+        }
+        assertThat(r.bankW[0]).isCloseTo(-500, within(1.0));
+        assertThat(r.outputs.getLast().notes()).anyMatch(n -> n.contains("held to 0.5 kW by the site's import ceiling"));
     }
 
     @Test
