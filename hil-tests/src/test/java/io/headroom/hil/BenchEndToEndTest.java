@@ -82,18 +82,24 @@ class BenchEndToEndTest {
      */
     static boolean settled() {
         var state = bench.appliance().state();
-        if (state == null || !allFeedsWithin(SETTLED)) {
+        return state != null && allFeedsWithin(SETTLED) && !excursionGranted();
+    }
+
+    /** Whether regulation grants a feed a short excursion above its continuous limit now. */
+    static boolean excursionGranted() {
+        var state = bench.appliance().state();
+        if (state == null) {
             return false;
         }
         for (var d : state.decisions()) {
             for (var c : d.considered()) {
                 if (c.limit() instanceof io.headroom.appliance.control.Limit.FeedCeiling fc
                         && fc.amps() > site.feed(fc.feedId()).orElseThrow().limitA() * (1 - site.control().marginFraction()) + 1e-6) {
-                    return false;
+                    return true;
                 }
             }
         }
-        return true;
+        return false;
     }
 
     static boolean allFeedsWithin(double fraction) {
@@ -180,10 +186,18 @@ class BenchEndToEndTest {
         await().atMost(Duration.ofSeconds(30)).until(BenchEndToEndTest::settled);
         bench.plant().markPeaks();
         double t = bench.plant().nowS();
-        await().atMost(Duration.ofSeconds(20)).until(() -> bench.plant().nowS() > t + 4);
+        // A burst after settling may open a new short excursion that the trip curve allows (BreakerLimits): then,
+        // and only then, a survivor may pass its continuous limit, up to the excursion ceiling.
+        java.util.concurrent.atomic.AtomicBoolean excursion = new java.util.concurrent.atomic.AtomicBoolean();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            excursion.compareAndSet(false, excursionGranted());
+            return bench.plant().nowS() > t + 4;
+        });
         explained(() -> {
             for (String f : new String[]{"B", "C", "D"}) {
-                assertThat(bench.plant().peakFractionSinceMark(f)).as("survivor %s after settling", f).isLessThanOrEqualTo(1.0);
+                assertThat(bench.plant().peakFractionSinceMark(f))
+                        .as("survivor %s after settling (an excursion granted since: %s)", f, excursion.get())
+                        .isLessThanOrEqualTo(excursion.get() ? BreakerLimits.EXCURSION_RATIO : 1.0);
             }
         });
         JsonObject s = getSite();
