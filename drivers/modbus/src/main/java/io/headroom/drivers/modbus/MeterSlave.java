@@ -1,6 +1,5 @@
 package io.headroom.drivers.modbus;
 
-import com.ghgande.j2mod.modbus.Modbus;
 import com.ghgande.j2mod.modbus.ModbusException;
 import com.ghgande.j2mod.modbus.procimg.IllegalAddressException;
 import com.ghgande.j2mod.modbus.procimg.InputRegister;
@@ -9,7 +8,6 @@ import com.ghgande.j2mod.modbus.procimg.SimpleInputRegister;
 import com.ghgande.j2mod.modbus.procimg.SimpleProcessImage;
 import com.ghgande.j2mod.modbus.slave.ModbusSlave;
 import com.ghgande.j2mod.modbus.slave.ModbusSlaveFactory;
-import com.ghgande.j2mod.modbus.util.SerialParameters;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -50,15 +48,7 @@ public final class MeterSlave implements AutoCloseable {
 
     /** An empty RTU server on a serial port. */
     public static MeterSlave rtu(Transport.Rtu line) throws ModbusException {
-        SerialParameters p = new SerialParameters();
-        p.setPortName(line.device());
-        p.setBaudRate(line.baud());
-        p.setDatabits(line.dataBits());
-        p.setStopbits(line.stopBits());
-        p.setParity(line.parity());
-        p.setEncoding(Modbus.SERIAL_ENCODING_RTU);
-        p.setEcho(false);
-        return new MeterSlave(ModbusSlaveFactory.createSerialSlave(p));
+        return new MeterSlave(ModbusSlaveFactory.createSerialSlave(SerialLine.parameters(line)));
     }
 
     private static ModbusSlave tcpSlave(String bindHost, int port) throws ModbusException {

@@ -1,6 +1,5 @@
 package io.headroom.drivers.modbus;
 
-import com.ghgande.j2mod.modbus.Modbus;
 import com.ghgande.j2mod.modbus.ModbusSlaveException;
 import com.ghgande.j2mod.modbus.facade.AbstractModbusMaster;
 import com.ghgande.j2mod.modbus.facade.ModbusSerialMaster;
@@ -437,14 +436,7 @@ public final class ModbusBus implements AutoCloseable {
             case Transport.Tcp tcp -> new ModbusTCPMaster(tcp.host(), tcp.port(), timeoutMs, false);
             case Transport.RtuOverTcp t -> new ModbusTCPMaster(t.host(), t.port(), timeoutMs, false, true);
             case Transport.Rtu rtu -> {
-                SerialParameters p = new SerialParameters();
-                p.setPortName(rtu.device());
-                p.setBaudRate(rtu.baud());
-                p.setDatabits(rtu.dataBits());
-                p.setStopbits(rtu.stopBits());
-                p.setParity(rtu.parity());
-                p.setEncoding(Modbus.SERIAL_ENCODING_RTU);
-                p.setEcho(false);
+                SerialParameters p = SerialLine.parameters(rtu);
                 yield new ModbusSerialMaster(p, timeoutMs);
             }
         };

@@ -25,6 +25,16 @@ final class Peers {
         return python;
     }
 
+    /** pymodbus with what its serial server imports: pyserial and pyserial-asyncio (both only Recommends). */
+    static Path pymodbusSerial() throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        boolean present = Files.isExecutable(python) && new ProcessBuilder(python.toString(), "-c",
+                "import pymodbus, serial, serial_asyncio").start().waitFor() == 0;
+        require(present, "python3-pymodbus, python3-serial and python3-serial-asyncio (apt-get install "
+                + "python3-pymodbus python3-serial python3-serial-asyncio)");
+        return python;
+    }
+
     static Path tool(String name, String pkg) {
         Path p = Path.of("/usr/bin/" + name);
         require(Files.isExecutable(p), name + " (apt-get install " + pkg + ")");
