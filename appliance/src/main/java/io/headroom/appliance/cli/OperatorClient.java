@@ -40,7 +40,7 @@ final class OperatorClient implements AutoCloseable {
     /** The appliance answered with an error (or something the CLI cannot read). */
     static final class ApiError extends Exception {
         final int status;
-        /** {@code field NAME} or {@code parameter NAME} when the server named one; else null. */
+        /** {@code field NAME}, {@code parameter NAME} or {@code path P} when the server named one; else null. */
         final String field;
         final String body;
 
@@ -156,6 +156,8 @@ final class OperatorClient implements AutoCloseable {
                 field = "field " + o.getValue("field");
             } else if (o.getValue("parameter") != null) {
                 field = "parameter " + o.getValue("parameter");
+            } else if (o.getValue("path") != null) {
+                field = "path " + o.getValue("path");
             }
             if (message == null && o.getValue("status") != null) {
                 message = "status " + o.getValue("status");

@@ -198,8 +198,9 @@ public final class OperatorCommands {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = {"The appliance at a glance: health, one line per feed (load of limit, quality, maintenance),",
-                    "per group the binding limit and N-1 readiness per contingency, and the active alarms.",
+            description = {"The appliance at a glance: health, feeds, groups' N-1 readiness, alarms.",
+                    "One line per feed (load of limit, quality, maintenance), per group the binding limit and",
+                    "N-1 readiness per contingency, and the active alarms.",
                     "With --json: {\"health\": /api/v1/health, \"site\": /api/v1/site}."})
     public static final class Status extends ApiCommand {
         @Override
@@ -262,8 +263,9 @@ public final class OperatorCommands {
     }
 
     @Command(name = "feeds", mixinStandardHelpOptions = true,
-            description = {"Every feed: current and load against its limit, the breaker ceiling now and why, quality,",
-                    "meter age, whether it binds its group, maintenance. With --json: /api/v1/site as it came."})
+            description = {"Every feed: load against its limit, breaker ceiling, quality, maintenance.",
+                    "Current and load against the limit, the breaker ceiling now and why, quality, meter age,",
+                    "whether it binds its group, maintenance. With --json: /api/v1/site as it came."})
     public static final class Feeds extends ApiCommand {
         @Override
         void run(OperatorClient c, PrintWriter out) throws OperatorClient.ApiError, OperatorClient.Unreachable {
@@ -292,8 +294,9 @@ public final class OperatorCommands {
     }
 
     @Command(name = "caps", mixinStandardHelpOptions = true,
-            description = {"GPU power caps per node (regulation's, the agent's, GPU power, override) and per priority",
-                    "class. With --json: /api/v1/caps as it came."})
+            description = {"GPU power caps per node and per priority class.",
+                    "Per node regulation's cap, the agent's, GPU power and any override; per class the sums.",
+                    "With --json: /api/v1/caps as it came."})
     public static final class Caps extends ApiCommand {
         @Override
         void run(OperatorClient c, PrintWriter out) throws OperatorClient.ApiError, OperatorClient.Unreachable {
@@ -322,8 +325,9 @@ public final class OperatorCommands {
     }
 
     @Command(name = "alarms", mixinStandardHelpOptions = true, subcommands = Alarms.Ack.class,
-            description = {"The alarms raised now, with their ids and acknowledgements. With --json: /api/v1/alarms.",
-                    "`alarms ack ID --reason R` acknowledges one (operator token)."})
+            description = {"The alarms raised now; `alarms ack ID --reason R` acknowledges one.",
+                    "With their ids and acknowledgements. With --json: /api/v1/alarms as it came.",
+                    "Acknowledging needs an operator token."})
     public static final class Alarms extends ApiCommand {
         @Override
         void run(OperatorClient c, PrintWriter out) throws OperatorClient.ApiError, OperatorClient.Unreachable {
@@ -373,7 +377,7 @@ public final class OperatorCommands {
     }
 
     @Command(name = "events", mixinStandardHelpOptions = true,
-            description = {"The journal: alarms, decisions, protection actions, operator actions.",
+            description = {"The journal: alarms, decisions, protection and operator actions.",
                     "With --json: /api/v1/journal as it came."})
     public static final class Events extends ApiCommand {
         @Option(names = "--since", paramLabel = "DURATION", defaultValue = "1h", converter = Durations.Converter.class,
@@ -420,7 +424,8 @@ public final class OperatorCommands {
 
     @Command(name = "override", mixinStandardHelpOptions = true,
             subcommands = {Overrides.ListOverrides.class, Overrides.Set.class, Overrides.Cancel.class},
-            description = {"Operator cap overrides: a ceiling on a node's cap per GPU for a while (safety still first).",
+            description = {"Operator cap overrides: list, set, cancel.",
+                    "An override is a ceiling on a node's cap per GPU for a while (safety still first).",
                     "Without a subcommand: the list."})
     public static final class Overrides extends ApiCommand {
         @Override

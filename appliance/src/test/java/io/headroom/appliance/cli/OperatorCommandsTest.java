@@ -408,6 +408,13 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void anUnknownPathIsAnApiErrorNamingThePath() {
+        Result r = api("caps"); // nothing answers /api/v1/caps here: the default 404
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("not found (path /api/v1/caps) [HTTP 404 Not Found]");
+    }
+
+    @Test
     void anAnswerThatIsNotJsonIsAnApiErrorShowingItsStart() {
         answer("GET /api/v1/caps", 502, "<html>Bad gateway</html>");
         Result r = api("caps");
