@@ -117,14 +117,16 @@ final class OperatorClient implements AutoCloseable {
     private String cause(Throwable e) {
         String d = Durations.format(timeout);
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+                return "unknown host " + base.getHost();
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof HttpConnectTimeoutException) {
                 return "no connection within " + d + " (timed out)";
             }
             if (t instanceof HttpTimeoutException) {
                 return "no answer within " + d + " (timed out)";
-            }
-            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
-                return "unknown host " + base.getHost();
             }
             if (t instanceof ConnectException c) {
                 String m = deepest(c);

@@ -400,7 +400,7 @@ public final class OperatorCommands {
         @Override
         void run(OperatorClient c, PrintWriter out) throws OperatorClient.ApiError, OperatorClient.Unreachable {
             Map<String, Object> q = new LinkedHashMap<>();
-            Instant from = Instant.now().minus(since);
+            Instant from = Instant.now().minus(since).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
             q.put("from", from.toString());
             q.put("kind", kind == null || kind.isBlank() ? null : kind.strip());
             q.put("limit", limit);

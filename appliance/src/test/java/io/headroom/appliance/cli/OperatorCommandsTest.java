@@ -272,7 +272,7 @@ class OperatorCommandsTest {
         assertThat(q.path()).isEqualTo("/api/v1/journal");
         assertThat(q.query()).containsEntry("kind", "operator.override").containsEntry("limit", "5");
         Instant from = Instant.parse(q.query().get("from"));
-        assertThat(from).isBetween(before.minus(Duration.ofMinutes(150)), after.minus(Duration.ofMinutes(150)));
+        assertThat(from).isBetween(before.minus(Duration.ofMinutes(150)).minusMillis(1), after.minus(Duration.ofMinutes(150)));
         assertThat(line(r.out(), "2026-03-01 11:59:00Z")).contains("operator.override", "r1-n1", "alice", "thermal check");
     }
 
@@ -432,6 +432,14 @@ class OperatorCommandsTest {
         assertThat(r.exit()).isEqualTo(3);
         assertThat(r.err()).contains("cannot reach the appliance at http://127.0.0.1:" + port + "/api/v1/health")
                 .contains("connection refused");
+    }
+
+    @Test
+    void anUnknownHostExitsThreeSayingSo() {
+        Result r = run("alarms", "--url", "http://no-such-host.invalid:8080");
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.err()).contains("cannot reach the appliance at http://no-such-host.invalid:8080/api/v1/alarms")
+                .contains("unknown host no-such-host.invalid");
     }
 
     @Test
