@@ -1,6 +1,7 @@
 package io.headroom.hil;
 
 import io.headroom.appliance.cli.ApplianceCommands;
+import io.headroom.appliance.cli.OperatorCommands;
 import io.headroom.appliance.site.Site;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,11 +13,12 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code ./headroom}: the bench, the appliance's own commands, and the benchmarks. */
+/** {@code ./headroom}: the bench, the appliance's own commands, the operator CLI, and the benchmarks. */
 @Command(name = "headroom", mixinStandardHelpOptions = true, version = "Headroom 0.1.0",
         description = "Grid-interactive edge appliance for AI data centers.",
         subcommands = {Cli.BenchCommand.class, ApplianceCommands.Run.class, ApplianceCommands.CheckSite.class,
-                Cli.Perf.class})
+                Cli.Perf.class, OperatorCommands.Status.class, OperatorCommands.Feeds.class, OperatorCommands.Caps.class,
+                OperatorCommands.Alarms.class, OperatorCommands.Events.class, OperatorCommands.Overrides.class})
 public final class Cli implements Runnable {
 
     /** Where ./headroom lives (the launcher passes it); relative paths in defaults resolve against it. */
