@@ -135,7 +135,7 @@ class JsonLogTest {
         try (Journal journal = Journal.open(dir.resolve("j.db"), Clock.systemUTC(), 3600, 1000)) {
             List<String> lines = logLinesOfATick("text", journal, site);
             assertThat(lines).anyMatch(l -> l.contains(" WARN ") && l.contains("alarm raised: ")
-                    && l.matches(".* journalId=\"?[0-9]+\"?$"));
+                    && l.matches(".* journalId=\"[0-9]+\"$"));
             assertThat(lines).anyMatch(l -> l.endsWith("- a line without a journal id"));
         }
     }
