@@ -187,8 +187,13 @@ public final class Appliance implements AutoCloseable {
                         new SiteFlexibility(site, regulation::state), new JournalTelemetry(journal), utc));
                 parts.push(ven);
             }
-            ApplianceMetrics metrics = new ApplianceMetrics(site, regulation::state, journal);
+            ApplianceMetrics metrics = new ApplianceMetrics(site, regulation::state, journal)
+                    .modbus(measurements.buses()).grid(ven, options.commitments(), utc);
             regulation.onTick(metrics);
+            protection.onFired(metrics);
+            if (actuator instanceof CoapActuator coap) {
+                coap.onAck(metrics);
+            }
             ApiServer api = ApiServer.start(vertx, site, regulation::state, journal, ven, metrics::scrape,
                     options.httpHost(), options.httpPort());
             parts.push(api);
@@ -197,8 +202,8 @@ public final class Appliance implements AutoCloseable {
             if (ven != null) {
                 ven.start();
             }
-            journal.record(JournalEntry.of(utc.instant(), "event", site.name(), "appliance", "appliance started", null));
-            log.info("appliance up: site {} ({} feeds, {} nodes, {} GPUs); API on http://{}:{}/; journal {}{}",
+            long startedId = journal.record(JournalEntry.of(utc.instant(), "event", site.name(), "appliance", "appliance started", null));
+            io.headroom.appliance.journal.JournalLog.with(log.atInfo(), startedId).log("appliance up: site {} ({} feeds, {} nodes, {} GPUs); API on http://{}:{}/; journal {}{}",
                     site.name(), site.feeds().size(), site.nodes().size(), site.gpuCount(), options.httpHost(),
                     api.port(), journal.file(), ven == null ? "" : "; OpenADR " + ven.version() + " VEN enrolled");
             return new Appliance(site, parts, regulation, api, journal, ven, protection, Map.copyOf(waveformAddresses));

@@ -11,6 +11,7 @@ import io.headroom.appliance.control.Tier;
 import io.headroom.appliance.journal.FeedSecond;
 import io.headroom.appliance.journal.Journal;
 import io.headroom.appliance.journal.JournalEntry;
+import io.headroom.appliance.journal.JournalLog;
 import io.headroom.grid.CommitmentBook;
 import io.headroom.appliance.control.ContingencyPlanner;
 import io.headroom.appliance.control.FeedMeasurement;
@@ -211,14 +212,14 @@ public final class RegulationLoop implements AutoCloseable {
         Set<String> now = new LinkedHashSet<>(alarms);
         for (String a : now) {
             if (raisedAlarms.add(a)) {
-                log.warn("alarm raised: {}", a);
-                journal.record(JournalEntry.of(at, "alarm.raised", subjectOf(a), "appliance", a, null));
+                long id = journal.record(JournalEntry.of(at, "alarm.raised", subjectOf(a), "appliance", a, null));
+                JournalLog.with(log.atWarn(), id).log("alarm raised: {}", a);
             }
         }
         raisedAlarms.removeIf(a -> {
             if (!now.contains(a)) {
-                log.info("alarm cleared: {}", a);
-                journal.record(JournalEntry.of(at, "alarm.cleared", subjectOf(a), "appliance", a, null));
+                long id = journal.record(JournalEntry.of(at, "alarm.cleared", subjectOf(a), "appliance", a, null));
+                JournalLog.with(log.atInfo(), id).log("alarm cleared: {}", a);
                 return true;
             }
             return false;

@@ -46,6 +46,7 @@ public final class CoapActuator implements Actuator {
     private final Site site;
     private final ContingencyTrigger trigger;
     private final SecureRandom random = new SecureRandom();
+    private volatile AckListener ackListener = AckListener.NONE;
 
     /** Per-node state; fields written by the regulation thread and the client's completion threads. */
     private static final class Channel {
@@ -92,6 +93,11 @@ public final class CoapActuator implements Actuator {
             Node n = site.nodes().get(i);
             channels.put(n.id(), new Channel(n, i, TriggerKey.random(random)));
         }
+    }
+
+    /** Told about every cap command's round trip (metrics); null: nobody. */
+    public void onAck(AckListener l) {
+        this.ackListener = l == null ? AckListener.NONE : l;
     }
 
     public long session() {
@@ -182,7 +188,13 @@ public final class CoapActuator implements Actuator {
         c.sentAtNanos = nowNanos;
         long seq = ++c.sequence;
         CapCommand cmd = CapCommand.uniform(session, seq, leaseMs, c.node.gpus(), cap);
+        long sentNanos = System.nanoTime();
         client.setCaps(c.address, cmd).whenComplete((CapAck ack, Throwable err) -> {
+            try {
+                ackListener.onCapAck(c.node, System.nanoTime() - sentNanos, err == null);
+            } catch (RuntimeException ex) {
+                log.warn("ack listener failed: {}", ex.toString());
+            }
             if (err == null) {
                 c.sent = cap;
                 c.telemetry = new NodeTelemetry(c.node.id(), ack.totalPowerW(),

@@ -4,6 +4,7 @@ import io.headroom.appliance.SiteState;
 import io.headroom.appliance.dsp.FeedLossEvent;
 import io.headroom.appliance.journal.Journal;
 import io.headroom.appliance.journal.JournalEntry;
+import io.headroom.appliance.journal.JournalLog;
 import io.headroom.appliance.protection.ProtectionLoop;
 import io.headroom.appliance.site.GpioSettings;
 import io.headroom.appliance.site.Site;
@@ -100,8 +101,9 @@ public final class FieldIo implements AutoCloseable {
                                 edge.edgeNanos(), System.nanoTime(), 0, 0b111, ++io.sequence));
                     }
                     String subject = in.feedId() == null ? site.name() : in.feedId();
-                    journal.record(JournalEntry.of(utc.instant(), "gpio", subject, "appliance",
-                            String.format(Locale.ROOT, "%s: %s (input %s, pin %d)", subject, what, in.id(), in.pin()), null));
+                    String msg = String.format(Locale.ROOT, "%s: %s (input %s, pin %d)", subject, what, in.id(), in.pin());
+                    long id = journal.record(JournalEntry.of(utc.instant(), "gpio", subject, "appliance", msg, null));
+                    JournalLog.with(lost ? log.atWarn() : log.atInfo(), id).log(msg);
                 });
                 io.inputs.add(d);
             }

@@ -4,6 +4,7 @@ import io.headroom.grid.OptDecision;
 import io.headroom.grid.openadr2b.Ven2b;
 import io.headroom.grid.openadr3.Ven3;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,18 @@ public interface GridLink extends AutoCloseable {
 
     /** The VEN's state, as plain values for the API. */
     Map<String, Object> status();
+
+    /**
+     * The VEN's state as typed values, for metrics.
+     *
+     * @param registered     the VTN knows this VEN (3.x: a VEN and a resource object exist; 2.0b: a registration id)
+     * @param lastPoll       the last successful poll of the VTN, or null before the first
+     * @param pendingReports reports (2.0b: any outgoing messages) queued in the VEN's outbox, not yet accepted
+     */
+    record Health(boolean registered, Instant lastPoll, int pendingReports) {
+    }
+
+    Health health();
 
     static GridLink of(Ven3 ven, String version) {
         return new GridLink() {
@@ -51,6 +64,12 @@ public interface GridLink extends AutoCloseable {
                 m.put("pendingReports", s.pendingReports());
                 m.put("rejected", s.rejected());
                 return m;
+            }
+
+            @Override
+            public Health health() {
+                Ven3.Status s = ven.status();
+                return new Health(s.venId() != null && s.resourceId() != null, s.lastPoll(), s.pendingReports());
             }
 
             @Override
@@ -90,6 +109,12 @@ public interface GridLink extends AutoCloseable {
                 m.put("reportRequests", s.reportRequests());
                 m.put("rejected", s.rejected());
                 return m;
+            }
+
+            @Override
+            public Health health() {
+                Ven2b.Status s = ven.status();
+                return new Health(s.registered(), s.lastPoll(), s.pendingMessages());
             }
 
             @Override

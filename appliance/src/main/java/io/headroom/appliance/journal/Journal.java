@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>One writer thread owns the connection for writes. The regulation loop hands it work with
  * {@link #record} and {@link #rollup}, which never block (a full queue drops the item and counts it: history,
- * never an acknowledged write). {@link #append} is for writes someone was promised: its future completes only
+ * never an acknowledged write). Both give the entry its id at once (ids only grow, across restarts too; an entry
+ * dropped or lost to a failed batch leaves a gap), so the log line of a journaled event can carry the id it has in
+ * the journal ({@link JournalLog}). {@link #append} is for writes someone was promised: its future completes only
  * once the entry is committed with {@code synchronous=FULL}, so an acknowledged entry survives a kill -9 or a
  * power loss. Retention bounds the file: rollups older than {@code rollupRetentionS} and entries beyond
  * {@code maxEntries} (oldest first) are deleted. Reads use their own connections (WAL lets them run beside the
@@ -50,6 +52,8 @@ public final class Journal implements AutoCloseable {
     private final Thread writer;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong committed = new AtomicLong();
+    /** The last id given out; the writer inserts entries with the id they were given. */
+    private final AtomicLong lastId = new AtomicLong();
     private volatile boolean closing;
 
     private record Durable(JournalEntry entry, CompletableFuture<Long> done) {
@@ -77,6 +81,11 @@ public final class Journal implements AutoCloseable {
                       epoch_s INTEGER NOT NULL, feed TEXT NOT NULL, avg_w REAL, max_a REAL, avg_a REAL,
                       limit_a REAL, samples INTEGER NOT NULL, PRIMARY KEY (feed, epoch_s)) WITHOUT ROWID""");
             s.execute("CREATE INDEX IF NOT EXISTS feed_seconds_t ON feed_seconds(epoch_s)");
+            // AUTOINCREMENT's own high-water mark survives deletions: never give out an id that existed
+            try (ResultSet r = s.executeQuery("SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'entries'), 0),"
+                    + " COALESCE((SELECT MAX(id) FROM entries), 0))")) {
+                lastId.set(r.next() ? r.getLong(1) : 0);
+            }
         }
         this.writer = new Thread(() -> writeLoop(c), "journal");
         this.writer.setDaemon(true);
@@ -113,9 +122,18 @@ public final class Journal implements AutoCloseable {
         return dropped.get();
     }
 
-    /** Records an entry without waiting (regulation, alarms). Dropped and counted if the writer is far behind. */
-    public void record(JournalEntry e) {
-        offer(e);
+    /**
+     * Records an entry without waiting (regulation, alarms). Dropped and counted if the writer is far behind.
+     *
+     * @return the id the entry will have in the journal, or 0 when it was dropped
+     */
+    public long record(JournalEntry e) {
+        long id = lastId.incrementAndGet();
+        return offer(withId(e, id)) ? id : 0;
+    }
+
+    private static JournalEntry withId(JournalEntry e, long id) {
+        return new JournalEntry(id, e.utc(), e.kind(), e.subject(), e.actor(), e.message(), e.data());
     }
 
     /** Records a feed's second without waiting. */
@@ -131,7 +149,7 @@ public final class Journal implements AutoCloseable {
             return done;
         }
         try {
-            if (!queue.offer(new Durable(e, done), 2, TimeUnit.SECONDS)) {
+            if (!queue.offer(new Durable(withId(e, lastId.incrementAndGet()), done), 2, TimeUnit.SECONDS)) {
                 done.completeExceptionally(new IllegalStateException("the journal is overloaded; nothing was recorded"));
             }
         } catch (InterruptedException ie) {
@@ -141,10 +159,12 @@ public final class Journal implements AutoCloseable {
         return done;
     }
 
-    private void offer(Object o) {
+    private boolean offer(Object o) {
         if (closing || !queue.offer(o)) {
             dropped.incrementAndGet();
+            return false;
         }
+        return true;
     }
 
     private void writeLoop(Connection c) {
@@ -152,8 +172,7 @@ public final class Journal implements AutoCloseable {
         long lastRetention = 0;
         try (c;
              PreparedStatement entry = c.prepareStatement(
-                     "INSERT INTO entries(utc_ms, kind, subject, actor, message, data) VALUES (?,?,?,?,?,?)",
-                     Statement.RETURN_GENERATED_KEYS);
+                     "INSERT INTO entries(id, utc_ms, kind, subject, actor, message, data) VALUES (?,?,?,?,?,?,?)");
              PreparedStatement second = c.prepareStatement(
                      "INSERT OR REPLACE INTO feed_seconds VALUES (?,?,?,?,?,?,?)")) {
             while (!(closing && queue.isEmpty())) {
@@ -218,16 +237,15 @@ public final class Journal implements AutoCloseable {
     }
 
     private static long insert(PreparedStatement st, JournalEntry e) throws SQLException {
-        st.setLong(1, e.utc().toEpochMilli());
-        st.setString(2, e.kind());
-        st.setString(3, e.subject());
-        st.setString(4, e.actor());
-        st.setString(5, e.message());
-        st.setString(6, e.data());
+        st.setLong(1, e.id());
+        st.setLong(2, e.utc().toEpochMilli());
+        st.setString(3, e.kind());
+        st.setString(4, e.subject());
+        st.setString(5, e.actor());
+        st.setString(6, e.message());
+        st.setString(7, e.data());
         st.executeUpdate();
-        try (ResultSet keys = st.getGeneratedKeys()) {
-            return keys.next() ? keys.getLong(1) : 0;
-        }
+        return e.id();
     }
 
     private void retain(Connection c, long nowMs) {

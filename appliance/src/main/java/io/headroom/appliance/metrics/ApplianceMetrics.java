@@ -1,35 +1,66 @@
 package io.headroom.appliance.metrics;
 
 import io.headroom.appliance.SiteState;
+import io.headroom.appliance.actuation.AckListener;
+import io.headroom.appliance.grid.GridLink;
+import io.headroom.appliance.measure.ModbusBuses;
+import io.headroom.appliance.protection.FastPathListener;
 import io.headroom.appliance.control.FeedMeasurement;
 import io.headroom.appliance.control.GroupDecision;
 import io.headroom.appliance.journal.Journal;
 import io.headroom.appliance.site.Feed;
 import io.headroom.appliance.site.Node;
 import io.headroom.appliance.site.Site;
+import io.headroom.drivers.modbus.ModbusBus;
+import io.headroom.grid.Commitment;
+import io.headroom.grid.CommitmentBook;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /**
  * The appliance's metrics for Prometheus (scraped at {@code GET /metrics}): per feed its power, current,
  * limit, ceiling and margin; per group its allowed draw and GPU budget; per node its cap and GPU power; the
- * regulation tick's duration and period jitter; alarms; journal drops. Gauges read the latest published
- * state (held strongly: Micrometer would otherwise let it be collected), so scraping never touches the loops. Names and labels are listed in appliance/README.md.
+ * regulation tick's duration and period jitter; alarms; journal drops; the fast path's latency (detection →
+ * trigger datagrams out → last agent acknowledgement); per Modbus device its poll latency and errors; the agents'
+ * cap acknowledgement round trip; the OpenADR VEN's state. Gauges read the latest published state (held strongly:
+ * Micrometer would otherwise let it be collected), so scraping never touches the loops; latencies arrive through
+ * the listeners this class implements or installs ({@link TickListener}, {@link FastPathListener},
+ * {@link AckListener}, {@link ModbusBus.PollListener}), each called after the work it measures. Names and labels
+ * are listed in appliance/README.md.
  */
-public final class ApplianceMetrics implements TickListener {
+public final class ApplianceMetrics implements TickListener, FastPathListener, AckListener {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Timer tick;
     private final DistributionSummary jitter;
     private final long nominalNanos;
     private long lastStartNanos = Long.MIN_VALUE;
+    private final Timer fastPathSent;
+    private final Timer fastPathAcked;
+    private final Counter silentAgents;
+    private final Map<String, Integer> nodeIndex = new HashMap<>();
+    private final Timer[] ackByNode;
+    private final Counter[] ackFailuresByNode;
+    /** Per node (site order), the last acknowledged round trip in ns; -1 before the first. */
+    private final AtomicLongArray lastAckNanos;
 
     public ApplianceMetrics(Site site, Supplier<SiteState> state, Journal journal) {
         this.nominalNanos = site.control().tickMs() * 1_000_000L;
@@ -66,6 +97,193 @@ public final class ApplianceMetrics implements TickListener {
                 .description("alarms raised now").strongReference(true).register(registry);
         Gauge.builder("headroom.journal.dropped", journal, Journal::dropped)
                 .description("history items the journal dropped because its writer fell behind").strongReference(true).register(registry);
+        this.fastPathSent = fastPathTimer("sent");
+        this.fastPathAcked = fastPathTimer("acked");
+        this.silentAgents = Counter.builder("headroom.protection.silent.agents")
+                .description("agents targeted by a contingency fan-out that never acknowledged it").register(registry);
+        // The histogram per group (a few), not per node (thousands × buckets); the last round trip per node.
+        Map<String, Timer> ackByGroup = new HashMap<>();
+        Map<String, Counter> failuresByGroup = new HashMap<>();
+        for (var g : site.groups()) {
+            ackByGroup.put(g.id(), Timer.builder("headroom.agent.ack")
+                    .description("round trip of a cap command to a node agent, to its acknowledgement")
+                    .tag("group", g.id()).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofSeconds(2)).register(registry));
+            failuresByGroup.put(g.id(), Counter.builder("headroom.agent.ack.failures")
+                    .description("cap commands a node agent did not acknowledge (timeout, error answer)")
+                    .tag("group", g.id()).register(registry));
+        }
+        int n = site.nodes().size();
+        this.ackByNode = new Timer[n];
+        this.ackFailuresByNode = new Counter[n];
+        this.lastAckNanos = new AtomicLongArray(n);
+        for (int i = 0; i < n; i++) {
+            Node node = site.nodes().get(i);
+            nodeIndex.put(node.id(), i);
+            ackByNode[i] = ackByGroup.get(node.groupId());
+            ackFailuresByNode[i] = failuresByGroup.get(node.groupId());
+            lastAckNanos.set(i, -1);
+            int k = i;
+            Gauge.builder("headroom.node.ack", lastAckNanos, a -> a.get(k) < 0 ? Double.NaN : a.get(k) / 1e9)
+                    .baseUnit("seconds").description("the node agent's last acknowledged cap command round trip")
+                    .tags("node", node.id(), "priority", node.priority().label()).strongReference(true).register(registry);
+        }
+    }
+
+    private Timer fastPathTimer(String stage) {
+        return Timer.builder("headroom.protection.fastpath")
+                .description("from the feed-loss decision to the trigger datagrams sent (stage=sent) and to the last"
+                        + " agent acknowledgement (stage=acked)")
+                .tag("stage", stage).publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
+                .maximumExpectedValue(Duration.ofMillis(500)).register(registry);
+    }
+
+    /**
+     * Per-device poll latency (successful scans) and errors (failed scans) of every Modbus bus; installs a
+     * {@link ModbusBus.PollListener} on each. Call before the buses start.
+     */
+    public ApplianceMetrics modbus(ModbusBuses buses) {
+        for (ModbusBus bus : buses.buses().values()) {
+            String busId = bus.config().id();
+            Map<ModbusBus.Device, Timer> latency = new IdentityHashMap<>();
+            Map<ModbusBus.Device, Counter> errors = new IdentityHashMap<>();
+            for (ModbusBus.Device d : bus.devices()) {
+                latency.put(d, Timer.builder("headroom.modbus.poll")
+                        .description("time to scan a Modbus device (every block, retries and pacing included)")
+                        .tags("bus", busId, "device", d.id()).publishPercentileHistogram()
+                        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(5))
+                        .register(registry));
+                errors.put(d, Counter.builder("headroom.modbus.poll.errors")
+                        .description("failed scans of a Modbus device (timeout, exception response, bad frame)")
+                        .tags("bus", busId, "device", d.id()).register(registry));
+            }
+            bus.setPollListener(new PollMeters(latency, errors));
+        }
+        return this;
+    }
+
+    /** A bus's poll listener: counts into meters made beforehand; a lookup and an add on the bus thread. */
+    record PollMeters(Map<ModbusBus.Device, Timer> latency, Map<ModbusBus.Device, Counter> errors)
+            implements ModbusBus.PollListener {
+        @Override
+        public void onPoll(ModbusBus.Device device, long durationNanos, boolean ok) {
+            if (ok) {
+                Timer t = latency.get(device);
+                if (t != null) {
+                    t.record(durationNanos, TimeUnit.NANOSECONDS);
+                }
+            } else {
+                Counter c = errors.get(device);
+                if (c != null) {
+                    c.increment();
+                }
+            }
+        }
+    }
+
+    /**
+     * The grid side: active events (distinct origins of the commitments active now, from the book regulation
+     * obeys) and, with a VEN, whether it is registered, its pending reports and the age of its last poll.
+     *
+     * @param ven null when the appliance is not enrolled (no {@code headroom_openadr_*} VEN series then)
+     */
+    public ApplianceMetrics grid(GridLink ven, CommitmentBook book, Clock utc) {
+        Gauge.builder("headroom.openadr.events.active", book, b -> activeEvents(b, utc.instant()))
+                .description("utility events with a commitment active now").strongReference(true).register(registry);
+        if (ven != null) {
+            VenHealth h = new VenHealth(ven);
+            String v = ven.version();
+            Gauge.builder("headroom.openadr.registered", h, x -> x.get().registered() ? 1 : 0).tag("version", v)
+                    .description("1 when the VTN knows this VEN").strongReference(true).register(registry);
+            Gauge.builder("headroom.openadr.pending.reports", h, x -> x.get().pendingReports()).tag("version", v)
+                    .description("reports (2.0b: outgoing messages) queued, not yet accepted by the VTN")
+                    .strongReference(true).register(registry);
+            Gauge.builder("headroom.openadr.last.poll.age", h, x -> {
+                        Instant last = x.get().lastPoll();
+                        return last == null ? Double.NaN : Duration.between(last, utc.instant()).toNanos() / 1e9;
+                    }).baseUnit("seconds").tag("version", v).description("time since the last successful poll of the VTN")
+                    .strongReference(true).register(registry);
+        }
+        return this;
+    }
+
+    static int activeEvents(CommitmentBook book, Instant now) {
+        Set<String> events = new HashSet<>();
+        for (Commitment c : book.all()) {
+            if (c.activeAt(now)) {
+                events.add(c.origin().isEmpty() ? "commitment:" + c.id() : c.origin());
+            }
+        }
+        return events.size();
+    }
+
+    /**
+     * The VEN's health, read once at registration and then refreshed in the background when older than 5 s:
+     * a scrape (on the HTTP event loop) never waits for the VEN's journal.
+     */
+    static final class VenHealth {
+        private static final long MAX_AGE_NANOS = 5_000_000_000L;
+        private final GridLink ven;
+        private final AtomicBoolean refreshing = new AtomicBoolean();
+        private volatile GridLink.Health latest;
+        private volatile long readAtNanos;
+
+        VenHealth(GridLink ven) {
+            this.ven = ven;
+            refresh();
+        }
+
+        GridLink.Health get() {
+            if (System.nanoTime() - readAtNanos > MAX_AGE_NANOS && refreshing.compareAndSet(false, true)) {
+                Thread.ofVirtual().name("metrics-ven-health").start(() -> {
+                    try {
+                        refresh();
+                    } finally {
+                        refreshing.set(false);
+                    }
+                });
+            }
+            return latest;
+        }
+
+        private void refresh() {
+            try {
+                latest = ven.health();
+            } catch (RuntimeException e) {
+                if (latest == null) {
+                    latest = new GridLink.Health(false, null, 0);
+                }
+            }
+            readAtNanos = System.nanoTime();
+        }
+    }
+
+    @Override
+    public void onFired(int feedIndex, long originNanos, long sentNanos, long lastAckNanos, int targets, int answered) {
+        fastPathSent.record(Math.max(0, sentNanos - originNanos), TimeUnit.NANOSECONDS);
+        if (answered > 0) {
+            fastPathAcked.record(Math.max(0, lastAckNanos - originNanos), TimeUnit.NANOSECONDS);
+        }
+        if (targets > answered) {
+            silentAgents.increment(targets - answered);
+        }
+    }
+
+    @Override
+    public void onCapAck(Node node, long roundTripNanos, boolean acknowledged) {
+        Integer i = nodeIndex.get(node.id());
+        if (i == null) {
+            return;
+        }
+        if (acknowledged) {
+            lastAckNanos.set(i, roundTripNanos);
+            Timer t = ackByNode[i];
+            if (t != null) {
+                t.record(roundTripNanos, TimeUnit.NANOSECONDS);
+            }
+        } else if (ackFailuresByNode[i] != null) {
+            ackFailuresByNode[i].increment();
+        }
     }
 
     private void feedGauge(String name, String unit, Feed f, Supplier<SiteState> state, ToDoubleFunction<FeedMeasurement> v) {

@@ -5,12 +5,14 @@ import io.headroom.appliance.dsp.FeedLossEvent;
 import io.headroom.appliance.dsp.FeedLossListener;
 import io.headroom.appliance.journal.Journal;
 import io.headroom.appliance.journal.JournalEntry;
+import io.headroom.appliance.journal.JournalLog;
 import io.headroom.appliance.site.Site;
 import io.headroom.drivers.gpuprotocol.ContingencyTrigger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
@@ -43,6 +45,9 @@ public final class ProtectionLoop implements AutoCloseable {
     private final long retryNanos;
     private final long holdNanos;
     private final AtomicReferenceArray<FeedLossEvent> mailbox;
+    /** Per feed, {@code System.nanoTime()} when the detector handed over its last event. */
+    private final AtomicLongArray handedOverNanos;
+    private volatile FastPathListener fastPathListener = FastPathListener.NONE;
     private final AtomicReference<Fired> last = new AtomicReference<>();
     private final Thread thread;
     private volatile boolean running = true;
@@ -57,6 +62,7 @@ public final class ProtectionLoop implements AutoCloseable {
         this.retryNanos = 10_000_000L;
         this.holdNanos = Math.max(2_000, site.agents().leaseMs()) * 1_000_000L;
         this.mailbox = new AtomicReferenceArray<>(site.feeds().size());
+        this.handedOverNanos = new AtomicLongArray(site.feeds().size());
         this.thread = new Thread(this::run, "protection");
         this.thread.setDaemon(true);
         this.thread.setPriority(Thread.MAX_PRIORITY);
@@ -65,6 +71,7 @@ public final class ProtectionLoop implements AutoCloseable {
     /** The listener a feed's detector reports to: stores and wakes, never waits. */
     public FeedLossListener listenerFor(int feedIndex) {
         return e -> {
+            handedOverNanos.set(feedIndex, System.nanoTime());
             mailbox.set(feedIndex, e);
             LockSupport.unpark(thread);
         };
@@ -73,6 +80,21 @@ public final class ProtectionLoop implements AutoCloseable {
     public ProtectionLoop start() {
         thread.start();
         return this;
+    }
+
+    /** Told about every fan-out, after its critical part (metrics); null: nobody. */
+    public void onFired(FastPathListener l) {
+        this.fastPathListener = l == null ? FastPathListener.NONE : l;
+    }
+
+    /**
+     * Where a fast-path latency starts: the deciding sample's timestamp when the waveform source stamps samples
+     * with this host's {@code System.nanoTime()} (it is then at most a few seconds before the fan-out), else the
+     * moment the detector handed the event over (a remote sender's clock: a difference would mean nothing).
+     */
+    public static long origin(long detectedNanos, long handedOverNanos, long sentNanos) {
+        long d = sentNanos - detectedNanos;
+        return d >= 0 && d < 10_000_000_000L ? detectedNanos : handedOverNanos;
     }
 
     /** The last fan-out, or null. */
@@ -99,23 +121,30 @@ public final class ProtectionLoop implements AutoCloseable {
 
     private void handle(int feedIndex, FeedLossEvent e) {
         if (e.kind() == FeedLossEvent.Kind.FEED_LOST) {
-            trigger.fire(feedIndex, timeoutNanos, retryNanos);
+            ContingencyTrigger.Fanout out = trigger.fire(feedIndex, timeoutNanos, retryNanos);
             // Off the critical part from here on.
             actuator.holdContingency(feedIndex, System.nanoTime(), holdNanos);
+            try {
+                fastPathListener.onFired(feedIndex, origin(e.detectedNanos(), handedOverNanos.get(feedIndex), out.sentNanos()),
+                        out.sentNanos(), out.lastAckNanos(), out.targets(), out.answered());
+            } catch (RuntimeException ex) {
+                log.warn("fast-path listener failed: {}", ex.toString());
+            }
             ContingencyTrigger.Report r = trigger.report();
             Fired fired = new Fired(site.feeds().get(feedIndex).id(), e.detectedNanos(), e.firstSampleNanos(), r);
             last.set(fired);
             String msg = String.format(java.util.Locale.ROOT,
                     "feed %s lost: contingency fired to %d agents, %d applied, %d silent; last ack %.2f ms after the first collapsed sample",
                     fired.feedId(), r.targets(), r.applied(), r.targets() - r.answered(), fired.sampleToLastAckMs());
-            log.warn(msg);
-            journal.record(JournalEntry.of(utc.instant(), "protection", fired.feedId(), "appliance", msg,
+            long id = journal.record(JournalEntry.of(utc.instant(), "protection", fired.feedId(), "appliance", msg,
                     String.format(java.util.Locale.ROOT, "{\"targets\":%d,\"applied\":%d,\"answered\":%d,\"lastAckMs\":%.3f}",
                             r.targets(), r.applied(), r.answered(), fired.sampleToLastAckMs())));
+            JournalLog.with(log.atWarn(), id).log(msg);
         } else {
-            journal.record(JournalEntry.of(utc.instant(), "waveform", e.feedId(), "appliance",
-                    "feed " + e.feedId() + ": " + e.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '),
+            String msg = "feed " + e.feedId() + ": " + e.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+            long id = journal.record(JournalEntry.of(utc.instant(), "waveform", e.feedId(), "appliance", msg,
                     String.format(java.util.Locale.ROOT, "{\"residual\":%.3f,\"phaseMask\":%d}", e.residual(), e.phaseMask())));
+            JournalLog.with(log.atInfo(), id).log(msg);
         }
     }
 

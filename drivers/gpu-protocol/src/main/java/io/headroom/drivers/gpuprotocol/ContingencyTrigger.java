@@ -87,6 +87,7 @@ public final class ContingencyTrigger implements AutoCloseable {
         int answered;
         int applied;
         long startNanos;
+        long sentNanos;
         long lastAckNanos;
         long endNanos;
         long datagramsSent;
@@ -127,6 +128,11 @@ public final class ContingencyTrigger implements AutoCloseable {
         /** {@code System.nanoTime()} when {@link #fire} began. */
         public long startNanos() {
             return startNanos;
+        }
+
+        /** {@code System.nanoTime()} when the first wave was out: one datagram sent to every targeted agent (or the deadline passed). */
+        public long sentNanos() {
+            return sentNanos;
         }
 
         /** {@code System.nanoTime()} of the last answer (= startNanos if none). */
@@ -280,6 +286,7 @@ public final class ContingencyTrigger implements AutoCloseable {
         long start = System.nanoTime();
         f.contingencyId = contingencyId;
         f.startNanos = start;
+        f.sentNanos = start;
         f.lastAckNanos = start;
         f.answered = 0;
         f.applied = 0;
@@ -314,6 +321,7 @@ public final class ContingencyTrigger implements AutoCloseable {
                     drain(contingencyId);
                 }
             }
+            f.sentNanos = System.nanoTime();
             // then: answers, and retries of the silent ones
             long lastRetryScan = System.nanoTime();
             while (f.answered < targets) {

@@ -81,6 +81,7 @@ class ContingencyTriggerTest {
         assertThat(f.applied()).isEqualTo(40);
         assertThat(f.silent()).isZero();
         assertThat(f.lastAckNanos()).isGreaterThanOrEqualTo(f.startNanos());
+        assertThat(f.sentNanos()).isBetween(f.startNanos(), f.endNanos());
         for (Hosted h : hall) {
             assertThat(h.gpus().limitsW()).containsOnly(400.0);
         }

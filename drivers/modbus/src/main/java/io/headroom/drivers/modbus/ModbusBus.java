@@ -49,6 +49,23 @@ public final class ModbusBus implements AutoCloseable {
         void onFrame(int unitId, int function, int address, int count, long startNanos, long endNanos, boolean ok);
     }
 
+    /**
+     * Observes every device scan (all its blocks, retries included), successful or failed: per-device poll latency
+     * and errors for metrics, without the driver knowing about them. Called on the bus thread after the scan: must
+     * return at once and not throw (a throw is logged and ignored).
+     */
+    @FunctionalInterface
+    public interface PollListener {
+        /**
+         * @param device        the device scanned
+         * @param durationNanos from the start of its first transaction (pacing included) to the end of its last
+         * @param ok            whether the scan produced a reading (false: timeout, exception response, bad frame)
+         */
+        void onPoll(Device device, long durationNanos, boolean ok);
+
+        PollListener NONE = (d, n, ok) -> { };
+    }
+
     /** A device's health as the scheduler sees it. */
     public enum Health { UNKNOWN, HEALTHY, BACKING_OFF }
 
@@ -137,6 +154,7 @@ public final class ModbusBus implements AutoCloseable {
     private final Io io = new Io();
     private volatile boolean running;
     private volatile FrameListener listener;
+    private volatile PollListener pollListener = PollListener.NONE;
     private AbstractModbusMaster master;
     private long lastFrameEndNanos;
     private int lastUnit = -1;
@@ -180,6 +198,11 @@ public final class ModbusBus implements AutoCloseable {
 
     public void setFrameListener(FrameListener l) {
         this.listener = l;
+    }
+
+    /** Told about every device scan (null: none); any time, takes effect from the next scan. */
+    public void setPollListener(PollListener l) {
+        this.pollListener = l == null ? PollListener.NONE : l;
     }
 
     /** Transactions run so far. */
@@ -290,8 +313,18 @@ public final class ModbusBus implements AutoCloseable {
             d.backoffNanos = 0;
             d.health = Health.HEALTHY;
             d.nextDueNanos = Math.max(started + d.intervalNanos, now);
+            polled(d, now - started, true);
         } catch (ModbusDeviceException | RuntimeException e) {
             fail(d, e.getMessage() == null ? e.toString() : e.getMessage());
+            polled(d, System.nanoTime() - started, false);
+        }
+    }
+
+    private void polled(Device d, long nanos, boolean ok) {
+        try {
+            pollListener.onPoll(d, nanos, ok);
+        } catch (RuntimeException e) {
+            log.warn("bus {}: poll listener failed on device {}: {}", config.id(), d.id(), e.toString());
         }
     }
 

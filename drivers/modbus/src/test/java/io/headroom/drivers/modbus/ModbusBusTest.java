@@ -87,6 +87,39 @@ class ModbusBusTest {
         }
     }
 
+    record Poll(String device, long nanos, boolean ok) {
+    }
+
+    @Test
+    void thePollListenerSeesEveryScanWithItsDurationAndOutcome() throws Exception {
+        try (FaultyServer gw = new FaultyServer().unit(1, FaultyServer.Behaviour.OK)
+                .unit(2, FaultyServer.Behaviour.SILENT);
+             ModbusBus bus = new ModbusBus(BusConfig.tcp("gw", "127.0.0.1", gw.port())
+                     .withTimeout(Duration.ofMillis(80)).withRetries(1, Duration.ofMillis(400)), Clock.systemUTC())) {
+            RegisterMap small = RegisterMap.parse("s", "a,,3,0,u16\nb,,3,1,u16");
+            ModbusBus.Device live = bus.add(new DeviceConfig("live", 1, small, Duration.ofMillis(10)));
+            ModbusBus.Device dead = bus.add(new DeviceConfig("dead", 2, small, Duration.ofMillis(10)));
+            List<Poll> polls = new CopyOnWriteArrayList<>();
+            bus.setPollListener((d, nanos, ok) -> {
+                polls.add(new Poll(d.id(), nanos, ok));
+                if (polls.size() == 3) {
+                    throw new IllegalStateException("a broken listener"); // logged, the bus goes on
+                }
+            });
+            bus.start();
+            await().atMost(WAIT).until(() -> dead.failures() >= 2 && live.scans() >= 20);
+            bus.close();
+            List<Poll> livePolls = polls.stream().filter(p -> p.device().equals("live")).toList();
+            List<Poll> deadPolls = polls.stream().filter(p -> p.device().equals("dead")).toList();
+            // one call per scan: as many as the device's own counters say, no more
+            assertThat(livePolls).hasSize((int) (live.scans() + live.failures())).allMatch(Poll::ok);
+            assertThat(deadPolls).hasSize((int) dead.failures()).noneMatch(Poll::ok);
+            // a live scan on loopback is quick; a dead one lasts at least its timeout
+            assertThat(livePolls).allMatch(p -> p.nanos() > 0 && p.nanos() < 80_000_000L);
+            assertThat(deadPolls).allMatch(p -> p.nanos() >= 80_000_000L);
+        }
+    }
+
     @Test
     void exceptionCodesShortAndGarbledResponsesAreErrorsNeverExceptions() throws Exception {
         try (FaultyServer gw = new FaultyServer().unit(1, FaultyServer.Behaviour.EXCEPTION_2)
