@@ -29,6 +29,7 @@ import java.util.function.Supplier;
  * The appliance's HTTP surface on Vert.x:
  * <ul>
  *   <li>{@code GET /api/v1/site}: topology and live state; {@code GET /api/v1/health};</li>
+ *   <li>{@code GET /api/v1/stream}: the same live state as Server-Sent Events ({@link LiveStream});</li>
  *   <li>{@code GET /api/v1/journal?from=&to=&kind=&limit=} (JSON) and {@code /api/v1/journal.csv}: the journal;</li>
  *   <li>{@code GET /api/v1/history/feeds?feed=&seconds=}: per-second feed rollups;</li>
  *   <li>{@code GET /api/v1/grid}: the OpenADR VEN's state, opt decisions and pending reports;</li>
@@ -62,6 +63,7 @@ public final class ApiServer implements AutoCloseable {
         String dashboard = resource("dashboard/index.html");
         Router router = Router.router(vertx);
         router.get("/api/v1/site").handler(rc -> json(rc, 200, SiteJson.site(site, state.get())));
+        LiveStream.mount(router, vertx, site, state);
         router.get("/api/v1/health").handler(rc -> {
             SiteState s = state.get();
             json(rc, s == null ? 503 : 200, new JsonObject().put("status", s == null ? "starting" : "ok")

@@ -1,0 +1,242 @@
+package io.headroom.hil;
+
+import io.headroom.appliance.site.Site;
+import io.headroom.appliance.site.SiteLoader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The dashboard in a real browser (Debian's headless Chromium through chromedriver) against the bench: live
+ * values move, and a lost feed shows in the readiness panel and the alarm list. Screenshots go to
+ * {@code target/dashboard-*.png}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DashboardBrowserTest {
+
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    static final Path TARGET = Path.of("target");
+
+    static Bench bench;
+    static WebDriver browser;
+
+    @BeforeAll
+    static void start(@TempDir Path data) throws Exception {
+        boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+        if (!present && "true".equals(System.getenv("CI"))) {
+            fail("chromium and chromedriver are required in CI (apt-get install chromium chromium-driver): missing "
+                    + (Files.isExecutable(CHROMIUM) ? CHROMEDRIVER : CHROMIUM));
+        }
+        assumeTrue(present, "no " + CHROMIUM + " or " + CHROMEDRIVER + ": browser test skipped");
+        Site site = SiteLoader.load(Path.of("../sites/example-4feed.yaml"));
+        bench = Bench.start(site, Bench.Options.forTests(data));
+        // an explicit driver binary: Selenium Manager never runs (nor reaches the network)
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build();
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
+                .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,1800",
+                        "--hide-scrollbars", "--force-device-scale-factor=1");
+        ChromeDriver chrome = new ChromeDriver(service, options);
+        // script errors on the page are collected for the test to see
+        chrome.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", java.util.Map.of("source",
+                "window.__errors = []; window.addEventListener('error', e => window.__errors.push(String(e.message)));"
+                        + "window.addEventListener('unhandledrejection', e => window.__errors.push(String(e.reason)));"));
+        browser = chrome;
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (bench != null) {
+            bench.close();
+        }
+    }
+
+    static String url() {
+        return "http://127.0.0.1:" + bench.appliance().httpPort() + "/";
+    }
+
+    static WebElement find(String css) {
+        return browser.findElement(By.cssSelector(css));
+    }
+
+    static Object js(String script, Object... args) {
+        return ((JavascriptExecutor) browser).executeScript(script, args);
+    }
+
+    /**
+     * The text of the first element matching {@code css}, read in one script (the page re-renders parts of itself
+     * twice a second, so an element found in one call may be gone by the next); null when none matches.
+     */
+    static String text(String css) {
+        return (String) js("const e = document.querySelector(arguments[0]);"
+                + "return e ? e.textContent.replace(/\\s+/g, ' ').trim() : null", css);
+    }
+
+    static String attr(String css, String name) {
+        return (String) js("const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null",
+                css, name);
+    }
+
+    static int count(String css) {
+        return ((Number) js("return document.querySelectorAll(arguments[0]).length", css)).intValue();
+    }
+
+    static long tick() {
+        String t = text("#tick");
+        return t.matches("\\d+") ? Long.parseLong(t) : -1;
+    }
+
+    /** Waits on the page: a stale or not-yet-rendered element is retried, never slept on. */
+    static org.awaitility.core.ConditionFactory page(int seconds) {
+        return await().atMost(Duration.ofSeconds(seconds)).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptionsInstanceOf(org.openqa.selenium.NoSuchElementException.class)
+                .ignoreExceptionsInstanceOf(org.openqa.selenium.StaleElementReferenceException.class)
+                .ignoreExceptionsInstanceOf(NullPointerException.class) // not rendered yet
+                .ignoreExceptionsInstanceOf(NumberFormatException.class);
+    }
+
+    /** A full-page screenshot at {@code width} CSS px, taken after the page redrew at that size. */
+    static Path screenshot(String name, int width) throws Exception {
+        // the window as tall as the page (which reflows at each width), until the height holds
+        int height = 900;
+        for (int i = 0; i < 4; i++) {
+            browser.manage().window().setSize(new Dimension(width, height));
+            long t = tick();
+            page(10).until(() -> tick() > t + 1); // two updates at this size
+            int page = Math.min(8000, ((Number) js("return Math.ceil(document.documentElement.scrollHeight)")).intValue());
+            if (page == ((Number) js("return window.innerHeight")).intValue()) {
+                break;
+            }
+            height += page - ((Number) js("return window.innerHeight")).intValue();
+        }
+        File f = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Files.createDirectories(TARGET);
+        Path to = TARGET.resolve(name);
+        Files.copy(f.toPath(), to, StandardCopyOption.REPLACE_EXISTING);
+        return to;
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> jsErrors() {
+        return (List<String>) ((JavascriptExecutor) browser).executeScript("return window.__errors || []");
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> alarms() {
+        return (List<String>) js("return [...document.querySelectorAll('#alarms li')]"
+                + ".map(e => e.textContent.replace(/\\s+/g, ' ').trim())");
+    }
+
+    @Test
+    @Order(1)
+    void theDashboardIsLiveAndShowsALostFeedInReadinessAndAlarms() throws Exception {
+        browser.get(url());
+        // live through the stream, ticking, with values that move
+        page(30).until(() -> "sse".equals(attr("#conn", "data-mode")) && tick() > 0);
+        long t0 = tick();
+        page(10).until(() -> tick() > t0);
+        page(10).until(() -> text("[data-feed=A] .load").matches("[0-9.]+ A"));
+        String loadA = text("[data-feed=A] .load");
+        page(20).until(() -> !text("[data-feed=A] .load").equals(loadA));
+        assertThat(count("[data-feed]")).isEqualTo(4);
+        assertThat(text("[data-feed=B] .limit")).isEqualTo("150.0");
+        // every feed carries its load before the loss, and every contingency has a plan
+        page(30).until(() -> count("[data-feed][data-state=down]") == 0
+                && count("[data-readiness]") == 4 && count("[data-readiness][data-ok=false]") == 0);
+        for (String f : List.of("A", "B", "C", "D")) {
+            assertThat(attr("[data-readiness=\"hall-1/" + f + "\"]", "data-state")).isEqualTo("ready");
+        }
+        assertThat(text("[data-readiness=\"hall-1/B\"]")).contains("if feed B drops now").startsWith("YES");
+        // caps by class, banks, grid, the plots and the history
+        for (String c : List.of("critical", "standard", "flexible")) {
+            assertThat(text("[data-class=" + c + "] .nodes")).isIn("16", "24");
+            assertThat(text("[data-class=" + c + "] .cap")).matches("[0-9]+\\.[0-9]");
+        }
+        assertThat(text("[data-bank=bank-A] .soc")).matches("[0-9.]+ %");
+        assertThat(attr("#grid", "data-enrolled")).isEqualTo("false");
+        page(20).until(() -> Integer.parseInt(attr("canvas[data-plot=B]", "data-points")) >= 5);
+        page(20).until(() -> {
+            find("#history-refresh").click();
+            return Integer.parseInt(attr("#history", "data-points")) > 0;
+        });
+        List<String> alarmsBefore = alarms();
+        assertThat(alarmsBefore).noneMatch(a -> a.contains("feed B"));
+        screenshot("dashboard-before.png", 1366);
+        screenshot("dashboard-phone-before.png", 390);
+        browser.manage().window().setSize(new Dimension(1366, 900));
+
+        // lose feed B
+        page(10).until(() -> bench.appliance().protection().lastFired() == null);
+        bench.plant().setFeedUp("B", false);
+        try {
+            page(15).until(() -> "down".equals(attr("[data-feed=B]", "data-state")));
+            assertThat(text("[data-feed=B] .load")).isEqualTo("0.0 A");
+            // the loss happened: B's row says so; every other plan counted on B, so no redundancy is left
+            page(10).until(() -> "lost".equals(attr("[data-readiness=\"hall-1/B\"]", "data-state")));
+            for (String f : List.of("A", "C", "D")) {
+                assertThat(attr("[data-readiness=\"hall-1/" + f + "\"]", "data-ok")).as("readiness for %s", f).isEqualTo("false");
+                assertThat(text("[data-readiness=\"hall-1/" + f + "\"]")).contains("counts on feed B");
+            }
+            assertThat(attr("[data-group=hall-1]", "data-ready")).isEqualTo("false");
+            // the alarm list names the lost feed
+            page(10).until(() -> alarms().stream().anyMatch(a -> a.contains("feed B")));
+            assertThat(Integer.parseInt(attr("#alarms", "data-count"))).isGreaterThan(alarmsBefore.size());
+            // and the survivors come back under their limits: B's row turns ok
+            page(40).until(() -> "true".equals(attr("[data-readiness=\"hall-1/B\"]", "data-ok")));
+            screenshot("dashboard.png", 1366);
+            screenshot("dashboard-phone.png", 390);
+            assertThat(jsErrors()).as("script errors on the page").isEmpty();
+        } finally {
+            bench.plant().setFeedUp("B", true);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void withoutServerSentEventsThePagePollsTheSite() {
+        // a browser without EventSource: the page falls back to polling /api/v1/site
+        ChromeDriver chrome = (ChromeDriver) browser;
+        Object id = chrome.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument",
+                java.util.Map.of("source", "delete window.EventSource;")).get("identifier");
+        try {
+            browser.get(url());
+            page(20).until(() -> "poll".equals(attr("#conn", "data-mode")) && tick() > 0);
+            long t0 = tick();
+            page(10).until(() -> tick() > t0);
+            assertThat(count("[data-readiness]")).isEqualTo(4);
+            assertThat(jsErrors()).as("script errors on the page").isEmpty();
+        } finally {
+            chrome.executeCdpCommand("Page.removeScriptToEvaluateOnNewDocument", java.util.Map.of("identifier", id));
+        }
+    }
+}
