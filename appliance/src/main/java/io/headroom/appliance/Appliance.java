@@ -3,6 +3,9 @@ package io.headroom.appliance;
 import io.headroom.appliance.actuation.Actuator;
 import io.headroom.appliance.actuation.CoapActuator;
 import io.headroom.appliance.api.ApiServer;
+import io.headroom.appliance.api.OperatorApi;
+import io.headroom.appliance.operator.ApiTokens;
+import io.headroom.appliance.operator.OperatorControls;
 import io.headroom.appliance.grid.JournalTelemetry;
 import io.headroom.appliance.grid.SiteFlexibility;
 import io.headroom.appliance.journal.Journal;
@@ -63,8 +66,12 @@ public final class Appliance implements AutoCloseable {
      * @param ven         OpenADR 3.x enrollment, or null for none
      */
     public record Options(String httpHost, int httpPort, Path dataDir, CommitmentBook commitments, Ven3Config ven,
-                          List<WaveformInput> waveforms, Ven2bConfig ven2b, GpioProvider gpioProvider) {
+                          List<WaveformInput> waveforms, Ven2bConfig ven2b, GpioProvider gpioProvider,
+                          ApiAccess api) {
         public Options {
+            if (api == null) {
+                api = new ApiAccess(null, false);
+            }
             if (commitments == null) {
                 commitments = new CommitmentBook();
             }
@@ -75,25 +82,39 @@ public final class Appliance implements AutoCloseable {
         }
 
         public Options(String httpHost, int httpPort, Path dataDir, CommitmentBook commitments, Ven3Config ven) {
-            this(httpHost, httpPort, dataDir, commitments, ven, List.of(), null, null);
+            this(httpHost, httpPort, dataDir, commitments, ven, List.of(), null, null, null);
         }
 
         public Options withWaveforms(List<WaveformInput> w) {
-            return new Options(httpHost, httpPort, dataDir, commitments, ven, w, ven2b, gpioProvider);
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, w, ven2b, gpioProvider, api);
         }
 
         public Options withVen2b(Ven2bConfig c) {
-            return new Options(httpHost, httpPort, dataDir, commitments, ven, waveforms, c, gpioProvider);
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, waveforms, c, gpioProvider, api);
         }
 
         /** Which GPIO provider to open the site's {@code gpio:} section with (null: detect gpiod, then linuxfs). */
         public Options withGpio(GpioProvider p) {
-            return new Options(httpHost, httpPort, dataDir, commitments, ven, waveforms, ven2b, p);
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, waveforms, ven2b, p, api);
+        }
+
+        /** Who may use the API: the token file and whether reads need a token too. */
+        public Options withApi(ApiAccess a) {
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, waveforms, ven2b, gpioProvider, a);
         }
 
         public static Options of(String httpHost, int httpPort, Path dataDir) {
             return new Options(httpHost, httpPort, dataDir, new CommitmentBook(), null);
         }
+    }
+
+    /**
+     * Who may use the API.
+     *
+     * @param tokensFile           the bearer tokens ({@code NAME ROLE sha256:HEX} lines); null: {@code DATA/api-tokens}
+     * @param requireTokenForReads reads need a viewer or operator token too (writes always need an operator's)
+     */
+    public record ApiAccess(Path tokensFile, boolean requireTokenForReads) {
     }
 
     private final Site site;
@@ -190,12 +211,22 @@ public final class Appliance implements AutoCloseable {
             ApplianceMetrics metrics = new ApplianceMetrics(site, regulation::state, journal)
                     .modbus(measurements.buses()).grid(ven, options.commitments(), utc);
             regulation.onTick(metrics);
+            OperatorControls operator = OperatorControls.open(site, journal, utc, regulation.alarms());
+            regulation.withOperator(operator);
+            Path tokensFile = options.api().tokensFile() != null ? options.api().tokensFile()
+                    : options.dataDir().resolve("api-tokens");
+            ApiTokens tokens = ApiTokens.load(tokensFile);
+            if (tokens.size() == 0) {
+                log.warn("no API tokens in {}: every write is refused; add one with ./headroom token add NAME --role operator",
+                        tokensFile);
+            }
             protection.onFired(metrics);
             if (actuator instanceof CoapActuator coap) {
                 coap.onAck(metrics);
             }
             ApiServer api = ApiServer.start(vertx, site, regulation::state, journal, ven, metrics::scrape,
-                    options.httpHost(), options.httpPort());
+                    options.httpHost(), options.httpPort(), new OperatorApi(site, regulation::state, operator,
+                            options.commitments(), new OperatorApi.Access(tokens, options.api().requireTokenForReads())));
             parts.push(api);
             measurements.start();
             regulation.start();

@@ -29,7 +29,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -67,7 +66,8 @@ public final class RegulationLoop implements AutoCloseable {
     private final List<GroupRegulator> regulators = new ArrayList<>();
     private final AtomicReference<SiteState> state = new AtomicReference<>();
     private final ScheduledExecutorService thread;
-    private final Set<String> raisedAlarms = new LinkedHashSet<>();
+    private final io.headroom.appliance.operator.ActiveAlarms activeAlarms = new io.headroom.appliance.operator.ActiveAlarms();
+    private volatile io.headroom.appliance.operator.OperatorControls operator;
     private long tick;
     private long failedTicks;
 
@@ -119,6 +119,16 @@ public final class RegulationLoop implements AutoCloseable {
         this.bankActuator = banks.isEmpty() ? null : banks;
     }
 
+    /** The alarms raised now, with ids an operator acknowledges. */
+    public io.headroom.appliance.operator.ActiveAlarms alarms() {
+        return activeAlarms;
+    }
+
+    /** Obeys an operator's overrides and maintenance from now on; set before {@link #start}. */
+    public void withOperator(io.headroom.appliance.operator.OperatorControls controls) {
+        this.operator = controls;
+    }
+
     /** Who is told each tick's timing (metrics); set before {@link #start}. */
     public void onTick(io.headroom.appliance.metrics.TickListener listener) {
         this.tickListener = listener;
@@ -146,7 +156,9 @@ public final class RegulationLoop implements AutoCloseable {
         }
         java.time.Instant at = utc.instant();
         Map<String, BankMeasurement> banks = bankActuator == null ? Map.of() : bankActuator.measure(now);
-        Snapshot snapshot = new Snapshot(tick, now, at, feeds, nodes, banks, gridLimits(at));
+        io.headroom.appliance.operator.OperatorControls op = operator;
+        Snapshot snapshot = new Snapshot(tick, now, at, feeds, nodes, banks, gridLimits(at),
+                op == null ? Map.of() : op.nodeCeilingsW(at), op == null ? Set.of() : op.outOfService());
         List<GroupDecision> decisions = new ArrayList<>();
         Map<String, Double> caps = new HashMap<>();
         List<String> alarms = new ArrayList<>();
@@ -209,29 +221,17 @@ public final class RegulationLoop implements AutoCloseable {
     }
 
     private void logAlarmChanges(List<String> alarms, java.time.Instant at) {
-        Set<String> now = new LinkedHashSet<>(alarms);
-        for (String a : now) {
-            if (raisedAlarms.add(a)) {
-                long id = journal.record(JournalEntry.of(at, "alarm.raised", subjectOf(a), "appliance", a, null));
-                JournalLog.with(log.atWarn(), id).log("alarm raised: {}", a);
-            }
+        io.headroom.appliance.operator.ActiveAlarms.Changes c = activeAlarms.update(alarms, at);
+        for (io.headroom.appliance.operator.ActiveAlarms.Alarm a : c.raised()) {
+            long id = journal.record(JournalEntry.of(at, "alarm.raised", a.subject(), "appliance", a.message(),
+                    "{\"alarm\":\"" + a.id() + "\"}"));
+            JournalLog.with(log.atWarn(), id).log("alarm raised [{}]: {}", a.id(), a.message());
         }
-        raisedAlarms.removeIf(a -> {
-            if (!now.contains(a)) {
-                long id = journal.record(JournalEntry.of(at, "alarm.cleared", subjectOf(a), "appliance", a, null));
-                JournalLog.with(log.atInfo(), id).log("alarm cleared: {}", a);
-                return true;
-            }
-            return false;
-        });
-    }
-
-    /** "feed B: ..." → "B"; "group hall-1: ..." → "hall-1". */
-    private static String subjectOf(String alarm) {
-        int colon = alarm.indexOf(':');
-        String head = colon < 0 ? alarm : alarm.substring(0, colon);
-        int space = head.indexOf(' ');
-        return space < 0 ? head : head.substring(space + 1);
+        for (io.headroom.appliance.operator.ActiveAlarms.Alarm a : c.cleared()) {
+            long id = journal.record(JournalEntry.of(at, "alarm.cleared", a.subject(), "appliance", a.message(),
+                    "{\"alarm\":\"" + a.id() + "\"}"));
+            JournalLog.with(log.atInfo(), id).log("alarm cleared [{}]: {}", a.id(), a.message());
+        }
     }
 
     /** Journals a group's decision when what binds it changes (not every tick). */

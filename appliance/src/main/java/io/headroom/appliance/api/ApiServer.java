@@ -34,6 +34,8 @@ import java.util.function.Supplier;
  *   <li>{@code GET /api/v1/history/feeds?feed=&seconds=}: per-second feed rollups;</li>
  *   <li>{@code GET /api/v1/grid}: the OpenADR VEN's state, opt decisions and pending reports;</li>
  *   <li>{@code GET /metrics}: Prometheus text exposition;</li>
+ *   <li>{@link OperatorApi}: tokens, topology, caps, plans, alarms, commitments, overrides, maintenance, the
+ *       OpenAPI document;</li>
  *   <li>{@code /}: the dashboard.</li>
  * </ul>
  * Live-state handlers only read the latest published state; journal queries run on worker threads, so nothing
@@ -59,11 +61,12 @@ public final class ApiServer implements AutoCloseable {
 
     /** Starts the server on {@code vertx}; fails with the bind error (e.g. the port is taken). */
     public static ApiServer start(Vertx vertx, Site site, Supplier<SiteState> state, Journal journal, GridLink ven,
-                                  Supplier<String> metrics, String host, int port) {
+                                  Supplier<String> metrics, String host, int port, OperatorApi operator) {
         String dashboard = resource("dashboard/index.html");
         Router router = Router.router(vertx);
-        router.get("/api/v1/site").handler(rc -> json(rc, 200, SiteJson.site(site, state.get())));
-        LiveStream.mount(router, vertx, site, state);
+        operator.mountAuth(router);
+        router.get("/api/v1/site").handler(rc -> json(rc, 200, SiteJson.site(site, state.get(), operator)));
+        LiveStream.mount(router, vertx, site, state, operator);
         router.get("/api/v1/health").handler(rc -> {
             SiteState s = state.get();
             json(rc, s == null ? 503 : 200, new JsonObject().put("status", s == null ? "starting" : "ok")
@@ -123,6 +126,7 @@ public final class ApiServer implements AutoCloseable {
                         .put("status", new JsonObject(ven.status())).put("decisions", decisions);
             });
         });
+        operator.mountRoutes(router);
         router.get("/metrics").handler(rc -> rc.response()
                 .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.get()));
         router.get("/").handler(rc -> rc.response().putHeader("content-type", "text/html; charset=utf-8").end(dashboard));
@@ -196,7 +200,7 @@ public final class ApiServer implements AutoCloseable {
         return server.actualPort();
     }
 
-    private static void json(RoutingContext rc, int status, JsonObject body) {
+    static void json(RoutingContext rc, int status, JsonObject body) {
         rc.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
     }
 

@@ -66,6 +66,9 @@ final class LiveStream {
         }
     }
 
+    /** Adds the operator's view (maintenance, overrides, alarm ids) to each event, as {@code /api/v1/site} does. */
+    private OperatorApi operator;
+
     LiveStream(Vertx vertx, Site site, Supplier<SiteState> state, long periodMs, long heartbeatMs) {
         this.vertx = vertx;
         this.site = site;
@@ -75,8 +78,9 @@ final class LiveStream {
     }
 
     /** Mounts {@code GET /api/v1/stream} on {@code router} with the default periods. */
-    static LiveStream mount(Router router, Vertx vertx, Site site, Supplier<SiteState> state) {
+    static LiveStream mount(Router router, Vertx vertx, Site site, Supplier<SiteState> state, OperatorApi operator) {
         LiveStream live = new LiveStream(vertx, site, state, PERIOD_MS, HEARTBEAT_MS);
+        live.operator = operator;
         router.get(PATH).handler(live::handle);
         return live;
     }
@@ -181,6 +185,6 @@ final class LiveStream {
     }
 
     private String event(SiteState s) {
-        return "event: state\nid: " + s.tick() + "\ndata: " + SiteJson.site(site, s).encode() + "\n\n";
+        return "event: state\nid: " + s.tick() + "\ndata: " + SiteJson.site(site, s, operator).encode() + "\n\n";
     }
 }

@@ -20,6 +20,11 @@ public final class SiteJson {
     }
 
     public static JsonObject site(Site site, SiteState s) {
+        return site(site, s, null);
+    }
+
+    /** With the operator's view: each feed's maintenance, each node's override, the alarms with their ids. */
+    static JsonObject site(Site site, SiteState s, OperatorApi operator) {
         JsonObject o = new JsonObject()
                 .put("site", site.name())
                 .put("tick", s == null ? 0 : s.tick())
@@ -43,7 +48,8 @@ public final class SiteJson {
                     .put("binding", d != null && f.id().equals(d.bindingFeed()))
                     .put("ceilingA", ceiling(d, f.id()) == null ? null : round(ceiling(d, f.id()).amps()))
                     .put("ceilingReason", ceiling(d, f.id()) == null ? null : ceiling(d, f.id()).reason())
-                    .put("phases", phases(s == null ? null : s.phases().get(f.id()))));
+                    .put("phases", phases(s == null ? null : s.phases().get(f.id())))
+                    .put("maintenance", operator == null ? null : operator.maintenanceOf(f.id())));
         }
         o.put("feeds", feeds);
         JsonArray nodes = new JsonArray();
@@ -61,7 +67,8 @@ public final class SiteJson {
                     .put("gpuPowerW", t == null ? null : round(t.gpuPowerW()))
                     .put("capPerGpuW", cap == null ? null : round(cap))
                     .put("agentCapPerGpuW", t == null ? null : round(t.capPerGpuW()))
-                    .put("telemetryFresh", t != null && t.fresh()));
+                    .put("telemetryFresh", t != null && t.fresh())
+                    .put("override", operator == null ? null : operator.overrideOf(n.id())));
         }
         o.put("nodes", nodes);
         JsonArray groups = new JsonArray();
@@ -104,6 +111,9 @@ public final class SiteJson {
         }
         o.put("banks", banks);
         o.put("alarms", new JsonArray(s == null ? java.util.List.of() : s.alarms()));
+        if (operator != null) {
+            o.put("alarmList", operator.alarms());
+        }
         return o;
     }
 

@@ -37,19 +37,43 @@ public final class ContingencyPlanner {
     /** Plans every contingency from an allocation already prepared for this demand (shared with regulation). */
     public static List<ContingencyPlan> plan(Site site, RedundancyGroup group, List<Node> nodes,
                                              double[] demandPerGpu, Allocator.Prepared prepared) {
+        return plan(site, group, nodes, demandPerGpu, prepared, 0, java.util.Set.of());
+    }
+
+    /**
+     * Plans every contingency with what regulation measured and what the operator took out of service.
+     *
+     * @param measuredNonGpuW the group's draw its GPUs' telemetry does not explain, W: the plans budget at least
+     *                        this (and at least the site file's {@code baseW}), since caps cannot shed it; a
+     *                        plan that assumed only the declared base load would leave the survivors over
+     *                        their limits whenever the servers draw more than declared
+     * @param outOfService    feeds already open (maintenance): they are no survivors of any contingency
+     */
+    public static List<ContingencyPlan> plan(Site site, RedundancyGroup group, List<Node> nodes,
+                                             double[] demandPerGpu, Allocator.Prepared prepared,
+                                             double measuredNonGpuW, java.util.Set<String> outOfService) {
         double margin = site.control().marginFraction();
-        double baseW = nodes.stream().mapToDouble(Node::baseW).sum();
+        double declaredBaseW = 0;
+        for (Node n : nodes) {
+            declaredBaseW += n.baseW();
+        }
+        double baseW = Double.isFinite(measuredNonGpuW) ? Math.max(declaredBaseW, measuredNonGpuW) : declaredBaseW;
         double demandW = baseW;
         for (int i = 0; i < nodes.size(); i++) {
             demandW += demandPerGpu[i] * nodes.get(i).gpus();
         }
         List<ContingencyPlan> plans = new ArrayList<>();
         for (String lost : group.feedIds()) {
-            List<String> survivors = group.feedIds().stream().filter(f -> !f.equals(lost)).toList();
-            double allowed = survivorsAllowedW(site, survivors, margin);
+            List<String> survivors = new ArrayList<>(group.feedIds().size());
+            for (String f : group.feedIds()) {
+                if (!f.equals(lost) && !outOfService.contains(f)) {
+                    survivors.add(f);
+                }
+            }
+            double allowed = survivors.isEmpty() ? 0 : survivorsAllowedW(site, survivors, margin);
             double budget = allowed - baseW;
             double[] caps = prepared.allocate(budget);
-            plans.add(new ContingencyPlan(group.id(), lost, survivors, allowed, baseW, budget, demandW, caps,
+            plans.add(new ContingencyPlan(group.id(), lost, List.copyOf(survivors), allowed, baseW, budget, demandW, caps,
                     budget >= prepared.floorsW() - 1e-6));
         }
         return plans;

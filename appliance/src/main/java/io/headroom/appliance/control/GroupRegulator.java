@@ -90,6 +90,27 @@ public final class GroupRegulator {
         List<String> alarms = new ArrayList<>();
         List<Limit> limits = new ArrayList<>(breakers.run(s));
         limits.addAll(s.external());
+        // Maintenance: the group is run as if its feeds in maintenance were already lost, so that opening their
+        // breakers moves no load the survivors cannot carry.
+        java.util.Set<String> outOfService = java.util.Set.of();
+        if (!s.outOfService().isEmpty()) {
+            List<String> inService = new ArrayList<>();
+            List<String> out = new ArrayList<>();
+            for (Feed f : feeds) {
+                (s.outOfService().contains(f.id()) ? out : inService).add(f.id());
+            }
+            if (!out.isEmpty()) {
+                outOfService = java.util.Set.copyOf(out);
+                double carryW = inService.isEmpty() ? 0
+                        : ContingencyPlanner.survivorsAllowedW(site, inService, control.marginFraction());
+                String feedsOut = String.join(", ", out);
+                limits.add(new Limit.GroupCeiling(group.id(), carryW, Tier.SAFETY, "maintenance", String.format(Locale.ROOT,
+                        "feed %s in maintenance: the group may draw only what feeds %s carry (%.1f kW)", feedsOut,
+                        inService.isEmpty() ? "(none)" : String.join(", ", inService), carryW / 1000)));
+                alarms.add("feed " + feedsOut + ": in maintenance; group " + group.id()
+                        + " is held to the other feeds' capacity and has no N-1 redundancy left");
+            }
+        }
 
         int usable = 0;
         double gridW = 0;
@@ -131,19 +152,46 @@ public final class GroupRegulator {
         boolean tightened = false;
         for (int i = 0; i < nodes.size(); i++) {
             if (nodes.get(i).priority() == Priority.CRITICAL && criticalCap < normalFloors[i] - 1e-6) {
-                if (!tightened) {
+                if (ceilings == null) {
                     floors = normalFloors.clone();
                     ceilings = new double[nodes.size()];
                     Arrays.fill(ceilings, Double.POSITIVE_INFINITY);
-                    tightened = true;
                 }
+                tightened = true;
                 floors[i] = Math.clamp(criticalCap, nodes.get(i).gpu().minW(), normalFloors[i]);
                 ceilings[i] = floors[i];
                 demand[i] = Math.min(demand[i], ceilings[i]);
             }
         }
+        // Operator overrides: a ceiling on the node's cap (and on its floor, never below its GPUs' minimum);
+        // what it frees goes to the others through the allocation.
+        if (!s.nodeCeilingsW().isEmpty()) {
+            for (int i = 0; i < nodes.size(); i++) {
+                Double o = s.nodeCeilingsW().get(nodes.get(i).id());
+                if (o == null) {
+                    continue;
+                }
+                if (ceilings == null) {
+                    floors = normalFloors.clone();
+                    ceilings = new double[nodes.size()];
+                    Arrays.fill(ceilings, Double.POSITIVE_INFINITY);
+                }
+                double c = Math.max(o, nodes.get(i).gpu().minW());
+                ceilings[i] = Math.min(ceilings[i], c);
+                floors[i] = Math.min(floors[i], ceilings[i]);
+                demand[i] = Math.min(demand[i], ceilings[i]);
+            }
+        }
+
+        // The group's draw (load side) and what its GPUs' telemetry does not explain: the plans budget it too.
+        double measuredW = Double.NaN;
+        double nonGpuW = Double.NaN;
+        if (usable > 0) {
+            measuredW = (gridW + bankW) * feeds.size() / usable;
+            nonGpuW = Math.max(0, measuredW - gpuW);
+        }
         Allocator.Prepared prepared = Allocator.prepare(nodes, demand, floors);
-        List<ContingencyPlan> plans = ContingencyPlanner.plan(site, group, nodes, demand, prepared);
+        List<ContingencyPlan> plans = ContingencyPlanner.plan(site, group, nodes, demand, prepared, nonGpuW, outOfService);
         if (tightened) {
             alarms.add(String.format(Locale.ROOT, "group %s: no N-1 plan exists with the critical floors; critical "
                     + "nodes held at %.0f W per GPU until one does", group.id(), criticalCap));
@@ -157,8 +205,6 @@ public final class GroupRegulator {
 
         double[] target;
         double allowedW;
-        double measuredW;
-        double nonGpuW;
         double budgetW;
         String why;
         Limit binding = null;
@@ -169,14 +215,10 @@ public final class GroupRegulator {
                 target[i] = Math.clamp(safeCapW, floors[i], nodes.get(i).gpu().maxW());
             }
             allowedW = Double.NaN;
-            measuredW = Double.NaN;
-            nonGpuW = Double.NaN;
             budgetW = Double.NaN;
             why = "no usable meter in group " + group.id() + ": every node held at its N-1 safe cap";
         } else {
-            measuredW = (gridW + bankW) * feeds.size() / usable;
             double siteW = siteImportW(s);
-            nonGpuW = Math.max(0, measuredW - gpuW);
             double floorW = nonGpuW + prepared.floorsW();
             Arbiter.Verdict v = Arbiter.decide(site, group, s, limits, measuredW, siteW, floorW, degraded);
             considered = v.considered();

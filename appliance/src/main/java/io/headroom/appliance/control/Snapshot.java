@@ -3,20 +3,33 @@ package io.headroom.appliance.control;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Everything regulation knows at one tick; immutable, each value with its own quality.
  *
  * @param banks    supercap banks by id (empty when the site has none or they are not read)
  * @param external limits from outside the plant: the utility contract and grid commitments active now
+ * @param nodeCeilingsW per node id, an operator's manual override: the per-GPU cap may be at most this, W
+ *                      (a ceiling, never a raise: safety and every other limit still apply)
+ * @param outOfService  feeds an operator put in maintenance: regulated as if already lost
  */
 public record Snapshot(long tick, long monoNanos, Instant utc, Map<String, FeedMeasurement> feeds,
-                       Map<String, NodeTelemetry> nodes, Map<String, BankMeasurement> banks, List<Limit> external) {
+                       Map<String, NodeTelemetry> nodes, Map<String, BankMeasurement> banks, List<Limit> external,
+                       Map<String, Double> nodeCeilingsW, Set<String> outOfService) {
     public Snapshot {
         feeds = Map.copyOf(feeds);
         nodes = Map.copyOf(nodes);
         banks = Map.copyOf(banks);
         external = List.copyOf(external);
+        nodeCeilingsW = Map.copyOf(nodeCeilingsW);
+        outOfService = Set.copyOf(outOfService);
+    }
+
+    /** Without operator overrides or maintenance. */
+    public Snapshot(long tick, long monoNanos, Instant utc, Map<String, FeedMeasurement> feeds,
+                    Map<String, NodeTelemetry> nodes, Map<String, BankMeasurement> banks, List<Limit> external) {
+        this(tick, monoNanos, utc, feeds, nodes, banks, external, Map.of(), Set.of());
     }
 
     /** A snapshot of meters and agents only. */

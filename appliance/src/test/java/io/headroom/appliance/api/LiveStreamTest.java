@@ -128,7 +128,10 @@ class LiveStreamTest {
         publish();
         ticker.scheduleAtFixedRate(this::publish, 10, 10, TimeUnit.MILLISECONDS);
         try (Journal journal = Journal.open(dir.resolve("j.db"), Clock.systemUTC(), 3600, 1000);
-             ApiServer api = ApiServer.start(vertx, site, state::get, journal, null, () -> "", "127.0.0.1", 0)) {
+             ApiServer api = ApiServer.start(vertx, site, state::get, journal, null, () -> "", "127.0.0.1", 0,
+                     new OperatorApi(site, state::get, io.headroom.appliance.operator.OperatorControls.open(site, journal,
+                             Clock.systemUTC(), new io.headroom.appliance.operator.ActiveAlarms()),
+                             new io.headroom.grid.CommitmentBook(), OperatorApi.Access.open()))) {
             Sse a = Sse.open(api.port());
             Sse b = Sse.open(api.port());
             try {

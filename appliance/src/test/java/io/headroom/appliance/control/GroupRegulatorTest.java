@@ -26,6 +26,8 @@ class GroupRegulatorTest {
         final double[] demandPerGpu;
         final double[] capPerGpu;
         final boolean[] feedUp;
+        /** Load the servers draw beyond their declared base and their GPUs' telemetry (fans, NICs, storage), W. */
+        double unexplainedW;
 
         Plant(Site site, double demand) {
             this.site = site;
@@ -46,7 +48,7 @@ class GroupRegulatorTest {
             for (int i = 0; i < capPerGpu.length; i++) {
                 w += gpuW(i) + site.nodes().get(i).baseW();
             }
-            return w;
+            return w + unexplainedW;
         }
 
         int live() {

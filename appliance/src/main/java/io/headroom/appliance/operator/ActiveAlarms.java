@@ -1,0 +1,111 @@
+package io.headroom.appliance.operator;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The alarms raised now, each with a stable id an operator can acknowledge. An alarm's identity is its text with
+ * every number taken out ("feed B: meter stale (900 ms old)" and "… (1000 ms old)" are one alarm), so a value that
+ * moves neither re-raises it nor loses its acknowledgement; once it clears, its acknowledgement goes with it.
+ *
+ * <p>Updated by the regulation thread once a tick; read and acknowledged from any thread.
+ */
+public final class ActiveAlarms {
+
+    /** An alarm raised now. */
+    public record Alarm(String id, String subject, String message, Instant raisedAt, Ack acknowledged) {
+    }
+
+    /** Who acknowledged an alarm, when and why. */
+    public record Ack(String by, Instant at, String reason) {
+    }
+
+    /** What changed at one update. */
+    public record Changes(List<Alarm> raised, List<Alarm> cleared) {
+        public boolean isEmpty() {
+            return raised.isEmpty() && cleared.isEmpty();
+        }
+    }
+
+    private final Map<String, Alarm> byId = new LinkedHashMap<>();
+
+    /** The alarms of this tick, in the order raised; returns those raised and cleared since the last update. */
+    public synchronized Changes update(List<String> messages, Instant at) {
+        Map<String, String> now = new LinkedHashMap<>();
+        for (String m : messages) {
+            now.putIfAbsent(idOf(m), m);
+        }
+        List<Alarm> raised = new ArrayList<>();
+        List<Alarm> cleared = new ArrayList<>();
+        byId.values().removeIf(a -> {
+            if (!now.containsKey(a.id())) {
+                cleared.add(a);
+                return true;
+            }
+            return false;
+        });
+        for (Map.Entry<String, String> e : now.entrySet()) {
+            Alarm old = byId.get(e.getKey());
+            if (old == null) {
+                Alarm a = new Alarm(e.getKey(), subjectOf(e.getValue()), e.getValue(), at, null);
+                byId.put(a.id(), a);
+                raised.add(a);
+            } else if (!old.message().equals(e.getValue())) {
+                byId.put(old.id(), new Alarm(old.id(), old.subject(), e.getValue(), old.raisedAt(), old.acknowledged()));
+            }
+        }
+        return new Changes(List.copyOf(raised), List.copyOf(cleared));
+    }
+
+    /** The alarms raised now, oldest first. */
+    public synchronized List<Alarm> list() {
+        return List.copyOf(byId.values());
+    }
+
+    public synchronized Optional<Alarm> get(String id) {
+        return Optional.ofNullable(byId.get(id));
+    }
+
+    /** Acknowledges an alarm raised now; empty if no alarm has that id (it may have cleared). */
+    public synchronized Optional<Alarm> acknowledge(String id, Ack ack) {
+        Alarm a = byId.get(id);
+        if (a == null) {
+            return Optional.empty();
+        }
+        Alarm acked = new Alarm(a.id(), a.subject(), a.message(), a.raisedAt(), ack);
+        byId.put(id, acked);
+        return Optional.of(acked);
+    }
+
+    /**
+     * The id of an alarm text: 12 hex digits of the SHA-256 of its subject ("feed B", "group hall-1", kept whole)
+     * and the rest of the text with its numbers replaced by '#'.
+     */
+    public static String idOf(String message) {
+        int colon = message.indexOf(':');
+        String key = colon < 0 ? message.replaceAll("[0-9]+(\\.[0-9]+)?", "#")
+                : message.substring(0, colon) + "|" + message.substring(colon).replaceAll("[0-9]+(\\.[0-9]+)?", "#");
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** "feed B: ..." → "B"; "group hall-1: ..." → "hall-1". */
+    public static String subjectOf(String alarm) {
+        int colon = alarm.indexOf(':');
+        String head = colon < 0 ? alarm : alarm.substring(0, colon);
+        int space = head.indexOf(' ');
+        return space < 0 ? head : head.substring(space + 1);
+    }
+}
