@@ -225,12 +225,12 @@ public final class RegulationLoop implements AutoCloseable {
         for (io.headroom.appliance.operator.ActiveAlarms.Alarm a : c.raised()) {
             long id = journal.record(JournalEntry.of(at, "alarm.raised", a.subject(), "appliance", a.message(),
                     "{\"alarm\":\"" + a.id() + "\"}"));
-            JournalLog.with(log.atWarn(), id).log("alarm raised [{}]: {}", a.id(), a.message());
+            JournalLog.with(log.atWarn().addKeyValue("alarmId", a.id()), id).log("alarm raised: {}", a.message());
         }
         for (io.headroom.appliance.operator.ActiveAlarms.Alarm a : c.cleared()) {
             long id = journal.record(JournalEntry.of(at, "alarm.cleared", a.subject(), "appliance", a.message(),
                     "{\"alarm\":\"" + a.id() + "\"}"));
-            JournalLog.with(log.atInfo(), id).log("alarm cleared [{}]: {}", a.id(), a.message());
+            JournalLog.with(log.atInfo().addKeyValue("alarmId", a.id()), id).log("alarm cleared: {}", a.message());
         }
     }
 

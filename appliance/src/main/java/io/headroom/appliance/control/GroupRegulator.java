@@ -44,6 +44,9 @@ public final class GroupRegulator {
     public static final double DEGRADED_EXTRA_MARGIN = 0.10;
     /** A node drawing at least this fraction of its cap is taken to want more. */
     static final double SATURATED = 0.95;
+    /** A feed under this fraction of its limit, while another of its group is above {@link #LIVE_FRACTION}, is lost. */
+    static final double DEAD_FRACTION = 0.02;
+    static final double LIVE_FRACTION = 0.20;
     /** Plans are armed again when a planned cap moves by more than this, W per GPU... */
     static final double REARM_THRESHOLD_W = 25;
     /** ...or when they are this old. */
@@ -127,6 +130,35 @@ public final class GroupRegulator {
             bankW += s.bankPowerOnFeedW(f.id()); // load side: discharge added back, charging taken out
         }
         boolean degraded = usable < feeds.size();
+
+        // A feed whose meter reads no load while the rest of its group carries load is gone (nodes draw equally
+        // from every live feed of their group): its plans cannot count on it, and the group has lost its N-1.
+        List<String> lost = new ArrayList<>(0);
+        if (usable >= 2) {
+            double busiest = 0;
+            for (Feed f : feeds) {
+                FeedMeasurement m = s.feeds().get(f.id());
+                if (m != null && m.usable()) {
+                    busiest = Math.max(busiest, m.currentA() / f.limitA());
+                }
+            }
+            if (busiest >= LIVE_FRACTION) {
+                for (Feed f : feeds) {
+                    FeedMeasurement m = s.feeds().get(f.id());
+                    if (m != null && m.usable() && m.currentA() < DEAD_FRACTION * f.limitA()
+                            && !outOfService.contains(f.id())) {
+                        lost.add(f.id());
+                    }
+                }
+            }
+        }
+        if (!lost.isEmpty()) {
+            java.util.Set<String> out = new java.util.HashSet<>(outOfService);
+            out.addAll(lost);
+            outOfService = java.util.Set.copyOf(out);
+            alarms.add("feed " + String.join(", ", lost) + ": lost (no load while group " + group.id()
+                    + " carries load); the group has no N-1 redundancy left");
+        }
 
         // Demand per GPU and what the GPUs draw, from the agents' telemetry.
         double gpuW = 0;

@@ -123,15 +123,23 @@ class LiveStreamTest {
     record Event(long id, JsonObject json) {
     }
 
+    private OperatorApi operator;
+
+    /** The operator's part of the API, with no tokens: the stream carries its view as /api/v1/site does. */
+    private OperatorApi operatorApi(Journal journal) {
+        operator = new OperatorApi(site, state::get, io.headroom.appliance.operator.OperatorControls.open(site, journal,
+                Clock.systemUTC(), new io.headroom.appliance.operator.ActiveAlarms()),
+                new io.headroom.grid.CommitmentBook(), OperatorApi.Access.open());
+        return operator;
+    }
+
     @Test
     void everyClientGetsTheSiteJsonAtMostEvery500MsAsTheTickMoves(@TempDir Path dir) throws Exception {
         publish();
         ticker.scheduleAtFixedRate(this::publish, 10, 10, TimeUnit.MILLISECONDS);
         try (Journal journal = Journal.open(dir.resolve("j.db"), Clock.systemUTC(), 3600, 1000);
              ApiServer api = ApiServer.start(vertx, site, state::get, journal, null, () -> "", "127.0.0.1", 0,
-                     new OperatorApi(site, state::get, io.headroom.appliance.operator.OperatorControls.open(site, journal,
-                             Clock.systemUTC(), new io.headroom.appliance.operator.ActiveAlarms()),
-                             new io.headroom.grid.CommitmentBook(), OperatorApi.Access.open()))) {
+                     operatorApi(journal))) {
             Sse a = Sse.open(api.port());
             Sse b = Sse.open(api.port());
             try {
@@ -148,7 +156,7 @@ class LiveStreamTest {
                     }
                     for (Event e : events) {
                         JsonObject expected = SiteJson.site(site, new SiteState(e.id(), Instant.EPOCH, 100, Map.of(), Map.of(),
-                                Map.of(), List.of(), List.of("alarm at tick " + e.id()), Map.of(), Map.of(), Map.of()));
+                                Map.of(), List.of(), List.of("alarm at tick " + e.id()), Map.of(), Map.of(), Map.of()), operator);
                         // the same document as GET /api/v1/site, but for the timestamp
                         assertThat(e.json().copy().put("utc", null)).isEqualTo(expected.put("utc", null));
                         assertThat(e.json().getLong("tick")).isEqualTo(e.id());

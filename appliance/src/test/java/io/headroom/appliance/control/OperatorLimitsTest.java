@@ -95,6 +95,24 @@ class OperatorLimitsTest {
     }
 
     @Test
+    void aFeedThatCarriesNothingWhileItsGroupDoesIsLostForThePlansAndRaisesAnAlarm() {
+        Site site = TestHalls.hall(4, 150, 16, 24, 24);
+        GroupRegulator reg = new GroupRegulator(site, site.groups().getFirst(), 700);
+        GroupRegulatorTest.Plant plant = settled(site, reg, 600);
+        GroupDecision before = plant.step(reg, 601);
+        assertThat(before.alarms()).isEmpty();
+        assertThat(before.plans().stream().filter(p -> p.lostFeedId().equals("A")).findFirst().orElseThrow().survivors())
+                .containsExactly("B", "C", "D");
+        plant.feedUp[1] = false; // B is gone; its meter still answers, with no current
+        GroupDecision d = plant.step(reg, 602);
+        assertThat(d.alarms()).anySatisfy(a -> assertThat(a).contains("feed B: lost").contains("no N-1 redundancy"));
+        ContingencyPlan lossOfA = d.plans().stream().filter(p -> p.lostFeedId().equals("A")).findFirst().orElseThrow();
+        assertThat(lossOfA.survivors()).as("B cannot carry A's share").containsExactly("C", "D");
+        plant.feedUp[1] = true;
+        assertThat(plant.step(reg, 603).alarms()).isEmpty();
+    }
+
+    @Test
     void plansBudgetTheLoadTheServersReallyDrawNotOnlyTheDeclaredBase() {
         Site site = TestHalls.hall(4, 150, 16, 24, 24);
         GroupRegulator reg = new GroupRegulator(site, site.groups().getFirst(), 700);
