@@ -45,9 +45,31 @@ public final class Bench implements AutoCloseable {
         Appliance.Options applianceOptions() {
             return appliance != null
                     ? new Appliance.Options(httpHost, httpPort, dataDir, appliance.commitments(), appliance.ven())
-                            .withVen2b(appliance.ven2b())
+                            .withVen2b(appliance.ven2b()).withApi(appliance.api())
                     : Appliance.Options.of(httpHost, httpPort, dataDir);
         }
+    }
+
+    /**
+     * A bench's API tokens, made on its first start: {@code DATA/api-tokens} with {@code bench-operator} and
+     * {@code bench-viewer}, whose tokens are written to {@code DATA/operator.token} and {@code DATA/viewer.token}
+     * (mode 600; {@code ./headroom status} and the other operator commands read the first). A token file that
+     * exists already is left as it is.
+     */
+    static void benchTokens(Path dataDir) throws java.io.IOException {
+        Path file = dataDir.resolve("api-tokens");
+        if (java.nio.file.Files.exists(file)) {
+            return;
+        }
+        java.nio.file.Files.createDirectories(dataDir);
+        for (var role : io.headroom.appliance.operator.ApiTokens.Role.values()) {
+            String token = io.headroom.appliance.operator.ApiTokens.add(file, "bench-" + role.label(), role);
+            Path out = dataDir.resolve(role.label() + ".token");
+            java.nio.file.Files.deleteIfExists(out);
+            io.headroom.appliance.operator.ApiTokens.createPrivate(out, token + "\n");
+        }
+        log.info("bench API tokens made: {} (operator token in {}, viewer token in {})", file,
+                dataDir.resolve("operator.token"), dataDir.resolve("viewer.token"));
     }
 
     /** The plant's CT/PT stream rate (IEC 61869-9's 4.8 kS/s). */
@@ -102,6 +124,7 @@ public final class Bench implements AutoCloseable {
                 waves.add(new Appliance.WaveformInput(site.feeds().get(f).id(), new InetSocketAddress("127.0.0.1", 0),
                         f + 1, WAVEFORM_RATE_HZ));
             }
+            benchTokens(options.dataDir());
             Appliance appliance = Appliance.start(wired, options.applianceOptions().withWaveforms(waves));
             Map<String, InetSocketAddress> targets = new HashMap<>();
             for (Appliance.WaveformInput w : waves) {

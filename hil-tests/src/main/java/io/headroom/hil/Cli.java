@@ -16,7 +16,7 @@ import java.util.concurrent.CountDownLatch;
 /** {@code ./headroom}: the bench, the appliance's own commands, the operator CLI, and the benchmarks. */
 @Command(name = "headroom", mixinStandardHelpOptions = true, version = "Headroom 0.1.0",
         description = "Grid-interactive edge appliance for AI data centers.",
-        subcommands = {Cli.BenchCommand.class, ApplianceCommands.Run.class, ApplianceCommands.CheckSite.class,
+        subcommands = {Cli.BenchCommand.class, ApplianceCommands.Run.class, ApplianceCommands.CheckSite.class, ApplianceCommands.Token.class,
                 Cli.Perf.class, OperatorCommands.Status.class, OperatorCommands.Feeds.class, OperatorCommands.Caps.class,
                 OperatorCommands.Alarms.class, OperatorCommands.Events.class, OperatorCommands.Overrides.class})
 public final class Cli implements Runnable {

@@ -41,12 +41,14 @@ class BenchEndToEndTest {
 
     @BeforeAll
     static void start(@TempDir Path data) throws Exception {
+        dataDir = data;
         site = SiteLoader.load(Path.of("../sites/example-4feed.yaml"));
         bench = Bench.start(site, Bench.Options.forTests(data));
         recorder = BenchRecorder.start(bench, 100, 300);
     }
 
     static BenchRecorder recorder;
+    static Path dataDir;
 
     /** Runs {@code checks}; a failure carries the bench's last 30 s. */
     static void explained(Runnable checks) {
@@ -266,6 +268,34 @@ class BenchEndToEndTest {
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(new JsonObject(get("/api/v1/grid").body()).getBoolean("enrolled")).isFalse();
         assertThat(new JsonObject(get("/api/v1/health").body()).getString("status")).isEqualTo("ok");
+    }
+
+    @Test
+    @Order(7)
+    void anOperatorOverrideWithTheBenchTokenReachesTheAgentIsJournaledAndIsCancelled() throws Exception {
+        String token = java.nio.file.Files.readString(dataDir.resolve("operator.token")).strip();
+        String viewer = java.nio.file.Files.readString(dataDir.resolve("viewer.token")).strip();
+        String body = "{\"node\":\"r8-n8\",\"capPerGpuW\":250,\"durationS\":120,\"reason\":\"bench e2e\"}";
+        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + bench.appliance().httpPort() + "/api/v1/overrides")).header("Authorization", "Bearer " + viewer)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(403);
+        HttpResponse<String> set = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + bench.appliance().httpPort() + "/api/v1/overrides")).header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(set.statusCode()).as(set.body()).isEqualTo(201);
+        String id = new JsonObject(set.body()).getString("id");
+        PlantNode node = bench.plant().nodes().stream().filter(n -> n.node().id().equals("r8-n8")).findFirst().orElseThrow();
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.limitPerGpuW() <= 250 + 1e-6);
+        JsonObject entry = new JsonObject(get("/api/v1/journal?kind=operator.override").body()).getJsonArray("entries")
+                .getJsonObject(0);
+        assertThat(entry.getString("actor")).isEqualTo("bench-operator");
+        assertThat(entry.getString("message")).isEqualTo("bench e2e");
+        HttpResponse<String> cancel = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + bench.appliance().httpPort() + "/api/v1/overrides/" + id + "?reason=done"))
+                .header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(200);
+        assertThat(new JsonObject(get("/api/v1/overrides").body()).getJsonArray("overrides")).isEmpty();
     }
 
     static double meanCap(Priority p) {

@@ -44,6 +44,54 @@ public final class ApplianceCommands {
         }
     }
 
+    @Command(name = "token", mixinStandardHelpOptions = true,
+            description = "Manage the API's bearer tokens.", subcommands = Token.Add.class)
+    public static final class Token implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
+
+        @Command(name = "add", mixinStandardHelpOptions = true,
+                description = "Make a token, append its SHA-256 to the token file and print the token (shown once).")
+        public static final class Add implements Callable<Integer> {
+            @Parameters(paramLabel = "NAME", description = "who holds it (the journal's actor for its writes)")
+            String name;
+
+            @Option(names = "--role", required = true, paramLabel = "ROLE", description = "viewer or operator")
+            String role;
+
+            @Option(names = "--file", paramLabel = "FILE", description = "the token file (default DATA/api-tokens)")
+            Path file;
+
+            @Option(names = "--data", defaultValue = "data", paramLabel = "DIR",
+                    description = "the appliance's data folder (default ${DEFAULT-VALUE})")
+            Path data;
+
+            @Spec
+            CommandSpec spec;
+
+            @Override
+            public Integer call() {
+                Path f = file != null ? file : data.resolve("api-tokens");
+                try {
+                    String token = io.headroom.appliance.operator.ApiTokens.add(f, name,
+                            io.headroom.appliance.operator.ApiTokens.Role.parse(role));
+                    spec.commandLine().getOut().println(token);
+                    spec.commandLine().getErr().printf("token for %s (%s) added to %s; it is not stored anywhere else%n",
+                            name, role, f);
+                    return 0;
+                } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                    spec.commandLine().getErr().println("token add: " + e.getMessage());
+                    return EXIT_USAGE;
+                }
+            }
+        }
+    }
+
     @Command(name = "check-site", mixinStandardHelpOptions = true,
             description = "Validate a site file (every error, with line numbers) and print its N-1 plan.")
     public static final class CheckSite implements Callable<Integer> {
@@ -84,6 +132,13 @@ public final class ApplianceCommands {
         @picocli.CommandLine.Mixin
         OpenAdrOptions openadr = new OpenAdrOptions();
 
+        @Option(names = "--api-tokens", paramLabel = "FILE",
+                description = "the API's bearer tokens (NAME ROLE sha256:HEX lines; default DATA/api-tokens)")
+        Path apiTokens;
+
+        @Option(names = "--api-require-token", description = "reads need a viewer or operator token too (writes always need an operator's)")
+        boolean apiRequireToken;
+
         @Spec
         CommandSpec spec;
 
@@ -97,7 +152,8 @@ public final class ApplianceCommands {
             try {
                 openadr.withSiteDefaults(s.openadr());
                 options = new Appliance.Options(httpHost, httpPort, data, null, openadr.ven3(data))
-                        .withVen2b(openadr.ven2b(data));
+                        .withVen2b(openadr.ven2b(data))
+                        .withApi(new Appliance.ApiAccess(apiTokens, apiRequireToken));
             } catch (IllegalArgumentException e) {
                 spec.commandLine().getErr().println("run: " + e.getMessage());
                 return EXIT_USAGE;
