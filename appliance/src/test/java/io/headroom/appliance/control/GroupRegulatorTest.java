@@ -332,4 +332,29 @@ class GroupRegulatorTest {
             }
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(longs = {21, 22, 23, 24})
+    void randomHallsUnderASteadyLoadSettleToSteadyCaps(long seed) {
+        Random r = new Random(seed);
+        for (int k = 0; k < 40; k++) {
+            Site site = TestHalls.randomHall(r);
+            List<Node> nodes = site.nodes();
+            Plant plant = new Plant(site, 0);
+            for (int i = 0; i < nodes.size(); i++) {
+                plant.demandPerGpu[i] = nodes.get(i).gpu().minW() + r.nextDouble() * 1.5 * nodes.get(i).gpu().maxW();
+            }
+            GroupRegulator reg = new GroupRegulator(site, site.groups().getFirst(), 1e9);
+            for (int t = 1; t <= 1200; t++) { // two minutes: past the breakers' short excursions and their recovery
+                plant.step(reg, t);
+            }
+            int changes = 0;
+            for (int t = 1201; t <= 1800; t++) {
+                double[] before = plant.capPerGpu.clone();
+                plant.step(reg, t);
+                changes += java.util.Arrays.equals(before, plant.capPerGpu) ? 0 : 1;
+            }
+            assertThat(changes).as("seed %d hall %d: cap changes over a minute of steady load", seed, k).isZero();
+        }
+    }
 }
