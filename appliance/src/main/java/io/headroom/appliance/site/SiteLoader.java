@@ -1158,6 +1158,9 @@ public final class SiteLoader {
                 Val<Double> restore = t.get("restoreThreshold", quantity(Kind.PERCENT), false);
                 percentIn(restore, 0.01, 1.5);
                 double lossF = or(loss, dd.lossFraction());
+                if (loss != null && loss.ok() && (lossF < 0.01 || lossF > 0.95)) {
+                    lossF = dd.lossFraction(); // reported above; compare the others with the default
+                }
                 if (restore != null && restore.ok() && restore.value() >= 0.01 && restore.value() <= 1.5
                         && restore.value() <= lossF) {
                     p.at(restore.node(), restore.field(), "must be above lossThreshold (" + pct(lossF)
@@ -1175,6 +1178,9 @@ public final class SiteLoader {
                 Val<Double> sagH = t.get("sagHysteresis", quantity(Kind.PERCENT), false);
                 percentIn(sagH, 0, 0.2);
                 double sagF = or(sag, dd.sagFraction());
+                if (sag != null && sag.ok() && (sagF < 0.05 || sagF > 0.99)) {
+                    sagF = dd.sagFraction();
+                }
                 if (sagH != null && sagH.ok() && sagH.value() >= 0 && sagH.value() <= 0.2
                         && sagF + sagH.value() >= 1) {
                     p.at(sagH.node(), sagH.field(), "sagThreshold + sagHysteresis must stay below 100 % (a dip "
