@@ -14,8 +14,12 @@ import io.headroom.appliance.actuation.BankActuator;
 import io.headroom.appliance.measure.MeasurementPipeline;
 import io.headroom.appliance.measure.ModbusBuses;
 import io.headroom.appliance.metrics.ApplianceMetrics;
-import io.headroom.appliance.dsp.DetectionSettings;
+import io.headroom.appliance.dsp.DisturbanceRecorder;
+import io.headroom.appliance.dsp.SitePowerSeries;
 import io.headroom.appliance.dsp.WaveformMonitor;
+import io.headroom.appliance.dsp.WaveformWatch;
+import io.headroom.appliance.site.WaveformSettings;
+import io.headroom.waveform.comtrade.DataFormat;
 import io.headroom.appliance.protection.ProtectionLoop;
 import io.headroom.appliance.site.Feed;
 import io.headroom.appliance.site.Site;
@@ -48,6 +52,9 @@ import java.util.Deque;
  * The whole appliance, wired by hand so the graph reads in one place:
  * <pre>
  *   waveforms (UDP) ─▶ WaveformMonitor per feed ─▶ ProtectionLoop ─▶ ContingencyTrigger ─▶ agents (armed caps)
+ *                        ├▶ DisturbanceRecorder ─▶ DATA/disturbances/*.cfg/.dat (COMTRADE) ─▶ Journal
+ *                        └▶ SitePowerSeries ─▶ BandPowerMonitor ─┐ (with stream health: WaveformWatch)
+ *                                                                 ▼ RegulationLoop ─▶ SiteState
  *   meters (Modbus) ─▶ MeasurementPipeline ─┐
  *                                            ├▶ RegulationLoop ─▶ GroupRegulator per group ─▶ Actuator ─▶ agents (CoAP)
  *   agent acknowledgements (GPU power) ──────┘     ▲        │
@@ -59,6 +66,8 @@ import java.util.Deque;
 public final class Appliance implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Appliance.class);
+    /** A feed's slot in the site power series stops clocking it after this long without a half cycle. */
+    private static final long SERIES_STALE_NANOS = 50_000_000L;
 
     /**
      * @param dataDir     where the journal lives (created if missing)
@@ -134,11 +143,18 @@ public final class Appliance implements AutoCloseable {
 
     private final ProtectionLoop protection;
     private final java.util.Map<String, InetSocketAddress> waveformAddresses;
+    private final Map<String, DisturbanceRecorder> recorders;
+    private final Path disturbanceDir;
+    private final Clock utc;
 
     private Appliance(Site site, Deque<AutoCloseable> parts, RegulationLoop regulation, ApiServer api, Journal journal,
-                      GridLink ven, ProtectionLoop protection, java.util.Map<String, InetSocketAddress> waveformAddresses) {
+                      GridLink ven, ProtectionLoop protection, java.util.Map<String, InetSocketAddress> waveformAddresses,
+                      Map<String, DisturbanceRecorder> recorders, Path disturbanceDir, Clock utc) {
         this.protection = protection;
         this.waveformAddresses = waveformAddresses;
+        this.recorders = recorders;
+        this.disturbanceDir = disturbanceDir;
+        this.utc = utc;
         this.site = site;
         this.parts = parts;
         this.regulation = regulation;
@@ -168,6 +184,14 @@ public final class Appliance implements AutoCloseable {
             ProtectionLoop protection = new ProtectionLoop(site, trigger, actuator, journal, utc);
             parts.push(protection);
             java.util.Map<String, InetSocketAddress> waveformAddresses = new java.util.HashMap<>();
+            WaveformSettings ws = site.waveforms();
+            Path disturbanceDir = options.dataDir().resolve("disturbances");
+            List<String> waveFeeds = options.waveforms().stream().map(WaveformInput::feedId).distinct().toList();
+            // The site's power series: every streamed feed's P3 per half cycle, summed, into the band monitor.
+            SitePowerSeries sitePower = waveFeeds.isEmpty() ? null : new SitePowerSeries(waveFeeds,
+                    2 * site.frequencyHz(), ws.bandWindowS(), ws.rampSpanS(), SERIES_STALE_NANOS);
+            List<WaveformMonitor> monitors = new java.util.ArrayList<>();
+            Map<String, DisturbanceRecorder> recorders = new java.util.HashMap<>();
             for (WaveformInput w : options.waveforms()) {
                 int feedIndex = site.feeds().indexOf(site.feed(w.feedId()).orElseThrow(
                         () -> new IllegalArgumentException("waveform input for unknown feed " + w.feedId())));
@@ -176,16 +200,32 @@ public final class Appliance implements AutoCloseable {
                 UdpSampleSource source = UdpSampleSource.open(w.bind(), format, UdpSampleSource.Options.defaults());
                 double unRms = feed.phases() == 3 ? feed.voltageV() / Math.sqrt(3) : feed.voltageV();
                 WaveformMonitor monitor;
+                DisturbanceRecorder recorder = null;
                 try {
+                    if (ws.recorderEnabled()) {
+                        recorder = new DisturbanceRecorder(format, site.frequencyHz(), new DisturbanceRecorder.Settings(
+                                ws.preTriggerS(), ws.postTriggerS(), disturbanceDir,
+                                "ascii".equals(ws.recordFormat()) ? DataFormat.ASCII : DataFormat.BINARY, site.name()));
+                        String feedId = feed.id();
+                        recorder.onRecord(r -> journalRecord(journal, utc, feedId, r));
+                    }
                     monitor = new WaveformMonitor(source, site.frequencyHz(),
                             List.of(WaveformMonitor.FeedChannels.byName(format, feed.id(), feed.id(), unRms)),
-                            DetectionSettings.defaults(), protection.listenerFor(feedIndex), null, null, 1024);
+                            ws.detection(), protection.listenerFor(feedIndex), recorder, null, 1024);
                 } catch (RuntimeException ex) {
                     source.close();
+                    if (recorder != null) {
+                        recorder.close();
+                    }
                     throw ex;
                 }
-                parts.push(monitor); // closes its source
+                parts.push(monitor); // closes its source and its recorder
+                monitor.feedSitePower(sitePower);
                 monitor.start();
+                monitors.add(monitor);
+                if (recorder != null) {
+                    recorders.put(feed.id(), recorder);
+                }
                 waveformAddresses.put(feed.id(), source.localAddress());
             }
             protection.start();
@@ -193,6 +233,7 @@ public final class Appliance implements AutoCloseable {
                     utc, System::nanoTime);
             parts.push(regulation);
             regulation.withBanks(new BankActuator(site, measurements.buses()));
+            regulation.withWaveforms(new WaveformWatch(monitors, sitePower, ws.streamDeadlineMs() * 1_000_000L));
             FieldIo field = FieldIo.open(site, options.gpioProvider(), protection, regulation::state, journal, utc);
             if (field != null) {
                 parts.push(field);
@@ -237,7 +278,8 @@ public final class Appliance implements AutoCloseable {
             io.headroom.appliance.journal.JournalLog.with(log.atInfo(), startedId).log("appliance up: site {} ({} feeds, {} nodes, {} GPUs); API on http://{}:{}/; journal {}{}",
                     site.name(), site.feeds().size(), site.nodes().size(), site.gpuCount(), options.httpHost(),
                     api.port(), journal.file(), ven == null ? "" : "; OpenADR " + ven.version() + " VEN enrolled");
-            return new Appliance(site, parts, regulation, api, journal, ven, protection, Map.copyOf(waveformAddresses));
+            return new Appliance(site, parts, regulation, api, journal, ven, protection, Map.copyOf(waveformAddresses),
+                    Map.copyOf(recorders), disturbanceDir, utc);
         } catch (Exception e) {
             closeAll(parts);
             if (e instanceof java.io.IOException io) {
@@ -266,6 +308,65 @@ public final class Appliance implements AutoCloseable {
     /** Where the appliance listens for a feed's waveform stream, if it does. */
     public InetSocketAddress waveformAddress(String feedId) {
         return waveformAddresses.get(feedId);
+    }
+
+    /**
+     * Asks the feed's disturbance recorder for a record starting {@code preTrigger} before the next sample and
+     * ending {@code postTrigger} after it (written to {@link #disturbanceDirectory()} and journalled as
+     * {@code disturbance.recorded} once the post-trigger samples are in). Never blocks; the request itself is
+     * journalled as {@code disturbance.requested} by {@code actor}.
+     *
+     * @param reason free text (kept in the journal; its letters, digits, '-' and '_' also in the file name)
+     * @return true when queued; false when a capture is already in progress (its record covers this moment)
+     * @throws IllegalArgumentException for an unknown feed
+     * @throws IllegalStateException    when the feed has no waveform stream, or its recorder is disabled
+     */
+    public boolean recordDisturbance(String feedId, String reason, String actor) {
+        if (site.feed(feedId).isEmpty()) {
+            throw new IllegalArgumentException("unknown feed " + feedId);
+        }
+        DisturbanceRecorder r = recorders.get(feedId);
+        if (r == null) {
+            throw new IllegalStateException("feed " + feedId + " has no waveform stream with a disturbance recorder");
+        }
+        String tag = reason == null || reason.isBlank() ? "" : "-" + reason.strip();
+        boolean accepted = r.trigger(Long.MAX_VALUE, feedId + "-ON_DEMAND" + (tag.length() > 41 ? tag.substring(0, 41) : tag));
+        journal.record(JournalEntry.of(utc.instant(), "disturbance.requested", feedId, actor == null ? "appliance" : actor,
+                "feed " + feedId + ": disturbance record requested" + (accepted ? "" : " (a capture is in progress; it covers now)"),
+                new io.vertx.core.json.JsonObject().put("reason", reason).put("accepted", accepted).encode()));
+        return accepted;
+    }
+
+    /** {@link #recordDisturbance(String, String, String)} by the appliance itself. */
+    public boolean recordDisturbance(String feedId, String reason) {
+        return recordDisturbance(feedId, reason, "appliance");
+    }
+
+    /** Where disturbance records go: {@code DATA/disturbances}. */
+    public Path disturbanceDirectory() {
+        return disturbanceDir;
+    }
+
+    /** A journal entry per record written (on the recorder's writer thread; the journal does not block). */
+    private static void journalRecord(Journal journal, Clock utc, String feedId, DisturbanceRecorder.Written w) {
+        long t = w.triggerNanos();
+        java.time.Instant trig = java.time.Instant.ofEpochSecond(Math.floorDiv(t, 1_000_000_000L),
+                Math.floorMod(t, 1_000_000_000L));
+        double preS = w.preSamples() / w.sampleRateHz();
+        double postS = w.postSamples() / w.sampleRateHz();
+        journal.record(JournalEntry.of(utc.instant(), "disturbance.recorded", feedId, "appliance",
+                String.format(java.util.Locale.ROOT, "feed %s: disturbance record %s (%s; %.3f s before, %.3f s after the trigger)",
+                        feedId, w.cfg().getFileName(), w.reason(), preS, postS),
+                new io.vertx.core.json.JsonObject()
+                        .put("cfg", w.cfg().getFileName().toString())
+                        .put("dat", w.dat().getFileName().toString())
+                        .put("directory", w.cfg().getParent().toString())
+                        .put("reason", w.reason())
+                        .put("trigger", trig.toString())
+                        .put("preS", preS)
+                        .put("postS", postS)
+                        .put("sampleRateHz", w.sampleRateHz())
+                        .encode()));
     }
 
     /** The fast path: the last contingency it fired. */

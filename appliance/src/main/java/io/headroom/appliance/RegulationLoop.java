@@ -59,6 +59,7 @@ public final class RegulationLoop implements AutoCloseable {
     private final int[] rollupSamples;
     private long rollupSecond = Long.MIN_VALUE;
     private BankActuator bankActuator;
+    private io.headroom.appliance.dsp.WaveformWatch waveforms;
     private final SupercapController supercaps;
     private volatile io.headroom.appliance.metrics.TickListener tickListener = io.headroom.appliance.metrics.TickListener.NONE;
     private final Clock utc;
@@ -129,6 +130,16 @@ public final class RegulationLoop implements AutoCloseable {
         this.operator = controls;
     }
 
+    /**
+     * Watches the waveform streams from now on: their health (a silent or failed stream is an alarm), the
+     * feeds' half-cycle quantities and the site's band power go into each {@link SiteState}, and the band power
+     * into the snapshot. Regulation's budgets still come from the meters. Set before {@link #start}; the
+     * watch's clock is {@link System#nanoTime()}, as {@code nanoTime} is in the appliance.
+     */
+    public void withWaveforms(io.headroom.appliance.dsp.WaveformWatch watch) {
+        this.waveforms = watch == null || watch.isEmpty() ? null : watch;
+    }
+
     /** Who is told each tick's timing (metrics); set before {@link #start}. */
     public void onTick(io.headroom.appliance.metrics.TickListener listener) {
         this.tickListener = listener;
@@ -157,11 +168,16 @@ public final class RegulationLoop implements AutoCloseable {
         java.time.Instant at = utc.instant();
         Map<String, BankMeasurement> banks = bankActuator == null ? Map.of() : bankActuator.measure(now);
         io.headroom.appliance.operator.OperatorControls op = operator;
+        io.headroom.appliance.dsp.WaveformState wave = waveforms == null
+                ? io.headroom.appliance.dsp.WaveformState.none() : waveforms.state(System.nanoTime());
         Snapshot snapshot = new Snapshot(tick, now, at, feeds, nodes, banks, gridLimits(at),
-                op == null ? Map.of() : op.nodeCeilingsW(at), op == null ? Set.of() : op.outOfService());
+                op == null ? Map.of() : op.nodeCeilingsW(at), op == null ? Set.of() : op.outOfService(), wave.bands());
         List<GroupDecision> decisions = new ArrayList<>();
         Map<String, Double> caps = new HashMap<>();
         List<String> alarms = new ArrayList<>();
+        if (waveforms != null) {
+            alarms.addAll(waveforms.alarms(wave));
+        }
         for (GroupRegulator reg : regulators) {
             GroupDecision d = reg.run(snapshot);
             decisions.add(d);
@@ -198,7 +214,7 @@ public final class RegulationLoop implements AutoCloseable {
         journalDecisions(decisions, at);
         rollup(feeds, at);
         SiteState s = new SiteState(tick, at, site.control().tickMs(), feeds, nodes, caps, decisions,
-                List.copyOf(alarms), banks, bankSetpoints, measurements.phases(now));
+                List.copyOf(alarms), banks, bankSetpoints, measurements.phases(now), wave);
         state.set(s);
         return s;
     }

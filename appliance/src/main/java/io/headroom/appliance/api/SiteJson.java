@@ -7,6 +7,9 @@ import io.headroom.appliance.control.Limit;
 import io.headroom.appliance.control.FeedMeasurement;
 import io.headroom.appliance.control.GroupDecision;
 import io.headroom.appliance.control.NodeTelemetry;
+import io.headroom.appliance.dsp.BandPowerReading;
+import io.headroom.appliance.dsp.FeedWaveformMeasurement;
+import io.headroom.appliance.dsp.WaveformState;
 import io.headroom.appliance.site.Feed;
 import io.headroom.appliance.site.Node;
 import io.headroom.appliance.site.Site;
@@ -49,6 +52,7 @@ public final class SiteJson {
                     .put("ceilingA", ceiling(d, f.id()) == null ? null : round(ceiling(d, f.id()).amps()))
                     .put("ceilingReason", ceiling(d, f.id()) == null ? null : ceiling(d, f.id()).reason())
                     .put("phases", phases(s == null ? null : s.phases().get(f.id())))
+                    .put("waveform", waveform(s == null ? null : s.waveforms().feeds().get(f.id())))
                     .put("maintenance", operator == null ? null : operator.maintenanceOf(f.id())));
         }
         o.put("feeds", feeds);
@@ -110,11 +114,61 @@ public final class SiteJson {
                     .put("usable", m != null && m.usable()));
         }
         o.put("banks", banks);
+        o.put("bands", bands(s == null ? null : s.waveforms()));
         o.put("alarms", new JsonArray(s == null ? java.util.List.of() : s.alarms()));
         if (operator != null) {
             o.put("alarmList", operator.alarms());
         }
         return o;
+    }
+
+    /** A feed's waveform stream: health and the latest half-cycle quantities; null when it has no stream. */
+    private static JsonObject waveform(WaveformState.FeedStream w) {
+        if (w == null) {
+            return null;
+        }
+        FeedWaveformMeasurement m = w.latest();
+        JsonObject o = new JsonObject().put("stream", w.status().name()).put("ageMs", w.ageMs())
+                .put("blocks", w.blocks());
+        if (m == null || w.status() != WaveformState.Status.GOOD) {
+            return o.put("lost", m != null && m.lost()).put("urmsV", null).put("p3W", null).put("q3Var", null)
+                    .put("powerFactor", null).put("frequencyHz", null).put("dPdtWPerS", null);
+        }
+        JsonArray u = new JsonArray();
+        for (double v : m.urms()) {
+            u.add(finite(round(v)));
+        }
+        return o.put("lost", m.lost()).put("urmsV", u).put("p3W", finite(round(m.p3()))).put("q3Var", finite(round(m.q3())))
+                .put("powerFactor", finite(round3(m.pf3()))).put("frequencyHz", finite(round3(m.frequencyHz())))
+                .put("dPdtWPerS", finite(round(m.dPdtWPerS())));
+    }
+
+    /**
+     * The site power series' band power (the utility's spectral limits): 0.1–2 Hz and 3–30 Hz band RMS (W) and
+     * energy over the window (W²·s), and the peak ramp (MW/s); null without waveform streams or before the first
+     * half cycle.
+     */
+    private static JsonObject bands(WaveformState w) {
+        BandPowerReading b = w == null ? null : w.bands();
+        if (b == null) {
+            return null;
+        }
+        return new JsonObject()
+                .put("feeds", new JsonArray(b.feeds()))
+                .put("sitePowerW", finite(round(b.sitePowerW())))
+                .put("windowS", b.windowS())
+                .put("rampSpanS", b.rampSpanS())
+                .put("lowBandHz", new JsonArray().add(0.1).add(2.0))
+                .put("lowBandRmsW", finite(round(b.lowBandRmsW())))
+                .put("lowBandEnergyW2s", finite(b.lowBandEnergyW2s()))
+                .put("highBandHz", new JsonArray().add(3.0).add(30.0))
+                .put("highBandRmsW", finite(round(b.highBandRmsW())))
+                .put("highBandEnergyW2s", finite(b.highBandEnergyW2s()))
+                .put("peakRampMWPerS", finite(Math.round(b.peakRampWPerS()) / 1e6))
+                .put("samples", b.samples())
+                .put("settled", b.settled())
+                .put("staleFeeds", b.staleFeeds())
+                .put("ageMs", w.bandsAgeMs());
     }
 
     private static GroupDecision decisionOf(SiteState s, String group) {

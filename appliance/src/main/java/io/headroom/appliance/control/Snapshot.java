@@ -13,10 +13,13 @@ import java.util.Set;
  * @param nodeCeilingsW per node id, an operator's manual override: the per-GPU cap may be at most this, W
  *                      (a ceiling, never a raise: safety and every other limit still apply)
  * @param outOfService  feeds an operator put in maintenance: regulated as if already lost
+ * @param bands    the site power series' band power from the waveform streams (0.1–2 Hz, 3–30 Hz, peak ramp),
+ *                 or null without streams; an input for the smoothing controller (no controller uses it yet)
  */
 public record Snapshot(long tick, long monoNanos, Instant utc, Map<String, FeedMeasurement> feeds,
                        Map<String, NodeTelemetry> nodes, Map<String, BankMeasurement> banks, List<Limit> external,
-                       Map<String, Double> nodeCeilingsW, Set<String> outOfService) {
+                       Map<String, Double> nodeCeilingsW, Set<String> outOfService,
+                       io.headroom.appliance.dsp.BandPowerReading bands) {
     public Snapshot {
         feeds = Map.copyOf(feeds);
         nodes = Map.copyOf(nodes);
@@ -26,10 +29,24 @@ public record Snapshot(long tick, long monoNanos, Instant utc, Map<String, FeedM
         outOfService = Set.copyOf(outOfService);
     }
 
-    /** Without operator overrides or maintenance. */
+    /** Without band power. */
+    public Snapshot(long tick, long monoNanos, Instant utc, Map<String, FeedMeasurement> feeds,
+                    Map<String, NodeTelemetry> nodes, Map<String, BankMeasurement> banks, List<Limit> external,
+                    Map<String, Double> nodeCeilingsW, Set<String> outOfService) {
+        this(tick, monoNanos, utc, feeds, nodes, banks, external, nodeCeilingsW, outOfService, null);
+    }
+
+    /** Without operator overrides or maintenance, with band power (or null). */
+    public Snapshot(long tick, long monoNanos, Instant utc, Map<String, FeedMeasurement> feeds,
+                    Map<String, NodeTelemetry> nodes, Map<String, BankMeasurement> banks, List<Limit> external,
+                    io.headroom.appliance.dsp.BandPowerReading bands) {
+        this(tick, monoNanos, utc, feeds, nodes, banks, external, Map.of(), Set.of(), bands);
+    }
+
+    /** Without operator overrides, maintenance or band power. */
     public Snapshot(long tick, long monoNanos, Instant utc, Map<String, FeedMeasurement> feeds,
                     Map<String, NodeTelemetry> nodes, Map<String, BankMeasurement> banks, List<Limit> external) {
-        this(tick, monoNanos, utc, feeds, nodes, banks, external, Map.of(), Set.of());
+        this(tick, monoNanos, utc, feeds, nodes, banks, external, Map.of(), Set.of(), null);
     }
 
     /** A snapshot of meters and agents only. */

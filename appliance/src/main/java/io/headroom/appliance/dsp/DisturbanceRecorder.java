@@ -67,7 +67,7 @@ public final class DisturbanceRecorder implements AutoCloseable {
     private final AtomicReference<Ring> spare = new AtomicReference<>();
     private final BlockingQueue<Ring> toWrite = new ArrayBlockingQueue<>(1);
     private final Thread writer;
-    private final List<Consumer<Path>> written = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Written>> written = new CopyOnWriteArrayList<>();
     private final AtomicLong records = new AtomicLong();
     private long dropped;
 
@@ -77,7 +77,7 @@ public final class DisturbanceRecorder implements AutoCloseable {
     private double rate;
     private volatile long requestNanos = Long.MIN_VALUE; // trigger request from any thread
     private volatile String requestReason;
-    private boolean capturing;
+    private volatile boolean capturing; // written on the detection thread, read by trigger()
     private volatile boolean closed;
 
     public DisturbanceRecorder(StreamFormat format, double nominalHz, Settings settings) {
@@ -93,18 +93,49 @@ public final class DisturbanceRecorder implements AutoCloseable {
         this.writer = Thread.ofPlatform().name("disturbance-writer").daemon().start(this::writeLoop);
     }
 
-    /** Called with every path written (on the writer thread). */
+    /**
+     * One record written.
+     *
+     * @param cfg          the {@code .cfg} file
+     * @param dat          the {@code .dat} file next to it
+     * @param reason       what triggered it (as given to {@link #trigger})
+     * @param triggerNanos source time of the trigger sample
+     * @param preSamples   samples before the trigger sample in the record (fewer than configured if the stream
+     *                     had not run that long)
+     * @param postSamples  samples after it
+     * @param sampleRateHz the record's rate
+     */
+    public record Written(Path cfg, Path dat, String reason, long triggerNanos, int preSamples, int postSamples,
+                          double sampleRateHz) {
+    }
+
+    /** Called with the .cfg path of every record written (on the writer thread). */
     public void onWritten(Consumer<Path> c) {
+        written.add(w -> c.accept(w.cfg()));
+    }
+
+    /** Called with every record written (on the writer thread; must not block for long). */
+    public void onRecord(Consumer<Written> c) {
         written.add(c);
+    }
+
+    public Settings settings() {
+        return settings;
     }
 
     /**
      * Asks for a record around the sample at {@code sampleNanos} (source clock; {@code Long.MAX_VALUE} = the
-     * next sample). Any thread; never blocks. Ignored while a capture is in progress.
+     * next sample). Any thread; never blocks. Ignored while a capture is in progress (that capture's record
+     * covers the moment).
+     *
+     * @return false when a capture was already in progress or a request was pending (this one may then be
+     *         ignored); true when the request was queued for the detection thread
      */
-    public void trigger(long sampleNanos, String reason) {
+    public boolean trigger(long sampleNanos, String reason) {
+        boolean idle = !capturing && requestNanos == Long.MIN_VALUE;
         requestReason = reason;
         requestNanos = sampleNanos;
+        return idle;
     }
 
     /** Detection thread: copies the block into the ring and completes a capture when its time has come. */
@@ -203,9 +234,9 @@ public final class DisturbanceRecorder implements AutoCloseable {
                 continue;
             }
             try {
-                Path p = write(r);
+                Written w = write(r);
                 records.incrementAndGet();
-                written.forEach(c -> c.accept(p));
+                written.forEach(c -> c.accept(w));
             } catch (IOException | RuntimeException e) {
                 org.slf4j.LoggerFactory.getLogger(DisturbanceRecorder.class).warn("disturbance record not written: {}",
                         e.toString());
@@ -215,7 +246,7 @@ public final class DisturbanceRecorder implements AutoCloseable {
         }
     }
 
-    private Path write(Ring r) throws IOException {
+    private Written write(Ring r) throws IOException {
         long end = r.startIndex + r.written;               // exclusive
         long from = Math.max(r.triggerIndex - pre, Math.max(r.startIndex, end - capacity));
         long to = Math.min(end, r.triggerIndex + post + 1);
@@ -237,7 +268,9 @@ public final class DisturbanceRecorder implements AutoCloseable {
         ComtradeRecord rec = new ComtradeRecord(settings.station(), "headroom", 2013, nominalHz, rate,
                 instant(firstNanos), instant(trigNanos), ac, List.of(), analog, new boolean[0][], null);
         String base = "dr-" + trigNanos + (r.reason == null ? "" : "-" + r.reason.replaceAll("[^A-Za-z0-9_-]", "_"));
-        return ComtradeWriter.write(settings.directory(), base, rec, settings.format());
+        Path cfg = ComtradeWriter.write(settings.directory(), base, rec, settings.format());
+        return new Written(cfg, cfg.resolveSibling(base + ".dat"), r.reason, trigNanos, (int) (r.triggerIndex - from),
+                (int) (to - 1 - r.triggerIndex), rate);
     }
 
     private static Instant instant(long nanos) {

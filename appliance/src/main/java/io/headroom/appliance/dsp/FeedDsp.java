@@ -27,6 +27,19 @@ import java.lang.invoke.VarHandle;
  */
 public final class FeedDsp {
 
+    /**
+     * Told each 3-phase active power as a half cycle closes (the site's power series), on the detection
+     * thread. Must not block nor allocate.
+     */
+    @FunctionalInterface
+    public interface HalfCycleListener {
+        HalfCycleListener NONE = (feedIndex, p3W, endNanos) -> {
+        };
+
+        /** {@code p3W} over the last cycle, refreshed at the half-cycle close at source time {@code endNanos}. */
+        void onHalfCycle(int feedIndex, double p3W, long endNanos);
+    }
+
     private static final double INV_SQRT3 = 1 / Math.sqrt(3);
 
     private final int feedIndex;
@@ -35,6 +48,7 @@ public final class FeedDsp {
     private final double unRms;
     private final DetectionSettings settings;
     private final FeedLossListener listener;
+    private HalfCycleListener halfCycleListener = HalfCycleListener.NONE;
     private final int[] channels; // va vb vc ia ib ic in a SampleBlock
 
     // rate-dependent
@@ -154,6 +168,11 @@ public final class FeedDsp {
 
     public String feedId() {
         return feedId;
+    }
+
+    /** Who is told each half cycle's P3 (the site power series); set before the first {@code process}. */
+    public void onHalfCycle(HalfCycleListener l) {
+        this.halfCycleListener = l == null ? HalfCycleListener.NONE : l;
     }
 
     public int feedIndex() {
@@ -396,6 +415,7 @@ public final class FeedDsp {
             pubHalfCycles = halfCycles;
             pubLost = lost;
             pubSeq = s + 2;
+            halfCycleListener.onHalfCycle(feedIndex, p3, end);
             slowDetectors(ua, ub, uc, end);
         }
         prevSums[0] = sVa; prevSums[1] = sVb; prevSums[2] = sVc;

@@ -12,13 +12,18 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs the waveform DSP of one {@link SampleSource} on its own platform thread (max priority): read a block,
- * run every feed's {@link FeedDsp} on it, copy it into the {@link DisturbanceRecorder} (if any), feed the
- * site power series to the {@link BandPowerMonitor} (if any). Events go to the {@link FeedLossListener} on
- * this thread (first), then trigger a disturbance record. Nothing on the per-sample path allocates.
+ * run every feed's {@link FeedDsp} on it, copy it into the {@link DisturbanceRecorder} (if any). Each feed's
+ * P3 goes to the site's {@link SitePowerSeries} (if any) at every half-cycle close, which feeds the
+ * {@link BandPowerMonitor}. Events go to the {@link FeedLossListener} on this thread (first), then trigger a
+ * disturbance record ({@code FEED_LOST}, {@code PHASE_LOST}, {@code SAG_START}). Nothing on the per-sample
+ * path allocates.
  *
- * <p>The source's staleness is visible in {@link #lastBlockNanos()} ({@link System#nanoTime()} of the last
- * block): a silent stream is not a lost feed, it is a lost measurement; the regulation loop treats it like a
- * stale meter.
+ * <p>A silent stream is not a lost feed, it is a lost measurement: {@link #lastBlockNanos()}
+ * ({@link System#nanoTime()} of the last block, 0 before the first) and {@link #startedNanos()} show it, and
+ * {@link WaveformWatch} turns it into an alarm and a status in the site state ({@code GET /api/v1/site}).
+ * Regulation does not budget from waveforms (it uses the meters), so a silent stream changes no cap; what it
+ * loses is this feed's sub-cycle loss detection: protection then relies on the GPIO breaker contacts and
+ * undervoltage relays (if wired) and on the meters, whose staleness regulation does treat conservatively.
  */
 public final class WaveformMonitor implements AutoCloseable {
 
@@ -46,21 +51,19 @@ public final class WaveformMonitor implements AutoCloseable {
     private final SampleSource source;
     private final FeedDsp[] feeds;
     private final DisturbanceRecorder recorder;
-    private final BandPowerMonitor bands;
     private final SampleBlock block;
     private final AtomicLong blocks = new AtomicLong();
     private volatile long lastBlockNanos;
     private volatile boolean running = true;
     private volatile Throwable failure;
     private Thread thread;
-    private long lastBandsNanos = Long.MIN_VALUE;
+    private final long startedNanos = System.nanoTime();
 
     public WaveformMonitor(SampleSource source, double nominalHz, List<FeedChannels> feeds, DetectionSettings settings,
                            FeedLossListener listener, DisturbanceRecorder recorder, BandPowerMonitor bands,
                            int blockCapacity) {
         this.source = source;
         this.recorder = recorder;
-        this.bands = bands;
         FeedLossListener out = recorder == null ? listener : e -> {
             listener.onFeedLossEvent(e);
             if (e.kind() == FeedLossEvent.Kind.FEED_LOST || e.kind() == FeedLossEvent.Kind.PHASE_LOST
@@ -76,6 +79,27 @@ public final class WaveformMonitor implements AutoCloseable {
         }
         this.feeds = list.toArray(FeedDsp[]::new);
         this.block = new SampleBlock(source.format().channelCount(), blockCapacity);
+        if (bands != null && !feeds.isEmpty()) { // this stream's feeds alone make the series
+            feedSitePower(new SitePowerSeries(feeds.stream().map(FeedChannels::feedId).toList(), bands,
+                    2 * nominalHz, Double.NaN, Double.NaN, 1_000_000_000L));
+        }
+    }
+
+    /**
+     * Publishes each feed's P3, at every half-cycle close, into its slot of {@code series} (feeds without a
+     * slot are left out; null: none). Call before {@link #start}.
+     */
+    public WaveformMonitor feedSitePower(SitePowerSeries series) {
+        if (series == null) {
+            return this;
+        }
+        for (FeedDsp f : feeds) {
+            int slot = series.slot(f.feedId());
+            if (slot >= 0) {
+                f.onHalfCycle((feedIndex, p3W, endNanos) -> series.publish(slot, p3W, System.nanoTime()));
+            }
+        }
+        return this;
     }
 
     /** Starts the detection thread. */
@@ -112,18 +136,6 @@ public final class WaveformMonitor implements AutoCloseable {
         if (recorder != null) {
             recorder.append(b);
         }
-        if (bands != null && feeds.length > 0) {
-            long t = feeds[0].lastHalfCycleNanos();
-            if (t != lastBandsNanos && feeds[0].halfCycles() > 0) {
-                lastBandsNanos = t;
-                double total = 0;
-                for (FeedDsp f : feeds) {
-                    double p = f.lastP3();
-                    total += Double.isNaN(p) ? 0 : p;
-                }
-                bands.add(total);
-            }
-        }
         lastBlockNanos = System.nanoTime();
         blocks.lazySet(blocks.get() + 1);
     }
@@ -134,6 +146,16 @@ public final class WaveformMonitor implements AutoCloseable {
 
     public SampleSource source() {
         return source;
+    }
+
+    /** The disturbance recorder of this stream, or null. */
+    public DisturbanceRecorder recorder() {
+        return recorder;
+    }
+
+    /** {@link System#nanoTime()} when this monitor was built (silence before the first block counts from here). */
+    public long startedNanos() {
+        return startedNanos;
     }
 
     public long blocks() {

@@ -23,7 +23,8 @@ public record Site(
         ControlSettings control,
         OpenAdrSettings openadr,
         List<ModbusBusSpec> modbusBuses,
-        GpioSettings gpio) {
+        GpioSettings gpio,
+        WaveformSettings waveforms) {
 
     public Site {
         feeds = List.copyOf(feeds);
@@ -34,6 +35,16 @@ public record Site(
         supercaps = List.copyOf(supercaps);
         modbusBuses = List.copyOf(modbusBuses);
         gpio = gpio == null ? GpioSettings.none() : gpio;
+        waveforms = waveforms == null ? WaveformSettings.defaults() : waveforms;
+    }
+
+    /** A site with the default waveform settings. */
+    public Site(String name, double frequencyHz, List<Feed> feeds, List<RedundancyGroup> groups, List<Rack> racks,
+                List<Node> nodes, List<Meter> meters, List<SupercapBank> supercaps, AgentSettings agents,
+                ControlSettings control, OpenAdrSettings openadr, List<ModbusBusSpec> modbusBuses,
+                GpioSettings gpio) {
+        this(name, frequencyHz, feeds, groups, racks, nodes, meters, supercaps, agents, control, openadr,
+                modbusBuses, gpio, WaveformSettings.defaults());
     }
 
     /** A site without declared Modbus buses or GPIO. */
@@ -88,6 +99,6 @@ public record Site(
         List<SupercapBank> b = supercaps.stream()
                 .map(x -> modbusByMeter.containsKey(x.id()) ? x.withModbus(modbusByMeter.get(x.id())) : x).toList();
         return new Site(name, frequencyHz, feeds, groups, racks, n, m, b, agents, control, openadr,
-                modbusBuses, gpio);
+                modbusBuses, gpio, waveforms);
     }
 }

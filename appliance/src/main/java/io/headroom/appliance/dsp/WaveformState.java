@@ -1,0 +1,41 @@
+package io.headroom.appliance.dsp;
+
+import java.util.Map;
+
+/**
+ * The waveform front end as regulation saw it at one tick: per feed with a stream, whether the stream is alive
+ * and its latest half-cycle quantities; and the site's band power.
+ *
+ * @param feeds      per feed id that has a waveform stream (feeds without one are absent)
+ * @param bands      the site power series' band figures, or null (no stream, or no half cycle yet)
+ * @param bandsAgeMs how old {@code bands} was at the tick, ms (null without bands)
+ */
+public record WaveformState(Map<String, FeedStream> feeds, BandPowerReading bands, Long bandsAgeMs) {
+
+    public WaveformState {
+        feeds = Map.copyOf(feeds);
+    }
+
+    /** No waveform streams. */
+    public static WaveformState none() {
+        return new WaveformState(Map.of(), null, null);
+    }
+
+    /** A stream's health. */
+    public enum Status {
+        /** blocks arrive within the deadline */
+        GOOD,
+        /** nothing for longer than the deadline (or never since start) */
+        SILENT,
+        /** the DSP thread stopped on an error */
+        FAILED
+    }
+
+    /**
+     * @param ageMs   since the stream's last block, ms (null: none yet)
+     * @param blocks  blocks processed since start
+     * @param latest  the feed's latest half-cycle quantities (null before the first full cycle)
+     */
+    public record FeedStream(String feedId, Status status, Long ageMs, long blocks, FeedWaveformMeasurement latest) {
+    }
+}
