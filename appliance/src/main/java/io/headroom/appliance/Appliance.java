@@ -265,9 +265,10 @@ public final class Appliance implements AutoCloseable {
             if (actuator instanceof CoapActuator coap) {
                 coap.onAck(metrics);
             }
+            OperatorApi operatorApi = new OperatorApi(site, regulation::state, operator,
+                    options.commitments(), new OperatorApi.Access(tokens, options.api().requireTokenForReads()));
             ApiServer api = ApiServer.start(vertx, site, regulation::state, journal, ven, metrics::scrape,
-                    options.httpHost(), options.httpPort(), new OperatorApi(site, regulation::state, operator,
-                            options.commitments(), new OperatorApi.Access(tokens, options.api().requireTokenForReads())));
+                    options.httpHost(), options.httpPort(), operatorApi);
             parts.push(api);
             measurements.start();
             regulation.start();
@@ -278,8 +279,10 @@ public final class Appliance implements AutoCloseable {
             io.headroom.appliance.journal.JournalLog.with(log.atInfo(), startedId).log("appliance up: site {} ({} feeds, {} nodes, {} GPUs); API on http://{}:{}/; journal {}{}",
                     site.name(), site.feeds().size(), site.nodes().size(), site.gpuCount(), options.httpHost(),
                     api.port(), journal.file(), ven == null ? "" : "; OpenADR " + ven.version() + " VEN enrolled");
-            return new Appliance(site, parts, regulation, api, journal, ven, protection, Map.copyOf(waveformAddresses),
-                    Map.copyOf(recorders), disturbanceDir, utc);
+            Appliance appliance = new Appliance(site, parts, regulation, api, journal, ven, protection,
+                    Map.copyOf(waveformAddresses), Map.copyOf(recorders), disturbanceDir, utc);
+            operatorApi.onDisturbanceRequest(appliance::recordDisturbance);
+            return appliance;
         } catch (Exception e) {
             closeAll(parts);
             if (e instanceof java.io.IOException io) {

@@ -296,6 +296,17 @@ class BenchEndToEndTest {
                 .header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(200);
         assertThat(new JsonObject(get("/api/v1/overrides").body()).getJsonArray("overrides")).isEmpty();
+
+        // an on-demand disturbance record of feed C's waveforms, written as COMTRADE under DATA/disturbances
+        HttpResponse<String> record = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + bench.appliance().httpPort() + "/api/v1/feeds/C/disturbance-record"))
+                .header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"bench e2e\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(record.statusCode()).as(record.body()).isEqualTo(202);
+        Path dir = bench.appliance().disturbanceDirectory();
+        await().atMost(Duration.ofSeconds(20)).until(() -> java.nio.file.Files.isDirectory(dir)
+                && java.nio.file.Files.list(dir).anyMatch(p -> p.getFileName().toString().contains("ON_DEMAND")
+                && p.getFileName().toString().endsWith(".cfg")));
     }
 
     static double meanCap(Priority p) {

@@ -54,6 +54,19 @@ public final class OperatorApi {
         }
     }
 
+    /** Asks for an on-demand disturbance record of a feed; true when a capture starts now. */
+    @FunctionalInterface
+    public interface DisturbanceRequest {
+        boolean record(String feedId, String reason, String actor);
+    }
+
+    private volatile DisturbanceRequest disturbances;
+
+    /** Where on-demand disturbance records are asked for (the appliance's recorders); none: 409. */
+    public void onDisturbanceRequest(DisturbanceRequest r) {
+        this.disturbances = r;
+    }
+
     static final String PRINCIPAL = "headroom.principal";
     private static final ApiTokens.Principal ANONYMOUS = new ApiTokens.Principal("anonymous", ApiTokens.Role.VIEWER);
 
@@ -116,6 +129,30 @@ public final class OperatorApi {
         router.post("/api/v1/alarms/:id/ack").handler(rc -> write(rc, body -> controls.acknowledge(who(rc),
                         rc.pathParam("id"), string(body, "reason"))
                 .thenApply(a -> new Reply(200, alarm(a)))));
+        router.post("/api/v1/feeds/:id/disturbance-record").handler(rc -> write(rc, body -> {
+            String feed = rc.pathParam("id");
+            if (site.feed(feed).isEmpty()) {
+                throw new OperatorControls.Refused(404, "feed", "no feed '" + feed + "' in site " + site.name());
+            }
+            String reason = string(body, "reason");
+            if (reason == null || reason.isBlank()) {
+                throw new OperatorControls.Refused(400, "reason", "reason is required: say why, in words; it is journaled with your name");
+            }
+            DisturbanceRequest d = disturbances;
+            boolean accepted;
+            try {
+                if (d == null) {
+                    throw new IllegalStateException("feed " + feed + " has no waveform stream with a disturbance recorder");
+                }
+                accepted = d.record(feed, reason.strip(), who(rc));
+            } catch (IllegalStateException e) {
+                throw new OperatorControls.Refused(409, "feed", e.getMessage());
+            }
+            return CompletableFuture.completedFuture(new Reply(202, new JsonObject().put("feed", feed)
+                    .put("accepted", accepted).put("message", accepted
+                            ? "capturing: the record is written once the post-trigger time is in"
+                            : "a capture is in progress on this feed; it covers now")));
+        }));
         // A known path with a method it does not take: 405 naming the ones it does.
         router.route("/api/v1/overrides").handler(rc -> methodNotAllowed(rc, "GET, POST"));
         router.route("/api/v1/feeds/:id/maintenance").handler(rc -> methodNotAllowed(rc, "PUT"));

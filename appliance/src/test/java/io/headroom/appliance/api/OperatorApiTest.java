@@ -441,6 +441,10 @@ class OperatorApiTest {
         valid(send(server, "PUT", "/api/v1/feeds/A/maintenance", operatorToken, "{\"enabled\":false,\"reason\":\"doc\"}"),
                 "setMaintenance");
         valid(send(server, "POST", "/api/v1/alarms/ffffffffffff/ack", operatorToken, "{\"reason\":\"doc\"}"), "acknowledgeAlarm");
+        HttpResponse<String> noStream = send(server, "POST", "/api/v1/feeds/A/disturbance-record", operatorToken,
+                "{\"reason\":\"doc\"}");
+        assertThat(noStream.statusCode()).as("no waveform stream in this test").isEqualTo(409);
+        assertThat(valid(noStream, "recordDisturbance").getString("error")).contains("no waveform stream");
 
         List<String> documented = new ArrayList<>();
         contract.operations().forEach(op -> documented.add(op.getOperationId()));
