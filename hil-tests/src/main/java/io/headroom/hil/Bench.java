@@ -104,14 +104,11 @@ public final class Bench implements AutoCloseable {
         }
         Plant plant = new Plant(site, meterPorts, bankPorts, options.seed(), 10);
         CoapExecutors threads = CoapExecutors.create("bench-agents", 2);
-        List<NodeAgent> agents = new ArrayList<>();
+        List<NodeAgent> agents = new java.util.concurrent.CopyOnWriteArrayList<>();
         Map<String, Endpoint> agentEndpoints = new HashMap<>();
         try {
             for (Node n : site.nodes()) {
-                double safeCap = ContingencyPlanner.safeCapW(site, site.group(n.groupId()).orElseThrow());
-                InetSocketAddress bind = new InetSocketAddress("127.0.0.1", options.ephemeralPorts() ? 0 : n.agent().port());
-                NodeAgent a = NodeAgent.builder(plant.node(n.id())).name(n.id()).bindAddress(bind).safeCapW(safeCap)
-                        .triggerAddress(new InetSocketAddress("127.0.0.1", 0)).sharedExecutors(threads).start();
+                NodeAgent a = agent(site, plant, n, options.ephemeralPorts() ? 0 : n.agent().port(), threads);
                 agents.add(a);
                 agentEndpoints.put(n.id(), new Endpoint("127.0.0.1", a.port()));
             }
@@ -139,6 +136,38 @@ public final class Bench implements AutoCloseable {
             plant.close();
             throw e;
         }
+    }
+
+    private final Map<String, Integer> crashedPorts = new HashMap<>();
+
+    /** The real node agent on the plant's simulated GPUs for {@code n}, starting at its group's N-1 safe cap. */
+    private static NodeAgent agent(Site site, Plant plant, Node n, int port, CoapExecutors threads) {
+        double safeCap = ContingencyPlanner.safeCapW(site, site.group(n.groupId()).orElseThrow());
+        return NodeAgent.builder(plant.node(n.id())).name(n.id()).bindAddress(new InetSocketAddress("127.0.0.1", port))
+                .safeCapW(safeCap).triggerAddress(new InetSocketAddress("127.0.0.1", 0)).sharedExecutors(threads).start();
+    }
+
+    /**
+     * Kills node {@code nodeId}'s agent (a crashed process: it answers nothing; its GPUs keep the limit they had)
+     * or, with {@code crashed} false, starts a fresh one on the same port (a restarted process: no lease, no
+     * armed table, its safe cap applied at start).
+     */
+    public synchronized void agentCrash(String nodeId, boolean crashed) {
+        Site site = appliance.site();
+        int i = site.nodes().indexOf(site.nodes().stream().filter(n -> n.id().equals(nodeId)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no node " + nodeId)));
+        NodeAgent a = agents.get(i);
+        if (crashed) {
+            crashedPorts.put(nodeId, a.port());
+            a.close();
+        } else {
+            Integer port = crashedPorts.remove(nodeId);
+            if (port == null) {
+                throw new IllegalStateException("the agent of " + nodeId + " has not crashed");
+            }
+            agents.set(i, agent(site, plant, site.nodes().get(i), port, agentThreads));
+        }
+        log.info("agent of {} {}", nodeId, crashed ? "crashed" : "restarted");
     }
 
     public Plant plant() {

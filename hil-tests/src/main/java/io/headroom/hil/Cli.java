@@ -62,6 +62,10 @@ public final class Cli implements Runnable {
         @Option(names = "--data", paramLabel = "DIR", description = "journal and VEN state (default: run/bench under the launcher's folder)")
         Path data;
 
+        @Option(names = "--scenario", paramLabel = "FILE",
+                description = "play a scenario (hil-tests/scenarios/*.yaml) with the dashboard live, write its report under DATA/reports, exit 0 if what it expects held, 1 if not")
+        Path scenario;
+
         @Option(names = "--vtn-scenario", paramLabel = "FILE",
                 description = "programs and events for the bench VTN started when --openadr-version is given without --vtn")
         Path vtnScenario;
@@ -118,6 +122,18 @@ public final class Cli implements Runnable {
                 }
                 return ApplianceCommands.EXIT_USAGE;
             }
+            io.headroom.hil.scenario.Scenario played = null;
+            if (scenario != null) {
+                try {
+                    played = io.headroom.hil.scenario.Scenario.load(scenario, s);
+                } catch (io.headroom.hil.scenario.Scenario.InvalidScenario e) {
+                    spec.commandLine().getErr().println("bench: " + e.getMessage());
+                    return ApplianceCommands.EXIT_INVALID_SITE;
+                } catch (java.io.IOException e) {
+                    spec.commandLine().getErr().println("bench: cannot read the scenario " + scenario + ": " + e.getMessage());
+                    return ApplianceCommands.EXIT_USAGE;
+                }
+            }
             Bench bench = Bench.start(s, new Bench.Options(httpHost, httpPort, ephemeral, seed, dataDir,
                     new io.headroom.appliance.Appliance.Options(httpHost, httpPort, dataDir, null, ven).withVen2b(ven2b)));
             spec.commandLine().getOut().printf("Headroom bench: site %s, dashboard http://%s:%d/ , API http://%s:%d/api/v1/site , journal %s%n",
@@ -137,6 +153,30 @@ public final class Cli implements Runnable {
                 stop.countDown();
             }, "shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
+            if (played != null) {
+                io.headroom.hil.scenario.Scenario sc = played;
+                spec.commandLine().getOut().printf("scenario %s: %.0f s, %d events; watch it on the dashboard%n",
+                        played.name(), played.durationS(), played.events().size());
+                spec.commandLine().getOut().flush();
+                int rc;
+                try {
+                    io.headroom.hil.scenario.ScenarioRunner.Result r = io.headroom.hil.scenario.ScenarioRunner.run(bench, played);
+                    Path dir = dataDir.resolve("reports").resolve(played.name() + "-"
+                            + r.started().toString().replace(":", "").replaceAll("\\..*", ""));
+                    Path html = io.headroom.hil.scenario.ScenarioReport.write(r, s, dir);
+                    java.io.PrintWriter out = spec.commandLine().getOut();
+                    r.figures().forEach((k, v) -> out.printf(java.util.Locale.ROOT, "scenario.%s.%s %s %s%n", sc.name(), k,
+                            io.headroom.hil.scenario.ScenarioReport.fmtPlain(v), r.units().get(k)));
+                    r.failures().forEach(f -> out.println("scenario " + sc.name() + ": NOT HELD: " + f));
+                    out.printf("scenario %s %s; report %s%n", played.name(), r.passed() ? "PASSED" : "FAILED", html);
+                    out.flush();
+                    rc = r.passed() ? 0 : 1;
+                } finally {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                    hook.run();
+                }
+                return rc;
+            }
             if (durationS > 0) {
                 if (!stop.await(durationS, java.util.concurrent.TimeUnit.SECONDS)) {
                     Runtime.getRuntime().removeShutdownHook(hook);

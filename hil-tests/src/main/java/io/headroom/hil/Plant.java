@@ -48,6 +48,18 @@ public final class Plant implements AutoCloseable {
     private final double[] waveAmps;
     private long started;
     private volatile double nowS;
+    private final Map<String, PlantBreaker> breakers = new HashMap<>();
+    /** Per priority class (ordinal): uncapped GPU demand and delivered GPU energy since start, J. */
+    private final double[] demandJ = new double[io.headroom.appliance.site.Priority.values().length];
+    private final double[] deliveredJ = new double[io.headroom.appliance.site.Priority.values().length];
+    private final Map<String, Double> meterFactor = new HashMap<>();
+    private volatile StepListener stepListener;
+
+    /** Told at the end of every plant step, on the plant's thread: must be quick and must not block. */
+    @FunctionalInterface
+    public interface StepListener {
+        void stepped(Plant plant, double nowS, double dtS);
+    }
 
     /**
      * @param meterPorts per meter id, the TCP port its Modbus server listens on (127.0.0.1)
@@ -77,6 +89,7 @@ public final class Plant implements AutoCloseable {
         for (Feed f : site.feeds()) {
             feedUp.put(f.id(), true);
             feedState.put(f.id(), new double[3]);
+            breakers.put(f.id(), new PlantBreaker(f));
         }
         for (var b : site.supercaps()) {
             Integer port = bankPorts.get(b.id());
@@ -137,7 +150,56 @@ public final class Plant implements AutoCloseable {
             throw new IllegalArgumentException("no feed " + feedId);
         }
         feedUp.put(feedId, up);
+        if (up) {
+            breakers.get(feedId).close(); // a restored feed comes back through a closed breaker
+        }
         log.info("feed {} {}", feedId, up ? "restored" : "lost");
+    }
+
+    /** Whether feed {@code id} carries load now (not lost, breaker closed). */
+    public synchronized boolean feedUp(String id) {
+        return feedUp.get(id);
+    }
+
+    /** Feed {@code id}'s breaker (read it under the plant's lock: {@code synchronized (plant)}). */
+    public PlantBreaker breaker(String id) {
+        return breakers.get(id);
+    }
+
+    /** Breaker trips since start, all feeds. */
+    public synchronized int trips() {
+        return breakers.values().stream().mapToInt(PlantBreaker::trips).sum();
+    }
+
+    /** Uncapped GPU demand energy of a priority class since start, J (what the work would have drawn). */
+    public synchronized double demandJ(io.headroom.appliance.site.Priority p) {
+        return demandJ[p.ordinal()];
+    }
+
+    /** GPU energy a priority class drew since start, J. */
+    public synchronized double deliveredJ(io.headroom.appliance.site.Priority p) {
+        return deliveredJ[p.ordinal()];
+    }
+
+    /** A failed meter answers every read with a Modbus exception; a lying one reports {@code factor} × the truth. */
+    public synchronized void meterFault(String feedId, boolean failed) {
+        Feed f = site.feed(feedId).orElseThrow(() -> new IllegalArgumentException("no feed " + feedId));
+        meters.get(f.meterId()).unit(site.meter(f.meterId()).orElseThrow().unitId()).failing(failed);
+        log.info("meter of feed {} {}", feedId, failed ? "failed" : "back");
+    }
+
+    /** Feed {@code id}'s meter reports {@code factor} times the true current and power from now on (1: honest). */
+    public synchronized void meterLies(String feedId, double factor) {
+        if (!feedUp.containsKey(feedId)) {
+            throw new IllegalArgumentException("no feed " + feedId);
+        }
+        meterFactor.put(feedId, factor);
+        log.info("meter of feed {} reports {} × the truth", feedId, factor);
+    }
+
+    /** Who is told each step (the scenario runner); null for none. */
+    public void onStep(StepListener l) {
+        this.stepListener = l;
     }
 
     /** The simulated banks. */
@@ -170,8 +232,12 @@ public final class Plant implements AutoCloseable {
         nowS = (System.nanoTime() - started) / 1e9;
         for (int i = 0; i < nodes.size(); i++) {
             PlantNode n = nodes.get(i);
-            n.setDemandPerGpu(workload.next(i, nowS, dtS) * n.node().gpu().maxW());
+            double demandPerGpu = workload.next(i, nowS, dtS) * n.node().gpu().maxW();
+            n.setDemandPerGpu(demandPerGpu);
             n.advance(dtS);
+            int c = n.node().priority().ordinal();
+            demandJ[c] += Math.min(demandPerGpu, n.node().gpu().maxW()) * n.gpuCount() * dtS;
+            deliveredJ[c] += n.gpuPowerW() * dtS;
         }
         bankW.clear();
         for (PlantBank b : banks) {
@@ -190,6 +256,14 @@ public final class Plant implements AutoCloseable {
                 publish(f, p);
             }
         }
+        for (Feed f : site.feeds()) {
+            if (breakers.get(f.id()).step(feedState.get(f.id())[1], dtS, nowS)) {
+                feedUp.put(f.id(), false);
+                log.warn("feed {}: BREAKER TRIPPED at {} A ({} × rating)", f.id(),
+                        String.format(java.util.Locale.ROOT, "%.1f", feedState.get(f.id())[1]),
+                        String.format(java.util.Locale.ROOT, "%.2f", feedState.get(f.id())[1] / f.ratingA()));
+            }
+        }
         WaveformStreamer w = waveforms;
         if (w != null && dtS > 0) {
             for (int f = 0; f < waveUp.length; f++) {
@@ -198,6 +272,10 @@ public final class Plant implements AutoCloseable {
                 waveAmps[f] = feedState.get(id)[1];
             }
             w.emit(dtS, waveUp, waveAmps);
+        }
+        StepListener l = stepListener;
+        if (l != null) {
+            l.stepped(this, nowS, dtS);
         }
     }
 
@@ -219,8 +297,9 @@ public final class Plant implements AutoCloseable {
         s[2] = Math.max(s[2], maxA / f.limitA());
         MeterSlave meter = meters.get(f.meterId());
         double v = feedUp.get(f.id()) ? vLn : 0; // a lost feed reads no voltage
-        meter.set(POINTS, new double[]{v, v, v, phaseA[0], phaseA[1], phaseA[2], phaseW[0], phaseW[1], phaseW[2],
-                powerW, pf, site.frequencyHz()});
+        double k = meterFactor.getOrDefault(f.id(), 1.0); // a lying meter scales what it reports
+        meter.set(POINTS, new double[]{v, v, v, k * phaseA[0], k * phaseA[1], k * phaseA[2], k * phaseW[0],
+                k * phaseW[1], k * phaseW[2], k * powerW, pf, site.frequencyHz()});
     }
 
     @Override

@@ -10,7 +10,7 @@ import io.headroom.drivers.modbus.RegisterMap;
  * converter follows the setpoint within its power limits while the bank has charge (or room), and the state of
  * charge, voltage (∝ √SoC, as a capacitor's), current and power are published. Discharge is positive.
  */
-final class PlantBank implements AutoCloseable {
+public final class PlantBank implements AutoCloseable {
 
     private static final String[] POINTS = {"soc", "voltage", "current", "temperature", "converter-state", "alarms", "power"};
 
@@ -44,6 +44,11 @@ final class PlantBank implements AutoCloseable {
         powerW = p;
         publish();
         return p;
+    }
+
+    /** State of charge, 0..1. */
+    public double socFraction() {
+        return soc;
     }
 
     double soc() {

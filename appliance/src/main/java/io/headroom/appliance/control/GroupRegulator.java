@@ -162,6 +162,7 @@ public final class GroupRegulator {
 
         // Demand per GPU and what the GPUs draw, from the agents' telemetry.
         double gpuW = 0;
+        double silentGpuBoundW = 0; // the most the GPUs without fresh telemetry can draw: their caps bound them
         double[] demand = new double[nodes.size()];
         for (int i = 0; i < nodes.size(); i++) {
             Node node = nodes.get(i);
@@ -172,6 +173,7 @@ public final class GroupRegulator {
                 demand[i] = perGpu >= SATURATED * lastCap[i] ? node.gpu().maxW() : perGpu * 1.1 + 10;
             } else {
                 demand[i] = lastCap[i];
+                silentGpuBoundW += Math.max(lastCap[i], Math.min(safeCapW, node.gpu().maxW())) * node.gpus();
             }
         }
 
@@ -222,8 +224,12 @@ public final class GroupRegulator {
             measuredW = (gridW + bankW) * feeds.size() / usable;
             nonGpuW = Math.max(0, measuredW - gpuW);
         }
+        // The plans budget what the servers draw besides their GPUs: the measured remainder, less what the GPUs
+        // without fresh telemetry may be drawing under their caps (they are planned for through the caps);
+        // never less than the site file's declared base (the planner's floor).
+        double planNonGpuW = Double.isNaN(nonGpuW) ? Double.NaN : Math.max(0, nonGpuW - silentGpuBoundW);
         Allocator.Prepared prepared = Allocator.prepare(nodes, demand, floors);
-        List<ContingencyPlan> plans = ContingencyPlanner.plan(site, group, nodes, demand, prepared, nonGpuW, outOfService);
+        List<ContingencyPlan> plans = ContingencyPlanner.plan(site, group, nodes, demand, prepared, planNonGpuW, outOfService);
         if (tightened) {
             alarms.add(String.format(Locale.ROOT, "group %s: no N-1 plan exists with the critical floors; critical "
                     + "nodes held at %.0f W per GPU until one does", group.id(), criticalCap));

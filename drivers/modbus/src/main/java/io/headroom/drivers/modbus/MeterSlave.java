@@ -113,6 +113,7 @@ public final class MeterSlave implements AutoCloseable {
         private final BitSet servedInput = new BitSet(65536);
         private volatile IntBinaryOperator writeFilter = (address, value) -> value;
         private volatile long writes;
+        private volatile boolean failing;
 
         Unit(int unitId, RegisterMap map) {
             super(unitId);
@@ -214,7 +215,18 @@ public final class MeterSlave implements AutoCloseable {
             }
         }
 
+        /**
+         * A failed device (simulators' fault drills): while set, every read and write is answered with a Modbus
+         * exception, as a meter whose measuring board died answers its gateway.
+         */
+        public void failing(boolean f) {
+            this.failing = f;
+        }
+
         private void check(int fc, int offset, int count) {
+            if (failing) {
+                throw new IllegalAddressException("unit " + getUnitID() + " is failed (simulated)");
+            }
             BitSet s = served(fc);
             if (count <= 0 || offset < 0 || offset + count > 65536 || s.nextClearBit(offset) < offset + count) {
                 throw new IllegalAddressException();

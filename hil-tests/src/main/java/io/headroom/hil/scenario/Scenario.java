@@ -1,0 +1,307 @@
+package io.headroom.hil.scenario;
+
+import io.headroom.appliance.site.Quantity;
+import io.headroom.appliance.site.Site;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A bench scenario: a timeline of faults and loads played against the bench in real time, and what must hold.
+ * Loaded from YAML ({@code hil-tests/scenarios/*.yaml}; the format is in hil-tests/README.md); every error is
+ * reported at once, naming the file, the event and the field.
+ *
+ * @param warmupS figures count from here: before it the bench settles from its start
+ */
+public record Scenario(String name, String description, double durationS, double warmupS, List<Event> events,
+                       Expectations expect, Path file) {
+
+    /** One thing that happens at {@code atS} seconds of plant time. */
+    public sealed interface Event {
+        double atS();
+
+        /** In words, for logs and reports. */
+        String describe();
+    }
+
+    /** A feed lost (its supply gone; its breaker need not trip). */
+    public record FeedLoss(double atS, String feed) implements Event {
+        public String describe() {
+            return "feed " + feed + " lost";
+        }
+    }
+
+    /** A lost or tripped feed back (its breaker reclosed). */
+    public record FeedRestore(double atS, String feed) implements Event {
+        public String describe() {
+            return "feed " + feed + " restored";
+        }
+    }
+
+    /** Every node to {@code fraction} of its GPUs' maximum for {@code durationS} (a synchronized job start). */
+    public record Burst(double atS, double fraction, double durationS) implements Event {
+        public String describe() {
+            return String.format(java.util.Locale.ROOT, "burst to %.0f %% for %.1f s", fraction * 100, durationS);
+        }
+    }
+
+    /** A feed's meter fails (answers with Modbus exceptions) or comes back. */
+    public record MeterFault(double atS, String feed, boolean failed) implements Event {
+        public String describe() {
+            return "meter of feed " + feed + (failed ? " fails" : " back");
+        }
+    }
+
+    /** A feed's meter reports {@code factor} × the truth from now on (1: honest again). */
+    public record MeterLies(double atS, String feed, double factor) implements Event {
+        public String describe() {
+            return String.format(java.util.Locale.ROOT, "meter of feed %s reports %.2f × the truth", feed, factor);
+        }
+    }
+
+    /** A node's agent process dies (no answers, its GPUs keep the limit they had) or is started again. */
+    public record AgentCrash(double atS, String node, boolean crashed) implements Event {
+        public String describe() {
+            return "agent of " + node + (crashed ? " crashes" : " restarts");
+        }
+    }
+
+    /**
+     * What must hold; a null field is not checked.
+     *
+     * @param trips                  breaker trips (normally 0)
+     * @param recoveryMs             after each feed loss, every survivor back within its continuous limit within
+     * @param worstTripMarginUsed    the highest fraction of any breaker's allowed time used
+     * @param criticalComputeLostPct compute lost to caps by critical work, at most, %
+     * @param flexibleComputeLostPct the same for flexible work
+     * @param dataLost               journal items dropped, at most
+     * @param alarmsRaised           alarm texts that must have been raised (substrings)
+     */
+    public record Expectations(Integer trips, Double recoveryMs, Double worstTripMarginUsed,
+                               Double criticalComputeLostPct, Double flexibleComputeLostPct, Long dataLost,
+                               List<String> alarmsRaised) {
+    }
+
+    /** A scenario file that does not load: every problem, each with where it is. */
+    public static final class InvalidScenario extends Exception {
+        private final List<String> errors;
+
+        InvalidScenario(Path file, List<String> errors) {
+            super(file + ": " + errors.size() + " error" + (errors.size() == 1 ? "" : "s") + ":\n  "
+                    + String.join("\n  ", errors));
+            this.errors = List.copyOf(errors);
+        }
+
+        public List<String> errors() {
+            return errors;
+        }
+    }
+
+    private static final Set<String> TOP = Set.of("name", "description", "duration", "warmup", "events", "expect");
+    private static final Set<String> KINDS = Set.of("feedLoss", "feedRestore", "burst", "meterFault", "meterBack",
+            "meterLies", "agentCrash", "agentRestart");
+    private static final Set<String> EXPECT = Set.of("trips", "recovery", "worstTripMarginUsed",
+            "criticalComputeLostPct", "flexibleComputeLostPct", "dataLost", "alarmsRaised");
+
+    /** Loads and checks a scenario against the site it will run on (feed and node ids must exist). */
+    public static Scenario load(Path file, Site site) throws InvalidScenario, IOException {
+        String text = Files.readString(file);
+        Object doc;
+        try {
+            doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+        } catch (MarkedYAMLException e) {
+            throw new InvalidScenario(file, List.of("line " + (e.getProblemMark().getLine() + 1) + ", column "
+                    + (e.getProblemMark().getColumn() + 1) + ": " + e.getProblem()));
+        }
+        List<String> errors = new ArrayList<>();
+        if (!(doc instanceof Map<?, ?> top)) {
+            throw new InvalidScenario(file, List.of("the file must be a mapping with name, duration, events, expect"));
+        }
+        for (Object k : top.keySet()) {
+            if (!TOP.contains(String.valueOf(k))) {
+                errors.add("unknown key '" + k + "' (known: " + String.join(", ", new java.util.TreeSet<>(TOP)) + ")");
+            }
+        }
+        String name = top.get("name") instanceof String s && !s.isBlank() ? s : null;
+        if (name == null) {
+            errors.add("name: required, a word such as feed-loss-at-full-load");
+        } else if (!name.matches("[A-Za-z0-9._-]+")) {
+            errors.add("name: '" + name + "' may hold only letters, digits, '.', '_' and '-' (it names the report's folder)");
+        }
+        String description = top.get("description") == null ? "" : String.valueOf(top.get("description"));
+        double duration = seconds(top.get("duration"), "duration", errors, true);
+        double warmup = top.containsKey("warmup") ? seconds(top.get("warmup"), "warmup", errors, false) : 5;
+        if (duration > 3600) {
+            errors.add("duration: at most 1 h, got " + top.get("duration"));
+        }
+        if (!Double.isNaN(duration) && !Double.isNaN(warmup) && warmup >= duration) {
+            errors.add("warmup: " + top.get("warmup") + " is not shorter than the duration " + top.get("duration"));
+        }
+        List<Event> events = new ArrayList<>();
+        if (!(top.get("events") instanceof List<?> list)) {
+            errors.add("events: required, a list of {at: TIME, KIND: ...}");
+        } else {
+            for (int i = 0; i < list.size(); i++) {
+                Event e = event(list.get(i), "events[" + i + "]", site, duration, errors);
+                if (e != null) {
+                    events.add(e);
+                }
+            }
+        }
+        events.sort(Comparator.comparingDouble(Event::atS));
+        Expectations expect = expectations(top.get("expect"), errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidScenario(file, errors);
+        }
+        return new Scenario(name, description, duration, warmup, List.copyOf(events), expect, file);
+    }
+
+    private static Event event(Object o, String where, Site site, double duration, List<String> errors) {
+        if (!(o instanceof Map<?, ?> m)) {
+            errors.add(where + ": must be a mapping such as {at: 10 s, feedLoss: A}");
+            return null;
+        }
+        Map<String, Object> e = new LinkedHashMap<>();
+        m.forEach((k, v) -> e.put(String.valueOf(k), v));
+        double at = seconds(e.remove("at"), where + ".at", errors, true);
+        if (!Double.isNaN(at) && !Double.isNaN(duration) && at >= duration) {
+            errors.add(where + ".at: " + at + " s is not before the end of the scenario (" + duration + " s)");
+        }
+        if (e.size() != 1) {
+            errors.add(where + ": needs exactly one of " + String.join(", ", new java.util.TreeSet<>(KINDS))
+                    + " besides 'at', got " + e.keySet());
+            return null;
+        }
+        String kind = e.keySet().iterator().next();
+        Object v = e.get(kind);
+        String w = where + "." + kind;
+        switch (kind) {
+            case "feedLoss", "feedRestore", "meterFault", "meterBack" -> {
+                String feed = feed(v, w, site, errors);
+                if (feed == null || Double.isNaN(at)) {
+                    return null;
+                }
+                return switch (kind) {
+                    case "feedLoss" -> new FeedLoss(at, feed);
+                    case "feedRestore" -> new FeedRestore(at, feed);
+                    case "meterFault" -> new MeterFault(at, feed, true);
+                    default -> new MeterFault(at, feed, false);
+                };
+            }
+            case "meterLies" -> {
+                if (!(v instanceof Map<?, ?> lm) || !lm.keySet().equals(Set.of("feed", "factor"))) {
+                    errors.add(w + ": must be {feed: ID, factor: NUMBER}");
+                    return null;
+                }
+                String feed = feed(lm.get("feed"), w + ".feed", site, errors);
+                double factor = number(lm.get("factor"), w + ".factor", 0, 10, errors);
+                return feed == null || Double.isNaN(factor) || Double.isNaN(at) ? null : new MeterLies(at, feed, factor);
+            }
+            case "burst" -> {
+                if (!(v instanceof Map<?, ?> bm) || !Set.of("fraction", "duration").containsAll(bm.keySet())
+                        || !bm.containsKey("duration")) {
+                    errors.add(w + ": must be {fraction: 0..1 (default 1), duration: TIME}");
+                    return null;
+                }
+                double fraction = bm.containsKey("fraction") ? number(bm.get("fraction"), w + ".fraction", 0, 1, errors) : 1;
+                double d = seconds(bm.get("duration"), w + ".duration", errors, true);
+                return Double.isNaN(fraction) || Double.isNaN(d) || Double.isNaN(at) ? null : new Burst(at, fraction, d);
+            }
+            case "agentCrash", "agentRestart" -> {
+                String node = v == null ? null : String.valueOf(v);
+                if (node == null || site.nodes().stream().noneMatch(n -> n.id().equals(node))) {
+                    errors.add(w + ": no node '" + node + "' in site " + site.name());
+                    return null;
+                }
+                return Double.isNaN(at) ? null : new AgentCrash(at, node, kind.equals("agentCrash"));
+            }
+            default -> {
+                errors.add(where + ": unknown event '" + kind + "' (known: " + String.join(", ", new java.util.TreeSet<>(KINDS)) + ")");
+                return null;
+            }
+        }
+    }
+
+    private static Expectations expectations(Object o, List<String> errors) {
+        if (o == null) {
+            return new Expectations(0, null, null, null, null, 0L, List.of());
+        }
+        if (!(o instanceof Map<?, ?> m)) {
+            errors.add("expect: must be a mapping (trips, recovery, worstTripMarginUsed, …)");
+            return null;
+        }
+        for (Object k : m.keySet()) {
+            if (!EXPECT.contains(String.valueOf(k))) {
+                errors.add("expect: unknown key '" + k + "' (known: " + String.join(", ", new java.util.TreeSet<>(EXPECT)) + ")");
+            }
+        }
+        Integer trips = m.containsKey("trips") ? (int) number(m.get("trips"), "expect.trips", 0, 1000, errors) : 0;
+        Double recovery = m.containsKey("recovery") ? seconds(m.get("recovery"), "expect.recovery", errors, true) * 1000 : null;
+        Double margin = m.containsKey("worstTripMarginUsed") ? number(m.get("worstTripMarginUsed"), "expect.worstTripMarginUsed", 0, 1, errors) : null;
+        Double critical = m.containsKey("criticalComputeLostPct") ? number(m.get("criticalComputeLostPct"), "expect.criticalComputeLostPct", 0, 100, errors) : null;
+        Double flexible = m.containsKey("flexibleComputeLostPct") ? number(m.get("flexibleComputeLostPct"), "expect.flexibleComputeLostPct", 0, 100, errors) : null;
+        Long lost = m.containsKey("dataLost") ? (long) number(m.get("dataLost"), "expect.dataLost", 0, 1e12, errors) : 0L;
+        List<String> alarms = new ArrayList<>();
+        if (m.containsKey("alarmsRaised")) {
+            if (m.get("alarmsRaised") instanceof List<?> l) {
+                l.forEach(x -> alarms.add(String.valueOf(x)));
+            } else {
+                errors.add("expect.alarmsRaised: must be a list of texts the alarms must contain");
+            }
+        }
+        return new Expectations(trips, recovery, margin, critical, flexible, lost, List.copyOf(alarms));
+    }
+
+    private static String feed(Object v, String where, Site site, List<String> errors) {
+        String id = v == null ? null : String.valueOf(v);
+        if (id == null || site.feed(id).isEmpty()) {
+            errors.add(where + ": no feed '" + id + "' in site " + site.name() + " (feeds: "
+                    + String.join(", ", site.feeds().stream().map(io.headroom.appliance.site.Feed::id).toList()) + ")");
+            return null;
+        }
+        return id;
+    }
+
+    private static double seconds(Object v, String where, List<String> errors, boolean required) {
+        if (v == null) {
+            if (required) {
+                errors.add(where + ": required, a time such as 10 s or 500 ms");
+            }
+            return Double.NaN;
+        }
+        try {
+            long ms = Quantity.millis(String.valueOf(v));
+            if (ms < 0) {
+                errors.add(where + ": must not be negative, got " + v);
+                return Double.NaN;
+            }
+            return ms / 1000.0;
+        } catch (IllegalArgumentException e) {
+            errors.add(where + ": " + e.getMessage());
+            return Double.NaN;
+        }
+    }
+
+    private static double number(Object v, String where, double min, double max, List<String> errors) {
+        if (!(v instanceof Number n) || !(n.doubleValue() >= min && n.doubleValue() <= max)) {
+            errors.add(where + ": must be a number from " + fmt(min) + " to " + fmt(max) + ", got " + v);
+            return Double.NaN;
+        }
+        return n.doubleValue();
+    }
+
+    private static String fmt(double x) {
+        return x == Math.rint(x) ? String.valueOf((long) x) : String.valueOf(x);
+    }
+}

@@ -1,0 +1,337 @@
+package io.headroom.hil.scenario;
+
+import io.headroom.appliance.SiteState;
+import io.headroom.appliance.control.Arbiter;
+import io.headroom.appliance.control.GroupDecision;
+import io.headroom.appliance.control.Limit;
+import io.headroom.appliance.dsp.BandPowerMonitor;
+import io.headroom.appliance.journal.JournalEntry;
+import io.headroom.appliance.site.Feed;
+import io.headroom.appliance.site.Priority;
+import io.headroom.appliance.site.RedundancyGroup;
+import io.headroom.appliance.site.Site;
+import io.headroom.hil.Bench;
+import io.headroom.hil.Plant;
+import io.headroom.hil.PlantBank;
+import io.headroom.hil.PlantNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Plays a {@link Scenario} against a running {@link Bench} in real time and measures what the issue asks of a
+ * bench run: breaker trips (the plant's breakers trip along their curves), the worst fraction of a trip curve
+ * used, the time from each feed loss until every survivor is back within its limit (and until it stays there),
+ * compute delivered per priority class against uncapped demand, ramp rate and 0.1–2 Hz / 3–30 Hz band power of
+ * the site's import, journal items lost, alarms raised. Everything is measured on the plant's step thread, every
+ * 10 ms, from the plant's own state, not the appliance's view of it.
+ */
+public final class ScenarioRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(ScenarioRunner.class);
+    /** One sample of the time series kept for the report, per this many plant steps (10 ms each). */
+    static final int SAMPLE_EVERY = 10;
+
+    private ScenarioRunner() {
+    }
+
+    /** A feed loss and what followed it. */
+    public record Recovery(String feed, double atS, double backWithinMs, double settledMs) {
+    }
+
+    /** A point of the report's plots. */
+    public record Sample(double t, double[] feedFraction, double[] ceilingFraction, boolean[] feedUp,
+                         double[] classCapKw, double[] classPowerKw, double[] bankSocPct, double siteKw) {
+    }
+
+    /**
+     * @param figures    {@code name → value} as printed ({@code hil.NAME VALUE UNIT})
+     * @param failures   the expectations that did not hold, in words (empty: passed)
+     */
+    public record Result(Scenario scenario, Map<String, Double> figures, Map<String, String> units,
+                         List<Recovery> recoveries, List<Sample> samples, List<String> alarms, List<String> failures,
+                         List<String> eventLog, Instant started) {
+        public boolean passed() {
+            return failures.isEmpty();
+        }
+    }
+
+    /** Runs the scenario from now on the bench (which must be started); blocks for its duration. */
+    public static Result run(Bench bench, Scenario sc) throws InterruptedException {
+        Plant plant = bench.plant();
+        Site site = bench.appliance().site();
+        Instant started = Instant.now();
+        double t0 = plant.nowS();
+        Probe probe = new Probe(bench, site, sc, t0);
+        List<String> eventLog = new ArrayList<>();
+        plant.onStep(probe::stepped);
+        long journalDropped0 = bench.appliance().journal().dropped();
+        try {
+            for (Scenario.Event e : sc.events()) {
+                waitUntil(plant, t0 + e.atS());
+                apply(bench, e);
+                probe.event(e, plant.nowS() - t0);
+                eventLog.add(String.format(Locale.ROOT, "%7.2f s  %s", plant.nowS() - t0, e.describe()));
+                log.info("scenario {}: {} at {} s", sc.name(), e.describe(), String.format(Locale.ROOT, "%.2f", plant.nowS() - t0));
+            }
+            waitUntil(plant, t0 + sc.durationS());
+        } finally {
+            plant.onStep(null);
+        }
+        probe.finish();
+        List<String> alarms = new ArrayList<>();
+        for (JournalEntry j : bench.appliance().journal().entries(started.minusMillis(1), Instant.now().plusSeconds(1),
+                "alarm.raised", 10_000)) {
+            alarms.add(j.message());
+        }
+        Map<String, Double> fig = new LinkedHashMap<>();
+        Map<String, String> unit = new LinkedHashMap<>();
+        fig.put("trips", (double) probe.trips);
+        unit.put("trips", "count");
+        fig.put("worst_trip_margin_used", probe.worstExposure);
+        unit.put("worst_trip_margin_used", "fraction");
+        double worstBack = probe.recoveries.stream().mapToDouble(Recovery::backWithinMs).max().orElse(Double.NaN);
+        double worstSettled = probe.recoveries.stream().mapToDouble(Recovery::settledMs).max().orElse(Double.NaN);
+        fig.put("feed_losses", (double) probe.recoveries.size());
+        unit.put("feed_losses", "count");
+        fig.put("recovery_max_ms", worstBack);
+        unit.put("recovery_max_ms", "ms");
+        fig.put("settle_max_ms", worstSettled);
+        unit.put("settle_max_ms", "ms");
+        fig.put("peak_load_fraction", probe.peakFraction);
+        unit.put("peak_load_fraction", "fraction");
+        for (Priority p : Priority.values()) {
+            double demand = plant.demandJ(p) - probe.demand0[p.ordinal()];
+            double delivered = plant.deliveredJ(p) - probe.delivered0[p.ordinal()];
+            fig.put(p.label() + "_compute_lost_pct", demand <= 0 ? 0 : Math.max(0, 100 * (1 - delivered / demand)));
+            unit.put(p.label() + "_compute_lost_pct", "%");
+        }
+        fig.put("peak_ramp_mw_per_s", probe.bands.peakRampWPerS() / 1e6);
+        unit.put("peak_ramp_mw_per_s", "MW/s");
+        fig.put("band_0_1_2hz_rms_kw", probe.bands.lowBandRmsW() / 1e3);
+        unit.put("band_0_1_2hz_rms_kw", "kW");
+        fig.put("band_3_30hz_rms_kw", probe.bands.highBandRmsW() / 1e3);
+        unit.put("band_3_30hz_rms_kw", "kW");
+        fig.put("data_lost", (double) (bench.appliance().journal().dropped() - journalDropped0));
+        unit.put("data_lost", "count");
+        fig.put("alarms_raised", (double) alarms.size());
+        unit.put("alarms_raised", "count");
+        List<String> failures = check(sc.expect(), fig, alarms, probe.recoveries);
+        return new Result(sc, fig, unit, List.copyOf(probe.recoveries), List.copyOf(probe.samples), alarms, failures,
+                eventLog, started);
+    }
+
+    static List<String> check(Scenario.Expectations x, Map<String, Double> fig, List<String> alarms,
+                              List<Recovery> recoveries) {
+        List<String> f = new ArrayList<>();
+        if (x == null) {
+            return f;
+        }
+        if (x.trips() != null && fig.get("trips") > x.trips()) {
+            f.add(String.format(Locale.ROOT, "breaker trips: %.0f, at most %d expected", fig.get("trips"), x.trips()));
+        }
+        if (x.recoveryMs() != null) {
+            for (Recovery r : recoveries) {
+                if (!(r.backWithinMs() <= x.recoveryMs())) {
+                    f.add(String.format(Locale.ROOT, "loss of feed %s at %.2f s: survivors back within their limit after %.0f ms, at most %.0f ms expected",
+                            r.feed(), r.atS(), r.backWithinMs(), x.recoveryMs()));
+                }
+            }
+        }
+        if (x.worstTripMarginUsed() != null && fig.get("worst_trip_margin_used") > x.worstTripMarginUsed()) {
+            f.add(String.format(Locale.ROOT, "worst trip margin used: %.3f, at most %.3f expected",
+                    fig.get("worst_trip_margin_used"), x.worstTripMarginUsed()));
+        }
+        if (x.criticalComputeLostPct() != null && fig.get("critical_compute_lost_pct") > x.criticalComputeLostPct()) {
+            f.add(String.format(Locale.ROOT, "critical compute lost: %.2f %%, at most %.2f %% expected",
+                    fig.get("critical_compute_lost_pct"), x.criticalComputeLostPct()));
+        }
+        if (x.flexibleComputeLostPct() != null && fig.get("flexible_compute_lost_pct") > x.flexibleComputeLostPct()) {
+            f.add(String.format(Locale.ROOT, "flexible compute lost: %.2f %%, at most %.2f %% expected",
+                    fig.get("flexible_compute_lost_pct"), x.flexibleComputeLostPct()));
+        }
+        if (x.dataLost() != null && fig.get("data_lost") > x.dataLost()) {
+            f.add(String.format(Locale.ROOT, "journal items lost: %.0f, at most %d expected", fig.get("data_lost"), x.dataLost()));
+        }
+        for (String a : x.alarmsRaised()) {
+            if (alarms.stream().noneMatch(m -> m.contains(a))) {
+                f.add("no alarm containing '" + a + "' was raised (raised: " + alarms + ")");
+            }
+        }
+        return f;
+    }
+
+    private static void apply(Bench bench, Scenario.Event e) {
+        Plant p = bench.plant();
+        switch (e) {
+            case Scenario.FeedLoss l -> p.setFeedUp(l.feed(), false);
+            case Scenario.FeedRestore r -> p.setFeedUp(r.feed(), true);
+            case Scenario.Burst b -> p.forceBurst(b.durationS(), b.fraction());
+            case Scenario.MeterFault m -> p.meterFault(m.feed(), m.failed());
+            case Scenario.MeterLies m -> p.meterLies(m.feed(), m.factor());
+            case Scenario.AgentCrash a -> bench.agentCrash(a.node(), a.crashed());
+        }
+    }
+
+    /** Waits for plant time {@code s}: the scenario's timetable, not a wait for an outcome. */
+    private static void waitUntil(Plant plant, double s) throws InterruptedException {
+        while (plant.nowS() < s) {
+            long ms = (long) Math.ceil((s - plant.nowS()) * 1000);
+            Thread.sleep(Math.clamp(ms, 1, 50));
+        }
+    }
+
+    /** Measures on the plant's step thread. */
+    private static final class Probe {
+        final Bench bench;
+        final Site site;
+        final Scenario sc;
+        final double t0;
+        final List<Feed> feeds;
+        final BandPowerMonitor bands;
+        final double[] demand0 = new double[Priority.values().length];
+        final double[] delivered0 = new double[Priority.values().length];
+        final List<Recovery> recoveries = new ArrayList<>();
+        final List<Sample> samples = new ArrayList<>();
+        int trips0 = -1;
+        int trips;
+        double worstExposure;
+        double peakFraction;
+        boolean warm;
+        int steps;
+        // the feed loss being followed
+        volatile Scenario.FeedLoss pendingLoss;
+        volatile double pendingAtS;
+        Scenario.FeedLoss loss;
+        double lossAtS;
+        double backAtS = Double.NaN;
+        double lastOverS = Double.NaN;
+
+        Probe(Bench bench, Site site, Scenario sc, double t0) {
+            this.bench = bench;
+            this.site = site;
+            this.sc = sc;
+            this.t0 = t0;
+            this.feeds = site.feeds();
+            this.bands = new BandPowerMonitor(100, Math.max(10, Math.min(300, sc.durationS() - sc.warmupS())), 1.0);
+        }
+
+        void event(Scenario.Event e, double atS) {
+            if (e instanceof Scenario.FeedLoss l) {
+                pendingAtS = atS;
+                pendingLoss = l;
+            }
+        }
+
+        void stepped(Plant plant, double nowS, double dtS) {
+            double t = nowS - t0;
+            if (!warm && t >= sc.warmupS()) {
+                warm = true;
+                trips0 = plant.trips();
+                for (Priority p : Priority.values()) {
+                    demand0[p.ordinal()] = plant.demandJ(p);
+                    delivered0[p.ordinal()] = plant.deliveredJ(p);
+                }
+                for (Feed f : feeds) {
+                    plant.breaker(f.id()).markWorst();
+                }
+            }
+            Scenario.FeedLoss pl = pendingLoss;
+            if (pl != null) {
+                pendingLoss = null;
+                closeRecovery();
+                loss = pl;
+                lossAtS = pendingAtS;
+                backAtS = Double.NaN;
+                lastOverS = pendingAtS;
+            }
+            double siteW = 0;
+            boolean anyOver = false;
+            for (Feed f : feeds) {
+                double frac = plant.feedCurrentA(f.id()) / f.limitA();
+                siteW += plant.feedPowerW(f.id());
+                if (warm) {
+                    peakFraction = Math.max(peakFraction, frac);
+                    worstExposure = Math.max(worstExposure, plant.breaker(f.id()).worstExposure());
+                }
+                if (loss != null && !f.id().equals(loss.feed()) && sameGroup(f.id(), loss.feed()) && frac > 1.0) {
+                    anyOver = true;
+                }
+            }
+            if (loss != null && t >= lossAtS) {
+                if (anyOver) {
+                    lastOverS = t;
+                } else if (Double.isNaN(backAtS)) {
+                    backAtS = t;
+                }
+            }
+            if (warm) {
+                trips = plant.trips() - trips0;
+                bands.add(siteW);
+            }
+            if (steps++ % SAMPLE_EVERY == 0) {
+                samples.add(sample(plant, t, siteW));
+            }
+        }
+
+        boolean sameGroup(String a, String b) {
+            RedundancyGroup g = site.groupOfFeed(a);
+            return g.feedIds().contains(b);
+        }
+
+        void closeRecovery() {
+            if (loss != null) {
+                double back = Double.isNaN(backAtS) ? Double.POSITIVE_INFINITY : (backAtS - lossAtS) * 1000;
+                double settled = (lastOverS - lossAtS) * 1000;
+                recoveries.add(new Recovery(loss.feed(), lossAtS, back, Math.max(settled, Double.isFinite(back) ? back : settled)));
+                loss = null;
+            }
+        }
+
+        void finish() {
+            closeRecovery();
+        }
+
+        Sample sample(Plant plant, double t, double siteW) {
+            int n = feeds.size();
+            double[] frac = new double[n];
+            double[] ceil = new double[n];
+            boolean[] up = new boolean[n];
+            SiteState s = bench.appliance().state();
+            for (int i = 0; i < n; i++) {
+                Feed f = feeds.get(i);
+                frac[i] = plant.feedCurrentA(f.id()) / f.limitA();
+                up[i] = plant.feedUp(f.id());
+                ceil[i] = Double.NaN;
+                if (s != null) {
+                    for (GroupDecision d : s.decisions()) {
+                        for (Arbiter.Considered c : d.considered()) {
+                            if (c.limit() instanceof Limit.FeedCeiling fc && fc.feedId().equals(f.id())) {
+                                ceil[i] = fc.amps() / f.limitA();
+                            }
+                        }
+                    }
+                }
+            }
+            double[] capKw = new double[Priority.values().length];
+            double[] powerKw = new double[Priority.values().length];
+            for (PlantNode node : plant.nodes()) {
+                int c = node.node().priority().ordinal();
+                capKw[c] += node.limitPerGpuW() * node.gpuCount() / 1000;
+                powerKw[c] += node.gpuPowerW() / 1000;
+            }
+            List<PlantBank> banks = plant.banks();
+            double[] soc = new double[banks.size()];
+            for (int i = 0; i < banks.size(); i++) {
+                soc[i] = banks.get(i).socFraction() * 100;
+            }
+            return new Sample(t, frac, ceil, up, capKw, powerKw, soc, siteW / 1000);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.headroom.hil.scenario;
+
+import io.headroom.appliance.site.Site;
+import io.headroom.appliance.site.SiteLoader;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Scenario files: the shipped ones load; a broken one is refused with every error and where it is. */
+class ScenarioTest {
+
+    static Site site;
+
+    @BeforeAll
+    static void site() throws Exception {
+        site = SiteLoader.load(Path.of("../sites/example-4feed.yaml"));
+    }
+
+    @Test
+    void everyShippedScenarioLoadsAgainstTheExampleHall() throws Exception {
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(Path.of("scenarios"))) {
+            files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertThat(files).hasSizeGreaterThanOrEqualTo(3);
+        for (Path f : files) {
+            Scenario sc = Scenario.load(f, site);
+            assertThat(sc.events()).as(f.toString()).isNotEmpty();
+            assertThat(sc.events()).as("in time order").isSortedAccordingTo(java.util.Comparator.comparingDouble(Scenario.Event::atS));
+        }
+        Scenario loss = Scenario.load(Path.of("scenarios/short/feed-loss-at-full-load.yaml"), site);
+        assertThat(loss.durationS()).isEqualTo(28);
+        assertThat(loss.events()).contains(new Scenario.FeedLoss(12, "A"), new Scenario.Burst(6, 1.0, 20));
+        assertThat(loss.expect().recoveryMs()).isEqualTo(1000);
+        assertThat(loss.expect().trips()).isZero();
+    }
+
+    @Test
+    void aBrokenScenarioNamesEveryProblemAndWhereItIs(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("broken.yaml");
+        Files.writeString(f, """
+                name: bad name
+                duration: 10 parsecs
+                colour: blue
+                events:
+                  - at: 2 s
+                    feedLoss: Z
+                  - at: 3 s
+                    burst: {fraction: 1.5, duration: 2 s}
+                  - at: 4 s
+                    agentCrash: nobody
+                  - at: 5 s
+                    teleport: A
+                  - feedLoss: A
+                expect:
+                  trips: -1
+                  luck: 1
+                """);
+        assertThatThrownBy(() -> Scenario.load(f, site)).isInstanceOf(Scenario.InvalidScenario.class)
+                .satisfies(e -> assertThat(((Scenario.InvalidScenario) e).errors()).anySatisfy(x -> assertThat(x).startsWith("unknown key 'colour'"))
+                        .anySatisfy(x -> assertThat(x).startsWith("name: 'bad name'"))
+                        .anySatisfy(x -> assertThat(x).startsWith("duration:"))
+                        .anySatisfy(x -> assertThat(x).startsWith("events[0].feedLoss: no feed 'Z'"))
+                        .anySatisfy(x -> assertThat(x).startsWith("events[1].burst.fraction: must be a number from 0 to 1"))
+                        .anySatisfy(x -> assertThat(x).startsWith("events[2].agentCrash: no node 'nobody'"))
+                        .anySatisfy(x -> assertThat(x).startsWith("events[3]: unknown event 'teleport'"))
+                        .anySatisfy(x -> assertThat(x).startsWith("events[4].at: required"))
+                        .anySatisfy(x -> assertThat(x).startsWith("expect.trips: must be a number from 0"))
+                        .anySatisfy(x -> assertThat(x).startsWith("expect: unknown key 'luck'"))
+                        .hasSize(10));
+        Files.writeString(f, "name: x\n  duration: [\n");
+        assertThatThrownBy(() -> Scenario.load(f, site)).isInstanceOf(Scenario.InvalidScenario.class)
+                .hasMessageContaining("line ");
+    }
+}
