@@ -40,6 +40,7 @@ public final class Benchmarks {
         ALL.put("cap-throughput", io.headroom.hil.perf.CapThroughput::run);
         ALL.put("dsp-throughput", io.headroom.hil.perf.DspThroughputBenchmark::run);
         ALL.put("feedloss-detect", io.headroom.hil.perf.FeedlossDetectBenchmark::run);
+        ALL.put("hil-feedloss", io.headroom.hil.perf.HilFeedloss::run);
     }
 
     private Benchmarks() {

@@ -276,6 +276,7 @@ public final class GroupRegulator {
             }
             budgetW = allowedW - nonGpuW;
             target = prepared.allocate(budgetW);
+            target = spreadSpareBudget(target, budgetW);
         }
         if (ceilings != null) {
             for (int i = 0; i < target.length; i++) {
@@ -300,6 +301,31 @@ public final class GroupRegulator {
         return new GroupDecision(group.id(), allowedW, measuredW, nonGpuW, budgetW, bindingFeed, why, binding,
                 considered, lastCap.clone(), plans, arming.epoch(), rearm, List.copyOf(alarms));
     }
+
+    /**
+     * What the demand estimate leaves of the budget goes to the nodes too, by class and max-min fair, up to their
+     * GPUs' maximum: a cap set at the estimate (1.1 × the last reading) clips the next spike of a training job
+     * or an inference burst although the feeds could carry it, and losing that compute buys no safety (the caps
+     * still add up to at most the budget).
+     */
+    private double[] spreadSpareBudget(double[] allocated, double budgetW) {
+        double used = 0;
+        for (int i = 0; i < nodes.size(); i++) {
+            used += allocated[i] * nodes.get(i).gpus();
+        }
+        if (!(budgetW - used > nodes.size())) {
+            return allocated; // no spare worth a watt per node
+        }
+        if (maxDemand == null) {
+            maxDemand = new double[nodes.size()];
+            for (int i = 0; i < nodes.size(); i++) {
+                maxDemand[i] = nodes.get(i).gpu().maxW();
+            }
+        }
+        return Allocator.prepare(nodes, maxDemand, allocated).allocate(budgetW);
+    }
+
+    private double[] maxDemand;
 
     /** The site's draw on the load side (supercap discharge added back, charging taken out), W. */
     private static double siteImportW(Snapshot s) {
