@@ -155,13 +155,24 @@ public final class BenchVtn2b implements AutoCloseable {
         this.schema = options.schemaDir() == null ? null : loadSchema(options.schemaDir());
     }
 
-    /** The 2.0b schema from a directory holding {@code oadr_20b.xsd} and its imports. */
+    /**
+     * The 2.0b schema from a directory holding {@code oadr_20b.xsd} and its imports, plus the xmldsig-properties
+     * schema (ReplayProtect) when it is there.
+     */
     public static Schema loadSchema(Path dir) {
         try {
             SchemaFactory f = SchemaFactory.newInstance(XMLConstants.W3C_XML_SCHEMA_NS_URI);
             f.setProperty(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "file");
             f.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
-            return f.newSchema(dir.resolve("oadr_20b.xsd").toFile());
+            // oadr_20b.xsd does not import the ReplayProtect schema; with it loaded too, ds:Object's lax content
+            // (dsp:ReplayProtect in a signed payload) is validated strictly instead of skipped
+            List<javax.xml.transform.Source> xsds = new ArrayList<>();
+            xsds.add(new StreamSource(dir.resolve("oadr_20b.xsd").toFile()));
+            Path dsp = dir.resolve("oadr_xmldsig-properties-schema.xsd");
+            if (Files.isRegularFile(dsp)) {
+                xsds.add(new StreamSource(dsp.toFile()));
+            }
+            return f.newSchema(xsds.toArray(javax.xml.transform.Source[]::new));
         } catch (SAXException e) {
             throw new IllegalArgumentException("cannot load the OpenADR 2.0b schema from " + dir + ": " + e.getMessage(), e);
         }
