@@ -34,6 +34,14 @@ public final class OpenAdrOptions {
     @Option(names = "--tls-ca", paramLabel = "FILE", description = "CA that signs the VTN's certificate")
     public Path tlsCa;
 
+    @Option(names = "--openadr-xml-signature", paramLabel = "true|false", arity = "0..1", fallbackValue = "true",
+            description = "2.0b: sign payloads (XML signature, ReplayProtect) and require signed messages from the VTN")
+    public Boolean xmlSignature;
+
+    @Option(names = "--tls-allow-rsa", paramLabel = "true|false", arity = "0..1", fallbackValue = "true",
+            description = "2.0b: also offer TLS_RSA_WITH_AES_128_CBC_SHA256 (JDK 25: enabled for the whole process)")
+    public Boolean tlsAllowRsaKeyExchange;
+
     /** How often to poll the VTN, from the site file (the command line has no flag for it); null: default. */
     public java.time.Duration pollInterval;
 
@@ -57,6 +65,8 @@ public final class OpenAdrOptions {
         tlsCert = tlsCert != null ? tlsCert : pathOrNull(site.tlsCert());
         tlsKey = tlsKey != null ? tlsKey : pathOrNull(site.tlsKey());
         tlsCa = tlsCa != null ? tlsCa : pathOrNull(site.tlsCa());
+        xmlSignature = xmlSignature != null ? xmlSignature : site.xmlSignature();
+        tlsAllowRsaKeyExchange = tlsAllowRsaKeyExchange != null ? tlsAllowRsaKeyExchange : site.tlsAllowRsaKeyExchange();
         if (pollInterval == null && site.pollIntervalMs() > 0) {
             pollInterval = java.time.Duration.ofMillis(site.pollIntervalMs());
         }
@@ -115,11 +125,15 @@ public final class OpenAdrOptions {
         require(tlsCa, "--tls-ca");
         try {
             var b = io.headroom.grid.openadr2b.Ven2bConfig.builder(vtn, venName, dataDir.resolve("ven2b.db"))
-                    .tls(tlsCert, tlsKey, tlsCa);
+                    .tls(tlsCert, tlsKey, tlsCa)
+                    .xmlSignature(Boolean.TRUE.equals(xmlSignature))
+                    .tlsAllowRsaKeyExchange(Boolean.TRUE.equals(tlsAllowRsaKeyExchange));
             if (pollInterval != null) {
                 b.pollInterval(pollInterval);
             }
             return b.build();
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException("--tls-allow-rsa / tlsAllowRsaKeyExchange: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("--tls-cert/--tls-key/--tls-ca: " + e.getMessage(), e);
         }

@@ -116,7 +116,7 @@ public final class SiteLoader {
     /** The most a disturbance record may span (pre + post): 48 MB of rings per second per 6-channel feed at 1 MS/s. */
     public static final double MAX_RECORD_S = 10;
     private static final List<String> OPENADR_KEYS = List.of("enabled", "version", "vtn", "venName", "clientId",
-            "clientSecret", "tlsCert", "tlsKey", "tlsCa", "pollInterval");
+            "clientSecret", "tlsCert", "tlsKey", "tlsCa", "pollInterval", "xmlSignature", "tlsAllowRsaKeyExchange");
 
     private SiteLoader() {
     }
@@ -1274,6 +1274,8 @@ public final class SiteLoader {
             Val<String> tlsCa = o.get("tlsCa", SiteYaml::string, false);
             Val<Long> poll = o.get("pollInterval", SiteYaml::millis, false);
             positive(poll);
+            Boolean xmlSignature = o.opt("xmlSignature", SiteYaml::bool, false);
+            Boolean allowRsa = o.opt("tlsAllowRsaKeyExchange", SiteYaml::bool, false);
             if (Boolean.TRUE.equals(enabled)) {
                 if (vtn == null) {
                     o.missing("vtn", "required when openadr is enabled");
@@ -1299,7 +1301,7 @@ public final class SiteLoader {
             return new OpenAdrSettings(Boolean.TRUE.equals(enabled),
                     or(version, OpenAdrSettings.disabled().version()),
                     or(vtn, ""), or(ven, ""), or(clientId, ""), or(clientSecret, ""), or(tlsCert, ""),
-                    or(tlsKey, ""), or(tlsCa, ""), or(poll, 0L));
+                    or(tlsKey, ""), or(tlsCa, ""), or(poll, 0L), Boolean.TRUE.equals(xmlSignature), Boolean.TRUE.equals(allowRsa));
         }
 
         private static boolean isHttpUrl(String s) {

@@ -139,6 +139,18 @@ class SiteLoaderTest {
     }
 
     @Test
+    void openAdr2bSignaturesAndTheRsaSuiteAreReadAndMustBeBooleans() throws Exception {
+        Site site = SiteLoader.parse("t.yaml", edit(base(), "  enabled: false\n  version: \"3.1\"",
+                "  enabled: true\n  version: 2.0b\n  vtn: https://vtn.example.net/\n  venName: ven-1\n"
+                        + "  tlsCert: ven.crt\n  tlsKey: ven.key\n  tlsCa: ca.crt\n  xmlSignature: true\n  tlsAllowRsaKeyExchange: true"));
+        assertThat(site.openadr()).isEqualTo(new OpenAdrSettings(true, "2.0b", "https://vtn.example.net/", "ven-1", "",
+                "", "ven.crt", "ven.key", "ca.crt", 0, true, true));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SiteLoader.parse("t.yaml", edit(base(), "  enabled: false\n  version: \"3.1\"",
+                "  enabled: false\n  version: \"3.1\"\n  xmlSignature: sometimes")))
+                .isInstanceOf(SiteValidationException.class).hasMessageContaining("xmlSignature");
+    }
+
+    @Test
     void ipv6EndpointsAndMergeKeys() throws Exception {
         String text = edit(base(), "      - {id: n1, agent: 127.0.0.1:57001}",
                 "      - {id: n1, agent: \"[::1]:57001\"}");

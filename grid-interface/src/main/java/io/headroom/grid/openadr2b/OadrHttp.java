@@ -15,15 +15,30 @@ import java.time.Duration;
 /**
  * OpenADR 2.0b simple HTTP: each message is POSTed ({@code application/xml}) to {@code <vtnUrl>/<EI service>} and
  * the reply is the body of the 200. Over HTTPS the client uses the VEN's own {@link SSLContext} and
- * {@link OadrTls#parameters()} (TLS 1.2, the profile suites), HTTP/1.1, no redirects.
+ * {@link OadrTls#parameters()} (TLS 1.2, the profile suites), HTTP/1.1, no redirects. With XML signatures on, each
+ * payload is signed when it is sent (so a message resent from the outbox gets a fresh timestamp and nonce) and each
+ * reply must carry a valid signature by the TLS peer's certificate ({@link OadrSignature}); off, a reply's signature,
+ * if any, is still verified.
  */
 final class OadrHttp {
 
     private final HttpClient http;
     private final URI base;
     private final Duration timeout;
+    private final OadrSignature signature;
+    private final boolean sign;
 
     OadrHttp(URI vtnUrl, SSLContext ssl, Duration connectTimeout, Duration timeout) {
+        this(vtnUrl, ssl, connectTimeout, timeout, null, false);
+    }
+
+    /** {@code signature}: null = none verified; {@code sign}: sign what is sent and require signed replies. */
+    OadrHttp(URI vtnUrl, SSLContext ssl, Duration connectTimeout, Duration timeout, OadrSignature signature, boolean sign) {
+        if (sign && signature == null) {
+            throw new IllegalArgumentException("signing needs a key");
+        }
+        this.signature = signature;
+        this.sign = sign;
         HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER);
         if (ssl != null) {
@@ -46,7 +61,7 @@ final class OadrHttp {
         String service = serviceOrNull != null ? serviceOrNull : OadrMessages.service(name);
         URI uri = base.resolve(service);
         HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).header("Content-Type", "application/xml")
-                .POST(HttpRequest.BodyPublishers.ofString(xml, StandardCharsets.UTF_8)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(sign ? signature.sign(xml) : xml, StandardCharsets.UTF_8)).build();
         HttpResponse<String> r;
         try {
             r = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -60,10 +75,25 @@ final class OadrHttp {
             throw new VtnException(r.statusCode(), name + " to " + uri + ": HTTP " + r.statusCode() + " " + abbreviate(r.body()), null);
         }
         try {
-            return Xml.message(r.body());
+            if (signature == null) {
+                return Xml.message(r.body());
+            }
+            return signature.verify(r.body(), peer(r), sign).message();
+        } catch (OadrSignature.RefusedException e) {
+            throw new OadrSignature.RefusedException("reply to " + name + " from " + uri + " refused: " + e.getMessage());
         } catch (Xml.BadXmlException e) {
             throw new Xml.BadXmlException("reply to " + name + " from " + uri + ": " + e.getMessage() + " in '" + abbreviate(r.body()) + "'", e);
         }
+    }
+
+    private static java.security.cert.X509Certificate peer(HttpResponse<?> r) {
+        return r.sslSession().map(s -> {
+            try {
+                return (java.security.cert.X509Certificate) s.getPeerCertificates()[0];
+            } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                throw new OadrSignature.RefusedException("the VTN's TLS certificate is unverified");
+            }
+        }).orElse(null);
     }
 
     static String abbreviate(String s) {

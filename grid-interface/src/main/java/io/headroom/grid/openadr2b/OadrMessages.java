@@ -60,6 +60,12 @@ public final class OadrMessages {
 
     public static String createPartyRegistration(String requestId, String registrationId, String venId, String venName,
                                                  boolean reportOnly) {
+        return createPartyRegistration(requestId, registrationId, venId, venName, reportOnly, false);
+    }
+
+    /** {@code xmlSignature}: whether the VEN signs its payloads (oadrXmlSignature). */
+    public static String createPartyRegistration(String requestId, String registrationId, String venId, String venName,
+                                                 boolean reportOnly, boolean xmlSignature) {
         Element m = Xml.newMessage("oadrCreatePartyRegistration");
         add(m, PYLD, "requestID", requestId);
         if (registrationId != null) {
@@ -71,7 +77,7 @@ public final class OadrMessages {
         add(m, OADR, "oadrProfileName", "2.0b");
         add(m, OADR, "oadrTransportName", "simpleHttp");
         add(m, OADR, "oadrReportOnly", Boolean.toString(reportOnly));
-        add(m, OADR, "oadrXmlSignature", "false");
+        add(m, OADR, "oadrXmlSignature", Boolean.toString(xmlSignature));
         add(m, OADR, "oadrVenName", venName);
         add(m, OADR, "oadrHttpPullModel", "true");
         return Xml.write(m);

@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * each tick it
  * <ol>
  *   <li><b>registers</b> when it has no registration: {@code oadrQueryRegistration}, then
- *       {@code oadrCreatePartyRegistration} (profile 2.0b, simpleHttp, pull, no XML signature); registrationID,
+ *       {@code oadrCreatePartyRegistration} (profile 2.0b, simpleHttp, pull, oadrXmlSignature as configured); registrationID,
  *       venID, vtnID and the VTN's poll frequency are journaled; then <b>registers its reports</b>
  *       ({@code oadrRegisterReport}: METADATA_TELEMETRY_USAGE — energy kWh and demand kW — and
  *       METADATA_TELEMETRY_STATUS, each with its descriptions and reportRequestID 0) and sends its <b>opt-out
@@ -113,7 +113,12 @@ public final class Ven2b implements AutoCloseable {
             checkOptReason(w);
         }
         this.journal = new VenJournal(cfg.journal());
-        this.http = new OadrHttp(cfg.vtnUrl(), cfg.sslContext(), cfg.httpTimeout(), cfg.httpTimeout());
+        OadrSignature signature = cfg.signing() == null ? null : cfg.signing().signature(clock, cfg.signatureWindow(), cfg.replayCacheSize());
+        this.http = new OadrHttp(cfg.vtnUrl(), cfg.sslContext(), cfg.httpTimeout(), cfg.httpTimeout(), signature, cfg.xmlSignature());
+        log.info("OpenADR 2.0b VEN {}: XML signatures {}", cfg.venName(), cfg.xmlSignature()
+                ? "on (every payload signed; replies must be signed by the VTN's certificate, timestamps within ±"
+                        + cfg.signatureWindow() + ", nonces not seen before)"
+                : "off (oadrXmlSignature=false" + (signature != null ? "; a signature the VTN sends anyway is verified)" : ")"));
         this.feasibility = new FeasibilityCheck(oracle, cfg.partialOptAllowed(), 1.0);
         this.backoff = cfg.retryBackoff();
         this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -125,7 +130,7 @@ public final class Ven2b implements AutoCloseable {
             log.info("OpenADR 2.0b VEN {}: TLS 1.2, cipher suites {}", cfg.venName(), OadrTls.usableSuites());
             if (!OadrTls.rsaKeyExchangeUsable()) {
                 log.info("OpenADR 2.0b VEN {}: {} is disabled in this JVM (jdk.tls.disabledAlgorithms); the VTN needs an EC "
-                        + "certificate, or call OadrTls.allowRsaKeyExchangeInThisProcess() at start", cfg.venName(), OadrTls.RSA);
+                        + "certificate, or set tlsAllowRsaKeyExchange (enables it for the whole JVM)", cfg.venName(), OadrTls.RSA);
             }
         }
         restore();
@@ -238,7 +243,8 @@ public final class Ven2b implements AutoCloseable {
     private void register(String regId, String knownVenId) {
         Element q = http.post(OadrMessages.queryRegistration(requestId()));
         expect(q, "oadrCreatedPartyRegistration", "oadrQueryRegistration");
-        Element c = http.post(OadrMessages.createPartyRegistration(requestId(), regId, knownVenId, cfg.venName(), cfg.reportOnly()));
+        Element c = http.post(OadrMessages.createPartyRegistration(requestId(), regId, knownVenId, cfg.venName(), cfg.reportOnly(),
+                cfg.xmlSignature()));
         expect(c, "oadrCreatedPartyRegistration", "oadrCreatePartyRegistration");
         registrationId = Xml.required(c, "registrationID");
         venId = Xml.text(c, "venID").orElse(knownVenId != null ? knownVenId : cfg.venName());
@@ -673,6 +679,13 @@ public final class Ven2b implements AutoCloseable {
                 journal.markSent(o.seq(), now);
                 log.error("OpenADR 2.0b VEN {}: {} refused by the VTN (HTTP {}), dropped: {}", cfg.venName(), o.key(), e.status(), e.getMessage());
                 continue;
+            } catch (OadrSignature.RefusedException e) {
+                // nothing in the reply is applied; the message stays owed and is sent again (same requestID, fresh
+                // signature) after the backoff, so a VTN whose signature is refused cannot make the VEN drop it
+                reject(o.key() + ": " + e.getMessage());
+                nextDrain = now.plus(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                return;
             } catch (Xml.BadXmlException e) {
                 journal.markSent(o.seq(), now);
                 reject(o.key() + ": " + e.getMessage());

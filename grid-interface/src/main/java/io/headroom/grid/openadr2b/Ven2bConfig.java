@@ -24,11 +24,36 @@ import java.util.Objects;
  * @param optOutWindows    maintenance windows: sent as opt-out schedules (EiOpt) after registration; events
  *                         overlapping one are opted out
  * @param minReportPeriod  the shortest report period the VEN offers (metadata oadrMinPeriod)
+ * @param maxReportPeriod  the longest (oadrMaxPeriod)
+ * @param xmlSignature     sign every payload (ds:Signature with ReplayProtect, see {@link OadrSignature}), advertise
+ *                         oadrXmlSignature=true, and refuse every message from the VTN that is not validly signed; off:
+ *                         nothing is signed, and a signature the VTN sends anyway is still verified
+ * @param signatureWindow  how far a ReplayProtect timestamp may be from this VEN's clock (default 5 min)
+ * @param replayCacheSize  how many nonces the VEN remembers (default 10 000)
+ * @param signing          the key, certificate and trusted CA of the signatures (from {@link Builder#tls}, or
+ *                         {@link Builder#signing}); null without TLS files
+ * @param tlsAllowRsaKeyExchange offer TLS_RSA_WITH_AES_128_CBC_SHA256 too: JDK 25 can only enable it for the whole
+ *                         JVM, so {@link Builder#build} does that (once, with a WARN line) when this is set
  */
 public record Ven2bConfig(URI vtnUrl, String venName, SSLContext sslContext, Path journal, Duration pollInterval, Duration tick,
                           Duration retryBackoff, Duration httpTimeout, String resourceId, boolean partialOptAllowed,
                           boolean reportOnly, List<OptOutWindow> optOutWindows, Duration minReportPeriod,
-                          Duration maxReportPeriod) {
+                          Duration maxReportPeriod, boolean xmlSignature, Duration signatureWindow, int replayCacheSize,
+                          Signing signing, boolean tlsAllowRsaKeyExchange) {
+
+    /** What XML signatures are made and checked with: the VEN's key and certificate chain, and the CA(s) it trusts. */
+    public record Signing(java.security.PrivateKey key, List<java.security.cert.X509Certificate> chain,
+                          List<java.security.cert.X509Certificate> trusted) {
+        public Signing {
+            chain = List.copyOf(chain);
+            trusted = List.copyOf(trusted);
+        }
+
+        /** A signer/verifier on this clock. */
+        public OadrSignature signature(java.time.Clock clock, Duration window, int replayCacheSize) {
+            return new OadrSignature(key, chain, trusted, clock, window, replayCacheSize);
+        }
+    }
 
     /** A maintenance window the site will not take part in events. */
     public record OptOutWindow(String id, java.time.Instant start, Duration duration, String reason) {
@@ -52,6 +77,14 @@ public record Ven2bConfig(URI vtnUrl, String venName, SSLContext sslContext, Pat
         if ("https".equalsIgnoreCase(vtnUrl.getScheme()) && sslContext == null) {
             throw new IllegalArgumentException("OpenADR 2.0b VEN " + venName + ": " + vtnUrl + " needs a client certificate (tls)");
         }
+        if (xmlSignature && signing == null) {
+            throw new IllegalArgumentException("OpenADR 2.0b VEN " + venName + ": xmlSignature needs the certificate, key and CA "
+                    + "(tls(cert, key, ca) or signing(...))");
+        }
+        signatureWindow = signatureWindow == null ? OadrSignature.DEFAULT_WINDOW : signatureWindow;
+        if (signatureWindow.isNegative() || signatureWindow.isZero()) {
+            throw new IllegalArgumentException("OpenADR 2.0b VEN " + venName + ": signatureWindow must be positive, got " + signatureWindow);
+        }
     }
 
     public static Builder builder(URI vtnUrl, String venName, Path journal) {
@@ -63,6 +96,12 @@ public record Ven2bConfig(URI vtnUrl, String venName, SSLContext sslContext, Pat
         private final String venName;
         private final Path journal;
         private SSLContext sslContext;
+        private java.nio.file.Path[] tlsFiles;
+        private boolean xmlSignature;
+        private Duration signatureWindow = OadrSignature.DEFAULT_WINDOW;
+        private int replayCacheSize = OadrSignature.DEFAULT_REPLAY_CACHE;
+        private Signing signing;
+        private boolean tlsAllowRsaKeyExchange;
         private Duration pollInterval;
         private Duration tick = Duration.ofSeconds(1);
         private Duration retryBackoff = Duration.ofSeconds(5);
@@ -80,9 +119,22 @@ public record Ven2bConfig(URI vtnUrl, String venName, SSLContext sslContext, Pat
             this.journal = journal;
         }
 
-        /** The {@code --tls-cert F --tls-key F --tls-ca F} files (PEM; the key PKCS#8). */
-        public Builder tls(Path certPem, Path keyPem, Path caPem) { sslContext = OadrTls.clientContext(certPem, keyPem, caPem); return this; }
-        public Builder sslContext(SSLContext v) { sslContext = v; return this; }
+        /**
+         * The {@code --tls-cert F --tls-key F --tls-ca F} files (PEM; the key PKCS#8): the TLS context and the XML
+         * signature key, both made in {@link #build} (after {@link #tlsAllowRsaKeyExchange} had its effect).
+         */
+        public Builder tls(Path certPem, Path keyPem, Path caPem) {
+            tlsFiles = new Path[] {Objects.requireNonNull(certPem, "tls cert"), Objects.requireNonNull(keyPem, "tls key"),
+                Objects.requireNonNull(caPem, "tls CA")};
+            sslContext = null;
+            return this;
+        }
+        public Builder sslContext(SSLContext v) { sslContext = v; tlsFiles = null; return this; }
+        public Builder xmlSignature(boolean v) { xmlSignature = v; return this; }
+        public Builder signatureWindow(Duration v) { signatureWindow = v; return this; }
+        public Builder replayCacheSize(int v) { replayCacheSize = v; return this; }
+        public Builder signing(Signing v) { signing = v; return this; }
+        public Builder tlsAllowRsaKeyExchange(boolean v) { tlsAllowRsaKeyExchange = v; return this; }
         public Builder pollInterval(Duration v) { pollInterval = v; return this; }
         public Builder tick(Duration v) { tick = v; return this; }
         public Builder retryBackoff(Duration v) { retryBackoff = v; return this; }
@@ -93,9 +145,32 @@ public record Ven2bConfig(URI vtnUrl, String venName, SSLContext sslContext, Pat
         public Builder optOutWindows(List<OptOutWindow> v) { optOutWindows = v; return this; }
         public Builder reportPeriods(Duration min, Duration max) { minReportPeriod = min; maxReportPeriod = max; return this; }
 
+        /**
+         * @throws IllegalStateException when {@code tlsAllowRsaKeyExchange} is set but TLS was already used in this JVM
+         *                               before (JSSE reads its disabled algorithms once): the suite cannot be offered
+         */
         public Ven2bConfig build() {
-            return new Ven2bConfig(vtnUrl, venName, sslContext, journal, pollInterval, tick, retryBackoff, httpTimeout, resourceId,
-                    partialOptAllowed, reportOnly, optOutWindows, minReportPeriod, maxReportPeriod);
+            if (tlsAllowRsaKeyExchange && !OadrTls.allowRsaKeyExchangeInThisProcess()) {
+                throw new IllegalStateException("OpenADR 2.0b VEN " + venName + ": tlsAllowRsaKeyExchange is set but TLS was already "
+                        + "initialised in this JVM, so " + OadrTls.RSA + " cannot be enabled any more; build the 2.0b configuration "
+                        + "before any TLS is used, or start the JVM with -Djava.security.properties=FILE without TLS_RSA_*");
+            }
+            SSLContext ctx = sslContext;
+            Signing sig = signing;
+            if (tlsFiles != null) {
+                ctx = OadrTls.clientContext(tlsFiles[0], tlsFiles[1], tlsFiles[2]);
+                if (sig == null) {
+                    try {
+                        sig = new Signing(OadrTls.privateKey(tlsFiles[1]), OadrSignature.x509(OadrTls.certificates(tlsFiles[0])),
+                                OadrSignature.x509(OadrTls.certificates(tlsFiles[2])));
+                    } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+                        throw new IllegalArgumentException("OpenADR 2.0b VEN " + venName + ": " + e.getMessage(), e);
+                    }
+                }
+            }
+            return new Ven2bConfig(vtnUrl, venName, ctx, journal, pollInterval, tick, retryBackoff, httpTimeout, resourceId,
+                    partialOptAllowed, reportOnly, optOutWindows, minReportPeriod, maxReportPeriod, xmlSignature, signatureWindow,
+                    replayCacheSize, sig, tlsAllowRsaKeyExchange);
         }
     }
 }

@@ -47,7 +47,7 @@ public final class Xml {
     };
 
     /** An XML document that cannot be read, or is not an OpenADR 2.0b payload. */
-    public static final class BadXmlException extends RuntimeException {
+    public static class BadXmlException extends RuntimeException {
         public BadXmlException(String message, Throwable cause) {
             super(message, cause);
         }
@@ -168,7 +168,11 @@ public final class Xml {
      * is accepted too).
      */
     public static Element message(String xml) {
-        Element root = parse(xml).getDocumentElement();
+        return message(parse(xml).getDocumentElement());
+    }
+
+    /** {@link #message(String)} on a parsed document's root (or on an oadrSignedObject). */
+    public static Element message(Element root) {
         Element e = root;
         if ("oadrPayload".equals(local(e))) {
             e = child(e, "oadrSignedObject").orElseThrow(() -> new BadXmlException("oadrPayload without oadrSignedObject", null));

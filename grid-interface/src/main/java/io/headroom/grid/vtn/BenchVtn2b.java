@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.headroom.grid.openadr2b.OadrEvent;
 import io.headroom.grid.openadr2b.OadrMessages;
+import io.headroom.grid.openadr2b.OadrSignature;
 import io.headroom.grid.openadr2b.OadrTls;
 import io.headroom.grid.openadr2b.ReportRequest;
 import io.headroom.grid.openadr2b.Xml;
@@ -35,6 +36,8 @@ import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.function.UnaryOperator;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,38 +79,52 @@ public final class BenchVtn2b implements AutoCloseable {
      * in every oadrRegisteredReport (null: none).
      */
     public record Options(String host, int port, Path tlsCert, Path tlsKey, Path tlsCa, List<String> cipherSuites,
-                          Duration pollFreq, Path schemaDir, Duration telemetryOnRegister) {
+                          Duration pollFreq, Path schemaDir, Duration telemetryOnRegister, boolean xmlSignature) {
+        public Options(String host, int port, Path tlsCert, Path tlsKey, Path tlsCa, List<String> cipherSuites,
+                       Duration pollFreq, Path schemaDir, Duration telemetryOnRegister) {
+            this(host, port, tlsCert, tlsKey, tlsCa, cipherSuites, pollFreq, schemaDir, telemetryOnRegister, false);
+        }
+
         public static Options loopback() {
-            return new Options("127.0.0.1", 0, null, null, null, OadrTls.usableSuites(), Duration.ofSeconds(10), null, null);
+            return new Options("127.0.0.1", 0, null, null, null, OadrTls.usableSuites(), Duration.ofSeconds(10), null, null, false);
+        }
+
+        /**
+         * Signs every reply with the TLS key and certificate and refuses every request that is not signed by the
+         * client's own certificate (see {@link io.headroom.grid.openadr2b.OadrSignature}). Off, a signed request is
+         * still verified.
+         */
+        public Options xmlSignature(boolean on) {
+            return new Options(host, port, tlsCert, tlsKey, tlsCa, cipherSuites, pollFreq, schemaDir, telemetryOnRegister, on);
         }
 
         public Options port(int p) {
-            return new Options(host, p, tlsCert, tlsKey, tlsCa, cipherSuites, pollFreq, schemaDir, telemetryOnRegister);
+            return new Options(host, p, tlsCert, tlsKey, tlsCa, cipherSuites, pollFreq, schemaDir, telemetryOnRegister, xmlSignature);
         }
 
         public Options tls(Path cert, Path key, Path ca) {
-            return new Options(host, port, cert, key, ca, cipherSuites, pollFreq, schemaDir, telemetryOnRegister);
+            return new Options(host, port, cert, key, ca, cipherSuites, pollFreq, schemaDir, telemetryOnRegister, xmlSignature);
         }
 
         public Options cipherSuites(List<String> s) {
-            return new Options(host, port, tlsCert, tlsKey, tlsCa, s, pollFreq, schemaDir, telemetryOnRegister);
+            return new Options(host, port, tlsCert, tlsKey, tlsCa, s, pollFreq, schemaDir, telemetryOnRegister, xmlSignature);
         }
 
         public Options pollFreq(Duration d) {
-            return new Options(host, port, tlsCert, tlsKey, tlsCa, cipherSuites, d, schemaDir, telemetryOnRegister);
+            return new Options(host, port, tlsCert, tlsKey, tlsCa, cipherSuites, d, schemaDir, telemetryOnRegister, xmlSignature);
         }
 
         public Options schemaDir(Path d) {
-            return new Options(host, port, tlsCert, tlsKey, tlsCa, cipherSuites, pollFreq, d, telemetryOnRegister);
+            return new Options(host, port, tlsCert, tlsKey, tlsCa, cipherSuites, pollFreq, d, telemetryOnRegister, xmlSignature);
         }
 
         public Options telemetryOnRegister(Duration d) {
-            return new Options(host, port, tlsCert, tlsKey, tlsCa, cipherSuites, pollFreq, schemaDir, d);
+            return new Options(host, port, tlsCert, tlsKey, tlsCa, cipherSuites, pollFreq, schemaDir, d, xmlSignature);
         }
     }
 
     /** A registered VEN. */
-    public record Registration(String venId, String registrationId, String venName, String fingerprint) {
+    public record Registration(String venId, String registrationId, String venName, String fingerprint, boolean xmlSignature) {
     }
 
     public record CreatedEvent(String venId, String eventId, long modificationNumber, String optType, String description) {
@@ -143,6 +160,10 @@ public final class BenchVtn2b implements AutoCloseable {
     private final List<String> received = new CopyOnWriteArrayList<>();
     private final Set<String> cipherSuitesSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile int duplicateUpdates;
+    private final OadrSignature signature;
+    private final List<String> signatureRefusals = new CopyOnWriteArrayList<>();
+    private final AtomicLong signedReceived = new AtomicLong();
+    private volatile UnaryOperator<String> replyFilter;
     private HttpServer server;
     private int port;
 
@@ -153,15 +174,31 @@ public final class BenchVtn2b implements AutoCloseable {
         this.options = options;
         this.port = options.port();
         this.schema = options.schemaDir() == null ? null : loadSchema(options.schemaDir());
+        this.signature = options.tlsCert() == null ? null : OadrSignature.fromPem(options.tlsCert(), options.tlsKey(), options.tlsCa(),
+                clock, OadrSignature.DEFAULT_WINDOW, OadrSignature.DEFAULT_REPLAY_CACHE);
+        if (options.xmlSignature() && signature == null) {
+            throw new IllegalArgumentException("bench VTN 2.0b: xmlSignature needs the TLS certificate, key and CA");
+        }
     }
 
-    /** The 2.0b schema from a directory holding {@code oadr_20b.xsd} and its imports. */
+    /**
+     * The 2.0b schema from a directory holding {@code oadr_20b.xsd} and its imports, plus the xmldsig-properties
+     * schema (ReplayProtect) when it is there.
+     */
     public static Schema loadSchema(Path dir) {
         try {
             SchemaFactory f = SchemaFactory.newInstance(XMLConstants.W3C_XML_SCHEMA_NS_URI);
             f.setProperty(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "file");
             f.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
-            return f.newSchema(dir.resolve("oadr_20b.xsd").toFile());
+            // oadr_20b.xsd does not import the ReplayProtect schema; with it loaded too, ds:Object's lax content
+            // (dsp:ReplayProtect in a signed payload) is validated strictly instead of skipped
+            List<javax.xml.transform.Source> xsds = new ArrayList<>();
+            xsds.add(new StreamSource(dir.resolve("oadr_20b.xsd").toFile()));
+            Path dsp = dir.resolve("oadr_xmldsig-properties-schema.xsd");
+            if (Files.isRegularFile(dsp)) {
+                xsds.add(new StreamSource(dsp.toFile()));
+            }
+            return f.newSchema(xsds.toArray(javax.xml.transform.Source[]::new));
         } catch (SAXException e) {
             throw new IllegalArgumentException("cannot load the OpenADR 2.0b schema from " + dir + ": " + e.getMessage(), e);
         }
@@ -219,19 +256,22 @@ public final class BenchVtn2b implements AutoCloseable {
         String service = ctx.pathParam("service");
         String body = ctx.body().asString("UTF-8");
         String fingerprint = "plain-http";
+        X509Certificate peerCert = null;
         SSLSession ssl = ctx.request().sslSession();
         if (ssl != null) {
             cipherSuitesSeen.add(ssl.getCipherSuite());
             try {
                 Certificate[] peer = ssl.getPeerCertificates();
                 fingerprint = OadrTls.fingerprint(peer[0]);
+                peerCert = (X509Certificate) peer[0];
             } catch (SSLPeerUnverifiedException e) {
                 ctx.response().setStatusCode(403).end("client certificate required");
                 return;
             }
         }
         String fp = fingerprint;
-        vertx.executeBlocking(() -> handle(service, body, fp), false).onComplete(ar -> {
+        X509Certificate pc = peerCert;
+        vertx.executeBlocking(() -> signed(handle(service, body, fp, pc)), false).onComplete(ar -> {
             if (ar.failed()) {
                 errors.add(service + ": " + ar.cause());
                 ctx.response().setStatusCode(500).end(String.valueOf(ar.cause()));
@@ -242,11 +282,33 @@ public final class BenchVtn2b implements AutoCloseable {
         });
     }
 
+    /** Signs a 200 reply when signatures are on; then the test's reply filter, if any. */
+    private String[] signed(String[] res) {
+        String b = res[1];
+        if (options.xmlSignature() && "200".equals(res[0])) {
+            b = signature.sign(b);
+        }
+        UnaryOperator<String> f = replyFilter;
+        return new String[] {res[0], f == null ? b : f.apply(b)};
+    }
+
     /** [http status, body]. Runs on a worker thread. */
-    private String[] handle(String service, String body, String fingerprint) {
+    private String[] handle(String service, String body, String fingerprint, X509Certificate peer) {
         Element m;
         try {
-            m = Xml.message(body);
+            if (signature != null) {
+                OadrSignature.Verified v = signature.verify(body, peer, options.xmlSignature());
+                m = v.message();
+                if (v.signed()) {
+                    signedReceived.incrementAndGet();
+                }
+            } else {
+                m = Xml.message(body);
+            }
+        } catch (OadrSignature.RefusedException e) {
+            signatureRefusals.add(service + ": " + e.getMessage());
+            log.warn("bench VTN 2.0b: {}: refused, nothing applied: {}", service, e.getMessage());
+            return new String[] {"200", OadrMessages.response("452", "signature refused: " + e.getMessage(), "", null)};
         } catch (Xml.BadXmlException e) {
             errors.add(service + ": " + e.getMessage());
             log.warn("bench VTN 2.0b: {}: {}", service, e.getMessage());
@@ -308,7 +370,8 @@ public final class BenchVtn2b implements AutoCloseable {
                 }
                 if (reg == null) {
                     long n = ids.incrementAndGet();
-                    reg = new Registration("ven-" + n, "reg-" + n, Xml.text(m, "oadrVenName").orElse(""), fp);
+                    reg = new Registration("ven-" + n, "reg-" + n, Xml.text(m, "oadrVenName").orElse(""), fp,
+                            Xml.text(m, "oadrXmlSignature").map(Boolean::parseBoolean).orElse(false));
                     byFingerprint.put(fp, reg);
                     dirty.add(reg.venId());
                     log.info("bench VTN 2.0b: {} registered as {} ({})", reg.venName(), reg.venId(), reg.registrationId());
@@ -521,6 +584,21 @@ public final class BenchVtn2b implements AutoCloseable {
         return List.copyOf(errors);
     }
 
+    /** Requests refused for their signature or replay protection, each with the reason (nothing of them applied). */
+    public List<String> signatureRefusals() {
+        return List.copyOf(signatureRefusals);
+    }
+
+    /** How many validly signed requests the bench accepted. */
+    public long signedReceived() {
+        return signedReceived.get();
+    }
+
+    /** Bench fault injection: every reply body passes through this after it is signed (null: none). */
+    public void replyFilter(UnaryOperator<String> f) {
+        replyFilter = f;
+    }
+
     public List<String> received() {
         return List.copyOf(received);
     }
@@ -537,7 +615,9 @@ public final class BenchVtn2b implements AutoCloseable {
         ObjectNode s = JSON.createObjectNode().put("vtnID", vtnId).put("duplicateUpdates", duplicateUpdates);
         ArrayNode regs = s.putArray("registrations");
         byFingerprint.values().forEach(r -> regs.addObject().put("venID", r.venId()).put("registrationID", r.registrationId())
-                .put("venName", r.venName()).put("fingerprint", r.fingerprint()));
+                .put("venName", r.venName()).put("fingerprint", r.fingerprint()).put("xmlSignature", r.xmlSignature()));
+        s.put("xmlSignature", options.xmlSignature()).put("signedReceived", signedReceived.get());
+        s.set("signatureRefusals", JSON.valueToTree(signatureRefusals));
         ArrayNode ev = s.putArray("events");
         events.values().forEach(e -> ev.addObject().put("eventID", e.eventId()).put("modificationNumber", e.modificationNumber())
                 .put("status", e.status()).put("start", e.start().toString()).put("duration", e.duration().toString()));

@@ -12,8 +12,10 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  * BenchVtn2bMain --tls-cert VTN.pem --tls-key VTN-KEY.pem --tls-ca CA.pem [--host 127.0.0.1] [--port 8082]
  *                [--scenario FILE.json] [--poll-freq PT10S] [--telemetry PT5M] [--schemas DIR] [--allow-rsa]
+ *                [--xml-signature]
  * </pre>
  * {@code --allow-rsa} enables TLS_RSA_WITH_AES_128_CBC_SHA256 for this process (see {@link OadrTls}).
+ * {@code --xml-signature} signs every reply and requires signed requests (see {@code OadrSignature}).
  */
 public final class BenchVtn2bMain {
 
@@ -31,6 +33,7 @@ public final class BenchVtn2bMain {
         Duration poll = Duration.ofSeconds(10);
         Duration telemetry = null;
         boolean rsa = false;
+        boolean sign = false;
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -44,6 +47,7 @@ public final class BenchVtn2bMain {
                 case "--poll-freq" -> { poll = Duration.parse(v); i++; }
                 case "--telemetry" -> { telemetry = Duration.parse(v); i++; }
                 case "--allow-rsa" -> rsa = true;
+                case "--xml-signature" -> sign = true;
                 default -> {
                     System.err.println("unknown option " + args[i]);
                     System.exit(2);
@@ -60,7 +64,7 @@ public final class BenchVtn2bMain {
         BenchVtn2b.Options o = BenchVtn2b.Options.loopback().port(port).tls(cert, key, ca).pollFreq(poll).schemaDir(schemas)
                 .telemetryOnRegister(telemetry).cipherSuites(OadrTls.usableSuites());
         o = new BenchVtn2b.Options(host, o.port(), o.tlsCert(), o.tlsKey(), o.tlsCa(), o.cipherSuites(), o.pollFreq(), o.schemaDir(),
-                o.telemetryOnRegister());
+                o.telemetryOnRegister(), sign);
         BenchVtn2b vtn = new BenchVtn2b(null, Clock.systemUTC(), o);
         vtn.start();
         if (scenario != null) {

@@ -55,7 +55,7 @@ class OadrTlsTest {
     }
 
     @Test
-    void theRsaSuiteWorksInAProcessThatEnablesItForItselfAndNowhereElse() throws Exception {
+    void theVenNegotiatesTheRsaSuiteWithAnRsaOnlyVtnWhenTlsAllowRsaKeyExchangeIsSetAndNowhereElse() throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), RsaSuiteProbe.class.getName()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
