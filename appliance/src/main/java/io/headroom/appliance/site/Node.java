@@ -37,6 +37,11 @@ public record Node(String id, String rackId, String groupId, int gpus, GpuModel 
         return new Node(id, rackId, groupId, gpus, gpu, baseW, priority, floorW, e, pskIdentity, pskKeyFile, null);
     }
 
+    /** The same node with another DTLS-PSK identity and key file (null: its identity's line in agents.pskKeys). */
+    public Node withPsk(String identity, Path keyFile) {
+        return new Node(id, rackId, groupId, gpus, gpu, baseW, priority, floorW, agent, identity, keyFile, null);
+    }
+
     public Node withRedfish(RedfishBmc bmc) {
         return new Node(id, rackId, groupId, gpus, gpu, baseW, priority, floorW, null, null, null, bmc);
     }
