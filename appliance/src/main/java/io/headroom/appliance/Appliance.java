@@ -1,7 +1,10 @@
 package io.headroom.appliance;
 
 import io.headroom.appliance.actuation.Actuator;
+import io.headroom.appliance.actuation.AgentTransport;
 import io.headroom.appliance.actuation.CoapActuator;
+import io.headroom.appliance.actuation.RedfishActuator;
+import io.headroom.appliance.actuation.RoutingActuator;
 import io.headroom.appliance.api.ApiServer;
 import io.headroom.appliance.api.OperatorApi;
 import io.headroom.appliance.operator.ApiTokens;
@@ -26,7 +29,6 @@ import io.headroom.appliance.site.Site;
 import io.headroom.drivers.gpuprotocol.ContingencyTrigger;
 import io.headroom.waveform.StreamFormat;
 import io.headroom.waveform.UdpSampleSource;
-import io.headroom.drivers.gpuprotocol.AgentClient;
 import io.headroom.grid.CommitmentBook;
 import io.headroom.appliance.field.FieldIo;
 import io.headroom.appliance.grid.GridLink;
@@ -178,9 +180,20 @@ public final class Appliance implements AutoCloseable {
             parts.push(measurements);
             ContingencyTrigger trigger = ContingencyTrigger.open(new InetSocketAddress(0), site.nodes().size());
             parts.push(trigger);
-            Actuator actuator = new CoapActuator(site, AgentClient.builder()
-                    .timeout(Duration.ofMillis(Math.clamp(site.agents().leaseMs() / 4, 100, 1000))).build(), trigger);
-            parts.push(actuator);
+            CoapActuator coap = new CoapActuator(site, AgentTransport.client(site,
+                    Duration.ofMillis(Math.clamp(site.agents().leaseMs() / 4, 100, 1000))), trigger);
+            List<io.headroom.appliance.site.Node> viaBmc = site.nodes().stream()
+                    .filter(io.headroom.appliance.site.Node::viaRedfish).toList();
+            Actuator actuator = coap;
+            if (!viaBmc.isEmpty()) {
+                RoutingActuator routes = new RoutingActuator().route(coap, site.nodes().stream()
+                        .filter(n -> !n.viaRedfish()).toList());
+                parts.push(routes); // closes its parts, the CoAP actuator included
+                routes.route(redfish(site, vertx, viaBmc), viaBmc);
+                actuator = routes;
+            } else {
+                parts.push(coap);
+            }
             ProtectionLoop protection = new ProtectionLoop(site, trigger, actuator, journal, utc);
             parts.push(protection);
             java.util.Map<String, InetSocketAddress> waveformAddresses = new java.util.HashMap<>();
@@ -262,9 +275,7 @@ public final class Appliance implements AutoCloseable {
                         tokensFile);
             }
             protection.onFired(metrics);
-            if (actuator instanceof CoapActuator coap) {
-                coap.onAck(metrics);
-            }
+            coap.onAck(metrics);
             OperatorApi operatorApi = new OperatorApi(site, regulation::state, operator,
                     options.commitments(), new OperatorApi.Access(tokens, options.api().requireTokenForReads()));
             ApiServer api = ApiServer.start(vertx, site, regulation::state, journal, ven, metrics::scrape,
@@ -294,6 +305,36 @@ public final class Appliance implements AutoCloseable {
 
     public Site site() {
         return site;
+    }
+
+    /**
+     * The BMC actuator of the site's Redfish nodes: a client per node (session auth, its CA or the JDK's trust, 3 s
+     * connect and 5 s request timeouts), read every second; each node held at or under its contingency plans' caps
+     * ({@link RedfishActuator}), its N-1 safe cap until the first plans.
+     */
+    private static RedfishActuator redfish(Site site, Vertx vertx, List<io.headroom.appliance.site.Node> nodes) {
+        Map<String, RedfishActuator.Bmc> bmcs = new java.util.HashMap<>();
+        try {
+            for (io.headroom.appliance.site.Node n : nodes) {
+                io.headroom.appliance.site.RedfishBmc b = n.redfish();
+                String password = io.headroom.appliance.site.AgentKeys.readSecret(b.passwordFile());
+                io.headroom.drivers.redfish.RedfishConfig.Builder cfg = io.headroom.drivers.redfish.RedfishConfig
+                        .builder(b.url(), b.user(), password).connectTimeout(Duration.ofSeconds(3))
+                        .requestTimeout(Duration.ofSeconds(5));
+                if (b.caFile() != null) {
+                    cfg.pinnedCa(b.caFile());
+                }
+                bmcs.put(n.id(), new RedfishActuator.Bmc(
+                        io.headroom.drivers.redfish.RedfishClient.create(vertx, cfg.build()), b.chassis()));
+            }
+        } catch (io.headroom.appliance.site.AgentKeys.KeyFileException e) {
+            bmcs.values().forEach(b -> b.client().close());
+            throw new IllegalStateException("BMC credentials: " + e.getMessage(), e);
+        }
+        log.info("{} node(s) capped through their BMCs (Redfish): held at their N-1 plans' lowest caps", nodes.size());
+        return new RedfishActuator(nodes, n -> bmcs.get(n.id()), Duration.ofSeconds(1),
+                n -> io.headroom.appliance.control.ContingencyPlanner.safeCapW(site, site.group(n.groupId()).orElseThrow()))
+                .feeds(site.feeds().stream().map(Feed::id).toList());
     }
 
     public SiteState state() {

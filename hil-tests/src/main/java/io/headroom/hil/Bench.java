@@ -6,7 +6,9 @@ import io.headroom.appliance.site.Endpoint;
 import io.headroom.appliance.site.Meter;
 import io.headroom.appliance.site.Node;
 import io.headroom.appliance.site.Site;
+import io.headroom.appliance.site.AgentSecurity;
 import io.headroom.drivers.gpuprotocol.CoapExecutors;
+import io.headroom.drivers.gpuprotocol.Dtls;
 import io.headroom.drivers.gpuprotocol.NodeAgent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +27,11 @@ import java.util.Map;
 /**
  * The bench in a box: the simulated plant (meters as Modbus TCP servers, one real node agent per node on a
  * simulated GPU backend) and the appliance, talking over loopback through the real protocols.
+ *
+ * <p>The agents speak DTLS 1.2 with a pre-shared key each, whatever the site file's {@code agents.security} says
+ * (its keys belong to real agents): {@link #benchKeys} makes a random 32-byte key per node in
+ * {@code DATA/agent-psk.keys} (mode 600, the site file's {@code pskKeys} format, identity = node id) on the first
+ * start and reuses it after, and the appliance reads that file as its {@code agents.pskKeys}.
  */
 public final class Bench implements AutoCloseable {
 
@@ -72,6 +79,39 @@ public final class Bench implements AutoCloseable {
                 dataDir.resolve("operator.token"), dataDir.resolve("viewer.token"));
     }
 
+    /**
+     * The bench agents' PSKs: {@code DATA/agent-psk.keys}, made with a random key for every node missing from it
+     * (the file is rewritten, mode 600, when a node was added).
+     */
+    static Map<String, byte[]> benchKeys(Path dataDir, Site site) throws Exception {
+        Path file = dataDir.resolve(KEYS_FILE);
+        Map<String, byte[]> keys = new java.util.LinkedHashMap<>();
+        if (java.nio.file.Files.exists(file)) {
+            keys.putAll(io.headroom.appliance.site.AgentKeys.readKeysFile(file));
+        }
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        boolean added = false;
+        for (Node n : site.nodes()) {
+            if (!keys.containsKey(n.id())) {
+                byte[] k = new byte[32];
+                random.nextBytes(k);
+                keys.put(n.id(), k);
+                added = true;
+            }
+        }
+        if (added) {
+            StringBuilder text = new StringBuilder("# the bench agents' DTLS pre-shared keys: IDENTITY HEX-KEY\n");
+            keys.forEach((id, k) -> text.append(id).append(' ').append(java.util.HexFormat.of().formatHex(k)).append('\n'));
+            java.nio.file.Files.createDirectories(dataDir);
+            java.nio.file.Files.deleteIfExists(file);
+            io.headroom.appliance.operator.ApiTokens.createPrivate(file, text.toString());
+            log.info("bench agent keys made: {}", file);
+        }
+        return keys;
+    }
+
+    static final String KEYS_FILE = "agent-psk.keys";
+
     /** The plant's CT/PT stream rate (IEC 61869-9's 4.8 kS/s). */
     static final double WAVEFORM_RATE_HZ = 4800;
 
@@ -80,7 +120,13 @@ public final class Bench implements AutoCloseable {
     private final List<NodeAgent> agents;
     private final Appliance appliance;
 
-    private Bench(Plant plant, CoapExecutors agentThreads, List<NodeAgent> agents, Appliance appliance) {
+    private final java.util.concurrent.ExecutorService handshakes;
+    private final Map<String, byte[]> keys;
+
+    private Bench(Plant plant, CoapExecutors agentThreads, java.util.concurrent.ExecutorService handshakes,
+                  Map<String, byte[]> keys, List<NodeAgent> agents, Appliance appliance) {
+        this.handshakes = handshakes;
+        this.keys = keys;
         this.plant = plant;
         this.agentThreads = agentThreads;
         this.agents = agents;
@@ -103,12 +149,20 @@ public final class Bench implements AutoCloseable {
             bankEndpoints.put(b.id(), new Endpoint("127.0.0.1", port));
         }
         Plant plant = new Plant(site, meterPorts, bankPorts, options.seed(), 10);
+        if (site.nodes().stream().anyMatch(Node::viaRedfish)) {
+            plant.close();
+            throw new IllegalArgumentException("the bench simulates node agents only; its site cannot have Redfish nodes");
+        }
+        Map<String, byte[]> keys = benchKeys(options.dataDir(), site);
         CoapExecutors threads = CoapExecutors.create("bench-agents", 2);
+        // one handshake thread for all the agents' DTLS endpoints
+        java.util.concurrent.ExecutorService handshakes = java.util.concurrent.Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().name("bench-agents-dtls").daemon().factory());
         List<NodeAgent> agents = new java.util.concurrent.CopyOnWriteArrayList<>();
         Map<String, Endpoint> agentEndpoints = new HashMap<>();
         try {
             for (Node n : site.nodes()) {
-                NodeAgent a = agent(site, plant, n, options.ephemeralPorts() ? 0 : n.agent().port(), threads);
+                NodeAgent a = agent(site, plant, n, options.ephemeralPorts() ? 0 : n.agent().port(), threads, keys, handshakes);
                 agents.add(a);
                 agentEndpoints.put(n.id(), new Endpoint("127.0.0.1", a.port()));
             }
@@ -116,6 +170,12 @@ public final class Bench implements AutoCloseable {
             Map<String, Endpoint> modbusEndpoints = new HashMap<>(meterEndpoints);
             modbusEndpoints.putAll(bankEndpoints);
             Site wired = site.withEndpoints(agentEndpoints, modbusEndpoints);
+            wired = wired.withAgents(wired.agents().withSecurity(
+                    AgentSecurity.psk(options.dataDir().resolve(KEYS_FILE).toAbsolutePath())));
+            wired = new Site(wired.name(), wired.frequencyHz(), wired.feeds(), wired.groups(), wired.racks(),
+                    wired.nodes().stream().map(n -> n.withPsk(n.id(), null)).toList(), wired.meters(),
+                    wired.supercaps(), wired.agents(), wired.control(), wired.openadr(), wired.modbusBuses(),
+                    wired.gpio(), wired.waveforms());
             List<Appliance.WaveformInput> waves = new ArrayList<>();
             for (int f = 0; f < site.feeds().size(); f++) {
                 waves.add(new Appliance.WaveformInput(site.feeds().get(f).id(), new InetSocketAddress("127.0.0.1", 0),
@@ -128,10 +188,12 @@ public final class Bench implements AutoCloseable {
                 targets.put(w.feedId(), appliance.waveformAddress(w.feedId()));
             }
             plant.streamWaveforms(targets, WAVEFORM_RATE_HZ);
-            log.info("bench up: {} meters, {} agents, plant stepping every 10 ms", meterPorts.size(), agents.size());
-            return new Bench(plant, threads, agents, appliance);
+            log.info("bench up: {} meters, {} agents (DTLS-PSK, keys in {}), plant stepping every 10 ms",
+                    meterPorts.size(), agents.size(), options.dataDir().resolve(KEYS_FILE));
+            return new Bench(plant, threads, handshakes, keys, agents, appliance);
         } catch (Exception | Error e) {
             agents.forEach(NodeAgent::close);
+            handshakes.shutdownNow();
             threads.close();
             plant.close();
             throw e;
@@ -140,10 +202,16 @@ public final class Bench implements AutoCloseable {
 
     private final Map<String, Integer> crashedPorts = new HashMap<>();
 
-    /** The real node agent on the plant's simulated GPUs for {@code n}, starting at its group's N-1 safe cap. */
-    private static NodeAgent agent(Site site, Plant plant, Node n, int port, CoapExecutors threads) {
+    /**
+     * The real node agent on the plant's simulated GPUs for {@code n}, over DTLS with its bench key, starting at
+     * its group's N-1 safe cap.
+     */
+    private static NodeAgent agent(Site site, Plant plant, Node n, int port, CoapExecutors threads,
+                                   Map<String, byte[]> keys, java.util.concurrent.ExecutorService handshakes) {
         double safeCap = ContingencyPlanner.safeCapW(site, site.group(n.groupId()).orElseThrow());
-        return NodeAgent.builder(plant.node(n.id())).name(n.id()).bindAddress(new InetSocketAddress("127.0.0.1", port))
+        InetSocketAddress bind = new InetSocketAddress("127.0.0.1", port);
+        return NodeAgent.builder(plant.node(n.id())).name(n.id())
+                .endpoint(Dtls.agentEndpoint(bind, new Dtls.Psk(n.id(), keys.get(n.id())), n.id(), handshakes))
                 .safeCapW(safeCap).triggerAddress(new InetSocketAddress("127.0.0.1", 0)).sharedExecutors(threads).start();
     }
 
@@ -165,7 +233,7 @@ public final class Bench implements AutoCloseable {
             if (port == null) {
                 throw new IllegalStateException("the agent of " + nodeId + " has not crashed");
             }
-            agents.set(i, agent(site, plant, site.nodes().get(i), port, agentThreads));
+            agents.set(i, agent(site, plant, site.nodes().get(i), port, agentThreads, keys, handshakes));
         }
         log.info("agent of {} {}", nodeId, crashed ? "crashed" : "restarted");
     }
@@ -194,6 +262,7 @@ public final class Bench implements AutoCloseable {
     public void close() {
         appliance.close();
         agents.forEach(NodeAgent::close);
+        handshakes.shutdownNow();
         agentThreads.close();
         plant.close();
     }

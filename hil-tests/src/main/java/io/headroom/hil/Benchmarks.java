@@ -118,7 +118,7 @@ public final class Benchmarks {
                     new Endpoint("127.0.0.1", 1 + i % 65000)));
         }
         return new Site("synthetic", 60, f, List.of(new RedundancyGroup("g", ids)), List.of(new Rack("R0", "g")),
-                nodes, List.of(), List.of(), new AgentSettings(2000, 0),
+                nodes, List.of(), List.of(), AgentSettings.plain(2000, 0),
                 new ControlSettings(100, 0.03, 5, 2000, 25), OpenAdrSettings.disabled());
     }
 }

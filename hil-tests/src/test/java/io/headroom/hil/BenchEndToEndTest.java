@@ -114,6 +114,25 @@ class BenchEndToEndTest {
     }
 
     @Test
+    @Order(0)
+    void theAgentsSpeakDtlsPskWithTheBenchsKeysAndIgnorePlainCoap() throws Exception {
+        var security = bench.appliance().site().agents().security();
+        assertThat(security.mode()).isEqualTo(io.headroom.appliance.site.AgentSecurity.Mode.PSK);
+        assertThat(security.pskKeys()).isEqualTo(dataDir.resolve("agent-psk.keys").toAbsolutePath());
+        assertThat(io.headroom.appliance.site.AgentKeys.readKeysFile(security.pskKeys())).hasSize(site.nodes().size());
+        assertThat(java.nio.file.Files.getPosixFilePermissions(security.pskKeys()))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        // the appliance commands every agent over DTLS...
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(bench.agents())
+                .allSatisfy(a -> assertThat(a.leaseState()).isEqualTo(io.headroom.drivers.gpuprotocol.LeaseState.CAPPED)));
+        // ...and a plain CoAP client gets nothing from them
+        try (var plain = io.headroom.drivers.gpuprotocol.AgentClient.builder().timeout(Duration.ofMillis(800)).build()) {
+            assertThat(plain.health(bench.agents().getFirst().address())).failsWithin(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
     @Order(1)
     void theApiAnswersWithTheWholeSiteAndLiveValues() {
         await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(java.io.IOException.class).untilAsserted(() -> {

@@ -91,7 +91,9 @@ public final class CoapActuator implements Actuator {
         this.telemetryDeadlineNanos = Math.max(1_000L, site.agents().leaseMs()) * 1_000_000L;
         for (int i = 0; i < site.nodes().size(); i++) {
             Node n = site.nodes().get(i);
-            channels.put(n.id(), new Channel(n, i, TriggerKey.random(random)));
+            if (n.agent() != null) { // a Redfish node has no agent (RoutingActuator sends it elsewhere)
+                channels.put(n.id(), new Channel(n, i, TriggerKey.random(random)));
+            }
         }
     }
 
@@ -107,6 +109,9 @@ public final class CoapActuator implements Actuator {
     @Override
     public void command(Node node, double capPerGpuW) {
         Channel c = channels.get(node.id());
+        if (c == null) {
+            throw new IllegalArgumentException("node " + node.id() + " has no agent");
+        }
         double hold = c.holdCapW;
         if (!Double.isNaN(hold) && System.nanoTime() - c.holdUntilNanos < 0) {
             capPerGpuW = Math.min(capPerGpuW, hold); // a triggered contingency holds until regulation has seen the loss
@@ -122,6 +127,9 @@ public final class CoapActuator implements Actuator {
         long epoch = d.planEpoch();
         for (int i = 0; i < groupNodes.size(); i++) {
             Channel c = channels.get(groupNodes.get(i).id());
+            if (c == null) {
+                continue; // not an agent's node
+            }
             List<ContingencyTable.Contingency> list = new ArrayList<>();
             double[] caps = new double[site.feeds().size()];
             java.util.Arrays.fill(caps, Double.NaN);
@@ -218,7 +226,7 @@ public final class CoapActuator implements Actuator {
     @Override
     public Optional<NodeTelemetry> telemetry(Node node, long nowNanos) {
         Channel c = channels.get(node.id());
-        NodeTelemetry t = c.telemetry;
+        NodeTelemetry t = c == null ? null : c.telemetry;
         if (t == null) {
             return Optional.empty();
         }

@@ -37,6 +37,14 @@ import java.util.function.Function;
  * contingencies: a BMC keeps its limit when the appliance stops, and its limit takes the BMC's correction time
  * (often seconds) to take hold, so Redfish nodes are for regulation, not for the fast path.
  *
+ * <p><b>Protection.</b> A Redfish node cannot be pre-armed, so it is held where every contingency wants it already:
+ * {@link #arm} (called with each group's N-1 plans) sets its ceiling to the <em>lowest</em> per-GPU cap any of the
+ * group's single-feed plans gives it, and every command is clamped to that ceiling. When a feed is lost, the
+ * agents' armed caps land on the fast path and the Redfish nodes are already at (or under) their share of the
+ * plan, so the plan holds without a BMC round trip. Until the first plans are armed the ceiling is the node's N-1
+ * safe cap ({@code safeCapW}), and after a trigger {@link #holdContingency} holds that contingency's cap for the
+ * hold period like the agents. The price: what regulation budgets to a Redfish node above that ceiling is not used.
+ *
  * <p>Telemetry is the BMC's reading ({@code Sensor.Reading} of the power control, or
  * {@code PowerControl[].PowerConsumedWatts}) when it has one: GPU power = max(0, reading − base load), cap per GPU =
  * (limit − base load) / GPUs (the GPUs' maximum where capping is disabled). Its age counts from when the answer
@@ -71,6 +79,10 @@ public final class RedfishActuator implements Actuator {
         volatile long telemetryAtNanos;
         volatile long failures;
         volatile boolean warnedFloor;
+        /** Per-GPU ceiling from the armed plans (the lowest contingency cap), or the safe cap before any; NaN: none. */
+        volatile double ceilingW = Double.NaN;
+        volatile double holdCapW = Double.NaN;
+        volatile long holdUntilNanos;
         /** After a failure, no request before this (caller's time base). */
         volatile long holdOffUntilNanos;
         volatile boolean holdOff;
@@ -87,11 +99,89 @@ public final class RedfishActuator implements Actuator {
      * @param pollInterval how often an unchanged node's BMC is read; telemetry older than three intervals is stale
      */
     public RedfishActuator(List<Node> nodes, Function<Node, Bmc> bmcOf, Duration pollInterval) {
+        this(nodes, bmcOf, pollInterval, n -> Double.NaN);
+    }
+
+    /**
+     * @param safeCapW each node's per-GPU ceiling until the first plans are armed (its N-1 safe cap); NaN: none
+     */
+    public RedfishActuator(List<Node> nodes, Function<Node, Bmc> bmcOf, Duration pollInterval,
+                           java.util.function.ToDoubleFunction<Node> safeCapW) {
         this.pollNanos = pollInterval.toNanos();
         this.telemetryDeadlineNanos = 3 * pollNanos;
         for (Node n : nodes) {
-            channels.put(n.id(), new Channel(n, bmcOf.apply(n)));
+            Channel c = new Channel(n, bmcOf.apply(n));
+            c.ceilingW = safeCapW.applyAsDouble(n);
+            channels.put(n.id(), c);
         }
+    }
+
+    /** Holds each of the group's Redfish nodes at or under the lowest cap any of its contingency plans gives it. */
+    @Override
+    public void arm(io.headroom.appliance.control.GroupDecision d, List<Node> groupNodes) {
+        if (d.plans().isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < groupNodes.size(); i++) {
+            Channel c = channels.get(groupNodes.get(i).id());
+            if (c == null) {
+                continue;
+            }
+            double lowest = Double.POSITIVE_INFINITY;
+            for (io.headroom.appliance.control.ContingencyPlan p : d.plans()) {
+                lowest = Math.min(lowest, p.capsPerGpuW()[i]);
+            }
+            c.ceilingW = lowest;
+            armedPlans.put(c.node.id(), plansOf(d, i));
+        }
+    }
+
+    /** Per node: feed id → the node's cap in that contingency (for {@link #holdContingency}). */
+    private final Map<String, Map<String, Double>> armedPlans = new java.util.concurrent.ConcurrentHashMap<>();
+    private java.util.List<String> feedIds = List.of();
+
+    /** The site's feeds in order, so that {@link #holdContingency}'s index names a feed. */
+    public RedfishActuator feeds(List<String> ids) {
+        this.feedIds = List.copyOf(ids);
+        return this;
+    }
+
+    private static Map<String, Double> plansOf(io.headroom.appliance.control.GroupDecision d, int i) {
+        Map<String, Double> m = new java.util.HashMap<>();
+        for (io.headroom.appliance.control.ContingencyPlan p : d.plans()) {
+            m.put(p.lostFeedId(), p.capsPerGpuW()[i]);
+        }
+        return m;
+    }
+
+    @Override
+    public void holdContingency(int feedIndex, long nowNanos, long holdNanos) {
+        if (feedIndex < 0 || feedIndex >= feedIds.size()) {
+            return;
+        }
+        String feed = feedIds.get(feedIndex);
+        for (Channel c : channels.values()) {
+            Double cap = armedPlans.getOrDefault(c.node.id(), Map.of()).get(feed);
+            if (cap != null) {
+                c.holdCapW = cap;
+                c.holdUntilNanos = nowNanos + holdNanos;
+            }
+        }
+    }
+
+    /** The per-GPU cap the node is held at or under now (ceiling from the plans, a contingency hold), NaN: none. */
+    public double ceilingW(Node node, long nowNanos) {
+        Channel c = channels.get(node.id());
+        return c == null ? Double.NaN : ceiling(c, nowNanos);
+    }
+
+    private static double ceiling(Channel c, long nowNanos) {
+        double w = c.ceilingW;
+        double hold = c.holdCapW;
+        if (!Double.isNaN(hold) && nowNanos - c.holdUntilNanos < 0) {
+            w = Double.isNaN(w) ? hold : Math.min(w, hold);
+        }
+        return w;
     }
 
     /** The node-level limit for {@code capPerGpuW} on every GPU of {@code node}, W. */
@@ -114,6 +204,10 @@ public final class RedfishActuator implements Actuator {
             double cap = c.desiredCapW;
             if (c.inFlight || Double.isNaN(cap) || (c.holdOff && nowNanos - c.holdOffUntilNanos < 0)) {
                 continue;
+            }
+            double ceiling = ceiling(c, nowNanos);
+            if (!Double.isNaN(ceiling)) {
+                cap = Math.min(cap, ceiling);
             }
             c.holdOff = false;
             double want = clamp(c, nodeLimitW(c.node, cap));

@@ -90,6 +90,12 @@ public record Site(
         return nodes.stream().mapToInt(Node::gpus).sum();
     }
 
+    /** The same site with other agent settings (the bench: its own agents' security). */
+    public Site withAgents(AgentSettings a) {
+        return new Site(name, frequencyHz, feeds, groups, racks, nodes, meters, supercaps, a, control, openadr,
+                modbusBuses, gpio, waveforms);
+    }
+
     /** The same site with other agent endpoints and meter or bank Modbus endpoints (keyed by device id; the bench binds ephemeral ports). */
     public Site withEndpoints(Map<String, Endpoint> agentByNode, Map<String, Endpoint> modbusByMeter) {
         List<Node> n = nodes.stream()

@@ -89,7 +89,10 @@ public final class SiteLoader {
     private static final List<String> CURVE_KEYS = List.of("points", "instantaneous");
     private static final List<String> GROUP_KEYS = List.of("id", "feeds");
     private static final List<String> RACK_KEYS = List.of("id", "group", "nodeDefaults", "nodes");
-    private static final List<String> NODE_KEYS = List.of("id", "gpus", "gpu", "base", "priority", "floor", "agent");
+    private static final List<String> NODE_KEYS = List.of("id", "gpus", "gpu", "base", "priority", "floor", "agent",
+            "redfish", "pskIdentity", "pskKeyFile");
+    private static final List<String> REDFISH_KEYS = List.of("url", "user", "passwordFile", "ca", "chassis");
+    public static final List<String> AGENT_SECURITY = List.of("psk", "certificates", "none");
     private static final List<String> METER_KEYS = List.of("id", "profile", "modbus", "unitId", "pollInterval",
             "deadline", "bus");
     private static final List<String> SUPERCAP_KEYS = List.of("id", "feed", "energy", "maxPower", "modbus", "unitId",
@@ -102,7 +105,8 @@ public final class SiteLoader {
             "debounce");
     private static final List<String> GPIO_OUTPUT_KEYS = List.of("id", "pin", "kind", "activeLow");
     private static final List<String> WATCHDOG_KEYS = List.of("pin", "device", "period");
-    private static final List<String> AGENT_KEYS = List.of("lease", "safeCap");
+    private static final List<String> AGENT_KEYS = List.of("lease", "safeCap", "security", "pskKeys", "keyStore",
+            "keyStorePasswordFile", "trustedCertificates");
     private static final List<String> CONTROL_KEYS = List.of("tick", "margin", "deadband", "raiseHold", "raiseStep",
             "contractImportLimit", "rampLimit", "smoothing");
     private static final List<String> WAVEFORM_KEYS = List.of("streamDeadline", "detection", "disturbanceRecorder",
@@ -126,11 +130,26 @@ public final class SiteLoader {
         return parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
     }
 
-    /** Parses site-file text; {@code fileName} is only used in error messages. */
+    /**
+     * Parses site-file text; {@code fileName} names the file in error messages, and relative paths in it (key and
+     * certificate files) are resolved against its folder (the working directory when it has none).
+     */
     public static Site parse(String fileName, String yamlText) throws SiteValidationException {
+        Path base;
+        try {
+            Path parent = Path.of(fileName).toAbsolutePath().getParent();
+            base = parent != null ? parent : Path.of("").toAbsolutePath();
+        } catch (java.nio.file.InvalidPathException e) {
+            base = Path.of("").toAbsolutePath();
+        }
+        return parse(fileName, yamlText, base);
+    }
+
+    /** Parses site-file text whose relative paths are relative to {@code baseDir}. */
+    public static Site parse(String fileName, String yamlText, Path baseDir) throws SiteValidationException {
         Problems p = new Problems(fileName);
         Node root = compose(p, yamlText);
-        Site site = root == null ? null : new Reader(p).read(root);
+        Site site = root == null ? null : new Reader(p, baseDir.toAbsolutePath()).read(root);
         if (!p.isEmpty() || site == null) {
             throw new SiteValidationException(p.sorted());
         }
@@ -250,8 +269,11 @@ public final class SiteLoader {
         /** Devices on declared buses, for the one-unit-id-per-bus check. */
         private final List<OnBus> busDevices = new ArrayList<>();
 
-        Reader(Problems p) {
+        private final Path baseDir;
+
+        Reader(Problems p, Path baseDir) {
             this.p = p;
+            this.baseDir = baseDir;
         }
 
         private record FeedD(Node at, String path, Val<String> id, Double ratingA, Double derating, Double voltageV,
@@ -268,8 +290,9 @@ public final class SiteLoader {
         private record RackD(Val<String> id, String groupId) {
         }
 
-        private record NodeD(Val<String> id, String rackId, String groupId, Integer gpus, String gpu, Double baseW,
-                             Priority priority, Val<Double> floor, Val<Endpoint> agent) {
+        private record NodeD(Node at, String path, Val<String> id, String rackId, String groupId, Integer gpus,
+                             String gpu, Double baseW, Priority priority, Val<Double> floor, Val<Endpoint> agent,
+                             Val<String> pskIdentity, Val<String> pskKeyFile, RedfishBmc redfish, boolean hasRedfish) {
         }
 
         private record SupercapD(Val<String> id, Val<String> feed, Double energyWh, Double maxPowerW,
@@ -339,8 +362,14 @@ public final class SiteLoader {
         private io.headroom.appliance.site.Node node(NodeD n) {
             GpuModel model = gpuModels.get(n.gpu());
             double floor = n.priority() == Priority.CRITICAL && n.floor() != null ? n.floor().value() : model.minW();
-            return new io.headroom.appliance.site.Node(n.id().value(), n.rackId(), n.groupId(), n.gpus(), model, n.baseW(), n.priority(), floor,
-                    n.agent().value());
+            if (n.redfish() != null) {
+                return new io.headroom.appliance.site.Node(n.id().value(), n.rackId(), n.groupId(), n.gpus(), model,
+                        n.baseW(), n.priority(), floor, null, null, null, n.redfish());
+            }
+            return new io.headroom.appliance.site.Node(n.id().value(), n.rackId(), n.groupId(), n.gpus(), model,
+                    n.baseW(), n.priority(), floor, n.agent().value(), or(n.pskIdentity(), n.id().value()),
+                    n.pskKeyFile() == null || n.pskKeyFile().value() == null ? null : path(n.pskKeyFile().value()),
+                    null);
         }
 
         // ---- checks ----
@@ -689,7 +718,7 @@ public final class SiteLoader {
                 Spec defaults = new Spec(null, null, null, null, null);
                 MapReader dm = m.map("nodeDefaults", false, "node defaults", NODE_KEYS);
                 if (dm != null) {
-                    for (String own : List.of("id", "agent")) {
+                    for (String own : List.of("id", "agent", "redfish", "pskIdentity", "pskKeyFile")) {
                         if (dm.has(own)) {
                             p.at(dm.keyNode(own), dm.field(own), "'" + own
                                     + "' cannot be a node default; every node needs its own");
@@ -737,7 +766,28 @@ public final class SiteLoader {
             }
             Val<String> id = m.get("id", SiteYaml::string, true);
             Spec own = spec(m);
-            Val<Endpoint> agent = m.get("agent", SiteYaml::endpoint, true);
+            Val<Endpoint> agent = m.get("agent", SiteYaml::endpoint, false);
+            Val<String> pskIdentity = m.get("pskIdentity", SiteYaml::string, false);
+            if (pskIdentity != null && pskIdentity.ok() && (pskIdentity.value().isBlank()
+                    || pskIdentity.value().strip().length() != pskIdentity.value().length())) {
+                p.at(pskIdentity.node(), pskIdentity.field(), "must be a non-empty identity without surrounding spaces");
+            }
+            Val<String> pskKeyFile = m.get("pskKeyFile", SiteYaml::string, false);
+            RedfishBmc redfish = null;
+            boolean hasRedfish = m.has("redfish");
+            if (hasRedfish) {
+                redfish = readRedfish(m);
+                for (Val<String> v : java.util.Arrays.asList(pskIdentity, pskKeyFile)) {
+                    if (v != null) {
+                        p.at(v.node(), v.field(), "a Redfish node has no agent, so no PSK");
+                    }
+                }
+            }
+            if (agent != null && hasRedfish) {
+                p.at(m.keyNode("redfish"), m.field("redfish"), "a node has an agent or a Redfish BMC, not both");
+            } else if (agent == null && !hasRedfish) {
+                m.missing("agent", "missing required key (or redfish: for a server capped through its BMC)");
+            }
             Val<Integer> gpus = pick(own.gpus(), defaults.gpus());
             Val<String> gpu = pick(own.gpu(), defaults.gpu());
             Val<Double> base = pick(own.base(), defaults.base());
@@ -762,8 +812,69 @@ public final class SiteLoader {
                 p.at(floor.node(), floor.field(), "floor " + fmt(floor.value(), "W") + " is outside " + model.name()
                         + "'s range " + fmt(model.minW(), "W") + ".." + fmt(model.maxW(), "W"));
             }
-            nodes.add(new NodeD(id, rackId, groupId, value(gpus), value(gpu), value(base), value(priority), floor,
-                    agent));
+            nodes.add(new NodeD(item, path, id, rackId, groupId, value(gpus), value(gpu), value(base), value(priority),
+                    floor, agent, pskIdentity, pskKeyFile, redfish, hasRedfish));
+        }
+
+        /** A path from the site file, resolved against the file's folder. */
+        private Path path(String s) {
+            return baseDir.resolve(s.strip()).normalize();
+        }
+
+        /** A node's {@code redfish:} map; null when invalid (reported). */
+        private RedfishBmc readRedfish(MapReader node) {
+            MapReader r = node.map("redfish", true, "the node's BMC", REDFISH_KEYS);
+            if (r == null) {
+                return null;
+            }
+            Val<String> url = r.get("url", SiteYaml::string, true);
+            URI uri = null;
+            if (url != null && url.ok()) {
+                try {
+                    uri = new URI(url.value().strip());
+                    if (!"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null
+                            || !(uri.getPath() == null || uri.getPath().isEmpty() || uri.getPath().equals("/"))) {
+                        uri = null;
+                    }
+                } catch (URISyntaxException e) {
+                    uri = null;
+                }
+                if (uri == null) {
+                    p.at(url.node(), url.field(), "expected the BMC's https://host[:port] (Redfish needs TLS), got "
+                            + got(url));
+                }
+            }
+            Val<String> user = r.get("user", SiteYaml::string, true);
+            Val<String> password = r.get("passwordFile", SiteYaml::string, true);
+            Path passwordPath = null;
+            if (password != null && password.ok()) {
+                passwordPath = path(password.value());
+                try {
+                    AgentKeys.readSecret(passwordPath);
+                } catch (AgentKeys.KeyFileException e) {
+                    p.at(password.node(), password.field(), e.getMessage());
+                    passwordPath = null;
+                }
+            }
+            Val<String> ca = r.get("ca", SiteYaml::string, false);
+            Path caPath = null;
+            if (ca != null && ca.ok()) {
+                caPath = path(ca.value());
+                try {
+                    AgentKeys.readable(caPath);
+                } catch (AgentKeys.KeyFileException e) {
+                    p.at(ca.node(), ca.field(), e.getMessage());
+                }
+            }
+            Val<String> chassis = r.get("chassis", SiteYaml::string, false);
+            if (chassis != null && chassis.ok() && (chassis.value().isBlank() || chassis.value().contains("/"))) {
+                p.at(chassis.node(), chassis.field(), "expected a chassis id (e.g. \"1\"), got " + got(chassis));
+            }
+            if (uri == null || user == null || !user.ok() || passwordPath == null || (ca != null && !ca.ok())
+                    || (chassis != null && !chassis.ok())) {
+                return null;
+            }
+            return new RedfishBmc(uri, user.value(), passwordPath, caPath, or(chassis, RedfishBmc.DEFAULT_CHASSIS));
         }
 
         private void readSupercaps(MapReader top) {
@@ -1046,7 +1157,7 @@ public final class SiteLoader {
         private AgentSettings readAgents(MapReader top) {
             MapReader a = top.map("agents", false, "the agents section", AGENT_KEYS);
             if (a == null) {
-                return new AgentSettings(DEFAULT_LEASE_MS, 0);
+                return new AgentSettings(DEFAULT_LEASE_MS, 0, readSecurity(null, top));
             }
             Val<Long> lease = a.get("lease", SiteYaml::millis, false);
             positive(lease);
@@ -1075,7 +1186,141 @@ public final class SiteLoader {
                 }
             }
             return new AgentSettings(or(lease, DEFAULT_LEASE_MS),
-                    or(safeCap, 0.0));
+                    or(safeCap, 0.0), readSecurity(a, top));
+        }
+
+        /**
+         * {@code agents.security} and the credentials it needs, every file read and checked now (a key that cannot
+         * be used is a site error, not a surprise at start-up). Without an agents section: PSK, the default.
+         */
+        private AgentSecurity readSecurity(MapReader a, MapReader top) {
+            Val<String> mode = a == null ? null : a.get("security", oneOf(AGENT_SECURITY), false);
+            String m = mode == null ? "psk" : mode.value();
+            if (m == null) {
+                return AgentSecurity.none(); // reported; the site is rejected
+            }
+            List<NodeD> agentNodes = nodes.stream().filter(n -> !n.hasRedfish()).toList();
+            Val<String> keys = a == null ? null : a.get("pskKeys", SiteYaml::string, false);
+            Val<String> store = a == null ? null : a.get("keyStore", SiteYaml::string, false);
+            Val<String> pass = a == null ? null : a.get("keyStorePasswordFile", SiteYaml::string, false);
+            Val<String> trusted = a == null ? null : a.get("trustedCertificates", SiteYaml::string, false);
+            String only = " is only used with agents.security: ";
+            if (!m.equals("psk")) {
+                if (keys != null) {
+                    p.at(keys.node(), keys.field(), "pskKeys" + only + "psk (it is " + m + ")");
+                }
+                for (NodeD n : agentNodes) {
+                    for (Val<String> v : java.util.Arrays.asList(n.pskIdentity(), n.pskKeyFile())) {
+                        if (v != null) {
+                            p.at(v.node(), v.field(), v.field().substring(v.field().lastIndexOf('.') + 1) + only
+                                    + "psk (it is " + m + ")");
+                        }
+                    }
+                }
+            }
+            if (!m.equals("certificates")) {
+                for (Val<String> v : java.util.Arrays.asList(store, pass, trusted)) {
+                    if (v != null) {
+                        p.at(v.node(), v.field(), v.field().substring("agents.".length()) + only
+                                + "certificates (it is " + m + ")");
+                    }
+                }
+            }
+            switch (m) {
+                case "none" -> {
+                    return AgentSecurity.none();
+                }
+                case "certificates" -> {
+                    Path ks = requiredFile(a, store, "keyStore", "the appliance's PKCS12 key store");
+                    Path pw = requiredFile(a, pass, "keyStorePasswordFile", "the key store's password");
+                    Path tr = requiredFile(a, trusted, "trustedCertificates", "the agents' CA certificates (PEM)");
+                    if (ks == null || pw == null || tr == null) {
+                        return AgentSecurity.none();
+                    }
+                    try {
+                        AgentKeys.certificates(ks, pw, tr);
+                    } catch (AgentKeys.KeyFileException e) {
+                        p.at(store.node(), store.field(), e.getMessage());
+                    }
+                    return AgentSecurity.certificates(ks, pw, tr);
+                }
+                default -> {
+                    return psk(a, top, mode, keys, agentNodes);
+                }
+            }
+        }
+
+        private Path requiredFile(MapReader a, Val<String> v, String key, String what) {
+            if (v == null) {
+                a.missing(key, "required with agents.security: certificates (" + what + ")");
+                return null;
+            }
+            if (!v.ok()) {
+                return null;
+            }
+            Path f = path(v.value());
+            if (!Files.isReadable(f) || Files.isDirectory(f)) {
+                p.at(v.node(), v.field(), "cannot read " + f + (Files.exists(f) ? "" : ": no such file"));
+                return null;
+            }
+            return f;
+        }
+
+        private AgentSecurity psk(MapReader a, MapReader top, Val<String> mode, Val<String> keys,
+                                  List<NodeD> agentNodes) {
+            Map<String, byte[]> table = null;
+            Path keysPath = null;
+            if (keys != null && keys.ok()) {
+                keysPath = path(keys.value());
+                try {
+                    table = AgentKeys.readKeysFile(keysPath);
+                } catch (AgentKeys.KeyFileException e) {
+                    p.at(keys.node(), keys.field(), e.getMessage());
+                }
+            }
+            boolean anyOwn = agentNodes.stream().anyMatch(n -> n.pskKeyFile() != null);
+            if (keys == null && !anyOwn && !agentNodes.isEmpty()) {
+                String why = "DTLS-PSK (" + (mode == null ? "agents.security's default" : "agents.security: psk")
+                        + ") needs a key for every agent: set agents.pskKeys (a file of IDENTITY HEX-KEY lines) or "
+                        + "pskKeyFile on each node; or say agents.security: none for plain CoAP";
+                if (a == null) {
+                    p.at(top.node(), "agents", why);
+                } else {
+                    a.missing("pskKeys", why);
+                }
+                return AgentSecurity.psk(null);
+            }
+            Map<String, String> identityOwner = new HashMap<>();
+            for (NodeD n : agentNodes) {
+                String id = n.id() != null && n.id().ok() ? n.id().value() : null;
+                String identity = n.pskIdentity() != null ? n.pskIdentity().value() : id;
+                if (identity != null) {
+                    String other = identityOwner.putIfAbsent(identity, id);
+                    if (other != null) {
+                        Node at = n.pskIdentity() != null ? n.pskIdentity().node() : n.id().node();
+                        p.at(at, n.pskIdentity() != null ? n.pskIdentity().field() : n.id().field(),
+                                "PSK identity '" + identity + "' is already node " + other + "'s; each agent needs its own");
+                    }
+                }
+                if (n.pskKeyFile() != null) {
+                    if (n.pskKeyFile().ok()) {
+                        try {
+                            AgentKeys.readPskFile(path(n.pskKeyFile().value()));
+                        } catch (AgentKeys.KeyFileException e) {
+                            p.at(n.pskKeyFile().node(), n.pskKeyFile().field(), e.getMessage());
+                        }
+                    }
+                } else if (keys == null) {
+                    p.at(n.at(), n.path() + ".pskKeyFile", "missing: node " + id
+                            + " has no key (other nodes name their pskKeyFile and there is no agents.pskKeys)");
+                } else if (table != null && identity != null && !table.containsKey(identity)) {
+                    Node at = n.pskIdentity() != null ? n.pskIdentity().node() : n.at();
+                    p.at(at, n.pskIdentity() != null ? n.pskIdentity().field() : n.path(), "no key for PSK identity '"
+                            + identity + "' in " + keysPath + " (agents.pskKeys, line " + keys.line()
+                            + "); add a line '" + identity + " HEX-KEY' or give the node its pskKeyFile");
+                }
+            }
+            return AgentSecurity.psk(keysPath);
         }
 
         private ControlSettings readControl(MapReader top) {

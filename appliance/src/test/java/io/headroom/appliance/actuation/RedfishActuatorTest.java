@@ -149,6 +149,50 @@ class RedfishActuatorTest {
         assertThat(mock.sessionsDeleted.get()).isEqualTo(2);
     }
 
+    @Test
+    void aRedfishNodeIsHeldAtTheLowestCapOfItsContingencyPlans() {
+        RedfishActuator held = new RedfishActuator(List.of(N1), n -> new RedfishActuator.Bmc(RedfishClient.create(vertx,
+                RedfishConfig.builder(mock.uri(), RedfishMock.USER, RedfishMock.PASSWORD).pinnedCa(tls.caPem())
+                        .requestTimeout(Duration.ofSeconds(10)).build()), "1"), Duration.ofMillis(200), n -> 300.0)
+                .feeds(List.of("A", "B"));
+        try {
+            // before any plan is armed: its N-1 safe cap, whatever regulation asks
+            held.command(N1, 600);
+            awaitLimit(held, 4 * 300 + 800);
+            // the group's plans (N1 second in the group): losing A leaves N1 350 W per GPU, losing B 500 W
+            held.arm(decision(plan("A", 700, 350), plan("B", 700, 500)), List.of(N2, N1));
+            awaitLimit(held, 4 * 350 + 800);
+            assertThat(held.ceilingW(N1, System.nanoTime())).isEqualTo(350.0);
+            // under the ceiling, regulation gets what it asks
+            held.command(N1, 250);
+            awaitLimit(held, 4 * 250 + 800);
+            // A is lost: its plan's cap holds even when the plans for the new situation are higher
+            held.command(N1, 600);
+            held.holdContingency(0, System.nanoTime(), Duration.ofMinutes(1).toNanos());
+            held.arm(decision(plan("A", 700, 650), plan("B", 700, 650)), List.of(N2, N1));
+            awaitLimit(held, 4 * 350 + 800);
+            assertThat(held.ceilingW(N1, System.nanoTime() + Duration.ofMinutes(2).toNanos())).isEqualTo(650.0);
+        } finally {
+            held.close();
+        }
+    }
+
+    private void awaitLimit(RedfishActuator a, double limitW) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            a.flush(System.nanoTime());
+            assertThat(mock.chassis.get("1").limitW).isEqualTo(limitW);
+        });
+    }
+
+    private static io.headroom.appliance.control.ContingencyPlan plan(String lost, double... caps) {
+        return new io.headroom.appliance.control.ContingencyPlan("g", lost, List.of(), 0, 0, 0, 0, caps, true);
+    }
+
+    private static io.headroom.appliance.control.GroupDecision decision(io.headroom.appliance.control.ContingencyPlan... plans) {
+        return new io.headroom.appliance.control.GroupDecision("g", 0, 0, 0, 0, null, null, null, List.of(),
+                new double[]{700, 700}, List.of(plans), 1, true, List.of());
+    }
+
     private long count(String request) {
         return mock.requests.stream().filter(request::equals).count();
     }

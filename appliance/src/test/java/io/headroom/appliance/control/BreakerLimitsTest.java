@@ -66,7 +66,7 @@ class BreakerLimitsTest {
                 .map(f -> new Feed(f.id(), f.ratingA(), f.derating(), f.voltageV(), f.phases(), f.powerFactor(), tight, f.meterId()))
                 .toList();
         Site site = new Site("tight", 60, feeds, base.groups(), base.racks(), base.nodes(), List.of(), List.of(),
-                new AgentSettings(2000, 0), base.control(), base.openadr());
+                AgentSettings.plain(2000, 0), base.control(), base.openadr());
         BreakerLimits b = new BreakerLimits(site);
         assertThat(ceilingOfA(b, 1, 155).amps()).isEqualTo(145.5);
     }

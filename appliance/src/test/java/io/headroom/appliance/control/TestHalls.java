@@ -44,7 +44,7 @@ final class TestHalls {
             }
         }
         return new Site("test", 60, f, List.of(new RedundancyGroup("g", ids)), List.of(new Rack("R1", "g")), nodes,
-                List.of(), List.of(), new AgentSettings(2000, 0), CONTROL, OpenAdrSettings.disabled());
+                List.of(), List.of(), AgentSettings.plain(2000, 0), CONTROL, OpenAdrSettings.disabled());
     }
 
     /** A random hall: 2–6 feeds, 1–40 nodes of random classes and GPU counts, ratings from 20 to 400 A. */
@@ -69,6 +69,6 @@ final class TestHalls {
                     min + r.nextDouble() * (max - min), new Endpoint("127.0.0.1", 1 + i)));
         }
         return new Site("random", 60, f, List.of(new RedundancyGroup("g", ids)), List.of(new Rack("R", "g")), nodes,
-                List.of(), List.of(), new AgentSettings(2000, 0), CONTROL, OpenAdrSettings.disabled());
+                List.of(), List.of(), AgentSettings.plain(2000, 0), CONTROL, OpenAdrSettings.disabled());
     }
 }

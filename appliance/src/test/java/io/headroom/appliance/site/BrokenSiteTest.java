@@ -27,7 +27,7 @@ class BrokenSiteTest {
                         "147:12: racks[6].group: unknown group 'hall-2', so the rack's 8 nodes are in no redundancy"
                                 + " group; did you mean 'hall-1'?",
                         "188:13: meters[2].unitId: Modbus unit id must be 1..247, got 300",
-                        "233:11: control.margin: must be at least 0 % and below 50 %, got \"60 %\"");
+                        "234:11: control.margin: must be at least 0 % and below 50 %, got \"60 %\"");
         assertThat(e.getMessage().lines()).hasSize(8);
     }
 }

@@ -155,11 +155,11 @@ class SiteLoaderErrorsTest {
                 c("    unitId: 1", "    unitId: 248",
                         "37:13: meters[0].unitId: Modbus unit id must be 1..247, got 248"),
                 c("  margin: 3 %", "  margin: 50 %",
-                        "54:11: control.margin: must be at least 0 % and below 50 %, got \"50 %\""),
+                        "55:11: control.margin: must be at least 0 % and below 50 %, got \"50 %\""),
                 c("  margin: 3 %", "  margin: 0.03",
-                        "54:11: control.margin: needs a unit: 0.03 %"),
+                        "55:11: control.margin: needs a unit: 0.03 %"),
                 c("  tick: 100 ms", "  tick: 0 ms",
-                        "53:9: control.tick: must be greater than 0, got \"0 ms\""),
+                        "54:9: control.tick: must be greater than 0, got \"0 ms\""),
                 c("  lease: 2 s", "  lease: 0 s",
                         "50:10: agents.lease: must be greater than 0, got \"0 s\""),
                 c("  safeCap: auto", "  safeCap: 100 W",
@@ -167,14 +167,14 @@ class SiteLoaderErrorsTest {
                 c("  safeCap: auto", "  safeCap: maybe",
                         "51:12: agents.safeCap: expected auto or a power in W, kW or MW, got \"maybe\""),
                 c("  version: \"3.1\"", "  version: \"3.2\"",
-                        "60:12: openadr.version: unsupported OpenADR version '3.2'; use \"3.1\", \"3.0.1\" or \"2.0b\""),
+                        "61:12: openadr.version: unsupported OpenADR version '3.2'; use \"3.1\", \"3.0.1\" or \"2.0b\""),
                 c("  enabled: false", "  enabled: true",
-                        "59:3: openadr.vtn: required when openadr is enabled",
-                        "59:3: openadr.venName: required when openadr is enabled",
-                        "59:3: openadr.clientId: required for OpenADR 3.x (OAuth2 client credentials)",
-                        "59:3: openadr.clientSecret: required for OpenADR 3.x (OAuth2 client credentials)"),
+                        "60:3: openadr.vtn: required when openadr is enabled",
+                        "60:3: openadr.venName: required when openadr is enabled",
+                        "60:3: openadr.clientId: required for OpenADR 3.x (OAuth2 client credentials)",
+                        "60:3: openadr.clientSecret: required for OpenADR 3.x (OAuth2 client credentials)"),
                 c("  enabled: false", "  enabled: true\n  vtn: ftp://x\n  venName: v\n  clientId: c\n  clientSecret: s",
-                        "60:8: openadr.vtn: expected an http:// or https:// URL, got \"ftp://x\""),
+                        "61:8: openadr.vtn: expected an http:// or https:// URL, got \"ftp://x\""),
                 c("    profile: generic-3phase\n    modbus: 127.0.0.1:15022", "    profile: schneider-pm8000\n    modbus: 127.0.0.1:15022",
                         "41:14: meters[1].profile: unknown meter profile 'schneider-pm8000'; known profiles: generic-3phase, schneider-pm5300, janitza-umg96rm, eastron-sdm630, sunspec"),
                 c("    feed: A", "    feed: Z",
@@ -203,7 +203,7 @@ class SiteLoaderErrorsTest {
                 c("    pollInterval: 100 ms", "    pollInterval: 100",
                         "38:19: meters[0].pollInterval: needs a unit: 100 ms or 100 s"),
                 c("  enabled: false", "  enabled: maybe",
-                        "59:12: openadr.enabled: expected true or false, got \"maybe\""),
+                        "60:12: openadr.enabled: expected true or false, got \"maybe\""),
                 c("      - {id: n1, agent: 127.0.0.1:57001}", "      - n1",
                         "29:9: racks[0].nodes[0]: expected a node (a map), got \"n1\""),
                 // Modbus buses
@@ -300,7 +300,7 @@ class SiteLoaderErrorsTest {
                 "3:14: site.frequency: needs a unit: 50 Hz",
                 "8:13: feeds[0].rating: expected a current in A or kA, got \"150 kW\"",
                 "30:13: racks[0].nodes[1].id: duplicate node id 'n1' (first at line 29)",
-                "54:11: control.margin: must be at least 0 % and below 50 %, got \"60 %\"");
+                "55:11: control.margin: must be at least 0 % and below 50 %, got \"60 %\"");
     }
 
     @Test
@@ -310,7 +310,7 @@ class SiteLoaderErrorsTest {
         assertThatThrownBy(() -> SiteLoader.parse("t.yaml", text))
                 .isInstanceOf(SiteValidationException.class)
                 .hasMessage("t.yaml:8:13: feeds[0].rating: must be greater than 0, got \"0 A\"\n"
-                        + "t.yaml:53:9: control.tick: must be greater than 0, got \"0 ms\"");
+                        + "t.yaml:54:9: control.tick: must be greater than 0, got \"0 ms\"");
     }
 
     @Test
@@ -358,7 +358,7 @@ class SiteLoaderErrorsTest {
                 "42:10: meters[1].bus: unknown Modbus bus 'rs458'; did you mean 'rs485'?",
                 "50:45: modbusBuses[0].retries: must be 0..10, got -1",
                 "52:25: gpio.inputs[0].pin: BCM pin must be 0..27, got 99",
-                "58:11: control.margin: must be at least 0 % and below 50 %, got \"60 %\"");
+                "59:11: control.margin: must be at least 0 % and below 50 %, got \"60 %\"");
     }
 
     @Test

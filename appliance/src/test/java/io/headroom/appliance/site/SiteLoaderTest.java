@@ -90,10 +90,10 @@ class SiteLoaderTest {
     @Test
     void optionalSectionsHaveDefaults() throws Exception {
         String text = base();
-        text = text.substring(0, text.indexOf("supercaps:"));
+        text = text.substring(0, text.indexOf("supercaps:")) + "agents:\n  security: none\n";
         Site site = SiteLoader.parse("t.yaml", text);
         assertThat(site.supercaps()).isEmpty();
-        assertThat(site.agents()).isEqualTo(new AgentSettings(2000, 0));
+        assertThat(site.agents()).isEqualTo(AgentSettings.plain(2000, 0));
         assertThat(site.control()).isEqualTo(new ControlSettings(100, 0.03, 5, 2000, 25));
         assertThat(site.openadr()).isEqualTo(OpenAdrSettings.disabled());
     }
@@ -114,7 +114,7 @@ class SiteLoaderTest {
         assertThat(site.feeds().getFirst().voltageV()).isCloseTo(415, within(1e-9));
         assertThat(site.supercaps().getFirst().energyWh()).isEqualTo(500.0);
         assertThat(site.supercaps().getFirst().maxPowerW()).isCloseTo(50_000, within(1e-6));
-        assertThat(site.agents()).isEqualTo(new AgentSettings(1500, 450));
+        assertThat(site.agents()).isEqualTo(AgentSettings.plain(1500, 450));
         assertThat(site.control().raiseHoldMs()).isEqualTo(30_000);
         assertThat(site.frequencyHz()).isEqualTo(50.0);
     }

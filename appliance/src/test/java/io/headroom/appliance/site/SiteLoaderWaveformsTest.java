@@ -14,8 +14,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The {@code waveforms:} section, appended to {@code sites/minimal-2feed.yaml} (60 lines, 60 Hz): it starts at
- * line 61, {@code detection:} at 63, its keys at 64.., {@code disturbanceRecorder:} at 72, {@code bandPower:} at 77.
+ * The {@code waveforms:} section, appended to {@code sites/minimal-2feed.yaml} (61 lines, 60 Hz): it starts at
+ * line 62, {@code detection:} at 64, its keys at 65.., {@code disturbanceRecorder:} at 73, {@code bandPower:} at 78.
  */
 class SiteLoaderWaveformsTest {
 
@@ -43,7 +43,7 @@ class SiteLoaderWaveformsTest {
 
     private static String with(String section) throws Exception {
         String b = base();
-        assertThat(b.lines().count()).as("the base site's length (line numbers below)").isEqualTo(60);
+        assertThat(b.lines().count()).as("the base site's length (line numbers below)").isEqualTo(61);
         return b + section;
     }
 
@@ -89,45 +89,45 @@ class SiteLoaderWaveformsTest {
     static Stream<Arguments> broken() {
         return Stream.of(
                 c("    lossThreshold: 40 %", "    lossThreshold: 0.4",
-                        "64:20: waveforms.detection.lossThreshold: needs a unit: 0.4 %"),
+                        "65:20: waveforms.detection.lossThreshold: needs a unit: 0.4 %"),
                 c("    lossThreshold: 40 %", "    lossThreshold: 97 %",
-                        "64:20: waveforms.detection.lossThreshold: must be in [1 %, 95 %], got \"97 %\""),
+                        "65:20: waveforms.detection.lossThreshold: must be in [1 %, 95 %], got \"97 %\""),
                 c("    lossPersistence: 1.5 ms", "    lossPersistence: 5 ms",
-                        "65:22: waveforms.detection.lossPersistence: must be shorter than a quarter cycle (4.167 ms at 60 Hz) for the loss to be seen in time, got \"5 ms\""),
+                        "66:22: waveforms.detection.lossPersistence: must be shorter than a quarter cycle (4.167 ms at 60 Hz) for the loss to be seen in time, got \"5 ms\""),
                 c("    lossPersistence: 1.5 ms", "    lossPersistence: 0 ms",
-                        "65:22: waveforms.detection.lossPersistence: must be greater than 0, got \"0 ms\""),
+                        "66:22: waveforms.detection.lossPersistence: must be greater than 0, got \"0 ms\""),
                 c("    lossPersistence: 1.5 ms", "    lossPersistence: 1.5 V",
-                        "65:22: waveforms.detection.lossPersistence: expected a time in ms, s, min or h, got \"1.5 V\""),
+                        "66:22: waveforms.detection.lossPersistence: expected a time in ms, s, min or h, got \"1.5 V\""),
                 c("    restoreThreshold: 80 %", "    restoreThreshold: 30 %",
-                        "66:23: waveforms.detection.restoreThreshold: must be above lossThreshold (40 %), got \"30 %\""),
+                        "67:23: waveforms.detection.restoreThreshold: must be above lossThreshold (40 %), got \"30 %\""),
                 c("    restorePersistence: 30 ms", "    restorePersistence: 11 s",
-                        "67:25: waveforms.detection.restorePersistence: must be at most 10 s, got \"11 s\""),
+                        "68:25: waveforms.detection.restorePersistence: must be at most 10 s, got \"11 s\""),
                 c("    sagThreshold: 85 %", "    sagThreshold: 99 %",
-                        "70:20: waveforms.detection.sagHysteresis: sagThreshold + sagHysteresis must stay below 100 % (a dip must be able to end), got 99 % + \"3 %\""),
+                        "71:20: waveforms.detection.sagHysteresis: sagThreshold + sagHysteresis must stay below 100 % (a dip must be able to end), got 99 % + \"3 %\""),
                 c("    sagHysteresis: 3 %", "    sagHysteresis: -1 %",
-                        "70:20: waveforms.detection.sagHysteresis: must be in [0 %, 20 %], got \"-1 %\""),
+                        "71:20: waveforms.detection.sagHysteresis: must be in [0 %, 20 %], got \"-1 %\""),
                 c("    zeroCrossHysteresis: 12 %", "    zeroCrosHysteresis: 12 %",
-                        "71:5: waveforms.detection.zeroCrosHysteresis: unknown key 'zeroCrosHysteresis'; did you mean 'zeroCrossHysteresis'?"),
+                        "72:5: waveforms.detection.zeroCrosHysteresis: unknown key 'zeroCrosHysteresis'; did you mean 'zeroCrossHysteresis'?"),
                 c("  streamDeadline: 300 ms", "  streamDeadline: 0 s",
-                        "62:19: waveforms.streamDeadline: must be greater than 0, got \"0 s\""),
+                        "63:19: waveforms.streamDeadline: must be greater than 0, got \"0 s\""),
                 c("    preTrigger: 300 ms", "    preTrigger: -1 s",
-                        "74:17: waveforms.disturbanceRecorder.preTrigger: must not be negative, got \"-1 s\""),
+                        "75:17: waveforms.disturbanceRecorder.preTrigger: must not be negative, got \"-1 s\""),
                 c("    postTrigger: 1 s", "    postTrigger: 10 s",
-                        "75:18: waveforms.disturbanceRecorder.postTrigger: preTrigger + postTrigger must be more than 0 s and at most 10 s (the recorder keeps two rings of that length per stream), got 10.3 s"),
+                        "76:18: waveforms.disturbanceRecorder.postTrigger: preTrigger + postTrigger must be more than 0 s and at most 10 s (the recorder keeps two rings of that length per stream), got 10.3 s"),
                 c("    preTrigger: 300 ms\n    postTrigger: 1 s", "    preTrigger: 0 s\n    postTrigger: 0 s",
-                        "75:18: waveforms.disturbanceRecorder.postTrigger: preTrigger + postTrigger must be more than 0 s and at most 10 s (the recorder keeps two rings of that length per stream), got 0 s"),
+                        "76:18: waveforms.disturbanceRecorder.postTrigger: preTrigger + postTrigger must be more than 0 s and at most 10 s (the recorder keeps two rings of that length per stream), got 0 s"),
                 c("    format: ascii", "    format: float32",
-                        "76:13: waveforms.disturbanceRecorder.format: expected binary or ascii, got \"float32\""),
+                        "77:13: waveforms.disturbanceRecorder.format: expected binary or ascii, got \"float32\""),
                 c("    enabled: true", "    enabled: yes please",
-                        "73:14: waveforms.disturbanceRecorder.enabled: expected true or false, got \"yes please\""),
+                        "74:14: waveforms.disturbanceRecorder.enabled: expected true or false, got \"yes please\""),
                 c("    window: 20 s", "    window: 5 s",
-                        "78:13: waveforms.bandPower.window: must be 10 s to 5 min (10 s holds one period of the 0.1 Hz band), got \"5 s\""),
+                        "79:13: waveforms.bandPower.window: must be 10 s to 5 min (10 s holds one period of the 0.1 Hz band), got \"5 s\""),
                 c("    rampSpan: 500 ms", "    rampSpan: 30 s",
-                        "79:15: waveforms.bandPower.rampSpan: must be shorter than the window (20 s), got \"30 s\""),
+                        "80:15: waveforms.bandPower.rampSpan: must be shorter than the window (20 s), got \"30 s\""),
                 c("    rampSpan: 500 ms", "    rampSpan: 5 ms",
-                        "79:15: waveforms.bandPower.rampSpan: must be at least 10 ms (one half cycle), got \"5 ms\""),
+                        "80:15: waveforms.bandPower.rampSpan: must be at least 10 ms (one half cycle), got \"5 ms\""),
                 c("  bandPower:", "  bandpower:",
-                        "77:3: waveforms.bandpower: unknown key 'bandpower'; did you mean 'bandPower'?"));
+                        "78:3: waveforms.bandpower: unknown key 'bandpower'; did you mean 'bandPower'?"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -143,7 +143,7 @@ class SiteLoaderWaveformsTest {
         String text = with(SECTION.replace("lossThreshold: 40 %", "lossThreshold: 0 %")
                 .replace("window: 20 s", "window: 1 h"));
         assertThat(errorsOf(text)).containsExactly(
-                "64:20: waveforms.detection.lossThreshold: must be in [1 %, 95 %], got \"0 %\"",
-                "78:13: waveforms.bandPower.window: must be 10 s to 5 min (10 s holds one period of the 0.1 Hz band), got \"1 h\"");
+                "65:20: waveforms.detection.lossThreshold: must be in [1 %, 95 %], got \"0 %\"",
+                "79:13: waveforms.bandPower.window: must be 10 s to 5 min (10 s holds one period of the 0.1 Hz band), got \"1 h\"");
     }
 }

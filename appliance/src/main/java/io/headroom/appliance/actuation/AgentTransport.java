@@ -1,0 +1,71 @@
+package io.headroom.appliance.actuation;
+
+import io.headroom.appliance.site.AgentKeys;
+import io.headroom.appliance.site.AgentSecurity;
+import io.headroom.appliance.site.Node;
+import io.headroom.appliance.site.Site;
+import io.headroom.drivers.gpuprotocol.AgentClient;
+import io.headroom.drivers.gpuprotocol.Dtls;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The appliance's client of its node agents, as the site's {@code agents.security} says: DTLS-PSK with each agent's
+ * key (its own {@code pskKeyFile}, or its identity's line in {@code agents.pskKeys}), DTLS with the appliance's
+ * certificate, or plain CoAP (only with {@code security: none}, and a warning).
+ */
+public final class AgentTransport {
+
+    private static final Logger log = LoggerFactory.getLogger(AgentTransport.class);
+
+    private AgentTransport() {
+    }
+
+    /**
+     * @throws IllegalStateException when a key or certificate named by the site cannot be used (the message names
+     *                               the file; never the key)
+     */
+    public static AgentClient client(Site site, Duration timeout) {
+        AgentSecurity sec = site.agents().security();
+        List<Node> agents = site.nodes().stream().filter(n -> n.agent() != null).toList();
+        AgentClient.Builder b = AgentClient.builder().timeout(timeout);
+        InetSocketAddress any = new InetSocketAddress(0);
+        try {
+            switch (sec.mode()) {
+                case NONE -> {
+                    if (!agents.isEmpty()) {
+                        log.warn("agents.security: none: the appliance commands its {} agents over plain CoAP; anyone on "
+                                + "the hall network can send them caps and read them (use psk or certificates)",
+                                agents.size());
+                    }
+                }
+                case PSK -> {
+                    if (!agents.isEmpty()) {
+                        Map<String, byte[]> keys = sec.pskKeys() == null ? Map.of() : AgentKeys.readKeysFile(sec.pskKeys());
+                        Map<InetSocketAddress, Dtls.Psk> byAddress = new LinkedHashMap<>();
+                        for (Node n : agents) {
+                            byAddress.put(new InetSocketAddress(n.agent().host(), n.agent().port()), AgentKeys.psk(n, keys));
+                        }
+                        b.endpoint(Dtls.clientEndpoint(any, byAddress, null, null));
+                        log.info("agents over DTLS 1.2 with a PSK each ({} agents)", agents.size());
+                    }
+                }
+                case CERTIFICATES -> {
+                    Dtls.Certificates certs = AgentKeys.certificates(sec.keyStore(), sec.keyStorePasswordFile(),
+                            sec.trustedCertificates());
+                    b.endpoint(Dtls.clientEndpoint(any, Map.of(), certs, null));
+                    log.info("agents over DTLS 1.2 with certificates ({}; {} agents)", certs, agents.size());
+                }
+            }
+        } catch (AgentKeys.KeyFileException e) {
+            throw new IllegalStateException("agent credentials: " + e.getMessage(), e);
+        }
+        return b.build();
+    }
+}
