@@ -229,7 +229,7 @@ public final class CapacityStudy {
         if (s != null) {
             out.printf(Locale.ROOT, "study.trips %d trips%n", s.trips());
             out.printf(Locale.ROOT, "study.drills %d drills%n", s.drills().size());
-            out.printf(Locale.ROOT, "study.worst_trip_exposure %.4f fraction%n", s.worstExposure());
+            out.printf(Locale.ROOT, "study.worst_trip_exposure %.6f fraction%n", s.worstExposure());
             out.printf(Locale.ROOT, "study.max_recovery_ms %.0f ms%n", s.maxRecoveryMs());
             out.printf(Locale.ROOT, "study.peak_feed_load_pct %.1f %%%n", peakRatio(s) * 100);
             out.printf(Locale.ROOT, "study.drill_flexible_compute_lost_pct %s %%%n", pct(s.drillLostFraction(Priority.FLEXIBLE)));
@@ -237,7 +237,7 @@ public final class CapacityStudy {
         }
         if (r.staticCheck() != null) {
             out.printf(Locale.ROOT, "study.static_trips %d trips%n", r.staticCheck().trips());
-            out.printf(Locale.ROOT, "study.static_worst_trip_exposure %.4f fraction%n", r.staticCheck().worstExposure());
+            out.printf(Locale.ROOT, "study.static_worst_trip_exposure %.6f fraction%n", r.staticCheck().worstExposure());
             out.printf(Locale.ROOT, "study.static_peak_feed_load_pct %.1f %%%n", peakRatio(r.staticCheck()) * 100);
         }
         out.printf(Locale.ROOT, "study.evaluations %d configurations%n", r.searched().size());
