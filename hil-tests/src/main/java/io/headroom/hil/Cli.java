@@ -17,7 +17,7 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "headroom", mixinStandardHelpOptions = true, version = "Headroom 0.1.0",
         description = "Grid-interactive edge appliance for AI data centers.",
         subcommands = {Cli.BenchCommand.class, ApplianceCommands.Run.class, ApplianceCommands.CheckSite.class, ApplianceCommands.Token.class,
-                Cli.Perf.class, OperatorCommands.Status.class, OperatorCommands.Feeds.class, OperatorCommands.Caps.class,
+                Cli.Perf.class, Cli.Study.class, OperatorCommands.Status.class, OperatorCommands.Feeds.class, OperatorCommands.Caps.class,
                 OperatorCommands.Alarms.class, OperatorCommands.Events.class, OperatorCommands.Overrides.class})
 public final class Cli implements Runnable {
 
@@ -204,6 +204,79 @@ public final class Cli implements Runnable {
             int rc = Benchmarks.run(name, out, spec.commandLine().getErr());
             out.flush();
             return rc;
+        }
+    }
+
+    @Command(name = "study", mixinStandardHelpOptions = true,
+            description = "Capacity study in virtual time: the most GPU nodes the hall hosts with zero trips across every "
+                    + "single-feed-loss drill, with static N-1 provisioning and with Headroom; NAME.FIGURE VALUE UNIT lines.")
+    static final class Study implements Callable<Integer> {
+        @Option(names = "--site", paramLabel = "FILE", description = "site file (default: sites/example-4feed.yaml)")
+        Path site;
+
+        @Option(names = "--seed", defaultValue = "42", description = "workload and drill seed (default ${DEFAULT-VALUE})")
+        long seed;
+
+        @Option(names = "--drills", defaultValue = "3", paramLabel = "N",
+                description = "random loss times per feed per configuration (default ${DEFAULT-VALUE})")
+        int drills;
+
+        @Option(names = "--fast-path", defaultValue = "5", paramLabel = "MS",
+                description = "feed loss to armed caps enforced at the agents (default ${DEFAULT-VALUE} ms)")
+        int fastPathMs;
+
+        @Option(names = "--normal", defaultValue = "300", paramLabel = "S",
+                description = "virtual seconds of normal operation counted for compute lost (default ${DEFAULT-VALUE})")
+        double normalS;
+
+        @Option(names = "--telemetry-window", defaultValue = "1000", paramLabel = "MS",
+                description = "the agents' GPU power reading averages this long (NVML on Hopper: 1000; default ${DEFAULT-VALUE})")
+        int telemetryWindowMs;
+
+        @Option(names = "--max-flexible-loss", defaultValue = "2", paramLabel = "PCT", description = "default ${DEFAULT-VALUE} %")
+        double maxFlexible;
+
+        @Option(names = "--max-standard-loss", defaultValue = "2", paramLabel = "PCT", description = "default ${DEFAULT-VALUE} %")
+        double maxStandard;
+
+        @Option(names = "--max-critical-loss", defaultValue = "0.05", paramLabel = "PCT", description = "default ${DEFAULT-VALUE} %")
+        double maxCritical;
+
+        @Option(names = "--json", description = "print the result as one JSON object instead")
+        boolean json;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            java.io.PrintWriter err = spec.commandLine().getErr();
+            Path file = site != null ? site : home().resolve("sites/example-4feed.yaml");
+            if (!Files.exists(file)) {
+                err.println("study: no site file at " + file.toAbsolutePath());
+                return ApplianceCommands.EXIT_INVALID_SITE;
+            }
+            Site s = ApplianceCommands.loadOrReport(file, err);
+            if (s == null) {
+                return ApplianceCommands.EXIT_INVALID_SITE;
+            }
+            if (drills < 1 || fastPathMs < 0 || normalS <= 0 || telemetryWindowMs < 10) {
+                err.println("study: --drills must be ≥ 1, --fast-path ≥ 0, --normal > 0 and --telemetry-window ≥ 10");
+                return ApplianceCommands.EXIT_USAGE;
+            }
+            io.headroom.hil.study.StudyParams p = io.headroom.hil.study.StudyParams.defaults().withDrills(drills)
+                    .withFastPathMs(fastPathMs).withNormalS(normalS).withTelemetryWindowMs(telemetryWindowMs)
+                    .withLossBudgets(maxFlexible, maxStandard, maxCritical);
+            io.headroom.hil.study.CapacityStudy.Result r = new io.headroom.hil.study.CapacityStudy(s, p, seed).run();
+            if (json) {
+                out.println(io.headroom.hil.study.CapacityStudy.json(r));
+            } else {
+                io.headroom.hil.study.CapacityStudy.printFigures(r, out);
+                io.headroom.hil.study.CapacityStudy.printSummary(r, out);
+            }
+            out.flush();
+            return 0;
         }
     }
 }

@@ -1,0 +1,157 @@
+package io.headroom.hil.study;
+
+import io.headroom.appliance.control.ContingencyPlanner;
+import io.headroom.appliance.site.Node;
+import io.headroom.appliance.site.Priority;
+import io.headroom.appliance.site.RedundancyGroup;
+import io.headroom.appliance.site.Site;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One run of a hall in virtual time, millisecond by millisecond: either normal operation (every feed up, the
+ * compute delivered per class counted after the warm-up) or a drill (one feed lost at a given time, the rest
+ * of the outage extrapolated for the breakers). With {@code headroom} the real control core regulates
+ * ({@link VirtualAppliance}); without it every GPU runs uncapped at its default limit.
+ */
+public final class StudyRun {
+
+    /** Seconds at the drill's end whose mean current is taken to last for the rest of the outage. */
+    static final int TAIL_MS = 5_000;
+
+    /**
+     * @param trips          breakers that tripped, or would over the outage's remainder, with why (empty: none)
+     * @param worstExposure  the highest fraction of a trip curve's allowed time any breaker used in the run
+     * @param projectedExposure the highest exposure a survivor would reach by the outage's end (drills; 0 otherwise)
+     * @param deliveredJ     GPU energy delivered per class (ordinal) over the counted part, J
+     * @param demandJ        uncapped GPU demand energy per class over the counted part, J
+     * @param recoveryMs     drills: from the loss to the last moment a survivor was above its continuous limit, ms
+     * @param worstRatio     the highest current / continuous limit a live feed carried in the counted part
+     * @param fired          drills: the armed contingency was fired at the agents
+     */
+    public record Result(List<String> trips, double worstExposure, double projectedExposure, double[] deliveredJ,
+                         double[] demandJ, double recoveryMs, double worstRatio, boolean fired) {
+
+        public boolean tripped() {
+            return !trips.isEmpty();
+        }
+
+        /** Compute lost by a class: 1 − delivered / uncapped demand (0 when the class demanded nothing). */
+        public double lostFraction(Priority p) {
+            double d = demandJ[p.ordinal()];
+            return d <= 0 ? 0 : Math.max(0, 1 - deliveredJ[p.ordinal()] / d);
+        }
+    }
+
+    private StudyRun() {
+    }
+
+    /** Normal operation: warm-up, then {@code normalS} counted. */
+    public static Result normal(ScaledSite scaled, int nodes, boolean headroom, StudyParams p, long seed) {
+        return run(scaled, nodes, headroom, p, seed, null, Double.NaN);
+    }
+
+    /** A drill: feed {@code feedId} is lost at {@code lossAtS}; the compute counted is from the loss on. */
+    public static Result drill(ScaledSite scaled, int nodes, boolean headroom, StudyParams p, long seed,
+                               String feedId, double lossAtS) {
+        return run(scaled, nodes, headroom, p, seed, feedId, lossAtS);
+    }
+
+    private static Result run(ScaledSite scaled, int count, boolean headroom, StudyParams p, long seed,
+                              String lostFeed, double lossAtS) {
+        Site site = scaled.withNodes(count);
+        Map<String, Double> safe = new HashMap<>();
+        for (RedundancyGroup g : site.groups()) {
+            safe.put(g.id(), ContingencyPlanner.safeCapW(site, g));
+        }
+        VirtualPlant plant = new VirtualPlant(site, scaled.placedInSiteOrder(count), scaled.rackCount(), p, seed,
+                headroom ? (Node n) -> safe.get(n.groupId()) : (Node n) -> n.gpu().defaultW());
+        VirtualAppliance appliance = headroom ? new VirtualAppliance(site, plant, p) : null;
+        boolean drill = lostFeed != null;
+        long warmupMs = Math.round(p.warmupS() * 1000);
+        long lossMs = drill ? Math.round(lossAtS * 1000) : -1;
+        long endMs = drill ? lossMs + Math.round(p.postLossS() * 1000) : warmupMs + Math.round(p.normalS() * 1000);
+        long countFromMs = drill ? lossMs : warmupMs;
+        int lostIndex = drill ? feedIndex(site, lostFeed) : -1;
+        long lastOverMs = -1;
+        double worstRatio = 0;
+        for (long ms = 1; ms <= endMs; ms++) {
+            if (ms == lossMs) {
+                plant.loseFeed(lostIndex);
+                if (appliance != null) {
+                    appliance.feedLost(lostFeed, ms);
+                }
+            }
+            if (ms == countFromMs) {
+                plant.account(true);
+            }
+            if (appliance != null) {
+                appliance.advanceTo(ms - 1); // decisions made on what was measured up to the last millisecond
+            }
+            plant.step();
+            if (ms >= countFromMs) {
+                for (int f = 0; f < plant.feedCount(); f++) {
+                    if (plant.live(f)) {
+                        double r = plant.feedCurrentA(f) / site.feeds().get(f).limitA();
+                        worstRatio = Math.max(worstRatio, r);
+                        if (drill && r > 1 + 1e-9) {
+                            lastOverMs = ms;
+                        }
+                    }
+                }
+            }
+            if (anyTripped(plant)) {
+                break;
+            }
+        }
+        List<String> trips = new java.util.ArrayList<>();
+        double worst = 0;
+        double projected = 0;
+        for (int f = 0; f < plant.feedCount(); f++) {
+            VirtualBreaker b = plant.breaker(f);
+            worst = Math.max(worst, b.worstExposure());
+            if (b.tripped()) {
+                trips.add(String.format(java.util.Locale.ROOT, "%s after %.3f s", b.why(), b.trippedAtS()));
+            } else if (drill && plant.live(f)) {
+                double ratio = plant.meanCurrentA(f, TAIL_MS) / b.feed().ratingA();
+                double rest = Math.max(0, p.outageS() - p.postLossS());
+                double e = b.projectedExposure(ratio, rest);
+                projected = Math.max(projected, e);
+                if (e >= 1) {
+                    trips.add(String.format(java.util.Locale.ROOT,
+                            "breaker %s would trip within the %.0f s outage: %.3f × rating sustained after the loss",
+                            b.feed().id(), p.outageS(), ratio));
+                }
+            }
+        }
+        double[] delivered = new double[Priority.values().length];
+        double[] demand = new double[Priority.values().length];
+        for (Priority c : Priority.values()) {
+            delivered[c.ordinal()] = plant.deliveredJ(c);
+            demand[c.ordinal()] = plant.demandJ(c);
+        }
+        double recovery = !drill || lastOverMs < 0 ? 0 : lastOverMs - lossMs;
+        return new Result(List.copyOf(trips), worst, projected, delivered, demand, recovery, worstRatio,
+                appliance != null && appliance.triggers() > 0);
+    }
+
+    private static boolean anyTripped(VirtualPlant plant) {
+        for (int f = 0; f < plant.feedCount(); f++) {
+            if (plant.breaker(f).tripped()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static int feedIndex(Site site, String feedId) {
+        for (int f = 0; f < site.feeds().size(); f++) {
+            if (site.feeds().get(f).id().equals(feedId)) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException("no feed " + feedId);
+    }
+}
