@@ -49,7 +49,7 @@ final class StudyHalls {
             }
         }
         return new Site("small", 60, feeds, List.of(new RedundancyGroup("hall", ids)), racks, nodes, List.of(),
-                List.of(), new AgentSettings(2000, 0), CONTROL, OpenAdrSettings.disabled());
+                List.of(), AgentSettings.plain(2000, 0), CONTROL, OpenAdrSettings.disabled());
     }
 
     /** Short virtual runs for tests: 10 s warm-up, 40 s counted, losses within 5 s, 10 s after. */
