@@ -26,6 +26,23 @@ import static org.awaitility.Awaitility.await;
  */
 class BenchOpenAdrTest {
 
+    /** Every value of payload type {@code type} in the reports the bench VTN received. */
+    static java.util.List<Double> values(LocalVtn vtn, String type) {
+        java.util.List<Double> out = new java.util.ArrayList<>();
+        for (var report : vtn.vtn().reports()) {
+            for (var resource : report.path("resources")) {
+                for (var interval : resource.path("intervals")) {
+                    for (var payload : interval.path("payloads")) {
+                        if (type.equals(payload.path("type").asText())) {
+                            payload.path("values").forEach(v -> out.add(v.asDouble()));
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     @Test
     void anImportLimitEventIsAcceptedDeliveredAndReported(@TempDir Path data) throws Exception {
         Site site = SiteLoader.load(Path.of("../sites/example-4feed.yaml"));
@@ -55,8 +72,15 @@ class BenchOpenAdrTest {
                 }
                 assertThat(importW).as("site import during the event, W").isLessThanOrEqualTo(330_000 * 1.02);
 
-                // The VEN reports what it delivered.
-                await().atMost(Duration.ofSeconds(60)).until(() -> !vtn.vtn().reports().isEmpty());
+                // The VEN reports what it delivered: the usage and the demand per interval the event asked for,
+                // measured by the control core on the bench, the demand under the 330 kW the hall promised.
+                await().atMost(Duration.ofSeconds(60)).until(() -> !values(vtn, "USAGE").isEmpty()
+                        && !values(vtn, "DEMAND").isEmpty());
+                assertThat(values(vtn, "USAGE")).as("energy imported per interval, kWh").allSatisfy(v ->
+                        assertThat(v).isPositive());
+                assertThat(values(vtn, "DEMAND")).as("demand per interval, kW").allSatisfy(v ->
+                        assertThat(v).isPositive().isLessThanOrEqualTo(330 * 1.05));
+                assertThat(vtn.vtn().reports()).allSatisfy(r -> assertThat(r.path("eventID").asText()).isEqualTo("short-peak"));
             }
         }
     }
