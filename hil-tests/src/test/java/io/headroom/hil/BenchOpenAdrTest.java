@@ -57,6 +57,14 @@ class BenchOpenAdrTest {
                 OptDecision d = bench.appliance().ven().decisions().getFirst();
                 assertThat(d.eventId()).isEqualTo("short-peak");
                 assertThat(d.kind()).isIn(OptDecision.Kind.OPT_IN, OptDecision.Kind.OPT_PARTIAL);
+                // The operator sees the enrollment and the decision in the API.
+                var grid = new io.vertx.core.json.JsonObject(java.net.http.HttpClient.newHttpClient().send(
+                        java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bench.appliance().httpPort()
+                                + "/api/v1/grid")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+                assertThat(grid.getBoolean("enrolled")).isTrue();
+                assertThat(grid.getString("version")).startsWith("3.1");
+                assertThat(grid.getJsonObject("status").getString("venId")).isNotBlank();
+                assertThat(grid.getJsonArray("decisions").getJsonObject(0).getString("event")).isEqualTo("short-peak");
 
                 // During the event the grid commitment binds and the hall's import settles under 330 kW.
                 await().atMost(Duration.ofSeconds(30)).until(() -> {

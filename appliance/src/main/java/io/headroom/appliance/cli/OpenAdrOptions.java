@@ -42,6 +42,14 @@ public final class OpenAdrOptions {
             description = "2.0b: also offer TLS_RSA_WITH_AES_128_CBC_SHA256 (JDK 25: enabled for the whole process)")
     public Boolean tlsAllowRsaKeyExchange;
 
+    @Option(names = "--webhook-listen", paramLabel = "HOST:PORT",
+            description = "3.x: serve the VTN's callbacks here and subscribe to events (polling stays as the fallback)")
+    public String webhookListen;
+
+    @Option(names = "--webhook-url", paramLabel = "URL",
+            description = "3.x: the callback URL the VTN is given, when it reaches this host by another name (default http://HOST:PORT)")
+    public URI webhookUrl;
+
     /** How often to poll the VTN, from the site file (the command line has no flag for it); null: default. */
     public java.time.Duration pollInterval;
 
@@ -71,6 +79,31 @@ public final class OpenAdrOptions {
             pollInterval = java.time.Duration.ofMillis(site.pollIntervalMs());
         }
         return this;
+    }
+
+    /** TLS that trusts the certificates of one PEM file (a utility's private CA), for the 3.x VTN. */
+    static javax.net.ssl.SSLContext trusting(Path caPem) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(caPem)) {
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            int k = 0;
+            for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                ks.setCertificateEntry("ca-" + k++, c);
+            }
+            if (k == 0) {
+                throw new IllegalArgumentException("--tls-ca " + caPem + ": no PEM certificate in it");
+            }
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("--tls-ca " + caPem + ": cannot read it: " + e.getMessage(), e);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("--tls-ca " + caPem + ": not a PEM certificate: " + e.getMessage(), e);
+        }
     }
 
     private static String blankToNull(String s) {
@@ -106,6 +139,30 @@ public final class OpenAdrOptions {
         Ven3Config.Builder b = Ven3Config.builder(v, vtn, venName, clientId, clientSecret, dataDir.resolve("ven.db"));
         if (pollInterval != null) {
             b.pollInterval(pollInterval);
+        }
+        if (tlsCa != null) {
+            if (!"https".equalsIgnoreCase(vtn.getScheme())) {
+                throw new IllegalArgumentException("--tls-ca is for an HTTPS VTN; " + vtn + " is not one");
+            }
+            b.sslContext(trusting(tlsCa));
+        }
+        if (webhookUrl != null && webhookListen == null) {
+            throw new IllegalArgumentException("--webhook-url needs --webhook-listen HOST:PORT (where to serve the callbacks)");
+        }
+        if (webhookListen != null) {
+            int colon = webhookListen.lastIndexOf(':');
+            int port;
+            try {
+                port = colon <= 0 ? -1 : Integer.parseInt(webhookListen.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("--webhook-listen: expected HOST:PORT with a port 1..65535, got '"
+                        + webhookListen + "'");
+            }
+            String host = webhookListen.substring(0, colon);
+            b.webhook(true).callback(host, port, webhookUrl != null ? webhookUrl.toString() : "http://" + host + ":" + port);
         }
         return b.build();
     }
