@@ -62,6 +62,10 @@ public final class Cli implements Runnable {
         @Option(names = "--data", paramLabel = "DIR", description = "journal and VEN state (default: run/bench under the launcher's folder)")
         Path data;
 
+        @Option(names = "--workload", paramLabel = "MODEL", defaultValue = "bursty",
+                description = "the GPUs' workload: bursty (default) or calibrated (training dips and spikes, inference bursts, job ramps)")
+        String workload;
+
         @Option(names = "--scenario", paramLabel = "FILE",
                 description = "play a scenario (hil-tests/scenarios/*.yaml) with the dashboard live, write its report under DATA/reports, exit 0 if what it expects held, 1 if not")
         Path scenario;
@@ -134,6 +138,10 @@ public final class Cli implements Runnable {
                     return ApplianceCommands.EXIT_USAGE;
                 }
             }
+            if (!"bursty".equals(workload) && !"calibrated".equals(workload)) {
+                spec.commandLine().getErr().println("bench: --workload must be bursty or calibrated, got '" + workload + "'");
+                return ApplianceCommands.EXIT_USAGE;
+            }
             Bench bench = Bench.start(s, new Bench.Options(httpHost, httpPort, ephemeral, seed, dataDir,
                     new io.headroom.appliance.Appliance.Options(httpHost, httpPort, dataDir, null, ven).withVen2b(ven2b)));
             spec.commandLine().getOut().printf("Headroom bench: site %s, dashboard http://%s:%d/ , API http://%s:%d/api/v1/site , journal %s%n",
@@ -153,6 +161,9 @@ public final class Cli implements Runnable {
                 stop.countDown();
             }, "shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
+            if ("calibrated".equals(workload)) {
+                bench.plant().useCalibratedWorkload(seed);
+            }
             if (played != null) {
                 io.headroom.hil.scenario.Scenario sc = played;
                 spec.commandLine().getOut().printf("scenario %s: %.0f s, %d events; watch it on the dashboard%n",

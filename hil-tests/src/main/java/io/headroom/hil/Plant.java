@@ -54,6 +54,8 @@ public final class Plant implements AutoCloseable {
     private final double[] deliveredJ = new double[io.headroom.appliance.site.Priority.values().length];
     private final Map<String, Double> meterFactor = new HashMap<>();
     private volatile StepListener stepListener;
+    private volatile io.headroom.hil.study.StudyWorkload calibrated;
+    private double[] calibratedDemand;
 
     /** Told at the end of every plant step, on the plant's thread: must be quick and must not block. */
     @FunctionalInterface
@@ -197,6 +199,32 @@ public final class Plant implements AutoCloseable {
         log.info("meter of feed {} reports {} × the truth", feedId, factor);
     }
 
+    /**
+     * From the next step on, the GPUs follow the calibrated workload models of the capacity study
+     * ({@link io.headroom.hil.study.StudyWorkload}: synchronized training per rack with iteration-boundary dips
+     * to 20/50/75 % of TDP and +37.5 % spikes, inference with bursts and slow ~12 % swings, batch work, job
+     * start and stop ramps) instead of the default bursty one. Forced bursts still apply.
+     */
+    public synchronized void useCalibratedWorkload(long seed) {
+        int n = site.nodes().size();
+        io.headroom.appliance.site.Priority[] classes = new io.headroom.appliance.site.Priority[n];
+        long[] keys = new long[n];
+        int[] rackOf = new int[n];
+        Map<String, Integer> rackIndex = new HashMap<>();
+        Map<String, Integer> inRack = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            Node node = site.nodes().get(i);
+            classes[i] = node.priority();
+            int r = rackIndex.computeIfAbsent(node.rackId(), k -> rackIndex.size());
+            int k = inRack.merge(node.rackId(), 1, Integer::sum) - 1;
+            rackOf[i] = r;
+            keys[i] = ((long) r << 20) + k;
+        }
+        calibratedDemand = new double[n];
+        calibrated = new io.headroom.hil.study.StudyWorkload(classes, keys, rackOf, Math.max(1, rackIndex.size()), seed);
+        log.info("plant: calibrated workload models (seed {})", seed);
+    }
+
     /** Who is told each step (the scenario runner); null for none. */
     public void onStep(StepListener l) {
         this.stepListener = l;
@@ -230,9 +258,16 @@ public final class Plant implements AutoCloseable {
 
     synchronized void step(double dtS) {
         nowS = (System.nanoTime() - started) / 1e9;
+        io.headroom.hil.study.StudyWorkload cal = calibrated;
+        double forced = workload.forcedAt(nowS);
+        if (cal != null && dtS > 0) {
+            cal.step(nowS, dtS, calibratedDemand);
+        }
         for (int i = 0; i < nodes.size(); i++) {
             PlantNode n = nodes.get(i);
-            double demandPerGpu = workload.next(i, nowS, dtS) * n.node().gpu().maxW();
+            double fraction = cal == null ? workload.next(i, nowS, dtS)
+                    : Double.isNaN(forced) ? calibratedDemand[i] : forced;
+            double demandPerGpu = fraction * n.node().gpu().maxW();
             n.setDemandPerGpu(demandPerGpu);
             n.advance(dtS);
             int c = n.node().priority().ordinal();

@@ -39,6 +39,11 @@ public final class Workload {
         this.forcedUntilS = nowS + seconds;
     }
 
+    /** The forced burst's fraction at {@code nowS}, or NaN when none is in force. */
+    public double forcedAt(double nowS) {
+        return nowS < forcedUntilS ? forcedFraction : Double.NaN;
+    }
+
     /** Advances by {@code dtS} and returns node {@code i}'s demand as a fraction of its GPUs' maximum. */
     public double next(int i, double nowS, double dtS) {
         if (nowS < forcedUntilS) {

@@ -25,7 +25,17 @@ import java.util.Set;
  * @param warmupS figures count from here: before it the bench settles from its start
  */
 public record Scenario(String name, String description, double durationS, double warmupS, List<Event> events,
-                       Expectations expect, Path file) {
+                       Expectations expect, Path file, String workload) {
+
+    /** The bench's default workload (bursty, mean-reverting per class). */
+    public static final String BURSTY = "bursty";
+    /** The calibrated models of the capacity study (training dips and spikes, inference bursts, job ramps). */
+    public static final String CALIBRATED = "calibrated";
+
+    public Scenario(String name, String description, double durationS, double warmupS, List<Event> events,
+                    Expectations expect, Path file) {
+        this(name, description, durationS, warmupS, events, expect, file, BURSTY);
+    }
 
     /** One thing that happens at {@code atS} seconds of plant time. */
     public sealed interface Event {
@@ -108,7 +118,8 @@ public record Scenario(String name, String description, double durationS, double
         }
     }
 
-    private static final Set<String> TOP = Set.of("name", "description", "duration", "warmup", "events", "expect");
+    private static final Set<String> TOP = Set.of("name", "description", "duration", "warmup", "events", "expect",
+            "workload");
     private static final Set<String> KINDS = Set.of("feedLoss", "feedRestore", "burst", "meterFault", "meterBack",
             "meterLies", "agentCrash", "agentRestart");
     private static final Set<String> EXPECT = Set.of("trips", "recovery", "worstTripMarginUsed",
@@ -161,10 +172,14 @@ public record Scenario(String name, String description, double durationS, double
         }
         events.sort(Comparator.comparingDouble(Event::atS));
         Expectations expect = expectations(top.get("expect"), errors);
+        String workload = top.get("workload") == null ? BURSTY : String.valueOf(top.get("workload"));
+        if (!workload.equals(BURSTY) && !workload.equals(CALIBRATED)) {
+            errors.add("workload: '" + workload + "' is not bursty or calibrated");
+        }
         if (!errors.isEmpty()) {
             throw new InvalidScenario(file, errors);
         }
-        return new Scenario(name, description, duration, warmup, List.copyOf(events), expect, file);
+        return new Scenario(name, description, duration, warmup, List.copyOf(events), expect, file, workload);
     }
 
     private static Event event(Object o, String where, Site site, double duration, List<String> errors) {

@@ -66,6 +66,9 @@ public final class ScenarioRunner {
     public static Result run(Bench bench, Scenario sc) throws InterruptedException {
         Plant plant = bench.plant();
         Site site = bench.appliance().site();
+        if (Scenario.CALIBRATED.equals(sc.workload())) {
+            plant.useCalibratedWorkload(sc.name().hashCode());
+        }
         Instant started = Instant.now();
         double t0 = plant.nowS();
         Probe probe = new Probe(bench, site, sc, t0);
