@@ -118,7 +118,10 @@ public final class Bench implements AutoCloseable {
     private final Plant plant;
     private final CoapExecutors agentThreads;
     private final List<NodeAgent> agents;
-    private final Appliance appliance;
+    private volatile Appliance appliance;
+    private Site wiredSite;
+    private Appliance.Options applianceOptions;
+    private long droppedByEarlierAppliances;
 
     private final java.util.concurrent.ExecutorService handshakes;
     private final Map<String, byte[]> keys;
@@ -190,7 +193,10 @@ public final class Bench implements AutoCloseable {
             plant.streamWaveforms(targets, WAVEFORM_RATE_HZ);
             log.info("bench up: {} meters, {} agents (DTLS-PSK, keys in {}), plant stepping every 10 ms",
                     meterPorts.size(), agents.size(), options.dataDir().resolve(KEYS_FILE));
-            return new Bench(plant, threads, handshakes, keys, agents, appliance);
+            Bench bench = new Bench(plant, threads, handshakes, keys, agents, appliance);
+            bench.wiredSite = wired;
+            bench.applianceOptions = options.applianceOptions().withWaveforms(waves);
+            return bench;
         } catch (Exception | Error e) {
             agents.forEach(NodeAgent::close);
             handshakes.shutdownNow();
@@ -240,6 +246,37 @@ public final class Bench implements AutoCloseable {
 
     public Plant plant() {
         return plant;
+    }
+
+    /**
+     * Stops the appliance (the agents keep their caps until their leases lapse, then fall back to their safe
+     * caps), waits {@code downS} seconds of plant time, and starts a new one on the same data (journal, tokens,
+     * VEN state) and the same site; the plant's waveform streams follow it to its new inputs.
+     */
+    public void restartAppliance(double downS) throws InterruptedException {
+        Appliance old = appliance;
+        synchronized (this) {
+            droppedByEarlierAppliances += old.journal().dropped();
+        }
+        old.close();
+        log.info("appliance stopped; restarting in {} s", downS);
+        double until = plant.nowS() + downS;
+        while (plant.nowS() < until) {
+            Thread.sleep(Math.clamp((long) ((until - plant.nowS()) * 1000), 1, 50)); // the drill's timetable
+        }
+        Appliance next = Appliance.start(wiredSite, applianceOptions);
+        Map<String, InetSocketAddress> targets = new HashMap<>();
+        for (Appliance.WaveformInput w : applianceOptions.waveforms()) {
+            targets.put(w.feedId(), next.waveformAddress(w.feedId()));
+        }
+        plant.streamWaveforms(targets, WAVEFORM_RATE_HZ);
+        appliance = next;
+        log.info("appliance restarted");
+    }
+
+    /** Journal items dropped, across appliance restarts. */
+    public synchronized long journalDropped() {
+        return droppedByEarlierAppliances + appliance.journal().dropped();
     }
 
     public Appliance appliance() {

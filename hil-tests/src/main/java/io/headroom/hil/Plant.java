@@ -122,7 +122,11 @@ public final class Plant implements AutoCloseable {
 
     /** Streams every feed's waveforms to these addresses from now on (the appliance's waveform inputs). */
     public void streamWaveforms(Map<String, java.net.InetSocketAddress> targets, double sampleRateHz) {
+        WaveformStreamer old = this.waveforms;
         this.waveforms = new WaveformStreamer(site, targets, sampleRateHz);
+        if (old != null) {
+            old.close();
+        }
     }
 
     public void start() {

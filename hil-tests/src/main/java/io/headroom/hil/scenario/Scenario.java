@@ -38,7 +38,7 @@ public record Scenario(String name, String description, double durationS, double
     }
 
     /** One thing that happens at {@code atS} seconds of plant time. */
-    public sealed interface Event {
+    public sealed interface Event permits FeedLoss, FeedRestore, Burst, MeterFault, MeterLies, AgentCrash, ApplianceRestart {
         double atS();
 
         /** In words, for logs and reports. */
@@ -87,6 +87,13 @@ public record Scenario(String name, String description, double durationS, double
         }
     }
 
+    /** The appliance stopped, and started again {@code downS} later on the same data (events during it wait). */
+    public record ApplianceRestart(double atS, double downS) implements Event {
+        public String describe() {
+            return String.format(java.util.Locale.ROOT, "appliance stopped for %.1f s and restarted", downS);
+        }
+    }
+
     /**
      * What must hold; a null field is not checked.
      *
@@ -121,7 +128,7 @@ public record Scenario(String name, String description, double durationS, double
     private static final Set<String> TOP = Set.of("name", "description", "duration", "warmup", "events", "expect",
             "workload");
     private static final Set<String> KINDS = Set.of("feedLoss", "feedRestore", "burst", "meterFault", "meterBack",
-            "meterLies", "agentCrash", "agentRestart");
+            "meterLies", "agentCrash", "agentRestart", "applianceRestart");
     private static final Set<String> EXPECT = Set.of("trips", "recovery", "worstTripMarginUsed",
             "criticalComputeLostPct", "flexibleComputeLostPct", "dataLost", "alarmsRaised");
 
@@ -232,6 +239,14 @@ public record Scenario(String name, String description, double durationS, double
                 double fraction = bm.containsKey("fraction") ? number(bm.get("fraction"), w + ".fraction", 0, 1, errors) : 1;
                 double d = seconds(bm.get("duration"), w + ".duration", errors, true);
                 return Double.isNaN(fraction) || Double.isNaN(d) || Double.isNaN(at) ? null : new Burst(at, fraction, d);
+            }
+            case "applianceRestart" -> {
+                if (!(v instanceof Map<?, ?> am) || !am.keySet().equals(Set.of("down"))) {
+                    errors.add(w + ": must be {down: TIME} (how long the appliance stays stopped)");
+                    return null;
+                }
+                double down = seconds(am.get("down"), w + ".down", errors, true);
+                return Double.isNaN(down) || Double.isNaN(at) ? null : new ApplianceRestart(at, down);
             }
             case "agentCrash", "agentRestart" -> {
                 String node = v == null ? null : String.valueOf(v);

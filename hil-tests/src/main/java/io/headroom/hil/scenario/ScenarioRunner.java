@@ -74,7 +74,7 @@ public final class ScenarioRunner {
         Probe probe = new Probe(bench, site, sc, t0);
         List<String> eventLog = new ArrayList<>();
         plant.onStep(probe::stepped);
-        long journalDropped0 = bench.appliance().journal().dropped();
+        long journalDropped0 = bench.journalDropped();
         try {
             for (Scenario.Event e : sc.events()) {
                 waitUntil(plant, t0 + e.atS());
@@ -121,7 +121,7 @@ public final class ScenarioRunner {
         unit.put("band_0_1_2hz_rms_kw", "kW");
         fig.put("band_3_30hz_rms_kw", probe.bands.highBandRmsW() / 1e3);
         unit.put("band_3_30hz_rms_kw", "kW");
-        fig.put("data_lost", (double) (bench.appliance().journal().dropped() - journalDropped0));
+        fig.put("data_lost", (double) (bench.journalDropped() - journalDropped0));
         unit.put("data_lost", "count");
         fig.put("alarms_raised", (double) alarms.size());
         unit.put("alarms_raised", "count");
@@ -170,7 +170,7 @@ public final class ScenarioRunner {
         return f;
     }
 
-    private static void apply(Bench bench, Scenario.Event e) {
+    private static void apply(Bench bench, Scenario.Event e) throws InterruptedException {
         Plant p = bench.plant();
         switch (e) {
             case Scenario.FeedLoss l -> p.setFeedUp(l.feed(), false);
@@ -179,6 +179,7 @@ public final class ScenarioRunner {
             case Scenario.MeterFault m -> p.meterFault(m.feed(), m.failed());
             case Scenario.MeterLies m -> p.meterLies(m.feed(), m.factor());
             case Scenario.AgentCrash a -> bench.agentCrash(a.node(), a.crashed());
+            case Scenario.ApplianceRestart a -> bench.restartAppliance(a.downS());
         }
     }
 
