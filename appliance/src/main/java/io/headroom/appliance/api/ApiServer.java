@@ -204,7 +204,7 @@ public final class ApiServer implements AutoCloseable {
         rc.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
     }
 
-    private static String resource(String name) {
+    static String resource(String name) {
         try (InputStream in = ApiServer.class.getResourceAsStream("/io/headroom/appliance/" + name)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + name);

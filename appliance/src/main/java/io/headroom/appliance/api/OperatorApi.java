@@ -440,13 +440,6 @@ public final class OperatorApi {
     }
 
     private static String resource(String name) {
-        try (InputStream in = OperatorApi.class.getResourceAsStream("/io/headroom/appliance/api/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ApiServer.resource("api/" + name);
     }
 }

@@ -53,24 +53,7 @@ class FieldIoTest {
     void anOpenedBreakerIsALostFeedAndTheOutputsAndWatchdogFollowTheAppliance(@TempDir Path dir) throws Exception {
         String text = Files.readString(Path.of("src/test/resources/sites/minimal-2feed.yaml")) + GPIO;
         Site site = SiteLoader.parse("gpio.yaml", text);
-        Actuator none = new Actuator() {
-            @Override
-            public void command(Node node, double capPerGpuW) {
-            }
-
-            @Override
-            public void flush(long nowNanos) {
-            }
-
-            @Override
-            public Optional<NodeTelemetry> telemetry(Node node, long nowNanos) {
-                return Optional.empty();
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        Actuator none = new io.headroom.appliance.testing.NoActuator();
         AtomicReference<SiteState> state = new AtomicReference<>(state(1, List.of("feed B: meter stale")));
         try (Journal journal = Journal.open(dir.resolve("j.db"), Clock.systemUTC(), 3600, 1000);
              ContingencyTrigger trigger = ContingencyTrigger.open(new InetSocketAddress("127.0.0.1", 0), site.nodes().size());

@@ -38,25 +38,6 @@ import static org.awaitility.Awaitility.await;
  */
 class JsonLogTest {
 
-    static final class NoActuator implements Actuator {
-        @Override
-        public void command(Node node, double capPerGpuW) {
-        }
-
-        @Override
-        public void flush(long nowNanos) {
-        }
-
-        @Override
-        public Optional<NodeTelemetry> telemetry(Node node, long nowNanos) {
-            return Optional.empty();
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     static Site exampleSite() throws Exception {
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
             if (Files.isRegularFile(p.resolve("sites/example-4feed.yaml"))) {
@@ -79,7 +60,7 @@ class JsonLogTest {
             c.setContext(ctx);
             c.doConfigure(RegulationLoop.class.getResource("/logback.xml"));
             try (MeasurementPipeline never = new MeasurementPipeline(site, Clock.systemUTC());
-                 RegulationLoop loop = new RegulationLoop(site, never, new NoActuator(), new CommitmentBook(), journal,
+                 RegulationLoop loop = new RegulationLoop(site, never, new io.headroom.appliance.testing.NoActuator(), new CommitmentBook(), journal,
                          Clock.systemUTC(), System::nanoTime)) {
                 SiteState s = loop.tick();
                 assertThat(s.alarms()).isNotEmpty();

@@ -50,26 +50,6 @@ class ApplianceMetricsTest {
     static final Duration WAIT = Duration.ofSeconds(15);
     final Clock utc = Clock.systemUTC();
 
-    /** An actuator that does nothing (the protection loop's hold). */
-    static final class NoActuator implements Actuator {
-        @Override
-        public void command(Node node, double capPerGpuW) {
-        }
-
-        @Override
-        public void flush(long nowNanos) {
-        }
-
-        @Override
-        public Optional<NodeTelemetry> telemetry(Node node, long nowNanos) {
-            return Optional.empty();
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     static SiteState state(Site site, Map<String, FeedMeasurement> feeds, List<String> alarms) {
         return new SiteState(7, Instant.now(), site.control().tickMs(), feeds, Map.of(), Map.of(), List.of(), alarms,
                 Map.of(), Map.of(), Map.of());
@@ -107,7 +87,7 @@ class ApplianceMetricsTest {
         Site site = Scrape.exampleSite();
         try (Journal journal = Journal.open(dir.resolve("j.db"), utc, 3600, 1000);
              ContingencyTrigger trigger = ContingencyTrigger.open(new InetSocketAddress("127.0.0.1", 0), 4);
-             ProtectionLoop protection = new ProtectionLoop(site, trigger, new NoActuator(), journal, utc)) {
+             ProtectionLoop protection = new ProtectionLoop(site, trigger, new io.headroom.appliance.testing.NoActuator(), journal, utc)) {
             ApplianceMetrics m = new ApplianceMetrics(site, () -> null, journal);
             protection.onFired(m);
             protection.start();
