@@ -292,6 +292,7 @@ public final class Appliance implements AutoCloseable {
                     api.port(), journal.file(), ven == null ? "" : "; OpenADR " + ven.version() + " VEN enrolled");
             Appliance appliance = new Appliance(site, parts, regulation, api, journal, ven, protection,
                     Map.copyOf(waveformAddresses), Map.copyOf(recorders), disturbanceDir, utc);
+            appliance.field = field;
             operatorApi.onDisturbanceRequest(appliance::recordDisturbance);
             return appliance;
         } catch (Exception e) {
@@ -411,6 +412,13 @@ public final class Appliance implements AutoCloseable {
                         .put("postS", postS)
                         .put("sampleRateHz", w.sampleRateHz())
                         .encode()));
+    }
+
+    private FieldIo field;
+
+    /** The GPIO header (breaker contacts, relays, lamp, watchdog), or null when the site declares none. */
+    public FieldIo field() {
+        return field;
     }
 
     /** The fast path: the last contingency it fired. */

@@ -178,14 +178,15 @@ public final class Bench implements AutoCloseable {
             wired = new Site(wired.name(), wired.frequencyHz(), wired.feeds(), wired.groups(), wired.racks(),
                     wired.nodes().stream().map(n -> n.withPsk(n.id(), null)).toList(), wired.meters(),
                     wired.supercaps(), wired.agents(), wired.control(), wired.openadr(), wired.modbusBuses(),
-                    wired.gpio(), wired.waveforms());
+                    benchGpio(wired), wired.waveforms());
             List<Appliance.WaveformInput> waves = new ArrayList<>();
             for (int f = 0; f < site.feeds().size(); f++) {
                 waves.add(new Appliance.WaveformInput(site.feeds().get(f).id(), new InetSocketAddress("127.0.0.1", 0),
                         f + 1, WAVEFORM_RATE_HZ));
             }
             benchTokens(options.dataDir());
-            Appliance appliance = Appliance.start(wired, options.applianceOptions().withWaveforms(waves));
+            Appliance appliance = Appliance.start(wired, options.applianceOptions().withWaveforms(waves)
+                    .withGpio(io.headroom.drivers.gpio.GpioProvider.MOCK));
             Map<String, InetSocketAddress> targets = new HashMap<>();
             for (Appliance.WaveformInput w : waves) {
                 targets.put(w.feedId(), appliance.waveformAddress(w.feedId()));
@@ -195,7 +196,10 @@ public final class Bench implements AutoCloseable {
                     meterPorts.size(), agents.size(), options.dataDir().resolve(KEYS_FILE));
             Bench bench = new Bench(plant, threads, handshakes, keys, agents, appliance);
             bench.wiredSite = wired;
-            bench.applianceOptions = options.applianceOptions().withWaveforms(waves);
+            bench.applianceOptions = options.applianceOptions().withWaveforms(waves)
+                    .withGpio(io.headroom.drivers.gpio.GpioProvider.MOCK);
+            bench.wireContacts();
+            plant.onFeedChange(bench::contact);
             return bench;
         } catch (Exception | Error e) {
             agents.forEach(NodeAgent::close);
@@ -271,7 +275,69 @@ public final class Bench implements AutoCloseable {
         }
         plant.streamWaveforms(targets, WAVEFORM_RATE_HZ);
         appliance = next;
+        wireContacts();
         log.info("appliance restarted");
+    }
+
+    /** The BCM pins of the bench's breaker auxiliary contacts, one per feed in site order. */
+    static final int[] CONTACT_PINS = {5, 6, 13, 19, 26, 16, 20, 21, 12, 25, 8, 7};
+    static final int ALARM_RELAY_PIN = 22;
+    static final int STATUS_LAMP_PIN = 23;
+    static final int WATCHDOG_PIN = 24;
+
+    /**
+     * The bench's GPIO header on Pi4J's mock platform, unless the site declares one: a breaker auxiliary contact
+     * per feed (closed = breaker closed), the alarm relay, the status lamp and a watchdog pin.
+     */
+    static io.headroom.appliance.site.GpioSettings benchGpio(Site site) {
+        if (!site.gpio().inputs().isEmpty() || site.feeds().size() > CONTACT_PINS.length) {
+            return site.gpio();
+        }
+        List<io.headroom.appliance.site.GpioSettings.Input> inputs = new ArrayList<>();
+        for (int f = 0; f < site.feeds().size(); f++) {
+            String id = site.feeds().get(f).id();
+            inputs.add(new io.headroom.appliance.site.GpioSettings.Input("brk-" + id, CONTACT_PINS[f], "breaker-aux",
+                    id, false, "down", 5));
+        }
+        return new io.headroom.appliance.site.GpioSettings(inputs, List.of(
+                new io.headroom.appliance.site.GpioSettings.Output("alarm", ALARM_RELAY_PIN, "alarm-relay", false),
+                new io.headroom.appliance.site.GpioSettings.Output("lamp", STATUS_LAMP_PIN, "status-lamp", false)),
+                new io.headroom.appliance.site.GpioSettings.Watchdog(WATCHDOG_PIN, null, 100));
+    }
+
+    /** The appliance's mock contact inputs, by feed. */
+    private final Map<String, com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput> contacts =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Binds the plant's feeds to the appliance's breaker contacts and sets them as the plant is now. */
+    private void wireContacts() {
+        contacts.clear();
+        io.headroom.appliance.field.FieldIo field = appliance.field();
+        if (field == null) {
+            return;
+        }
+        for (io.headroom.appliance.site.GpioSettings.Input in : wiredSite.gpio().inputs()) {
+            if ("breaker-aux".equals(in.kind()) && in.feedId() != null) {
+                var pin = field.gpio().context().registry().get(io.headroom.drivers.gpio.Gpio.pinId(in.pin()),
+                        com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput.class);
+                contacts.put(in.feedId(), pin);
+                contact(in.feedId(), plant.feedUp(in.feedId()));
+            }
+        }
+    }
+
+    /** A feed's breaker contact follows the plant: closed while the feed is up. */
+    private void contact(String feedId, boolean up) {
+        var pin = contacts.get(feedId);
+        if (pin != null) {
+            pin.mockState(up ? com.pi4j.io.gpio.digital.DigitalState.HIGH : com.pi4j.io.gpio.digital.DigitalState.LOW);
+        }
+    }
+
+    /** The alarm relay's state on the mock header (energised while an alarm is raised), or null without GPIO. */
+    public Boolean alarmRelayOn() {
+        io.headroom.appliance.field.FieldIo field = appliance.field();
+        return field == null || field.alarmRelays().isEmpty() ? null : field.alarmRelays().getFirst().isOn();
     }
 
     /** Journal items dropped, across appliance restarts. */

@@ -155,11 +155,14 @@ public final class Plant implements AutoCloseable {
         if (!feedUp.containsKey(feedId)) {
             throw new IllegalArgumentException("no feed " + feedId);
         }
-        feedUp.put(feedId, up);
+        boolean was = feedUp.put(feedId, up);
         if (up) {
             breakers.get(feedId).close(); // a restored feed comes back through a closed breaker
         }
         log.info("feed {} {}", feedId, up ? "restored" : "lost");
+        if (was != up) {
+            feedChanged(feedId, up);
+        }
     }
 
     /** Whether feed {@code id} carries load now (not lost, breaker closed). */
@@ -227,6 +230,30 @@ public final class Plant implements AutoCloseable {
         calibratedDemand = new double[n];
         calibrated = new io.headroom.hil.study.StudyWorkload(classes, keys, rackOf, Math.max(1, rackIndex.size()), seed);
         log.info("plant: calibrated workload models (seed {})", seed);
+    }
+
+    /** Told when a feed goes down (lost, or its breaker tripped) or comes back: {@code (feedId, up)}. */
+    @FunctionalInterface
+    public interface FeedListener {
+        void feedChanged(String feedId, boolean up);
+    }
+
+    private volatile FeedListener feedListener;
+
+    /** Who is told of feed changes (the bench's breaker contacts); null for none. Called under the plant's lock. */
+    public void onFeedChange(FeedListener l) {
+        this.feedListener = l;
+    }
+
+    private void feedChanged(String feedId, boolean up) {
+        FeedListener l = feedListener;
+        if (l != null) {
+            try {
+                l.feedChanged(feedId, up);
+            } catch (RuntimeException e) {
+                log.warn("feed listener failed: {}", e.toString());
+            }
+        }
     }
 
     /** Who is told each step (the scenario runner); null for none. */
@@ -298,6 +325,7 @@ public final class Plant implements AutoCloseable {
         for (Feed f : site.feeds()) {
             if (breakers.get(f.id()).step(feedState.get(f.id())[1], dtS, nowS)) {
                 feedUp.put(f.id(), false);
+                feedChanged(f.id(), false);
                 log.warn("feed {}: BREAKER TRIPPED at {} A ({} × rating)", f.id(),
                         String.format(java.util.Locale.ROOT, "%.1f", feedState.get(f.id())[1]),
                         String.format(java.util.Locale.ROOT, "%.2f", feedState.get(f.id())[1] / f.ratingA()));

@@ -199,6 +199,11 @@ class BenchEndToEndTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> bench.appliance().protection().lastFired() != null);
         ProtectionLoop.Fired fired = bench.appliance().protection().lastFired();
         assertThat(fired.feedId()).isEqualTo("A");
+        // The breaker's auxiliary contact on the (mock) GPIO header opened too, and the alarm relay is energised.
+        await().atMost(Duration.ofSeconds(5)).until(() -> Boolean.TRUE.equals(bench.alarmRelayOn()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> bench.appliance().journal()
+                .entries(java.time.Instant.now().minusSeconds(60), java.time.Instant.now().plusSeconds(1), null, 10_000).stream()
+                .anyMatch(j -> j.subject().equals("A") && j.message().contains("breaker opened")));
         assertThat(fired.report().targets()).as("agents armed with A's contingency").isEqualTo(64);
         assertThat(fired.report().applied()).as("agents that applied it").isEqualTo(64);
         // The survivors carried A's share for a moment; the caps bring them back within their allowed excursion.
