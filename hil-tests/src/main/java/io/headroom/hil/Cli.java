@@ -89,6 +89,28 @@ public final class Cli implements Runnable {
                 return ApplianceCommands.EXIT_INVALID_SITE;
             }
             Path dataDir = data != null ? data : home().resolve("run/bench");
+            io.headroom.hil.scenario.Scenario played = null;
+            if (scenario != null) {
+                try {
+                    played = io.headroom.hil.scenario.Scenario.load(scenario, s);
+                } catch (io.headroom.hil.scenario.Scenario.InvalidScenario e) {
+                    spec.commandLine().getErr().println("bench: " + e.getMessage());
+                    return ApplianceCommands.EXIT_INVALID_SITE;
+                } catch (java.io.IOException e) {
+                    spec.commandLine().getErr().println("bench: cannot read the scenario " + scenario + ": " + e.getMessage());
+                    return ApplianceCommands.EXIT_USAGE;
+                }
+            }
+            if (played != null && played.openadr()) {
+                if (openadr.version != null && (!openadr.version.startsWith("3") || openadr.vtn != null)) {
+                    spec.commandLine().getErr().println("bench: scenario " + played.name()
+                            + " publishes DR events on the bench VTN: leave out --openadr-version/--vtn");
+                    return ApplianceCommands.EXIT_USAGE;
+                }
+                openadr.version = "3.1";
+                openadr.pollInterval = java.time.Duration.ofSeconds(1); // the scenario's events come seconds apart
+            }
+
             LocalVtn vtn = null;
             LocalVtn2b vtn2b = null;
             io.headroom.grid.openadr3.Ven3Config ven;
@@ -126,18 +148,6 @@ public final class Cli implements Runnable {
                 }
                 return ApplianceCommands.EXIT_USAGE;
             }
-            io.headroom.hil.scenario.Scenario played = null;
-            if (scenario != null) {
-                try {
-                    played = io.headroom.hil.scenario.Scenario.load(scenario, s);
-                } catch (io.headroom.hil.scenario.Scenario.InvalidScenario e) {
-                    spec.commandLine().getErr().println("bench: " + e.getMessage());
-                    return ApplianceCommands.EXIT_INVALID_SITE;
-                } catch (java.io.IOException e) {
-                    spec.commandLine().getErr().println("bench: cannot read the scenario " + scenario + ": " + e.getMessage());
-                    return ApplianceCommands.EXIT_USAGE;
-                }
-            }
             if (!"bursty".equals(workload) && !"calibrated".equals(workload)) {
                 spec.commandLine().getErr().println("bench: --workload must be bursty or calibrated, got '" + workload + "'");
                 return ApplianceCommands.EXIT_USAGE;
@@ -171,7 +181,11 @@ public final class Cli implements Runnable {
                 spec.commandLine().getOut().flush();
                 int rc;
                 try {
-                    io.headroom.hil.scenario.ScenarioRunner.Result r = io.headroom.hil.scenario.ScenarioRunner.run(bench, played);
+                    if (sc.openadr()) {
+                        io.headroom.hil.scenario.ScenarioBench.createProgram(startedVtn);
+                    }
+                    io.headroom.hil.scenario.ScenarioRunner.Result r = io.headroom.hil.scenario.ScenarioRunner.run(bench, played,
+                            sc.openadr() ? startedVtn : null);
                     Path dir = dataDir.resolve("reports").resolve(played.name() + "-"
                             + r.started().toString().replace(":", "").replaceAll("\\..*", ""));
                     Path html = io.headroom.hil.scenario.ScenarioReport.write(r, s, dir);

@@ -7,12 +7,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 
 /** The bench VTN (OpenADR 3.1) on loopback, for a bench enrolled without a utility's VTN. */
-final class LocalVtn implements AutoCloseable {
+public final class LocalVtn implements AutoCloseable {
 
-    static final String VEN_CLIENT = "headroom-ven";
-    static final String VEN_SECRET = "bench-ven-secret";
-    static final String OPERATOR_CLIENT = "bench-operator";
-    static final String OPERATOR_SECRET = "bench-operator-secret";
+    public static final String VEN_CLIENT = "headroom-ven";
+    public static final String VEN_SECRET = "bench-ven-secret";
+    public static final String OPERATOR_CLIENT = "bench-operator";
+    public static final String OPERATOR_SECRET = "bench-operator-secret";
 
     private final Vertx vertx;
     private final BenchVtn vtn;
@@ -22,7 +22,7 @@ final class LocalVtn implements AutoCloseable {
         this.vtn = vtn;
     }
 
-    static LocalVtn start(Path scenario) throws Exception {
+    public static LocalVtn start(Path scenario) throws Exception {
         Vertx vertx = Vertx.vertx();
         try {
             BenchVtn vtn = new BenchVtn(vertx, Clock.systemUTC(), BenchVtn.Options.loopback())
@@ -39,11 +39,11 @@ final class LocalVtn implements AutoCloseable {
         }
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return vtn.baseUrl();
     }
 
-    BenchVtn vtn() {
+    public BenchVtn vtn() {
         return vtn;
     }
 

@@ -149,7 +149,11 @@ public final class FieldIo implements AutoCloseable {
                 if (alive && !watchdog.running()) {
                     watchdog.start();
                 } else if (!alive && watchdog.running()) {
-                    log.error("regulation has not ticked for {} ms: no more watchdog kicks", STALL_NANOS / 1_000_000);
+                    if (s == null) {
+                        log.info("watchdog not kicked until regulation's first tick");
+                    } else {
+                        log.error("regulation has not ticked for {} ms: no more watchdog kicks", STALL_NANOS / 1_000_000);
+                    }
                     watchdog.stop();
                 }
             }

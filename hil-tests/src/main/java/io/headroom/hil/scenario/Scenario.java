@@ -25,7 +25,7 @@ import java.util.Set;
  * @param warmupS figures count from here: before it the bench settles from its start
  */
 public record Scenario(String name, String description, double durationS, double warmupS, List<Event> events,
-                       Expectations expect, Path file, String workload) {
+                       Expectations expect, Path file, String workload, boolean openadr) {
 
     /** The bench's default workload (bursty, mean-reverting per class). */
     public static final String BURSTY = "bursty";
@@ -34,11 +34,12 @@ public record Scenario(String name, String description, double durationS, double
 
     public Scenario(String name, String description, double durationS, double warmupS, List<Event> events,
                     Expectations expect, Path file) {
-        this(name, description, durationS, warmupS, events, expect, file, BURSTY);
+        this(name, description, durationS, warmupS, events, expect, file, BURSTY, false);
     }
 
     /** One thing that happens at {@code atS} seconds of plant time. */
-    public sealed interface Event permits FeedLoss, FeedRestore, Burst, MeterFault, MeterLies, AgentCrash, ApplianceRestart {
+    public sealed interface Event permits FeedLoss, FeedRestore, Burst, MeterFault, MeterLies, AgentCrash, ApplianceRestart,
+            DrEvent {
         double atS();
 
         /** In words, for logs and reports. */
@@ -87,6 +88,26 @@ public record Scenario(String name, String description, double durationS, double
         }
     }
 
+    /**
+     * A demand-response event published on the bench VTN (OpenADR 3.1): the site's import at most {@code limitW}
+     * for {@code durationS}, starting {@code noticeS} after it is published. Needs {@code openadr: true}.
+     */
+    public record DrEvent(double atS, double limitW, double durationS, double noticeS) implements Event {
+        public String describe() {
+            return String.format(java.util.Locale.ROOT, "DR event: import at most %.0f kW for %.0f s, %.0f s from now",
+                    limitW / 1000, durationS, noticeS);
+        }
+
+        /** The event's window in plant time, s. */
+        public double startS() {
+            return atS + noticeS;
+        }
+
+        public double endS() {
+            return atS + noticeS + durationS;
+        }
+    }
+
     /** The appliance stopped, and started again {@code downS} later on the same data (events during it wait). */
     public record ApplianceRestart(double atS, double downS) implements Event {
         public String describe() {
@@ -104,10 +125,17 @@ public record Scenario(String name, String description, double durationS, double
      * @param flexibleComputeLostPct the same for flexible work
      * @param dataLost               journal items dropped, at most
      * @param alarmsRaised           alarm texts that must have been raised (substrings)
+     * @param drCompliancePct        of every DR event's window (after a 5 s ramp), the share of time the site's
+     *                               import was within its limit (+2 %), at least, %
      */
     public record Expectations(Integer trips, Double recoveryMs, Double worstTripMarginUsed,
                                Double criticalComputeLostPct, Double flexibleComputeLostPct, Long dataLost,
-                               List<String> alarmsRaised) {
+                               List<String> alarmsRaised, Double drCompliancePct) {
+        public Expectations(Integer trips, Double recoveryMs, Double worstTripMarginUsed, Double criticalComputeLostPct,
+                            Double flexibleComputeLostPct, Long dataLost, List<String> alarmsRaised) {
+            this(trips, recoveryMs, worstTripMarginUsed, criticalComputeLostPct, flexibleComputeLostPct, dataLost,
+                    alarmsRaised, null);
+        }
     }
 
     /** A scenario file that does not load: every problem, each with where it is. */
@@ -126,11 +154,11 @@ public record Scenario(String name, String description, double durationS, double
     }
 
     private static final Set<String> TOP = Set.of("name", "description", "duration", "warmup", "events", "expect",
-            "workload");
+            "workload", "openadr");
     private static final Set<String> KINDS = Set.of("feedLoss", "feedRestore", "burst", "meterFault", "meterBack",
-            "meterLies", "agentCrash", "agentRestart", "applianceRestart");
+            "meterLies", "agentCrash", "agentRestart", "applianceRestart", "drEvent");
     private static final Set<String> EXPECT = Set.of("trips", "recovery", "worstTripMarginUsed",
-            "criticalComputeLostPct", "flexibleComputeLostPct", "dataLost", "alarmsRaised");
+            "criticalComputeLostPct", "flexibleComputeLostPct", "dataLost", "alarmsRaised", "drCompliancePct");
 
     /** Loads and checks a scenario against the site it will run on (feed and node ids must exist). */
     public static Scenario load(Path file, Site site) throws InvalidScenario, IOException {
@@ -183,10 +211,18 @@ public record Scenario(String name, String description, double durationS, double
         if (!workload.equals(BURSTY) && !workload.equals(CALIBRATED)) {
             errors.add("workload: '" + workload + "' is not bursty or calibrated");
         }
+        Object oa = top.get("openadr");
+        if (oa != null && !(oa instanceof Boolean)) {
+            errors.add("openadr: must be true or false, got " + oa);
+        }
+        boolean openadr = Boolean.TRUE.equals(oa);
+        if (!openadr && events.stream().anyMatch(e -> e instanceof DrEvent)) {
+            errors.add("events: a drEvent needs 'openadr: true' (the bench enrolled with its VTN)");
+        }
         if (!errors.isEmpty()) {
             throw new InvalidScenario(file, errors);
         }
-        return new Scenario(name, description, duration, warmup, List.copyOf(events), expect, file, workload);
+        return new Scenario(name, description, duration, warmup, List.copyOf(events), expect, file, workload, openadr);
     }
 
     private static Event event(Object o, String where, Site site, double duration, List<String> errors) {
@@ -240,6 +276,23 @@ public record Scenario(String name, String description, double durationS, double
                 double d = seconds(bm.get("duration"), w + ".duration", errors, true);
                 return Double.isNaN(fraction) || Double.isNaN(d) || Double.isNaN(at) ? null : new Burst(at, fraction, d);
             }
+            case "drEvent" -> {
+                if (!(v instanceof Map<?, ?> dm) || !dm.keySet().containsAll(Set.of("importLimit", "duration"))
+                        || !Set.of("importLimit", "duration", "notice").containsAll(dm.keySet())) {
+                    errors.add(w + ": must be {importLimit: POWER, duration: TIME, notice: TIME (default 3 s)}");
+                    return null;
+                }
+                double limit;
+                try {
+                    limit = Quantity.watts(String.valueOf(dm.get("importLimit")));
+                } catch (IllegalArgumentException ex) {
+                    errors.add(w + ".importLimit: " + ex.getMessage());
+                    return null;
+                }
+                double d = seconds(dm.get("duration"), w + ".duration", errors, true);
+                double notice = dm.containsKey("notice") ? seconds(dm.get("notice"), w + ".notice", errors, true) : 3;
+                return Double.isNaN(d) || Double.isNaN(notice) || Double.isNaN(at) ? null : new DrEvent(at, limit, d, notice);
+            }
             case "applianceRestart" -> {
                 if (!(v instanceof Map<?, ?> am) || !am.keySet().equals(Set.of("down"))) {
                     errors.add(w + ": must be {down: TIME} (how long the appliance stays stopped)");
@@ -282,6 +335,7 @@ public record Scenario(String name, String description, double durationS, double
         Double critical = m.containsKey("criticalComputeLostPct") ? number(m.get("criticalComputeLostPct"), "expect.criticalComputeLostPct", 0, 100, errors) : null;
         Double flexible = m.containsKey("flexibleComputeLostPct") ? number(m.get("flexibleComputeLostPct"), "expect.flexibleComputeLostPct", 0, 100, errors) : null;
         Long lost = m.containsKey("dataLost") ? (long) number(m.get("dataLost"), "expect.dataLost", 0, 1e12, errors) : 0L;
+        Double dr = m.containsKey("drCompliancePct") ? number(m.get("drCompliancePct"), "expect.drCompliancePct", 0, 100, errors) : null;
         List<String> alarms = new ArrayList<>();
         if (m.containsKey("alarmsRaised")) {
             if (m.get("alarmsRaised") instanceof List<?> l) {
@@ -290,7 +344,7 @@ public record Scenario(String name, String description, double durationS, double
                 errors.add("expect.alarmsRaised: must be a list of texts the alarms must contain");
             }
         }
-        return new Expectations(trips, recovery, margin, critical, flexible, lost, List.copyOf(alarms));
+        return new Expectations(trips, recovery, margin, critical, flexible, lost, List.copyOf(alarms), dr);
     }
 
     private static String feed(Object v, String where, Site site, List<String> errors) {

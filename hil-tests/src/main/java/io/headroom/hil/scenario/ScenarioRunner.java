@@ -64,6 +64,17 @@ public final class ScenarioRunner {
 
     /** Runs the scenario from now on the bench (which must be started); blocks for its duration. */
     public static Result run(Bench bench, Scenario sc) throws InterruptedException {
+        return run(bench, sc, null);
+    }
+
+    /**
+     * Runs the scenario with the bench VTN the bench's VEN is enrolled with ({@code openadr: true} scenarios; its
+     * DR events are published there).
+     */
+    public static Result run(Bench bench, Scenario sc, io.headroom.hil.LocalVtn vtn) throws InterruptedException {
+        if (vtn == null && sc.events().stream().anyMatch(e -> e instanceof Scenario.DrEvent)) {
+            throw new IllegalArgumentException("scenario " + sc.name() + " publishes DR events: start it with a bench VTN");
+        }
         Plant plant = bench.plant();
         Site site = bench.appliance().site();
         if (Scenario.CALIBRATED.equals(sc.workload())) {
@@ -78,7 +89,11 @@ public final class ScenarioRunner {
         try {
             for (Scenario.Event e : sc.events()) {
                 waitUntil(plant, t0 + e.atS());
-                apply(bench, e);
+                if (e instanceof Scenario.DrEvent dr) {
+                    publish(vtn, dr, eventLog.size());
+                } else {
+                    apply(bench, e);
+                }
                 probe.event(e, plant.nowS() - t0);
                 eventLog.add(String.format(Locale.ROOT, "%7.2f s  %s", plant.nowS() - t0, e.describe()));
                 log.info("scenario {}: {} at {} s", sc.name(), e.describe(), String.format(Locale.ROOT, "%.2f", plant.nowS() - t0));
@@ -125,6 +140,27 @@ public final class ScenarioRunner {
         unit.put("data_lost", "count");
         fig.put("alarms_raised", (double) alarms.size());
         unit.put("alarms_raised", "count");
+        List<Scenario.DrEvent> drs = sc.events().stream().filter(e -> e instanceof Scenario.DrEvent)
+                .map(e -> (Scenario.DrEvent) e).toList();
+        if (!drs.isEmpty()) {
+            double compliance = 100;
+            double shed = 0;
+            double committed = Double.POSITIVE_INFINITY;
+            for (Scenario.DrEvent dr : drs) {
+                double[] c = drFigures(probe.samples, dr);
+                compliance = Math.min(compliance, c[0]);
+                shed += c[1] / drs.size();
+                committed = Math.min(committed, dr.limitW());
+            }
+            fig.put("dr_events", (double) drs.size());
+            unit.put("dr_events", "count");
+            fig.put("dr_committed_import_kw", committed / 1000);
+            unit.put("dr_committed_import_kw", "kW");
+            fig.put("dr_shed_kw", shed / 1000);
+            unit.put("dr_shed_kw", "kW");
+            fig.put("dr_compliance_pct", compliance);
+            unit.put("dr_compliance_pct", "%");
+        }
         List<String> failures = check(sc.expect(), fig, alarms, probe.recoveries);
         return new Result(sc, fig, unit, List.copyOf(probe.recoveries), List.copyOf(probe.samples), alarms, failures,
                 eventLog, started);
@@ -162,12 +198,63 @@ public final class ScenarioRunner {
         if (x.dataLost() != null && fig.get("data_lost") > x.dataLost()) {
             f.add(String.format(Locale.ROOT, "journal items lost: %.0f, at most %d expected", fig.get("data_lost"), x.dataLost()));
         }
+        if (x.drCompliancePct() != null && fig.containsKey("dr_compliance_pct")
+                && fig.get("dr_compliance_pct") < x.drCompliancePct()) {
+            f.add(String.format(Locale.ROOT, "DR compliance: %.1f %% of the event windows within the committed import, at least %.1f %% expected",
+                    fig.get("dr_compliance_pct"), x.drCompliancePct()));
+        }
         for (String a : x.alarmsRaised()) {
             if (alarms.stream().noneMatch(m -> m.contains(a))) {
                 f.add("no alarm containing '" + a + "' was raised (raised: " + alarms + ")");
             }
         }
         return f;
+    }
+
+    /**
+     * For one DR event, from the samples: the share (%) of its window, after a 5 s ramp, with the site's import
+     * within the limit (+2 %), and the shed (W): the mean import in the 10 s before it was published, less the
+     * mean import in the window.
+     */
+    static double[] drFigures(List<Sample> samples, Scenario.DrEvent dr) {
+        double before = 0;
+        int nb = 0;
+        double during = 0;
+        int nd = 0;
+        int within = 0;
+        for (Sample x : samples) {
+            if (x.t() >= dr.atS() - 10 && x.t() < dr.atS()) {
+                before += x.siteKw() * 1000;
+                nb++;
+            } else if (x.t() >= dr.startS() + 5 && x.t() < dr.endS()) {
+                during += x.siteKw() * 1000;
+                nd++;
+                if (x.siteKw() * 1000 <= dr.limitW() * 1.02) {
+                    within++;
+                }
+            }
+        }
+        double compliance = nd == 0 ? 0 : 100.0 * within / nd;
+        double shed = nb == 0 || nd == 0 ? Double.NaN : before / nb - during / nd;
+        return new double[]{compliance, shed};
+    }
+
+    /** Publishes a DR event on the bench VTN: an import capacity limit over its window, with usage and demand reports. */
+    private static void publish(io.headroom.hil.LocalVtn vtn, Scenario.DrEvent dr, int n) {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Instant start = Instant.now().plusMillis(Math.round(dr.noticeS() * 1000));
+        var event = json.createObjectNode();
+        event.put("id", "scenario-dr-" + n).put("programID", ScenarioBench.PROGRAM).put("eventName", "scenario DR " + n);
+        event.putObject("intervalPeriod").put("start", start.toString())
+                .put("duration", java.time.Duration.ofMillis(Math.round(dr.durationS() * 1000)).toString());
+        event.putArray("reportDescriptors").add(json.createObjectNode().put("payloadType", "USAGE"))
+                .add(json.createObjectNode().put("payloadType", "DEMAND"));
+        var payload = json.createObjectNode().put("type", "IMPORT_CAPACITY_LIMIT");
+        payload.putArray("values").add(dr.limitW() / 1000);
+        var interval = json.createObjectNode().put("id", 0);
+        interval.putArray("payloads").add(payload);
+        event.putArray("intervals").add(interval);
+        vtn.vtn().createEvent(event);
     }
 
     private static void apply(Bench bench, Scenario.Event e) throws InterruptedException {
@@ -180,6 +267,7 @@ public final class ScenarioRunner {
             case Scenario.MeterLies m -> p.meterLies(m.feed(), m.factor());
             case Scenario.AgentCrash a -> bench.agentCrash(a.node(), a.crashed());
             case Scenario.ApplianceRestart a -> bench.restartAppliance(a.downS());
+            case Scenario.DrEvent d -> throw new IllegalStateException("DR events are published, not applied");
         }
     }
 

@@ -2,7 +2,6 @@ package io.headroom.hil.scenario;
 
 import io.headroom.appliance.site.Site;
 import io.headroom.appliance.site.SiteLoader;
-import io.headroom.hil.Bench;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -39,8 +38,8 @@ class ScenarioSuiteTest {
             Scenario sc = Scenario.load(f, site);
             Path dir = data.resolve(sc.name());
             ScenarioRunner.Result r;
-            try (Bench bench = Bench.start(site, Bench.Options.forTests(dir))) {
-                r = ScenarioRunner.run(bench, sc);
+            try (ScenarioBench bench = ScenarioBench.start(site, sc, dir, "127.0.0.1", 0, 42)) {
+                r = bench.run(sc);
             }
             Path html = ScenarioReport.write(r, site, dir.resolve("report"));
             assertThat(r.failures()).as("%s: what it expects (figures %s; events %s)", sc.name(), r.figures(), r.eventLog())
