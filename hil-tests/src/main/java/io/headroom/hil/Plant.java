@@ -256,6 +256,19 @@ public final class Plant implements AutoCloseable {
         }
     }
 
+    /**
+     * Every node's cap-response model ({@link PlantNode#capResponse}): enforcement delay, settling time, and a
+     * per-board telemetry error drawn uniformly in ±{@code telemetryError} (seeded, fixed per node).
+     */
+    public synchronized void capResponse(double delayS, double settlingS, double telemetryError, long seed) {
+        Random r = new Random(seed ^ 0x7E1E);
+        for (PlantNode n : nodes) {
+            n.capResponse(delayS, settlingS, telemetryError * (2 * r.nextDouble() - 1));
+        }
+        log.info("plant: caps enforced {} ms after they are set, settling {} ms, telemetry error ±{} %",
+                Math.round(delayS * 1000), Math.round(settlingS * 1000), Math.round(telemetryError * 1000) / 10.0);
+    }
+
     /** Who is told each step (the scenario runner); null for none. */
     public void onStep(StepListener l) {
         this.stepListener = l;

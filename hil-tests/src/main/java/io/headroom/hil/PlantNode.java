@@ -16,6 +16,13 @@ public final class PlantNode implements GpuBackend {
     private final double[] limitW;
     private final double[] demandW;
     private final double[] powerW;
+    /** A limit set but not yet enforced (NaN: none), and when it takes effect, in this node's step time. */
+    private final double[] pendingW;
+    private final double[] pendingAtS;
+    private double clockS;
+    private double capDelayS;
+    private double capSettlingS;
+    private double telemetryGain = 1;
 
     public PlantNode(Node node, double responseTauS) {
         this.node = node;
@@ -24,7 +31,22 @@ public final class PlantNode implements GpuBackend {
         this.limitW = new double[n];
         this.demandW = new double[n];
         this.powerW = new double[n];
+        this.pendingW = new double[n];
+        this.pendingAtS = new double[n];
         java.util.Arrays.fill(limitW, node.gpu().defaultW());
+        java.util.Arrays.fill(pendingW, Double.NaN);
+    }
+
+    /**
+     * The cap-response model: a new limit is enforced {@code delayS} after it is set (the driver's and firmware's
+     * latency), and a GPU above its new limit comes down to it with a first-order settling of {@code settlingS}
+     * (0: at once); and the power the node reports reads {@code 1 + telemetryError} times the truth (per-board
+     * sensor error). Defaults: 0, 0, 0.
+     */
+    public synchronized void capResponse(double delayS, double settlingS, double telemetryError) {
+        this.capDelayS = Math.max(0, delayS);
+        this.capSettlingS = Math.max(0, settlingS);
+        this.telemetryGain = 1 + telemetryError;
     }
 
     public Node node() {
@@ -38,11 +60,21 @@ public final class PlantNode implements GpuBackend {
 
     /** Advances the GPUs' power by {@code dtS} seconds towards min(demand, limit). */
     public synchronized void advance(double dtS) {
+        clockS += dtS;
         double a = responseTauS <= 0 ? 1 : 1 - Math.exp(-dtS / responseTauS);
+        double settle = capSettlingS <= 0 ? 1 : 1 - Math.exp(-dtS / capSettlingS);
         for (int i = 0; i < powerW.length; i++) {
+            if (!Double.isNaN(pendingW[i]) && clockS >= pendingAtS[i]) {
+                limitW[i] = pendingW[i];
+                pendingW[i] = Double.NaN;
+            }
             double target = Math.min(demandW[i], limitW[i]);
-            // A GPU never exceeds its enforced limit: dropping is immediate at the limit, rising is gradual.
-            powerW[i] = target < powerW[i] && powerW[i] > limitW[i] ? limitW[i] : powerW[i] + a * (target - powerW[i]);
+            if (powerW[i] > limitW[i]) {
+                // Above its enforced limit a GPU comes down to it: at once, or settling with the model's time constant.
+                powerW[i] = settle >= 1 ? limitW[i] : powerW[i] + settle * (limitW[i] - powerW[i]);
+            } else {
+                powerW[i] = powerW[i] + a * (target - powerW[i]);
+            }
         }
     }
 
@@ -63,7 +95,7 @@ public final class PlantNode implements GpuBackend {
         return w;
     }
 
-    /** The limit on GPU 0 (all GPUs of a node are capped alike by the appliance), W. */
+    /** The limit enforced on GPU 0 now (all GPUs of a node are capped alike by the appliance), W. */
     public synchronized double limitPerGpuW() {
         return limitW[0];
     }
@@ -88,9 +120,10 @@ public final class PlantNode implements GpuBackend {
         return node.gpu().defaultW();
     }
 
+    /** The power the node's sensors report (what the agent reads through NVML), W. */
     @Override
     public synchronized double powerW(int gpu) {
-        return powerW[gpu];
+        return powerW[gpu] * telemetryGain;
     }
 
     @Override
@@ -100,6 +133,12 @@ public final class PlantNode implements GpuBackend {
 
     @Override
     public synchronized void setLimitW(int gpu, double watts) {
-        limitW[gpu] = watts;
+        if (capDelayS <= 0) {
+            limitW[gpu] = watts;
+            pendingW[gpu] = Double.NaN;
+        } else {
+            pendingW[gpu] = watts;
+            pendingAtS[gpu] = clockS + capDelayS;
+        }
     }
 }

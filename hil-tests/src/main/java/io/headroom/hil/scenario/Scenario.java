@@ -25,7 +25,16 @@ import java.util.Set;
  * @param warmupS figures count from here: before it the bench settles from its start
  */
 public record Scenario(String name, String description, double durationS, double warmupS, List<Event> events,
-                       Expectations expect, Path file, String workload, boolean openadr) {
+                       Expectations expect, Path file, String workload, boolean openadr, PlantModel plant) {
+
+    /**
+     * The plant's cap-response model for the run: caps enforced {@code capDelayS} after they are set, GPUs above a
+     * new cap settling to it with time constant {@code capSettlingS}, per-board telemetry error up to
+     * ±{@code telemetryError} (a fraction). All 0 by default (caps at once, exact telemetry).
+     */
+    public record PlantModel(double capDelayS, double capSettlingS, double telemetryError) {
+        public static final PlantModel IDEAL = new PlantModel(0, 0, 0);
+    }
 
     /** The bench's default workload (bursty, mean-reverting per class). */
     public static final String BURSTY = "bursty";
@@ -34,7 +43,7 @@ public record Scenario(String name, String description, double durationS, double
 
     public Scenario(String name, String description, double durationS, double warmupS, List<Event> events,
                     Expectations expect, Path file) {
-        this(name, description, durationS, warmupS, events, expect, file, BURSTY, false);
+        this(name, description, durationS, warmupS, events, expect, file, BURSTY, false, PlantModel.IDEAL);
     }
 
     /** One thing that happens at {@code atS} seconds of plant time. */
@@ -154,7 +163,7 @@ public record Scenario(String name, String description, double durationS, double
     }
 
     private static final Set<String> TOP = Set.of("name", "description", "duration", "warmup", "events", "expect",
-            "workload", "openadr");
+            "workload", "openadr", "plant");
     private static final Set<String> KINDS = Set.of("feedLoss", "feedRestore", "burst", "meterFault", "meterBack",
             "meterLies", "agentCrash", "agentRestart", "applianceRestart", "drEvent");
     private static final Set<String> EXPECT = Set.of("trips", "recovery", "worstTripMarginUsed",
@@ -219,10 +228,32 @@ public record Scenario(String name, String description, double durationS, double
         if (!openadr && events.stream().anyMatch(e -> e instanceof DrEvent)) {
             errors.add("events: a drEvent needs 'openadr: true' (the bench enrolled with its VTN)");
         }
+        PlantModel plant = PlantModel.IDEAL;
+        if (top.get("plant") != null) {
+            if (!(top.get("plant") instanceof Map<?, ?> pm)
+                    || !Set.of("capDelay", "capSettling", "telemetryError").containsAll(pm.keySet())) {
+                errors.add("plant: must be {capDelay: TIME, capSettling: TIME, telemetryError: PERCENT}");
+            } else {
+                double delay = pm.containsKey("capDelay") ? seconds(pm.get("capDelay"), "plant.capDelay", errors, true) : 0;
+                double settling = pm.containsKey("capSettling") ? seconds(pm.get("capSettling"), "plant.capSettling", errors, true) : 0;
+                double error = 0;
+                if (pm.containsKey("telemetryError")) {
+                    try {
+                        error = Quantity.fraction(String.valueOf(pm.get("telemetryError")));
+                        if (error < 0 || error > 0.5) {
+                            errors.add("plant.telemetryError: 0 to 50 %, got " + pm.get("telemetryError"));
+                        }
+                    } catch (IllegalArgumentException ex) {
+                        errors.add("plant.telemetryError: " + ex.getMessage());
+                    }
+                }
+                plant = new PlantModel(Double.isNaN(delay) ? 0 : delay, Double.isNaN(settling) ? 0 : settling, error);
+            }
+        }
         if (!errors.isEmpty()) {
             throw new InvalidScenario(file, errors);
         }
-        return new Scenario(name, description, duration, warmup, List.copyOf(events), expect, file, workload, openadr);
+        return new Scenario(name, description, duration, warmup, List.copyOf(events), expect, file, workload, openadr, plant);
     }
 
     private static Event event(Object o, String where, Site site, double duration, List<String> errors) {

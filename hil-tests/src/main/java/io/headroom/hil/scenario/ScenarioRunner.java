@@ -80,6 +80,10 @@ public final class ScenarioRunner {
         if (Scenario.CALIBRATED.equals(sc.workload())) {
             plant.useCalibratedWorkload(sc.name().hashCode());
         }
+        if (!Scenario.PlantModel.IDEAL.equals(sc.plant())) {
+            plant.capResponse(sc.plant().capDelayS(), sc.plant().capSettlingS(), sc.plant().telemetryError(),
+                    sc.name().hashCode());
+        }
         Instant started = Instant.now();
         double t0 = plant.nowS();
         Probe probe = new Probe(bench, site, sc, t0);
