@@ -151,14 +151,18 @@ class ContingencyTriggerTest {
     @Test
     void theFastPathAllocatesNothing() {
         // all answers from one socket: everything fire() does is measured, and it allocates nothing
-        assertThat(allocatedByWarmFire(1)).as("bytes allocated by fire() with one answering socket").isZero();
+        assertThat(allocatedByWarmFire(1)[0]).as("bytes allocated by fire() with one answering socket").isZero();
         // answers from alternating sockets: the JDK's DatagramChannel.receive makes one InetSocketAddress
-        // per answer from a sender other than the previous one; nothing else is allocated
-        assertThat(allocatedByWarmFire(4)).as("bytes allocated by fire() with four answering sockets")
-                .isLessThanOrEqualTo(20 * 96L);
+        // per answer from a sender other than the previous one (at most one answer per datagram sent, retries
+        // included); on a loaded machine, when fire() has to wait in the selector for late answers, the JDK's
+        // selector adds a few small objects of its own (seen: 360 bytes over 20 answers)
+        long[] four = allocatedByWarmFire(4);
+        assertThat(four[0]).as("bytes allocated by fire() with four answering sockets, %d datagrams sent", four[1])
+                .isLessThanOrEqualTo(four[1] * 96L + 1024);
     }
 
-    private long allocatedByWarmFire(int sockets) {
+    /** Bytes allocated by one warm fire(), and the datagrams it sent. */
+    private long[] allocatedByWarmFire(int sockets) {
         ContingencyTrigger trigger = track(ContingencyTrigger.open(new InetSocketAddress("127.0.0.1", 0), 32));
         hall(20, sockets, trigger);
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -169,7 +173,7 @@ class ContingencyTriggerTest {
         ContingencyTrigger.Fanout f = trigger.fire(0, TIMEOUT, RETRY);
         long allocated = mx.getCurrentThreadAllocatedBytes() - before;
         assertThat(f.applied()).isEqualTo(20);
-        return allocated;
+        return new long[]{allocated, f.datagramsSent()};
     }
 
     /** Forwards datagrams between the trigger and an agent's socket, dropping the first {@code drop} triggers. */
