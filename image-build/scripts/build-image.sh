@@ -45,8 +45,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 if [ "$package" = 1 ]; then
-  echo "image: building the packages (./mvnw -Pimage package -pl image-build)..." >&2
-  (cd "$root" && ./mvnw -q -B -Pimage package -pl image-build -DskipTests \
+  echo "image: building the packages (./mvnw -Pimage package -pl image-build -am)..." >&2
+  (cd "$root" && ./mvnw -q -B -Pimage package -pl image-build -am -DskipTests \
     -Dproject.build.outputTimestamp="$SOURCE_DATE_EPOCH") >&2
 fi
 deb=$target/debs/headroom-appliance_*_"$arch".deb
