@@ -14,9 +14,13 @@ target=$(cd "$here/.." && pwd)/target
 #    service loading): jdk.zipfs (Vert.x and logback read resources through it when configured so).
 mods_file="$target/runtime/$name.modules"
 mkdir -p "$target/runtime"
+#    Explicit modules among the jars (pi4j's plugins) have their `requires` resolved even on the class path, so
+#    the jars that can be modules are also jdeps' module path (ModulePathJars.java leaves out grid-interface,
+#    whose derived automatic name is no Java name).
 if [ ! -s "$mods_file" ] || [ -n "$(find "$libdir" -newer "$mods_file" -print -quit)" ]; then
+  modjars=$("$JAVA_HOME/bin/java" "$here/ModulePathJars.java" "$libdir"/*.jar | paste -sd:)
   "$JAVA_HOME/bin/jdeps" -q --multi-release 25 --ignore-missing-deps --print-module-deps \
-    --class-path "$libdir/*" "$libdir"/*.jar > "$mods_file.tmp"
+    ${modjars:+--module-path "$modjars"} --class-path "$libdir/*" "$libdir"/*.jar > "$mods_file.tmp"
   mv "$mods_file.tmp" "$mods_file"
 fi
 extra="jdk.zipfs"
