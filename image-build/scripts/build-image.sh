@@ -59,7 +59,7 @@ mirror=${HEADROOM_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 echo "image: Debian $suite $arch root file system (mmdebstrap)..." >&2
 mmdebstrap --mode=root --variant=minbase --arch="$arch" --format=directory \
-  --include="systemd-sysv,udev,kmod,$kernel,initramfs-tools,systemd-timesyncd,systemd-resolved,dbus,iproute2,procps,ca-certificates,zlib1g,e2fsprogs" \
+  --include="systemd-sysv,udev,kmod,$kernel,initramfs-tools,systemd-timesyncd,systemd-resolved,dbus,iproute2,procps,ca-certificates,zlib1g,e2fsprogs,zstd" \
   --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
   --dpkgopt='path-include=/usr/share/doc/headroom*' --dpkgopt='path-exclude=/usr/share/locale/*' \
   --customize-hook="copy-in $work/headroom-appliance.deb /tmp" \
