@@ -43,6 +43,15 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y --no-install-recommends "${need[@]}" >&2 || {
     echo "image: could not install ${need[*]}; install them (apt-get install ${need[*]}) and run again" >&2; exit 3; }
 fi
+if [ "$arch" != "$(dpkg --print-architecture)" ]; then
+  # mmdebstrap runs the foreign root's programs through binfmt_misc and qemu-user. In a container without an
+  # init (no binfmt-support service) binfmt_misc is often not mounted, and qemu-user-static's registration
+  # did not happen: mount it and register the interpreter.
+  [ -e /proc/sys/fs/binfmt_misc/register ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || true
+  [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || update-binfmts --enable qemu-aarch64 >&2 || true
+  arch-test "$arch" >/dev/null || { echo "image: this host cannot run $arch programs (binfmt_misc with qemu-user-static:" \
+    "mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc; update-binfmts --enable qemu-aarch64)" >&2; exit 3; }
+fi
 
 if [ "$package" = 1 ]; then
   echo "image: building the packages (./mvnw -Pimage package -pl image-build -am)..." >&2
