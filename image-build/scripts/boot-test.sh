@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Boot test: ./headroom image-test --arch amd64
+# Boot test: ./headroom image-test --arch amd64|arm64
 # Boots target/image/ARCH/headroom-ARCH.img under QEMU (TCG emulation; KVM with HEADROOM_QEMU_KVM=1; a throw-away qcow2
 # overlay keeps the image untouched), forwards the guest's API port to 127.0.0.1:$PORT, waits for
 # GET /api/v1/health to answer 200, then reads the guest's report (a virtio-serial port named headroom.report,
