@@ -107,6 +107,19 @@ mkfs.ext4 -q -F -L hrroot -U "$(uuid root)" -E "hash_seed=$(uuid root-hash),root
   -d "$rootfs" "$work/root.ext4" "${root_mb}M"
 mkfs.ext4 -q -F -L hrdata -U "$(uuid data)" -E "hash_seed=$(uuid data-hash),root_owner=0:0" \
   -d "$data" "$work/data.ext4" "${data_mb}M"
+# mkfs.ext4 -d copies each file's ctime and atime: the ctime is when this build touched the tree (touch cannot
+# set it), the atime of a file older than SOURCE_DATE_EPOCH (not touched above) is when dpkg unpacked it.
+# Those alone made two builds of the same inputs differ: set both to SOURCE_DATE_EPOCH in every inode.
+clamp_inode_times() { # FS_IMAGE TREE
+  (cd "$2" && find . -printf '%P\n') | awk -v t="$SOURCE_DATE_EPOCH" \
+    '{ printf "sif \"/%s\" ctime @%s\nsif \"/%s\" atime @%s\n", $0, t, $0, t }' > "$work/ctime.cmds"
+  debugfs -w -f "$work/ctime.cmds" "$1" > /dev/null 2> "$work/ctime.err"
+  if grep -v '^debugfs [0-9]' "$work/ctime.err" | grep -q .; then
+    echo "image: debugfs could not set every ctime and atime in $1:" >&2; head "$work/ctime.err" >&2; exit 5
+  fi
+}
+clamp_inode_times "$work/root.ext4" "$rootfs"
+clamp_inode_times "$work/data.ext4" "$data"
 
 img=$out/headroom-$arch.img
 rm -f "$img"
