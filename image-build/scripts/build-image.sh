@@ -43,10 +43,19 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y --no-install-recommends "${need[@]}" >&2 || {
     echo "image: could not install ${need[*]}; install them (apt-get install ${need[*]}) and run again" >&2; exit 3; }
 fi
+if [ "$arch" != "$(dpkg --print-architecture)" ]; then
+  # mmdebstrap runs the foreign root's programs through binfmt_misc and qemu-user. In a container without an
+  # init (no binfmt-support service) binfmt_misc is often not mounted, and qemu-user-static's registration
+  # did not happen: mount it and register the interpreter.
+  [ -e /proc/sys/fs/binfmt_misc/register ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || true
+  [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || update-binfmts --enable qemu-aarch64 >&2 || true
+  arch-test "$arch" >/dev/null || { echo "image: this host cannot run $arch programs (binfmt_misc with qemu-user-static:" \
+    "mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc; update-binfmts --enable qemu-aarch64)" >&2; exit 3; }
+fi
 
 if [ "$package" = 1 ]; then
-  echo "image: building the packages (./mvnw -Pimage package -pl image-build)..." >&2
-  (cd "$root" && ./mvnw -q -B -Pimage package -pl image-build -DskipTests \
+  echo "image: building the packages (./mvnw -Pimage package -pl image-build -am)..." >&2
+  (cd "$root" && ./mvnw -q -B -Pimage package -pl image-build -am -DskipTests \
     -Dproject.build.outputTimestamp="$SOURCE_DATE_EPOCH") >&2
 fi
 deb=$target/debs/headroom-appliance_*_"$arch".deb
@@ -59,7 +68,7 @@ mirror=${HEADROOM_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 echo "image: Debian $suite $arch root file system (mmdebstrap)..." >&2
 mmdebstrap --mode=root --variant=minbase --arch="$arch" --format=directory \
-  --include="systemd-sysv,udev,kmod,$kernel,initramfs-tools,systemd-timesyncd,systemd-resolved,dbus,iproute2,procps,ca-certificates,zlib1g,e2fsprogs" \
+  --include="systemd-sysv,udev,kmod,$kernel,initramfs-tools,systemd-timesyncd,systemd-resolved,dbus,iproute2,procps,ca-certificates,zlib1g,e2fsprogs,zstd" \
   --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
   --dpkgopt='path-include=/usr/share/doc/headroom*' --dpkgopt='path-exclude=/usr/share/locale/*' \
   --customize-hook="copy-in $work/headroom-appliance.deb /tmp" \
@@ -98,6 +107,19 @@ mkfs.ext4 -q -F -L hrroot -U "$(uuid root)" -E "hash_seed=$(uuid root-hash),root
   -d "$rootfs" "$work/root.ext4" "${root_mb}M"
 mkfs.ext4 -q -F -L hrdata -U "$(uuid data)" -E "hash_seed=$(uuid data-hash),root_owner=0:0" \
   -d "$data" "$work/data.ext4" "${data_mb}M"
+# mkfs.ext4 -d copies each file's ctime and atime: the ctime is when this build touched the tree (touch cannot
+# set it), the atime of a file older than SOURCE_DATE_EPOCH (not touched above) is when dpkg unpacked it.
+# Those alone made two builds of the same inputs differ: set both to SOURCE_DATE_EPOCH in every inode.
+clamp_inode_times() { # FS_IMAGE TREE
+  (cd "$2" && find . -printf '%P\n') | awk -v t="$SOURCE_DATE_EPOCH" \
+    '{ printf "sif \"/%s\" ctime @%s\nsif \"/%s\" atime @%s\n", $0, t, $0, t }' > "$work/ctime.cmds"
+  debugfs -w -f "$work/ctime.cmds" "$1" > /dev/null 2> "$work/ctime.err"
+  if grep -v '^debugfs [0-9]' "$work/ctime.err" | grep -q .; then
+    echo "image: debugfs could not set every ctime and atime in $1:" >&2; head "$work/ctime.err" >&2; exit 5
+  fi
+}
+clamp_inode_times "$work/root.ext4" "$rootfs"
+clamp_inode_times "$work/data.ext4" "$data"
 
 img=$out/headroom-$arch.img
 rm -f "$img"

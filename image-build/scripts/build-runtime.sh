@@ -14,9 +14,13 @@ target=$(cd "$here/.." && pwd)/target
 #    service loading): jdk.zipfs (Vert.x and logback read resources through it when configured so).
 mods_file="$target/runtime/$name.modules"
 mkdir -p "$target/runtime"
+#    Explicit modules among the jars (pi4j's plugins) have their `requires` resolved even on the class path, so
+#    the jars that can be modules are also jdeps' module path (ModulePathJars.java leaves out grid-interface,
+#    whose derived automatic name is no Java name).
 if [ ! -s "$mods_file" ] || [ -n "$(find "$libdir" -newer "$mods_file" -print -quit)" ]; then
+  modjars=$("$JAVA_HOME/bin/java" "$here/ModulePathJars.java" "$libdir"/*.jar | paste -sd:)
   "$JAVA_HOME/bin/jdeps" -q --multi-release 25 --ignore-missing-deps --print-module-deps \
-    --class-path "$libdir/*" "$libdir"/*.jar > "$mods_file.tmp"
+    ${modjars:+--module-path "$modjars"} --class-path "$libdir/*" "$libdir"/*.jar > "$mods_file.tmp"
   mv "$mods_file.tmp" "$mods_file"
 fi
 extra="jdk.zipfs"
@@ -38,7 +42,9 @@ case "$arch" in
       dpkg-deb -x "$target"/downloads/arm64/openjdk-25-jdk-headless_*_arm64.deb "$target/jdk-arm64"
     fi
     modpath="$jdk/jmods"
-    # --strip-debug would run the host's objcopy on aarch64 ELF files (and fail); Debian's are stripped already.
+    # --strip-debug would run the host's objcopy on aarch64 ELF files (and fail). Debian's jmods carry the native
+    # debug symbols beside the libraries (25.0.5+8-1~deb13u1: lib/server/libjvm.debuginfo alone is 603 MB): the
+    # *.debuginfo files are left out below.
     strip=--strip-java-debug-attributes
     ours=$("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.runtime.version = //p')
     theirs=$(unzip -p "$jdk/jmods/java.base.jmod" classes/module-info.class 2>/dev/null | strings | grep -m1 -E '^25' || true)
@@ -50,5 +56,5 @@ esac
 rm -rf "$out"
 "$JAVA_HOME/bin/jlink" ${modpath:+--module-path "$modpath"} --add-modules "$mods" \
   "$strip" --no-header-files --no-man-pages --compress zip-6 \
-  --exclude-files='glob:**/lib/jrt-fs.jar' --output "$out"
+  --exclude-files='glob:**/lib/jrt-fs.jar,glob:**.debuginfo' --output "$out"
 echo "runtime: $name-$arch: $(du -sh "$out" | cut -f1) with $mods" >&2

@@ -42,8 +42,8 @@ fi
 app=$(ls "$target"/debs/headroom-appliance_*_"$arch".deb 2>/dev/null | head -1 || true)
 agent=$(ls "$target"/debs/headroom-gpu-agent_*_"$arch".deb 2>/dev/null | head -1 || true)
 if [ -z "$app" ] || [ -z "$agent" ]; then
-  echo "package-test: building the packages (./mvnw -Pimage package -pl image-build)..." >&2
-  (cd "$root" && ./mvnw -q -B -Pimage package -pl image-build -DskipTests) >&2
+  echo "package-test: building the packages (./mvnw -Pimage package -pl image-build -am)..." >&2
+  (cd "$root" && ./mvnw -q -B -Pimage package -pl image-build -am -DskipTests) >&2
   app=$(ls "$target"/debs/headroom-appliance_*_"$arch".deb | head -1)
   agent=$(ls "$target"/debs/headroom-gpu-agent_*_"$arch".deb | head -1)
 fi

@@ -49,25 +49,47 @@ printf '[Journal]\nStorage=persistent\nSystemMaxUse=128M\n' > "$r/etc/systemd/jo
 chroot "$r" passwd -l root >/dev/null
 
 # The boot test's report (only with headroom.boottest on the kernel command line): once the appliance is
-# ready, what the service runs as and its watchdog, on the second serial port.
+# ready, what the service runs as and its watchdog. It goes to the virtio-serial port that boot-test.sh gives
+# the guest (virtserialport name=headroom.report): the same on amd64 and arm64, whose `virt` machine has one
+# PL011 only (no second serial port like amd64's ttyS1). Without that port: the console.
+mkdir -p "$r/usr/libexec"
+cat > "$r/usr/libexec/headroom-boottest-report" <<'SH'
+#!/bin/sh
+out=
+for i in $(seq 30); do   # udev loads virtio_console; the port is usually there long before the appliance is ready
+  for n in /sys/class/virtio-ports/*/name; do
+    if [ -r "$n" ] && [ "$(cat "$n")" = headroom.report ]; then out=/dev/$(basename "$(dirname "$n")"); break 2; fi
+  done
+  sleep 1
+done
+[ -n "$out" ] || { echo "headroom-boottest-report: no virtio port headroom.report; reporting on the console" >&2; out=/dev/console; }
+p=$(systemctl show -p MainPID --value headroom-appliance)
+{
+  echo "BEGIN"; echo "Arch=$(uname -m)"
+  systemctl show -p ActiveState -p SubState -p User -p WatchdogUSec -p NRestarts headroom-appliance
+  echo "ProcessUser=$(ps -o user= -p "$p")"; echo "ProcessCaps=$(grep CapEff /proc/$p/status)"
+  echo "RootMount=$(findmnt -no OPTIONS /)"; echo "DataMount=$(findmnt -no SOURCE,OPTIONS /var/lib/headroom)"
+  echo "Fsck=$(command -v fsck.ext4 || echo none)"
+  echo "Watchdog1=$(systemctl show -p WatchdogTimestampMonotonic --value headroom-appliance)"
+  sleep 60
+  echo "Watchdog2=$(systemctl show -p WatchdogTimestampMonotonic --value headroom-appliance)"
+  systemctl show -p WatchdogTimestamp headroom-appliance
+  echo "NRestartsAfter=$(systemctl show -p NRestarts --value headroom-appliance)"
+  echo "Failed=$(systemctl list-units --failed --plain --no-legend | tr "\n" ";")"
+  echo "END"
+} > "$out"
+SH
+chmod 0755 "$r/usr/libexec/headroom-boottest-report"
 cat > "$r/usr/lib/systemd/system/headroom-boottest-report.service" <<'UNIT'
 [Unit]
-Description=Headroom boot test report (serial port 2)
+Description=Headroom boot test report (virtio-serial port headroom.report)
 ConditionKernelCommandLine=headroom.boottest
 After=headroom-appliance.service
 Wants=headroom-appliance.service
 
 [Service]
 Type=oneshot
-ExecStart=/bin/sh -c 'p=$(systemctl show -p MainPID --value headroom-appliance); { \
-  echo "BEGIN"; systemctl show -p ActiveState -p SubState -p User -p WatchdogUSec -p NRestarts headroom-appliance; \
-  echo "ProcessUser=$(ps -o user= -p "$p")"; echo "ProcessCaps=$(grep CapEff /proc/$p/status)"; \
-  echo "RootMount=$(findmnt -no OPTIONS /)"; echo "DataMount=$(findmnt -no SOURCE,OPTIONS /var/lib/headroom)"; \
-  echo "Fsck=$(command -v fsck.ext4 || echo none)"; \
-  echo "Watchdog1=$(systemctl show -p WatchdogTimestampMonotonic --value headroom-appliance)"; sleep 60; \
-  echo "Watchdog2=$(systemctl show -p WatchdogTimestampMonotonic --value headroom-appliance)"; \
-  systemctl show -p WatchdogTimestamp headroom-appliance; echo "NRestartsAfter=$(systemctl show -p NRestarts --value headroom-appliance)"; \
-  echo "Failed=$(systemctl list-units --failed --plain --no-legend | tr "\n" ";")"; echo "END"; } > /dev/ttyS1'
+ExecStart=/usr/libexec/headroom-boottest-report
 TimeoutStartSec=180
 
 [Install]
