@@ -154,14 +154,18 @@ class ContingencyTriggerTest {
         assertThat(allocatedByWarmFire(1)[0]).as("bytes allocated by fire() with one answering socket").isZero();
         // answers from alternating sockets: the JDK's DatagramChannel.receive makes one InetSocketAddress
         // per answer from a sender other than the previous one (at most one answer per datagram sent, retries
-        // included); on a loaded machine, when fire() has to wait in the selector for late answers, the JDK's
-        // selector adds a few small objects of its own (seen: 360 bytes over 20 answers)
+        // included); nothing else is allocated
         long[] four = allocatedByWarmFire(4);
         assertThat(four[0]).as("bytes allocated by fire() with four answering sockets, %d datagrams sent", four[1])
-                .isLessThanOrEqualTo(four[1] * 96L + 1024);
+                .isLessThanOrEqualTo(four[1] * 96L);
     }
 
-    /** Bytes allocated by one warm fire(), and the datagrams it sent. */
+    /**
+     * The fewest bytes one warm fire() allocated over five, and the datagrams that one sent. The least, not one
+     * sample: the JDK sometimes allocates on its own account inside a call (its selector when fire() waits for a
+     * late answer, lazily built internals: 520 bytes seen once in a full build), while an allocation that the
+     * fast path makes would be in every one of the five.
+     */
     private long[] allocatedByWarmFire(int sockets) {
         ContingencyTrigger trigger = track(ContingencyTrigger.open(new InetSocketAddress("127.0.0.1", 0), 32));
         hall(20, sockets, trigger);
@@ -169,11 +173,18 @@ class ContingencyTriggerTest {
         for (int i = 0; i < 50; i++) {
             trigger.fire(0, TIMEOUT, RETRY); // warm up (JIT, NIO's cached buffers)
         }
-        long before = mx.getCurrentThreadAllocatedBytes();
-        ContingencyTrigger.Fanout f = trigger.fire(0, TIMEOUT, RETRY);
-        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
-        assertThat(f.applied()).isEqualTo(20);
-        return new long[]{allocated, f.datagramsSent()};
+        long[] least = {Long.MAX_VALUE, 0};
+        for (int k = 0; k < 5; k++) {
+            long before = mx.getCurrentThreadAllocatedBytes();
+            ContingencyTrigger.Fanout f = trigger.fire(0, TIMEOUT, RETRY);
+            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+            assertThat(f.applied()).isEqualTo(20);
+            if (allocated < least[0]) {
+                least[0] = allocated;
+                least[1] = f.datagramsSent();
+            }
+        }
+        return least;
     }
 
     /** Forwards datagrams between the trigger and an agent's socket, dropping the first {@code drop} triggers. */
