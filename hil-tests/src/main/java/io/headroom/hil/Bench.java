@@ -264,10 +264,7 @@ public final class Bench implements AutoCloseable {
         }
         old.close();
         log.info("appliance stopped; restarting in {} s", downS);
-        double until = plant.nowS() + downS;
-        while (plant.nowS() < until) {
-            Thread.sleep(Math.clamp((long) ((until - plant.nowS()) * 1000), 1, 50)); // the drill's timetable
-        }
+        plant.sleepUntil(plant.nowS() + downS);
         Appliance next = Appliance.start(wiredSite, applianceOptions);
         Map<String, InetSocketAddress> targets = new HashMap<>();
         for (Appliance.WaveformInput w : applianceOptions.waveforms()) {

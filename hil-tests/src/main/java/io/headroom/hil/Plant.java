@@ -146,6 +146,13 @@ public final class Plant implements AutoCloseable {
         return nowS;
     }
 
+    /** Returns once plant time has reached {@code s}: a drill's timetable, not a wait for an outcome. */
+    public void sleepUntil(double s) throws InterruptedException {
+        while (nowS < s) {
+            Thread.sleep(Math.clamp((long) Math.ceil((s - nowS) * 1000), 1, 50));
+        }
+    }
+
     /** Every node to {@code fraction} of its GPUs' maximum for {@code seconds}. */
     public void forceBurst(double seconds, double fraction) {
         workload.forceBurst(nowS, seconds, fraction);

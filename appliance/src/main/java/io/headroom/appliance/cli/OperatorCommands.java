@@ -197,6 +197,17 @@ public final class OperatorCommands {
         }
     }
 
+    /** A write: it needs a reason, which the appliance journals with the token's name. */
+    abstract static class JournaledWrite extends ApiCommand {
+        @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "why (journaled)")
+        String reason;
+
+        @Override
+        void check() {
+            reason = requireReason(spec, reason);
+        }
+    }
+
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = {"The appliance at a glance: health, feeds, groups' N-1 readiness, alarms.",
                     "One line per feed (load of limit, quality, maintenance), per group the binding limit and",
@@ -350,17 +361,9 @@ public final class OperatorCommands {
 
         @Command(name = "ack", mixinStandardHelpOptions = true,
                 description = "Acknowledge an alarm (journaled with the reason; needs an operator token).")
-        public static final class Ack extends ApiCommand {
+        public static final class Ack extends JournaledWrite {
             @Parameters(paramLabel = "ID", description = "the alarm's id (./headroom alarms)")
             String id;
-
-            @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "why (journaled)")
-            String reason;
-
-            @Override
-            void check() {
-                reason = requireReason(spec, reason);
-            }
 
             @Override
             void run(OperatorClient c, PrintWriter out) throws OperatorClient.ApiError, OperatorClient.Unreachable {
@@ -462,7 +465,7 @@ public final class OperatorCommands {
         @Command(name = "set", mixinStandardHelpOptions = true,
                 description = {"Hold NODE's cap at most WATTS per GPU for a while (needs an operator token).",
                         "A second override for the same node replaces the first."})
-        public static final class Set extends ApiCommand {
+        public static final class Set extends JournaledWrite {
             @Parameters(index = "0", paramLabel = "NODE", description = "the node, e.g. r1-n1")
             String node;
 
@@ -473,12 +476,9 @@ public final class OperatorCommands {
                     description = "how long, e.g. 90s, 10m, 2h30m (at most 24h)")
             Duration duration;
 
-            @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "why (journaled)")
-            String reason;
-
             @Override
             void check() {
-                reason = requireReason(spec, reason);
+                super.check();
                 if (!(watts > 0) || Double.isInfinite(watts)) {
                     throw new ParameterException(spec.commandLine(), "WATTS must be a positive number of watts per GPU, not " + watts);
                 }
@@ -508,17 +508,9 @@ public final class OperatorCommands {
         }
 
         @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel an override (needs an operator token).")
-        public static final class Cancel extends ApiCommand {
+        public static final class Cancel extends JournaledWrite {
             @Parameters(paramLabel = "ID", description = "the override's id (./headroom override list)")
             String id;
-
-            @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "why (journaled)")
-            String reason;
-
-            @Override
-            void check() {
-                reason = requireReason(spec, reason);
-            }
 
             @Override
             void run(OperatorClient c, PrintWriter out) throws OperatorClient.ApiError, OperatorClient.Unreachable {

@@ -92,7 +92,7 @@ public final class ScenarioRunner {
         long journalDropped0 = bench.journalDropped();
         try {
             for (Scenario.Event e : sc.events()) {
-                waitUntil(plant, t0 + e.atS());
+                plant.sleepUntil(t0 + e.atS());
                 if (e instanceof Scenario.DrEvent dr) {
                     publish(vtn, dr, eventLog.size());
                 } else {
@@ -102,7 +102,7 @@ public final class ScenarioRunner {
                 eventLog.add(String.format(Locale.ROOT, "%7.2f s  %s", plant.nowS() - t0, e.describe()));
                 log.info("scenario {}: {} at {} s", sc.name(), e.describe(), String.format(Locale.ROOT, "%.2f", plant.nowS() - t0));
             }
-            waitUntil(plant, t0 + sc.durationS());
+            plant.sleepUntil(t0 + sc.durationS());
         } finally {
             plant.onStep(null);
         }
@@ -272,14 +272,6 @@ public final class ScenarioRunner {
             case Scenario.AgentCrash a -> bench.agentCrash(a.node(), a.crashed());
             case Scenario.ApplianceRestart a -> bench.restartAppliance(a.downS());
             case Scenario.DrEvent d -> throw new IllegalStateException("DR events are published, not applied");
-        }
-    }
-
-    /** Waits for plant time {@code s}: the scenario's timetable, not a wait for an outcome. */
-    private static void waitUntil(Plant plant, double s) throws InterruptedException {
-        while (plant.nowS() < s) {
-            long ms = (long) Math.ceil((s - plant.nowS()) * 1000);
-            Thread.sleep(Math.clamp(ms, 1, 50));
         }
     }
 
