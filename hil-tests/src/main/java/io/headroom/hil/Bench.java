@@ -41,12 +41,43 @@ public final class Bench implements AutoCloseable {
      * @param ephemeralPorts bind meters and agents on free ports instead of the site's (tests; benches side by side)
      * @param dataDir        where the appliance keeps its journal
      * @param appliance      what else the appliance is started with (commitments, OpenADR enrollment)
+     * @param waveformRateHz the CT/PT streams' sample rate, samples per second per channel
+     *                       ({@value #MIN_WAVEFORM_RATE_HZ}–{@value #MAX_WAVEFORM_RATE_HZ})
+     * @param plantStepMs    the plant's time step ({@value #MIN_STEP_MS}–{@value #MAX_STEP_MS} ms)
      */
     public record Options(String httpHost, int httpPort, boolean ephemeralPorts, long seed, Path dataDir,
-                          Appliance.Options appliance) {
+                          Appliance.Options appliance, double waveformRateHz, long plantStepMs) {
+        public Options {
+            if (!(waveformRateHz >= MIN_WAVEFORM_RATE_HZ && waveformRateHz <= MAX_WAVEFORM_RATE_HZ)) {
+                throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                        "waveform rate %.0f samples/s outside %.0f..%.0f", waveformRateHz, MIN_WAVEFORM_RATE_HZ,
+                        MAX_WAVEFORM_RATE_HZ));
+            }
+            if (plantStepMs < MIN_STEP_MS || plantStepMs > MAX_STEP_MS) {
+                throw new IllegalArgumentException("plant step " + plantStepMs + " ms outside " + MIN_STEP_MS + ".."
+                        + MAX_STEP_MS + " ms");
+            }
+        }
+
+        /** The default plant: {@value #WAVEFORM_RATE_HZ} samples/s, {@value #STEP_MS} ms steps. */
+        public Options(String httpHost, int httpPort, boolean ephemeralPorts, long seed, Path dataDir,
+                       Appliance.Options appliance) {
+            this(httpHost, httpPort, ephemeralPorts, seed, dataDir, appliance, WAVEFORM_RATE_HZ, STEP_MS);
+        }
+
         /** Loopback, free ports, a fresh journal under {@code dataDir}. */
         public static Options forTests(Path dataDir) {
             return new Options("127.0.0.1", 0, true, 42, dataDir, null);
+        }
+
+        /** The same with the CT/PT streams at {@code rateHz} samples/s. */
+        public Options withWaveformRate(double rateHz) {
+            return new Options(httpHost, httpPort, ephemeralPorts, seed, dataDir, appliance, rateHz, plantStepMs);
+        }
+
+        /** The same with the plant stepping every {@code stepMs}. */
+        public Options withPlantStep(long stepMs) {
+            return new Options(httpHost, httpPort, ephemeralPorts, seed, dataDir, appliance, waveformRateHz, stepMs);
         }
 
         Appliance.Options applianceOptions() {
@@ -112,14 +143,25 @@ public final class Bench implements AutoCloseable {
 
     static final String KEYS_FILE = "agent-psk.keys";
 
-    /** The plant's CT/PT stream rate (IEC 61869-9's 4.8 kS/s). */
-    static final double WAVEFORM_RATE_HZ = 4800;
+    /** The plant's default CT/PT stream rate (IEC 61869-9's 4.8 kS/s). */
+    public static final double WAVEFORM_RATE_HZ = 4800;
+    public static final double MIN_WAVEFORM_RATE_HZ = 1000;
+    /** The most the bench accepts; what a machine sustains without gaps is measured (hil-tests/README.md). */
+    public static final double MAX_WAVEFORM_RATE_HZ = 1_000_000;
+    /**
+     * The plant's default time step: loads, meters, breakers and waveforms advance every 2 ms, so that what the
+     * bench reports of a feed loss (back within limits) is resolved to 2 ms, well inside the 20 ms it is held to.
+     */
+    public static final long STEP_MS = 2;
+    public static final long MIN_STEP_MS = 1;
+    public static final long MAX_STEP_MS = 100;
 
     private final Plant plant;
     private final CoapExecutors agentThreads;
     private final List<NodeAgent> agents;
     private volatile Appliance appliance;
     private Site wiredSite;
+    private double waveformRateHz;
     private Appliance.Options applianceOptions;
     private long droppedByEarlierAppliances;
 
@@ -151,7 +193,7 @@ public final class Bench implements AutoCloseable {
             bankPorts.put(b.id(), port);
             bankEndpoints.put(b.id(), new Endpoint("127.0.0.1", port));
         }
-        Plant plant = new Plant(site, meterPorts, bankPorts, options.seed(), 10);
+        Plant plant = new Plant(site, meterPorts, bankPorts, options.seed(), options.plantStepMs());
         if (site.nodes().stream().anyMatch(Node::viaRedfish)) {
             plant.close();
             throw new IllegalArgumentException("the bench simulates node agents only; its site cannot have Redfish nodes");
@@ -182,7 +224,7 @@ public final class Bench implements AutoCloseable {
             List<Appliance.WaveformInput> waves = new ArrayList<>();
             for (int f = 0; f < site.feeds().size(); f++) {
                 waves.add(new Appliance.WaveformInput(site.feeds().get(f).id(), new InetSocketAddress("127.0.0.1", 0),
-                        f + 1, WAVEFORM_RATE_HZ));
+                        f + 1, options.waveformRateHz()));
             }
             benchTokens(options.dataDir());
             Appliance appliance = Appliance.start(wired, options.applianceOptions().withWaveforms(waves)
@@ -191,11 +233,13 @@ public final class Bench implements AutoCloseable {
             for (Appliance.WaveformInput w : waves) {
                 targets.put(w.feedId(), appliance.waveformAddress(w.feedId()));
             }
-            plant.streamWaveforms(targets, WAVEFORM_RATE_HZ);
-            log.info("bench up: {} meters, {} agents (DTLS-PSK, keys in {}), plant stepping every 10 ms",
-                    meterPorts.size(), agents.size(), options.dataDir().resolve(KEYS_FILE));
+            plant.streamWaveforms(targets, options.waveformRateHz());
+            log.info("bench up: {} meters, {} agents (DTLS-PSK, keys in {}), plant stepping every {} ms, CT/PT "
+                            + "streams at {} samples/s", meterPorts.size(), agents.size(),
+                    options.dataDir().resolve(KEYS_FILE), options.plantStepMs(), Math.round(options.waveformRateHz()));
             Bench bench = new Bench(plant, threads, handshakes, keys, agents, appliance);
             bench.wiredSite = wired;
+            bench.waveformRateHz = options.waveformRateHz();
             bench.applianceOptions = options.applianceOptions().withWaveforms(waves)
                     .withGpio(io.headroom.drivers.gpio.GpioProvider.MOCK);
             bench.wireContacts();
@@ -270,7 +314,7 @@ public final class Bench implements AutoCloseable {
         for (Appliance.WaveformInput w : applianceOptions.waveforms()) {
             targets.put(w.feedId(), next.waveformAddress(w.feedId()));
         }
-        plant.streamWaveforms(targets, WAVEFORM_RATE_HZ);
+        plant.streamWaveforms(targets, waveformRateHz);
         appliance = next;
         wireContacts();
         log.info("appliance restarted");

@@ -66,6 +66,14 @@ public final class Cli implements Runnable {
                 description = "the GPUs' workload: bursty (default) or calibrated (training dips and spikes, inference bursts, job ramps)")
         String workload;
 
+        @Option(names = "--waveform-rate", paramLabel = "RATE",
+                description = "the plant's CT/PT streams' sample rate, e.g. 4.8 kS/s (default), 48 kS/s, 1 MS/s; a scenario's plant.waveformRate wins")
+        String waveformRate;
+
+        @Option(names = "--plant-step", paramLabel = "MS", defaultValue = "2",
+                description = "the plant's time step in ms, 1 to 100 (default ${DEFAULT-VALUE})")
+        long plantStepMs;
+
         @Option(names = "--scenario", paramLabel = "FILE",
                 description = "play a scenario (hil-tests/scenarios/*.yaml) with the dashboard live, write its report under DATA/reports, exit 0 if what it expects held, 1 if not")
         Path scenario;
@@ -152,8 +160,29 @@ public final class Cli implements Runnable {
                 spec.commandLine().getErr().println("bench: --workload must be bursty or calibrated, got '" + workload + "'");
                 return ApplianceCommands.EXIT_USAGE;
             }
-            Bench bench = Bench.start(s, new Bench.Options(httpHost, httpPort, ephemeral, seed, dataDir,
-                    new io.headroom.appliance.Appliance.Options(httpHost, httpPort, dataDir, null, ven).withVen2b(ven2b)));
+            double rateHz = Bench.WAVEFORM_RATE_HZ;
+            Bench.Options benchOptions;
+            try {
+                if (played != null && played.plant().waveformRateHz() != Bench.WAVEFORM_RATE_HZ) {
+                    rateHz = played.plant().waveformRateHz();
+                } else if (waveformRate != null) {
+                    rateHz = io.headroom.hil.scenario.Scenario.sampleRate(waveformRate);
+                }
+                benchOptions = new Bench.Options(httpHost, httpPort, ephemeral, seed, dataDir,
+                        new io.headroom.appliance.Appliance.Options(httpHost, httpPort, dataDir, null, ven).withVen2b(ven2b),
+                        rateHz, plantStepMs);
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("bench: " + (e.getMessage().startsWith("plant step") ? "--plant-step: "
+                        : "--waveform-rate: ") + e.getMessage());
+                if (vtn != null) {
+                    vtn.close();
+                }
+                if (vtn2b != null) {
+                    vtn2b.close();
+                }
+                return ApplianceCommands.EXIT_USAGE;
+            }
+            Bench bench = Bench.start(s, benchOptions);
             spec.commandLine().getOut().printf("Headroom bench: site %s, dashboard http://%s:%d/ , API http://%s:%d/api/v1/site , journal %s%n",
                     s.name(), httpHost, bench.appliance().httpPort(), httpHost, bench.appliance().httpPort(), dataDir);
             spec.commandLine().getOut().flush();

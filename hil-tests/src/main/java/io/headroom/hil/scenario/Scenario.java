@@ -30,10 +30,51 @@ public record Scenario(String name, String description, double durationS, double
     /**
      * The plant's cap-response model for the run: caps enforced {@code capDelayS} after they are set, GPUs above a
      * new cap settling to it with time constant {@code capSettlingS}, per-board telemetry error up to
-     * ±{@code telemetryError} (a fraction). All 0 by default (caps at once, exact telemetry).
+     * ±{@code telemetryError} (a fraction). All 0 by default (caps at once, exact telemetry). The CT/PT streams
+     * run at {@code waveformRateHz} samples/s (the bench's 4.8 kS/s by default).
      */
-    public record PlantModel(double capDelayS, double capSettlingS, double telemetryError) {
-        public static final PlantModel IDEAL = new PlantModel(0, 0, 0);
+    public record PlantModel(double capDelayS, double capSettlingS, double telemetryError, double waveformRateHz) {
+        public static final PlantModel IDEAL = new PlantModel(0, 0, 0, io.headroom.hil.Bench.WAVEFORM_RATE_HZ);
+
+        public PlantModel(double capDelayS, double capSettlingS, double telemetryError) {
+            this(capDelayS, capSettlingS, telemetryError, io.headroom.hil.Bench.WAVEFORM_RATE_HZ);
+        }
+
+        /** Whether caps respond at once and telemetry is exact (the rate aside). */
+        public boolean idealResponse() {
+            return capDelayS == 0 && capSettlingS == 0 && telemetryError == 0;
+        }
+    }
+
+    /**
+     * A sample rate: {@code "4.8 kS/s"}, {@code "48000 S/s"}, {@code "1 MS/s"} or a plain number of samples per
+     * second, within the bench's range.
+     */
+    public static double sampleRate(String text) {
+        String t = text.trim();
+        double scale = 1;
+        String number = t;
+        if (t.endsWith("MS/s")) {
+            scale = 1e6;
+            number = t.substring(0, t.length() - 4);
+        } else if (t.endsWith("kS/s")) {
+            scale = 1e3;
+            number = t.substring(0, t.length() - 4);
+        } else if (t.endsWith("S/s")) {
+            number = t.substring(0, t.length() - 3);
+        }
+        double v;
+        try {
+            v = Double.parseDouble(number.trim()) * scale;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a sample rate (say e.g. 4.8 kS/s or 48000 S/s)");
+        }
+        if (!(v >= io.headroom.hil.Bench.MIN_WAVEFORM_RATE_HZ && v <= io.headroom.hil.Bench.MAX_WAVEFORM_RATE_HZ)) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                    "%s outside the bench's %.0f S/s to %.0f MS/s", text, io.headroom.hil.Bench.MIN_WAVEFORM_RATE_HZ,
+                    io.headroom.hil.Bench.MAX_WAVEFORM_RATE_HZ / 1e6));
+        }
+        return v;
     }
 
     /** The bench's default workload (bursty, mean-reverting per class). */
@@ -231,8 +272,8 @@ public record Scenario(String name, String description, double durationS, double
         PlantModel plant = PlantModel.IDEAL;
         if (top.get("plant") != null) {
             if (!(top.get("plant") instanceof Map<?, ?> pm)
-                    || !Set.of("capDelay", "capSettling", "telemetryError").containsAll(pm.keySet())) {
-                errors.add("plant: must be {capDelay: TIME, capSettling: TIME, telemetryError: PERCENT}");
+                    || !Set.of("capDelay", "capSettling", "telemetryError", "waveformRate").containsAll(pm.keySet())) {
+                errors.add("plant: must be {capDelay: TIME, capSettling: TIME, telemetryError: PERCENT, waveformRate: RATE}");
             } else {
                 double delay = pm.containsKey("capDelay") ? seconds(pm.get("capDelay"), "plant.capDelay", errors, true) : 0;
                 double settling = pm.containsKey("capSettling") ? seconds(pm.get("capSettling"), "plant.capSettling", errors, true) : 0;
@@ -247,7 +288,15 @@ public record Scenario(String name, String description, double durationS, double
                         errors.add("plant.telemetryError: " + ex.getMessage());
                     }
                 }
-                plant = new PlantModel(Double.isNaN(delay) ? 0 : delay, Double.isNaN(settling) ? 0 : settling, error);
+                double rate = io.headroom.hil.Bench.WAVEFORM_RATE_HZ;
+                if (pm.containsKey("waveformRate")) {
+                    try {
+                        rate = sampleRate(String.valueOf(pm.get("waveformRate")));
+                    } catch (IllegalArgumentException ex) {
+                        errors.add("plant.waveformRate: " + ex.getMessage());
+                    }
+                }
+                plant = new PlantModel(Double.isNaN(delay) ? 0 : delay, Double.isNaN(settling) ? 0 : settling, error, rate);
             }
         }
         if (!errors.isEmpty()) {

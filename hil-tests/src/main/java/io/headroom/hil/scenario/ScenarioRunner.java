@@ -30,13 +30,16 @@ import java.util.Map;
  * used, the time from each feed loss until every survivor is back within its limit (and until it stays there),
  * compute delivered per priority class against uncapped demand, ramp rate and 0.1–2 Hz / 3–30 Hz band power of
  * the site's import, journal items lost, alarms raised. Everything is measured on the plant's step thread, every
- * 10 ms, from the plant's own state, not the appliance's view of it.
+ * plant step (2 ms by default), from the plant's own state, not the appliance's view of it; the import's band
+ * power from its 10 ms means.
  */
 public final class ScenarioRunner {
 
     private static final Logger log = LoggerFactory.getLogger(ScenarioRunner.class);
-    /** One sample of the time series kept for the report, per this many plant steps (10 ms each). */
-    static final int SAMPLE_EVERY = 10;
+    /** The report's time series: one sample every this many seconds of plant time. */
+    static final double SAMPLE_EVERY_S = 0.1;
+    /** The band-power monitor's input: the site import's mean over each this many seconds (100 Hz). */
+    static final double BAND_EVERY_S = 0.01;
 
     private ScenarioRunner() {
     }
@@ -80,7 +83,7 @@ public final class ScenarioRunner {
         if (Scenario.CALIBRATED.equals(sc.workload())) {
             plant.useCalibratedWorkload(sc.name().hashCode());
         }
-        if (!Scenario.PlantModel.IDEAL.equals(sc.plant())) {
+        if (!sc.plant().idealResponse()) {
             plant.capResponse(sc.plant().capDelayS(), sc.plant().capSettlingS(), sc.plant().telemetryError(),
                     sc.name().hashCode());
         }
@@ -292,7 +295,10 @@ public final class ScenarioRunner {
         double worstExposure;
         double peakFraction;
         boolean warm;
-        int steps;
+        double nextSampleS = Double.NEGATIVE_INFINITY;
+        double nextBandS = Double.NEGATIVE_INFINITY;
+        double bandSumW;
+        int bandCount;
         // the feed loss being followed
         volatile Scenario.FeedLoss pendingLoss;
         volatile double pendingAtS;
@@ -361,11 +367,25 @@ public final class ScenarioRunner {
             }
             if (warm) {
                 trips = plant.trips() - trips0;
-                bands.add(siteW);
+                bandSumW += siteW;
+                bandCount++;
+                if (t >= nextBandS) {
+                    bands.add(bandSumW / bandCount);
+                    bandSumW = 0;
+                    bandCount = 0;
+                    nextBandS = nextTick(nextBandS, t, BAND_EVERY_S);
+                }
             }
-            if (steps++ % SAMPLE_EVERY == 0) {
+            if (t >= nextSampleS) {
                 samples.add(sample(plant, t, siteW));
+                nextSampleS = nextTick(nextSampleS, t, SAMPLE_EVERY_S);
             }
+        }
+
+        /** The next time on a grid of {@code every} after {@code t} (from {@code t} itself the first time). */
+        static double nextTick(double tick, double t, double every) {
+            double next = Double.isInfinite(tick) ? t + every : tick + every;
+            return next <= t ? t + every : next;
         }
 
         boolean sameGroup(String a, String b) {

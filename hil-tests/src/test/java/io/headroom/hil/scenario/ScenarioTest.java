@@ -44,6 +44,33 @@ class ScenarioTest {
     }
 
     @Test
+    void thePlantsWaveformRateIsReadAndABadOneIsNamed(@TempDir Path dir) throws Exception {
+        Path ok = dir.resolve("rate.yaml");
+        Files.writeString(ok, """
+                name: rate
+                duration: 10 s
+                events:
+                  - {at: 2 s, feedLoss: A}
+                plant: {waveformRate: 48 kS/s, capDelay: 20 ms}
+                """);
+        Scenario sc = Scenario.load(ok, site);
+        assertThat(sc.plant().waveformRateHz()).isEqualTo(48_000);
+        assertThat(sc.plant().idealResponse()).isFalse();
+        assertThat(Scenario.sampleRate("1 MS/s")).isEqualTo(1e6);
+        assertThat(Scenario.sampleRate("4800")).isEqualTo(4800);
+        Path bad = dir.resolve("bad-rate.yaml");
+        Files.writeString(bad, """
+                name: bad-rate
+                duration: 10 s
+                events:
+                  - {at: 2 s, feedLoss: A}
+                plant: {waveformRate: 5 MS/s}
+                """);
+        assertThatThrownBy(() -> Scenario.load(bad, site)).hasMessageContaining("plant.waveformRate: 5 MS/s outside");
+        assertThatThrownBy(() -> Scenario.sampleRate("fast")).hasMessageContaining("'fast' is not a sample rate");
+    }
+
+    @Test
     void aBrokenScenarioNamesEveryProblemAndWhereItIs(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("broken.yaml");
         Files.writeString(f, """
