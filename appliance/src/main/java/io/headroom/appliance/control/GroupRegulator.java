@@ -91,7 +91,8 @@ public final class GroupRegulator {
 
     public GroupDecision run(Snapshot s) {
         List<String> alarms = new ArrayList<>();
-        List<Limit> limits = new ArrayList<>(s.external());
+        List<Limit> limits = new ArrayList<>(breakers.run(s));
+        limits.addAll(s.external());
         // Maintenance: the group is run as if its feeds in maintenance were already lost, so that opening their
         // breakers moves no load the survivors cannot carry.
         java.util.Set<String> outOfService = java.util.Set.of();
@@ -158,9 +159,6 @@ public final class GroupRegulator {
             alarms.add("feed " + String.join(", ", lost) + ": lost (no load while group " + group.id()
                     + " carries load); the group has no N-1 redundancy left");
         }
-        // The breakers' ceilings. With a feed lost or in maintenance the group has no redundancy left: its
-        // survivors are held to their continuous limits, never to a short excursion along their trip curves.
-        limits.addAll(0, breakers.run(s, !outOfService.isEmpty()));
 
         // Demand per GPU and what the GPUs draw, from the agents' telemetry.
         double gpuW = 0;

@@ -21,8 +21,8 @@ import java.util.Random;
  * {@value #DRILLS} drills of a random feed lost at a random time (restored {@value #OUTAGE_S} s later, then 2–4 s
  * before the next). Figures, from the plant's own state every plant step (2 ms): breaker trips; from each loss to
  * every survivor back within its continuous limit ({@code p50_ms}, {@code p99_ms}, {@code max_ms}); to settled,
- * the last moment a survivor was above that limit before the feed came back ({@code settle_p99_ms}; with a feed
- * lost, regulation allows the survivors no excursion along their trip curves); the highest
+ * the last moment a survivor was above that limit before the feed came back ({@code settle_p99_ms}: regulation lets
+ * the survivors ride a short excursion the trip curve allows, up to 1.05 × for 5 s, so this includes it); the highest
  * fraction of any breaker's curve used. The run's report is written beside the bench's data, its path printed.
  */
 public final class HilFeedloss {
