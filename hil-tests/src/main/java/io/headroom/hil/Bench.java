@@ -75,11 +75,6 @@ public final class Bench implements AutoCloseable {
             return new Options(httpHost, httpPort, ephemeralPorts, seed, dataDir, appliance, rateHz, plantStepMs);
         }
 
-        /** The same with the plant stepping every {@code stepMs}. */
-        public Options withPlantStep(long stepMs) {
-            return new Options(httpHost, httpPort, ephemeralPorts, seed, dataDir, appliance, waveformRateHz, stepMs);
-        }
-
         Appliance.Options applianceOptions() {
             return appliance != null
                     ? new Appliance.Options(httpHost, httpPort, dataDir, appliance.commitments(), appliance.ven())
@@ -161,7 +156,6 @@ public final class Bench implements AutoCloseable {
     private final List<NodeAgent> agents;
     private volatile Appliance appliance;
     private Site wiredSite;
-    private double waveformRateHz;
     private Appliance.Options applianceOptions;
     private long droppedByEarlierAppliances;
 
@@ -239,7 +233,6 @@ public final class Bench implements AutoCloseable {
                     options.dataDir().resolve(KEYS_FILE), options.plantStepMs(), Math.round(options.waveformRateHz()));
             Bench bench = new Bench(plant, threads, handshakes, keys, agents, appliance);
             bench.wiredSite = wired;
-            bench.waveformRateHz = options.waveformRateHz();
             bench.applianceOptions = options.applianceOptions().withWaveforms(waves)
                     .withGpio(io.headroom.drivers.gpio.GpioProvider.MOCK);
             bench.wireContacts();
@@ -314,7 +307,7 @@ public final class Bench implements AutoCloseable {
         for (Appliance.WaveformInput w : applianceOptions.waveforms()) {
             targets.put(w.feedId(), next.waveformAddress(w.feedId()));
         }
-        plant.streamWaveforms(targets, waveformRateHz);
+        plant.streamWaveforms(targets, applianceOptions.waveforms().getFirst().sampleRateHz());
         appliance = next;
         wireContacts();
         log.info("appliance restarted");

@@ -119,6 +119,25 @@ public final class Cli implements Runnable {
                 openadr.pollInterval = java.time.Duration.ofSeconds(1); // the scenario's events come seconds apart
             }
 
+            if (!"bursty".equals(workload) && !"calibrated".equals(workload)) {
+                spec.commandLine().getErr().println("bench: --workload must be bursty or calibrated, got '" + workload + "'");
+                return ApplianceCommands.EXIT_USAGE;
+            }
+            // what the plant is given, checked before anything is started
+            double rateHz = Bench.WAVEFORM_RATE_HZ;
+            try {
+                rateHz = played != null && !Double.isNaN(played.plant().waveformRateHz()) ? played.plant().waveformRateHz()
+                        : waveformRate != null ? io.headroom.hil.scenario.Scenario.sampleRate(waveformRate) : rateHz;
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("bench: --waveform-rate: " + e.getMessage());
+                return ApplianceCommands.EXIT_USAGE;
+            }
+            if (plantStepMs < Bench.MIN_STEP_MS || plantStepMs > Bench.MAX_STEP_MS) {
+                spec.commandLine().getErr().printf("bench: --plant-step: %d ms outside %d..%d ms%n", plantStepMs,
+                        Bench.MIN_STEP_MS, Bench.MAX_STEP_MS);
+                return ApplianceCommands.EXIT_USAGE;
+            }
+
             LocalVtn vtn = null;
             LocalVtn2b vtn2b = null;
             io.headroom.grid.openadr3.Ven3Config ven;
@@ -156,32 +175,9 @@ public final class Cli implements Runnable {
                 }
                 return ApplianceCommands.EXIT_USAGE;
             }
-            if (!"bursty".equals(workload) && !"calibrated".equals(workload)) {
-                spec.commandLine().getErr().println("bench: --workload must be bursty or calibrated, got '" + workload + "'");
-                return ApplianceCommands.EXIT_USAGE;
-            }
-            double rateHz = Bench.WAVEFORM_RATE_HZ;
-            Bench.Options benchOptions;
-            try {
-                if (played != null && played.plant().waveformRateHz() != Bench.WAVEFORM_RATE_HZ) {
-                    rateHz = played.plant().waveformRateHz();
-                } else if (waveformRate != null) {
-                    rateHz = io.headroom.hil.scenario.Scenario.sampleRate(waveformRate);
-                }
-                benchOptions = new Bench.Options(httpHost, httpPort, ephemeral, seed, dataDir,
-                        new io.headroom.appliance.Appliance.Options(httpHost, httpPort, dataDir, null, ven).withVen2b(ven2b),
-                        rateHz, plantStepMs);
-            } catch (IllegalArgumentException e) {
-                spec.commandLine().getErr().println("bench: " + (e.getMessage().startsWith("plant step") ? "--plant-step: "
-                        : "--waveform-rate: ") + e.getMessage());
-                if (vtn != null) {
-                    vtn.close();
-                }
-                if (vtn2b != null) {
-                    vtn2b.close();
-                }
-                return ApplianceCommands.EXIT_USAGE;
-            }
+            Bench.Options benchOptions = new Bench.Options(httpHost, httpPort, ephemeral, seed, dataDir,
+                    new io.headroom.appliance.Appliance.Options(httpHost, httpPort, dataDir, null, ven).withVen2b(ven2b),
+                    rateHz, plantStepMs);
             Bench bench = Bench.start(s, benchOptions);
             spec.commandLine().getOut().printf("Headroom bench: site %s, dashboard http://%s:%d/ , API http://%s:%d/api/v1/site , journal %s%n",
                     s.name(), httpHost, bench.appliance().httpPort(), httpHost, bench.appliance().httpPort(), dataDir);

@@ -50,6 +50,20 @@ class CliTest {
     }
 
     @Test
+    void benchPlantOptionsOutOfRangeAreRefusedBeforeAnythingStarts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Result rate = run("bench", "--site", "../sites/example-4feed.yaml", "--data", dir.toString(), "--waveform-rate", "5 MS/s");
+        assertThat(rate.exit()).isEqualTo(64);
+        assertThat(rate.err()).contains("bench: --waveform-rate: 5 MS/s outside the bench's 1000 S/s to 1 MS/s");
+        Result unit = run("bench", "--site", "../sites/example-4feed.yaml", "--data", dir.toString(), "--waveform-rate", "48 kHz");
+        assertThat(unit.exit()).isEqualTo(64);
+        assertThat(unit.err()).contains("--waveform-rate: '48 kHz' is not a sample rate");
+        Result step = run("bench", "--site", "../sites/example-4feed.yaml", "--data", dir.toString(), "--plant-step", "0");
+        assertThat(step.exit()).isEqualTo(64);
+        assertThat(step.err()).contains("bench: --plant-step: 0 ms outside 1..100 ms");
+        assertThat(dir).isEmptyDirectory(); // refused before the bench made its tokens, keys or journal
+    }
+
+    @Test
     void enrollmentOptionsThatCannotBeUsedAreRefusedNamingTheOption() {
         Result noTls = run("run", "--site", "../sites/example-4feed.yaml", "--openadr-version", "2.0b",
                 "--vtn", "https://vtn.example.net/OpenADR2/Simple/2.0b", "--ven-name", "hall-1");

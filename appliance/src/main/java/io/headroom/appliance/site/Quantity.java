@@ -31,7 +31,9 @@ public final class Quantity {
         /** Base unit: a fraction (3 % is 0.03). */
         PERCENT("a percentage", List.of("%"), units("%", 0.01)),
         /** Base unit: watt per second. */
-        RAMP("a ramp rate", List.of("kW/s"), units("W/s", 1, "kW/s", 1e3, "MW/s", 1e6));
+        RAMP("a ramp rate", List.of("kW/s"), units("W/s", 1, "kW/s", 1e3, "MW/s", 1e6)),
+        /** Base unit: samples per second. */
+        SAMPLE_RATE("a sample rate", List.of("kS/s"), units("S/s", 1, "kS/s", 1e3, "MS/s", 1e6));
 
         private final String noun;
         private final List<String> suggestedUnits;

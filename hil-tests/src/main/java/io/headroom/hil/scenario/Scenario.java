@@ -31,13 +31,18 @@ public record Scenario(String name, String description, double durationS, double
      * The plant's cap-response model for the run: caps enforced {@code capDelayS} after they are set, GPUs above a
      * new cap settling to it with time constant {@code capSettlingS}, per-board telemetry error up to
      * ±{@code telemetryError} (a fraction). All 0 by default (caps at once, exact telemetry). The CT/PT streams
-     * run at {@code waveformRateHz} samples/s (the bench's 4.8 kS/s by default).
+     * run at {@code waveformRateHz} samples/s, NaN when the scenario does not say (the bench's rate then).
      */
     public record PlantModel(double capDelayS, double capSettlingS, double telemetryError, double waveformRateHz) {
-        public static final PlantModel IDEAL = new PlantModel(0, 0, 0, io.headroom.hil.Bench.WAVEFORM_RATE_HZ);
+        public static final PlantModel IDEAL = new PlantModel(0, 0, 0);
 
         public PlantModel(double capDelayS, double capSettlingS, double telemetryError) {
-            this(capDelayS, capSettlingS, telemetryError, io.headroom.hil.Bench.WAVEFORM_RATE_HZ);
+            this(capDelayS, capSettlingS, telemetryError, Double.NaN);
+        }
+
+        /** The scenario's stream rate, or {@code otherwise} when it gives none. */
+        public double waveformRateOr(double otherwise) {
+            return Double.isNaN(waveformRateHz) ? otherwise : waveformRateHz;
         }
 
         /** Whether caps respond at once and telemetry is exact (the rate aside). */
@@ -51,23 +56,12 @@ public record Scenario(String name, String description, double durationS, double
      * second, within the bench's range.
      */
     public static double sampleRate(String text) {
-        String t = text.trim();
-        double scale = 1;
-        String number = t;
-        if (t.endsWith("MS/s")) {
-            scale = 1e6;
-            number = t.substring(0, t.length() - 4);
-        } else if (t.endsWith("kS/s")) {
-            scale = 1e3;
-            number = t.substring(0, t.length() - 4);
-        } else if (t.endsWith("S/s")) {
-            number = t.substring(0, t.length() - 3);
-        }
         double v;
         try {
-            v = Double.parseDouble(number.trim()) * scale;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a sample rate (say e.g. 4.8 kS/s or 48000 S/s)");
+            v = Quantity.isPlainNumber(text.strip()) ? Double.parseDouble(text.strip())
+                    : Quantity.parse(text, Quantity.Kind.SAMPLE_RATE);
+        } catch (Quantity.QuantityFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a sample rate (say e.g. 4.8 kS/s or 48000 S/s)", e);
         }
         if (!(v >= io.headroom.hil.Bench.MIN_WAVEFORM_RATE_HZ && v <= io.headroom.hil.Bench.MAX_WAVEFORM_RATE_HZ)) {
             throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
@@ -288,7 +282,7 @@ public record Scenario(String name, String description, double durationS, double
                         errors.add("plant.telemetryError: " + ex.getMessage());
                     }
                 }
-                double rate = io.headroom.hil.Bench.WAVEFORM_RATE_HZ;
+                double rate = Double.NaN;
                 if (pm.containsKey("waveformRate")) {
                     try {
                         rate = sampleRate(String.valueOf(pm.get("waveformRate")));

@@ -41,7 +41,7 @@ public final class ScenarioBench implements AutoCloseable {
         }
         try {
             Bench bench = Bench.start(site, new Bench.Options(host, port, true, seed, data,
-                    new Appliance.Options(host, port, data, null, ven)).withWaveformRate(sc.plant().waveformRateHz()));
+                    new Appliance.Options(host, port, data, null, ven)).withWaveformRate(sc.plant().waveformRateOr(Bench.WAVEFORM_RATE_HZ)));
             return new ScenarioBench(bench, vtn);
         } catch (Exception | Error e) {
             if (vtn != null) {
