@@ -197,7 +197,11 @@ public final class RegulationLoop implements AutoCloseable {
         if (bankActuator != null) {
             List<Limit.FeedCeiling> ceilings = new ArrayList<>();
             double siteCeilingW = Double.POSITIVE_INFINITY;
+            Set<String> noRedundancyFeeds = new java.util.HashSet<>();
             for (GroupDecision d : decisions) {
+                if (d.redundancyLost()) {
+                    site.group(d.groupId()).ifPresent(g -> noRedundancyFeeds.addAll(g.feedIds()));
+                }
                 for (Arbiter.Considered c : d.considered()) {
                     if (c.limit() instanceof Limit.FeedCeiling f) {
                         ceilings.add(f);
@@ -206,7 +210,7 @@ public final class RegulationLoop implements AutoCloseable {
                     }
                 }
             }
-            SupercapController.Output out = supercaps.run(snapshot, ceilings, siteCeilingW);
+            SupercapController.Output out = supercaps.run(snapshot, ceilings, siteCeilingW, noRedundancyFeeds);
             bankSetpoints = out.setpointsW();
             bankActuator.command(bankSetpoints, now);
         }

@@ -15,7 +15,9 @@ import java.util.Map;
  * fraction of the curve's allowed time used, accumulated Miner-style and cooling with
  * {@link #COOLING_TAU_S}) is below {@link #EXPOSURE_BUDGET}, and the curve at that ratio allows at least
  * {@link #MIN_ALLOWED_S}. An excursion that would trip is never allowed. After an excursion the feed must
- * stay under its limit for {@link #RECOVERY_S} before the next (hysteresis, no oscillation).
+ * stay under its limit for {@link #RECOVERY_S} before the next (hysteresis, no oscillation). No excursion is
+ * allowed while the group has lost its redundancy (a feed lost or in maintenance): its survivors are the last
+ * breakers between the hall and a blackout, and the trip curve's margin is kept for what comes next.
  *
  * <p>State per feed; time comes from the snapshot. Pure otherwise.
  */
@@ -64,6 +66,14 @@ public final class BreakerLimits {
     }
 
     public List<Limit> run(Snapshot s) {
+        return run(s, false);
+    }
+
+    /**
+     * The ceilings now; with {@code noRedundancy} (a feed of the group lost or out of service) every ceiling is the
+     * continuous one: no excursion begins and one under way ends (the exposure is still accumulated).
+     */
+    public List<Limit> run(Snapshot s, boolean noRedundancy) {
         List<Limit> out = new ArrayList<>(feeds.size());
         long now = s.monoNanos();
         for (Feed f : feeds) {
@@ -92,7 +102,7 @@ public final class BreakerLimits {
                     && st.exposure < EXPOSURE_BUDGET;
             boolean inExcursion = st.excursionStartNanos != Long.MIN_VALUE
                     && (now - st.excursionStartNanos) / 1e9 < EXCURSION_S;
-            if (!under && st.excursionStartNanos == Long.MIN_VALUE && curveAllows) {
+            if (!under && st.excursionStartNanos == Long.MIN_VALUE && curveAllows && !noRedundancy) {
                 st.excursionStartNanos = now; // a new excursion begins
                 inExcursion = true;
             }
@@ -100,15 +110,16 @@ public final class BreakerLimits {
                     && (now - st.underSinceNanos) / 1e9 >= RECOVERY_S) {
                 st.excursionStartNanos = Long.MIN_VALUE; // recovered: the next excursion may come
             }
-            if (inExcursion && curveAllows) {
+            if (inExcursion && curveAllows && !noRedundancy) {
                 out.add(new Limit.FeedCeiling(f.id(), excursionA, Tier.SAFETY, "breaker",
                         String.format(java.util.Locale.ROOT,
                                 "breaker %s: short excursion to %.0f A allowed by its trip curve (%.0f %% of the curve used)",
                                 f.id(), excursionA, st.exposure * 100)));
             } else {
                 out.add(new Limit.FeedCeiling(f.id(), continuous, Tier.SAFETY, "breaker",
-                        String.format(java.util.Locale.ROOT, "breaker %s: %.0f A continuous less %.0f %% margin",
-                                f.id(), f.limitA(), margin * 100)));
+                        String.format(java.util.Locale.ROOT, "breaker %s: %.0f A continuous less %.0f %% margin%s",
+                                f.id(), f.limitA(), margin * 100, noRedundancy ? " (no excursion: the group has no "
+                                        + "redundancy left)" : "")));
             }
         }
         return out;

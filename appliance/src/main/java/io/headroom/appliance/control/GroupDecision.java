@@ -19,9 +19,16 @@ import java.util.List;
  * @param planEpoch      the epoch of the plans last armed on the agents
  * @param rearm          the plans moved enough (or aged enough) that they must be armed again, as {@code planEpoch}
  * @param alarms         conditions an operator must see (stale meters, no safe plan)
+ * @param feedsOut       the group's feeds lost or in maintenance now: while any is, the group has no N-1
+ *                       redundancy left (its survivors get no short excursion, its banks do not charge from them)
  */
 public record GroupDecision(String groupId, double allowedGroupW, double measuredGroupW, double nonGpuW,
                             double gpuBudgetW, String bindingFeed, String binding, Limit bindingLimit,
                             List<Arbiter.Considered> considered, double[] capsPerGpuW, List<ContingencyPlan> plans,
-                            long planEpoch, boolean rearm, List<String> alarms) {
+                            long planEpoch, boolean rearm, List<String> alarms, java.util.Set<String> feedsOut) {
+
+    /** Whether the group has lost its N-1 redundancy (a feed lost or in maintenance). */
+    public boolean redundancyLost() {
+        return !feedsOut.isEmpty();
+    }
 }

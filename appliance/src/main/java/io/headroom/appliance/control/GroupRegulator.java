@@ -15,8 +15,9 @@ import java.util.Locale;
 /**
  * Regulation for one redundancy group, one {@link #run} per tick:
  * <ol>
- *   <li>limits: the group's breakers ({@link BreakerLimits}, trip-curve aware) and the snapshot's external
- *       limits (contract, grid commitments);</li>
+ *   <li>limits: the group's breakers ({@link BreakerLimits}, trip-curve aware; no short excursion while the group
+ *       has lost a feed or has one in maintenance) and the snapshot's external limits (contract, grid
+ *       commitments);</li>
  *   <li>the group's draw, load side: the meters' power plus what the supercap banks discharge into the group's
  *       feeds, less what they charge from them, so that the GPUs' budget follows neither: the banks cover
  *       excesses and charge only into the room left under the continuous ceilings ({@link SupercapController});
@@ -91,8 +92,7 @@ public final class GroupRegulator {
 
     public GroupDecision run(Snapshot s) {
         List<String> alarms = new ArrayList<>();
-        List<Limit> limits = new ArrayList<>(breakers.run(s));
-        limits.addAll(s.external());
+        List<Limit> limits = new ArrayList<>(s.external());
         // Maintenance: the group is run as if its feeds in maintenance were already lost, so that opening their
         // breakers moves no load the survivors cannot carry.
         java.util.Set<String> outOfService = java.util.Set.of();
@@ -159,6 +159,10 @@ public final class GroupRegulator {
             alarms.add("feed " + String.join(", ", lost) + ": lost (no load while group " + group.id()
                     + " carries load); the group has no N-1 redundancy left");
         }
+        // The breakers' ceilings. With a feed lost or in maintenance the group has no redundancy left: its
+        // survivors are the last breakers between its nodes and a blackout, and are held to their continuous
+        // limits, never to a short excursion along their trip curves.
+        limits.addAll(0, breakers.run(s, !outOfService.isEmpty()));
 
         // Demand per GPU and what the GPUs draw, from the agents' telemetry.
         double gpuW = 0;
@@ -299,7 +303,7 @@ public final class GroupRegulator {
         boolean rearm = arming.offer(plans, now);
         String bindingFeed = binding instanceof Limit.FeedCeiling fc ? fc.feedId() : "";
         return new GroupDecision(group.id(), allowedW, measuredW, nonGpuW, budgetW, bindingFeed, why, binding,
-                considered, lastCap.clone(), plans, arming.epoch(), rearm, List.copyOf(alarms));
+                considered, lastCap.clone(), plans, arming.epoch(), rearm, List.copyOf(alarms), outOfService);
     }
 
     /**

@@ -27,7 +27,9 @@ import java.util.Map;
  *       charge, until the converter's limit (found by the bench after a feed loss);</li>
  *   <li><b>fall-back</b>: a bank never discharges below {@code socMin} nor charges above {@code socMax}, nor beyond
  *       its converter's power; what it cannot give is left to the GPU caps (regulation budgets the load side,
- *       so the caps never count on the banks) and said in the output.</li>
+ *       so the caps never count on the banks) and said in the output;</li>
+ *   <li><b>no charging in N-1</b>: a bank never charges from a feed whose group has lost its redundancy (a feed
+ *       lost or in maintenance); the survivors' room belongs to the load.</li>
  * </ul>
  * Setpoints are in W, positive = discharge into the feed, negative = charge. Pure apart from the filter
  * state; time comes from the snapshot.
@@ -80,6 +82,21 @@ public final class SupercapController {
      *                     never takes the site's import past it
      */
     public Output run(Snapshot s, List<Limit.FeedCeiling> ceilings, double siteCeilingW) {
+        return run(s, ceilings, siteCeilingW, java.util.Set.of());
+    }
+
+    /**
+     * @param ceilings        the feed ceilings regulation used this tick (to cover a feed's excess while caps act)
+     * @param siteCeilingW    the tightest site import ceiling this tick (contract, grid commitments), W; charging
+     *                        never takes the site's import past it
+     * @param noRedundancyFeeds the feeds of groups that have lost their N-1 redundancy (a feed lost or in
+     *                        maintenance): no bank charges from them. After a loss the contingency cut opens room
+     *                        under the survivors' ceilings that regulation gives back to the GPUs; a bank charging
+     *                        into the same room in the same ticks takes a survivor past its limit (the bench saw
+     *                        1.036–1.048 of it). Covering an excess (discharging) still happens.
+     */
+    public Output run(Snapshot s, List<Limit.FeedCeiling> ceilings, double siteCeilingW,
+                      java.util.Set<String> noRedundancyFeeds) {
         List<String> notes = new ArrayList<>();
         Map<String, Double> out = new HashMap<>();
         double loadW = 0;
@@ -141,6 +158,11 @@ public final class SupercapController {
             double share = bankPowerW > 0 ? wantedW * b.maxPowerW() / bankPowerW : 0;
             double cover = excessW(b.feedId(), feedLoadW, s, ceilings) * b.maxPowerW() / feedBankPowerW(b.feedId());
             double sp = cover > 0 ? Math.max(share, cover) : share; // covering an excess overrides charging
+            if (sp < 0 && noRedundancyFeeds.contains(b.feedId())) {
+                notes.add("bank " + b.id() + ": no charging from feed " + b.feedId()
+                        + " while its group has no N-1 redundancy");
+                sp = 0;
+            }
             if (sp < 0) {
                 // Charging draws from the feed: never past its ceiling.
                 double room = roomW(b.feedId(), feedLoadW, s, ceilings) * b.maxPowerW() / feedBankPowerW(b.feedId());

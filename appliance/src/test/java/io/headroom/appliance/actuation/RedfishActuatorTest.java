@@ -190,7 +190,7 @@ class RedfishActuatorTest {
 
     private static io.headroom.appliance.control.GroupDecision decision(io.headroom.appliance.control.ContingencyPlan... plans) {
         return new io.headroom.appliance.control.GroupDecision("g", 0, 0, 0, 0, null, null, null, List.of(),
-                new double[]{700, 700}, List.of(plans), 1, true, List.of());
+                new double[]{700, 700}, List.of(plans), 1, true, List.of(), java.util.Set.of());
     }
 
     private long count(String request) {

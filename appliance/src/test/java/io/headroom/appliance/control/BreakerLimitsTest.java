@@ -94,4 +94,22 @@ class BreakerLimitsTest {
         }
         assertThat(ceilingOfA(b, t, 155).amps()).isEqualTo(145.5);
     }
+
+    @Test
+    void withoutRedundancyNoExcursionBeginsAndOneUnderWayEnds() {
+        BreakerLimits b = new BreakerLimits(TestHalls.hall(2, 150, 1, 0, 0));
+        // A feed of the group lost: over the limit, the ceiling stays the continuous one, every tick.
+        for (long t = 1; t <= 20; t++) {
+            Limit.FeedCeiling c = (Limit.FeedCeiling) b.run(at(t, 155), true).getFirst();
+            assertThat(c.amps()).as("tick %d", t).isEqualTo(145.5);
+            assertThat(c.reason()).endsWith("(no excursion: the group has no redundancy left)");
+        }
+        // Redundancy back, the feed still over: the excursion it did not take is still there to take.
+        assertThat(ceilingOfA(b, 21, 155).amps()).isEqualTo(157.5);
+        // One under way when the group loses a feed ends at once, and the exposure (1.13 × rating: on the curve)
+        // still accumulates.
+        double before = b.exposure("A");
+        assertThat(((Limit.FeedCeiling) b.run(at(22, 170), true).getFirst()).amps()).isEqualTo(145.5);
+        assertThat(b.exposure("A")).isGreaterThan(before);
+    }
 }

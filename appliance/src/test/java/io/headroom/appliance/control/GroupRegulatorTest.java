@@ -111,6 +111,33 @@ class GroupRegulatorTest {
     }
 
     @Test
+    void withAFeedLostTheSurvivorsAreHeldToTheirContinuousLimitsWithNoExcursion() {
+        Site site = TestHalls.hall(4, 150, 16, 24, 24);
+        Plant plant = new Plant(site, 700);
+        plant.feedUp[2] = false; // feed C lost: its meter reads nothing while the others carry the hall
+        GroupRegulator reg = new GroupRegulator(site, site.groups().getFirst(), 700);
+        GroupDecision d = plant.step(reg, 1);
+        for (int f : new int[]{0, 1, 3}) {
+            assertThat(plant.feedA(f)).as("survivor %d after one tick", f).isLessThanOrEqualTo(150 * 0.97 + 1e-6);
+        }
+        assertThat(d.binding()).contains("continuous").contains("no redundancy left");
+        assertThat(d.alarms()).anyMatch(a -> a.contains("feed C: lost"));
+        // and it stays so while the feed is out: no excursion along the curve later either
+        for (int t = 2; t <= 80; t++) {
+            plant.step(reg, t);
+            for (int f : new int[]{0, 1, 3}) {
+                assertThat(plant.feedA(f)).as("survivor %d tick %d", f, t).isLessThanOrEqualTo(150 * 0.97 + 1e-6);
+            }
+        }
+        // the feed back: the group has its redundancy again, and a new overload may ride the excursion
+        plant.feedUp[2] = true;
+        plant.demandPerGpu[0] = 700;
+        java.util.Arrays.fill(plant.capPerGpu, 700);
+        d = plant.step(reg, 81);
+        assertThat(d.binding()).contains("short excursion");
+    }
+
+    @Test
     void capsRiseOnlyAfterTheHoldTimeAndByBoundedSteps() {
         Site site = TestHalls.hall(4, 150, 16, 24, 24);
         Plant plant = new Plant(site, 700);

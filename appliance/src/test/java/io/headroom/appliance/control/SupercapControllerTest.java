@@ -50,6 +50,11 @@ class SupercapControllerTest {
         }
 
         void go(DoubleUnaryOperator loadAt, double seconds, List<Limit.FeedCeiling> ceilings, double siteCeilingW) {
+            go(loadAt, seconds, ceilings, siteCeilingW, java.util.Set.of());
+        }
+
+        void go(DoubleUnaryOperator loadAt, double seconds, List<Limit.FeedCeiling> ceilings, double siteCeilingW,
+                java.util.Set<String> noRedundancyFeeds) {
             int ticks = (int) Math.round(seconds / DT);
             int start = grid.size();
             for (int k = 0; k < ticks; k++) {
@@ -64,7 +69,7 @@ class SupercapControllerTest {
                     banks.put("bank-" + id, new BankMeasurement("bank-" + id, id, bankW[f], soc[f], true));
                 }
                 Snapshot s = new Snapshot(tick, (long) (tick * DT * 1e9), Instant.EPOCH, feeds, Map.of(), banks, List.of());
-                SupercapController.Output out = c.run(s, ceilings, siteCeilingW);
+                SupercapController.Output out = c.run(s, ceilings, siteCeilingW, noRedundancyFeeds);
                 outputs.add(out);
                 double after = load;
                 for (int f = 0; f < 4; f++) {
@@ -148,6 +153,34 @@ class SupercapControllerTest {
         }
         assertThat(r.bankW[0]).isCloseTo(-500, within(1.0));
         assertThat(r.outputs.getLast().notes()).anyMatch(n -> n.contains("held to 0.5 kW by the site's import ceiling"));
+    }
+
+    @Test
+    void noBankChargesFromAGroupThatHasLostItsRedundancy() {
+        // The contingency cut has just dropped the load (400 → 300 kW): the grid-side filter still holds it up, so
+        // the banks would charge into the room the cut opened, room regulation gives back to the GPUs.
+        java.util.Set<String> group = java.util.Set.of("A", "B", "C", "D");
+        Run n1 = new Run(SupercapController.Settings.defaults());
+        n1.go(t -> 400_000, 10, List.of());
+        n1.go(t -> 300_000, 10, List.of(), Double.POSITIVE_INFINITY, group);
+        for (int k = 100; k < n1.outputs.size(); k++) {
+            for (double sp : n1.outputs.get(k).setpointsW().values()) {
+                assertThat(sp).as("tick %d", k).isGreaterThanOrEqualTo(0);
+            }
+        }
+        assertThat(n1.outputs.getLast().notes()).anyMatch(n -> n.contains("bank-A: no charging from feed A while its "
+                + "group has no N-1 redundancy"));
+        // With its redundancy intact, the same step charges the banks (the test can fail).
+        Run n = new Run(SupercapController.Settings.defaults());
+        n.go(t -> 400_000, 10, List.of());
+        n.go(t -> 300_000, 10, List.of());
+        assertThat(n.outputs.get(105).setpointsW().get("bank-A")).isLessThan(-1_000);
+        // Covering a survivor's excess (discharging) still happens without redundancy: 100 kW on feed A against a
+        // 130 A ceiling at 700 W/A is 9 kW over.
+        Run cover = new Run(new SupercapController.Settings(1e9, 0.001, 0.5, 0.5, 0.05, 0.95, 0));
+        cover.go(t -> 400_000, 1, List.of(new Limit.FeedCeiling("A", 130, Tier.SAFETY, "breaker", "breaker A")),
+                Double.POSITIVE_INFINITY, group);
+        assertThat(cover.outputs.getFirst().setpointsW().get("bank-A")).isGreaterThanOrEqualTo(9_000 - 1);
     }
 
     @Test
