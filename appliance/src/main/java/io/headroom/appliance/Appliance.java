@@ -144,6 +144,7 @@ public final class Appliance implements AutoCloseable {
     }
 
     private final ProtectionLoop protection;
+    private long agentSession;
     private final java.util.Map<String, InetSocketAddress> waveformAddresses;
     private final Map<String, DisturbanceRecorder> recorders;
     private final Path disturbanceDir;
@@ -293,6 +294,7 @@ public final class Appliance implements AutoCloseable {
             Appliance appliance = new Appliance(site, parts, regulation, api, journal, ven, protection,
                     Map.copyOf(waveformAddresses), Map.copyOf(recorders), disturbanceDir, utc);
             appliance.field = field;
+            appliance.agentSession = coap.session();
             operatorApi.onDisturbanceRequest(appliance::recordDisturbance);
             return appliance;
         } catch (Exception e) {
@@ -302,6 +304,11 @@ public final class Appliance implements AutoCloseable {
             }
             throw e instanceof RuntimeException r ? r : new IllegalStateException("the appliance did not start: " + e.getMessage(), e);
         }
+    }
+
+    /** The session this appliance commands and arms its agents in (a new one each start). */
+    public long agentSession() {
+        return agentSession;
     }
 
     public Site site() {

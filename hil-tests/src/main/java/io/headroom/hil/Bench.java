@@ -44,9 +44,11 @@ public final class Bench implements AutoCloseable {
      * @param waveformRateHz the CT/PT streams' sample rate, samples per second per channel
      *                       ({@value #MIN_WAVEFORM_RATE_HZ}–{@value #MAX_WAVEFORM_RATE_HZ})
      * @param plantStepMs    the plant's time step ({@value #MIN_STEP_MS}–{@value #MAX_STEP_MS} ms)
+     * @param networkRelay   put the {@link NetImpairment} relay between the appliance and the agents (agents on
+     *                       {@value NetImpairment#AGENT_HOST}), so that a scenario can lose and delay their datagrams
      */
     public record Options(String httpHost, int httpPort, boolean ephemeralPorts, long seed, Path dataDir,
-                          Appliance.Options appliance, double waveformRateHz, long plantStepMs) {
+                          Appliance.Options appliance, double waveformRateHz, long plantStepMs, boolean networkRelay) {
         public Options {
             if (!(waveformRateHz >= MIN_WAVEFORM_RATE_HZ && waveformRateHz <= MAX_WAVEFORM_RATE_HZ)) {
                 throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
@@ -57,6 +59,12 @@ public final class Bench implements AutoCloseable {
                 throw new IllegalArgumentException("plant step " + plantStepMs + " ms outside " + MIN_STEP_MS + ".."
                         + MAX_STEP_MS + " ms");
             }
+        }
+
+        /** No network relay. */
+        public Options(String httpHost, int httpPort, boolean ephemeralPorts, long seed, Path dataDir,
+                       Appliance.Options appliance, double waveformRateHz, long plantStepMs) {
+            this(httpHost, httpPort, ephemeralPorts, seed, dataDir, appliance, waveformRateHz, plantStepMs, false);
         }
 
         /** The default plant: {@value #WAVEFORM_RATE_HZ} samples/s, {@value #STEP_MS} ms steps. */
@@ -72,7 +80,14 @@ public final class Bench implements AutoCloseable {
 
         /** The same with the CT/PT streams at {@code rateHz} samples/s. */
         public Options withWaveformRate(double rateHz) {
-            return new Options(httpHost, httpPort, ephemeralPorts, seed, dataDir, appliance, rateHz, plantStepMs);
+            return new Options(httpHost, httpPort, ephemeralPorts, seed, dataDir, appliance, rateHz, plantStepMs,
+                    networkRelay);
+        }
+
+        /** The same with the agents behind the {@link NetImpairment} relay. */
+        public Options withNetworkRelay() {
+            return new Options(httpHost, httpPort, ephemeralPorts, seed, dataDir, appliance, waveformRateHz, plantStepMs,
+                    true);
         }
 
         Appliance.Options applianceOptions() {
@@ -161,9 +176,11 @@ public final class Bench implements AutoCloseable {
 
     private final java.util.concurrent.ExecutorService handshakes;
     private final Map<String, byte[]> keys;
+    private final NetImpairment network;
 
     private Bench(Plant plant, CoapExecutors agentThreads, java.util.concurrent.ExecutorService handshakes,
-                  Map<String, byte[]> keys, List<NodeAgent> agents, Appliance appliance) {
+                  Map<String, byte[]> keys, List<NodeAgent> agents, Appliance appliance, NetImpairment network) {
+        this.network = network;
         this.handshakes = handshakes;
         this.keys = keys;
         this.plant = plant;
@@ -199,9 +216,12 @@ public final class Bench implements AutoCloseable {
                 Thread.ofPlatform().name("bench-agents-dtls").daemon().factory());
         List<NodeAgent> agents = new java.util.concurrent.CopyOnWriteArrayList<>();
         Map<String, Endpoint> agentEndpoints = new HashMap<>();
+        NetImpairment network = options.networkRelay() ? new NetImpairment(options.seed()) : null;
         try {
             for (Node n : site.nodes()) {
-                NodeAgent a = agent(site, plant, n, options.ephemeralPorts() ? 0 : n.agent().port(), threads, keys, handshakes);
+                int port = options.ephemeralPorts() ? 0 : n.agent().port();
+                NodeAgent a = agent(site, plant, n, network == null ? port : network.link(n.id(), port), threads, keys,
+                        handshakes, network);
                 agents.add(a);
                 agentEndpoints.put(n.id(), new Endpoint("127.0.0.1", a.port()));
             }
@@ -231,7 +251,7 @@ public final class Bench implements AutoCloseable {
             log.info("bench up: {} meters, {} agents (DTLS-PSK, keys in {}), plant stepping every {} ms, CT/PT "
                             + "streams at {} samples/s", meterPorts.size(), agents.size(),
                     options.dataDir().resolve(KEYS_FILE), options.plantStepMs(), Math.round(options.waveformRateHz()));
-            Bench bench = new Bench(plant, threads, handshakes, keys, agents, appliance);
+            Bench bench = new Bench(plant, threads, handshakes, keys, agents, appliance, network);
             bench.wiredSite = wired;
             bench.applianceOptions = options.applianceOptions().withWaveforms(waves)
                     .withGpio(io.headroom.drivers.gpio.GpioProvider.MOCK);
@@ -242,6 +262,9 @@ public final class Bench implements AutoCloseable {
             agents.forEach(NodeAgent::close);
             handshakes.shutdownNow();
             threads.close();
+            if (network != null) {
+                network.close();
+            }
             plant.close();
             throw e;
         }
@@ -251,15 +274,24 @@ public final class Bench implements AutoCloseable {
 
     /**
      * The real node agent on the plant's simulated GPUs for {@code n}, over DTLS with its bench key, starting at
-     * its group's N-1 safe cap.
+     * its group's N-1 safe cap. Behind the network relay it binds {@link NetImpairment#AGENT_HOST} on {@code port}
+     * (a port the relay already relays) and its trigger socket on a port the relay relays too.
      */
     private static NodeAgent agent(Site site, Plant plant, Node n, int port, CoapExecutors threads,
-                                   Map<String, byte[]> keys, java.util.concurrent.ExecutorService handshakes) {
+                                   Map<String, byte[]> keys, java.util.concurrent.ExecutorService handshakes,
+                                   NetImpairment network) {
         double safeCap = ContingencyPlanner.safeCapW(site, site.group(n.groupId()).orElseThrow());
-        InetSocketAddress bind = new InetSocketAddress("127.0.0.1", port);
+        InetSocketAddress bind = network == null ? new InetSocketAddress("127.0.0.1", port) : NetImpairment.agentAddress(port);
+        InetSocketAddress trigger = network == null ? new InetSocketAddress("127.0.0.1", 0)
+                : NetImpairment.agentAddress(network.link(n.id(), 0));
         return NodeAgent.builder(plant.node(n.id())).name(n.id())
                 .endpoint(Dtls.agentEndpoint(bind, new Dtls.Psk(n.id(), keys.get(n.id())), n.id(), handshakes))
-                .safeCapW(safeCap).triggerAddress(new InetSocketAddress("127.0.0.1", 0)).sharedExecutors(threads).start();
+                .safeCapW(safeCap).triggerAddress(trigger).sharedExecutors(threads).start();
+    }
+
+    /** The network between the appliance and the agents, or null when the bench was started without the relay. */
+    public NetImpairment network() {
+        return network;
     }
 
     /**
@@ -280,7 +312,8 @@ public final class Bench implements AutoCloseable {
             if (port == null) {
                 throw new IllegalStateException("the agent of " + nodeId + " has not crashed");
             }
-            agents.set(i, agent(site, plant, site.nodes().get(i), port, agentThreads, keys, handshakes));
+            retiredLeaseLapses += a.leaseLapses();
+            agents.set(i, agent(site, plant, site.nodes().get(i), port, agentThreads, keys, handshakes, network));
         }
         log.info("agent of {} {}", nodeId, crashed ? "crashed" : "restarted");
     }
@@ -288,6 +321,17 @@ public final class Bench implements AutoCloseable {
     public Plant plant() {
         return plant;
     }
+
+    /** Leases the bench's agents let lapse to their safe cap since the bench started, crashed agents included. */
+    public synchronized long leaseLapses() {
+        long n = retiredLeaseLapses;
+        for (NodeAgent a : agents) {
+            n += a.leaseLapses();
+        }
+        return n;
+    }
+
+    private long retiredLeaseLapses;
 
     /**
      * Stops the appliance (the agents keep their caps until their leases lapse, then fall back to their safe
@@ -401,6 +445,9 @@ public final class Bench implements AutoCloseable {
         agents.forEach(NodeAgent::close);
         handshakes.shutdownNow();
         agentThreads.close();
+        if (network != null) {
+            network.close();
+        }
         plant.close();
     }
 }

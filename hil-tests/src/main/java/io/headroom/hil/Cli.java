@@ -178,6 +178,9 @@ public final class Cli implements Runnable {
             Bench.Options benchOptions = new Bench.Options(httpHost, httpPort, ephemeral, seed, dataDir,
                     new io.headroom.appliance.Appliance.Options(httpHost, httpPort, dataDir, null, ven).withVen2b(ven2b),
                     rateHz, plantStepMs);
+            if (played != null && played.impairsNetwork()) {
+                benchOptions = benchOptions.withNetworkRelay(); // agents on 127.0.0.2 behind the bench's faulty network
+            }
             Bench bench = Bench.start(s, benchOptions);
             spec.commandLine().getOut().printf("Headroom bench: site %s, dashboard http://%s:%d/ , API http://%s:%d/api/v1/site , journal %s%n",
                     s.name(), httpHost, bench.appliance().httpPort(), httpHost, bench.appliance().httpPort(), dataDir);

@@ -6,6 +6,7 @@ import io.headroom.appliance.site.Node;
 import io.headroom.appliance.site.Site;
 import io.headroom.drivers.gpuprotocol.AgentClient;
 import io.headroom.drivers.gpuprotocol.Dtls;
+import io.headroom.drivers.gpuprotocol.GpuProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,10 @@ public final class AgentTransport {
     public static AgentClient client(Site site, Duration timeout) {
         AgentSecurity sec = site.agents().security();
         List<Node> agents = site.nodes().stream().filter(n -> n.agent() != null).toList();
-        AgentClient.Builder b = AgentClient.builder().timeout(timeout);
+        // CoAP retransmits a lost request (or answer) after a fifth of the request timeout, so a command is sent
+        // about three times before it fails: at 20 % loss a lease renewal still gets through.
+        int ackMs = ackTimeoutMs(timeout);
+        AgentClient.Builder b = AgentClient.builder().timeout(timeout).configuration(GpuProtocol.configuration(ackMs));
         InetSocketAddress any = new InetSocketAddress(0);
         try {
             switch (sec.mode()) {
@@ -52,14 +56,14 @@ public final class AgentTransport {
                         for (Node n : agents) {
                             byAddress.put(new InetSocketAddress(n.agent().host(), n.agent().port()), AgentKeys.psk(n, keys));
                         }
-                        b.endpoint(Dtls.clientEndpoint(any, byAddress, null, null));
+                        b.endpoint(Dtls.clientEndpoint(any, byAddress, null, null, ackMs));
                         log.info("agents over DTLS 1.2 with a PSK each ({} agents)", agents.size());
                     }
                 }
                 case CERTIFICATES -> {
                     Dtls.Certificates certs = AgentKeys.certificates(sec.keyStore(), sec.keyStorePasswordFile(),
                             sec.trustedCertificates());
-                    b.endpoint(Dtls.clientEndpoint(any, Map.of(), certs, null));
+                    b.endpoint(Dtls.clientEndpoint(any, Map.of(), certs, null, ackMs));
                     log.info("agents over DTLS 1.2 with certificates ({}; {} agents)", certs, agents.size());
                 }
             }
@@ -67,5 +71,10 @@ public final class AgentTransport {
             throw new IllegalStateException("agent credentials: " + e.getMessage(), e);
         }
         return b.build();
+    }
+
+    /** CoAP's initial retransmission timeout for a request timeout: a fifth of it, at least 20 ms. */
+    static int ackTimeoutMs(Duration timeout) {
+        return (int) Math.max(20, timeout.toMillis() / 5);
     }
 }

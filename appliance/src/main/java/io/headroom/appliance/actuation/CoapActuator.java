@@ -4,6 +4,7 @@ import io.headroom.appliance.control.NodeTelemetry;
 import io.headroom.appliance.site.Node;
 import io.headroom.appliance.site.Site;
 import io.headroom.drivers.gpuprotocol.AgentClient;
+import io.headroom.drivers.gpuprotocol.AgentResponseException;
 import io.headroom.drivers.gpuprotocol.CapAck;
 import io.headroom.drivers.gpuprotocol.CapCommand;
 import io.headroom.drivers.gpuprotocol.ContingencyAck;
@@ -64,6 +65,14 @@ public final class CoapActuator implements Actuator {
         final TriggerKey key;
         /** Per contingency (feed index), this node's armed per-GPU cap; NaN where none. */
         volatile double[] armedCaps = new double[0];
+        /** The table still to be armed on the agent (sent, and re-sent each flush until acknowledged), or null. */
+        final java.util.concurrent.atomic.AtomicReference<Arming> pendingArm = new java.util.concurrent.atomic.AtomicReference<>();
+        /** The table the agent acknowledged last (armed again as it is if the agent restarts), or null. */
+        volatile Arming lastArmed;
+        volatile boolean armInFlight;
+        volatile long armFailures;
+        /** The agent's clock (ms since it started) in its last answer: when it goes back, the agent restarted. */
+        volatile long agentTimeMs = -1;
         volatile double holdCapW = Double.NaN;
         volatile long holdUntilNanos;
 
@@ -73,6 +82,10 @@ public final class CoapActuator implements Actuator {
             this.key = key;
             this.address = new InetSocketAddress(node.agent().host(), node.agent().port());
         }
+    }
+
+    /** One contingency table for one agent, and what the trigger and the hold need of it once acknowledged. */
+    private record Arming(ContingencyTable table, double[] capsByFeed, int[] contingencyIds) {
     }
 
     public CoapActuator(Site site, AgentClient client) {
@@ -142,18 +155,48 @@ public final class CoapActuator implements Actuator {
                 ids[k++] = feedIndex;
                 list.add(new ContingencyTable.Contingency(feedIndex, java.util.Collections.nCopies(c.node.gpus(), cap)));
             }
-            ContingencyTable table = new ContingencyTable(session, epoch, c.slot, c.key, leaseMs, list);
-            client.arm(c.address, table).whenComplete((ContingencyAck ack, Throwable err) -> {
-                if (err == null) {
-                    c.armedCaps = caps;
-                    trigger.armed(c.slot, new InetSocketAddress(c.address.getAddress(), ack.triggerPort()), epoch,
-                            c.key, ids);
-                } else if (c.failures == 0) {
-                    log.warn("agent {} at {}: contingency epoch {} not armed: {}", c.node.id(), c.address, epoch,
-                            rootMessage(err));
-                }
-            });
+            c.pendingArm.set(new Arming(new ContingencyTable(session, epoch, c.slot, c.key, leaseMs, list), caps, ids));
+            sendArm(c);
         }
+    }
+
+    /**
+     * Sends the channel's pending table unless an arm is in flight. Acknowledged: the trigger holds it. Not answered
+     * (lost on the way or its answer lost): it stays pending and goes again at the next flush (an agent acknowledges
+     * the same table twice). Refused: dropped with a warning (the next plan brings a new table).
+     */
+    private void sendArm(Channel c) {
+        Arming a = c.pendingArm.get();
+        if (a == null || c.armInFlight) {
+            return;
+        }
+        c.armInFlight = true;
+        long epoch = a.table().epoch();
+        client.arm(c.address, a.table()).whenComplete((ContingencyAck ack, Throwable err) -> {
+            if (err == null) {
+                c.armedCaps = a.capsByFeed();
+                c.lastArmed = a;
+                trigger.armed(c.slot, new InetSocketAddress(c.address.getAddress(), ack.triggerPort()), epoch,
+                        c.key, a.contingencyIds());
+                c.pendingArm.compareAndSet(a, null);
+                if (c.armFailures > 0) {
+                    log.info("agent {} at {}: contingency epoch {} armed after {} failed attempt(s)", c.node.id(),
+                            c.address, epoch, c.armFailures);
+                    c.armFailures = 0;
+                }
+            } else {
+                c.armFailures++;
+                boolean refused = rootCause(err) instanceof AgentResponseException;
+                if (refused) {
+                    c.pendingArm.compareAndSet(a, null); // the agent said no: sending it again changes nothing
+                }
+                if (refused || c.armFailures == 1 || Long.bitCount(c.armFailures) == 1) {
+                    log.warn("agent {} at {}: contingency epoch {} not armed: {}{}", c.node.id(), c.address, epoch,
+                            rootMessage(err), refused ? "" : " (attempt " + c.armFailures + "; sent again at the next tick)");
+                }
+            }
+            c.armInFlight = false;
+        });
     }
 
     @Override
@@ -180,6 +223,9 @@ public final class CoapActuator implements Actuator {
     public void flush(long nowNanos) {
         long renewNanos = (long) (leaseMs * renewFraction) * 1_000_000L;
         for (Channel c : channels.values()) {
+            if (trigger != null && c.pendingArm.get() != null) {
+                sendArm(c);
+            }
             double want = c.desired;
             if (c.inFlight || Double.isNaN(want)) {
                 continue;
@@ -204,6 +250,7 @@ public final class CoapActuator implements Actuator {
                 log.warn("ack listener failed: {}", ex.toString());
             }
             if (err == null) {
+                noticeRestart(c, ack.agentTimeMs());
                 c.sent = cap;
                 c.telemetry = new NodeTelemetry(c.node.id(), ack.totalPowerW(),
                         ack.appliedLimitsW().isEmpty() ? cap : ack.appliedLimitsW().getFirst(), true);
@@ -223,6 +270,23 @@ public final class CoapActuator implements Actuator {
         });
     }
 
+    /**
+     * An agent's clock runs from its start: an answer with an earlier time than the last means it restarted, with no
+     * contingency table armed (and at its safe cap until this appliance's commands reach it). Its last table is
+     * armed again at once rather than at the next re-plan.
+     */
+    private void noticeRestart(Channel c, long agentTimeMs) {
+        long before = c.agentTimeMs;
+        c.agentTimeMs = agentTimeMs;
+        if (before >= 0 && agentTimeMs < before && trigger != null) {
+            Arming last = c.lastArmed;
+            boolean rearm = last != null && c.pendingArm.compareAndSet(null, last);
+            log.warn("agent {} at {} restarted (its clock went back from {} to {} ms){}", c.node.id(), c.address,
+                    before, agentTimeMs, rearm ? "; arming its contingency table (epoch " + last.table().epoch()
+                            + ") again" : "");
+        }
+    }
+
     @Override
     public Optional<NodeTelemetry> telemetry(Node node, long nowNanos) {
         Channel c = channels.get(node.id());
@@ -234,11 +298,16 @@ public final class CoapActuator implements Actuator {
         return Optional.of(fresh ? t : new NodeTelemetry(t.nodeId(), t.gpuPowerW(), t.capPerGpuW(), false));
     }
 
-    private static String rootMessage(Throwable t) {
+    private static Throwable rootCause(Throwable t) {
         Throwable r = t;
-        while (r.getCause() != null) {
+        while (r.getCause() != null && r.getCause() != r) {
             r = r.getCause();
         }
+        return r;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable r = rootCause(t);
         return r.getClass().getSimpleName() + ": " + r.getMessage();
     }
 

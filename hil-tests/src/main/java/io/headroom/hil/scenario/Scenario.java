@@ -83,7 +83,7 @@ public record Scenario(String name, String description, double durationS, double
 
     /** One thing that happens at {@code atS} seconds of plant time. */
     public sealed interface Event permits FeedLoss, FeedRestore, Burst, MeterFault, MeterLies, AgentCrash, ApplianceRestart,
-            DrEvent {
+            DrEvent, Network {
         double atS();
 
         /** In words, for logs and reports. */
@@ -152,6 +152,25 @@ public record Scenario(String name, String description, double durationS, double
         }
     }
 
+    /**
+     * From now on, the network between the appliance and the agents of {@code nodes} (every agent when null) loses
+     * each datagram with probability {@code loss} and delays the others by {@code delayS ± jitterS}, both ways
+     * (all zero: clean again). The bench runs such a scenario with its {@link io.headroom.hil.NetImpairment} relay.
+     */
+    public record Network(double atS, List<String> nodes, double loss, double delayS, double jitterS) implements Event {
+        public String describe() {
+            String who = nodes == null ? "every agent" : String.join(", ", nodes);
+            return loss == 0 && delayS == 0 && jitterS == 0 ? "network to " + who + " clean again"
+                    : String.format(java.util.Locale.ROOT, "network to %s: %.0f %% loss, %.0f ± %.0f ms one way", who,
+                    loss * 100, delayS * 1000, jitterS * 1000);
+        }
+    }
+
+    /** Whether the scenario impairs the network (then the bench needs its relay). */
+    public boolean impairsNetwork() {
+        return events.stream().anyMatch(e -> e instanceof Network);
+    }
+
     /** The appliance stopped, and started again {@code downS} later on the same data (events during it wait). */
     public record ApplianceRestart(double atS, double downS) implements Event {
         public String describe() {
@@ -171,14 +190,19 @@ public record Scenario(String name, String description, double durationS, double
      * @param alarmsRaised           alarm texts that must have been raised (substrings)
      * @param drCompliancePct        of every DR event's window (after a 5 s ramp), the share of time the site's
      *                               import was within its limit (+2 %), at least, %
+     * @param leaseLapses            agents' leases that lapsed to their safe cap after the warm-up, at most
+     * @param uncommandedAgents      agents that, at the end, are not under a live lease of the running appliance
+     *                               with its contingency table armed (a crashed agent, restarted, must have been
+     *                               recaptured), at most
      */
     public record Expectations(Integer trips, Double recoveryMs, Double worstTripMarginUsed,
                                Double criticalComputeLostPct, Double flexibleComputeLostPct, Long dataLost,
-                               List<String> alarmsRaised, Double drCompliancePct) {
+                               List<String> alarmsRaised, Double drCompliancePct, Integer leaseLapses,
+                               Integer uncommandedAgents) {
         public Expectations(Integer trips, Double recoveryMs, Double worstTripMarginUsed, Double criticalComputeLostPct,
                             Double flexibleComputeLostPct, Long dataLost, List<String> alarmsRaised) {
             this(trips, recoveryMs, worstTripMarginUsed, criticalComputeLostPct, flexibleComputeLostPct, dataLost,
-                    alarmsRaised, null);
+                    alarmsRaised, null, null, null);
         }
     }
 
@@ -200,9 +224,10 @@ public record Scenario(String name, String description, double durationS, double
     private static final Set<String> TOP = Set.of("name", "description", "duration", "warmup", "events", "expect",
             "workload", "openadr", "plant");
     private static final Set<String> KINDS = Set.of("feedLoss", "feedRestore", "burst", "meterFault", "meterBack",
-            "meterLies", "agentCrash", "agentRestart", "applianceRestart", "drEvent");
+            "meterLies", "agentCrash", "agentRestart", "applianceRestart", "drEvent", "network");
     private static final Set<String> EXPECT = Set.of("trips", "recovery", "worstTripMarginUsed",
-            "criticalComputeLostPct", "flexibleComputeLostPct", "dataLost", "alarmsRaised", "drCompliancePct");
+            "criticalComputeLostPct", "flexibleComputeLostPct", "dataLost", "alarmsRaised", "drCompliancePct",
+            "leaseLapses", "uncommandedAgents");
 
     /** Loads and checks a scenario against the site it will run on (feed and node ids must exist). */
     public static Scenario load(Path file, Site site) throws InvalidScenario, IOException {
@@ -375,6 +400,53 @@ public record Scenario(String name, String description, double durationS, double
                 double down = seconds(am.get("down"), w + ".down", errors, true);
                 return Double.isNaN(down) || Double.isNaN(at) ? null : new ApplianceRestart(at, down);
             }
+            case "network" -> {
+                if (!(v instanceof Map<?, ?> nm) || !Set.of("loss", "delay", "jitter", "nodes").containsAll(nm.keySet())
+                        || nm.isEmpty()) {
+                    errors.add(w + ": must be {loss: PERCENT, delay: TIME, jitter: TIME, nodes: [ID, ...] (default: "
+                            + "every agent)}; what is left out is 0");
+                    return null;
+                }
+                double loss = 0;
+                if (nm.containsKey("loss")) {
+                    try {
+                        loss = Quantity.fraction(String.valueOf(nm.get("loss")));
+                        if (!(loss >= 0 && loss <= 1)) {
+                            errors.add(w + ".loss: 0 to 100 %, got " + nm.get("loss"));
+                            loss = Double.NaN;
+                        }
+                    } catch (IllegalArgumentException ex) {
+                        errors.add(w + ".loss: " + ex.getMessage());
+                        loss = Double.NaN;
+                    }
+                }
+                double delay = nm.containsKey("delay") ? seconds(nm.get("delay"), w + ".delay", errors, true) : 0;
+                double jitter = nm.containsKey("jitter") ? seconds(nm.get("jitter"), w + ".jitter", errors, true) : 0;
+                for (double x : new double[]{delay, jitter}) {
+                    if (x > 10) {
+                        errors.add(w + ": a delay or jitter of at most 10 s, got " + x + " s");
+                        return null;
+                    }
+                }
+                List<String> nodes = null;
+                if (nm.containsKey("nodes")) {
+                    if (!(nm.get("nodes") instanceof List<?> l) || l.isEmpty()) {
+                        errors.add(w + ".nodes: must be a non-empty list of node ids");
+                        return null;
+                    }
+                    nodes = new ArrayList<>();
+                    for (Object n : l) {
+                        String id = String.valueOf(n);
+                        if (site.nodes().stream().noneMatch(x -> x.id().equals(id))) {
+                            errors.add(w + ".nodes: no node '" + id + "' in site " + site.name());
+                        }
+                        nodes.add(id);
+                    }
+                    nodes = List.copyOf(nodes);
+                }
+                return Double.isNaN(loss) || Double.isNaN(delay) || Double.isNaN(jitter) || Double.isNaN(at) ? null
+                        : new Network(at, nodes, loss, delay, jitter);
+            }
             case "agentCrash", "agentRestart" -> {
                 String node = v == null ? null : String.valueOf(v);
                 if (node == null || site.nodes().stream().noneMatch(n -> n.id().equals(node))) {
@@ -418,7 +490,11 @@ public record Scenario(String name, String description, double durationS, double
                 errors.add("expect.alarmsRaised: must be a list of texts the alarms must contain");
             }
         }
-        return new Expectations(trips, recovery, margin, critical, flexible, lost, List.copyOf(alarms), dr);
+        Integer lapses = m.containsKey("leaseLapses") ? (int) number(m.get("leaseLapses"), "expect.leaseLapses", 0, 1e6, errors) : null;
+        Integer uncommanded = m.containsKey("uncommandedAgents")
+                ? (int) number(m.get("uncommandedAgents"), "expect.uncommandedAgents", 0, 1e6, errors) : null;
+        return new Expectations(trips, recovery, margin, critical, flexible, lost, List.copyOf(alarms), dr, lapses,
+                uncommanded);
     }
 
     private static String feed(Object v, String where, Site site, List<String> errors) {

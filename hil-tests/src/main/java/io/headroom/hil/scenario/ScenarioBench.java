@@ -12,7 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The bench a scenario runs on: a fresh bench on free ports, and, for {@code openadr: true}, a bench VTN
+ * The bench a scenario runs on: a fresh bench on free ports (its agents behind the network relay when the scenario
+ * impairs the network), and, for {@code openadr: true}, a bench VTN
  * (OpenADR 3.1) on loopback with a program {@value #PROGRAM} that the bench's VEN is enrolled with (polling
  * every second), where the scenario's DR events are published.
  */
@@ -40,8 +41,9 @@ public final class ScenarioBench implements AutoCloseable {
                     LocalVtn.VEN_SECRET, data.resolve("ven.db")).pollInterval(Duration.ofSeconds(1)).build();
         }
         try {
-            Bench bench = Bench.start(site, new Bench.Options(host, port, true, seed, data,
-                    new Appliance.Options(host, port, data, null, ven)).withWaveformRate(sc.plant().waveformRateOr(Bench.WAVEFORM_RATE_HZ)));
+            Bench.Options options = new Bench.Options(host, port, true, seed, data,
+                    new Appliance.Options(host, port, data, null, ven)).withWaveformRate(sc.plant().waveformRateOr(Bench.WAVEFORM_RATE_HZ));
+            Bench bench = Bench.start(site, sc.impairsNetwork() ? options.withNetworkRelay() : options);
             return new ScenarioBench(bench, vtn);
         } catch (Exception | Error e) {
             if (vtn != null) {

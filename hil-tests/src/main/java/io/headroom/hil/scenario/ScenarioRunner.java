@@ -168,7 +168,17 @@ public final class ScenarioRunner {
             fig.put("dr_compliance_pct", compliance);
             unit.put("dr_compliance_pct", "%");
         }
+        fig.put("lease_lapses", (double) (bench.leaseLapses() - probe.lapses0));
+        unit.put("lease_lapses", "count");
+        fig.put("agents_uncommanded_at_end", (double) uncommanded(bench).size());
+        unit.put("agents_uncommanded_at_end", "count");
         List<String> failures = check(sc.expect(), fig, alarms, probe.recoveries);
+        if (sc.expect() != null && sc.expect().uncommandedAgents() != null
+                && fig.get("agents_uncommanded_at_end") > sc.expect().uncommandedAgents()) {
+            failures = new ArrayList<>(failures);
+            failures.add("agents not under a lease of the running appliance with its contingency table armed at the end: "
+                    + uncommanded(bench) + ", at most " + sc.expect().uncommandedAgents() + " expected");
+        }
         return new Result(sc, fig, unit, List.copyOf(probe.recoveries), List.copyOf(probe.samples), alarms, failures,
                 eventLog, started);
     }
@@ -205,6 +215,10 @@ public final class ScenarioRunner {
         if (x.dataLost() != null && fig.get("data_lost") > x.dataLost()) {
             f.add(String.format(Locale.ROOT, "journal items lost: %.0f, at most %d expected", fig.get("data_lost"), x.dataLost()));
         }
+        if (x.leaseLapses() != null && fig.get("lease_lapses") > x.leaseLapses()) {
+            f.add(String.format(Locale.ROOT, "agents' leases lapsed to their safe cap %.0f time(s), at most %d expected",
+                    fig.get("lease_lapses"), x.leaseLapses()));
+        }
         if (x.drCompliancePct() != null && fig.containsKey("dr_compliance_pct")
                 && fig.get("dr_compliance_pct") < x.drCompliancePct()) {
             f.add(String.format(Locale.ROOT, "DR compliance: %.1f %% of the event windows within the committed import, at least %.1f %% expected",
@@ -216,6 +230,25 @@ public final class ScenarioRunner {
             }
         }
         return f;
+    }
+
+    /**
+     * The nodes whose agent is not under a live lease of the running appliance's session with a table of that session
+     * armed, with what is wrong, e.g. {@code r8-n8 (safe cap)}.
+     */
+    static List<String> uncommanded(Bench bench) {
+        long session = bench.appliance().agentSession();
+        List<String> out = new ArrayList<>();
+        for (io.headroom.drivers.gpuprotocol.NodeAgent a : bench.agents()) {
+            io.headroom.drivers.gpuprotocol.Health h = a.health();
+            io.headroom.drivers.gpuprotocol.ContingencyTable t = a.armedTable();
+            if (h.state() != io.headroom.drivers.gpuprotocol.LeaseState.CAPPED || h.session() != session) {
+                out.add(a.name() + " (" + h.state().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")");
+            } else if (t == null || t.session() != session) {
+                out.add(a.name() + " (no contingency table armed)");
+            }
+        }
+        return out;
     }
 
     /**
@@ -274,6 +307,14 @@ public final class ScenarioRunner {
             case Scenario.MeterLies m -> p.meterLies(m.feed(), m.factor());
             case Scenario.AgentCrash a -> bench.agentCrash(a.node(), a.crashed());
             case Scenario.ApplianceRestart a -> bench.restartAppliance(a.downS());
+            case Scenario.Network n -> {
+                if (bench.network() == null) {
+                    throw new IllegalStateException("a network event needs the bench's network relay "
+                            + "(Bench.Options.withNetworkRelay(); ScenarioBench sets it for such a scenario)");
+                }
+                bench.network().impair(n.nodes(), new io.headroom.hil.NetImpairment.Impairment(n.loss(), n.delayS(),
+                        n.jitterS()));
+            }
             case Scenario.DrEvent d -> throw new IllegalStateException("DR events are published, not applied");
         }
     }
@@ -292,6 +333,7 @@ public final class ScenarioRunner {
         final List<Sample> samples = new ArrayList<>();
         int trips0 = -1;
         int trips;
+        volatile long lapses0;
         double worstExposure;
         double peakFraction;
         boolean warm;
@@ -335,6 +377,7 @@ public final class ScenarioRunner {
                 for (Feed f : feeds) {
                     plant.breaker(f.id()).markWorst();
                 }
+                lapses0 = bench.leaseLapses();
             }
             Scenario.FeedLoss pl = pendingLoss;
             if (pl != null) {

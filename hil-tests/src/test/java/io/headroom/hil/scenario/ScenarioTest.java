@@ -71,6 +71,36 @@ class ScenarioTest {
     }
 
     @Test
+    void networkEventsAndTheAgentExpectationsAreReadAndBadOnesNamed(@TempDir Path dir) throws Exception {
+        Scenario lossy = Scenario.load(Path.of("scenarios/short/lossy-network.yaml"), site);
+        assertThat(lossy.impairsNetwork()).isTrue();
+        assertThat(lossy.events()).contains(new Scenario.Network(7, null, 0.2, 0.020, 0.010),
+                new Scenario.Network(23, null, 0, 0, 0));
+        assertThat(lossy.expect().leaseLapses()).isZero();
+        assertThat(lossy.expect().uncommandedAgents()).isZero();
+        assertThat(Scenario.load(Path.of("scenarios/short/feed-loss-at-full-load.yaml"), site).impairsNetwork()).isFalse();
+        Path bad = dir.resolve("bad-network.yaml");
+        Files.writeString(bad, """
+                name: bad-network
+                duration: 10 s
+                events:
+                  - {at: 1 s, network: {loss: 120 %}}
+                  - {at: 2 s, network: {delay: 20 ms, nodes: [r1-n1, r99-n1]}}
+                  - {at: 3 s, network: {latency: 5 ms}}
+                  - {at: 4 s, network: {jitter: 11 s}}
+                expect: {leaseLapses: -1}
+                """);
+        assertThatThrownBy(() -> Scenario.load(bad, site)).isInstanceOf(Scenario.InvalidScenario.class)
+                .satisfies(e -> assertThat(((Scenario.InvalidScenario) e).errors()).containsExactlyInAnyOrder(
+                        "events[0].network.loss: 0 to 100 %, got 120 %",
+                        "events[1].network.nodes: no node 'r99-n1' in site example-4feed",
+                        "events[2].network: must be {loss: PERCENT, delay: TIME, jitter: TIME, nodes: [ID, ...] (default: "
+                                + "every agent)}; what is left out is 0",
+                        "events[3].network: a delay or jitter of at most 10 s, got 11.0 s",
+                        "expect.leaseLapses: must be a number from 0 to 1000000, got -1"));
+    }
+
+    @Test
     void aBrokenScenarioNamesEveryProblemAndWhereItIs(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("broken.yaml");
         Files.writeString(f, """

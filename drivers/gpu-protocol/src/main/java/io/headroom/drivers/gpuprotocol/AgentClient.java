@@ -27,6 +27,8 @@ import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.AddressEndpointContext;
+import org.eclipse.californium.elements.DtlsEndpointContext;
+import org.eclipse.californium.elements.MapBasedEndpointContext;
 import org.eclipse.californium.elements.config.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +58,17 @@ public final class AgentClient implements AutoCloseable {
     private final String scheme;
     private final Set<Pending> pending = ConcurrentHashMap.newKeySet();
     private final Set<PowerObservation> observations = ConcurrentHashMap.newKeySet();
+    /** Over DTLS: per agent, requests that timed out since its last answer (removed on any answer). */
+    private final ConcurrentHashMap<InetSocketAddress, Integer> unanswered = new ConcurrentHashMap<>();
+    private final boolean secure;
     private volatile boolean closed;
+
+    /**
+     * Over DTLS, after this many requests to an agent in a row went unanswered, the next one starts a new full
+     * handshake: an agent that restarted has lost its session, and drops whatever the old one encrypts without a
+     * word, so without a new handshake it would never be heard from again (it would sit at its safe cap).
+     */
+    public static final int REHANDSHAKE_AFTER_TIMEOUTS = 2;
 
     private AgentClient(Builder b) {
         Configuration config = b.configuration != null ? b.configuration : GpuProtocol.configuration();
@@ -73,6 +85,7 @@ public final class AgentClient implements AutoCloseable {
                         .setLoggingTag("agent-client")
                         .build();
         this.scheme = CoAP.getSchemeForProtocol(endpoint.getConnector().getProtocol());
+        this.secure = CoAP.COAP_SECURE_URI_SCHEME.equals(scheme);
         try {
             endpoint.setExecutors(executors.main(), executors.secondary());
             endpoint.start();
@@ -251,11 +264,14 @@ public final class AgentClient implements AutoCloseable {
             future.completeExceptionally(new AgentTransportException(agent, resource, "client closed", null));
             return future;
         }
-        request.setDestinationContext(new AddressEndpointContext(agent));
+        request.setDestinationContext(takeRehandshake(agent)
+                ? new MapBasedEndpointContext(agent, null, DtlsEndpointContext.ATTRIBUE_HANDSHAKE_MODE_FORCE_FULL)
+                : new AddressEndpointContext(agent));
         request.getOptions().setUriPath(resource);
         request.addMessageObserver(new MessageObserverAdapter() {
             @Override
             public void onResponse(Response response) {
+                unanswered.remove(agent);
                 complete(future, agent, resource, response, decoder);
             }
 
@@ -294,6 +310,9 @@ public final class AgentClient implements AutoCloseable {
             timer = executors.main().schedule(() -> {
                 if (future.completeExceptionally(new AgentTimeoutException(agent, resource, timeout))) {
                     request.cancel();
+                    if (secure) {
+                        unanswered.merge(agent, 1, Integer::sum);
+                    }
                 }
             }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
@@ -314,6 +333,29 @@ public final class AgentClient implements AutoCloseable {
             future.completeExceptionally(new AgentTransportException(agent, resource, "send failed: " + e, e));
         }
         return future;
+    }
+
+    /**
+     * Whether this request to {@code agent} must start a new DTLS handshake: true once after
+     * {@value #REHANDSHAKE_AFTER_TIMEOUTS} unanswered requests in a row (then the count starts again).
+     */
+    private boolean takeRehandshake(InetSocketAddress agent) {
+        if (!secure) {
+            return false;
+        }
+        boolean[] force = new boolean[1];
+        unanswered.computeIfPresent(agent, (a, n) -> {
+            if (n >= REHANDSHAKE_AFTER_TIMEOUTS) {
+                force[0] = true;
+                return 0;
+            }
+            return n;
+        });
+        if (force[0]) {
+            LOG.info("agent {}: {} requests unanswered over DTLS; starting a new handshake (it may have restarted and "
+                    + "lost its session)", text(agent), REHANDSHAKE_AFTER_TIMEOUTS);
+        }
+        return force[0];
     }
 
     private static <T> void complete(CompletableFuture<T> future, InetSocketAddress agent, String resource,

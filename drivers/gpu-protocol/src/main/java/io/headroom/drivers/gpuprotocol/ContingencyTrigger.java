@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Fast path</b> ({@link #fire}, one thread at a time, for example the protection thread):
  * sends the pre-encoded datagrams in slot order through a non-blocking channel, draining
  * acknowledgements in between; then waits for the rest on a selector, re-sending to agents silent
- * for {@code retryNanos}; returns when every targeted agent answered or at the deadline. Nothing
+ * for {@code retryNanos} (doubling per attempt up to {@value #MAX_BACKOFF_DOUBLINGS} times); returns when every targeted
+ * agent answered or at the deadline. Nothing
  * is allocated, computed or looked up by name: slots are array indices, the ack's {@code agentId}
  * is the index, MACs use precomputed key pads, and the result is this object's own arrays
  * ({@link Fanout}, valid until the next {@code fire}). {@link #report()} copies it (allocating)
@@ -55,6 +56,13 @@ public final class ContingencyTrigger implements AutoCloseable {
             this.datagramById = datagramById;
         }
     }
+
+    /**
+     * A silent agent is sent the trigger again after {@code retryNanos}, then after twice that, up to
+     * {@code retryNanos << MAX_BACKOFF_DOUBLINGS} between attempts: a slow path (a congested or lossy network, a
+     * 40–80 ms round trip) is not flooded with repeats it would answer anyway.
+     */
+    public static final int MAX_BACKOFF_DOUBLINGS = 3;
 
     private final int capacity;
     private final DatagramChannel channel;
@@ -337,7 +345,7 @@ public final class ContingencyTrigger implements AutoCloseable {
                     lastRetryScan = now;
                     for (int k = 0; k < targets; k++) {
                         int i = order[k];
-                        if (f.status[i] == -1 && now - f.ackNanos[i] >= retryNanos) {
+                        if (f.status[i] == -1 && now - f.ackNanos[i] >= retryNanos << Math.min(f.attempts[i] - 1, MAX_BACKOFF_DOUBLINGS)) {
                             if (!send(i, contingencyId)) {
                                 break; // socket full: the next scan continues
                             }

@@ -108,8 +108,18 @@ public final class Dtls {
      * plus Scandium's settings with one receiver thread and one handshake thread.
      */
     public static Configuration configuration(boolean server, int maxConnections) {
+        return configuration(server, maxConnections, GpuProtocol.ACK_TIMEOUT_MS);
+    }
+
+    /**
+     * The same with CoAP's initial retransmission timeout at {@code ackTimeoutMs}; a DTLS handshake flight is
+     * retransmitted after twice that (at least 100 ms; Scandium's default is 1 s), so that a handshake survives a
+     * lost flight within a lease.
+     */
+    public static Configuration configuration(boolean server, int maxConnections, int ackTimeoutMs) {
         DtlsConfig.register();
-        Configuration c = GpuProtocol.configuration();
+        Configuration c = GpuProtocol.configuration(ackTimeoutMs);
+        c.set(DtlsConfig.DTLS_RETRANSMISSION_TIMEOUT, Math.max(100, 2 * ackTimeoutMs), java.util.concurrent.TimeUnit.MILLISECONDS);
         c.set(DtlsConfig.DTLS_ROLE, server ? DtlsConfig.DtlsRole.SERVER_ONLY : DtlsConfig.DtlsRole.CLIENT_ONLY);
         c.set(DtlsConfig.DTLS_RECEIVER_THREAD_COUNT, 1);
         c.set(DtlsConfig.DTLS_CONNECTOR_THREAD_COUNT, 1);
@@ -123,12 +133,12 @@ public final class Dtls {
     public static CoapEndpoint agentEndpoint(InetSocketAddress bind, Psk psk, String tag) {
         AdvancedMultiPskStore store = new AdvancedMultiPskStore();
         store.setKey(psk.identity(), psk.key);
-        return endpoint(bind, true, 64, store, null, tag, null);
+        return endpoint(bind, true, 64, store, null, tag, null, GpuProtocol.ACK_TIMEOUT_MS);
     }
 
     /** An agent's endpoint with certificates (the appliance must present a chain the agent trusts). */
     public static CoapEndpoint agentEndpoint(InetSocketAddress bind, Certificates certificates, String tag) {
-        return endpoint(bind, true, 64, null, certificates, tag, null);
+        return endpoint(bind, true, 64, null, certificates, tag, null, GpuProtocol.ACK_TIMEOUT_MS);
     }
 
     /**
@@ -138,6 +148,13 @@ public final class Dtls {
      */
     public static CoapEndpoint clientEndpoint(InetSocketAddress bind, Map<InetSocketAddress, Psk> pskByAgent,
                                               Certificates certificates, ExecutorService handshakeExecutor) {
+        return clientEndpoint(bind, pskByAgent, certificates, handshakeExecutor, GpuProtocol.ACK_TIMEOUT_MS);
+    }
+
+    /** The same with CoAP's initial retransmission timeout at {@code ackTimeoutMs} ({@link #configuration(boolean, int, int)}). */
+    public static CoapEndpoint clientEndpoint(InetSocketAddress bind, Map<InetSocketAddress, Psk> pskByAgent,
+                                              Certificates certificates, ExecutorService handshakeExecutor,
+                                              int ackTimeoutMs) {
         AdvancedMultiPskStore store = null;
         if (!pskByAgent.isEmpty()) {
             store = new AdvancedMultiPskStore();
@@ -149,7 +166,7 @@ public final class Dtls {
             throw new IllegalArgumentException("a DTLS client needs PSKs or a certificate");
         }
         return endpoint(bind, false, Math.max(1024, pskByAgent.size() * 2), store, certificates, "agent-client-dtls",
-                handshakeExecutor);
+                handshakeExecutor, ackTimeoutMs);
     }
 
     /**
@@ -160,13 +177,13 @@ public final class Dtls {
                                              ExecutorService handshakeExecutor) {
         AdvancedMultiPskStore store = new AdvancedMultiPskStore();
         store.setKey(psk.identity(), psk.key);
-        return endpoint(bind, true, 64, store, null, tag, handshakeExecutor);
+        return endpoint(bind, true, 64, store, null, tag, handshakeExecutor, GpuProtocol.ACK_TIMEOUT_MS);
     }
 
     private static CoapEndpoint endpoint(InetSocketAddress bind, boolean server, int maxConnections,
                                          AdvancedMultiPskStore psk, Certificates certs, String tag,
-                                         ExecutorService executor) {
-        Configuration config = configuration(server, maxConnections);
+                                         ExecutorService executor, int ackTimeoutMs) {
+        Configuration config = configuration(server, maxConnections, ackTimeoutMs);
         DtlsConnectorConfig.Builder b = DtlsConnectorConfig.builder(config).setAddress(bind).setLoggingTag(tag);
         if (psk != null) {
             b.setAdvancedPskStore(psk);

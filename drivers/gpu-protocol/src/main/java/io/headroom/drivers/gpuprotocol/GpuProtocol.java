@@ -54,6 +54,20 @@ public final class GpuProtocol {
      * {@value #ACK_TIMEOUT_MS} ms (RFC 7252 default: 2 s).
      */
     public static Configuration configuration() {
+        return configuration(ACK_TIMEOUT_MS);
+    }
+
+    /**
+     * The same with CoAP's initial retransmission timeout at {@code ackTimeoutMs}: a client whose requests
+     * must complete within a short deadline (the appliance renews leases of 2 s within 0.5 s) retransmits a lost
+     * request or answer several times inside it, instead of failing at the first loss.
+     *
+     * @throws IllegalArgumentException below 10 ms
+     */
+    public static Configuration configuration(int ackTimeoutMs) {
+        if (ackTimeoutMs < 10) {
+            throw new IllegalArgumentException("CoAP ACK timeout " + ackTimeoutMs + " ms is below 10 ms");
+        }
         CoapConfig.register();
         UdpConfig.register();
         Configuration config = new Configuration(Configuration.createStandardWithoutFile());
@@ -63,7 +77,7 @@ public final class GpuProtocol {
         // A data hall LAN answers in well under a millisecond: retransmit a lost confirmable
         // message after 0.5..0.75 s instead of CoAP's default 2..3 s, so that retransmissions
         // happen within AgentClient's default 2 s request timeout.
-        config.set(CoapConfig.ACK_TIMEOUT, ACK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        config.set(CoapConfig.ACK_TIMEOUT, ackTimeoutMs, TimeUnit.MILLISECONDS);
         return config;
     }
 }

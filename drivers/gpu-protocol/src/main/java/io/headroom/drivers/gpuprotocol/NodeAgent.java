@@ -100,6 +100,7 @@ public final class NodeAgent implements AutoCloseable {
     static final long PREVIOUS_EPOCH_GRACE_NANOS = 2_000_000_000L;
     private final TriggerKey.Scratch triggerScratch = new TriggerKey.Scratch();
     private final AtomicLong rejectedTriggers = new AtomicLong();
+    private final AtomicLong leaseLapses = new AtomicLong();
 
     private final Object scheduleLock = new Object();
     // guarded by scheduleLock
@@ -257,6 +258,11 @@ public final class NodeAgent implements AutoCloseable {
         return rejectedTriggers.get();
     }
 
+    /** Leases that lapsed without renewal since the agent started (each time it fell back to its safe cap). */
+    public long leaseLapses() {
+        return leaseLapses.get();
+    }
+
     /** The armed contingency table, or null. */
     public ContingencyTable armedTable() {
         synchronized (lock) {
@@ -349,6 +355,7 @@ public final class NodeAgent implements AutoCloseable {
                             name, hex(session), lastSequence, leaseMs, (now - leaseExpiryNanos) / 1_000_000L,
                             fmtList(safeCapsW), state);
                     lapsed = true;
+                    leaseLapses.incrementAndGet();
                 }
             } else if (!safeCapsApplied) {
                 applySafeCapsLocked();
@@ -563,6 +570,13 @@ public final class NodeAgent implements AutoCloseable {
                 return rejectArmLocked(ResponseCode.BAD_REQUEST, String.join("; ", outside));
             }
             boolean newSession = !hasArmSession || table.session() != armSession;
+            if (!newSession && table.epoch() == armedEpoch && table.equals(armed)) {
+                // The appliance sends the same table again: its acknowledgement was lost. Acknowledge it again;
+                // nothing changes (what was applied in this epoch stays applied).
+                LOG.debug("{}: epoch {} armed again (a retry): acknowledged again", name, table.epoch());
+                return new Armed(new ContingencyAck(table.session(), table.epoch(), table.agentId(),
+                        table.contingencies().size(), listener == null ? 0 : listener.port()));
+            }
             if (!newSession && table.epoch() <= armedEpoch) {
                 return rejectArmLocked(ResponseCode.CONFLICT, "stale epoch " + table.epoch() + " ≤ " + armedEpoch);
             }

@@ -106,7 +106,7 @@ class ContingencyTest {
     void staleEpochsAreRefusedAndANewSessionResetsTheWindow() {
         NodeAgent agent = agent();
         armed(agent.arm(table(SESSION, 5, 300, 400)));
-        CapOutcome stale = agent.arm(table(SESSION, 5, 300, 400));
+        CapOutcome stale = agent.arm(table(SESSION, 5, 300, 410)); // the same epoch with other caps
         assertThat(stale).isInstanceOf(Rejected.class);
         assertThat(((Rejected) stale).code()).isEqualTo(ResponseCode.CONFLICT);
         assertThat(((Rejected) stale).reason()).isEqualTo("stale epoch 5 ≤ 5");
@@ -114,6 +114,20 @@ class ContingencyTest {
         assertThat(armed(agent.arm(table(SESSION, 6, 300, 400))).epoch()).isEqualTo(6);
         assertThat(armed(agent.arm(table(SESSION + 1, 0, 300, 400))).epoch()).as("re-acquired").isZero();
         assertThat(agent.health().lastRejectedReason()).isEqualTo("stale epoch 4 ≤ 5");
+    }
+
+    @Test
+    void theSameTableArmedAgainIsAcknowledgedAgainAndChangesNothing() throws Exception {
+        // The appliance's arm got through but its acknowledgement was lost: it sends the same table again.
+        NodeAgent agent = agent();
+        ContingencyAck first = armed(agent.arm(table(SESSION, 5, 300, 400)));
+        assertThat(trigger(agent, 5, 1).status()).isEqualTo(TriggerAck.Status.APPLIED);
+        ContingencyAck again = armed(agent.arm(table(SESSION, 5, 300, 400)));
+        assertThat(again).isEqualTo(first);
+        assertThat(trigger(agent, 5, 1).status()).as("what was applied in the epoch stays applied")
+                .isEqualTo(TriggerAck.Status.ALREADY_APPLIED);
+        assertThat(agent.armedTable()).isEqualTo(table(SESSION, 5, 300, 400));
+        assertThat(agent.health().lastRejectedReason()).isEmpty();
     }
 
     @Test

@@ -120,6 +120,8 @@ class ContingencyTriggerTest {
         assertThat(f.status(3)).isEqualTo(TriggerAck.Status.APPLIED);
         assertThat(f.status(4)).isNull();
         assertThat(f.attempts(4)).as("the dead agent was retried until the deadline").isGreaterThan(2);
+        // ... backing off: 50, 100, 200 ms between attempts (a send at 0, 50, 150 and 350 ms), not every 50 ms (8)
+        assertThat(f.attempts(4)).as("retries back off").isLessThanOrEqualTo(5);
         assertThat(lossyGpus.limitsW()).containsOnly(300.0);
         assertThat(hall).allSatisfy(h -> assertThat(h.gpus().limitsW()).containsOnly(300.0));
         assertThat(trigger.report().silent()).singleElement()

@@ -107,6 +107,38 @@ class DtlsTest {
     }
 
     @Test
+    void aRestartedAgentIsReachedAgainThroughANewHandshake() throws Exception {
+        byte[] k = key();
+        NodeAgent first = agent(Dtls.agentEndpoint(ANY_LOCAL, new Dtls.Psk("agent-n1", k), "dtls-agent"));
+        InetSocketAddress address = first.address();
+        AgentClient client = track(AgentClient.builder().timeout(Duration.ofMillis(400))
+                .endpoint(Dtls.clientEndpoint(ANY_LOCAL, Map.of(address, new Dtls.Psk("agent-n1", k)), null, null, 80))
+                .build());
+        assertThat(client.setCaps(address, CapCommand.uniform(SESSION, 1, 5000, 2, 400)).get().sequence()).isEqualTo(1);
+
+        // The agent's process restarts on the same port: its DTLS session is gone, and it drops what the old one
+        // encrypts without an answer.
+        first.close();
+        NodeAgent restarted = agent(Dtls.agentEndpoint(address, new Dtls.Psk("agent-n1", k), "dtls-agent"));
+        assertThat(restarted.leaseState()).isEqualTo(LeaseState.SAFE_CAP);
+        int unanswered = 0;
+        CapAck ack = null;
+        for (long seq = 2; seq < 12 && ack == null; seq++) {
+            try {
+                ack = client.setCaps(address, CapCommand.uniform(SESSION, seq, 5000, 2, 420)).get();
+            } catch (ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(AgentTimeoutException.class);
+                unanswered++;
+            }
+        }
+        assertThat(ack).as("answered again").isNotNull();
+        assertThat(unanswered).as("requests lost to the dead session before the new handshake")
+                .isBetween(1, AgentClient.REHANDSHAKE_AFTER_TIMEOUTS);
+        assertThat(restarted.leaseState()).isEqualTo(LeaseState.CAPPED);
+        assertThat(gpus.limitsW()).containsOnly(420.0);
+    }
+
+    @Test
     void plainUdpGetsNothingFromADtlsAgent() {
         NodeAgent agent = agent(Dtls.agentEndpoint(ANY_LOCAL, new Dtls.Psk("agent-n1", key()), "dtls-agent"));
         AgentClient plain = track(AgentClient.builder().timeout(Duration.ofMillis(800)).build());
