@@ -179,8 +179,16 @@ public final class Appliance implements AutoCloseable {
             MeasurementPipeline measurements = new MeasurementPipeline(site,
                     ModbusBuses.of(site, utc, !site.supercaps().isEmpty()));
             parts.push(measurements);
-            ContingencyTrigger trigger = ContingencyTrigger.open(new InetSocketAddress(0), site.nodes().size());
+            ContingencyTrigger trigger = ContingencyTrigger.open(new InetSocketAddress(0), site.nodes().size(),
+                    Math.max(1, site.groups().size()));
             parts.push(trigger);
+            if (site.agents().multicast() != null) {
+                io.headroom.appliance.site.Endpoint m = site.agents().multicast();
+                trigger.multicast(new InetSocketAddress(java.net.InetAddress.getByName(m.host()), m.port()),
+                        multicastInterface(site.agents().multicastInterface()));
+                log.info("contingencies fired to each redundancy group by multicast to {}{}", m,
+                        site.agents().multicastInterface() == null ? "" : " from " + site.agents().multicastInterface());
+            }
             CoapActuator coap = new CoapActuator(site, AgentTransport.client(site,
                     Duration.ofMillis(Math.clamp(site.agents().leaseMs() / 4, 100, 1000))), trigger);
             List<io.headroom.appliance.site.Node> viaBmc = site.nodes().stream()
@@ -304,6 +312,32 @@ public final class Appliance implements AutoCloseable {
             }
             throw e instanceof RuntimeException r ? r : new IllegalStateException("the appliance did not start: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The interface whose address is {@code address} (the loopback for a 127.x address), or null for null (the
+     * routing table chooses).
+     *
+     * @throws IllegalStateException when no interface of this machine has the address
+     */
+    static java.net.NetworkInterface multicastInterface(String address) throws java.io.IOException {
+        if (address == null) {
+            return null;
+        }
+        java.net.InetAddress a = java.net.InetAddress.getByName(address);
+        if (a.isLoopbackAddress()) {
+            for (java.net.NetworkInterface nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                if (nif.isLoopback() && nif.isUp()) {
+                    return nif;
+                }
+            }
+        }
+        java.net.NetworkInterface nif = java.net.NetworkInterface.getByInetAddress(a);
+        if (nif == null) {
+            throw new IllegalStateException("agents.multicastInterface: no network interface of this machine has the "
+                    + "address " + address);
+        }
+        return nif;
     }
 
     /** The session this appliance commands and arms its agents in (a new one each start). */

@@ -231,6 +231,17 @@ public final class Bench implements AutoCloseable {
             Site wired = site.withEndpoints(agentEndpoints, modbusEndpoints);
             wired = wired.withAgents(wired.agents().withSecurity(
                     AgentSecurity.psk(options.dataDir().resolve(KEYS_FILE).toAbsolutePath())));
+            Endpoint multicast = wired.agents().multicast();
+            if (multicast != null && network != null) {
+                // the relay carries unicast only: a group datagram would pass by the faulty network to the agents
+                log.info("bench: network relay in place, so contingencies are fired to each agent through it, not to "
+                        + "the multicast group {}", multicast);
+                wired = wired.withAgents(wired.agents().withMulticast(null, null));
+            } else if (multicast != null && options.ephemeralPorts()) {
+                // benches side by side (tests) must not hear each other's group datagrams
+                wired = wired.withAgents(wired.agents().withMulticast(new Endpoint(multicast.host(), freeUdpPort()),
+                        wired.agents().multicastInterface()));
+            }
             wired = new Site(wired.name(), wired.frequencyHz(), wired.feeds(), wired.groups(), wired.racks(),
                     wired.nodes().stream().map(n -> n.withPsk(n.id(), null)).toList(), wired.meters(),
                     wired.supercaps(), wired.agents(), wired.control(), wired.openadr(), wired.modbusBuses(),
@@ -429,6 +440,14 @@ public final class Bench implements AutoCloseable {
 
     public List<NodeAgent> agents() {
         return agents;
+    }
+
+    static int freeUdpPort() {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static int freeTcpPort() {

@@ -32,7 +32,9 @@ import java.util.Optional;
  * cap within one lease. Each acknowledgement carries the node's GPU power, which is the telemetry regulation
  * uses. With a {@link ContingencyTrigger}, it also arms each group's contingency plans on its agents (a table
  * per node: per feed of the group, the node's per-GPU cap if that feed is lost; a random trigger key per node
- * per session) and registers the acknowledged ones with the trigger, which the protection loop fires.
+ * per session) and registers the acknowledged ones with the trigger, which the protection loop fires. With
+ * {@code agents.multicast} each table also names the group's multicast address and this session's key for the group,
+ * and the trigger holds the group's pre-encoded datagrams, so that a loss is fired to the whole group with one.
  */
 public final class CoapActuator implements Actuator {
 
@@ -48,6 +50,9 @@ public final class CoapActuator implements Actuator {
     private final ContingencyTrigger trigger;
     private final SecureRandom random = new SecureRandom();
     private volatile AckListener ackListener = AckListener.NONE;
+    /** Per redundancy group (site order), this session's key for its multicast triggers; null without multicast. */
+    private final TriggerKey[] groupKeys;
+    private final java.net.InetAddress multicastAddress;
 
     /** Per-node state; fields written by the regulation thread and the client's completion threads. */
     private static final class Channel {
@@ -108,6 +113,20 @@ public final class CoapActuator implements Actuator {
                 channels.put(n.id(), new Channel(n, i, TriggerKey.random(random)));
             }
         }
+        if (trigger != null && site.agents().multicast() != null) {
+            try {
+                this.multicastAddress = java.net.InetAddress.getByName(site.agents().multicast().host()); // a literal
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException("agents.multicast: " + e.getMessage(), e);
+            }
+            this.groupKeys = new TriggerKey[site.groups().size()];
+            for (int g = 0; g < groupKeys.length; g++) {
+                groupKeys[g] = TriggerKey.random(random);
+            }
+        } else {
+            this.multicastAddress = null;
+            this.groupKeys = null;
+        }
     }
 
     /** Told about every cap command's round trip (metrics); null: nobody. */
@@ -138,6 +157,17 @@ public final class CoapActuator implements Actuator {
             return;
         }
         long epoch = d.planEpoch();
+        int group = groupIndex(d.groupId());
+        ContingencyTable.Multicast multicast = groupKeys == null || group < 0 ? null
+                : new ContingencyTable.Multicast(group, groupKeys[group], multicastAddress, site.agents().multicast().port());
+        if (multicast != null) {
+            int[] ids = new int[d.plans().size()];
+            for (int k = 0; k < ids.length; k++) {
+                ids[k] = feedIndex(d.plans().get(k).lostFeedId());
+            }
+            // the group's datagrams for this epoch: each agent counts as reached by them once it acknowledged it
+            trigger.armedGroup(group, session, epoch, multicast.groupKey(), ids);
+        }
         for (int i = 0; i < groupNodes.size(); i++) {
             Channel c = channels.get(groupNodes.get(i).id());
             if (c == null) {
@@ -155,7 +185,8 @@ public final class CoapActuator implements Actuator {
                 ids[k++] = feedIndex;
                 list.add(new ContingencyTable.Contingency(feedIndex, java.util.Collections.nCopies(c.node.gpus(), cap)));
             }
-            c.pendingArm.set(new Arming(new ContingencyTable(session, epoch, c.slot, c.key, leaseMs, list), caps, ids));
+            c.pendingArm.set(new Arming(new ContingencyTable(session, epoch, c.slot, c.key, leaseMs, list, multicast),
+                    caps, ids));
             sendArm(c);
         }
     }
@@ -177,7 +208,7 @@ public final class CoapActuator implements Actuator {
                 c.armedCaps = a.capsByFeed();
                 c.lastArmed = a;
                 trigger.armed(c.slot, new InetSocketAddress(c.address.getAddress(), ack.triggerPort()), epoch,
-                        c.key, a.contingencyIds());
+                        c.key, a.contingencyIds(), a.table().multicast() == null ? -1 : a.table().multicast().groupId());
                 c.pendingArm.compareAndSet(a, null);
                 if (c.armFailures > 0) {
                     log.info("agent {} at {}: contingency epoch {} armed after {} failed attempt(s)", c.node.id(),
@@ -208,6 +239,15 @@ public final class CoapActuator implements Actuator {
                 c.holdUntilNanos = nowNanos + holdNanos;
             }
         }
+    }
+
+    private int groupIndex(String groupId) {
+        for (int g = 0; g < site.groups().size(); g++) {
+            if (site.groups().get(g).id().equals(groupId)) {
+                return g;
+            }
+        }
+        return -1;
     }
 
     private int feedIndex(String feedId) {

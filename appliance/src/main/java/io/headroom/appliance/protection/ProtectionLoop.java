@@ -134,11 +134,13 @@ public final class ProtectionLoop implements AutoCloseable {
             Fired fired = new Fired(site.feeds().get(feedIndex).id(), e.detectedNanos(), e.firstSampleNanos(), r);
             last.set(fired);
             String msg = String.format(java.util.Locale.ROOT,
-                    "feed %s lost: contingency fired to %d agents, %d applied, %d silent; last ack %.2f ms after the first collapsed sample",
-                    fired.feedId(), r.targets(), r.applied(), r.targets() - r.answered(), fired.sampleToLastAckMs());
+                    "feed %s lost: contingency fired to %d agents (%d group datagram(s), %d unicast), %d applied, %d silent; last ack %.2f ms after the first collapsed sample",
+                    fired.feedId(), r.targets(), r.groupDatagramsSent(), r.datagramsSent() - r.groupDatagramsSent(),
+                    r.applied(), r.targets() - r.answered(), fired.sampleToLastAckMs());
             long id = journal.record(JournalEntry.of(utc.instant(), "protection", fired.feedId(), "appliance", msg,
-                    String.format(java.util.Locale.ROOT, "{\"targets\":%d,\"applied\":%d,\"answered\":%d,\"lastAckMs\":%.3f}",
-                            r.targets(), r.applied(), r.answered(), fired.sampleToLastAckMs())));
+                    String.format(java.util.Locale.ROOT, "{\"targets\":%d,\"applied\":%d,\"answered\":%d,\"groupDatagrams\":%d,\"unicastDatagrams\":%d,\"lastAckMs\":%.3f}",
+                            r.targets(), r.applied(), r.answered(), r.groupDatagramsSent(),
+                            r.datagramsSent() - r.groupDatagramsSent(), fired.sampleToLastAckMs())));
             JournalLog.with(log.atWarn(), id).log(msg);
         } else {
             String msg = "feed " + e.feedId() + ": " + e.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');

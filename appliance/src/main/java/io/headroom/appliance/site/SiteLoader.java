@@ -106,7 +106,7 @@ public final class SiteLoader {
     private static final List<String> GPIO_OUTPUT_KEYS = List.of("id", "pin", "kind", "activeLow");
     private static final List<String> WATCHDOG_KEYS = List.of("pin", "device", "period");
     private static final List<String> AGENT_KEYS = List.of("lease", "safeCap", "security", "pskKeys", "keyStore",
-            "keyStorePasswordFile", "trustedCertificates");
+            "keyStorePasswordFile", "trustedCertificates", "multicast", "multicastInterface");
     private static final List<String> CONTROL_KEYS = List.of("tick", "margin", "deadband", "raiseHold", "raiseStep",
             "contractImportLimit", "rampLimit", "smoothing");
     private static final List<String> WAVEFORM_KEYS = List.of("streamDeadline", "detection", "disturbanceRecorder",
@@ -1185,8 +1185,37 @@ public final class SiteLoader {
                             + " used by the nodes");
                 }
             }
+            Val<Endpoint> multicast = a.get("multicast", SiteYaml::endpoint, false);
+            if (multicast != null && multicast.ok() && !isMulticastLiteral(multicast.value().host())) {
+                p.at(multicast.node(), multicast.field(), "'" + multicast.value().host() + "' is not a multicast "
+                        + "address (IPv4 224.0.0.0/4, e.g. 239.255.72.1, or IPv6 ff00::/8)");
+            }
+            Val<String> iface = a.get("multicastInterface", SiteYaml::string, false);
+            if (iface != null && iface.ok() && !isIpLiteral(iface.value())) {
+                p.at(iface.node(), iface.field(), "expected an IP address of the appliance's interface towards the "
+                        + "agents, got \"" + iface.value() + "\"");
+            }
+            if (iface != null && multicast == null) {
+                p.at(iface.node(), iface.field(), "only used with agents.multicast");
+            }
             return new AgentSettings(or(lease, DEFAULT_LEASE_MS),
-                    or(safeCap, 0.0), readSecurity(a, top));
+                    or(safeCap, 0.0), readSecurity(a, top), multicast == null || !multicast.ok() ? null : multicast.value(),
+                    iface == null || !iface.ok() ? null : iface.value());
+        }
+
+        private static boolean isIpLiteral(String host) {
+            return host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}") || host.contains(":") && host.matches("[0-9A-Fa-f:.]+");
+        }
+
+        private static boolean isMulticastLiteral(String host) {
+            if (!isIpLiteral(host)) {
+                return false;
+            }
+            try {
+                return java.net.InetAddress.getByName(host).isMulticastAddress(); // a literal: no name lookup
+            } catch (java.net.UnknownHostException e) {
+                return false;
+            }
         }
 
         /**

@@ -166,6 +166,16 @@ class SiteLoaderErrorsTest {
                         "51:12: agents.safeCap: safeCap 100 W is outside the range of GPU model h100 (200 W..700 W) used by the nodes"),
                 c("  safeCap: auto", "  safeCap: maybe",
                         "51:12: agents.safeCap: expected auto or a power in W, kW or MW, got \"maybe\""),
+                c("  safeCap: auto", "  safeCap: auto\n  multicast: 10.0.0.7:5686",
+                        "52:14: agents.multicast: '10.0.0.7' is not a multicast address (IPv4 224.0.0.0/4, e.g. "
+                                + "239.255.72.1, or IPv6 ff00::/8)"),
+                c("  safeCap: auto", "  safeCap: auto\n  multicast: 239.255.72.1",
+                        "52:14: agents.multicast: expected host:port, got \"239.255.72.1\""),
+                c("  safeCap: auto", "  safeCap: auto\n  multicast: 239.255.72.1:5686\n  multicastInterface: eth0",
+                        "53:23: agents.multicastInterface: expected an IP address of the appliance's interface towards "
+                                + "the agents, got \"eth0\""),
+                c("  safeCap: auto", "  safeCap: auto\n  multicastInterface: 127.0.0.1",
+                        "52:23: agents.multicastInterface: only used with agents.multicast"),
                 c("  version: \"3.1\"", "  version: \"3.2\"",
                         "61:12: openadr.version: unsupported OpenADR version '3.2'; use \"3.1\", \"3.0.1\" or \"2.0b\""),
                 c("  enabled: false", "  enabled: true",

@@ -107,7 +107,8 @@ class SiteLoaderExampleTest {
 
     @Test
     void agentsControlAndOpenAdr() {
-        assertThat(site.agents()).isEqualTo(AgentSettings.plain(2000, 0));
+        assertThat(site.agents()).isEqualTo(AgentSettings.plain(2000, 0)
+                .withMulticast(new Endpoint("239.255.72.1", 5686), "127.0.0.1"));
         assertThat(site.control().tickMs()).isEqualTo(100);
         assertThat(site.control().marginFraction()).isCloseTo(0.03, within(1e-12));
         assertThat(site.control().deadbandW()).isEqualTo(5.0);

@@ -27,9 +27,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>How the agents are hosted: all in this JVM, the real {@link NodeAgent} code with simulated GPUs
  * (8 per node), without their CoAP endpoints (arming is done in-process, it is not on the measured
- * path), sharing {@value #SOCKETS} trigger sockets, each with its own receiving thread. The
- * appliance side is one {@link ContingencyTrigger}: one socket, the calling thread, unicast
- * datagrams with a per-agent HMAC. Each run re-arms a new epoch first, so every run is a real apply,
+ * path), sharing {@value #SOCKETS} trigger sockets, each with its own receiving thread (and, for the
+ * multicast runs, its own membership of the group: the kernel delivers one copy per socket, and the socket's
+ * thread hands it to each of its agents, which checks the group MAC and answers for itself). The
+ * appliance side is one {@link ContingencyTrigger}: one socket, the calling thread, either one
+ * {@link io.headroom.drivers.gpuprotocol.GroupTrigger} to the group's multicast address (figures
+ * {@code feedloss-to-caps.*}) or unicast datagrams with a per-agent HMAC to every agent
+ * ({@code feedloss-to-caps.unicast.*}); every agent answers with its own acknowledgement either way. Each run re-arms a new epoch first, so every run is a real apply,
  * not a repeat. On a real hall each agent has its own host and socket; here 10,000 agents share
  * 4 receiving threads and 2 cores with the sender, which makes the figures pessimistic.
  */
@@ -45,18 +49,22 @@ public final class FeedlossToCaps {
         Level before = quiet();
         try {
             for (int n : new int[]{100, 1_000, 10_000}) {
-                Result r = measure(n, RUNS, out);
-                double[] ms = r.lastAckMs();
-                double[] sent = r.sentMs();
-                Arrays.sort(ms);
-                Arrays.sort(sent);
-                out.printf(Locale.ROOT, "feedloss-to-caps.p50.n%d %.3f ms%n", n, percentile(ms, 0.50));
-                out.printf(Locale.ROOT, "feedloss-to-caps.p99.n%d %.3f ms%n", n, percentile(ms, 0.99));
-                out.printf(Locale.ROOT, "feedloss-to-caps.max.n%d %.3f ms%n", n, ms.length == 0 ? Double.NaN : ms[ms.length - 1]);
-                out.printf(Locale.ROOT, "feedloss-to-caps.sent_p50.n%d %.3f ms%n", n, percentile(sent, 0.50));
-                out.printf(Locale.ROOT, "feedloss-to-caps.sent_p99.n%d %.3f ms%n", n, percentile(sent, 0.99));
-                out.printf(Locale.ROOT, "feedloss-to-caps.incomplete.n%d %d count%n", n, r.incomplete());
-                out.flush();
+                // the group's multicast trigger (the figures the issue names), then unicast to every agent, side by side
+                for (boolean multicast : new boolean[]{true, false}) {
+                    Result r = measure(n, RUNS, out, multicast);
+                    double[] ms = r.lastAckMs();
+                    double[] sent = r.sentMs();
+                    Arrays.sort(ms);
+                    Arrays.sort(sent);
+                    String p = multicast ? "feedloss-to-caps." : "feedloss-to-caps.unicast.";
+                    out.printf(Locale.ROOT, "%sp50.n%d %.3f ms%n", p, n, percentile(ms, 0.50));
+                    out.printf(Locale.ROOT, "%sp99.n%d %.3f ms%n", p, n, percentile(ms, 0.99));
+                    out.printf(Locale.ROOT, "%smax.n%d %.3f ms%n", p, n, ms.length == 0 ? Double.NaN : ms[ms.length - 1]);
+                    out.printf(Locale.ROOT, "%ssent_p50.n%d %.3f ms%n", p, n, percentile(sent, 0.50));
+                    out.printf(Locale.ROOT, "%ssent_p99.n%d %.3f ms%n", p, n, percentile(sent, 0.99));
+                    out.printf(Locale.ROOT, "%sincomplete.n%d %d count%n", p, n, r.incomplete());
+                    out.flush();
+                }
             }
             out.println("feedloss-to-caps done");
             out.flush();
@@ -76,7 +84,7 @@ public final class FeedlossToCaps {
     record Result(double[] lastAckMs, double[] sentMs, int incomplete) {
     }
 
-    private static Result measure(int n, int runs, PrintWriter out) {
+    private static Result measure(int n, int runs, PrintWriter out, boolean multicast) {
         SecureRandom random = new SecureRandom();
         List<AutoCloseable> closeables = new ArrayList<>();
         try (CoapExecutors executors = CoapExecutors.create("feedloss", 1)) {
@@ -100,6 +108,13 @@ public final class FeedlossToCaps {
             ContingencyTrigger trigger = ContingencyTrigger.open(new InetSocketAddress("127.0.0.1", 0), n);
             closeables.add(trigger);
             long session = random.nextLong();
+            TriggerKey groupKey = TriggerKey.random(random);
+            ContingencyTable.Multicast group = null;
+            if (multicast) {
+                group = new ContingencyTable.Multicast(0, groupKey, groupAddress(),
+                        freeUdpPort());
+                trigger.multicast(new InetSocketAddress(group.address(), group.port()), loopback());
+            }
             int warmup = 20;
             double[] ms = new double[runs];
             double[] sent = new double[runs];
@@ -113,9 +128,13 @@ public final class FeedlossToCaps {
                     double cap = 300 + (epoch % 5) * 10;
                     ContingencyTable table = new ContingencyTable(session, epoch, i, keys[i], 600_000, List.of(
                             new ContingencyTable.Contingency(0, java.util.Collections.nCopies(GPUS, cap)),
-                            new ContingencyTable.Contingency(1, java.util.Collections.nCopies(GPUS, cap + 50))));
+                            new ContingencyTable.Contingency(1, java.util.Collections.nCopies(GPUS, cap + 50))), group);
                     agents[i].armInProcess(table);
-                    trigger.armed(i, sockets.get(i % SOCKETS).address(), epoch, keys[i], new int[]{0, 1});
+                    trigger.armed(i, sockets.get(i % SOCKETS).address(), epoch, keys[i], new int[]{0, 1},
+                            multicast ? 0 : -1);
+                }
+                if (multicast) {
+                    trigger.armedGroup(0, session, epoch, groupKey, new int[]{0, 1});
                 }
                 System.gc(); // re-arming made garbage: collect it before, not during, the measurement
                 ContingencyTrigger.Fanout f = trigger.fire((int) (epoch % 2), timeout, retry);
@@ -142,6 +161,38 @@ public final class FeedlossToCaps {
                 }
             }
         }
+    }
+
+    /** The benchmark's multicast group (administratively scoped; the datagrams stay on the loopback). */
+    static final String GROUP_ADDRESS = "239.255.72.100";
+
+    static java.net.InetAddress groupAddress() {
+        try {
+            return java.net.InetAddress.getByName(GROUP_ADDRESS);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static int freeUdpPort() {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0)) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static java.net.NetworkInterface loopback() {
+        try {
+            for (java.net.NetworkInterface nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                if (nif.isLoopback() && nif.isUp()) {
+                    return nif;
+                }
+            }
+        } catch (java.net.SocketException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        throw new IllegalStateException("no loopback interface");
     }
 
     static double percentile(double[] sorted, double p) {

@@ -308,11 +308,14 @@ public final class AgentClient implements AutoCloseable {
         ScheduledFuture<?> timer;
         try {
             timer = executors.main().schedule(() -> {
+                // counted before the caller hears of the timeout, so that its next request sees the count
+                if (secure) {
+                    unanswered.merge(agent, 1, Integer::sum);
+                }
                 if (future.completeExceptionally(new AgentTimeoutException(agent, resource, timeout))) {
                     request.cancel();
-                    if (secure) {
-                        unanswered.merge(agent, 1, Integer::sum);
-                    }
+                } else if (secure) {
+                    unanswered.computeIfPresent(agent, (a, n) -> n > 1 ? n - 1 : null); // it was answered after all
                 }
             }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {

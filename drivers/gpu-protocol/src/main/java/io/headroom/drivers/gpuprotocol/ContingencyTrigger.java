@@ -48,11 +48,25 @@ public final class ContingencyTrigger implements AutoCloseable {
         final long epoch;
         final TriggerKey key;
         final byte[][] datagramById;
+        /** The multicast group the agent was armed with, or -1. */
+        final int groupId;
 
-        Slot(InetSocketAddress address, long epoch, TriggerKey key, byte[][] datagramById) {
+        Slot(InetSocketAddress address, long epoch, TriggerKey key, byte[][] datagramById, int groupId) {
             this.address = address;
             this.epoch = epoch;
             this.key = key;
+            this.datagramById = datagramById;
+            this.groupId = groupId;
+        }
+    }
+
+    /** A group's pre-encoded {@link GroupTrigger}s for one epoch, by contingency id. */
+    private static final class GroupSlot {
+        final long epoch;
+        final byte[][] datagramById;
+
+        GroupSlot(long epoch, byte[][] datagramById) {
+            this.epoch = epoch;
             this.datagramById = datagramById;
         }
     }
@@ -69,6 +83,8 @@ public final class ContingencyTrigger implements AutoCloseable {
     private final Selector selector;
     private final InetSocketAddress localAddress;
     private final AtomicReferenceArray<Slot> slots;
+    private final AtomicReferenceArray<GroupSlot> groups;
+    private volatile InetSocketAddress multicastTarget;
     private final TriggerKey.Scratch armScratch = new TriggerKey.Scratch();
 
     // fast-path state, owned by the firing thread
@@ -80,6 +96,9 @@ public final class ContingencyTrigger implements AutoCloseable {
     private final Consumer<SelectionKey> ignoreKey = k -> { };
     private final Slot[] fired;
     private final int[] order;
+    private final GroupSlot[] groupFired;
+    private final byte[] groupTxBytes = new byte[GroupTrigger.SIZE];
+    private final ByteBuffer groupTx = ByteBuffer.wrap(groupTxBytes);
     private final Fanout fanout;
 
     /** The outcome of the last {@link #fire}: arrays indexed by agent slot, owned by the trigger. */
@@ -99,6 +118,7 @@ public final class ContingencyTrigger implements AutoCloseable {
         long lastAckNanos;
         long endNanos;
         long datagramsSent;
+        long groupDatagramsSent;
         long rejectedAcks;
 
         Fanout(int capacity) {
@@ -152,9 +172,14 @@ public final class ContingencyTrigger implements AutoCloseable {
             return endNanos;
         }
 
-        /** Datagrams sent, retries included. */
+        /** Datagrams sent, retries included (group datagrams too). */
         public long datagramsSent() {
             return datagramsSent;
+        }
+
+        /** {@link GroupTrigger}s sent to multicast groups (one per group armed for the contingency). */
+        public long groupDatagramsSent() {
+            return groupDatagramsSent;
         }
 
         /** Answers ignored: malformed, unknown slot, wrong epoch/contingency or wrong MAC. */
@@ -195,18 +220,22 @@ public final class ContingencyTrigger implements AutoCloseable {
 
     /** A copy of a fan-out's outcome. */
     public record Report(int contingencyId, int targets, int applied, int answered, long startNanos,
-                         long lastAckNanos, long endNanos, long datagramsSent, List<AgentResult> agents) {
+                         long lastAckNanos, long endNanos, long datagramsSent, long groupDatagramsSent,
+                         List<AgentResult> agents) {
         public List<AgentResult> silent() {
             return agents.stream().filter(a -> a.status() == null).toList();
         }
     }
 
-    private ContingencyTrigger(int capacity, DatagramChannel channel, Selector selector) throws IOException {
+    private ContingencyTrigger(int capacity, int groupCapacity, DatagramChannel channel, Selector selector)
+            throws IOException {
         this.capacity = capacity;
         this.channel = channel;
         this.selector = selector;
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
         this.slots = new AtomicReferenceArray<>(capacity);
+        this.groups = new AtomicReferenceArray<>(groupCapacity);
+        this.groupFired = new GroupSlot[groupCapacity];
         this.fired = new Slot[capacity];
         this.order = new int[capacity];
         this.fanout = new Fanout(capacity);
@@ -219,8 +248,22 @@ public final class ContingencyTrigger implements AutoCloseable {
      * @param capacity agent slots {@code 0 .. capacity-1}
      */
     public static ContingencyTrigger open(InetSocketAddress bind, int capacity) {
+        return open(bind, capacity, 1);
+    }
+
+    /**
+     * Opens the fan-out socket.
+     *
+     * @param bind          local address (port 0 = ephemeral)
+     * @param capacity      agent slots {@code 0 .. capacity-1}
+     * @param groupCapacity multicast groups {@code 0 .. groupCapacity-1} ({@link #armedGroup})
+     */
+    public static ContingencyTrigger open(InetSocketAddress bind, int capacity, int groupCapacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, got " + capacity);
+        }
+        if (groupCapacity < 1 || groupCapacity > 0x10000) {
+            throw new IllegalArgumentException("group capacity must be 1..65536, got " + groupCapacity);
         }
         DatagramChannel ch = null;
         Selector sel = null;
@@ -233,7 +276,7 @@ public final class ContingencyTrigger implements AutoCloseable {
             ch.configureBlocking(false);
             sel = Selector.open();
             ch.register(sel, SelectionKey.OP_READ);
-            return new ContingencyTrigger(capacity, ch, sel);
+            return new ContingencyTrigger(capacity, groupCapacity, ch, sel);
         } catch (IOException e) {
             closeQuietly(ch, sel);
             throw new UncheckedIOException("cannot open the trigger socket on " + bind + ": " + e.getMessage(), e);
@@ -249,12 +292,64 @@ public final class ContingencyTrigger implements AutoCloseable {
     }
 
     /**
+     * Fires the groups armed with {@link #armedGroup} by multicast to {@code group} from now on, out of interface
+     * {@code nif} (null: the one the routing table gives), one hop, looped back to local members. Without this, or
+     * with {@code group} null, every agent gets unicast triggers.
+     */
+    public void multicast(InetSocketAddress group, java.net.NetworkInterface nif) {
+        if (group != null) {
+            if (!group.getAddress().isMulticastAddress()) {
+                throw new IllegalArgumentException(group + " is not a multicast address");
+            }
+            try {
+                if (nif != null) {
+                    channel.setOption(StandardSocketOptions.IP_MULTICAST_IF, nif);
+                }
+                channel.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, true);
+                channel.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 1);
+            } catch (IOException e) {
+                throw new UncheckedIOException("trigger socket: cannot send to multicast group " + group + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        multicastTarget = group;
+    }
+
+    /**
+     * Pre-encodes the {@link GroupTrigger}s of group {@code groupId} for {@code epoch} of {@code session}, one per
+     * contingency, under {@code groupKey}. When such a contingency fires, the group gets one multicast datagram, and
+     * every agent slot armed with the group at that same epoch counts as sent to; the others get unicast triggers.
+     */
+    public void armedGroup(int groupId, long session, long epoch, TriggerKey groupKey, int[] contingencyIds) {
+        if (groupId < 0 || groupId >= groups.length()) {
+            throw new IllegalArgumentException("group " + groupId + " outside 0.." + (groups.length() - 1));
+        }
+        int max = -1;
+        for (int id : contingencyIds) {
+            max = Math.max(max, id);
+        }
+        byte[][] byId = new byte[max + 1][];
+        synchronized (armScratch) {
+            for (int id : contingencyIds) {
+                byId[id] = GroupTrigger.encodeSigned(groupId, session, epoch, id, groupKey, armScratch);
+            }
+        }
+        groups.set(groupId, new GroupSlot(epoch, byId));
+    }
+
+    /**
      * Records that slot {@code agentId} acknowledged arming {@code epoch} with {@code key} for
      * {@code contingencyIds}, its trigger socket being {@code triggerAddress}, and pre-encodes the
      * trigger datagrams. Replaces what the slot held.
      */
     public void armed(int agentId, InetSocketAddress triggerAddress, long epoch, TriggerKey key,
                       int[] contingencyIds) {
+        armed(agentId, triggerAddress, epoch, key, contingencyIds, -1);
+    }
+
+    /** The same for an agent armed with multicast group {@code groupId} (-1: none). */
+    public void armed(int agentId, InetSocketAddress triggerAddress, long epoch, TriggerKey key,
+                      int[] contingencyIds, int groupId) {
         checkSlot(agentId);
         int max = -1;
         for (int id : contingencyIds) {
@@ -266,7 +361,7 @@ public final class ContingencyTrigger implements AutoCloseable {
                 byId[id] = Trigger.encodeSigned(agentId, epoch, id, key, armScratch);
             }
         }
-        slots.set(agentId, new Slot(triggerAddress, epoch, key, byId));
+        slots.set(agentId, new Slot(triggerAddress, epoch, key, byId, groupId));
     }
 
     /** Slot {@code agentId} holds nothing armed any more (no trigger is sent to it). */
@@ -299,7 +394,14 @@ public final class ContingencyTrigger implements AutoCloseable {
         f.answered = 0;
         f.applied = 0;
         f.datagramsSent = 0;
+        f.groupDatagramsSent = 0;
         f.rejectedAcks = 0;
+        InetSocketAddress mcast = multicastTarget;
+        for (int g = 0; g < groupFired.length; g++) {
+            GroupSlot gs = mcast == null ? null : groups.get(g);
+            groupFired[g] = gs != null && contingencyId >= 0 && contingencyId < gs.datagramById.length
+                    && gs.datagramById[contingencyId] != null ? gs : null;
+        }
         int targets = 0;
         for (int i = 0; i < capacity; i++) {
             Slot s = slots.get(i);
@@ -316,9 +418,30 @@ public final class ContingencyTrigger implements AutoCloseable {
         f.targets = targets;
         long deadline = start + timeoutNanos;
         try {
-            // first wave: everyone, in slot order, draining answers as we go
+            // the groups armed with this contingency: one multicast datagram each, for every slot armed at its epoch
+            for (int g = 0; g < groupFired.length; g++) {
+                if (groupFired[g] != null) {
+                    System.arraycopy(groupFired[g].datagramById[contingencyId], 0, groupTxBytes, 0, GroupTrigger.SIZE);
+                    groupTx.clear();
+                    if (channel.send(groupTx, mcast) == 0) {
+                        groupFired[g] = null; // socket full: its agents get unicast instead
+                    } else {
+                        f.groupDatagramsSent++;
+                        f.datagramsSent++;
+                    }
+                }
+            }
+            long groupsSentNanos = System.nanoTime();
+            // first wave: everyone the groups did not reach, in slot order, draining answers as we go
             for (int k = 0; k < targets; k++) {
                 int i = order[k];
+                Slot s = fired[i];
+                if (s.groupId >= 0 && s.groupId < groupFired.length && groupFired[s.groupId] != null
+                        && groupFired[s.groupId].epoch == s.epoch) {
+                    f.attempts[i] = 1; // sent by multicast; a silent one is retried by unicast like the rest
+                    f.ackNanos[i] = groupsSentNanos;
+                    continue;
+                }
                 while (!send(i, contingencyId)) {
                     drain(contingencyId);
                     if (System.nanoTime() - deadline >= 0) {
@@ -432,7 +555,7 @@ public final class ContingencyTrigger implements AutoCloseable {
                     answered ? f.powerW[i] : Double.NaN, f.attempts[i]));
         }
         return new Report(f.contingencyId, f.targets, f.applied, f.answered, f.startNanos, f.lastAckNanos,
-                f.endNanos, f.datagramsSent, List.copyOf(list));
+                f.endNanos, f.datagramsSent, f.groupDatagramsSent, List.copyOf(list));
     }
 
     private void checkSlot(int agentId) {

@@ -6,7 +6,7 @@ package io.headroom.drivers.gpuprotocol;
  * (byte 1); all multi-byte fields are big-endian. See the module README for every byte.
  */
 public sealed interface Message permits Inventory, PowerReport, CapCommand, CapAck, Health,
-        ContingencyTable, ContingencyAck, Trigger, TriggerAck {
+        ContingencyTable, ContingencyAck, Trigger, TriggerAck, GroupTrigger {
 
     /** Which record this is. */
     MessageType type();
@@ -35,6 +35,7 @@ public sealed interface Message permits Inventory, PowerReport, CapCommand, CapA
             case CONTINGENCY_ACK -> ContingencyAck.decode(payload);
             case TRIGGER -> Trigger.decode(payload);
             case TRIGGER_ACK -> TriggerAck.decode(payload);
+            case GROUP_TRIGGER -> GroupTrigger.decode(payload);
         };
     }
 }

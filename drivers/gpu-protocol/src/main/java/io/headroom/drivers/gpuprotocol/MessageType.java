@@ -10,7 +10,8 @@ public enum MessageType {
     CONTINGENCY_TABLE(0x06, "ContingencyTable"),
     CONTINGENCY_ACK(0x07, "ContingencyAck"),
     TRIGGER(0x08, "Trigger"),
-    TRIGGER_ACK(0x09, "TriggerAck");
+    TRIGGER_ACK(0x09, "TriggerAck"),
+    GROUP_TRIGGER(0x0A, "GroupTrigger");
 
     private final int code;
     private final String displayName;

@@ -229,6 +229,7 @@ public final class NodeAgent implements AutoCloseable {
                     own.unregister(armed.agentId(), this);
                 }
             }
+            own.listen(this, null);
             if (own != sharedTriggerListener) {
                 own.close();
             }
@@ -542,8 +543,26 @@ public final class NodeAgent implements AutoCloseable {
         return arm(table);
     }
 
-    /** Validates and arms a decoded table. On success the outcome is an {@link Armed}. */
+    /**
+     * Validates and arms a decoded table. On success the outcome is an {@link Armed}, and the trigger socket listens
+     * to the table's multicast group (or to none). A group that cannot be joined is logged; the agent still answers
+     * the unicast triggers the appliance sends to whoever is silent.
+     */
     CapOutcome arm(ContingencyTable table) {
+        CapOutcome outcome = armChecked(table);
+        TriggerListener listener = triggerListener;
+        if (outcome instanceof Armed && listener != null) {
+            try {
+                listener.listen(this, table.multicast());
+            } catch (java.io.UncheckedIOException e) {
+                LOG.error("{}: {}; its group triggers will not reach this agent, unicast triggers still do", name,
+                        e.getMessage());
+            }
+        }
+        return outcome;
+    }
+
+    private CapOutcome armChecked(ContingencyTable table) {
         TriggerListener listener = triggerListener;
         synchronized (lock) {
             int n = inventory.gpuCount();
@@ -637,7 +656,10 @@ public final class NodeAgent implements AutoCloseable {
      * the trigger was not authentic (malformed, nothing armed, another agent's id, wrong MAC): then
      * {@code refusal} says why and nothing was changed or answered.
      */
-    record TriggerOutcome(byte[] ack, TriggerAck.Status status, String refusal) {
+    record TriggerOutcome(byte[] ack, TriggerAck.Status status, String refusal, TriggerKey checkedWith) {
+        TriggerOutcome(byte[] ack, TriggerAck.Status status, String refusal) {
+            this(ack, status, refusal, null);
+        }
     }
 
     /**
@@ -654,6 +676,11 @@ public final class NodeAgent implements AutoCloseable {
         synchronized (lock) {
             outcome = triggerLocked(datagram);
         }
+        afterTrigger(outcome);
+        return outcome;
+    }
+
+    private void afterTrigger(TriggerOutcome outcome) {
         if (outcome.status() == TriggerAck.Status.APPLIED) {
             synchronized (scheduleLock) {
                 if (leaseTaskPeriodMs != leaseCheckPeriodMs()) {
@@ -662,7 +689,6 @@ public final class NodeAgent implements AutoCloseable {
             }
             publishPower();
         }
-        return outcome;
     }
 
     private TriggerOutcome triggerLocked(byte[] d) {
@@ -680,11 +706,8 @@ public final class NodeAgent implements AutoCloseable {
             return refuseTrigger("trigger for agent " + agentId + " epoch " + epoch + " contingency " + id
                     + " but no contingency table is armed");
         }
-        // The table the trigger names: the armed one, or the one before it (a re-arm was in flight).
-        boolean fromPrevious = epoch != armedEpoch && previousArmed != null && previousArmed.epoch() == epoch
-                && nanoTime.getAsLong() - previousArmedUntilNanos < 0;
+        boolean fromPrevious = namesPreviousLocked(epoch);
         ContingencyTable table = fromPrevious ? previousArmed : current;
-        Map<Integer, Long> applied = fromPrevious ? previousAppliedAtMs : appliedAtMs;
         if (agentId != table.agentId()) {
             return refuseTrigger("trigger for agent id " + agentId + " but this agent is armed as "
                     + table.agentId());
@@ -692,6 +715,83 @@ public final class NodeAgent implements AutoCloseable {
         if (!table.triggerKey().verify(triggerScratch, d, Trigger.MAC_OFFSET)) {
             return refuseTrigger("unauthenticated trigger (wrong MAC) for epoch " + epoch + " contingency " + id);
         }
+        return applyTriggerLocked(table, fromPrevious, epoch, id);
+    }
+
+    /**
+     * Whether a trigger for {@code epoch} names the table armed before the current one: a re-arm crossed it, and
+     * it came within {@link #PREVIOUS_EPOCH_GRACE_NANOS} of the re-arm.
+     */
+    private boolean namesPreviousLocked(long epoch) {
+        return epoch != armedEpoch && previousArmed != null && previousArmed.epoch() == epoch
+                && nanoTime.getAsLong() - previousArmedUntilNanos < 0;
+    }
+
+    /**
+     * Handles a {@link GroupTrigger} datagram from the multicast group this agent is armed with. One for another
+     * group (a multicast address shared by several groups) is ignored without a word. One of this group that is
+     * authentic for the armed session is handled as a unicast {@link Trigger} of the same epoch and contingency
+     * would be, and answered with this agent's own {@link TriggerAck}; one naming an older epoch than the armed
+     * table (and not the previous one within the grace) changes nothing and gets no answer, so that a replayed
+     * group datagram makes no agent answer.
+     */
+    TriggerOutcome handleGroupTrigger(byte[] datagram) {
+        return handleGroupTrigger(datagram, null);
+    }
+
+    /**
+     * The same, where {@code checked} is a group key these very bytes were already found authentic with (by the
+     * socket, for another agent it hosts): an agent armed with an equal key does not compute the MAC again. The
+     * outcome's {@code checkedWith} is the key the bytes were found authentic with, if any.
+     */
+    TriggerOutcome handleGroupTrigger(byte[] datagram, TriggerKey checked) {
+        TriggerOutcome outcome;
+        synchronized (lock) {
+            outcome = groupTriggerLocked(datagram, checked);
+        }
+        afterTrigger(outcome);
+        return outcome;
+    }
+
+    private TriggerOutcome groupTriggerLocked(byte[] d, TriggerKey checked) {
+        if (d.length != GroupTrigger.SIZE || (d[0] & 0xFF) != GpuProtocol.VERSION
+                || (d[1] & 0xFF) != MessageType.GROUP_TRIGGER.code()) {
+            return refuseTrigger("malformed group trigger (" + d.length + " bytes" + (d.length >= 2
+                    ? String.format(", version %d, type 0x%02X", d[0] & 0xFF, d[1] & 0xFF) : "") + ")");
+        }
+        ByteBuffer b = ByteBuffer.wrap(d);
+        int groupId = b.getShort(GroupTrigger.OFF_GROUP) & 0xFFFF;
+        long session = b.getLong(GroupTrigger.OFF_SESSION);
+        long epoch = b.getLong(GroupTrigger.OFF_EPOCH);
+        int id = b.getShort(GroupTrigger.OFF_ID) & 0xFFFF;
+        ContingencyTable current = armed;
+        if (current == null || current.multicast() == null || current.multicast().groupId() != groupId) {
+            return new TriggerOutcome(null, null, "not this agent's group"); // another group's: not a refusal
+        }
+        if (session != armSession) {
+            return refuseTrigger("group trigger of session " + hex(session) + " but session " + hex(armSession)
+                    + " is armed");
+        }
+        boolean fromPrevious = namesPreviousLocked(epoch) && previousArmed.multicast() != null;
+        ContingencyTable table = fromPrevious ? previousArmed : current;
+        TriggerKey key = table.multicast().groupKey();
+        if (!key.equals(checked) && !key.verify(triggerScratch, d, GroupTrigger.MAC_OFFSET)) {
+            return refuseTrigger("unauthenticated group trigger (wrong MAC) for group " + groupId + " epoch " + epoch
+                    + " contingency " + id);
+        }
+        if (!fromPrevious && epoch < armedEpoch) {
+            TriggerOutcome refused = refuseTrigger("group trigger for epoch " + epoch + " older than the armed epoch "
+                    + armedEpoch + " (a replay, or fired before the re-arm): not answered");
+            return new TriggerOutcome(null, null, refused.refusal(), key);
+        }
+        TriggerOutcome o = applyTriggerLocked(table, fromPrevious, epoch, id);
+        return new TriggerOutcome(o.ack(), o.status(), o.refusal(), key);
+    }
+
+    /** Applies contingency {@code id} of an authentic trigger for {@code epoch} from {@code table}, and signs the answer. */
+    private TriggerOutcome applyTriggerLocked(ContingencyTable table, boolean fromPrevious, long epoch, int id) {
+        Map<Integer, Long> applied = fromPrevious ? previousAppliedAtMs : appliedAtMs;
+        int agentId = table.agentId();
         long now = nanoTime.getAsLong();
         long nowMs = agentTimeMs(now);
         TriggerAck.Status status;

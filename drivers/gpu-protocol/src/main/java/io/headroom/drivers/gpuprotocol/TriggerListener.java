@@ -2,15 +2,25 @@ package io.headroom.drivers.gpuprotocol;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.MembershipKey;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
@@ -18,27 +28,39 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An agent's trigger socket: plain UDP, one platform thread, serving {@link Trigger} datagrams
- * and answering each authentic one with a {@link TriggerAck} datagram to its sender.
+ * and answering each authentic one with a {@link TriggerAck} datagram to its sender; and, for agents armed with a
+ * {@link ContingencyTable.Multicast}, the multicast groups their {@link GroupTrigger}s come to (joined on the
+ * interface of this socket's address), answered the same way from this socket.
  *
- * <p>Triggers are routed by their {@code agentId} to the agent armed with that id: a server
- * normally has one agent per socket, but a bench process may host thousands of agents on a few
- * sockets. Authentication is the agent's job (the MAC with its armed key); this class only
- * counts and logs datagrams it cannot route. Not CoAP: the trigger is one pre-encoded datagram
- * so that the appliance can fan it out to thousands of agents from one thread.
+ * <p>Triggers are routed by their {@code agentId} to the agent armed with that id, and group triggers to every
+ * agent armed with that multicast address: a server normally has one agent per socket, but a bench process may
+ * host thousands of agents on a few sockets. Authentication is the agent's job (the MAC with its armed key); this
+ * class only counts and logs datagrams it cannot route. Not CoAP: the trigger is one pre-encoded datagram so that
+ * the appliance can fan it out to thousands of agents from one thread.
  */
 public final class TriggerListener implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TriggerListener.class);
 
     private final DatagramChannel channel;
+    private final Selector selector;
     private final InetSocketAddress address;
     private final Thread thread;
     private final Map<Integer, NodeAgent> agents = new ConcurrentHashMap<>();
+    /** Per multicast address and port: its socket and the agents armed with it. */
+    private final Map<InetSocketAddress, Group> groups = new ConcurrentHashMap<>();
+    /** Per agent, the multicast address it is armed with. */
+    private final Map<NodeAgent, InetSocketAddress> memberOf = new ConcurrentHashMap<>();
     private final AtomicLong unroutable = new AtomicLong();
     private volatile boolean closed;
 
-    private TriggerListener(DatagramChannel channel, String name) throws IOException {
+    /** One joined multicast group: its socket (bound to the group's port, shared) and who listens. */
+    private record Group(DatagramChannel channel, MembershipKey membership, CopyOnWriteArrayList<NodeAgent> members) {
+    }
+
+    private TriggerListener(DatagramChannel channel, Selector selector, String name) throws IOException {
         this.channel = channel;
+        this.selector = selector;
         this.address = (InetSocketAddress) channel.getLocalAddress();
         this.thread = Thread.ofPlatform().name(name + "-trigger").daemon().unstarted(this::serve);
     }
@@ -46,18 +68,24 @@ public final class TriggerListener implements AutoCloseable {
     /** Binds {@code bind} (port 0 = ephemeral) and starts serving. */
     public static TriggerListener open(InetSocketAddress bind, String name) {
         DatagramChannel ch = null;
+        Selector sel = null;
         try {
-            ch = DatagramChannel.open();
+            ch = bind.getAddress() instanceof Inet4Address
+                    ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open();
             ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
             ch.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
             ch.bind(bind);
-            TriggerListener l = new TriggerListener(ch, name);
+            ch.configureBlocking(false);
+            sel = Selector.open();
+            ch.register(sel, SelectionKey.OP_READ);
+            TriggerListener l = new TriggerListener(ch, sel, name);
             l.thread.start();
             return l;
         } catch (IOException e) {
-            if (ch != null) {
+            closeQuietly(ch);
+            if (sel != null) {
                 try {
-                    ch.close();
+                    sel.close();
                 } catch (IOException ignored) {
                     // nothing more to do
                 }
@@ -79,6 +107,11 @@ public final class TriggerListener implements AutoCloseable {
         return unroutable.get();
     }
 
+    /** The multicast groups this socket has joined now, as {@code address:port}. */
+    public java.util.Set<InetSocketAddress> joinedGroups() {
+        return java.util.Set.copyOf(groups.keySet());
+    }
+
     void register(int agentId, NodeAgent agent) {
         NodeAgent previous = agents.put(agentId, agent);
         if (previous != null && previous != agent) {
@@ -91,44 +124,206 @@ public final class TriggerListener implements AutoCloseable {
         agents.remove(agentId, agent);
     }
 
+    /**
+     * {@code agent} listens to the group triggers sent to {@code multicast} from now on (null: to none); the group
+     * is joined with its first member and left with its last.
+     *
+     * @throws UncheckedIOException when the group cannot be joined here (the agent still answers unicast triggers)
+     */
+    synchronized void listen(NodeAgent agent, ContingencyTable.Multicast multicast) {
+        InetSocketAddress target = multicast == null ? null : new InetSocketAddress(multicast.address(), multicast.port());
+        InetSocketAddress before = memberOf.get(agent);
+        if (java.util.Objects.equals(before, target)) {
+            return;
+        }
+        if (before != null) {
+            memberOf.remove(agent);
+            Group g = groups.get(before);
+            if (g != null) {
+                g.members().remove(agent);
+                if (g.members().isEmpty()) {
+                    groups.remove(before);
+                    g.membership().drop();
+                    closeQuietly(g.channel());
+                    LOG.info("trigger socket {}: left multicast group {}", address, text(before));
+                }
+            }
+        }
+        if (target == null) {
+            return;
+        }
+        Group g = groups.get(target);
+        if (g == null) {
+            g = join(target);
+            groups.put(target, g);
+        }
+        g.members().add(agent);
+        memberOf.put(agent, target);
+    }
+
+    private Group join(InetSocketAddress group) {
+        DatagramChannel ch = null;
+        try {
+            NetworkInterface nif = interfaceFor(address.getAddress());
+            ch = DatagramChannel.open(group.getAddress() instanceof Inet4Address
+                    ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            ch.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20);
+            ch.bind(new InetSocketAddress(group.getPort()));
+            MembershipKey key = ch.join(group.getAddress(), nif);
+            ch.configureBlocking(false);
+            Group g = new Group(ch, key, new CopyOnWriteArrayList<>());
+            ch.register(selector, SelectionKey.OP_READ, g);
+            selector.wakeup();
+            LOG.info("trigger socket {}: joined multicast group {} on {}", address, text(group), nif.getName());
+            return g;
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw new UncheckedIOException("trigger socket " + address + ": cannot join multicast group " + text(group)
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The interface to join groups on: the one holding the trigger socket's address (the loopback for any 127.x
+     * address), or, for a wildcard socket, the first interface that is up and does multicast.
+     */
+    static NetworkInterface interfaceFor(InetAddress local) throws SocketException {
+        if (local.isLoopbackAddress()) {
+            for (NetworkInterface nif : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (nif.isLoopback() && nif.isUp()) {
+                    return nif;
+                }
+            }
+        }
+        if (!local.isAnyLocalAddress()) {
+            NetworkInterface nif = NetworkInterface.getByInetAddress(local);
+            if (nif != null) {
+                return nif;
+            }
+        }
+        for (NetworkInterface nif : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (nif.isUp() && nif.supportsMulticast() && !nif.isLoopback()) {
+                return nif;
+            }
+        }
+        throw new SocketException("no network interface for multicast (socket address " + local.getHostAddress() + ")");
+    }
+
     private void serve() {
         ByteBuffer rx = ByteBuffer.allocate(256);
-        while (!closed) {
-            SocketAddress from;
+        try {
+            while (!closed) {
+                serveOnce(rx);
+            }
+        } catch (ClosedSelectorException e) {
+            // closed: done
+        }
+    }
+
+    private void serveOnce(ByteBuffer rx) {
+        {
             try {
-                rx.clear();
-                from = channel.receive(rx);
-            } catch (ClosedChannelException e) {
+                selector.select();
+            } catch (IOException e) {
+                if (!closed) {
+                    LOG.error("trigger socket {}: select failed", address, e);
+                }
                 return;
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.error("trigger socket {}: receive failed", address, e);
-                }
-                continue;
             }
-            rx.flip();
-            int len = rx.remaining();
-            NodeAgent agent = len >= Trigger.OFF_AGENT + 4 ? agents.get(rx.getInt(Trigger.OFF_AGENT)) : null;
-            if (agent == null) {
-                long n = unroutable.incrementAndGet();
-                if (Long.bitCount(n) == 1) {
-                    LOG.warn("trigger socket {}: ignored a {}-byte datagram from {} that names no agent armed here"
-                            + " ({} so far)", address, len, from, n);
+            for (SelectionKey k : selector.selectedKeys()) {
+                if (!k.isValid()) {
+                    continue;
                 }
-                continue;
+                DatagramChannel ch = (DatagramChannel) k.channel();
+                Group g = k.attachment() instanceof Group x ? x : null;
+                while (!closed) {
+                    SocketAddress from;
+                    try {
+                        rx.clear();
+                        from = ch.receive(rx);
+                    } catch (ClosedChannelException e) {
+                        break;
+                    } catch (IOException e) {
+                        LOG.error("trigger socket {}: receive failed", address, e);
+                        break;
+                    }
+                    if (from == null) {
+                        break;
+                    }
+                    rx.flip();
+                    if (g == null) {
+                        unicast(rx, from);
+                    } else {
+                        group(g, rx, from);
+                    }
+                }
             }
-            byte[] d = Arrays.copyOf(rx.array(), len);
+            selector.selectedKeys().clear();
+        }
+    }
+
+    private void unicast(ByteBuffer rx, SocketAddress from) {
+        int len = rx.remaining();
+        NodeAgent agent = len >= Trigger.OFF_AGENT + 4 ? agents.get(rx.getInt(Trigger.OFF_AGENT)) : null;
+        if (agent == null) {
+            long n = unroutable.incrementAndGet();
+            if (Long.bitCount(n) == 1) {
+                LOG.warn("trigger socket {}: ignored a {}-byte datagram from {} that names no agent armed here"
+                        + " ({} so far)", address, len, from, n);
+            }
+            return;
+        }
+        answer(agent, agent.handleTrigger(Arrays.copyOf(rx.array(), len)), from);
+    }
+
+    /**
+     * A group trigger: every member answers for itself (those of another group or session stay silent). The MAC is
+     * computed once per datagram and key: a member armed with the key an earlier member already checked these
+     * bytes with does not compute it again.
+     */
+    private void group(Group g, ByteBuffer rx, SocketAddress from) {
+        byte[] d = Arrays.copyOf(rx.array(), rx.remaining());
+        TriggerKey checked = null;
+        for (NodeAgent agent : g.members()) {
+            NodeAgent.TriggerOutcome outcome;
             try {
-                byte[] ack = agent.handleTrigger(d).ack();
-                if (ack != null) {
-                    channel.send(ByteBuffer.wrap(ack), from);
-                }
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.warn("trigger socket {}: could not answer {}: {}", address, from, e.toString());
+                outcome = agent.handleGroupTrigger(d, checked);
+                if (outcome.checkedWith() != null) {
+                    checked = outcome.checkedWith();
                 }
             } catch (RuntimeException e) {
-                LOG.error("trigger socket {}: agent {} failed on a trigger", address, agent.name(), e);
+                LOG.error("trigger socket {}: agent {} failed on a group trigger", address, agent.name(), e);
+                continue;
+            }
+            answer(agent, outcome, from);
+        }
+    }
+
+    private void answer(NodeAgent agent, NodeAgent.TriggerOutcome outcome, SocketAddress to) {
+        byte[] ack = outcome.ack();
+        if (ack == null) {
+            return;
+        }
+        try {
+            channel.send(ByteBuffer.wrap(ack), to);
+        } catch (IOException e) {
+            if (!closed) {
+                LOG.warn("trigger socket {}: could not answer {} for {}: {}", address, to, agent.name(), e.toString());
+            }
+        }
+    }
+
+    private static String text(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    private static void closeQuietly(DatagramChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // nothing more to do
             }
         }
     }
@@ -137,9 +332,13 @@ public final class TriggerListener implements AutoCloseable {
     public void close() {
         closed = true;
         try {
-            channel.close();
+            selector.close();
         } catch (IOException e) {
-            LOG.debug("trigger socket {}: close failed", address, e);
+            LOG.debug("trigger socket {}: selector close failed", address, e);
+        }
+        closeQuietly(channel);
+        for (Group g : groups.values()) {
+            closeQuietly(g.channel());
         }
         try {
             thread.join(2000);

@@ -30,14 +30,31 @@ class CodecTest {
                 TABLE, new ContingencyTable(1, 0, 0, KEY, 1, List.of()), new ContingencyAck(7, 3, 12, 2, 5685),
                 Trigger.signed(12, 3, 1, KEY),
                 decodeAck(TriggerAck.encodeSigned(12, 3, 1, TriggerAck.Status.APPLIED, 1234, 800, KEY,
-                        new TriggerKey.Scratch())));
+                        new TriggerKey.Scratch())),
+                GroupTrigger.signed(2, 0x0102030405060708L, 3, 1, KEY), MULTICAST_TABLE,
+                new ContingencyTable(1, 0, 0, KEY, 1, List.of(), new ContingencyTable.Multicast(0, KEY,
+                        address("ff02::1:2"), 5686)));
     }
+
+
 
     static final TriggerKey KEY = TriggerKey.of(HexFormat.of().parseHex(
             "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"));
     static final ContingencyTable TABLE = new ContingencyTable(0x0102030405060708L, 3, 12, KEY, 2000, List.of(
             new ContingencyTable.Contingency(0, List.of(300.0, 310.0)),
             new ContingencyTable.Contingency(1, List.of(250.0, 260.5))));
+
+    static java.net.InetAddress address(String a) {
+        try {
+            return java.net.InetAddress.getByName(a);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static final ContingencyTable MULTICAST_TABLE = new ContingencyTable(0x0102030405060708L, 3, 12, KEY, 2000, List.of(
+            new ContingencyTable.Contingency(0, List.of(300.0, 310.0))),
+            new ContingencyTable.Multicast(2, KEY, address("239.255.72.1"), 5686));
 
     private static TriggerAck decodeAck(byte[] b) {
         try {
@@ -65,6 +82,7 @@ class CodecTest {
                 case ContingencyAck a -> ContingencyAck.decode(bytes);
                 case Trigger t -> Trigger.decode(bytes);
                 case TriggerAck a -> TriggerAck.decode(bytes);
+                case GroupTrigger g -> GroupTrigger.decode(bytes);
             };
             assertThat(typed).isEqualTo(m);
             assertThat(Message.decode(bytes)).isEqualTo(m);
@@ -105,6 +123,41 @@ class CodecTest {
         ack[20] ^= 1;
         assertThat(TriggerAck.decode(ack).authentic(KEY)).as("a flipped bit breaks the MAC").isFalse();
         assertThat(TABLE.toJson()).doesNotContain("0001020304").contains("\"epoch\":3");
+    }
+
+    @Test
+    void groupTriggersAndMulticastTablesHaveTheDocumentedSizesAndBytes() throws Exception {
+        GroupTrigger g = GroupTrigger.signed(2, 0x0102030405060708L, 3, 1, KEY);
+        byte[] gb = g.encode();
+        assertThat(gb).hasSize(38);
+        assertThat(HexFormat.of().formatHex(gb, 0, 22)).isEqualTo(
+                "01" + "0a" + "0002" + "0102030405060708" + "0000000000000003" + "0001");
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(KEY.bytes(), "HmacSHA256"));
+        assertThat(g.mac()).isEqualTo(java.util.Arrays.copyOf(mac.doFinal(java.util.Arrays.copyOf(gb, 22)), 16));
+        // the table: 60 + one contingency of 2 GPUs (10), then group u16, key 32, port u16, length u8, address 4
+        byte[] t = MULTICAST_TABLE.encode();
+        assertThat(t).hasSize(60 + 10 + 2 + 32 + 2 + 1 + 4);
+        assertThat(HexFormat.of().formatHex(t, 70, 72)).isEqualTo("0002");
+        assertThat(HexFormat.of().formatHex(t, 104, 111)).isEqualTo("1636" + "04" + "efff4801");
+        assertThat(new ContingencyTable(1, 0, 0, KEY, 1, List.of(), new ContingencyTable.Multicast(0, KEY,
+                address("ff02::1:2"), 5686)).encode()).hasSize(60 + 2 + 32 + 2 + 1 + 16);
+        assertThat(MULTICAST_TABLE.toJson()).contains("\"multicast\":{\"groupId\":2,\"address\":\"239.255.72.1\",\"port\":5686}")
+                .doesNotContain("0001020304");
+        assertThat(MULTICAST_TABLE.multicast().toString()).doesNotContain("0001020304");
+        // a truncated or bad multicast block is named
+        assertThatThrownBy(() -> ContingencyTable.decode(java.util.Arrays.copyOf(t, t.length - 1)))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("and a multicast block needs at least 111 bytes, got 110");
+        byte[] badLen = t.clone();
+        badLen[106] = 5;
+        assertThatThrownBy(() -> ContingencyTable.decode(badLen)).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("multicast address of 5 bytes (4 or 16 expected)");
+        byte[] unicastAddress = t.clone();
+        unicastAddress[107] = 10;
+        assertThatThrownBy(() -> ContingencyTable.decode(unicastAddress)).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("is not a multicast address");
+        assertThatThrownBy(() -> GroupTrigger.decode(java.util.Arrays.copyOf(gb, 37)))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("GroupTrigger: truncated payload");
     }
 
     @Test

@@ -217,6 +217,85 @@ class ContingencyTest {
         assertThat(gpus.limitsW()).containsOnly(350.0);
     }
 
+    private final TriggerKey groupKey = TriggerKey.random(new SecureRandom());
+
+    private ContingencyTable groupTable(long session, long epoch, double capA, double capB) {
+        try {
+            return new ContingencyTable(session, epoch, 7, key, 3000, List.of(
+                    new ContingencyTable.Contingency(0, List.of(capA, capA)),
+                    new ContingencyTable.Contingency(1, List.of(capB, capB))),
+                    new ContingencyTable.Multicast(3, groupKey, java.net.InetAddress.getByName("239.255.72.9"), 5686));
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aGroupTriggerIsAppliedOnceAndAnsweredUnderTheAgentsOwnKey() throws Exception {
+        NodeAgent agent = agent();
+        armed(agent.arm(groupTable(SESSION, 4, 300, 400)));
+        byte[] fire = GroupTrigger.signed(3, SESSION, 4, 1, groupKey).encode();
+        TriggerOutcome first = agent.handleGroupTrigger(fire);
+        TriggerAck a = ack(first); // authentic under the agent's own key, not the group's
+        assertThat(a.status()).isEqualTo(TriggerAck.Status.APPLIED);
+        assertThat(a.agentId()).isEqualTo(7);
+        assertThat(a.epoch()).isEqualTo(4);
+        assertThat(a.authentic(groupKey)).isFalse();
+        assertThat(first.checkedWith()).isEqualTo(groupKey);
+        assertThat(gpus.limitsW()).containsOnly(400.0);
+        long writes = gpus.limitWrites();
+        assertThat(ack(agent.handleGroupTrigger(fire)).status()).as("a repeat (or a replay) in the epoch")
+                .isEqualTo(TriggerAck.Status.ALREADY_APPLIED);
+        assertThat(gpus.limitWrites()).isEqualTo(writes);
+        // the unicast trigger of the same epoch and contingency is the same act
+        assertThat(trigger(agent, 4, 1).status()).isEqualTo(TriggerAck.Status.ALREADY_APPLIED);
+    }
+
+    @Test
+    void groupTriggersOfAnotherGroupSessionOrKeyOrAnOlderEpochChangeNothingAndGetNoAnswer() throws Exception {
+        NodeAgent agent = agent();
+        TriggerOutcome unarmed = agent.handleGroupTrigger(GroupTrigger.signed(3, SESSION, 4, 1, groupKey).encode());
+        assertThat(unarmed.ack()).isNull();
+        armed(agent.arm(groupTable(SESSION, 4, 300, 400)));
+
+        TriggerOutcome otherGroup = agent.handleGroupTrigger(GroupTrigger.signed(5, SESSION, 4, 1, groupKey).encode());
+        assertThat(otherGroup.ack()).isNull();
+        assertThat(otherGroup.refusal()).isEqualTo("not this agent's group");
+        assertThat(agent.rejectedTriggers()).as("another group's trigger on a shared address is no attack").isZero();
+
+        TriggerOutcome otherSession = agent.handleGroupTrigger(GroupTrigger.signed(3, SESSION + 1, 4, 1, groupKey).encode());
+        assertThat(otherSession.ack()).isNull();
+        assertThat(otherSession.refusal()).startsWith("group trigger of session");
+
+        TriggerOutcome forged = agent.handleGroupTrigger(
+                GroupTrigger.signed(3, SESSION, 4, 1, TriggerKey.random(new SecureRandom())).encode());
+        assertThat(forged.ack()).isNull();
+        assertThat(forged.refusal()).isEqualTo("unauthenticated group trigger (wrong MAC) for group 3 epoch 4 contingency 1");
+        byte[] tampered = GroupTrigger.signed(3, SESSION, 4, 0, groupKey).encode();
+        tampered[21] = 1; // contingency 0 → 1 without re-computing the MAC
+        assertThat(agent.handleGroupTrigger(tampered).ack()).isNull();
+        // a key "already checked" by the socket only counts when it is this agent's key
+        TriggerKey other = TriggerKey.random(new SecureRandom());
+        byte[] forgedWithOther = GroupTrigger.signed(3, SESSION, 4, 1, other).encode();
+        assertThat(agent.handleGroupTrigger(forgedWithOther, other).ack()).isNull();
+
+        armed(agent.arm(groupTable(SESSION, 5, 310, 410)));
+        armed(agent.arm(groupTable(SESSION, 6, 320, 420)));
+        TriggerOutcome old = agent.handleGroupTrigger(GroupTrigger.signed(3, SESSION, 4, 1, groupKey).encode());
+        assertThat(old.ack()).as("a replayed group datagram makes no agent answer").isNull();
+        assertThat(old.refusal()).contains("older than the armed epoch 6");
+        assertThat(gpus.limitsW()).containsOnly(250.0);
+        assertThat(agent.leaseState()).isEqualTo(LeaseState.SAFE_CAP);
+        assertThat(agent.rejectedTriggers()).isEqualTo(5);
+        // the previous epoch within the re-arm grace is applied, as for a unicast trigger
+        assertThat(ack(agent.handleGroupTrigger(GroupTrigger.signed(3, SESSION, 5, 0, groupKey).encode())).status())
+                .isEqualTo(TriggerAck.Status.APPLIED);
+        assertThat(gpus.limitsW()).containsOnly(310.0);
+        // a newer epoch than the armed one (the agent missed an arm) is answered, so the appliance knows at once
+        assertThat(ack(agent.handleGroupTrigger(GroupTrigger.signed(3, SESSION, 7, 0, groupKey).encode())).status())
+                .isEqualTo(TriggerAck.Status.EPOCH_MISMATCH);
+    }
+
     @Test
     void backendFailureOnTriggerRestoresTheLimitsInForce() throws Exception {
         SimulatedGpus flaky = new SimulatedGpus(2, 200, 700, 700);

@@ -44,10 +44,18 @@ class ContingencyTriggerTest {
 
     /** {@code n} agents on {@code sockets} shared trigger sockets, armed and registered with the trigger. */
     private List<Hosted> hall(int n, int sockets, ContingencyTrigger trigger) {
+        return hall(n, sockets, trigger, null);
+    }
+
+    private final List<TriggerListener> listeners = new ArrayList<>();
+
+    /** The same, the agents armed with multicast group {@code group} (null: unicast only). */
+    private List<Hosted> hall(int n, int sockets, ContingencyTrigger trigger, ContingencyTable.Multicast group) {
         List<TriggerListener> listeners = new ArrayList<>();
         for (int s = 0; s < sockets; s++) {
             listeners.add(track(TriggerListener.open(new InetSocketAddress("127.0.0.1", 0), "host" + s)));
         }
+        this.listeners.addAll(listeners);
         List<Hosted> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             SimulatedGpus gpus = new SimulatedGpus(2, 200, 700, 700);
@@ -55,19 +63,89 @@ class ContingencyTriggerTest {
             TriggerListener l = listeners.get(i % sockets);
             NodeAgent a = track(NodeAgent.builder(gpus).name("a" + i).serve(false).triggerListener(l)
                     .powerPublishInterval(Duration.ZERO).safeCapW(600).build()).start();
-            arm(a, i, 1, l.address(), trigger);
+            arm(a, i, 1, l.address(), trigger, group);
             out.add(new Hosted(a, gpus));
         }
         return out;
     }
 
     private void arm(NodeAgent a, int slot, long epoch, InetSocketAddress triggerAddress, ContingencyTrigger trigger) {
+        arm(a, slot, epoch, triggerAddress, trigger, null);
+    }
+
+    private void arm(NodeAgent a, int slot, long epoch, InetSocketAddress triggerAddress, ContingencyTrigger trigger,
+                     ContingencyTable.Multicast group) {
         TriggerKey key = TriggerKey.random(random);
         ContingencyTable t = new ContingencyTable(SESSION, epoch, slot, key, 10_000, List.of(
                 new ContingencyTable.Contingency(0, List.of(300.0, 300.0)),
-                new ContingencyTable.Contingency(2, List.of(400.0, 400.0))));
+                new ContingencyTable.Contingency(2, List.of(400.0, 400.0))), group);
         assertThat(a.arm(t)).isInstanceOf(NodeAgent.Armed.class);
-        trigger.armed(slot, triggerAddress, epoch, key, new int[]{0, 2});
+        trigger.armed(slot, triggerAddress, epoch, key, new int[]{0, 2}, group == null ? -1 : group.groupId());
+    }
+
+    /** A multicast group on the loopback, on a free port, with a fresh key; the trigger sends to it. */
+    private ContingencyTable.Multicast multicast(ContingencyTrigger trigger) throws Exception {
+        int port;
+        try (DatagramChannel probe = DatagramChannel.open().bind(new InetSocketAddress(0))) {
+            port = ((InetSocketAddress) probe.getLocalAddress()).getPort();
+        }
+        ContingencyTable.Multicast m = new ContingencyTable.Multicast(0, TriggerKey.random(random),
+                java.net.InetAddress.getByName("239.255.72.42"), port);
+        trigger.multicast(new InetSocketAddress(m.address(), m.port()),
+                TriggerListener.interfaceFor(java.net.InetAddress.getLoopbackAddress()));
+        return m;
+    }
+
+    @Test
+    void oneMulticastDatagramReachesTheGroupAndTheRestGetUnicast() throws Exception {
+        ContingencyTrigger trigger = track(ContingencyTrigger.open(new InetSocketAddress("127.0.0.1", 0), 64));
+        ContingencyTable.Multicast group = multicast(trigger);
+        List<Hosted> hall = hall(30, 3, trigger, group);
+        trigger.armedGroup(0, SESSION, 1, group.groupKey(), new int[]{0, 2});
+        assertThat(listeners).allSatisfy(l -> assertThat(l.joinedGroups())
+                .containsExactly(new InetSocketAddress(group.address(), group.port())));
+        // slot 30: an agent of the group whose latest arm (epoch 2) is not the group's epoch: it gets unicast
+        TriggerListener late = track(TriggerListener.open(new InetSocketAddress("127.0.0.1", 0), "late"));
+        SimulatedGpus lateGpus = new SimulatedGpus(2, 200, 700, 700);
+        NodeAgent lateAgent = track(NodeAgent.builder(lateGpus).name("late").serve(false).triggerListener(late)
+                .powerPublishInterval(Duration.ZERO).build()).start();
+        arm(lateAgent, 30, 2, late.address(), trigger, group);
+
+        ContingencyTrigger.Fanout f = trigger.fire(2, TIMEOUT, RETRY);
+
+        assertThat(f.targets()).isEqualTo(31);
+        assertThat(f.applied()).isEqualTo(31);
+        assertThat(f.groupDatagramsSent()).isEqualTo(1);
+        assertThat(f.datagramsSent()).as("one to the group, one unicast").isEqualTo(2);
+        assertThat(f.attempts(0)).isEqualTo(1);
+        assertThat(f.status(30)).isEqualTo(TriggerAck.Status.APPLIED);
+        assertThat(hall).allSatisfy(h -> assertThat(h.gpus().limitsW()).containsOnly(400.0));
+        assertThat(lateGpus.limitsW()).containsOnly(400.0);
+        assertThat(f.rejectedAcks()).as("the late agent stays silent to epoch 1's group datagram").isZero();
+
+        // the group re-armed at epoch 3: every agent answers the group datagram again, and only it
+        for (int i = 0; i < hall.size(); i++) {
+            arm(hall.get(i).agent(), i, 3, listeners.get(i % 3).address(), trigger, group);
+        }
+        arm(lateAgent, 30, 3, late.address(), trigger, group);
+        trigger.armedGroup(0, SESSION, 3, group.groupKey(), new int[]{0, 2});
+        ContingencyTrigger.Fanout again = trigger.fire(0, TIMEOUT, RETRY);
+        assertThat(again.applied()).isEqualTo(31);
+        assertThat(again.datagramsSent()).isEqualTo(1);
+        assertThat(lateGpus.limitsW()).containsOnly(300.0);
+    }
+
+    @Test
+    void withoutTheMulticastTargetEveryAgentGetsUnicast() throws Exception {
+        ContingencyTrigger trigger = track(ContingencyTrigger.open(new InetSocketAddress("127.0.0.1", 0), 16));
+        ContingencyTable.Multicast group = multicast(trigger);
+        hall(8, 2, trigger, group);
+        trigger.armedGroup(0, SESSION, 1, group.groupKey(), new int[]{0, 2});
+        trigger.multicast(null, null);
+        ContingencyTrigger.Fanout f = trigger.fire(0, TIMEOUT, RETRY);
+        assertThat(f.applied()).isEqualTo(8);
+        assertThat(f.groupDatagramsSent()).isZero();
+        assertThat(f.datagramsSent()).isEqualTo(8);
     }
 
     @Test
@@ -160,6 +238,8 @@ class ContingencyTriggerTest {
         long[] four = allocatedByWarmFire(4);
         assertThat(four[0]).as("bytes allocated by fire() with four answering sockets, %d datagrams sent", four[1])
                 .isLessThanOrEqualTo(four[1] * 96L);
+        // one multicast datagram to the group, answers from one socket: nothing either
+        assertThat(allocatedByWarmFire(1, true)[0]).as("bytes allocated by a multicast fire()").isZero();
     }
 
     /**
@@ -169,8 +249,21 @@ class ContingencyTriggerTest {
      * fast path makes would be in every one of the five.
      */
     private long[] allocatedByWarmFire(int sockets) {
+        return allocatedByWarmFire(sockets, false);
+    }
+
+    private long[] allocatedByWarmFire(int sockets, boolean multicast) {
         ContingencyTrigger trigger = track(ContingencyTrigger.open(new InetSocketAddress("127.0.0.1", 0), 32));
-        hall(20, sockets, trigger);
+        ContingencyTable.Multicast group = null;
+        try {
+            group = multicast ? multicast(trigger) : null;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        hall(20, sockets, trigger, group);
+        if (group != null) {
+            trigger.armedGroup(0, SESSION, 1, group.groupKey(), new int[]{0, 2});
+        }
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (int i = 0; i < 50; i++) {
             trigger.fire(0, TIMEOUT, RETRY); // warm up (JIT, NIO's cached buffers)
