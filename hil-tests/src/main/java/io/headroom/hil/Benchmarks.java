@@ -41,6 +41,7 @@ public final class Benchmarks {
         ALL.put("dsp-throughput", io.headroom.hil.perf.DspThroughputBenchmark::run);
         ALL.put("feedloss-detect", io.headroom.hil.perf.FeedlossDetectBenchmark::run);
         ALL.put("hil-feedloss", io.headroom.hil.perf.HilFeedloss::run);
+        ALL.put("waveform-rate", io.headroom.hil.perf.WaveformRate::run);
     }
 
     private Benchmarks() {

@@ -129,7 +129,7 @@ public final class SiteJson {
         }
         FeedWaveformMeasurement m = w.latest();
         JsonObject o = new JsonObject().put("stream", w.status().name()).put("ageMs", w.ageMs())
-                .put("blocks", w.blocks());
+                .put("blocks", w.blocks()).put("samples", w.samples()).put("samplesLost", w.samplesLost());
         if (m == null || w.status() != WaveformState.Status.GOOD) {
             return o.put("lost", m != null && m.lost()).put("urmsV", null).put("p3W", null).put("q3Var", null)
                     .put("powerFactor", null).put("frequencyHz", null).put("dPdtWPerS", null);

@@ -35,7 +35,13 @@ public record WaveformState(Map<String, FeedStream> feeds, BandPowerReading band
      * @param ageMs   since the stream's last block, ms (null: none yet)
      * @param blocks  blocks processed since start
      * @param latest  the feed's latest half-cycle quantities (null before the first full cycle)
+     * @param samples     samples per channel the stream delivered since start
+     * @param samplesLost samples per channel it lost in gaps (frames that never came), since start
      */
-    public record FeedStream(String feedId, Status status, Long ageMs, long blocks, FeedWaveformMeasurement latest) {
+    public record FeedStream(String feedId, Status status, Long ageMs, long blocks, FeedWaveformMeasurement latest,
+                             long samples, long samplesLost) {
+        public FeedStream(String feedId, Status status, Long ageMs, long blocks, FeedWaveformMeasurement latest) {
+            this(feedId, status, ageMs, blocks, latest, 0, 0);
+        }
     }
 }

@@ -46,8 +46,10 @@ public final class WaveformWatch {
             long since = last == 0 ? m.startedNanos() : last;
             WaveformState.Status st = m.failure() != null ? WaveformState.Status.FAILED
                     : nowNanos - since > deadlineNanos ? WaveformState.Status.SILENT : WaveformState.Status.GOOD;
+            io.headroom.waveform.SourceStats stats = m.source().stats();
             for (FeedDsp f : m.feeds()) {
-                feeds.put(f.feedId(), new WaveformState.FeedStream(f.feedId(), st, ageMs, m.blocks(), f.latest()));
+                feeds.put(f.feedId(), new WaveformState.FeedStream(f.feedId(), st, ageMs, m.blocks(), f.latest(),
+                        stats.samples(), stats.samplesLost()));
             }
         }
         BandPowerReading b = series == null ? null : series.latest();

@@ -40,7 +40,7 @@ class SiteJsonWaveformTest {
                 new double[]{80, 80, 80}, new double[]{1, 1, 1}, new double[]{0, 0, 0}, new double[]{1, 1, 1},
                 new double[]{0.9, 0.9, 0.9}, 55_200.04, 25_700, 60_900, 0.9063, -12.3, false);
         WaveformState w = new WaveformState(Map.of(
-                "A", new WaveformState.FeedStream("A", WaveformState.Status.GOOD, 3L, 1000, m),
+                "A", new WaveformState.FeedStream("A", WaveformState.Status.GOOD, 3L, 1000, m, 480_000, 96),
                 "B", new WaveformState.FeedStream("B", WaveformState.Status.SILENT, 900L, 50, null)), bands, 4L);
         JsonObject o = SiteJson.site(site(), state(w, List.of("feed B: waveform stream silent for more than 200 ms")));
 
@@ -66,6 +66,8 @@ class SiteJsonWaveformTest {
         assertThat(a.getDouble("frequencyHz")).isEqualTo(59.998);
         assertThat(a.getJsonArray("urmsV").getList()).containsExactly(230.0, 230.0, 230.0);
         assertThat(a.getBoolean("lost")).isFalse();
+        assertThat(a.getLong("samples")).isEqualTo(480_000);
+        assertThat(a.getLong("samplesLost")).isEqualTo(96);
         JsonObject bw = o.getJsonArray("feeds").getJsonObject(1).getJsonObject("waveform");
         assertThat(bw.getString("stream")).isEqualTo("SILENT");
         assertThat(bw.getLong("ageMs")).isEqualTo(900);
