@@ -53,6 +53,8 @@ public final class Plant implements AutoCloseable {
     private final double[] demandJ = new double[io.headroom.appliance.site.Priority.values().length];
     private final double[] deliveredJ = new double[io.headroom.appliance.site.Priority.values().length];
     private final Map<String, Double> meterFactor = new HashMap<>();
+    /** Feeds whose meter keeps serving the values it had (a gateway answering from its cache for a dead meter). */
+    private final java.util.Set<String> meterFrozen = new java.util.HashSet<>();
     private volatile StepListener stepListener;
     private volatile io.headroom.hil.study.StudyWorkload calibrated;
     private double[] calibratedDemand;
@@ -202,6 +204,39 @@ public final class Plant implements AutoCloseable {
         Feed f = site.feed(feedId).orElseThrow(() -> new IllegalArgumentException("no feed " + feedId));
         meters.get(f.meterId()).unit(site.meter(f.meterId()).orElseThrow().unitId()).failing(failed);
         log.info("meter of feed {} {}", feedId, failed ? "failed" : "back");
+    }
+
+    /**
+     * Feed {@code id}'s meter keeps answering with the values it had when frozen (true), or follows the plant again
+     * (false): stale telemetry that looks fresh, as a Modbus gateway serves from its cache when the meter behind it
+     * died.
+     */
+    public synchronized void meterFreeze(String feedId, boolean frozen) {
+        if (!feedUp.containsKey(feedId)) {
+            throw new IllegalArgumentException("no feed " + feedId);
+        }
+        if (frozen) {
+            meterFrozen.add(feedId);
+        } else {
+            meterFrozen.remove(feedId);
+        }
+        log.info("meter of feed {} {}", feedId, frozen ? "frozen at its last values" : "follows the plant again");
+    }
+
+    /**
+     * Feed {@code id}'s breaker opens now, as a shunt trip or a protection relay would open it (not an overload
+     * along its curve: {@link #trips()} does not count it); the feed is lost until {@link #setFeedUp} recloses it.
+     */
+    public synchronized void tripBreaker(String feedId) {
+        if (!feedUp.containsKey(feedId)) {
+            throw new IllegalArgumentException("no feed " + feedId);
+        }
+        breakers.get(feedId).openByCommand();
+        boolean was = feedUp.put(feedId, false);
+        log.warn("feed {}: breaker opened (shunt trip)", feedId);
+        if (was) {
+            feedChanged(feedId, false);
+        }
     }
 
     /** Feed {@code id}'s meter reports {@code factor} times the true current and power from now on (1: honest). */
@@ -382,6 +417,9 @@ public final class Plant implements AutoCloseable {
         s[0] = powerW;
         s[1] = maxA;
         s[2] = Math.max(s[2], maxA / f.limitA());
+        if (meterFrozen.contains(f.id())) {
+            return; // the meter keeps serving what it last had
+        }
         MeterSlave meter = meters.get(f.meterId());
         double v = feedUp.get(f.id()) ? vLn : 0; // a lost feed reads no voltage
         double k = meterFactor.getOrDefault(f.id(), 1.0); // a lying meter scales what it reports

@@ -51,6 +51,11 @@ public final class PlantBreaker {
         return false;
     }
 
+    /** Opens the breaker on command (a shunt trip, a protection relay): not an overload trip, not counted. */
+    public void openByCommand() {
+        open = true;
+    }
+
     /** Recloses the breaker (an operator's hand), with its thermal memory cleared. */
     public void close() {
         open = false;

@@ -210,18 +210,20 @@ public final class CoapActuator implements Actuator {
                 trigger.armed(c.slot, new InetSocketAddress(c.address.getAddress(), ack.triggerPort()), epoch,
                         c.key, a.contingencyIds(), a.table().multicast() == null ? -1 : a.table().multicast().groupId());
                 c.pendingArm.compareAndSet(a, null);
-                if (c.armFailures > 0) {
-                    log.info("agent {} at {}: contingency epoch {} armed after {} failed attempt(s)", c.node.id(),
+                if (c.armFailures > 1) {
+                    log.info("agent {} at {}: contingency epoch {} armed after {} failed attempts", c.node.id(),
                             c.address, epoch, c.armFailures);
-                    c.armFailures = 0;
                 }
+                c.armFailures = 0;
             } else {
                 c.armFailures++;
                 boolean refused = rootCause(err) instanceof AgentResponseException;
                 if (refused) {
                     c.pendingArm.compareAndSet(a, null); // the agent said no: sending it again changes nothing
                 }
-                if (refused || c.armFailures == 1 || Long.bitCount(c.armFailures) == 1) {
+                // one unanswered attempt is routine (a handshake still under way, a lost datagram): it goes again at
+                // the next tick; the second and then every power-of-two are worth a line
+                if (refused || c.armFailures > 1 && Long.bitCount(c.armFailures) == 1) {
                     log.warn("agent {} at {}: contingency epoch {} not armed: {}{}", c.node.id(), c.address, epoch,
                             rootMessage(err), refused ? "" : " (attempt " + c.armFailures + "; sent again at the next tick)");
                 }

@@ -18,7 +18,10 @@ import java.util.Map;
  * Maps the site's meters to its feeds. Meters are read by one {@link ModbusBus} scheduler per bus
  * ({@link ModbusBuses}: a TCP endpoint, or a declared TCP gateway or RTU line shared by several units); per tick it
  * gives a {@link FeedMeasurement} per feed (highest phase current, 3-phase power) with quality and age, and
- * {@link #phases} the per-phase picture. A reading older than its meter's deadline is STALE, never "no load".
+ * {@link #phases} the per-phase picture. A reading older than its meter's deadline is STALE, never "no load". A
+ * loaded feed whose fresh reads keep giving bit-identical currents and power for {@value #FROZEN_POLLS} polls and
+ * at least {@value #FROZEN_AFTER_MS} ms is FROZEN (a live meter's readings always move in their last digits; a
+ * gateway answering from its cache for a dead meter does not), with the age of the values since they last moved.
  */
 public final class MeasurementPipeline implements AutoCloseable {
 
@@ -27,9 +30,46 @@ public final class MeasurementPipeline implements AutoCloseable {
     private static final String[] PHASE_POWERS = {"power-L1", "power-L2", "power-L3"};
     private static final String[] PHASE_PFS = {"power-factor-L1", "power-factor-L2", "power-factor-L3"};
 
+    /** Identical fresh reads before a loaded feed's meter counts as frozen... */
+    public static final int FROZEN_POLLS = 10;
+    /** ...spanning at least this long. */
+    public static final long FROZEN_AFTER_MS = 2_000;
+    /** Below this fraction of its limit a feed's readings may well repeat (no load, a lost feed): never frozen. */
+    static final double FROZEN_MIN_LOAD = 0.02;
+
     private final Site site;
     private final ModbusBuses buses;
     private final Map<String, ModbusBus.Device> meters = new HashMap<>();
+    /** Per feed, the last values seen and since when (acquisition time) fresh reads have repeated them. */
+    private final Map<String, Flatline> flatlines = new HashMap<>();
+
+    /** A feed's repeat detector: the values of the last fresh read, when they were first read, and how many reads. */
+    static final class Flatline {
+        final double[] last = new double[4];
+        long lastAcquiredNanos = Long.MIN_VALUE;
+        long sinceNanos;
+        int repeats;
+
+        /** Takes a read; true when it is one more repeat of the same values. */
+        boolean offer(double[] values, long acquiredNanos) {
+            if (acquiredNanos == lastAcquiredNanos) {
+                return repeats > 0; // the same read again: nothing new
+            }
+            lastAcquiredNanos = acquiredNanos;
+            if (java.util.Arrays.equals(values, last)) {
+                repeats++;
+                return true;
+            }
+            System.arraycopy(values, 0, last, 0, last.length);
+            sinceNanos = acquiredNanos;
+            repeats = 0;
+            return false;
+        }
+
+        boolean frozen() {
+            return repeats >= FROZEN_POLLS && lastAcquiredNanos - sinceNanos >= FROZEN_AFTER_MS * 1_000_000L;
+        }
+    }
 
     public MeasurementPipeline(Site site, Clock utc) {
         this(site, ModbusBuses.of(site, utc));
@@ -60,12 +100,28 @@ public final class MeasurementPipeline implements AutoCloseable {
     }
 
     /** The feeds as measured at {@code nowNanos}. */
-    public Map<String, FeedMeasurement> measure(long nowNanos) {
+    public synchronized Map<String, FeedMeasurement> measure(long nowNanos) {
         Map<String, FeedMeasurement> out = new HashMap<>();
         for (Feed f : site.feeds()) {
-            out.put(f.id(), toFeed(f, reading(f.meterId(), nowNanos), nowNanos));
+            MeterReading r = reading(f.meterId(), nowNanos);
+            out.put(f.id(), frozenCheck(f, r, toFeed(f, r, nowNanos), nowNanos));
         }
         return out;
+    }
+
+    /** A GOOD measurement of a loaded feed whose fresh reads have repeated the same values becomes FROZEN. */
+    private FeedMeasurement frozenCheck(Feed f, MeterReading r, FeedMeasurement m, long nowNanos) {
+        if (m.quality() != MeasurementQuality.GOOD) {
+            return m;
+        }
+        Flatline fl = flatlines.computeIfAbsent(f.id(), k -> new Flatline());
+        fl.offer(new double[]{r.value("current-L1"), r.value("current-L2"), r.value("current-L3"), r.value("power-total")},
+                r.acquiredNanos());
+        if (fl.frozen() && m.currentA() >= FROZEN_MIN_LOAD * f.limitA()) {
+            return new FeedMeasurement(f.id(), Double.NaN, Double.NaN, MeasurementQuality.FROZEN,
+                    Math.max(0, (nowNanos - fl.sinceNanos) / 1_000_000));
+        }
+        return m;
     }
 
     /** Per feed, in site order: per-phase voltage, current, power and power factor, and frequency. */

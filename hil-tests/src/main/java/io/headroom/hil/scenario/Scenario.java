@@ -82,8 +82,8 @@ public record Scenario(String name, String description, double durationS, double
     }
 
     /** One thing that happens at {@code atS} seconds of plant time. */
-    public sealed interface Event permits FeedLoss, FeedRestore, Burst, MeterFault, MeterLies, AgentCrash, ApplianceRestart,
-            DrEvent, Network {
+    public sealed interface Event permits FeedLoss, FeedRestore, Burst, MeterFault, MeterLies, MeterFreeze, BreakerTrip,
+            AgentCrash, ApplianceRestart, DrEvent, Network {
         double atS();
 
         /** In words, for logs and reports. */
@@ -94,6 +94,16 @@ public record Scenario(String name, String description, double durationS, double
     public record FeedLoss(double atS, String feed) implements Event {
         public String describe() {
             return "feed " + feed + " lost";
+        }
+    }
+
+    /**
+     * A feed's breaker opens (a shunt trip, a protection relay): the feed is lost as with {@link FeedLoss}, and its
+     * breaker's auxiliary contact opens; not counted as an overload trip. {@link FeedRestore} recloses it.
+     */
+    public record BreakerTrip(double atS, String feed) implements Event {
+        public String describe() {
+            return "breaker of feed " + feed + " trips open";
         }
     }
 
@@ -115,6 +125,16 @@ public record Scenario(String name, String description, double durationS, double
     public record MeterFault(double atS, String feed, boolean failed) implements Event {
         public String describe() {
             return "meter of feed " + feed + (failed ? " fails" : " back");
+        }
+    }
+
+    /**
+     * A feed's meter keeps answering with the values it had (stale telemetry that looks fresh: a gateway serving its
+     * cache for a dead meter) until {@code meterBack}.
+     */
+    public record MeterFreeze(double atS, String feed) implements Event {
+        public String describe() {
+            return "meter of feed " + feed + " frozen at its last values";
         }
     }
 
@@ -224,7 +244,8 @@ public record Scenario(String name, String description, double durationS, double
     private static final Set<String> TOP = Set.of("name", "description", "duration", "warmup", "events", "expect",
             "workload", "openadr", "plant");
     private static final Set<String> KINDS = Set.of("feedLoss", "feedRestore", "burst", "meterFault", "meterBack",
-            "meterLies", "agentCrash", "agentRestart", "applianceRestart", "drEvent", "network");
+            "meterLies", "meterFreeze", "breakerTrip", "agentCrash", "agentRestart", "applianceRestart", "drEvent",
+            "network");
     private static final Set<String> EXPECT = Set.of("trips", "recovery", "worstTripMarginUsed",
             "criticalComputeLostPct", "flexibleComputeLostPct", "dataLost", "alarmsRaised", "drCompliancePct",
             "leaseLapses", "uncommandedAgents");
@@ -344,7 +365,7 @@ public record Scenario(String name, String description, double durationS, double
         Object v = e.get(kind);
         String w = where + "." + kind;
         switch (kind) {
-            case "feedLoss", "feedRestore", "meterFault", "meterBack" -> {
+            case "feedLoss", "feedRestore", "meterFault", "meterBack", "meterFreeze", "breakerTrip" -> {
                 String feed = feed(v, w, site, errors);
                 if (feed == null || Double.isNaN(at)) {
                     return null;
@@ -353,6 +374,8 @@ public record Scenario(String name, String description, double durationS, double
                     case "feedLoss" -> new FeedLoss(at, feed);
                     case "feedRestore" -> new FeedRestore(at, feed);
                     case "meterFault" -> new MeterFault(at, feed, true);
+                    case "meterFreeze" -> new MeterFreeze(at, feed);
+                    case "breakerTrip" -> new BreakerTrip(at, feed);
                     default -> new MeterFault(at, feed, false);
                 };
             }

@@ -303,7 +303,14 @@ public final class ScenarioRunner {
             case Scenario.FeedLoss l -> p.setFeedUp(l.feed(), false);
             case Scenario.FeedRestore r -> p.setFeedUp(r.feed(), true);
             case Scenario.Burst b -> p.forceBurst(b.durationS(), b.fraction());
-            case Scenario.MeterFault m -> p.meterFault(m.feed(), m.failed());
+            case Scenario.MeterFault m -> {
+                p.meterFault(m.feed(), m.failed());
+                if (!m.failed()) {
+                    p.meterFreeze(m.feed(), false); // meterBack: a frozen meter follows the plant again too
+                }
+            }
+            case Scenario.MeterFreeze m -> p.meterFreeze(m.feed(), true);
+            case Scenario.BreakerTrip b -> p.tripBreaker(b.feed());
             case Scenario.MeterLies m -> p.meterLies(m.feed(), m.factor());
             case Scenario.AgentCrash a -> bench.agentCrash(a.node(), a.crashed());
             case Scenario.ApplianceRestart a -> bench.restartAppliance(a.downS());
@@ -342,9 +349,10 @@ public final class ScenarioRunner {
         double bandSumW;
         int bandCount;
         // the feed loss being followed
-        volatile Scenario.FeedLoss pendingLoss;
+        /** The feed of a loss (a feed lost or its breaker opened) to follow from the next step, or null. */
+        volatile String pendingLoss;
         volatile double pendingAtS;
-        Scenario.FeedLoss loss;
+        String loss;
         double lossAtS;
         double backAtS = Double.NaN;
         double lastOverS = Double.NaN;
@@ -361,7 +369,10 @@ public final class ScenarioRunner {
         void event(Scenario.Event e, double atS) {
             if (e instanceof Scenario.FeedLoss l) {
                 pendingAtS = atS;
-                pendingLoss = l;
+                pendingLoss = l.feed();
+            } else if (e instanceof Scenario.BreakerTrip b) {
+                pendingAtS = atS;
+                pendingLoss = b.feed();
             }
         }
 
@@ -379,7 +390,7 @@ public final class ScenarioRunner {
                 }
                 lapses0 = bench.leaseLapses();
             }
-            Scenario.FeedLoss pl = pendingLoss;
+            String pl = pendingLoss;
             if (pl != null) {
                 pendingLoss = null;
                 closeRecovery();
@@ -397,7 +408,7 @@ public final class ScenarioRunner {
                     peakFraction = Math.max(peakFraction, frac);
                     worstExposure = Math.max(worstExposure, plant.breaker(f.id()).worstExposure());
                 }
-                if (loss != null && !f.id().equals(loss.feed()) && sameGroup(f.id(), loss.feed()) && frac > 1.0) {
+                if (loss != null && !f.id().equals(loss) && sameGroup(f.id(), loss) && frac > 1.0) {
                     anyOver = true;
                 }
             }
@@ -440,7 +451,7 @@ public final class ScenarioRunner {
             if (loss != null) {
                 double back = Double.isNaN(backAtS) ? Double.POSITIVE_INFINITY : (backAtS - lossAtS) * 1000;
                 double settled = (lastOverS - lossAtS) * 1000;
-                recoveries.add(new Recovery(loss.feed(), lossAtS, back, Math.max(settled, Double.isFinite(back) ? back : settled)));
+                recoveries.add(new Recovery(loss, lossAtS, back, Math.max(settled, Double.isFinite(back) ? back : settled)));
                 loss = null;
             }
         }

@@ -37,8 +37,11 @@ class ScenarioTest {
             assertThat(sc.events()).as("in time order").isSortedAccordingTo(java.util.Comparator.comparingDouble(Scenario.Event::atS));
         }
         Scenario loss = Scenario.load(Path.of("scenarios/short/feed-loss-at-full-load.yaml"), site);
-        assertThat(loss.durationS()).isEqualTo(28);
-        assertThat(loss.events()).contains(new Scenario.FeedLoss(12, "A"), new Scenario.Burst(6, 1.0, 20));
+        assertThat(loss.durationS()).isEqualTo(30);
+        assertThat(loss.events()).contains(new Scenario.FeedLoss(12, "A"), new Scenario.Burst(6, 1.0, 22),
+                new Scenario.BreakerTrip(23, "C"));
+        assertThat(Scenario.load(Path.of("scenarios/short/faulty-meter-and-agent.yaml"), site).events())
+                .contains(new Scenario.MeterFreeze(21, "D"), new Scenario.MeterFault(26, "D", false));
         assertThat(loss.expect().recoveryMs()).isEqualTo(1000);
         assertThat(loss.expect().trips()).isZero();
     }

@@ -58,15 +58,20 @@ public final class AgentClient implements AutoCloseable {
     private final String scheme;
     private final Set<Pending> pending = ConcurrentHashMap.newKeySet();
     private final Set<PowerObservation> observations = ConcurrentHashMap.newKeySet();
-    /** Over DTLS: per agent, requests that timed out since its last answer (removed on any answer). */
+    /**
+     * Over DTLS: per agent that answered at least once, requests that timed out since its last answer (0 after an
+     * answer). An agent that never answered is still in its first handshake (64 agents at once take a while): a new
+     * one would only start it over.
+     */
     private final ConcurrentHashMap<InetSocketAddress, Integer> unanswered = new ConcurrentHashMap<>();
     private final boolean secure;
     private volatile boolean closed;
 
     /**
-     * Over DTLS, after this many requests to an agent in a row went unanswered, the next one starts a new full
-     * handshake: an agent that restarted has lost its session, and drops whatever the old one encrypts without a
-     * word, so without a new handshake it would never be heard from again (it would sit at its safe cap).
+     * Over DTLS, after this many requests in a row to an agent that answered before went unanswered, the next one
+     * starts a new full handshake: an agent that restarted has lost its session, and drops whatever the old one
+     * encrypts without a word, so without a new handshake it would never be heard from again (it would sit at its
+     * safe cap).
      */
     public static final int REHANDSHAKE_AFTER_TIMEOUTS = 2;
 
@@ -271,7 +276,9 @@ public final class AgentClient implements AutoCloseable {
         request.addMessageObserver(new MessageObserverAdapter() {
             @Override
             public void onResponse(Response response) {
-                unanswered.remove(agent);
+                if (secure) {
+                    unanswered.put(agent, 0);
+                }
                 complete(future, agent, resource, response, decoder);
             }
 
@@ -310,12 +317,12 @@ public final class AgentClient implements AutoCloseable {
             timer = executors.main().schedule(() -> {
                 // counted before the caller hears of the timeout, so that its next request sees the count
                 if (secure) {
-                    unanswered.merge(agent, 1, Integer::sum);
+                    unanswered.computeIfPresent(agent, (a, n) -> n + 1);
                 }
                 if (future.completeExceptionally(new AgentTimeoutException(agent, resource, timeout))) {
                     request.cancel();
                 } else if (secure) {
-                    unanswered.computeIfPresent(agent, (a, n) -> n > 1 ? n - 1 : null); // it was answered after all
+                    unanswered.computeIfPresent(agent, (a, n) -> Math.max(0, n - 1)); // it was answered after all
                 }
             }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
