@@ -310,7 +310,11 @@ class BenchEndToEndTest {
         assertThat(set.statusCode()).as(set.body()).isEqualTo(201);
         String id = new JsonObject(set.body()).getString("id");
         PlantNode node = bench.plant().nodes().stream().filter(n -> n.node().id().equals("r8-n8")).findFirst().orElseThrow();
-        await().atMost(Duration.ofSeconds(10)).until(() -> node.limitPerGpuW() <= 250 + 1e-6);
+        // on a timeout, say where the 250 W stopped: the regulator's cap for the node, what its agent holds, the GPUs
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(node.limitPerGpuW())
+                .as("r8-n8's GPU limit; regulation's cap %s, the agent %s", bench.appliance().state().caps().get("r8-n8"),
+                        bench.agents().stream().filter(a -> a.name().equals("r8-n8")).findFirst().orElseThrow().health())
+                .isLessThanOrEqualTo(250 + 1e-6));
         JsonObject entry = new JsonObject(get("/api/v1/journal?kind=operator.override").body()).getJsonArray("entries")
                 .getJsonObject(0);
         assertThat(entry.getString("actor")).isEqualTo("bench-operator");

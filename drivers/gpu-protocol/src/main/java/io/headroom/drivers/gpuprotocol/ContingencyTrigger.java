@@ -324,6 +324,12 @@ public final class ContingencyTrigger implements AutoCloseable {
         if (groupId < 0 || groupId >= groups.length()) {
             throw new IllegalArgumentException("group " + groupId + " outside 0.." + (groups.length() - 1));
         }
+        groups.set(groupId, new GroupSlot(epoch, encodeById(contingencyIds,
+                (id, scratch) -> GroupTrigger.encodeSigned(groupId, session, epoch, id, groupKey, scratch))));
+    }
+
+    /** One datagram per contingency id, indexed by id (null where none), encoded with the arm-time scratch. */
+    private byte[][] encodeById(int[] contingencyIds, java.util.function.BiFunction<Integer, TriggerKey.Scratch, byte[]> encode) {
         int max = -1;
         for (int id : contingencyIds) {
             max = Math.max(max, id);
@@ -331,10 +337,10 @@ public final class ContingencyTrigger implements AutoCloseable {
         byte[][] byId = new byte[max + 1][];
         synchronized (armScratch) {
             for (int id : contingencyIds) {
-                byId[id] = GroupTrigger.encodeSigned(groupId, session, epoch, id, groupKey, armScratch);
+                byId[id] = encode.apply(id, armScratch);
             }
         }
-        groups.set(groupId, new GroupSlot(epoch, byId));
+        return byId;
     }
 
     /**
@@ -351,16 +357,7 @@ public final class ContingencyTrigger implements AutoCloseable {
     public void armed(int agentId, InetSocketAddress triggerAddress, long epoch, TriggerKey key,
                       int[] contingencyIds, int groupId) {
         checkSlot(agentId);
-        int max = -1;
-        for (int id : contingencyIds) {
-            max = Math.max(max, id);
-        }
-        byte[][] byId = new byte[max + 1][];
-        synchronized (armScratch) {
-            for (int id : contingencyIds) {
-                byId[id] = Trigger.encodeSigned(agentId, epoch, id, key, armScratch);
-            }
-        }
+        byte[][] byId = encodeById(contingencyIds, (id, scratch) -> Trigger.encodeSigned(agentId, epoch, id, key, scratch));
         slots.set(agentId, new Slot(triggerAddress, epoch, key, byId, groupId));
     }
 
