@@ -48,9 +48,7 @@ public record ContingencyTable(long session, long epoch, int agentId, TriggerKey
      */
     public record Multicast(int groupId, TriggerKey groupKey, java.net.InetAddress address, int port) {
         public Multicast {
-            if (groupId < 0 || groupId > 0xFFFF) {
-                throw new IllegalArgumentException("group id " + groupId + " outside 0..65535");
-            }
+            Wire.u16("group id", groupId);
             if (groupKey == null) {
                 throw new IllegalArgumentException("groupKey is null");
             }
@@ -81,9 +79,7 @@ public record ContingencyTable(long session, long epoch, int agentId, TriggerKey
      */
     public record Contingency(int id, List<Double> capsW) {
         public Contingency {
-            if (id < 0 || id > 0xFFFF) {
-                throw new IllegalArgumentException("contingency id " + id + " outside 0..65535");
-            }
+            Wire.u16("contingency id", id);
             capsW = Wire.wattsList("cap of contingency " + id, capsW);
         }
     }

@@ -33,19 +33,10 @@ public record GroupTrigger(int groupId, long session, long epoch, int contingenc
     static final int OFF_ID = 20;
 
     public GroupTrigger {
-        if (groupId < 0 || groupId > 0xFFFF) {
-            throw new IllegalArgumentException("group id " + groupId + " outside 0..65535");
-        }
-        if (epoch < 0) {
-            throw new IllegalArgumentException("epoch is negative (" + epoch + ")");
-        }
-        if (contingencyId < 0 || contingencyId > 0xFFFF) {
-            throw new IllegalArgumentException("contingency id " + contingencyId + " outside 0..65535");
-        }
-        if (mac == null || mac.length != TriggerKey.MAC_LENGTH) {
-            throw new IllegalArgumentException("mac must be " + TriggerKey.MAC_LENGTH + " bytes");
-        }
-        mac = mac.clone();
+        Wire.u16("group id", groupId);
+        Wire.epoch(epoch);
+        Wire.u16("contingency id", contingencyId);
+        mac = Wire.mac(mac);
     }
 
     /** The 38 datagram bytes, MAC included (pre-encoded by the appliance when it arms the group). */

@@ -31,16 +31,9 @@ public record Trigger(int agentId, long epoch, int contingencyId, byte[] mac) im
         if (agentId < 0) {
             throw new IllegalArgumentException("agentId is negative (" + agentId + ")");
         }
-        if (epoch < 0) {
-            throw new IllegalArgumentException("epoch is negative (" + epoch + ")");
-        }
-        if (contingencyId < 0 || contingencyId > 0xFFFF) {
-            throw new IllegalArgumentException("contingency id " + contingencyId + " outside 0..65535");
-        }
-        if (mac == null || mac.length != TriggerKey.MAC_LENGTH) {
-            throw new IllegalArgumentException("mac must be " + TriggerKey.MAC_LENGTH + " bytes");
-        }
-        mac = mac.clone();
+        Wire.epoch(epoch);
+        Wire.u16("contingency id", contingencyId);
+        mac = Wire.mac(mac);
     }
 
     /** A trigger authenticated with {@code key}. */

@@ -67,12 +67,8 @@ public record TriggerAck(int agentId, long epoch, int contingencyId, Status stat
         if (agentId < 0) {
             throw new IllegalArgumentException("agentId is negative (" + agentId + ")");
         }
-        if (epoch < 0) {
-            throw new IllegalArgumentException("epoch is negative (" + epoch + ")");
-        }
-        if (contingencyId < 0 || contingencyId > 0xFFFF) {
-            throw new IllegalArgumentException("contingency id " + contingencyId + " outside 0..65535");
-        }
+        Wire.epoch(epoch);
+        Wire.u16("contingency id", contingencyId);
         if (status == null) {
             throw new IllegalArgumentException("status is null");
         }
@@ -80,10 +76,7 @@ public record TriggerAck(int agentId, long epoch, int contingencyId, Status stat
             throw new IllegalArgumentException("agentTimeMs is negative (" + agentTimeMs + ")");
         }
         totalPowerW = Wire.watts("totalPowerW", totalPowerW);
-        if (mac == null || mac.length != TriggerKey.MAC_LENGTH) {
-            throw new IllegalArgumentException("mac must be " + TriggerKey.MAC_LENGTH + " bytes");
-        }
-        mac = mac.clone();
+        mac = Wire.mac(mac);
     }
 
     /** The 45 datagram bytes, authenticated with {@code key}. */

@@ -67,6 +67,30 @@ final class Wire {
     }
 
     /** "900", "212.5": a watt value without a useless ".0". */
+    /** {@code v} when it fits a u16 field, else "{@code what} V outside 0..65535". */
+    static int u16(String what, int v) {
+        if (v < 0 || v > 0xFFFF) {
+            throw new IllegalArgumentException(what + " " + v + " outside 0..65535");
+        }
+        return v;
+    }
+
+    /** {@code epoch} when not negative. */
+    static long epoch(long epoch) {
+        if (epoch < 0) {
+            throw new IllegalArgumentException("epoch is negative (" + epoch + ")");
+        }
+        return epoch;
+    }
+
+    /** A copy of {@code mac} when it is a truncated trigger MAC. */
+    static byte[] mac(byte[] mac) {
+        if (mac == null || mac.length != TriggerKey.MAC_LENGTH) {
+            throw new IllegalArgumentException("mac must be " + TriggerKey.MAC_LENGTH + " bytes");
+        }
+        return mac.clone();
+    }
+
     static String fmtW(double v) {
         if (Double.isNaN(v) || Double.isInfinite(v)) {
             return Double.toString(v);
