@@ -140,6 +140,9 @@ public final class SunSpec {
         Set<String> declared = new HashSet<>();
         points.forEach(p -> declared.add(p.name()));
         points.removeIf(p -> p.scaleFactor() != null && !declared.contains(p.scaleFactor()));
+        if (points.isEmpty()) {
+            return null; // every point of the known models needed a scale factor that a short model cut off
+        }
         return new RegisterMap(profile.toString(), "SunSpec discovery", points, gaps, List.of(),
                 RegisterMap.MODBUS_MAX_REGISTERS);
     }
