@@ -40,7 +40,8 @@ for n in "${names[@]}"; do
   log="$here/$module/target/fuzz-$n.log"
   mkdir -p "$(dirname "$log")"
   status=0
-  JAZZER_FUZZ=1 ./mvnw -B -q -pl "$module" -am test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
+  JAZZER_FUZZ=1 ./mvnw -B -q -pl "$module" -am test-compile surefire:test@fuzz-corpus -Dtest="$test" \
+    -Dsurefire.failIfNoSpecifiedTests=false \
     -Djazzer.max_duration="$duration" -DtrimStackTrace=true >"$log" 2>&1 || status=$?
   # Jazzer reports on the forked JVM's stderr: in Maven's log, or in Surefire's output file when redirected
   out="$here/$module/target/fuzz-$n.all"
