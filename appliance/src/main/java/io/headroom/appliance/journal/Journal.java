@@ -312,20 +312,41 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    /** Writes entries as CSV (RFC 4180 quoting): id,utc,kind,subject,actor,message,data. */
-    public static void writeCsv(List<JournalEntry> entries, Writer out) throws IOException {
-        out.write("id,utc,kind,subject,actor,message,data\r\n");
+    /** The CSV export's header line. */
+    public static final String CSV_HEADER = "id,utc,kind,subject,actor,message,data\r\n";
+
+    /**
+     * Writes entries as CSV (RFC 4180 quoting): id,utc,kind,subject,actor,message,data. {@code id} is a number,
+     * {@code utc} an ISO-8601 instant; every other cell is text and goes through {@link #csvText}, so that a
+     * spreadsheet opens none of them as a formula.
+     */
+    public static void writeCsv(Iterable<JournalEntry> entries, Writer out) throws IOException {
+        out.write(CSV_HEADER);
         for (JournalEntry e : entries) {
-            out.write(e.id() + "," + e.utc() + "," + csv(e.kind()) + "," + csv(e.subject()) + "," + csv(e.actor())
-                    + "," + csv(e.message()) + "," + csv(e.data()) + "\r\n");
+            out.write(csvRow(e));
         }
     }
 
-    static String csv(String s) {
-        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0) {
-            return s;
+    /** One entry as a CSV line, CRLF included. */
+    public static String csvRow(JournalEntry e) {
+        return e.id() + "," + e.utc() + "," + csvText(e.kind()) + "," + csvText(e.subject()) + "," + csvText(e.actor())
+                + "," + csvText(e.message()) + "," + csvText(e.data()) + "\r\n";
+    }
+
+    /**
+     * A text cell. Text that starts with {@code =}, {@code +}, {@code -}, {@code @}, a tab or a carriage return
+     * (OWASP's list for CSV injection) would be evaluated by a spreadsheet as a formula (a journal message or an
+     * operator's reason is free text that anyone with a token could have written): it gets a leading apostrophe,
+     * which spreadsheets show as text and do not display, and is quoted. Numbers are never written through here
+     * (the numeric column, {@code id}, is written as a number), so no negative number is turned into text.
+     */
+    static String csvText(String s) {
+        boolean formula = !s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0;
+        String v = formula ? "'" + s : s;
+        if (!formula && v.indexOf(',') < 0 && v.indexOf('"') < 0 && v.indexOf('\n') < 0 && v.indexOf('\r') < 0) {
+            return v;
         }
-        return '"' + s.replace("\"", "\"\"") + '"';
+        return '"' + v.replace("\"", "\"\"") + '"';
     }
 
     /** SQLite's own check of the file: "ok" when sound. */
