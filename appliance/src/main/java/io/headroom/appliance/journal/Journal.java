@@ -312,6 +312,128 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    /**
+     * One page of entries, oldest first, and whether the window holds entries older than its first and newer than
+     * its last (null ids: an empty page).
+     */
+    public record EntryPage(List<JournalEntry> entries, boolean moreOlder, boolean moreNewer) {
+    }
+
+    /**
+     * A page of at most {@code limit} entries in {@code [from, to)} (of one kind, or all when null): with neither
+     * cursor the newest; {@code beforeId}: the newest with a smaller id; {@code afterId}: the oldest with a greater
+     * id. Oldest first. Only the page is read into memory.
+     */
+    public EntryPage entriesPage(Instant from, Instant to, String kind, int limit, Long beforeId, Long afterId) {
+        String where = " FROM entries WHERE utc_ms >= ? AND utc_ms < ?" + (kind == null ? "" : " AND kind = ?");
+        String sql = "SELECT id, utc_ms, kind, subject, actor, message, data" + where
+                + (beforeId != null ? " AND id < ?" : afterId != null ? " AND id > ?" : "")
+                + (afterId != null ? " ORDER BY id ASC" : " ORDER BY id DESC") + " LIMIT ?";
+        try (Connection c = DriverManager.getConnection(url); PreparedStatement st = c.prepareStatement(sql)) {
+            int k = bindWindow(st, from, to, kind);
+            if (beforeId != null) {
+                st.setLong(k++, beforeId);
+            } else if (afterId != null) {
+                st.setLong(k++, afterId);
+            }
+            st.setInt(k, limit);
+            List<JournalEntry> out = new ArrayList<>();
+            try (ResultSet r = st.executeQuery()) {
+                while (r.next()) {
+                    out.add(new JournalEntry(r.getLong(1), Instant.ofEpochMilli(r.getLong(2)), r.getString(3),
+                            r.getString(4), r.getString(5), r.getString(6), r.getString(7)));
+                }
+            }
+            if (afterId == null) {
+                out = out.reversed();
+            }
+            if (out.isEmpty()) {
+                return new EntryPage(out, false, false);
+            }
+            return new EntryPage(out, exists(c, where + " AND id < ?", from, to, kind, out.getFirst().id()),
+                    exists(c, where + " AND id > ?", from, to, kind, out.getLast().id()));
+        } catch (SQLException e) {
+            throw new IllegalStateException("journal query failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static int bindWindow(PreparedStatement st, Instant from, Instant to, String kind) throws SQLException {
+        int k = 1;
+        st.setLong(k++, from.toEpochMilli());
+        st.setLong(k++, to.toEpochMilli());
+        if (kind != null) {
+            st.setString(k++, kind);
+        }
+        return k;
+    }
+
+    private static boolean exists(Connection c, String where, Instant from, Instant to, String kind, long id)
+            throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT EXISTS(SELECT 1" + where + ")")) {
+            st.setLong(bindWindow(st, from, to, kind), id);
+            try (ResultSet r = st.executeQuery()) {
+                return r.next() && r.getInt(1) == 1;
+            }
+        }
+    }
+
+    /** One page of feed rollups and the cursor of the next page (null: this is the last). */
+    public record HistoryPage(List<FeedSecond> rows, String next) {
+    }
+
+    /**
+     * At most {@code limit} rollups of one feed (or all when null) between two UTC seconds, oldest first, each
+     * {@code stepS} seconds aggregated into one (buckets aligned to multiples of the step: mean power and current,
+     * highest current and limit, summed samples), after {@code after} (a cursor {@code T:FEED} from an earlier page,
+     * or null). Only the page is read into memory.
+     */
+    public HistoryPage feedSecondsPage(String feed, long fromS, long toS, int stepS, int limit, String after) {
+        long afterT = Long.MIN_VALUE;
+        String afterFeed = "";
+        if (after != null) {
+            int colon = after.indexOf(':');
+            afterT = Long.parseLong(after.substring(0, colon));
+            afterFeed = after.substring(colon + 1);
+        }
+        String sql = "SELECT t, feed, w, mx, a, lim, n FROM (SELECT (epoch_s / ?) * ? AS t, feed, AVG(avg_w) AS w,"
+                + " MAX(max_a) AS mx, AVG(avg_a) AS a, MAX(limit_a) AS lim, SUM(samples) AS n FROM feed_seconds"
+                + " WHERE epoch_s >= ? AND epoch_s < ?" + (feed == null ? "" : " AND feed = ?")
+                + (after == null ? "" : " AND epoch_s >= ?") + " GROUP BY t, feed)"
+                + (after == null ? "" : " WHERE t > ? OR (t = ? AND feed > ?)") + " ORDER BY t, feed LIMIT ?";
+        try (Connection c = DriverManager.getConnection(url); PreparedStatement st = c.prepareStatement(sql)) {
+            int k = 1;
+            st.setLong(k++, stepS);
+            st.setLong(k++, stepS);
+            st.setLong(k++, fromS);
+            st.setLong(k++, toS);
+            if (feed != null) {
+                st.setString(k++, feed);
+            }
+            if (after != null) {
+                st.setLong(k++, afterT);
+                st.setLong(k++, afterT);
+                st.setLong(k++, afterT);
+                st.setString(k++, afterFeed);
+            }
+            st.setInt(k, limit + 1);
+            List<FeedSecond> out = new ArrayList<>();
+            try (ResultSet r = st.executeQuery()) {
+                while (r.next()) {
+                    out.add(new FeedSecond(r.getLong(1), r.getString(2), r.getDouble(3), r.getDouble(4),
+                            r.getDouble(5), r.getDouble(6), (int) Math.min(Integer.MAX_VALUE, r.getLong(7))));
+                }
+            }
+            if (out.size() <= limit) {
+                return new HistoryPage(out, null);
+            }
+            out.removeLast();
+            FeedSecond last = out.getLast();
+            return new HistoryPage(out, last.epochSecond() + ":" + last.feedId());
+        } catch (SQLException e) {
+            throw new IllegalStateException("journal query failed: " + e.getMessage(), e);
+        }
+    }
+
     /** The CSV export's header line. */
     public static final String CSV_HEADER = "id,utc,kind,subject,actor,message,data\r\n";
 

@@ -114,7 +114,7 @@ class OperatorApiTest {
                     if (content == null) {
                         continue;
                     }
-                    for (String type : List.of("text/csv", "application/yaml")) {
+                    for (String type : List.of("text/csv", "application/yaml", "text/event-stream")) {
                         if (content.containsKey(type)) {
                             content.put("text/plain", content.remove(type));
                         }
@@ -426,6 +426,11 @@ class OperatorApiTest {
         valid(get(server, "/api/v1/history/feeds?seconds=60", null), "getFeedHistory");
         valid(get(server, "/api/v1/grid", null), "getGrid");
         valid(get(server, "/api/v1/openapi.json", null), "getOpenApiJson");
+        try (java.io.InputStream stream = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + "/api/v1/stream")).build(), HttpResponse.BodyHandlers.ofInputStream()).body()) {
+            assertThat(new String(stream.readNBytes(13), StandardCharsets.UTF_8)).isEqualTo("retry: 2000\n\n");
+            validated.add("getStream");
+        }
         for (String[] plain : new String[][]{{"/api/v1/journal.csv", "text/csv", "getJournalCsv"},
                 {"/api/v1/openapi.yaml", "application/yaml", "getOpenApiYaml"}, {"/metrics", "text/plain", "getMetrics"}}) {
             HttpResponse<String> r = get(server, plain[0], null);
