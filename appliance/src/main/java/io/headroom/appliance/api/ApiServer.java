@@ -134,59 +134,50 @@ public final class ApiServer implements AutoCloseable {
                     .put("site", site.name()).put("tick", s == null ? 0 : s.tick())
                     .put("journalDropped", journal.dropped()));
         });
-        router.get("/api/v1/journal").handler(rc -> gate.json(rc, () -> {
-            JournalQuery q = JournalQuery.of(rc, MAX_JOURNAL_PAGE);
-            Journal.EntryPage page = journal.entriesPage(q.from(), q.to(), q.kind(), q.limit(), q.before(), q.after());
-            JsonArray a = new JsonArray();
-            for (JournalEntry e : page.entries()) {
-                a.add(new JsonObject().put("id", e.id()).put("utc", e.utc().toString()).put("kind", e.kind())
-                        .put("subject", e.subject()).put("actor", e.actor()).put("message", e.message())
-                        .put("data", dataOf(e)));
+        // parameters are checked on the event loop, before the gate: an out-of-bound request is 400 even under a flood
+        router.get("/api/v1/journal").handler(rc -> {
+            JournalQuery q = checked(rc, () -> JournalQuery.of(rc, MAX_JOURNAL_PAGE));
+            if (q == null) {
+                return;
             }
-            List<JournalEntry> es = page.entries();
-            return new JsonObject().put("entries", a).put("limit", q.limit())
-                    .put("older", page.moreOlder() ? q.link("/api/v1/journal", "before", es.getFirst().id()) : null)
-                    .put("newer", page.moreNewer() ? q.link("/api/v1/journal", "after", es.getLast().id()) : null);
-        }));
-        router.get("/api/v1/journal.csv").handler(rc -> gate.stream(rc, ctx ->
-                CsvStream.write(rc, ctx, journal, JournalQuery.of(rc, MAX_CSV_ROWS))));
-        router.get("/api/v1/history/feeds").handler(rc -> gate.json(rc, () -> {
-            String feed = rc.request().getParam("feed");
-            if (feed != null && site.feed(feed).isEmpty()) {
-                throw new BadParameter("feed", "no feed '" + feed + "' in site " + site.name());
-            }
-            long now = Instant.now().getEpochSecond();
-            long seconds = longParam(rc, "seconds", 300, 1, 7 * 24 * 3600);
-            Instant to = instantParam(rc, "to", Instant.ofEpochSecond(now + 1));
-            Instant from = instantParam(rc, "from", to.minusSeconds(seconds));
-            if (!from.isBefore(to)) {
-                throw new BadParameter("from", "from " + from + " is not before to " + to);
-            }
-            int step = (int) longParam(rc, "step", 1, 1, 3600);
-            int limit = (int) longParam(rc, "limit", Math.min(MAX_HISTORY_PAGE, 3600), 1, MAX_HISTORY_PAGE);
-            String after = rc.request().getParam("after");
-            if (after != null && !after.matches("-?[0-9]{1,19}:.+")) {
-                throw new BadParameter("after", "after must be the cursor a page gave as 'next' (T:FEED), got '" + after + "'");
-            }
-            Journal.HistoryPage page = journal.feedSecondsPage(feed, from.getEpochSecond(), to.getEpochSecond(), step,
-                    limit, after);
-            JsonArray a = new JsonArray();
-            for (FeedSecond s : page.rows()) {
-                a.add(new JsonObject().put("t", s.epochSecond()).put("feed", s.feedId()).put("avgW", Math.round(s.avgW()))
-                        .put("avgA", Math.round(s.avgA() * 10) / 10.0).put("maxA", Math.round(s.maxA() * 10) / 10.0)
-                        .put("limitA", s.limitA()).put("samples", s.samples()));
-            }
-            String next = null;
-            if (page.next() != null) {
-                StringBuilder l = new StringBuilder("/api/v1/history/feeds?from=").append(from).append("&to=").append(to)
-                        .append("&step=").append(step).append("&limit=").append(limit);
-                if (feed != null) {
-                    l.append("&feed=").append(java.net.URLEncoder.encode(feed, StandardCharsets.UTF_8));
+            gate.json(rc, () -> {
+                Journal.EntryPage page = journal.entriesPage(q.from(), q.to(), q.kind(), q.limit(), q.before(), q.after());
+                JsonArray a = new JsonArray();
+                for (JournalEntry e : page.entries()) {
+                    a.add(new JsonObject().put("id", e.id()).put("utc", e.utc().toString()).put("kind", e.kind())
+                            .put("subject", e.subject()).put("actor", e.actor()).put("message", e.message())
+                            .put("data", dataOf(e)));
                 }
-                next = l.append("&after=").append(java.net.URLEncoder.encode(page.next(), StandardCharsets.UTF_8)).toString();
+                List<JournalEntry> es = page.entries();
+                return new JsonObject().put("entries", a).put("limit", q.limit())
+                        .put("older", page.moreOlder() ? q.link("/api/v1/journal", "before", es.getFirst().id()) : null)
+                        .put("newer", page.moreNewer() ? q.link("/api/v1/journal", "after", es.getLast().id()) : null);
+            });
+        });
+        router.get("/api/v1/journal.csv").handler(rc -> {
+            JournalQuery q = checked(rc, () -> JournalQuery.of(rc, MAX_CSV_ROWS));
+            if (q != null) {
+                gate.stream(rc, ctx -> CsvStream.write(rc, ctx, journal, q));
             }
-            return new JsonObject().put("seconds", a).put("step", step).put("limit", limit).put("next", next);
-        }));
+        });
+        router.get("/api/v1/history/feeds").handler(rc -> {
+            HistoryQuery q = checked(rc, () -> HistoryQuery.of(rc, site, MAX_HISTORY_PAGE));
+            if (q == null) {
+                return;
+            }
+            gate.json(rc, () -> {
+                Journal.HistoryPage page = journal.feedSecondsPage(q.feed(), q.from().getEpochSecond(),
+                        q.to().getEpochSecond(), q.step(), q.limit(), q.after());
+                JsonArray a = new JsonArray();
+                for (FeedSecond s : page.rows()) {
+                    a.add(new JsonObject().put("t", s.epochSecond()).put("feed", s.feedId()).put("avgW", Math.round(s.avgW()))
+                            .put("avgA", Math.round(s.avgA() * 10) / 10.0).put("maxA", Math.round(s.maxA() * 10) / 10.0)
+                            .put("limitA", s.limitA()).put("samples", s.samples()));
+                }
+                return new JsonObject().put("seconds", a).put("step", q.step()).put("limit", q.limit())
+                        .put("next", page.next() == null ? null : q.link(page.next()));
+            });
+        });
         router.get("/api/v1/grid").handler(rc -> {
             if (ven == null) {
                 json(rc, 200, new JsonObject().put("enrolled", false));
@@ -226,6 +217,16 @@ public final class ApiServer implements AutoCloseable {
             queries.close();
             throw new IllegalStateException("cannot serve the API on " + (tls == null ? "http" : "https") + "://" + host
                     + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code parse}'s value, or null once a bad parameter has been answered 400. */
+    private static <T> T checked(RoutingContext rc, Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (BadParameter b) {
+            failure(rc, b);
+            return null;
         }
     }
 

@@ -395,11 +395,17 @@ public final class Journal implements AutoCloseable {
             afterT = Long.parseLong(after.substring(0, colon));
             afterFeed = after.substring(colon + 1);
         }
-        String sql = "SELECT t, feed, w, mx, a, lim, n FROM (SELECT (epoch_s / ?) * ? AS t, feed, AVG(avg_w) AS w,"
-                + " MAX(max_a) AS mx, AVG(avg_a) AS a, MAX(limit_a) AS lim, SUM(samples) AS n FROM feed_seconds"
-                + " WHERE epoch_s >= ? AND epoch_s < ?" + (feed == null ? "" : " AND feed = ?")
-                + (after == null ? "" : " AND epoch_s >= ?") + " GROUP BY t, feed)"
-                + (after == null ? "" : " WHERE t > ? OR (t = ? AND feed > ?)") + " ORDER BY t, feed LIMIT ?";
+        // one-second steps are the rows as stored: no grouping, so the time index and the LIMIT stop the read early
+        String sql = stepS == 1
+                ? "SELECT epoch_s, feed, avg_w, max_a, avg_a, limit_a, samples FROM feed_seconds WHERE (? = 1 AND ? = 1)"
+                        + " AND epoch_s >= ? AND epoch_s < ?" + (feed == null ? "" : " AND feed = ?")
+                        + (after == null ? "" : " AND epoch_s >= ? AND (epoch_s > ? OR (epoch_s = ? AND feed > ?))")
+                        + " ORDER BY epoch_s, feed LIMIT ?"
+                : "SELECT t, feed, w, mx, a, lim, n FROM (SELECT (epoch_s / ?) * ? AS t, feed, AVG(avg_w) AS w,"
+                        + " MAX(max_a) AS mx, AVG(avg_a) AS a, MAX(limit_a) AS lim, SUM(samples) AS n FROM feed_seconds"
+                        + " WHERE epoch_s >= ? AND epoch_s < ?" + (feed == null ? "" : " AND feed = ?")
+                        + (after == null ? "" : " AND epoch_s >= ?") + " GROUP BY t, feed)"
+                        + (after == null ? "" : " WHERE t > ? OR (t = ? AND feed > ?)") + " ORDER BY t, feed LIMIT ?";
         try (Connection c = DriverManager.getConnection(url); PreparedStatement st = c.prepareStatement(sql)) {
             int k = 1;
             st.setLong(k++, stepS);

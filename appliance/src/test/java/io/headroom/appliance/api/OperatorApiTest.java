@@ -222,6 +222,38 @@ class OperatorApiTest {
     }
 
     @Test
+    void aBrowserSignsInWithATokenAndReadsWithItsCookieButCannotWriteWithIt() throws Exception {
+        HttpResponse<String> wrong = send(strict, "POST", "/api/v1/session", null, "{\"token\":\"guess\"}");
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        valid(wrong, "createSession");
+        HttpResponse<String> none = send(strict, "POST", "/api/v1/session", null, "{}");
+        assertThat(none.statusCode()).isEqualTo(400);
+        assertThat(valid(none, "createSession").getString("field")).isEqualTo("token");
+        HttpResponse<String> in = send(strict, "POST", "/api/v1/session", null, "{\"token\":\"" + operatorToken + "\"}");
+        assertThat(in.statusCode()).isEqualTo(200);
+        assertThat(valid(in, "createSession").getString("name")).isEqualTo("alice");
+        String setCookie = in.headers().firstValue("set-cookie").orElseThrow();
+        assertThat(setCookie).startsWith("headroom_token=" + operatorToken).containsIgnoringCase("HttpOnly").contains("SameSite=Strict")
+                .contains("Path=/");
+        String cookie = "headroom_token=" + operatorToken;
+        HttpResponse<String> read = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + strict.port()
+                + "/api/v1/site")).header("cookie", cookie).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(read.statusCode()).as("a read with the cookie").isEqualTo(200);
+        HttpResponse<String> write = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + strict.port()
+                        + "/api/v1/overrides")).header("cookie", cookie).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(override("r2-n2", 300, 60, "csrf"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(write.statusCode()).as("a write needs the header, never the cookie").isEqualTo(401);
+        assertThat(controls.overrideOf("r2-n2")).isEmpty();
+        HttpResponse<String> stale = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + strict.port()
+                + "/api/v1/site")).header("cookie", "headroom_token=removed").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(stale.statusCode()).as("an unknown cookie is no token").isEqualTo(401);
+        HttpResponse<String> out = send(strict, "DELETE", "/api/v1/session", null, null);
+        assertThat(valid(out, "deleteSession").getBoolean("signedOut")).isTrue();
+        assertThat(out.headers().firstValue("set-cookie").orElseThrow()).startsWith("headroom_token=;").contains("Max-Age=0");
+    }
+
+    @Test
     void aServerThatAsksATokenForReadsStillAnswersHealthAndItsDocument() throws Exception {
         HttpResponse<String> site = get(strict, "/api/v1/site", null);
         assertThat(site.statusCode()).isEqualTo(401);
@@ -451,6 +483,8 @@ class OperatorApiTest {
         assertThat(noStream.statusCode()).as("no waveform stream in this test").isEqualTo(409);
         assertThat(valid(noStream, "recordDisturbance").getString("error")).contains("no waveform stream");
 
+        valid(send(server, "POST", "/api/v1/session", null, "{\"token\":\"" + viewerToken + "\"}"), "createSession");
+        valid(send(server, "DELETE", "/api/v1/session", null, null), "deleteSession");
         List<String> documented = new ArrayList<>();
         contract.operations().forEach(op -> documented.add(op.getOperationId()));
         assertThat(validated).as("every documented operation was called and checked").containsAll(documented);
