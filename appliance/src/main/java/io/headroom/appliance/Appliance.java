@@ -124,8 +124,12 @@ public final class Appliance implements AutoCloseable {
      *
      * @param tokensFile           the bearer tokens ({@code NAME ROLE sha256:HEX} lines); null: {@code DATA/api-tokens}
      * @param requireTokenForReads reads need a viewer or operator token too (writes always need an operator's)
+     * @param tls                  HTTPS with this certificate and key, or null for plain HTTP
      */
-    public record ApiAccess(Path tokensFile, boolean requireTokenForReads) {
+    public record ApiAccess(Path tokensFile, boolean requireTokenForReads, ApiServer.Tls tls) {
+        public ApiAccess(Path tokensFile, boolean requireTokenForReads) {
+            this(tokensFile, requireTokenForReads, null);
+        }
     }
 
     private final Site site;
@@ -288,7 +292,7 @@ public final class Appliance implements AutoCloseable {
             OperatorApi operatorApi = new OperatorApi(site, regulation::state, operator,
                     options.commitments(), new OperatorApi.Access(tokens, options.api().requireTokenForReads()));
             ApiServer api = ApiServer.start(vertx, site, regulation::state, journal, ven, metrics::scrape,
-                    options.httpHost(), options.httpPort(), operatorApi);
+                    options.httpHost(), options.httpPort(), operatorApi, ApiServer.Limits.defaults(), options.api().tls());
             parts.push(api);
             measurements.start();
             regulation.start();
@@ -296,8 +300,9 @@ public final class Appliance implements AutoCloseable {
                 ven.start();
             }
             long startedId = journal.record(JournalEntry.of(utc.instant(), "event", site.name(), "appliance", "appliance started", null));
-            io.headroom.appliance.journal.JournalLog.with(log.atInfo(), startedId).log("appliance up: site {} ({} feeds, {} nodes, {} GPUs); API on http://{}:{}/; journal {}{}",
-                    site.name(), site.feeds().size(), site.nodes().size(), site.gpuCount(), options.httpHost(),
+            io.headroom.appliance.journal.JournalLog.with(log.atInfo(), startedId).log("appliance up: site {} ({} feeds, {} nodes, {} GPUs); API on {}://{}:{}/; journal {}{}",
+                    site.name(), site.feeds().size(), site.nodes().size(), site.gpuCount(),
+                    options.api().tls() == null ? "http" : "https", options.httpHost(),
                     api.port(), journal.file(), ven == null ? "" : "; OpenADR " + ven.version() + " VEN enrolled");
             Appliance appliance = new Appliance(site, parts, regulation, api, journal, ven, protection,
                     Map.copyOf(waveformAddresses), Map.copyOf(recorders), disturbanceDir, utc);

@@ -189,7 +189,82 @@ public final class Bench implements AutoCloseable {
         this.appliance = appliance;
     }
 
+    /** A socket the bench binds at a number it does not choose at random: what, where, and TCP or UDP. */
+    public record FixedEndpoint(String what, String host, int port, boolean udp) {
+        @Override
+        public String toString() {
+            return what + " " + host + ":" + port + (udp ? "/udp" : "/tcp");
+        }
+    }
+
+    /**
+     * Every socket the bench binds at a fixed number for {@code site} with {@code options}: agents, meters, banks
+     * and the multicast group from the site file (none of them with ephemeral ports, where each takes a free port),
+     * and the API's port unless 0. The bench's VTNs and the appliance's waveform inputs always take free ports.
+     */
+    public static List<FixedEndpoint> fixedEndpoints(Site site, Options options) {
+        List<FixedEndpoint> out = new ArrayList<>();
+        if (!options.ephemeralPorts()) {
+            for (Node n : site.nodes()) {
+                if (n.agent() != null) {
+                    out.add(new FixedEndpoint("agent of " + n.id(), "127.0.0.1", n.agent().port(), true));
+                }
+            }
+            for (Meter m : site.meters()) {
+                if (m.modbus() != null) {
+                    out.add(new FixedEndpoint("meter " + m.id(), "127.0.0.1", m.modbus().port(), false));
+                }
+            }
+            for (var b : site.supercaps()) {
+                if (b.modbus() != null) {
+                    out.add(new FixedEndpoint("bank " + b.id(), "127.0.0.1", b.modbus().port(), false));
+                }
+            }
+            if (site.agents().multicast() != null && !options.networkRelay()) {
+                out.add(new FixedEndpoint("multicast group", "0.0.0.0", site.agents().multicast().port(), true));
+            }
+        }
+        if (options.httpPort() != 0) {
+            out.add(new FixedEndpoint("API", options.httpHost(), options.httpPort(), false));
+        }
+        return out;
+    }
+
+    /** The kernel's ephemeral port range, {@code [low, high]} (Linux; 32768–60999 where it cannot be read). */
+    public static int[] ephemeralPortRange() {
+        try {
+            String[] f = java.nio.file.Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).strip().split("\\s+");
+            return new int[]{Integer.parseInt(f[0]), Integer.parseInt(f[1])};
+        } catch (IOException | RuntimeException e) {
+            return new int[]{32768, 60999};
+        }
+    }
+
+    /**
+     * The fixed endpoints that a socket taking a free port could hold before the bench binds them: a port inside
+     * the kernel's ephemeral range on an address that other sockets use too (the loopback's 127.0.0.1, the wildcard).
+     * A bench whose agents sat at 127.0.0.1:57001–57064 failed to start now and then (an earlier agent's trigger
+     * socket had taken a later agent's port: "Address already in use").
+     */
+    public static List<FixedEndpoint> atRisk(List<FixedEndpoint> endpoints, int[] range) {
+        Map<String, Long> perHost = new HashMap<>();
+        for (FixedEndpoint e : endpoints) {
+            perHost.merge(e.host(), 1L, Long::sum);
+        }
+        return endpoints.stream().filter(e -> e.port() >= range[0] && e.port() <= range[1])
+                .filter(e -> e.host().equals("127.0.0.1") || e.host().equals("0.0.0.0") || e.host().equals("::")
+                        || perHost.get(e.host()) > 1)
+                .toList();
+    }
+
     public static Bench start(Site site, Options options) throws Exception {
+        int[] range = ephemeralPortRange();
+        List<FixedEndpoint> risky = atRisk(fixedEndpoints(site, options), range);
+        if (!risky.isEmpty()) {
+            log.warn("bench: {} fixed port(s) inside the kernel's ephemeral range {}-{} on a shared address, e.g. {}: a "
+                            + "socket that takes a free port may hold one first, and the bench then fails to start; give them "
+                            + "ports below {} (sites/README.md)", risky.size(), range[0], range[1], risky.getFirst(), range[0]);
+        }
         Map<String, Integer> meterPorts = new HashMap<>();
         Map<String, Endpoint> meterEndpoints = new HashMap<>();
         for (Meter m : site.meters()) {

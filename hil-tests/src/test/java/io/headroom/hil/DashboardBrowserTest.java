@@ -244,4 +244,41 @@ class DashboardBrowserTest {
             chrome.executeCdpCommand("Page.removeScriptToEvaluateOnNewDocument", java.util.Map.of("identifier", id));
         }
     }
+
+    /**
+     * An appliance that asks a token for every read: the page shows its sign-in form, refuses an unknown token,
+     * takes the bench's viewer token into an HttpOnly session cookie, goes live (the stream carries the cookie),
+     * and signs out again.
+     */
+    @Test
+    @Order(3)
+    void withTokensRequiredThePageAsksForOneAndKeepsItInASessionCookie(@TempDir Path data) throws Exception {
+        Site site = SiteLoader.load(Path.of("../sites/example-4feed.yaml"));
+        try (Bench strict = Bench.start(site, new Bench.Options("127.0.0.1", 0, true, 43, data,
+                io.headroom.appliance.Appliance.Options.of("127.0.0.1", 0, data)
+                        .withApi(new io.headroom.appliance.Appliance.ApiAccess(null, true))))) {
+            browser.manage().deleteAllCookies();
+            browser.get("http://127.0.0.1:" + strict.appliance().httpPort() + "/");
+            page(20).until(() -> "login".equals(attr("#conn", "data-mode")) && attr("#login", "hidden") == null);
+            find("#login-token").sendKeys("not-a-token");
+            find("#login-submit").click();
+            page(10).until(() -> "unknown token".equals(text("#login-error")));
+            String viewer = Files.readString(data.resolve("viewer.token")).strip();
+            find("#login-token").clear();
+            find("#login-token").sendKeys(viewer);
+            find("#login-submit").click();
+            page(30).until(() -> "sse".equals(attr("#conn", "data-mode")) && tick() > 0);
+            long t0 = tick();
+            page(10).until(() -> tick() > t0);
+            assertThat(count("[data-feed]")).isEqualTo(4);
+            var cookie = browser.manage().getCookieNamed("headroom_token");
+            assertThat(cookie).isNotNull();
+            assertThat(cookie.isHttpOnly()).isTrue();
+            assertThat(js("return document.cookie")).as("not readable by scripts").isEqualTo("");
+            find("#signout").click();
+            page(10).until(() -> "login".equals(attr("#conn", "data-mode")));
+            assertThat(browser.manage().getCookieNamed("headroom_token")).isNull();
+            assertThat(jsErrors()).as("script errors on the page").isEmpty();
+        }
+    }
 }

@@ -43,10 +43,59 @@ import java.util.function.Supplier;
  */
 public final class ApiServer implements AutoCloseable {
 
-    private final HttpServer server;
+    /** Rows of a JSON journal page, at most. */
+    public static final int MAX_JOURNAL_PAGE = 1000;
+    /** Rows of one CSV export, at most (written as they are read, never held whole). */
+    public static final int MAX_CSV_ROWS = 100_000;
+    /** Rollups of a history page, at most. */
+    public static final int MAX_HISTORY_PAGE = 10_000;
 
-    private ApiServer(HttpServer server) {
+    /**
+     * What the server grants, so that no client (and no number of them) can exhaust the appliance.
+     *
+     * @param maxConnections          open connections, all clients together; past it a connection is answered 503
+     *                                and closed
+     * @param maxConnectionsPerClient open connections from one address
+     * @param idleTimeoutS            a connection with nothing read or written for this long is closed (longer than
+     *                                the stream's 15 s heartbeat)
+     * @param firstRequestTimeoutS    a connection that has not sent a whole request head by then is closed (slow
+     *                                headers)
+     * @param maxQueries              journal and history queries running or waiting at once; past it 503 with
+     *                                Retry-After
+     * @param queryThreads            threads that run them (off the event loop, apart from other blocking work)
+     * @param maxStreamClients        {@code /api/v1/stream} clients at once; past it 503 with Retry-After
+     */
+    public record Limits(int maxConnections, int maxConnectionsPerClient, int idleTimeoutS, int firstRequestTimeoutS,
+                         int maxQueries, int queryThreads, int maxStreamClients) {
+        public static Limits defaults() {
+            return new Limits(256, 64, 60, 10, 16, 2, 32);
+        }
+
+        public Limits {
+            if (maxConnections < 1 || maxConnectionsPerClient < 1 || idleTimeoutS < 1 || firstRequestTimeoutS < 1
+                    || maxQueries < 1 || queryThreads < 1 || maxStreamClients < 1) {
+                throw new IllegalArgumentException("every API limit must be at least 1: " + this);
+            }
+        }
+    }
+
+    /** HTTPS: a PEM certificate chain and its PEM private key (PKCS#8 or PKCS#1). */
+    public record Tls(java.nio.file.Path certificate, java.nio.file.Path key) {
+    }
+
+    private final HttpServer server;
+    private final io.vertx.core.WorkerExecutor queries;
+    private final ConnectionGuard guard;
+
+    private ApiServer(HttpServer server, io.vertx.core.WorkerExecutor queries, ConnectionGuard guard) {
         this.server = server;
+        this.queries = queries;
+        this.guard = guard;
+    }
+
+    /** Connections open now. */
+    public int openConnections() {
+        return guard.open();
     }
 
     /** A query parameter that could not be used. */
@@ -59,56 +108,76 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    /** Starts the server on {@code vertx}; fails with the bind error (e.g. the port is taken). */
+    /** Starts the server on {@code vertx} with the default limits and plain HTTP. */
     public static ApiServer start(Vertx vertx, Site site, Supplier<SiteState> state, Journal journal, GridLink ven,
                                   Supplier<String> metrics, String host, int port, OperatorApi operator) {
+        return start(vertx, site, state, journal, ven, metrics, host, port, operator, Limits.defaults(), null);
+    }
+
+    /** Starts the server on {@code vertx}; fails with the bind error (e.g. the port is taken). */
+    public static ApiServer start(Vertx vertx, Site site, Supplier<SiteState> state, Journal journal, GridLink ven,
+                                  Supplier<String> metrics, String host, int port, OperatorApi operator, Limits limits,
+                                  Tls tls) {
         String dashboard = resource("dashboard/index.html");
         Router router = Router.router(vertx);
+        ConnectionGuard guard = new ConnectionGuard(vertx, limits);
+        router.route().handler(guard::admit);
         operator.mountAuth(router);
+        io.vertx.core.WorkerExecutor queries = vertx.createSharedWorkerExecutor("api-queries-" + System.identityHashCode(router),
+                limits.queryThreads());
+        QueryGate gate = new QueryGate(queries, limits.maxQueries());
         router.get("/api/v1/site").handler(rc -> json(rc, 200, SiteJson.site(site, state.get(), operator)));
-        LiveStream.mount(router, vertx, site, state, operator);
+        LiveStream.mount(router, vertx, site, state, operator, limits.maxStreamClients());
         router.get("/api/v1/health").handler(rc -> {
             SiteState s = state.get();
             json(rc, s == null ? 503 : 200, new JsonObject().put("status", s == null ? "starting" : "ok")
                     .put("site", site.name()).put("tick", s == null ? 0 : s.tick())
                     .put("journalDropped", journal.dropped()));
         });
-        router.get("/api/v1/journal").handler(rc -> blocking(rc, () -> {
-            JsonArray a = new JsonArray();
-            for (JournalEntry e : query(rc, journal)) {
-                a.add(new JsonObject().put("id", e.id()).put("utc", e.utc().toString()).put("kind", e.kind())
-                        .put("subject", e.subject()).put("actor", e.actor()).put("message", e.message())
-                        .put("data", new JsonObject(e.data())));
+        // parameters are checked on the event loop, before the gate: an out-of-bound request is 400 even under a flood
+        router.get("/api/v1/journal").handler(rc -> {
+            JournalQuery q = checked(rc, () -> JournalQuery.of(rc, MAX_JOURNAL_PAGE));
+            if (q == null) {
+                return;
             }
-            return new JsonObject().put("entries", a);
-        }));
-        router.get("/api/v1/journal.csv").handler(rc -> vertx.<String>executeBlocking(() -> {
-            StringWriter w = new StringWriter();
-            Journal.writeCsv(query(rc, journal), w);
-            return w.toString();
-        }, false).onComplete(r -> {
-            if (r.succeeded()) {
-                rc.response().putHeader("content-type", "text/csv; charset=utf-8")
-                        .putHeader("content-disposition", "attachment; filename=\"headroom-journal.csv\"").end(r.result());
-            } else {
-                failure(rc, r.cause());
+            gate.json(rc, () -> {
+                Journal.EntryPage page = journal.entriesPage(q.from(), q.to(), q.kind(), q.limit(), q.before(), q.after());
+                JsonArray a = new JsonArray();
+                for (JournalEntry e : page.entries()) {
+                    a.add(new JsonObject().put("id", e.id()).put("utc", e.utc().toString()).put("kind", e.kind())
+                            .put("subject", e.subject()).put("actor", e.actor()).put("message", e.message())
+                            .put("data", dataOf(e)));
+                }
+                List<JournalEntry> es = page.entries();
+                return new JsonObject().put("entries", a).put("limit", q.limit())
+                        .put("older", page.moreOlder() ? q.link("/api/v1/journal", "before", es.getFirst().id()) : null)
+                        .put("newer", page.moreNewer() ? q.link("/api/v1/journal", "after", es.getLast().id()) : null);
+            });
+        });
+        router.get("/api/v1/journal.csv").handler(rc -> {
+            JournalQuery q = checked(rc, () -> JournalQuery.of(rc, MAX_CSV_ROWS));
+            if (q != null) {
+                gate.stream(rc, ctx -> CsvStream.write(rc, ctx, journal, q));
             }
-        }));
-        router.get("/api/v1/history/feeds").handler(rc -> blocking(rc, () -> {
-            String feed = rc.request().getParam("feed");
-            if (feed != null && site.feed(feed).isEmpty()) {
-                throw new BadParameter("feed", "no feed '" + feed + "' in site " + site.name());
+        });
+        router.get("/api/v1/history/feeds").handler(rc -> {
+            HistoryQuery q = checked(rc, () -> HistoryQuery.of(rc, site, MAX_HISTORY_PAGE));
+            if (q == null) {
+                return;
             }
-            long seconds = longParam(rc, "seconds", 300, 1, 7 * 24 * 3600);
-            long to = Instant.now().getEpochSecond();
-            JsonArray a = new JsonArray();
-            for (FeedSecond s : journal.feedSeconds(feed, to - seconds, to + 1)) {
-                a.add(new JsonObject().put("t", s.epochSecond()).put("feed", s.feedId()).put("avgW", Math.round(s.avgW()))
-                        .put("avgA", Math.round(s.avgA() * 10) / 10.0).put("maxA", Math.round(s.maxA() * 10) / 10.0)
-                        .put("limitA", s.limitA()).put("samples", s.samples()));
-            }
-            return new JsonObject().put("seconds", a);
-        }));
+            gate.json(rc, () -> {
+                Journal.HistoryPage page = journal.feedSecondsPage(q.feed(), q.from().getEpochSecond(),
+                        q.to().getEpochSecond(), q.step(), q.limit(), q.after());
+                JsonArray a = new JsonArray();
+                for (FeedSecond s : page.rows()) {
+                    a.add(new JsonObject().put("t", s.epochSecond()).put("feed", s.feedId()).put("avgW", Math.round(s.avgW()))
+                            .put("avgA", Math.round(s.avgA() * 10) / 10.0).put("maxA", Math.round(s.maxA() * 10) / 10.0)
+                            .put("limitA", s.limitA()).put("samples", s.samples()));
+                }
+                return new JsonObject().put("seconds", a).put("step", q.step()).put("limit", q.limit())
+                        .put("next", page.next() == null ? null : q.link(page.next()));
+            });
+        });
         router.get("/api/v1/grid").handler(rc -> {
             if (ven == null) {
                 json(rc, 200, new JsonObject().put("enrolled", false));
@@ -132,25 +201,45 @@ public final class ApiServer implements AutoCloseable {
         router.get("/").handler(rc -> rc.response().putHeader("content-type", "text/html; charset=utf-8").end(dashboard));
         router.route().last().handler(rc -> json(rc, 404, new JsonObject().put("error", "not found")
                 .put("path", rc.request().path())));
+        io.vertx.core.http.HttpServerOptions o = new io.vertx.core.http.HttpServerOptions()
+                .setIdleTimeout(limits.idleTimeoutS()).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS)
+                .setMaxInitialLineLength(4096).setMaxHeaderSize(8192)
+                // no h2c detection: it holds a new connection back from the guard until its first bytes
+                .setHttp2ClearTextEnabled(false);
+        if (tls != null) {
+            o.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+                    .setCertPath(tls.certificate().toString()).setKeyPath(tls.key().toString()));
+        }
         try {
-            return new ApiServer(vertx.createHttpServer().requestHandler(router).listen(port, host).await());
+            HttpServer server = vertx.createHttpServer(o).connectionHandler(guard::opened).requestHandler(router);
+            return new ApiServer(server.listen(port, host).await(), queries, guard);
         } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot serve the API on " + host + ":" + port + ": " + e.getMessage(), e);
+            queries.close();
+            throw new IllegalStateException("cannot serve the API on " + (tls == null ? "http" : "https") + "://" + host
+                    + ":" + port + ": " + e.getMessage(), e);
         }
     }
 
-    private static List<JournalEntry> query(RoutingContext rc, Journal journal) {
-        Instant to = instantParam(rc, "to", Instant.now().plusSeconds(1));
-        Instant from = instantParam(rc, "from", to.minusSeconds(3600));
-        if (!from.isBefore(to)) {
-            throw new BadParameter("from", "from " + from + " is not before to " + to);
+    /** {@code parse}'s value, or null once a bad parameter has been answered 400. */
+    private static <T> T checked(RoutingContext rc, Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (BadParameter b) {
+            failure(rc, b);
+            return null;
         }
-        String kind = rc.request().getParam("kind");
-        int limit = (int) longParam(rc, "limit", 1000, 1, 100_000);
-        return journal.entries(from, to, kind, limit);
     }
 
-    private static Instant instantParam(RoutingContext rc, String name, Instant dflt) {
+    /** The entry's data as JSON (an entry whose data is not a JSON object carries it as a string). */
+    private static Object dataOf(JournalEntry e) {
+        try {
+            return new JsonObject(e.data());
+        } catch (RuntimeException x) {
+            return new JsonObject().put("text", e.data());
+        }
+    }
+
+    static Instant instantParam(RoutingContext rc, String name, Instant dflt) {
         String v = rc.request().getParam(name);
         if (v == null) {
             return dflt;
@@ -162,7 +251,7 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private static long longParam(RoutingContext rc, String name, long dflt, long min, long max) {
+    static long longParam(RoutingContext rc, String name, long dflt, long min, long max) {
         String v = rc.request().getParam(name);
         if (v == null) {
             return dflt;
@@ -170,7 +259,8 @@ public final class ApiServer implements AutoCloseable {
         try {
             long x = Long.parseLong(v);
             if (x < min || x > max) {
-                throw new BadParameter(name, name + " must be " + min + ".." + max + ", got " + x);
+                throw new BadParameter(name, name + " must be " + min + ".." + max + ", got " + x
+                        + (x > max ? " (at most " + max + " per request: follow the page links for more)" : ""));
             }
             return x;
         } catch (NumberFormatException e) {
@@ -178,7 +268,7 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private static void blocking(RoutingContext rc, Callable<JsonObject> work) {
+    static void blocking(RoutingContext rc, Callable<JsonObject> work) {
         rc.vertx().executeBlocking(work, false).onComplete(r -> {
             if (r.succeeded()) {
                 json(rc, 200, r.result());
@@ -188,7 +278,7 @@ public final class ApiServer implements AutoCloseable {
         });
     }
 
-    private static void failure(RoutingContext rc, Throwable t) {
+    static void failure(RoutingContext rc, Throwable t) {
         if (t instanceof BadParameter b) {
             json(rc, 400, new JsonObject().put("error", b.getMessage()).put("parameter", b.parameter));
         } else {
@@ -219,5 +309,6 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         server.close().await();
+        queries.close();
     }
 }

@@ -77,10 +77,15 @@ final class LiveStream {
         this.heartbeatMs = heartbeatMs;
     }
 
-    /** Mounts {@code GET /api/v1/stream} on {@code router} with the default periods. */
-    static LiveStream mount(Router router, Vertx vertx, Site site, Supplier<SiteState> state, OperatorApi operator) {
+    /** Clients at once, at most; one more is answered 503 with {@code Retry-After}. */
+    private int maxClients = Integer.MAX_VALUE;
+
+    /** Mounts {@code GET /api/v1/stream} on {@code router} with the default periods and at most {@code maxClients}. */
+    static LiveStream mount(Router router, Vertx vertx, Site site, Supplier<SiteState> state, OperatorApi operator,
+                            int maxClients) {
         LiveStream live = new LiveStream(vertx, site, state, PERIOD_MS, HEARTBEAT_MS);
         live.operator = operator;
+        live.maxClients = maxClients;
         router.get(PATH).handler(live::handle);
         return live;
     }
@@ -97,6 +102,12 @@ final class LiveStream {
 
     void handle(RoutingContext rc) {
         HttpServerResponse r = rc.response();
+        if (clients.size() >= maxClients) {
+            r.putHeader("retry-after", "10");
+            ApiServer.json(rc, 503, new io.vertx.core.json.JsonObject().put("error", "the live stream has its "
+                    + maxClients + " clients; poll /api/v1/site or try again later"));
+            return;
+        }
         r.setChunked(true)
                 .putHeader("content-type", "text/event-stream; charset=utf-8")
                 .putHeader("cache-control", "no-cache")

@@ -68,6 +68,9 @@ public final class OperatorApi {
     }
 
     static final String PRINCIPAL = "headroom.principal";
+    /** The dashboard's session cookie: the token itself, HttpOnly, SameSite=Strict; honoured for reads only. */
+    static final String COOKIE = "headroom_token";
+    static final String SESSION = "/api/v1/session";
     private static final ApiTokens.Principal ANONYMOUS = new ApiTokens.Principal("anonymous", ApiTokens.Role.VIEWER);
 
     private final Site site;
@@ -100,6 +103,34 @@ public final class OperatorApi {
     }
 
     void mountRoutes(Router router) {
+        router.post(SESSION).handler(rc -> {
+            JsonObject body;
+            try {
+                body = rc.body() == null || rc.body().asString() == null ? new JsonObject() : rc.body().asJsonObject();
+            } catch (RuntimeException e) {
+                ApiServer.json(rc, 400, new JsonObject().put("error", "the body must be a JSON object {\"token\": ...}")
+                        .put("field", "token"));
+                return;
+            }
+            Object t = body == null ? null : body.getValue("token");
+            if (!(t instanceof String token) || token.isBlank()) {
+                ApiServer.json(rc, 400, new JsonObject().put("error", "token is required").put("field", "token"));
+                return;
+            }
+            Optional<ApiTokens.Principal> p = access.tokens().authenticate(token.strip());
+            if (p.isEmpty()) {
+                unauthorized(rc, "unknown token");
+                return;
+            }
+            rc.response().addCookie(io.vertx.core.http.Cookie.cookie(COOKIE, token.strip()).setPath("/").setHttpOnly(true)
+                    .setSameSite(io.vertx.core.http.CookieSameSite.STRICT).setSecure(rc.request().isSSL()));
+            ApiServer.json(rc, 200, new JsonObject().put("name", p.get().name()).put("role", p.get().role().label()));
+        });
+        router.delete(SESSION).handler(rc -> {
+            rc.response().addCookie(io.vertx.core.http.Cookie.cookie(COOKIE, "").setPath("/").setHttpOnly(true)
+                    .setSameSite(io.vertx.core.http.CookieSameSite.STRICT).setMaxAge(0));
+            ApiServer.json(rc, 200, new JsonObject().put("signedOut", true));
+        });
         router.get("/api/v1/openapi.json").handler(rc -> rc.response()
                 .putHeader("content-type", "application/json").end(openApiJson));
         router.get("/api/v1/openapi.yaml").handler(rc -> rc.response()
@@ -167,9 +198,18 @@ public final class OperatorApi {
 
     private void authenticate(RoutingContext rc) {
         String path = rc.request().path();
+        if (path.equals(SESSION)) {
+            rc.next(); // signing in and out is what gives and takes the cookie
+            return;
+        }
         boolean write = rc.request().method() != HttpMethod.GET && rc.request().method() != HttpMethod.HEAD;
         String header = rc.request().getHeader("authorization");
         ApiTokens.Principal p = null;
+        io.vertx.core.http.Cookie cookie = rc.request().getCookie(COOKIE);
+        if (header == null && cookie != null && !write) {
+            // a browser's session; an unknown one (a token since removed) reads as no token at all
+            p = access.tokens().authenticate(cookie.getValue()).orElse(null);
+        }
         if (header != null) {
             if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 unauthorized(rc, "the Authorization header must be 'Bearer TOKEN'");

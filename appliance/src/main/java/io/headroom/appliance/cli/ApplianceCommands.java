@@ -44,6 +44,40 @@ public final class ApplianceCommands {
         }
     }
 
+    /**
+     * Why these API options cannot be used, or null. Anonymous reads are served on the loopback only, unless
+     * {@code anonymousReads} says so in as many words: an appliance on a management network reads out the whole
+     * plant (and its journal) to anyone who can reach it otherwise. HTTPS needs both the certificate and its key,
+     * readable.
+     */
+    public static String apiAccessProblem(String host, boolean requireToken, boolean anonymousReads, Path cert, Path key) {
+        if (requireToken && anonymousReads) {
+            return "--api-require-token and --api-anonymous-reads contradict each other";
+        }
+        if (!requireToken && !anonymousReads && !loopback(host)) {
+            return "the API would serve reads without a token on " + host + ", beyond the loopback: add --api-require-token"
+                    + " (and give the dashboard's users viewer tokens: ./headroom token add NAME --role viewer), or"
+                    + " --api-anonymous-reads if that network is yours alone";
+        }
+        if ((cert == null) != (key == null)) {
+            return "--https-cert and --https-key go together";
+        }
+        for (Path p : cert == null ? new Path[0] : new Path[]{cert, key}) {
+            if (!java.nio.file.Files.isReadable(p)) {
+                return (p == cert ? "--https-cert " : "--https-key ") + p + ": cannot read it";
+            }
+        }
+        return null;
+    }
+
+    static boolean loopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
     @Command(name = "token", mixinStandardHelpOptions = true,
             description = "Manage the API's bearer tokens.", subcommands = Token.Add.class)
     public static final class Token implements Runnable {
@@ -139,6 +173,16 @@ public final class ApplianceCommands {
         @Option(names = "--api-require-token", description = "reads need a viewer or operator token too (writes always need an operator's)")
         boolean apiRequireToken;
 
+        @Option(names = "--api-anonymous-reads", description = "serve reads without a token on an address beyond the "
+                + "loopback (refused without this flag: anyone on that network could read the plant)")
+        boolean apiAnonymousReads;
+
+        @Option(names = "--https-cert", paramLabel = "FILE", description = "serve the API over HTTPS with this PEM certificate (chain)")
+        Path httpsCert;
+
+        @Option(names = "--https-key", paramLabel = "FILE", description = "the PEM private key of --https-cert")
+        Path httpsKey;
+
         @Spec
         CommandSpec spec;
 
@@ -150,10 +194,15 @@ public final class ApplianceCommands {
             }
             Appliance.Options options;
             try {
+                String access = apiAccessProblem(httpHost, apiRequireToken, apiAnonymousReads, httpsCert, httpsKey);
+                if (access != null) {
+                    throw new IllegalArgumentException(access);
+                }
                 openadr.withSiteDefaults(s.openadr());
                 options = new Appliance.Options(httpHost, httpPort, data, null, openadr.ven3(data))
                         .withVen2b(openadr.ven2b(data))
-                        .withApi(new Appliance.ApiAccess(apiTokens, apiRequireToken));
+                        .withApi(new Appliance.ApiAccess(apiTokens, apiRequireToken,
+                                httpsCert == null ? null : new io.headroom.appliance.api.ApiServer.Tls(httpsCert, httpsKey)));
             } catch (IllegalArgumentException e) {
                 spec.commandLine().getErr().println("run: " + e.getMessage());
                 return EXIT_USAGE;

@@ -390,8 +390,12 @@ public final class OperatorCommands {
         @Option(names = "--kind", paramLabel = "KIND", description = "only this kind, e.g. alarm.raised, operator.override")
         String kind;
 
-        @Option(names = "--limit", paramLabel = "N", description = "at most N entries (the appliance's default: 1000)")
+        @Option(names = "--limit", paramLabel = "N", description = "at most N entries, the newest (default 1000; more are "
+                + "fetched a page of 1000 at a time)")
         Integer limit;
+
+        /** The appliance's page size. */
+        static final int PAGE = 1000;
 
         @Override
         void check() {
@@ -406,12 +410,31 @@ public final class OperatorCommands {
             Instant from = Instant.now().minus(since).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
             q.put("from", from.toString());
             q.put("kind", kind == null || kind.isBlank() ? null : kind.strip());
-            q.put("limit", limit);
-            OperatorClient.Response r = c.get("/api/v1/journal" + OperatorClient.query(q));
-            if (printJson(out, r.body())) {
+            // the appliance answers pages of at most PAGE entries: more are the pages before, followed by their link
+            int want = limit == null ? PAGE : limit;
+            q.put("limit", limit == null ? null : Math.min(limit, PAGE));
+            String path = "/api/v1/journal" + OperatorClient.query(q);
+            List<JsonObject> entries = new java.util.ArrayList<>();
+            String firstBody = null;
+            int pages = 0;
+            while (path != null && entries.size() < want) {
+                OperatorClient.Response r = c.get(path);
+                firstBody = firstBody == null ? r.body() : firstBody;
+                pages++;
+                List<JsonObject> page = objects(r.json().getJsonArray("entries"));
+                entries.addAll(0, page);
+                String older = r.json().getString("older");
+                int left = want - entries.size();
+                path = older == null || left <= 0 || page.isEmpty() ? null
+                        : older.replaceFirst("([?&])limit=[0-9]+", "$1limit=" + Math.min(left, PAGE));
+            }
+            if (entries.size() > want) {
+                entries = entries.subList(entries.size() - want, entries.size());
+            }
+            if (printJson(out, pages == 1 ? firstBody : new JsonObject().put("entries", new io.vertx.core.json.JsonArray(
+                    new java.util.ArrayList<Object>(entries))).encode())) {
                 return;
             }
-            List<JsonObject> entries = objects(r.json().getJsonArray("entries"));
             if (entries.isEmpty()) {
                 out.printf("No journal entries%s since %s.%n", kind == null ? "" : " of kind " + kind, time(from.toString()));
                 return;

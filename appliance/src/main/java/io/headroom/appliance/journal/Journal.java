@@ -312,20 +312,169 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    /** Writes entries as CSV (RFC 4180 quoting): id,utc,kind,subject,actor,message,data. */
-    public static void writeCsv(List<JournalEntry> entries, Writer out) throws IOException {
-        out.write("id,utc,kind,subject,actor,message,data\r\n");
-        for (JournalEntry e : entries) {
-            out.write(e.id() + "," + e.utc() + "," + csv(e.kind()) + "," + csv(e.subject()) + "," + csv(e.actor())
-                    + "," + csv(e.message()) + "," + csv(e.data()) + "\r\n");
+    /**
+     * One page of entries, oldest first, and whether the window holds entries older than its first and newer than
+     * its last (null ids: an empty page).
+     */
+    public record EntryPage(List<JournalEntry> entries, boolean moreOlder, boolean moreNewer) {
+    }
+
+    /**
+     * A page of at most {@code limit} entries in {@code [from, to)} (of one kind, or all when null): with neither
+     * cursor the newest; {@code beforeId}: the newest with a smaller id; {@code afterId}: the oldest with a greater
+     * id. Oldest first. Only the page is read into memory.
+     */
+    public EntryPage entriesPage(Instant from, Instant to, String kind, int limit, Long beforeId, Long afterId) {
+        String where = " FROM entries WHERE utc_ms >= ? AND utc_ms < ?" + (kind == null ? "" : " AND kind = ?");
+        String sql = "SELECT id, utc_ms, kind, subject, actor, message, data" + where
+                + (beforeId != null ? " AND id < ?" : afterId != null ? " AND id > ?" : "")
+                + (afterId != null ? " ORDER BY id ASC" : " ORDER BY id DESC") + " LIMIT ?";
+        try (Connection c = DriverManager.getConnection(url); PreparedStatement st = c.prepareStatement(sql)) {
+            int k = bindWindow(st, from, to, kind);
+            if (beforeId != null) {
+                st.setLong(k++, beforeId);
+            } else if (afterId != null) {
+                st.setLong(k++, afterId);
+            }
+            st.setInt(k, limit);
+            List<JournalEntry> out = new ArrayList<>();
+            try (ResultSet r = st.executeQuery()) {
+                while (r.next()) {
+                    out.add(new JournalEntry(r.getLong(1), Instant.ofEpochMilli(r.getLong(2)), r.getString(3),
+                            r.getString(4), r.getString(5), r.getString(6), r.getString(7)));
+                }
+            }
+            if (afterId == null) {
+                out = out.reversed();
+            }
+            if (out.isEmpty()) {
+                return new EntryPage(out, false, false);
+            }
+            return new EntryPage(out, exists(c, where + " AND id < ?", from, to, kind, out.getFirst().id()),
+                    exists(c, where + " AND id > ?", from, to, kind, out.getLast().id()));
+        } catch (SQLException e) {
+            throw new IllegalStateException("journal query failed: " + e.getMessage(), e);
         }
     }
 
-    static String csv(String s) {
-        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0) {
-            return s;
+    private static int bindWindow(PreparedStatement st, Instant from, Instant to, String kind) throws SQLException {
+        int k = 1;
+        st.setLong(k++, from.toEpochMilli());
+        st.setLong(k++, to.toEpochMilli());
+        if (kind != null) {
+            st.setString(k++, kind);
         }
-        return '"' + s.replace("\"", "\"\"") + '"';
+        return k;
+    }
+
+    private static boolean exists(Connection c, String where, Instant from, Instant to, String kind, long id)
+            throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT EXISTS(SELECT 1" + where + ")")) {
+            st.setLong(bindWindow(st, from, to, kind), id);
+            try (ResultSet r = st.executeQuery()) {
+                return r.next() && r.getInt(1) == 1;
+            }
+        }
+    }
+
+    /** One page of feed rollups and the cursor of the next page (null: this is the last). */
+    public record HistoryPage(List<FeedSecond> rows, String next) {
+    }
+
+    /**
+     * At most {@code limit} rollups of one feed (or all when null) between two UTC seconds, oldest first, each
+     * {@code stepS} seconds aggregated into one (buckets aligned to multiples of the step: mean power and current,
+     * highest current and limit, summed samples), after {@code after} (a cursor {@code T:FEED} from an earlier page,
+     * or null). Only the page is read into memory.
+     */
+    public HistoryPage feedSecondsPage(String feed, long fromS, long toS, int stepS, int limit, String after) {
+        long afterT = Long.MIN_VALUE;
+        String afterFeed = "";
+        if (after != null) {
+            int colon = after.indexOf(':');
+            afterT = Long.parseLong(after.substring(0, colon));
+            afterFeed = after.substring(colon + 1);
+        }
+        // one-second steps are the rows as stored: no grouping, so the time index and the LIMIT stop the read early
+        String sql = stepS == 1
+                ? "SELECT epoch_s, feed, avg_w, max_a, avg_a, limit_a, samples FROM feed_seconds WHERE (? = 1 AND ? = 1)"
+                        + " AND epoch_s >= ? AND epoch_s < ?" + (feed == null ? "" : " AND feed = ?")
+                        + (after == null ? "" : " AND epoch_s >= ? AND (epoch_s > ? OR (epoch_s = ? AND feed > ?))")
+                        + " ORDER BY epoch_s, feed LIMIT ?"
+                : "SELECT t, feed, w, mx, a, lim, n FROM (SELECT (epoch_s / ?) * ? AS t, feed, AVG(avg_w) AS w,"
+                        + " MAX(max_a) AS mx, AVG(avg_a) AS a, MAX(limit_a) AS lim, SUM(samples) AS n FROM feed_seconds"
+                        + " WHERE epoch_s >= ? AND epoch_s < ?" + (feed == null ? "" : " AND feed = ?")
+                        + (after == null ? "" : " AND epoch_s >= ?") + " GROUP BY t, feed)"
+                        + (after == null ? "" : " WHERE t > ? OR (t = ? AND feed > ?)") + " ORDER BY t, feed LIMIT ?";
+        try (Connection c = DriverManager.getConnection(url); PreparedStatement st = c.prepareStatement(sql)) {
+            int k = 1;
+            st.setLong(k++, stepS);
+            st.setLong(k++, stepS);
+            st.setLong(k++, fromS);
+            st.setLong(k++, toS);
+            if (feed != null) {
+                st.setString(k++, feed);
+            }
+            if (after != null) {
+                st.setLong(k++, afterT);
+                st.setLong(k++, afterT);
+                st.setLong(k++, afterT);
+                st.setString(k++, afterFeed);
+            }
+            st.setInt(k, limit + 1);
+            List<FeedSecond> out = new ArrayList<>();
+            try (ResultSet r = st.executeQuery()) {
+                while (r.next()) {
+                    out.add(new FeedSecond(r.getLong(1), r.getString(2), r.getDouble(3), r.getDouble(4),
+                            r.getDouble(5), r.getDouble(6), (int) Math.min(Integer.MAX_VALUE, r.getLong(7))));
+                }
+            }
+            if (out.size() <= limit) {
+                return new HistoryPage(out, null);
+            }
+            out.removeLast();
+            FeedSecond last = out.getLast();
+            return new HistoryPage(out, last.epochSecond() + ":" + last.feedId());
+        } catch (SQLException e) {
+            throw new IllegalStateException("journal query failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The CSV export's header line. */
+    public static final String CSV_HEADER = "id,utc,kind,subject,actor,message,data\r\n";
+
+    /**
+     * Writes entries as CSV (RFC 4180 quoting): id,utc,kind,subject,actor,message,data. {@code id} is a number,
+     * {@code utc} an ISO-8601 instant; every other cell is text and goes through {@link #csvText}, so that a
+     * spreadsheet opens none of them as a formula.
+     */
+    public static void writeCsv(Iterable<JournalEntry> entries, Writer out) throws IOException {
+        out.write(CSV_HEADER);
+        for (JournalEntry e : entries) {
+            out.write(csvRow(e));
+        }
+    }
+
+    /** One entry as a CSV line, CRLF included. */
+    public static String csvRow(JournalEntry e) {
+        return e.id() + "," + e.utc() + "," + csvText(e.kind()) + "," + csvText(e.subject()) + "," + csvText(e.actor())
+                + "," + csvText(e.message()) + "," + csvText(e.data()) + "\r\n";
+    }
+
+    /**
+     * A text cell. Text that starts with {@code =}, {@code +}, {@code -}, {@code @}, a tab or a carriage return
+     * (OWASP's list for CSV injection) would be evaluated by a spreadsheet as a formula (a journal message or an
+     * operator's reason is free text that anyone with a token could have written): it gets a leading apostrophe,
+     * which spreadsheets show as text and do not display, and is quoted. Numbers are never written through here
+     * (the numeric column, {@code id}, is written as a number), so no negative number is turned into text.
+     */
+    static String csvText(String s) {
+        boolean formula = !s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0;
+        String v = formula ? "'" + s : s;
+        if (!formula && v.indexOf(',') < 0 && v.indexOf('"') < 0 && v.indexOf('\n') < 0 && v.indexOf('\r') < 0) {
+            return v;
+        }
+        return '"' + v.replace("\"", "\"\"") + '"';
     }
 
     /** SQLite's own check of the file: "ok" when sound. */

@@ -114,7 +114,7 @@ class OperatorApiTest {
                     if (content == null) {
                         continue;
                     }
-                    for (String type : List.of("text/csv", "application/yaml")) {
+                    for (String type : List.of("text/csv", "application/yaml", "text/event-stream")) {
                         if (content.containsKey(type)) {
                             content.put("text/plain", content.remove(type));
                         }
@@ -219,6 +219,38 @@ class OperatorApiTest {
         assertThat(get(server, "/api/v1/caps", null).statusCode()).isEqualTo(200);
         assertThat(get(server, "/api/v1/caps", viewerToken).statusCode()).isEqualTo(200);
         assertThat(get(server, "/api/v1/caps", "wrong").statusCode()).as("a wrong token is refused even on a read").isEqualTo(401);
+    }
+
+    @Test
+    void aBrowserSignsInWithATokenAndReadsWithItsCookieButCannotWriteWithIt() throws Exception {
+        HttpResponse<String> wrong = send(strict, "POST", "/api/v1/session", null, "{\"token\":\"guess\"}");
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        valid(wrong, "createSession");
+        HttpResponse<String> none = send(strict, "POST", "/api/v1/session", null, "{}");
+        assertThat(none.statusCode()).isEqualTo(400);
+        assertThat(valid(none, "createSession").getString("field")).isEqualTo("token");
+        HttpResponse<String> in = send(strict, "POST", "/api/v1/session", null, "{\"token\":\"" + operatorToken + "\"}");
+        assertThat(in.statusCode()).isEqualTo(200);
+        assertThat(valid(in, "createSession").getString("name")).isEqualTo("alice");
+        String setCookie = in.headers().firstValue("set-cookie").orElseThrow();
+        assertThat(setCookie).startsWith("headroom_token=" + operatorToken).containsIgnoringCase("HttpOnly").contains("SameSite=Strict")
+                .contains("Path=/");
+        String cookie = "headroom_token=" + operatorToken;
+        HttpResponse<String> read = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + strict.port()
+                + "/api/v1/site")).header("cookie", cookie).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(read.statusCode()).as("a read with the cookie").isEqualTo(200);
+        HttpResponse<String> write = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + strict.port()
+                        + "/api/v1/overrides")).header("cookie", cookie).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(override("r2-n2", 300, 60, "csrf"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(write.statusCode()).as("a write needs the header, never the cookie").isEqualTo(401);
+        assertThat(controls.overrideOf("r2-n2")).isEmpty();
+        HttpResponse<String> stale = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + strict.port()
+                + "/api/v1/site")).header("cookie", "headroom_token=removed").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(stale.statusCode()).as("an unknown cookie is no token").isEqualTo(401);
+        HttpResponse<String> out = send(strict, "DELETE", "/api/v1/session", null, null);
+        assertThat(valid(out, "deleteSession").getBoolean("signedOut")).isTrue();
+        assertThat(out.headers().firstValue("set-cookie").orElseThrow()).startsWith("headroom_token=;").contains("Max-Age=0");
     }
 
     @Test
@@ -426,6 +458,11 @@ class OperatorApiTest {
         valid(get(server, "/api/v1/history/feeds?seconds=60", null), "getFeedHistory");
         valid(get(server, "/api/v1/grid", null), "getGrid");
         valid(get(server, "/api/v1/openapi.json", null), "getOpenApiJson");
+        try (java.io.InputStream stream = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + "/api/v1/stream")).build(), HttpResponse.BodyHandlers.ofInputStream()).body()) {
+            assertThat(new String(stream.readNBytes(13), StandardCharsets.UTF_8)).isEqualTo("retry: 2000\n\n");
+            validated.add("getStream");
+        }
         for (String[] plain : new String[][]{{"/api/v1/journal.csv", "text/csv", "getJournalCsv"},
                 {"/api/v1/openapi.yaml", "application/yaml", "getOpenApiYaml"}, {"/metrics", "text/plain", "getMetrics"}}) {
             HttpResponse<String> r = get(server, plain[0], null);
@@ -446,6 +483,8 @@ class OperatorApiTest {
         assertThat(noStream.statusCode()).as("no waveform stream in this test").isEqualTo(409);
         assertThat(valid(noStream, "recordDisturbance").getString("error")).contains("no waveform stream");
 
+        valid(send(server, "POST", "/api/v1/session", null, "{\"token\":\"" + viewerToken + "\"}"), "createSession");
+        valid(send(server, "DELETE", "/api/v1/session", null, null), "deleteSession");
         List<String> documented = new ArrayList<>();
         contract.operations().forEach(op -> documented.add(op.getOperationId()));
         assertThat(validated).as("every documented operation was called and checked").containsAll(documented);

@@ -277,6 +277,24 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void eventsBeyondAPageFollowTheOlderLinksAPageOfAThousandAtATime() {
+        // the stand-in answers the same page (500 entries) whatever the query; it links to the page before
+        String entry = "{\"id\":9,\"utc\":\"2026-03-01T11:59:00.250Z\",\"kind\":\"decision\",\"subject\":\"hall-1\","
+                + "\"actor\":\"appliance\",\"message\":\"feed C binds\",\"data\":{}}";
+        answer("GET /api/v1/journal", 200, "{\"entries\":[" + String.join(",", java.util.Collections.nCopies(500, entry))
+                + "],\"limit\":1000,\"older\":\"/api/v1/journal?from=2026-03-01T10:00:00Z&to=2026-03-01T12:00:00Z"
+                + "&limit=1000&before=9\",\"newer\":null}");
+        Result r = api("events", "--limit", "2500");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(requests.getFirst().query()).containsEntry("limit", "1000");
+        assertThat(requests.get(1).query()).containsEntry("before", "9").containsEntry("limit", "1000")
+                .containsEntry("from", "2026-03-01T10:00:00Z");
+        assertThat(requests).as("until 2,500 entries are in").hasSize(5);
+        assertThat(requests.getLast().query()).containsEntry("limit", "500");
+        assertThat(r.out().lines().filter(l -> l.contains("feed C binds"))).hasSize(2500);
+    }
+
+    @Test
     void eventsDefaultsToTheLastHourAndSaysWhenThereIsNothing() {
         answer("GET /api/v1/journal", 200, "{\"entries\":[]}");
         Instant before = Instant.now();

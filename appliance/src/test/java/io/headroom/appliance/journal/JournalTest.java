@@ -103,4 +103,63 @@ class JournalTest {
         assertThat(w.toString()).isEqualTo("id,utc,kind,subject,actor,message,data\r\n"
                 + "7,2026-11-22T12:00:00Z,command,r1-n1,bob,\"cap 300 W, \"\"urgent\"\"\",\"{\"\"a\"\":1,\"\"b\"\":2}\"\r\n");
     }
+
+    /**
+     * OWASP CSV injection: a text cell that starts with =, +, -, @, a tab or a carriage return is read as a formula
+     * by spreadsheets. Every text column is neutralised (a leading apostrophe, quoted); the numeric id stays a number.
+     */
+    @Test
+    void csvTextCellsThatASpreadsheetWouldRunAsFormulasAreNeutralised() throws Exception {
+        StringWriter w = new StringWriter();
+        Journal.writeCsv(List.of(
+                new JournalEntry(8, T0, "=cmd|' /C calc'!A0", "+A1", "@SUM(1+1)", "-2+3", "{\"capW\":-5}"),
+                new JournalEntry(9, T0, "operator.override", "r1-n1", "\tmallory", "\r=1+1", "=HYPERLINK(\"http://x\",\"y\")"),
+                new JournalEntry(10, T0, "decision", "hall-1", "appliance", "cap -25 W per GPU", "{}")), w);
+        String[] lines = w.toString().split("\r\n", -1);
+        assertThat(lines[1]).isEqualTo("8,2026-11-22T12:00:00Z,\"'=cmd|' /C calc'!A0\",\"'+A1\",\"'@SUM(1+1)\",\"'-2+3\","
+                + "\"{\"\"capW\"\":-5}\"");
+        assertThat(lines[2]).isEqualTo("9,2026-11-22T12:00:00Z,operator.override,r1-n1,\"'\tmallory\",\"'\r=1+1\","
+                + "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+        assertThat(lines[3]).as("text that only contains a minus, and the numeric id, as they are")
+                .isEqualTo("10,2026-11-22T12:00:00Z,decision,hall-1,appliance,cap -25 W per GPU,{}");
+        // every cell of every row, read back as a spreadsheet would (RFC 4180), starts with no formula character
+        for (int k = 1; k <= 3; k++) {
+            for (String cell : cells(lines[k])) {
+                assertThat(cell).as("row %d", k).doesNotStartWith("=").doesNotStartWith("+").doesNotStartWith("@")
+                        .doesNotStartWith("\t").doesNotStartWith("\r");
+                if (cell.startsWith("-")) {
+                    assertThat(cell).as("a leading minus only on a number").matches("-[0-9.]+");
+                }
+            }
+        }
+    }
+
+    /** The cells of one RFC 4180 line. */
+    static List<String> cells(String line) {
+        List<String> out = new java.util.ArrayList<>();
+        StringBuilder cell = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    cell.append('"');
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    cell.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                out.add(cell.toString());
+                cell.setLength(0);
+            } else {
+                cell.append(c);
+            }
+        }
+        out.add(cell.toString());
+        return out;
+    }
 }

@@ -86,7 +86,7 @@ class SiteLoaderExampleTest {
                 assertThat(node.rackId()).isEqualTo("R" + r);
                 assertThat(node.priority()).isEqualTo(expected);
                 assertThat(node.floorW()).isEqualTo(expected == Priority.CRITICAL ? 600.0 : 200.0);
-                assertThat(node.agent()).isEqualTo(new Endpoint("127.0.0.1", 57001 + i));
+                assertThat(node.agent()).isEqualTo(new Endpoint("127.0.0.1", 17001 + i));
             }
         }
     }

@@ -77,6 +77,9 @@ public record Manifest(String version, String architecture, Instant created, Lis
             } catch (IllegalArgumentException e) {
                 throw new BundleException("manifest line " + (i + 1) + ": bad hash or size: '" + lines[i] + "'");
             }
+            if (size < 0) {
+                throw new BundleException("manifest line " + (i + 1) + ": a negative size: '" + lines[i] + "'");
+            }
             for (Entry e : files) {
                 if (e.name().equals(f[3])) {
                     throw new BundleException("manifest line " + (i + 1) + ": " + f[3] + " is listed twice");

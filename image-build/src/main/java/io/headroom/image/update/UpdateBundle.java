@@ -34,14 +34,26 @@ import java.util.zip.ZipOutputStream;
  * Ed25519 signature of the manifest's bytes) and the packages under {@code packages/}.
  *
  * <p>{@link #verify} checks, in this order, and refuses at the first failure with a message that names the
- * bundle and the reason: the signature against the trusted public keys (nothing in the bundle is read as data
- * before that), then that every listed package is present with its size and SHA-256, and that the bundle
- * holds nothing the manifest does not list.
+ * bundle and the reason: the zip's directory (at most {@value #MAX_ENTRIES} entries, each named once, no name that
+ * could leave the folder it is unpacked into), the signature against the trusted public keys (nothing in the
+ * bundle is read as data before that), that the bundle holds nothing the signed manifest does not list and that
+ * each listed entry declares the manifest's size, then that every package has its size and SHA-256. No package is
+ * ever read beyond the size the signed manifest gives it: an entry that inflates past it (a zip bomb, or a
+ * package swapped for a larger one) is refused after that many bytes plus one, and nothing is unpacked into a
+ * folder whose file system has less room than the manifest's total.
  */
 public final class UpdateBundle {
 
     static final String MANIFEST = "manifest";
     static final String SIGNATURE = "manifest.sig";
+    /** A bundle is a manifest, its signature and a few packages: a zip directory longer than this is refused. */
+    static final int MAX_ENTRIES = 64;
+
+    /** A check of the verified manifest made before anything is unpacked (e.g. anti-rollback). */
+    @FunctionalInterface
+    public interface ManifestCheck {
+        void check(Manifest manifest) throws BundleException;
+    }
 
     private UpdateBundle() {
     }
@@ -81,25 +93,43 @@ public final class UpdateBundle {
 
     /** Verifies a bundle against the trusted keys; returns its manifest or says exactly why it is refused. */
     public static Manifest verify(Path bundle, List<PublicKey> trusted) throws BundleException {
-        return open(bundle, trusted, null);
+        return open(bundle, trusted, null, m -> { });
     }
 
     /** Verifies, then unpacks the packages into {@code dir}; returns their paths (manifest order). */
     public static List<Path> verifyAndExtract(Path bundle, List<PublicKey> trusted, Path dir) throws BundleException {
-        return open(bundle, trusted, dir).files().stream().map(e -> dir.resolve(e.name())).toList();
+        return verifyAndExtract(bundle, trusted, dir, m -> { });
     }
 
-    private static Manifest open(Path bundle, List<PublicKey> trusted, Path extractTo) throws BundleException {
+    /**
+     * Verifies, runs {@code check} on the verified manifest (it refuses by throwing), then unpacks the packages into
+     * {@code dir}; returns their paths (manifest order). Nothing is unpacked when {@code check} refuses.
+     */
+    public static List<Path> verifyAndExtract(Path bundle, List<PublicKey> trusted, Path dir, ManifestCheck check)
+            throws BundleException {
+        return open(bundle, trusted, dir, check).files().stream().map(e -> dir.resolve(e.name())).toList();
+    }
+
+    private static Manifest open(Path bundle, List<PublicKey> trusted, Path extractTo, ManifestCheck check)
+            throws BundleException {
         String where = "update bundle " + bundle.getFileName();
         if (trusted.isEmpty()) {
             throw new BundleException(where + ": no trusted update key is installed; refusing to install");
         }
         try (ZipFile zip = new ZipFile(bundle.toFile())) {
+            if (zip.size() > MAX_ENTRIES) {
+                throw new BundleException(where + ": " + zip.size() + " entries, more than the " + MAX_ENTRIES
+                        + " a bundle may hold; refusing to install");
+            }
             Set<String> names = new HashSet<>();
             for (Enumeration<? extends ZipEntry> en = zip.entries(); en.hasMoreElements(); ) {
                 String n = en.nextElement().getName();
                 if (!names.add(n)) {
                     throw new BundleException(where + ": entry " + n + " appears twice; refusing to install");
+                }
+                if (escapes(n)) {
+                    throw new BundleException(where + ": entry '" + n + "' names a path outside the folder it would be "
+                            + "unpacked into; refusing to install");
                 }
             }
             byte[] text = read(zip, MANIFEST, where);
@@ -124,40 +154,94 @@ public final class UpdateBundle {
             }
             Manifest manifest = Manifest.parse(text);
             Set<String> listed = new HashSet<>();
+            long total = 0;
             for (Manifest.Entry e : manifest.files()) {
                 listed.add(e.name());
-                ZipEntry z = zip.getEntry(e.name());
-                if (z == null) {
-                    throw new BundleException(where + ": " + e.name() + " is listed in the manifest but missing; refusing to install");
-                }
-                MessageDigest md = sha();
-                long size = 0;
-                OutputStream sink = extractTo == null ? OutputStream.nullOutputStream() : newFile(extractTo.resolve(e.name()));
-                try (InputStream in = zip.getInputStream(z); sink) {
-                    byte[] buf = new byte[1 << 16];
-                    for (int r; (r = in.read(buf)) > 0; ) {
-                        md.update(buf, 0, r);
-                        sink.write(buf, 0, r);
-                        size += r;
-                    }
-                }
-                String hash = HexFormat.of().formatHex(md.digest());
-                if (size != e.size() || !hash.equals(e.sha256())) {
-                    if (extractTo != null) {
-                        Files.deleteIfExists(extractTo.resolve(e.name()));
-                    }
-                    throw new BundleException(where + ": " + e.name() + " does not match the signed manifest (size " + size
-                            + " vs " + e.size() + ", sha256 " + hash + " vs " + e.sha256() + "); refusing to install");
-                }
+                total += e.size();
             }
             for (String n : names) {
                 if (!n.equals(MANIFEST) && !n.equals(SIGNATURE) && !listed.contains(n)) {
                     throw new BundleException(where + ": holds " + n + ", which the signed manifest does not list; refusing to install");
                 }
             }
+            for (Manifest.Entry e : manifest.files()) {
+                ZipEntry z = zip.getEntry(e.name());
+                if (z == null) {
+                    throw new BundleException(where + ": " + e.name() + " is listed in the manifest but missing; refusing to install");
+                }
+                if (z.getSize() >= 0 && z.getSize() != e.size()) {
+                    throw new BundleException(where + ": " + e.name() + " declares " + z.getSize() + " bytes in the zip, the "
+                            + "signed manifest " + e.size() + "; refusing to install");
+                }
+            }
+            check.check(manifest);
+            if (extractTo != null) {
+                Files.createDirectories(extractTo);
+                long free = Files.getFileStore(extractTo).getUsableSpace();
+                if (total > free) {
+                    throw new BundleException(where + ": its packages need " + total + " bytes and " + extractTo + " has "
+                            + free + " free; refusing to install");
+                }
+            }
+            for (Manifest.Entry e : manifest.files()) {
+                ZipEntry z = zip.getEntry(e.name());
+                MessageDigest md = sha();
+                long size = 0;
+                Path target = extractTo == null ? null : extractTo.resolve(e.name());
+                OutputStream sink = target == null ? OutputStream.nullOutputStream() : newFile(target);
+                try (InputStream in = zip.getInputStream(z); sink) {
+                    byte[] buf = new byte[1 << 16];
+                    // never more than the manifest's size plus one byte: that byte alone says "too long"
+                    for (int r; size <= e.size() && (r = in.read(buf, 0, (int) Math.min(buf.length, e.size() + 1 - size))) > 0; ) {
+                        md.update(buf, 0, r);
+                        sink.write(buf, 0, r);
+                        size += r;
+                    }
+                } catch (IOException | RuntimeException x) {
+                    deleteQuietly(target);
+                    throw new BundleException(where + ": " + e.name() + " cannot be read (" + x.getMessage()
+                            + "); refusing to install", x);
+                }
+                if (size > e.size()) {
+                    deleteQuietly(target);
+                    throw new BundleException(where + ": " + e.name() + " inflates beyond the " + e.size()
+                            + " bytes the signed manifest declares (stopped there); refusing to install");
+                }
+                String hash = HexFormat.of().formatHex(md.digest());
+                if (size != e.size() || !hash.equals(e.sha256())) {
+                    deleteQuietly(target);
+                    throw new BundleException(where + ": " + e.name() + " does not match the signed manifest (size " + size
+                            + " vs " + e.size() + ", sha256 " + hash + " vs " + e.sha256() + "); refusing to install");
+                }
+            }
             return manifest;
         } catch (IOException e) {
             throw new BundleException(where + ": cannot read it as a bundle: " + e.getMessage() + "; refusing to install", e);
+        }
+    }
+
+    /** A zip entry name that is absolute, climbs with "..", or uses a backslash or a drive letter. */
+    static boolean escapes(String name) {
+        if (name.isEmpty() || name.startsWith("/") || name.indexOf('\\') >= 0 || name.indexOf('\0') >= 0
+                || (name.length() > 1 && name.charAt(1) == ':')) {
+            return true;
+        }
+        for (String part : name.split("/", -1)) {
+            if (part.equals("..")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // the temporary folder is removed by the caller anyway
         }
     }
 

@@ -100,31 +100,88 @@ public final class UpdateCli implements Runnable {
     }
 
     @Command(name = "install", mixinStandardHelpOptions = true,
-            description = "Verify a bundle, then install its packages with dpkg -i (needs root and a writable root file system).")
+            description = {"Verify a bundle, then install its packages with dpkg -i (needs root and a writable root file system).",
+                    "A bundle older than the installed headroom-appliance is refused unless --force-downgrade --reason WHY;",
+                    "every attempt is appended to the update history with who and why."})
     static final class Install implements Callable<Integer> {
         @Option(names = "--trusted", defaultValue = "/etc/headroom/update-keys", description = "default ${DEFAULT-VALUE}")
         Path trusted;
+        @Option(names = "--force-downgrade", description = "install even if the bundle is older than what is installed (needs --reason)")
+        boolean forceDowngrade;
+        @Option(names = "--reason", paramLabel = "WHY", description = "why a downgrade is forced (recorded with your name)")
+        String reason;
+        @Option(names = "--by", paramLabel = "NAME", description = "who installs (default: $SUDO_USER, else $LOGNAME)")
+        String by;
+        @Option(names = "--history", defaultValue = "/var/lib/headroom/update-history.jsonl", paramLabel = "FILE",
+                description = "the update history (default ${DEFAULT-VALUE})")
+        Path history;
         @Option(names = "--dpkg", defaultValue = "dpkg", hidden = true) String dpkg;
+        @Option(names = "--dpkg-query", defaultValue = "dpkg-query", hidden = true) String dpkgQuery;
+        @Option(names = "--package", defaultValue = "headroom-appliance", hidden = true,
+                description = "the installed package whose version a bundle must not go below")
+        String installedPackage;
         @Parameters(paramLabel = "BUNDLE") Path bundle;
 
         @Override
         public Integer call() throws IOException, InterruptedException {
-            List<PublicKey> keys;
+            String who = by != null && !by.isBlank() ? by.strip() : UpdateHistory.whoRuns();
+            Rollback.Force force = null;
+            if (forceDowngrade) {
+                if (reason == null || reason.isBlank()) {
+                    System.err.println("install: --force-downgrade needs --reason WHY (it is recorded with your name)");
+                    return 2;
+                }
+                force = new Rollback.Force(who, reason.strip());
+            } else if (reason != null) {
+                System.err.println("install: --reason goes with --force-downgrade");
+                return 2;
+            }
+            String name = bundle.getFileName().toString();
+            String installed = null;
+            Rollback.Verdict[] verdict = {null};
+            String[] offered = {null};
             Path dir = Files.createTempDirectory("headroom-update");
             try {
-                keys = UpdateBundle.trustedKeys(trusted);
-                List<Path> debs = UpdateBundle.verifyAndExtract(bundle, keys, dir);
+                List<PublicKey> keys = UpdateBundle.trustedKeys(trusted);
+                installed = Rollback.installedVersion(dpkgQuery, installedPackage);
+                String before = installed;
+                Rollback.Force f = force;
+                List<Path> debs = UpdateBundle.verifyAndExtract(bundle, keys, dir, m -> {
+                    offered[0] = m.version();
+                    verdict[0] = Rollback.check(name, m.version(), before, f);
+                });
+                if (verdict[0] == Rollback.Verdict.FORCED_DOWNGRADE) {
+                    // recorded before anything changes: a downgrade that then fails is still on record, and one
+                    // that cannot be recorded does not happen
+                    try {
+                        UpdateHistory.append(history, new UpdateHistory.Line(Instant.now(), "forced-downgrade", name,
+                                offered[0], installed, who, force.reason(), "dpkg -i starts"));
+                    } catch (IOException e) {
+                        throw new BundleException("update bundle " + name + ": the forced downgrade cannot be recorded in "
+                                + history + " (" + e.getMessage() + "); refusing to install");
+                    }
+                    System.err.println("install: FORCED DOWNGRADE from " + installed + " to " + offered[0] + " by " + who
+                            + ": " + force.reason() + " (recorded in " + history + ")");
+                }
                 List<String> cmd = new ArrayList<>(List.of(dpkg, "-i"));
                 debs.forEach(d -> cmd.add(d.toString()));
                 int rc = new ProcessBuilder(cmd).inheritIO().start().waitFor();
                 if (rc != 0) {
+                    record(new UpdateHistory.Line(Instant.now(), "dpkg-failed", name, offered[0],
+                            installed, who, force == null ? null : force.reason(), "dpkg -i exit " + rc));
                     System.err.println("install: dpkg -i failed (exit " + rc + ")");
                     return 6;
                 }
-                System.out.println(bundle + ": installed " + debs.size() + " packages");
+                record(new UpdateHistory.Line(Instant.now(),
+                        verdict[0] == Rollback.Verdict.FORCED_DOWNGRADE ? "forced-downgrade" : "installed", name, offered[0],
+                        installed, who, force == null ? null : force.reason(), verdict[0].name().toLowerCase(java.util.Locale.ROOT)));
+                System.out.println(bundle + ": installed " + debs.size() + " packages, version " + offered[0]
+                        + (installed == null ? "" : " (was " + installed + ")"));
                 return 0;
             } catch (BundleException e) {
                 System.err.println(e.getMessage());
+                record(new UpdateHistory.Line(Instant.now(), "refused", name, offered[0], installed,
+                        who, force == null ? null : force.reason(), e.getMessage()));
                 return EXIT_REFUSED;
             } finally {
                 try (var s = Files.walk(dir)) {
@@ -132,6 +189,15 @@ public final class UpdateCli implements Runnable {
                         Files.deleteIfExists(p);
                     }
                 }
+            }
+        }
+
+        /** Appends to the history; a history that cannot be written is said, never the reason to fail an install. */
+        private void record(UpdateHistory.Line line) {
+            try {
+                UpdateHistory.append(history, line);
+            } catch (IOException e) {
+                System.err.println("install: cannot append to the update history " + history + ": " + e.getMessage());
             }
         }
     }
