@@ -274,7 +274,10 @@ public final class GroupRegulator {
         double measuredW = Double.NaN;
         double nonGpuW = Double.NaN;
         if (usable > 0) {
-            measuredW = (gridW + bankW) * feeds.size() / usable;
+            // Feeds without a trusted reading are taken to carry what the trusted live ones carry on average; a feed
+            // known to be lost carries nothing and takes no share of the extrapolation.
+            int liveTrusted = usable - lost.size();
+            measuredW = liveTrusted > 0 ? (gridW + bankW) * (feeds.size() - lost.size()) / liveTrusted : gridW + bankW;
             nonGpuW = Math.max(0, measuredW - gpuW);
         }
         // The plans budget what the servers draw besides their GPUs: the measured remainder, less what the GPUs

@@ -120,7 +120,7 @@ public final class WaveformMonitor implements AutoCloseable {
      */
     public void supervisedBy(io.headroom.appliance.supervision.Supervisor supervisor) {
         this.heartbeat = supervisor.watch("waveform-" + String.join("+", java.util.Arrays.stream(feeds)
-                        .map(FeedDsp::feedId).toList()), java.time.Duration.ofMillis(500),
+                        .map(FeedDsp::feedId).toList()), java.time.Duration.ofSeconds(2),
                 "this stream's sub-cycle feed-loss detection is gone (the GPIO contacts and the meters remain)");
     }
 

@@ -277,6 +277,7 @@ public final class Journal implements AutoCloseable {
                 writeBatches(c, batch);
                 backoffMs = 100;
             } catch (Throwable t) {
+                heartbeat.failed(t);
                 fail(batch, t);
                 batch.clear();
                 try {

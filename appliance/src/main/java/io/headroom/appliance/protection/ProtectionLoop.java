@@ -121,8 +121,8 @@ public final class ProtectionLoop implements AutoCloseable {
 
     /** The loop's name for supervision. */
     public static final String LOOP = "protection";
-    /** Ten idle periods: room for a loaded host's scheduling without calling a live thread stalled. */
-    public static final java.time.Duration HEARTBEAT_DEADLINE = java.time.Duration.ofMillis(500);
+    /** Twenty idle periods: room for a loaded host's scheduling without calling a live thread stalled. */
+    public static final java.time.Duration HEARTBEAT_DEADLINE = java.time.Duration.ofSeconds(1);
 
     /** Events whose handling failed (the loop went on). */
     public long failedEvents() {
