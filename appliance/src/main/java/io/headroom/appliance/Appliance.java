@@ -177,6 +177,10 @@ public final class Appliance implements AutoCloseable {
         try {
             Journal journal = Journal.open(options.dataDir().resolve("journal.db"), utc, 7 * 24 * 3600, 1_000_000);
             parts.push(journal);
+            // Every loop protection depends on beats for it; health, metrics, alarms and both watchdogs ask it.
+            io.headroom.appliance.supervision.Supervisor supervisor =
+                    new io.headroom.appliance.supervision.Supervisor(System::nanoTime);
+            journal.supervisedBy(supervisor);
             Vertx vertx = Vertx.vertx();
             parts.push(() -> vertx.close().await());
             // Banks share the meters' buses (a gateway often serves both).
@@ -247,6 +251,7 @@ public final class Appliance implements AutoCloseable {
                 }
                 parts.push(monitor); // closes its source and its recorder
                 monitor.feedSitePower(sitePower);
+                monitor.supervisedBy(supervisor);
                 monitor.start();
                 monitors.add(monitor);
                 if (recorder != null) {
@@ -254,13 +259,15 @@ public final class Appliance implements AutoCloseable {
                 }
                 waveformAddresses.put(feed.id(), source.localAddress());
             }
+            protection.supervisedBy(supervisor);
             protection.start();
             RegulationLoop regulation = new RegulationLoop(site, measurements, actuator, options.commitments(), journal,
                     utc, System::nanoTime);
             parts.push(regulation);
             regulation.withBanks(new BankActuator(site, measurements.buses()));
             regulation.withWaveforms(new WaveformWatch(monitors, sitePower, ws.streamDeadlineMs() * 1_000_000L));
-            FieldIo field = FieldIo.open(site, options.gpioProvider(), protection, regulation::state, journal, utc);
+            FieldIo field = FieldIo.open(site, options.gpioProvider(), protection, regulation::state, journal, utc,
+                    supervisor::check);
             if (field != null) {
                 parts.push(field);
             }
@@ -292,10 +299,17 @@ public final class Appliance implements AutoCloseable {
             OperatorApi operatorApi = new OperatorApi(site, regulation::state, operator,
                     options.commitments(), new OperatorApi.Access(tokens, options.api().requireTokenForReads()));
             ApiServer api = ApiServer.start(vertx, site, regulation::state, journal, ven, metrics::scrape,
-                    options.httpHost(), options.httpPort(), operatorApi, ApiServer.Limits.defaults(), options.api().tls());
+                    options.httpHost(), options.httpPort(), operatorApi, ApiServer.Limits.defaults(), options.api().tls(),
+                    supervisor::check);
             parts.push(api);
             measurements.start();
+            regulation.supervisedBy(supervisor);
+            io.headroom.appliance.supervision.SupervisionAlarms supervision =
+                    new io.headroom.appliance.supervision.SupervisionAlarms(supervisor, regulation.alarms(), journal, utc);
+            regulation.showAlarms(supervision::alarms);
+            metrics.supervision(supervisor);
             regulation.start();
+            parts.push(supervision.start()); // closed first: a loop closing in order is no alarm
             if (ven != null) {
                 ven.start();
             }
@@ -307,6 +321,7 @@ public final class Appliance implements AutoCloseable {
             Appliance appliance = new Appliance(site, parts, regulation, api, journal, ven, protection,
                     Map.copyOf(waveformAddresses), Map.copyOf(recorders), disturbanceDir, utc);
             appliance.field = field;
+            appliance.supervisor = supervisor;
             appliance.agentSession = coap.session();
             operatorApi.onDisturbanceRequest(appliance::recordDisturbance);
             return appliance;
@@ -461,6 +476,15 @@ public final class Appliance implements AutoCloseable {
     }
 
     private FieldIo field;
+    private io.headroom.appliance.supervision.Supervisor supervisor;
+
+    /**
+     * The supervisor of the loops protection depends on (protection, waveform DSP, regulation, journal writer): its
+     * verdicts, and each loop's heartbeat, where a drill is armed.
+     */
+    public io.headroom.appliance.supervision.Supervisor supervisor() {
+        return supervisor;
+    }
 
     /** The GPIO header (breaker contacts, relays, lamp, watchdog), or null when the site declares none. */
     public FieldIo field() {

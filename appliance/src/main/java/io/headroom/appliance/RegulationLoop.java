@@ -41,8 +41,9 @@ import java.util.function.LongSupplier;
 /**
  * The regulation loop (10–50 Hz) on its own platform thread: latest measurements → one immutable snapshot →
  * one {@link GroupRegulator} per redundancy group (breaker limits, grid commitments from the
- * {@link CommitmentBook}, contingency plans for the demand seen) → caps to the actuator. Publishes a {@link SiteState} per tick. A failing tick is logged and
- * counted, never allowed to stop the loop.
+ * {@link CommitmentBook}, contingency plans for the demand seen) → caps to the actuator. Publishes a {@link SiteState} per tick. A failing tick (an
+ * {@link Error} too) is logged and counted, never allowed to stop the loop; a loop that stops ticking is its
+ * supervisor's to see ({@link #supervisedBy}).
  */
 public final class RegulationLoop implements AutoCloseable {
 
@@ -70,7 +71,10 @@ public final class RegulationLoop implements AutoCloseable {
     private final io.headroom.appliance.operator.ActiveAlarms activeAlarms = new io.headroom.appliance.operator.ActiveAlarms();
     private volatile io.headroom.appliance.operator.OperatorControls operator;
     private long tick;
-    private long failedTicks;
+    private volatile long failedTicks;
+    private volatile io.headroom.appliance.supervision.Heartbeat heartbeat =
+            io.headroom.appliance.supervision.Heartbeat.unwatched(LOOP);
+    private volatile java.util.function.Supplier<List<String>> otherAlarms = List::of;
 
     public RegulationLoop(Site site, MeasurementPipeline measurements, Actuator actuator, CommitmentBook commitments,
                           Journal journal, Clock utc, LongSupplier nanoTime) {
@@ -145,14 +149,54 @@ public final class RegulationLoop implements AutoCloseable {
         this.tickListener = listener;
     }
 
+    /** The loop's name for supervision. */
+    public static final String LOOP = "regulation";
+
+    /**
+     * Watched by {@code supervisor} from now on (loop {@value #LOOP}): a beat per successful tick, so a loop that
+     * hangs, dies or fails every tick is stalled after ten ticks (at least a second).
+     */
+    public void supervisedBy(io.headroom.appliance.supervision.Supervisor supervisor) {
+        this.heartbeat = supervisor.watch(LOOP, java.time.Duration.ofMillis(Math.max(1000, 10 * site.control().tickMs())),
+                "caps, leases and contingency plans are not renewed (agents fall back to their safe caps as their "
+                        + "leases lapse)");
+    }
+
+    /** The loop's heartbeat (its drills are armed there). */
+    public io.headroom.appliance.supervision.Heartbeat heartbeat() {
+        return heartbeat;
+    }
+
+    /** Shows these alarms (the loops' supervision) in each published state beside regulation's own; set before start. */
+    public void showAlarms(java.util.function.Supplier<List<String>> others) {
+        this.otherAlarms = others;
+    }
+
+    /**
+     * The scheduled task: nothing may escape it, since an executor cancels a periodic task silently on the first
+     * throwable (an {@link Error} too) and regulation would stop with nothing said.
+     */
     private void safeTick() {
+        io.headroom.appliance.supervision.Heartbeat hb = heartbeat;
+        long t0;
         try {
-            long t0 = nanoTime.getAsLong();
+            t0 = nanoTime.getAsLong();
             tick();
-            tickListener.onTick(t0, nanoTime.getAsLong() - t0);
-        } catch (RuntimeException e) {
+            hb.beat();
+        } catch (Throwable e) {
             failedTicks++;
-            log.error("regulation tick {} failed; the loop goes on", tick, e);
+            hb.failed(e);
+            try {
+                log.error("regulation tick {} failed; the loop goes on", tick, e);
+            } catch (Throwable ignored) {
+                // logging failed too (out of memory): the count and the heartbeat carry it
+            }
+            return;
+        }
+        try {
+            tickListener.onTick(t0, nanoTime.getAsLong() - t0);
+        } catch (Throwable e) {
+            log.warn("tick listener failed: {}", e.toString());
         }
     }
 
@@ -217,8 +261,14 @@ public final class RegulationLoop implements AutoCloseable {
         logAlarmChanges(alarms, at);
         journalDecisions(decisions, at);
         rollup(feeds, at);
+        List<String> shown = alarms;
+        List<String> others = otherAlarms.get();
+        if (!others.isEmpty()) {
+            shown = new ArrayList<>(others);
+            shown.addAll(alarms);
+        }
         SiteState s = new SiteState(tick, at, site.control().tickMs(), feeds, nodes, caps, decisions,
-                List.copyOf(alarms), banks, bankSetpoints, measurements.phases(now), wave);
+                List.copyOf(shown), banks, bankSetpoints, measurements.phases(now), wave);
         state.set(s);
         return s;
     }
@@ -303,6 +353,7 @@ public final class RegulationLoop implements AutoCloseable {
 
     @Override
     public void close() {
+        heartbeat.retire();
         thread.shutdownNow();
         try {
             thread.awaitTermination(2, TimeUnit.SECONDS);

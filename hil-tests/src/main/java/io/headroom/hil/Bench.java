@@ -357,6 +357,8 @@ public final class Bench implements AutoCloseable {
     }
 
     private final Map<String, Integer> crashedPorts = new HashMap<>();
+    /** Each simulated node's current agent's view of its GPUs (a crash cuts it off). */
+    private static final Map<PlantNode, CrashableGpus> GPUS = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     /**
      * The real node agent on the plant's simulated GPUs for {@code n}, over DTLS with its bench key, starting at
@@ -370,7 +372,9 @@ public final class Bench implements AutoCloseable {
         InetSocketAddress bind = network == null ? new InetSocketAddress("127.0.0.1", port) : NetImpairment.agentAddress(port);
         InetSocketAddress trigger = network == null ? new InetSocketAddress("127.0.0.1", 0)
                 : NetImpairment.agentAddress(network.link(n.id(), 0));
-        return NodeAgent.builder(plant.node(n.id())).name(n.id())
+        CrashableGpus gpus = new CrashableGpus(plant.node(n.id()));
+        GPUS.put(plant.node(n.id()), gpus);
+        return NodeAgent.builder(gpus).name(n.id())
                 .endpoint(Dtls.agentEndpoint(bind, new Dtls.Psk(n.id(), keys.get(n.id())), n.id(), handshakes))
                 .safeCapW(safeCap).triggerAddress(trigger).sharedExecutors(threads).start();
     }
@@ -381,7 +385,8 @@ public final class Bench implements AutoCloseable {
     }
 
     /**
-     * Kills node {@code nodeId}'s agent (a crashed process: it answers nothing; its GPUs keep the limit they had)
+     * Kills node {@code nodeId}'s agent (a crashed process, not an orderly stop: it answers nothing, and nothing it
+     * would do on its way out reaches the GPUs, which keep the limit they had)
      * or, with {@code crashed} false, starts a fresh one on the same port (a restarted process: no lease, no
      * armed table, its safe cap applied at start).
      */
@@ -392,6 +397,11 @@ public final class Bench implements AutoCloseable {
         NodeAgent a = agents.get(i);
         if (crashed) {
             crashedPorts.put(nodeId, a.port());
+            // killed, not stopped: nothing it would do on its way out (an orderly stop's safe cap) reaches the GPUs
+            CrashableGpus gpus = GPUS.get(plant.node(nodeId));
+            if (gpus != null) {
+                gpus.crash();
+            }
             a.close();
         } else {
             Integer port = crashedPorts.remove(nodeId);

@@ -22,8 +22,9 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code headroom-appliance service [run options]}: the appliance's own {@code run} as a systemd
  *   {@code Type=notify} service. {@code READY=1} once {@code GET /api/v1/health} answers 200; then a
- *   {@link Watchdog} kicked only while the health endpoint's regulation {@code tick} advances (a hung loop
- *   or a dead API stops the kicks and systemd restarts the service); {@code STOPPING=1} on shutdown.</li>
+ *   {@link Watchdog} kicked only while the health endpoint answers 200 and its regulation {@code tick} advances:
+ *   a supervised loop stalled or stopped (the endpoint's 503 {@code failed}, its reasons in {@code STATUS=}), a hung
+ *   regulation or a dead API stops the kicks and systemd restarts the service; {@code STOPPING=1} on shutdown.</li>
  *   <li>anything else is handed to the appliance's own commands ({@code run}, {@code check-site}).</li>
  * </ul>
  * The service watches the appliance through its API rather than its Java objects so that it keeps working
@@ -78,7 +79,7 @@ public final class ApplianceService {
             t.setDaemon(true);
             return t;
         });
-        Watchdog watchdog = Watchdog.fromEnvironment(notify, () -> tick(health));
+        Watchdog watchdog = Watchdog.fromEnvironment(notify, () -> health(health));
         boolean[] ready = {false};
         Runnable check = () -> {
             try {
@@ -123,23 +124,57 @@ public final class ApplianceService {
 
     /** The regulation tick from the health endpoint; -1 while it is not healthy (not up, 503, no tick). */
     static long tick(URI health) {
+        return health(health).tick();
+    }
+
+    /**
+     * What the health endpoint says: the tick (-1 unless it answered 200 with one) and, when it is not healthy, why
+     * (the failed loops' reasons from a 503, or that it does not answer).
+     */
+    record Health(long tick, String why) {
+    }
+
+    static Health health(URI health) {
         try {
             HttpURLConnection c = (HttpURLConnection) health.toURL().openConnection();
             c.setConnectTimeout(1000);
             c.setReadTimeout(1000);
             try {
-                if (c.getResponseCode() != 200) {
-                    return -1;
+                int code = c.getResponseCode();
+                InputStream in = code >= 400 ? c.getErrorStream() : c.getInputStream();
+                String body = in == null ? "" : new String(in.readNBytes(16384), StandardCharsets.UTF_8);
+                if (in != null) {
+                    in.close();
                 }
-                try (InputStream in = c.getInputStream()) {
-                    return parseTick(new String(in.readNBytes(4096), StandardCharsets.UTF_8));
+                if (code != 200) {
+                    String reasons = parseReasons(body);
+                    return new Health(-1, "health " + code + (reasons.isEmpty() ? "" : ": " + reasons));
                 }
+                long t = parseTick(body);
+                return new Health(t, t < 0 ? "health answered without a tick" : null);
             } finally {
                 c.disconnect();
             }
         } catch (IOException e) {
-            return -1;
+            return new Health(-1, "health endpoint not answering (" + e.getMessage() + ")");
         }
+    }
+
+    private static final Pattern REASONS = Pattern.compile("\"reasons\"\\s*:\\s*\\[(.*?)\\]", Pattern.DOTALL);
+    private static final Pattern QUOTED = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    /** The health answer's {@code reasons}, joined with "; " (empty when none). */
+    static String parseReasons(String healthJson) {
+        Matcher m = REASONS.matcher(healthJson);
+        if (!m.find()) {
+            return "";
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        Matcher q = QUOTED.matcher(m.group(1));
+        while (q.find()) {
+            out.add(q.group(1).replace("\\\"", "\""));
+        }
+        return String.join("; ", out);
     }
 
     static long parseTick(String healthJson) {

@@ -57,4 +57,37 @@ class WatchdogTest {
         assertThat(ApplianceService.parseTick("{\"status\":\"ok\",\"site\":\"x\",\"tick\":1234}")).isEqualTo(1234);
         assertThat(ApplianceService.parseTick("{\"status\":\"starting\"}")).isEqualTo(-1);
     }
+
+    @Test
+    void aFailedLoopOnTheHealthEndpointStopsTheKicksAndSaysWhy() throws Throwable {
+        com.sun.net.httpserver.HttpServer api = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        java.util.concurrent.atomic.AtomicReference<String[]> answer = new java.util.concurrent.atomic.AtomicReference<>(
+                new String[]{"200", "{\"status\":\"ok\",\"site\":\"x\",\"tick\":41,\"reasons\":[]}"});
+        api.createContext("/api/v1/health", ex -> {
+            byte[] b = answer.get()[1].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(Integer.parseInt(answer.get()[0]), b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        api.start();
+        String name = dir.resolve("notify").toString();
+        java.net.URI health = java.net.URI.create("http://127.0.0.1:" + api.getAddress().getPort() + "/api/v1/health");
+        try (NotifySocket systemd = new NotifySocket(name)) {
+            Watchdog w = new Watchdog(SdNotify.to(name), Duration.ofSeconds(10), () -> ApplianceService.health(health));
+            assertThat(w.check()).isTrue();
+            assertThat(systemd.poll()).startsWith("WATCHDOG=1\n");
+            // the tick still moves, but the protection thread is stalled: 503, no kick, the reason in STATUS=
+            answer.set(new String[]{"503", "{\"status\":\"failed\",\"site\":\"x\",\"tick\":42,\"reasons\":"
+                    + "[\"loop protection: stalled, no heartbeat for 812 ms (deadline 500 ms); feed losses are not answered\"]}"});
+            assertThat(w.check()).isFalse();
+            assertThat(systemd.poll()).isEqualTo("STATUS=health 503: loop protection: stalled, no heartbeat for 812 ms "
+                    + "(deadline 500 ms); feed losses are not answered; watchdog not kicked");
+            answer.set(new String[]{"200", "{\"status\":\"ok\",\"site\":\"x\",\"tick\":43}"});
+            assertThat(w.check()).isTrue();
+            assertThat(systemd.poll()).startsWith("WATCHDOG=1\n");
+        } finally {
+            api.stop(0);
+        }
+    }
 }

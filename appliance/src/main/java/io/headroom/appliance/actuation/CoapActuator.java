@@ -79,6 +79,8 @@ public final class CoapActuator implements Actuator {
         /** The agent's clock (ms since it started) in its last answer: when it goes back, the agent restarted. */
         volatile long agentTimeMs = -1;
         volatile double holdCapW = Double.NaN;
+        /** The highest cap sent since the last acknowledgement: an agent that went silent may have applied it. */
+        volatile double unackedMaxW = Double.NaN;
         volatile long holdUntilNanos;
 
         Channel(Node node, int slot, TriggerKey key) {
@@ -283,6 +285,7 @@ public final class CoapActuator implements Actuator {
         c.inFlight = true;
         c.sentAtNanos = nowNanos;
         long seq = ++c.sequence;
+        c.unackedMaxW = Double.isNaN(c.unackedMaxW) ? cap : Math.max(c.unackedMaxW, cap);
         CapCommand cmd = CapCommand.uniform(session, seq, leaseMs, c.node.gpus(), cap);
         long sentNanos = System.nanoTime();
         client.setCaps(c.address, cmd).whenComplete((CapAck ack, Throwable err) -> {
@@ -297,6 +300,7 @@ public final class CoapActuator implements Actuator {
                 c.telemetry = new NodeTelemetry(c.node.id(), ack.totalPowerW(),
                         ack.appliedLimitsW().isEmpty() ? cap : ack.appliedLimitsW().getFirst(), true);
                 c.telemetryAtNanos = System.nanoTime();
+                c.unackedMaxW = Double.NaN;
                 if (c.failures > 0) {
                     log.info("agent {} at {} answers again after {} failures", c.node.id(), c.address, c.failures);
                     c.failures = 0;
@@ -337,7 +341,13 @@ public final class CoapActuator implements Actuator {
             return Optional.empty();
         }
         boolean fresh = nowNanos - c.telemetryAtNanos <= telemetryDeadlineNanos;
-        return Optional.of(fresh ? t : new NodeTelemetry(t.nodeId(), t.gpuPowerW(), t.capPerGpuW(), false));
+        if (fresh) {
+            return Optional.of(t);
+        }
+        // Silent: its last known cap, conservatively the higher of what it acknowledged and what was sent since.
+        double unacked = c.unackedMaxW;
+        return Optional.of(new NodeTelemetry(t.nodeId(), t.gpuPowerW(),
+                Double.isNaN(unacked) ? t.capPerGpuW() : Math.max(t.capPerGpuW(), unacked), false));
     }
 
     private static Throwable rootCause(Throwable t) {

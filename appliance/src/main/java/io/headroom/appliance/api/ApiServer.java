@@ -108,16 +108,28 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    /** Starts the server on {@code vertx} with the default limits and plain HTTP. */
+    /** Starts the server on {@code vertx} with the default limits, plain HTTP and no loop supervision. */
     public static ApiServer start(Vertx vertx, Site site, Supplier<SiteState> state, Journal journal, GridLink ven,
                                   Supplier<String> metrics, String host, int port, OperatorApi operator) {
-        return start(vertx, site, state, journal, ven, metrics, host, port, operator, Limits.defaults(), null);
+        return start(vertx, site, state, journal, ven, metrics, host, port, operator, Limits.defaults(), null, null);
     }
 
-    /** Starts the server on {@code vertx}; fails with the bind error (e.g. the port is taken). */
+    /** Starts the server on {@code vertx} without loop supervision; fails with the bind error. */
     public static ApiServer start(Vertx vertx, Site site, Supplier<SiteState> state, Journal journal, GridLink ven,
                                   Supplier<String> metrics, String host, int port, OperatorApi operator, Limits limits,
                                   Tls tls) {
+        return start(vertx, site, state, journal, ven, metrics, host, port, operator, limits, tls, null);
+    }
+
+    /**
+     * Starts the server on {@code vertx}; fails with the bind error (e.g. the port is taken).
+     *
+     * @param supervision the loops' verdicts ({@link io.headroom.appliance.supervision.Supervisor#check}), asked at each
+     *                    {@code GET /api/v1/health}; null: regulation's first tick alone makes it healthy
+     */
+    public static ApiServer start(Vertx vertx, Site site, Supplier<SiteState> state, Journal journal, GridLink ven,
+                                  Supplier<String> metrics, String host, int port, OperatorApi operator, Limits limits,
+                                  Tls tls, Supplier<io.headroom.appliance.supervision.Supervisor.Report> supervision) {
         String dashboard = resource("dashboard/index.html");
         Router router = Router.router(vertx);
         ConnectionGuard guard = new ConnectionGuard(vertx, limits);
@@ -128,12 +140,8 @@ public final class ApiServer implements AutoCloseable {
         QueryGate gate = new QueryGate(queries, limits.maxQueries());
         router.get("/api/v1/site").handler(rc -> json(rc, 200, SiteJson.site(site, state.get(), operator)));
         LiveStream.mount(router, vertx, site, state, operator, limits.maxStreamClients());
-        router.get("/api/v1/health").handler(rc -> {
-            SiteState s = state.get();
-            json(rc, s == null ? 503 : 200, new JsonObject().put("status", s == null ? "starting" : "ok")
-                    .put("site", site.name()).put("tick", s == null ? 0 : s.tick())
-                    .put("journalDropped", journal.dropped()));
-        });
+        router.get("/api/v1/health").handler(rc -> health(rc, site, state.get(), journal,
+                supervision == null ? null : supervision.get()));
         // parameters are checked on the event loop, before the gate: an out-of-bound request is 400 even under a flood
         router.get("/api/v1/journal").handler(rc -> {
             JournalQuery q = checked(rc, () -> JournalQuery.of(rc, MAX_JOURNAL_PAGE));
@@ -218,6 +226,31 @@ public final class ApiServer implements AutoCloseable {
             throw new IllegalStateException("cannot serve the API on " + (tls == null ? "http" : "https") + "://" + host
                     + ":" + port + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * 503 {@code starting} before regulation's first tick, 503 {@code failed} with the reasons while a supervised
+     * loop is stalled or stopped (the systemd watchdog's kicks follow this answer), 200 {@code degraded} while a loop
+     * runs but failed an event lately, 200 {@code ok} otherwise; every loop's verdict in {@code loops}.
+     */
+    static void health(RoutingContext rc, Site site, SiteState s, Journal journal,
+                       io.headroom.appliance.supervision.Supervisor.Report loops) {
+        boolean failed = loops != null && !loops.healthy();
+        boolean degraded = loops != null && !loops.alarms().isEmpty();
+        String status = s == null ? "starting" : failed ? "failed" : degraded ? "degraded" : "ok";
+        JsonObject body = new JsonObject().put("status", status).put("site", site.name())
+                .put("tick", s == null ? 0 : s.tick()).put("journalDropped", journal.dropped());
+        if (loops != null) {
+            body.put("reasons", new JsonArray(loops.reasons()));
+            JsonArray a = new JsonArray();
+            for (io.headroom.appliance.supervision.Supervisor.Verdict v : loops.loops()) {
+                a.add(new JsonObject().put("loop", v.loop()).put("state", v.state().name().toLowerCase(java.util.Locale.ROOT))
+                        .put("silentMs", v.silentNanos() / 1_000_000).put("deadlineMs", v.deadlineNanos() / 1_000_000)
+                        .put("failures", v.failures()).put("lastFailure", v.lastFailure()));
+            }
+            body.put("loops", a);
+        }
+        json(rc, s == null || failed ? 503 : 200, body);
     }
 
     /** {@code parse}'s value, or null once a bad parameter has been answered 400. */

@@ -250,6 +250,12 @@ public final class OperatorApi {
     private record Reply(int status, JsonObject body) {
     }
 
+    /**
+     * The longest an operator's write waits for the journal: past the journal's own append deadline (which answers
+     * 503 "nothing was recorded" first), so that only a commit in progress that hangs is a 504.
+     */
+    public static final java.time.Duration WRITE_WAIT = io.headroom.appliance.journal.Journal.APPEND_DEADLINE.plusSeconds(2);
+
     @FunctionalInterface
     private interface Write {
         CompletableFuture<Reply> apply(JsonObject body);
@@ -281,7 +287,10 @@ public final class OperatorApi {
             refuse(rc, r);
             return;
         }
-        Future.fromCompletionStage(f, rc.vertx().getOrCreateContext()).onComplete(ar -> {
+        // The answer waits for the journal at most WRITE_WAIT: a hung writer is a 504 with the reason, never a request
+        // left open. The write itself still takes effect if and when the journal commits it.
+        CompletableFuture<Reply> bounded = f.copy().orTimeout(WRITE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        Future.fromCompletionStage(bounded, rc.vertx().getOrCreateContext()).onComplete(ar -> {
             if (ar.succeeded()) {
                 ApiServer.json(rc, ar.result().status(), ar.result().body());
             } else {
@@ -289,6 +298,10 @@ public final class OperatorApi {
                         ? ce.getCause() : ar.cause();
                 if (t instanceof OperatorControls.Refused r) {
                     refuse(rc, r);
+                } else if (t instanceof java.util.concurrent.TimeoutException) {
+                    ApiServer.json(rc, 504, new JsonObject().put("error", "the journal has not confirmed this write within "
+                            + WRITE_WAIT.toSeconds() + " s (its writer is hung or busy); it takes effect only if and when "
+                            + "the journal commits it: check the journal and the state before writing again"));
                 } else {
                     ApiServer.json(rc, 503, new JsonObject().put("error", "not recorded, nothing changed: " + t.getMessage()));
                 }

@@ -64,6 +64,7 @@ public final class GroupRegulator {
     private final double[] normalFloors;
     private final double[] lastCap;
     private final long[] loweredAtNanos;
+    private final MeterCrossCheck crossCheck;
 
     public GroupRegulator(Site site, RedundancyGroup group, double safeCapW) {
         this.site = site;
@@ -76,6 +77,7 @@ public final class GroupRegulator {
         this.normalFloors = Allocator.floors(nodes);
         this.lastCap = new double[nodes.size()];
         this.loweredAtNanos = new long[nodes.size()];
+        this.crossCheck = new MeterCrossCheck(feeds);
         for (int i = 0; i < nodes.size(); i++) {
             lastCap[i] = Math.clamp(safeCapW, normalFloors[i], nodes.get(i).gpu().maxW());
         }
@@ -115,17 +117,26 @@ public final class GroupRegulator {
             }
         }
 
+        // A meter that reads less than the agents report is held as a stale one (MeterCrossCheck).
+        crossCheck.run(s, nodes, DEAD_FRACTION);
+        alarms.addAll(crossCheck.alarms());
         int usable = 0;
         double gridW = 0;
         double bankW = 0;
-        for (Feed f : feeds) {
+        boolean[] trusted = new boolean[feeds.size()];
+        for (int fi = 0; fi < feeds.size(); fi++) {
+            Feed f = feeds.get(fi);
             FeedMeasurement m = s.feeds().get(f.id());
+            if (m != null && m.usable() && crossCheck.suspect(fi)) {
+                continue; // its alarm says why
+            }
             if (m == null || !m.usable()) {
                 alarms.add("feed " + f.id() + ": meter " + (m == null ? "missing" : m.quality().name().toLowerCase(Locale.ROOT))
                         + (m == null ? "" : " (" + m.ageMs() + " ms old)") + "; group held conservatively");
                 continue;
             }
             usable++;
+            trusted[fi] = true;
             gridW += m.powerW();
             bankW += s.bankPowerOnFeedW(f.id()); // load side: discharge added back, charging taken out
         }
@@ -136,16 +147,18 @@ public final class GroupRegulator {
         List<String> lost = new ArrayList<>(0);
         if (usable >= 2) {
             double busiest = 0;
-            for (Feed f : feeds) {
+            for (int fi = 0; fi < feeds.size(); fi++) {
+                Feed f = feeds.get(fi);
                 FeedMeasurement m = s.feeds().get(f.id());
-                if (m != null && m.usable()) {
+                if (trusted[fi]) {
                     busiest = Math.max(busiest, m.currentA() / f.limitA());
                 }
             }
             if (busiest >= LIVE_FRACTION) {
-                for (Feed f : feeds) {
+                for (int fi = 0; fi < feeds.size(); fi++) {
+                    Feed f = feeds.get(fi);
                     FeedMeasurement m = s.feeds().get(f.id());
-                    if (m != null && m.usable() && m.currentA() < DEAD_FRACTION * f.limitA()
+                    if (trusted[fi] && m.currentA() < DEAD_FRACTION * f.limitA()
                             && !outOfService.contains(f.id())) {
                         lost.add(f.id());
                     }
@@ -166,8 +179,12 @@ public final class GroupRegulator {
 
         // Demand per GPU and what the GPUs draw, from the agents' telemetry.
         double gpuW = 0;
-        double silentGpuBoundW = 0; // the most the GPUs without fresh telemetry can draw: their caps bound them
+        double silentGpuBoundW = 0; // the most the GPUs never heard from can draw: their caps bound them
         double[] demand = new double[nodes.size()];
+        // A node whose agent stopped answering is uncontrollable: its GPUs draw up to the last cap it may hold (the
+        // last it acknowledged or was sent, or its safe cap once its lease lapses: the larger), in steady state and in
+        // every contingency, since a trigger will not reach it. NaN: a node under control.
+        double[] silentAtW = null;
         for (int i = 0; i < nodes.size(); i++) {
             Node node = nodes.get(i);
             NodeTelemetry t = s.nodes().get(node.id());
@@ -175,9 +192,23 @@ public final class GroupRegulator {
                 gpuW += t.gpuPowerW();
                 double perGpu = t.gpuPowerW() / node.gpus();
                 demand[i] = perGpu >= SATURATED * lastCap[i] ? node.gpu().maxW() : perGpu * 1.1 + 10;
-            } else {
+            } else if (t == null) {
+                // never heard from (the first ticks): at its safe cap, or a former session's cap until that lapses
                 demand[i] = lastCap[i];
                 silentGpuBoundW += Math.max(lastCap[i], Math.min(safeCapW, node.gpu().maxW())) * node.gpus();
+            } else {
+                double at = Math.min(node.gpu().maxW(), Math.max(Math.max(lastCap[i], t.capPerGpuW()),
+                        Math.clamp(safeCapW, node.gpu().minW(), node.gpu().maxW())));
+                if (silentAtW == null) {
+                    silentAtW = new double[nodes.size()];
+                    Arrays.fill(silentAtW, Double.NaN);
+                }
+                silentAtW[i] = at;
+                demand[i] = at;
+                // Its draw stays in the measured remainder, and it is planned at its cap too: counted twice, never
+                // under-counted (what it draws between the two is unknown).
+                alarms.add(String.format(Locale.ROOT, "node %s: agent not answering; planned at %.0f W per GPU (its last "
+                        + "cap) in every contingency, the group's other nodes cover it", node.id(), at));
             }
         }
 
@@ -221,11 +252,32 @@ public final class GroupRegulator {
             }
         }
 
+        // A silent node's cap is what it is: floor and ceiling both, so the allocation and every plan count it there.
+        if (silentAtW != null) {
+            if (ceilings == null) {
+                floors = floors.clone();
+                ceilings = new double[nodes.size()];
+                Arrays.fill(ceilings, Double.POSITIVE_INFINITY);
+            } else if (floors == normalFloors) {
+                floors = normalFloors.clone();
+            }
+            for (int i = 0; i < nodes.size(); i++) {
+                if (!Double.isNaN(silentAtW[i])) {
+                    floors[i] = silentAtW[i];
+                    ceilings[i] = silentAtW[i];
+                    demand[i] = silentAtW[i];
+                }
+            }
+        }
+
         // The group's draw (load side) and what its GPUs' telemetry does not explain: the plans budget it too.
         double measuredW = Double.NaN;
         double nonGpuW = Double.NaN;
         if (usable > 0) {
-            measuredW = (gridW + bankW) * feeds.size() / usable;
+            // Feeds without a trusted reading are taken to carry what the trusted live ones carry on average; a feed
+            // known to be lost carries nothing and takes no share of the extrapolation.
+            int liveTrusted = usable - lost.size();
+            measuredW = liveTrusted > 0 ? (gridW + bankW) * (feeds.size() - lost.size()) / liveTrusted : gridW + bankW;
             nonGpuW = Math.max(0, measuredW - gpuW);
         }
         // The plans budget what the servers draw besides their GPUs: the measured remainder, less what the GPUs

@@ -56,6 +56,9 @@ public final class WaveformMonitor implements AutoCloseable {
     private volatile long lastBlockNanos;
     private volatile boolean running = true;
     private volatile Throwable failure;
+    private volatile io.headroom.appliance.supervision.Heartbeat heartbeat =
+            io.headroom.appliance.supervision.Heartbeat.unwatched("waveform");
+    private final AtomicLong failedBlocks = new AtomicLong();
     private Thread thread;
     private final long startedNanos = System.nanoTime();
 
@@ -110,21 +113,76 @@ public final class WaveformMonitor implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Watched by {@code supervisor} from now on (loop {@code waveform-FEEDS}): the thread beats at every read, which
+     * returns at least every receive timeout (50 ms) even on a silent stream, so a hung or dead DSP thread is an
+     * alarm; a silent stream is not a dead loop ({@link WaveformWatch} alarms that).
+     */
+    public void supervisedBy(io.headroom.appliance.supervision.Supervisor supervisor) {
+        this.heartbeat = supervisor.watch("waveform-" + String.join("+", java.util.Arrays.stream(feeds)
+                        .map(FeedDsp::feedId).toList()), java.time.Duration.ofSeconds(2),
+                "this stream's sub-cycle feed-loss detection is gone (the GPIO contacts and the meters remain)");
+    }
+
+    /** The DSP thread's heartbeat (its drills are armed there). */
+    public io.headroom.appliance.supervision.Heartbeat heartbeat() {
+        return heartbeat;
+    }
+
+    /** Blocks whose processing failed (the thread went on). */
+    public long failedBlocks() {
+        return failedBlocks.get();
+    }
+
     private void loop() {
+        Throwable ended = null;
         try {
             while (running) {
-                int n = source.read(block);
+                io.headroom.appliance.supervision.Heartbeat hb = heartbeat;
+                int n;
+                try {
+                    hb.beat();
+                    n = source.read(block);
+                } catch (IOException e) {
+                    if (!running) {
+                        return;
+                    }
+                    // A socket that fails to read fails again: the thread stops and says why (the stream is FAILED).
+                    ended = e;
+                    failure = e;
+                    org.slf4j.LoggerFactory.getLogger(WaveformMonitor.class).error("waveform DSP stopped", e);
+                    return;
+                } catch (Throwable t) {
+                    failedBlocks.incrementAndGet();
+                    hb.failed(t);
+                    continue;
+                }
                 if (n < 0) {
                     return;
                 }
                 if (n == 0) {
                     continue;
                 }
-                step(block);
+                // One block's failure is that block's: the detection goes on with the next.
+                try {
+                    step(block);
+                } catch (Throwable t) {
+                    failedBlocks.incrementAndGet();
+                    hb.failed(t);
+                    try {
+                        org.slf4j.LoggerFactory.getLogger(WaveformMonitor.class).error("waveform DSP: a block failed; "
+                                + "the detection goes on", t);
+                    } catch (Throwable ignored) {
+                        // the count and the heartbeat carry it
+                    }
+                }
             }
-        } catch (IOException | RuntimeException e) {
-            failure = e;
-            org.slf4j.LoggerFactory.getLogger(WaveformMonitor.class).error("waveform DSP stopped", e);
+        } finally {
+            if (running) {
+                heartbeat.stopped(ended);
+            } else {
+                heartbeat.retire();
+            }
         }
     }
 
@@ -175,6 +233,7 @@ public final class WaveformMonitor implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        heartbeat.retire();
         source.close();
         if (thread != null) {
             try {

@@ -35,8 +35,9 @@ import java.util.function.Supplier;
  *       the protection loop's mailbox exactly like a waveform detection (with the contact's first-edge time);</li>
  *   <li>the alarm relay is energised while any alarm is raised; the status lamp is on while regulation ticks and
  *       blinks when it stalls;</li>
- *   <li>the hardware watchdog (a pin toggled for an external watchdog) is kicked only while regulation ticks, so a
- *       hung appliance is reset by the board.</li>
+ *   <li>the hardware watchdog (a pin toggled for an external watchdog) is kicked only while regulation ticks and every
+ *       supervised loop runs (protection, waveform DSP, regulation, journal writer), so a hung appliance is reset by
+ *       the board.</li>
  * </ul>
  */
 public final class FieldIo implements AutoCloseable {
@@ -52,14 +53,17 @@ public final class FieldIo implements AutoCloseable {
     private final WatchdogKicker watchdog;
     private final ScheduledExecutorService thread;
     private final Supplier<SiteState> state;
+    private final Supplier<io.headroom.appliance.supervision.Supervisor.Report> supervision;
     private long lastTick = -1;
     private long lastTickChangeNanos = System.nanoTime();
     private long sequence;
 
-    private FieldIo(Gpio gpio, WatchdogKicker watchdog, Supplier<SiteState> state) {
+    private FieldIo(Gpio gpio, WatchdogKicker watchdog, Supplier<SiteState> state,
+                    Supplier<io.headroom.appliance.supervision.Supervisor.Report> supervision) {
         this.gpio = gpio;
         this.watchdog = watchdog;
         this.state = state;
+        this.supervision = supervision;
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "field-io");
             t.setDaemon(true);
@@ -67,9 +71,20 @@ public final class FieldIo implements AutoCloseable {
         });
     }
 
-    /** Opens the site's GPIO, or returns null when the site declares none. */
+    /** Opens the site's GPIO, or returns null when the site declares none; no loop supervision but regulation's tick. */
     public static FieldIo open(Site site, GpioProvider provider, ProtectionLoop protection, Supplier<SiteState> state,
                                Journal journal, Clock utc) {
+        return open(site, provider, protection, state, journal, utc, null);
+    }
+
+    /**
+     * Opens the site's GPIO, or returns null when the site declares none. With {@code supervision} (the loops'
+     * {@link io.headroom.appliance.supervision.Supervisor#check}), a stalled or stopped loop stops the watchdog kicks,
+     * energises the alarm relay and blinks the lamp, as a stalled regulation does.
+     */
+    public static FieldIo open(Site site, GpioProvider provider, ProtectionLoop protection, Supplier<SiteState> state,
+                               Journal journal, Clock utc,
+                               Supplier<io.headroom.appliance.supervision.Supervisor.Report> supervision) {
         GpioSettings g = site.gpio();
         if (g.inputs().isEmpty() && g.outputs().isEmpty() && (g.watchdog() == null || g.watchdog().pin() == null)) {
             return null;
@@ -78,7 +93,7 @@ public final class FieldIo implements AutoCloseable {
         try {
             WatchdogKicker wd = g.watchdog() != null && g.watchdog().pin() != null
                     ? gpio.watchdog(g.watchdog().pin(), Duration.ofMillis(g.watchdog().kickMs())) : null;
-            FieldIo io = new FieldIo(gpio, wd, state);
+            FieldIo io = new FieldIo(gpio, wd, state, supervision);
             for (GpioSettings.Input in : g.inputs()) {
                 // An undervoltage relay may watch the whole site rather than one feed: then it is journaled only.
                 int feedIndex = in.feedId() == null ? -1 : site.feeds().indexOf(site.feed(in.feedId()).orElseThrow());
@@ -133,7 +148,9 @@ public final class FieldIo implements AutoCloseable {
                 lastTick = s.tick();
                 lastTickChangeNanos = now;
             }
-            boolean alive = s != null && now - lastTickChangeNanos < STALL_NANOS;
+            io.headroom.appliance.supervision.Supervisor.Report loops = supervision == null ? null : supervision.get();
+            boolean loopsHealthy = loops == null || loops.healthy();
+            boolean alive = s != null && now - lastTickChangeNanos < STALL_NANOS && loopsHealthy;
             boolean alarmed = s == null || !s.alarms().isEmpty();
             for (IndicatorOutput o : alarmRelays) {
                 o.set(alarmed || !alive);
@@ -151,6 +168,8 @@ public final class FieldIo implements AutoCloseable {
                 } else if (!alive && watchdog.running()) {
                     if (s == null) {
                         log.info("watchdog not kicked until regulation's first tick");
+                    } else if (!loopsHealthy) {
+                        log.error("no more watchdog kicks: {}", String.join("; ", loops.reasons()));
                     } else {
                         log.error("regulation has not ticked for {} ms: no more watchdog kicks", STALL_NANOS / 1_000_000);
                     }

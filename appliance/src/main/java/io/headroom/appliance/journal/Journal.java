@@ -56,8 +56,26 @@ public final class Journal implements AutoCloseable {
     private final AtomicLong lastId = new AtomicLong();
     private volatile boolean closing;
 
-    private record Durable(JournalEntry entry, CompletableFuture<Long> done) {
+    /** An append someone waits for: the writer claims it before writing; one not claimed by its deadline is abandoned. */
+    private record Durable(JournalEntry entry, CompletableFuture<Long> done, java.util.concurrent.atomic.AtomicInteger state) {
+        static final int QUEUED = 0;
+        static final int CLAIMED = 1;
+        static final int ABANDONED = 2;
+
+        boolean claim() {
+            return state.compareAndSet(QUEUED, CLAIMED);
+        }
     }
+
+    /** The loop's name for supervision. */
+    public static final String LOOP = "journal-writer";
+    /** How long an append may wait for the writer to take it before it fails unrecorded. */
+    public static final java.time.Duration APPEND_DEADLINE = java.time.Duration.ofSeconds(5);
+    private volatile io.headroom.appliance.supervision.Heartbeat heartbeat =
+            io.headroom.appliance.supervision.Heartbeat.unwatched(LOOP);
+    private final AtomicLong restarts = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private volatile long appendDeadlineNanos = APPEND_DEADLINE.toNanos();
 
     private Journal(Path file, Clock clock, long rollupRetentionS, long maxEntries) throws SQLException {
         this.file = file;
@@ -88,6 +106,7 @@ public final class Journal implements AutoCloseable {
             }
         }
         this.writer = new Thread(() -> writeLoop(c), "journal");
+        this.writer.setUncaughtExceptionHandler((t, e) -> log.error("journal writer thread ended", e));
         this.writer.setDaemon(true);
     }
 
@@ -128,6 +147,11 @@ public final class Journal implements AutoCloseable {
      * @return the id the entry will have in the journal, or 0 when it was dropped
      */
     public long record(JournalEntry e) {
+        String bad = invalid(e);
+        if (bad != null) {
+            rejected.incrementAndGet();
+            throw new IllegalArgumentException(bad);
+        }
         long id = lastId.incrementAndGet();
         return offer(withId(e, id)) ? id : 0;
     }
@@ -141,22 +165,85 @@ public final class Journal implements AutoCloseable {
         offer(s);
     }
 
-    /** Appends an entry someone will be told is recorded; completes with its id once committed durably. */
+    /**
+     * Appends an entry someone will be told is recorded; completes with its id once committed durably. Never waits
+     * forever and never blocks the caller: it fails at once when the entry is invalid, the journal is closing or its
+     * queue is full, and with "not recorded" when the writer has not taken it within {@link #APPEND_DEADLINE}
+     * (hung or restarting: the writer then skips it) or its write failed. Once taken, it completes when its commit
+     * does (the writer's own supervision bounds that).
+     */
     public CompletableFuture<Long> append(JournalEntry e) {
         CompletableFuture<Long> done = new CompletableFuture<>();
-        if (closing) {
-            done.completeExceptionally(new IllegalStateException("the journal is closing"));
+        String bad = invalid(e);
+        if (bad != null) {
+            rejected.incrementAndGet();
+            done.completeExceptionally(new IllegalArgumentException(bad));
             return done;
         }
-        try {
-            if (!queue.offer(new Durable(withId(e, lastId.incrementAndGet()), done), 2, TimeUnit.SECONDS)) {
-                done.completeExceptionally(new IllegalStateException("the journal is overloaded; nothing was recorded"));
-            }
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            done.completeExceptionally(ie);
+        if (closing) {
+            done.completeExceptionally(new IllegalStateException("the journal is closing; nothing was recorded"));
+            return done;
         }
+        Durable d = new Durable(withId(e, lastId.incrementAndGet()), done, new java.util.concurrent.atomic.AtomicInteger());
+        if (!queue.offer(d)) {
+            done.completeExceptionally(new IllegalStateException("the journal is overloaded; nothing was recorded"));
+            return done;
+        }
+        long deadline = appendDeadlineNanos;
+        CompletableFuture.delayedExecutor(deadline, TimeUnit.NANOSECONDS).execute(() -> {
+            if (d.state().compareAndSet(Durable.QUEUED, Durable.ABANDONED)) {
+                done.completeExceptionally(new IllegalStateException("the journal writer did not take the entry within "
+                        + deadline / 1_000_000 + " ms (" + (writer.isAlive() ? "hung or restarting" : "stopped")
+                        + "); nothing was recorded"));
+            }
+        });
         return done;
+    }
+
+    /** Why an entry cannot be journaled (the field at fault), or null. */
+    static String invalid(JournalEntry e) {
+        if (e == null) {
+            return "journal entry: missing";
+        }
+        String field = e.utc() == null ? "utc" : e.kind() == null ? "kind" : e.subject() == null ? "subject"
+                : e.actor() == null ? "actor" : e.message() == null ? "message" : e.data() == null ? "data" : null;
+        return field == null ? null : "journal entry (kind " + e.kind() + ", subject " + e.subject() + "): " + field
+                + " is missing; nothing was recorded";
+    }
+
+    /** Entries refused as invalid (a bug of the caller's: each was refused with the field named). */
+    public long rejected() {
+        return rejected.get();
+    }
+
+    /** Times the writer restarted on a fresh connection after a failure that left its loop. */
+    public long writerRestarts() {
+        return restarts.get();
+    }
+
+    /**
+     * Watched by {@code supervisor} from now on (loop {@value #LOOP}): the writer beats at every pass (at least every
+     * 200 ms while idle).
+     */
+    public void supervisedBy(io.headroom.appliance.supervision.Supervisor supervisor) {
+        supervisedBy(supervisor, java.time.Duration.ofSeconds(5));
+    }
+
+    /** The same with another heartbeat deadline (the busy timeout of a locked file is 5 s). */
+    public void supervisedBy(io.headroom.appliance.supervision.Supervisor supervisor, java.time.Duration deadline) {
+        this.heartbeat = supervisor.watch(LOOP, deadline,
+                "journal entries wait and operator writes are refused (nothing acknowledged is lost)");
+    }
+
+    /** The writer's heartbeat (its drills are armed there). */
+    public io.headroom.appliance.supervision.Heartbeat heartbeat() {
+        return heartbeat;
+    }
+
+    /** How long an append may wait for the writer from now on ({@link #APPEND_DEADLINE} by default). */
+    public Journal appendDeadline(java.time.Duration d) {
+        this.appendDeadlineNanos = d.toNanos();
+        return this;
     }
 
     private boolean offer(Object o) {
@@ -167,73 +254,172 @@ public final class Journal implements AutoCloseable {
         return true;
     }
 
-    private void writeLoop(Connection c) {
+    /**
+     * The writer: batches from the queue, each in one transaction. A batch that fails is rolled back and written again
+     * item by item, so only the item at fault is lost (its waiter told why). Anything that leaves the loop (the
+     * connection broke, an error) fails the batch in hand, closes the connection and starts again on a new one; the
+     * items still queued wait for it. The writer beats at every pass, so a hung one is its supervisor's to see.
+     */
+    private void writeLoop(Connection first) {
+        Connection c = first;
         List<Object> batch = new ArrayList<>(1024);
+        long backoffMs = 100;
+        while (!(closing && queue.isEmpty())) {
+            try {
+                if (c == null) {
+                    c = DriverManager.getConnection(url);
+                    try (Statement st = c.createStatement()) {
+                        st.execute("PRAGMA synchronous=FULL");
+                        st.execute("PRAGMA busy_timeout=5000");
+                    }
+                    log.warn("journal writer: restarted on a new connection ({} restart(s))", restarts.incrementAndGet());
+                }
+                writeBatches(c, batch);
+                backoffMs = 100;
+            } catch (Throwable t) {
+                heartbeat.failed(t);
+                fail(batch, t);
+                batch.clear();
+                try {
+                    log.error("journal writer: {}; it restarts on a new connection", t.toString(), t);
+                } catch (Throwable ignored) {
+                    // logging failed too: the restart count says it
+                }
+                if (c != null) {
+                    try {
+                        c.close();
+                    } catch (Throwable ignored) {
+                        // it is being replaced
+                    }
+                    c = null;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(backoffMs * 1_000_000L);
+                backoffMs = Math.min(2_000, backoffMs * 2);
+            }
+        }
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                log.warn("journal: closing: {}", e.getMessage());
+            }
+        }
+        heartbeat.retire();
+    }
+
+    /** Fails the waiters of a batch that was in hand when the writer left its loop. */
+    private void fail(List<Object> batch, Throwable t) {
+        for (Object o : batch) {
+            if (o instanceof Durable d) {
+                d.done().completeExceptionally(new IllegalStateException("the journal writer failed (" + t
+                        + "); nothing was recorded", t));
+            } else {
+                dropped.incrementAndGet();
+            }
+        }
+    }
+
+    /** Writes batches until closed and drained; returns then, throws when the connection or the writer fails. */
+    private void writeBatches(Connection c, List<Object> batch) throws SQLException, InterruptedException {
         long lastRetention = 0;
-        try (c;
-             PreparedStatement entry = c.prepareStatement(
-                     "INSERT INTO entries(id, utc_ms, kind, subject, actor, message, data) VALUES (?,?,?,?,?,?,?)");
+        try (PreparedStatement entry = c.prepareStatement(
+                "INSERT INTO entries(id, utc_ms, kind, subject, actor, message, data) VALUES (?,?,?,?,?,?,?)");
              PreparedStatement second = c.prepareStatement(
                      "INSERT OR REPLACE INTO feed_seconds VALUES (?,?,?,?,?,?,?)")) {
             while (!(closing && queue.isEmpty())) {
+                heartbeat.beat();
                 Object first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
                 batch.add(first);
                 queue.drainTo(batch, 1023);
-                List<CompletableFuture<Long>> promised = new ArrayList<>();
-                List<Long> ids = new ArrayList<>();
-                try {
-                    c.setAutoCommit(false);
-                    for (Object o : batch) {
-                        switch (o) {
-                            case JournalEntry e -> insert(entry, e);
-                            case Durable d -> {
-                                ids.add(insert(entry, d.entry()));
-                                promised.add(d.done());
+                // Appends their waiters gave up on are not written: they were told nothing was recorded.
+                batch.removeIf(o -> o instanceof Durable d && !d.claim());
+                if (!batch.isEmpty()) {
+                    try {
+                        write(c, entry, second, batch);
+                        committed.addAndGet(batch.size());
+                    } catch (SQLException e) {
+                        rollback(c);
+                        log.error("journal: a batch of {} items failed ({}); writing them one by one", batch.size(),
+                                e.getMessage());
+                        for (Object o : batch) {
+                            try {
+                                write(c, entry, second, List.of(o));
+                                committed.incrementAndGet();
+                            } catch (SQLException one) {
+                                rollback(c);
+                                log.error("journal: {} not recorded: {}", describe(o), one.getMessage());
+                                if (o instanceof Durable d) {
+                                    d.done().completeExceptionally(one);
+                                } else {
+                                    dropped.incrementAndGet();
+                                }
                             }
-                            case FeedSecond f -> {
-                                second.setLong(1, f.epochSecond());
-                                second.setString(2, f.feedId());
-                                second.setDouble(3, f.avgW());
-                                second.setDouble(4, f.maxA());
-                                second.setDouble(5, f.avgA());
-                                second.setDouble(6, f.limitA());
-                                second.setInt(7, f.samples());
-                                second.executeUpdate();
-                            }
-                            default -> throw new IllegalStateException("unknown journal item " + o);
                         }
                     }
-                    c.commit();
-                    committed.addAndGet(batch.size());
-                    for (int k = 0; k < promised.size(); k++) {
-                        promised.get(k).complete(ids.get(k));
-                    }
-                } catch (SQLException e) {
-                    log.error("journal: a batch of {} items could not be written", batch.size(), e);
-                    try {
-                        c.rollback();
-                    } catch (SQLException ignored) {
-                        // the connection is in trouble; the next batch will say so again
-                    }
-                    promised.forEach(p -> p.completeExceptionally(e));
-                } finally {
-                    c.setAutoCommit(true);
-                    batch.clear();
                 }
+                batch.clear();
                 long now = clock.millis();
                 if (now - lastRetention > 60_000) {
                     lastRetention = now;
                     retain(c, now);
                 }
             }
-        } catch (SQLException e) {
-            log.error("journal writer stopped: {}", e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
+    }
+
+    /** Writes items in one transaction and tells their waiters once it is committed. */
+    private static void write(Connection c, PreparedStatement entry, PreparedStatement second, List<Object> items)
+            throws SQLException {
+        List<Durable> promised = new ArrayList<>();
+        c.setAutoCommit(false);
+        try {
+            for (Object o : items) {
+                switch (o) {
+                    case JournalEntry e -> insert(entry, e);
+                    case Durable d -> {
+                        insert(entry, d.entry());
+                        promised.add(d);
+                    }
+                    case FeedSecond f -> {
+                        second.setLong(1, f.epochSecond());
+                        second.setString(2, f.feedId());
+                        second.setDouble(3, f.avgW());
+                        second.setDouble(4, f.maxA());
+                        second.setDouble(5, f.avgA());
+                        second.setDouble(6, f.limitA());
+                        second.setInt(7, f.samples());
+                        second.executeUpdate();
+                    }
+                    default -> throw new SQLException("unknown journal item " + o);
+                }
+            }
+            c.commit();
+        } finally {
+            c.setAutoCommit(true);
+        }
+        for (Durable d : promised) {
+            d.done().complete(d.entry().id());
+        }
+    }
+
+    private static void rollback(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is in trouble; the next write says so again
+        }
+    }
+
+    private static String describe(Object o) {
+        return switch (o) {
+            case JournalEntry e -> "entry " + e.id() + " (" + e.kind() + ")";
+            case Durable d -> "entry " + d.entry().id() + " (" + d.entry().kind() + ")";
+            case FeedSecond f -> "feed " + f.feedId() + " second " + f.epochSecond();
+            default -> String.valueOf(o);
+        };
     }
 
     private static long insert(PreparedStatement st, JournalEntry e) throws SQLException {
@@ -491,6 +677,7 @@ public final class Journal implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        heartbeat.retire();
         try {
             writer.join(10_000);
         } catch (InterruptedException e) {

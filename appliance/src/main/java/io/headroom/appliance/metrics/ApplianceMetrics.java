@@ -142,6 +142,38 @@ public final class ApplianceMetrics implements TickListener, FastPathListener, A
      * Per-device poll latency (successful scans) and errors (failed scans) of every Modbus bus; installs a
      * {@link ModbusBus.PollListener} on each. Call before the buses start.
      */
+    /**
+     * The supervised loops (those watched by {@code supervisor} now): per loop {@code headroom_loop_up} (1 running or
+     * failing, 0 stalled or stopped), {@code headroom_loop_heartbeat_age_seconds} and {@code headroom_loop_failures};
+     * {@code headroom_healthy} (1 while every loop runs). Each read asks the supervisor.
+     */
+    public ApplianceMetrics supervision(io.headroom.appliance.supervision.Supervisor supervisor) {
+        for (io.headroom.appliance.supervision.Supervisor.Verdict v : supervisor.check().loops()) {
+            String loop = v.loop();
+            java.util.function.Function<io.headroom.appliance.supervision.Supervisor,
+                    io.headroom.appliance.supervision.Supervisor.Verdict> of = s -> s.check().of(loop);
+            Gauge.builder("headroom.loop.up", supervisor, s -> {
+                        var x = of.apply(s);
+                        return x == null ? Double.NaN : x.state().healthy() ? 1 : 0;
+                    }).description("1 while the loop runs, 0 when it is stalled or stopped (health red, no watchdog kicks)")
+                    .tag("loop", loop).strongReference(true).register(registry);
+            Gauge.builder("headroom.loop.heartbeat.age", supervisor, s -> {
+                        var x = of.apply(s);
+                        return x == null ? Double.NaN : x.silentNanos() / 1e9;
+                    }).baseUnit("seconds").description("time since the loop's last heartbeat")
+                    .tag("loop", loop).strongReference(true).register(registry);
+            io.micrometer.core.instrument.FunctionCounter.builder("headroom.loop.failures", supervisor, s -> {
+                        var x = of.apply(s);
+                        return x == null ? 0 : x.failures();
+                    }).description("events of the loop that failed (the loop went on)")
+                    .tag("loop", loop).register(registry);
+        }
+        Gauge.builder("headroom.healthy", supervisor, s -> s.check().healthy() ? 1 : 0)
+                .description("1 while every supervised loop runs; 0 turns /api/v1/health red and stops the watchdogs")
+                .strongReference(true).register(registry);
+        return this;
+    }
+
     public ApplianceMetrics modbus(ModbusBuses buses) {
         for (ModbusBus bus : buses.buses().values()) {
             String busId = bus.config().id();

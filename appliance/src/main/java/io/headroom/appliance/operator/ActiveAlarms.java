@@ -16,7 +16,8 @@ import java.util.Optional;
  * every number taken out ("feed B: meter stale (900 ms old)" and "… (1000 ms old)" are one alarm), so a value that
  * moves neither re-raises it nor loses its acknowledgement; once it clears, its acknowledgement goes with it.
  *
- * <p>Updated by the regulation thread once a tick; read and acknowledged from any thread.
+ * <p>Updated by the regulation thread once a tick and by the loops' supervision (each clears only its own);
+ * read and acknowledged from any thread.
  */
 public final class ActiveAlarms {
 
@@ -36,9 +37,23 @@ public final class ActiveAlarms {
     }
 
     private final Map<String, Alarm> byId = new LinkedHashMap<>();
+    /** Per alarm id, who raised it: each source's update clears only its own alarms. */
+    private final Map<String, String> sourceOf = new java.util.HashMap<>();
 
-    /** The alarms of this tick, in the order raised; returns those raised and cleared since the last update. */
-    public synchronized Changes update(List<String> messages, Instant at) {
+    /** Regulation's alarms of this tick, in the order raised; returns those raised and cleared since its last update. */
+    public Changes update(List<String> messages, Instant at) {
+        return update(REGULATION, messages, at);
+    }
+
+    /** Who raises alarms once a tick: regulation. */
+    public static final String REGULATION = "regulation";
+
+    /**
+     * The alarms {@code source} raises now (regulation each tick, the loops' supervision on its own period): those of
+     * the source's earlier update missing from {@code messages} clear, the others' stay. An alarm another source
+     * raised already is left to it.
+     */
+    public synchronized Changes update(String source, List<String> messages, Instant at) {
         Map<String, String> now = new LinkedHashMap<>();
         for (String m : messages) {
             now.putIfAbsent(idOf(m), m);
@@ -46,8 +61,9 @@ public final class ActiveAlarms {
         List<Alarm> raised = new ArrayList<>();
         List<Alarm> cleared = new ArrayList<>();
         byId.values().removeIf(a -> {
-            if (!now.containsKey(a.id())) {
+            if (source.equals(sourceOf.get(a.id())) && !now.containsKey(a.id())) {
                 cleared.add(a);
+                sourceOf.remove(a.id());
                 return true;
             }
             return false;
@@ -57,8 +73,9 @@ public final class ActiveAlarms {
             if (old == null) {
                 Alarm a = new Alarm(e.getKey(), subjectOf(e.getValue()), e.getValue(), at, null);
                 byId.put(a.id(), a);
+                sourceOf.put(a.id(), source);
                 raised.add(a);
-            } else if (!old.message().equals(e.getValue())) {
+            } else if (source.equals(sourceOf.get(old.id())) && !old.message().equals(e.getValue())) {
                 byId.put(old.id(), new Alarm(old.id(), old.subject(), e.getValue(), old.raisedAt(), old.acknowledged()));
             }
         }

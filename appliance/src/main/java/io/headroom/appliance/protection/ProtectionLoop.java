@@ -51,6 +51,9 @@ public final class ProtectionLoop implements AutoCloseable {
     private final AtomicReference<Fired> last = new AtomicReference<>();
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile io.headroom.appliance.supervision.Heartbeat heartbeat =
+            io.headroom.appliance.supervision.Heartbeat.unwatched(LOOP);
+    private final java.util.concurrent.atomic.AtomicLong failedEvents = new java.util.concurrent.atomic.AtomicLong();
 
     public ProtectionLoop(Site site, ContingencyTrigger trigger, Actuator actuator, Journal journal, Clock utc) {
         this.site = site;
@@ -102,20 +105,78 @@ public final class ProtectionLoop implements AutoCloseable {
         return last.get();
     }
 
+    /**
+     * Watched by {@code supervisor} from now on (loop {@value #LOOP}): the thread beats at every pass (at least every
+     * 50 ms while idle), so a hung or dead fast path is an alarm within {@link #HEARTBEAT_DEADLINE}.
+     */
+    public void supervisedBy(io.headroom.appliance.supervision.Supervisor supervisor) {
+        this.heartbeat = supervisor.watch(LOOP, HEARTBEAT_DEADLINE,
+                "feed losses are not answered by the armed contingencies (regulation still caps from the meters)");
+    }
+
+    /** The loop's heartbeat (its drills are armed there). */
+    public io.headroom.appliance.supervision.Heartbeat heartbeat() {
+        return heartbeat;
+    }
+
+    /** The loop's name for supervision. */
+    public static final String LOOP = "protection";
+    /** Twenty idle periods: room for a loaded host's scheduling without calling a live thread stalled. */
+    public static final java.time.Duration HEARTBEAT_DEADLINE = java.time.Duration.ofSeconds(1);
+
+    /** Events whose handling failed (the loop went on). */
+    public long failedEvents() {
+        return failedEvents.get();
+    }
+
     private void run() {
         int feeds = mailbox.length();
-        while (running) {
-            boolean any = false;
-            for (int f = 0; f < feeds; f++) {
-                FeedLossEvent e = mailbox.getAndSet(f, null);
-                if (e != null) {
-                    any = true;
-                    handle(f, e);
+        Throwable ended = null;
+        try {
+            while (running) {
+                boolean any = false;
+                io.headroom.appliance.supervision.Heartbeat hb = heartbeat;
+                try {
+                    hb.beat();
+                } catch (Throwable t) {
+                    failed(hb, null, t);
+                }
+                for (int f = 0; f < feeds; f++) {
+                    FeedLossEvent e = mailbox.getAndSet(f, null);
+                    if (e != null) {
+                        any = true;
+                        // One event's failure is that event's: the loop goes on, and the other feeds' events too.
+                        try {
+                            handle(f, e);
+                        } catch (Throwable t) {
+                            failed(hb, e, t);
+                        }
+                    }
+                }
+                if (!any) {
+                    LockSupport.parkNanos(50_000_000L);
                 }
             }
-            if (!any) {
-                LockSupport.parkNanos(50_000_000L);
+        } catch (Throwable t) {
+            ended = t;
+            throw t;
+        } finally {
+            if (running) {
+                heartbeat.stopped(ended);
+            } else {
+                heartbeat.retire();
             }
+        }
+    }
+
+    private void failed(io.headroom.appliance.supervision.Heartbeat hb, FeedLossEvent e, Throwable t) {
+        failedEvents.incrementAndGet();
+        hb.failed(t);
+        try {
+            log.error("protection: {} failed; the loop goes on", e == null ? "a pass" : "feed " + e.feedId() + " "
+                    + e.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), t);
+        } catch (Throwable ignored) {
+            // logging itself failed (out of memory): the count and the heartbeat carry it
         }
     }
 
@@ -153,6 +214,7 @@ public final class ProtectionLoop implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        heartbeat.retire();
         LockSupport.unpark(thread);
         try {
             thread.join(2000);

@@ -28,6 +28,11 @@ class GroupRegulatorTest {
         final boolean[] feedUp;
         /** Load the servers draw beyond their declared base and their GPUs' telemetry (fans, NICs, storage), W. */
         double unexplainedW;
+        /** Per feed, what its meter reports of the truth (1: honest; 0.5: a CT of the wrong ratio; −1: reversed). */
+        final double[] meterFactor;
+        /** Per node, whether its agent stopped answering: it reports nothing new and obeys no new cap. */
+        final boolean[] silent;
+        final double[] lastReportedW;
 
         Plant(Site site, double demand) {
             this.site = site;
@@ -37,6 +42,10 @@ class GroupRegulatorTest {
             java.util.Arrays.fill(capPerGpu, 700);
             this.feedUp = new boolean[site.feeds().size()];
             java.util.Arrays.fill(feedUp, true);
+            this.meterFactor = new double[site.feeds().size()];
+            java.util.Arrays.fill(meterFactor, 1);
+            this.silent = new boolean[site.nodes().size()];
+            this.lastReportedW = new double[site.nodes().size()];
         }
 
         double gpuW(int i) {
@@ -71,20 +80,28 @@ class GroupRegulatorTest {
         Snapshot snapshot(long tick) {
             Map<String, FeedMeasurement> feeds = new HashMap<>();
             for (int f = 0; f < site.feeds().size(); f++) {
-                feeds.put(site.feeds().get(f).id(), new FeedMeasurement(site.feeds().get(f).id(), feedA(f), feedW(f),
-                        MeasurementQuality.GOOD, 50));
+                double k = meterFactor[f];
+                feeds.put(site.feeds().get(f).id(), new FeedMeasurement(site.feeds().get(f).id(), Math.abs(k) * feedA(f),
+                        k * feedW(f), MeasurementQuality.GOOD, 50));
             }
             Map<String, NodeTelemetry> nodes = new HashMap<>();
             for (int i = 0; i < capPerGpu.length; i++) {
                 Node n = site.nodes().get(i);
-                nodes.put(n.id(), new NodeTelemetry(n.id(), gpuW(i), capPerGpu[i], true));
+                if (!silent[i]) {
+                    lastReportedW[i] = gpuW(i);
+                }
+                nodes.put(n.id(), new NodeTelemetry(n.id(), lastReportedW[i], capPerGpu[i], !silent[i]));
             }
             return new Snapshot(tick, tick * TICK, Instant.EPOCH.plusMillis(tick * 100), feeds, nodes);
         }
 
         GroupDecision step(GroupRegulator reg, long tick) {
             GroupDecision d = reg.run(snapshot(tick));
-            System.arraycopy(d.capsPerGpuW(), 0, capPerGpu, 0, capPerGpu.length);
+            for (int i = 0; i < capPerGpu.length; i++) {
+                if (!silent[i]) {
+                    capPerGpu[i] = d.capsPerGpuW()[i];
+                }
+            }
             return d;
         }
     }
@@ -382,6 +399,158 @@ class GroupRegulatorTest {
                 changes += java.util.Arrays.equals(before, plant.capPerGpu) ? 0 : 1;
             }
             assertThat(changes).as("seed %d hall %d: cap changes over a minute of steady load", seed, k).isZero();
+        }
+    }
+
+    /** Every survivor of every plan within its limit less margin, with each node at its planned cap. */
+    static void assertPlansFit(Site site, GroupDecision d) {
+        for (ContingencyPlan p : d.plans()) {
+            double w = 0;
+            for (int i = 0; i < site.nodes().size(); i++) {
+                w += site.nodes().get(i).baseW() + p.capsPerGpuW()[i] * site.nodes().get(i).gpus();
+            }
+            assertThat(w).as("plan for the loss of %s", p.lostFeedId()).isLessThanOrEqualTo(p.survivorsAllowedW() + 1e-6);
+        }
+    }
+
+    @Test
+    void aSilentAgentIsPlannedAtItsLastCapInEveryContingencyAndTheOthersCoverItUntilItAnswersAgain() {
+        Site site = TestHalls.hall(4, 150, 16, 24, 24);
+        double safeCap = ContingencyPlanner.safeCapW(site, site.groups().getFirst());
+        Plant plant = new Plant(site, 700);
+        GroupRegulator reg = new GroupRegulator(site, site.groups().getFirst(), safeCap);
+        for (int t = 1; t <= 60; t++) {
+            plant.step(reg, t);
+        }
+        // Eight flexible nodes' agents crash at full load: their GPUs keep the cap they had.
+        int[] dead = {56, 57, 58, 59, 60, 61, 62, 63};
+        for (int i : dead) {
+            plant.silent[i] = true;
+        }
+        double heldW = Math.max(plant.capPerGpu[63], safeCap);
+        GroupDecision d = null;
+        for (int t = 61; t <= 90; t++) {
+            d = plant.step(reg, t);
+            for (ContingencyPlan p : d.plans()) {
+                for (int i : dead) {
+                    assertThat(p.capsPerGpuW()[i]).as("tick %d: node %d in the plan for the loss of %s", t, i, p.lostFeedId())
+                            .isEqualTo(heldW);
+                }
+            }
+            assertPlansFit(site, d);
+        }
+        assertThat(d.alarms()).filteredOn(a -> a.contains("agent not answering")).hasSize(8)
+                .allMatch(a -> a.contains("planned at " + Math.round(heldW) + " W per GPU"));
+        // The plans are real: lose feed B, apply the armed caps to the nodes that obey them: the survivors hold.
+        ContingencyPlan lossOfB = d.plans().stream().filter(p -> p.lostFeedId().equals("B")).findFirst().orElseThrow();
+        double[] steady = plant.capPerGpu.clone();
+        for (int i = 0; i < site.nodes().size(); i++) {
+            if (!plant.silent[i]) {
+                plant.capPerGpu[i] = lossOfB.capsPerGpuW()[i];
+            }
+        }
+        plant.feedUp[1] = false;
+        for (int f : new int[]{0, 2, 3}) {
+            assertThat(plant.feedA(f)).as("survivor %d at once, with the silent nodes at their caps", f)
+                    .isLessThanOrEqualTo(150 * 0.97 + 1e-6);
+        }
+        plant.feedUp[1] = true;
+        System.arraycopy(steady, 0, plant.capPerGpu, 0, steady.length);
+        // They answer again: folded back in, planned like any other node.
+        for (int i : dead) {
+            plant.silent[i] = false;
+        }
+        d = plant.step(reg, 91);
+        assertThat(d.alarms()).noneMatch(a -> a.contains("agent not answering"));
+        ContingencyPlan after = d.plans().getFirst();
+        assertThat(after.capsPerGpuW()[63]).as("cut in a contingency like the other flexible nodes again")
+                .isEqualTo(after.capsPerGpuW()[48]).isLessThan(heldW);
+    }
+
+    @Test
+    void aMeterReadingHalfTheTruthIsCaughtWithinTwoSecondsAndItsGroupHeldConservatively() {
+        Site site = TestHalls.hall(4, 150, 16, 24, 24);
+        Plant plant = new Plant(site, 700);
+        GroupRegulator reg = new GroupRegulator(site, site.groups().getFirst(), ContingencyPlanner.safeCapW(site, site.groups().getFirst()));
+        for (int t = 1; t <= 60; t++) {
+            plant.step(reg, t);
+        }
+        plant.meterFactor[0] = 0.5; // feed A's meter: a CT of the wrong ratio, or a spoofed server
+        GroupDecision d = null;
+        int raisedAt = -1;
+        for (int t = 61; t <= 200; t++) {
+            d = plant.step(reg, t);
+            boolean alarmed = d.alarms().stream().anyMatch(a -> a.startsWith("feed A: meter under-reports"));
+            if (alarmed && raisedAt < 0) {
+                raisedAt = t;
+            }
+            if (t - 61 < 20) {
+                assertThat(alarmed).as("tick %d: not before 2 s short", t).isFalse();
+            }
+        }
+        assertThat(raisedAt - 61).as("ticks from the lie to the alarm").isBetween(20, 21);
+        assertThat(d.alarms()).anyMatch(a -> a.startsWith("feed A: meter under-reports: it reads 5")
+                && a.endsWith("group held conservatively as for a stale meter"));
+        for (int f = 0; f < 4; f++) {
+            assertThat(plant.feedA(f)).as("true current of feed %d, settled", f).isLessThanOrEqualTo(150 * 0.97 + 1e-6);
+        }
+        // honest again: trusted after 5 s of reading its share
+        plant.meterFactor[0] = 1;
+        for (int t = 201; t <= 249; t++) {
+            d = plant.step(reg, t);
+            assertThat(d.alarms()).as("tick %d", t).anyMatch(a -> a.startsWith("feed A: meter under-reports"));
+        }
+        d = plant.step(reg, 251);
+        assertThat(d.alarms()).noneMatch(a -> a.contains("meter under-reports"));
+    }
+
+    @Test
+    void everyMeterReadingHalfTheTruthHoldsTheGroupAtItsSafeCap() {
+        Site site = TestHalls.hall(4, 150, 16, 24, 24);
+        double safeCap = ContingencyPlanner.safeCapW(site, site.groups().getFirst());
+        Plant plant = new Plant(site, 700);
+        GroupRegulator reg = new GroupRegulator(site, site.groups().getFirst(), safeCap);
+        java.util.Arrays.fill(plant.meterFactor, 0.5); // every CT configured with the wrong ratio
+        GroupDecision d = null;
+        for (int t = 1; t <= 120; t++) {
+            d = plant.step(reg, t);
+        }
+        assertThat(d.alarms()).filteredOn(a -> a.contains("meter under-reports")).hasSize(4);
+        assertThat(d.binding()).contains("safe cap");
+        for (int f = 0; f < 4; f++) {
+            assertThat(plant.feedA(f)).as("true current of feed %d", f).isLessThanOrEqualTo(150 * 0.97 + 1e-6);
+        }
+    }
+
+    @Test
+    void aReversedCtReadingPowerFlowingOutIsSuspectToo() {
+        Site site = TestHalls.hall(4, 150, 16, 24, 24);
+        Plant plant = new Plant(site, 600);
+        GroupRegulator reg = new GroupRegulator(site, site.groups().getFirst(), 700);
+        plant.meterFactor[1] = -1;
+        GroupDecision d = null;
+        for (int t = 1; t <= 25; t++) {
+            d = plant.step(reg, t);
+        }
+        assertThat(d.alarms()).anyMatch(a -> a.startsWith("feed B: meter reads power flowing out"));
+    }
+
+    @Test
+    void readingsThatLagABurstsEndByASecondAreNoLie() {
+        Site site = TestHalls.hall(4, 150, 16, 24, 24);
+        Plant plant = new Plant(site, 700);
+        GroupRegulator reg = new GroupRegulator(site, site.groups().getFirst(), 700);
+        for (int t = 1; t <= 60; t++) {
+            plant.step(reg, t);
+        }
+        // the meters see the burst end at once; the agents' readings a second late (a renewal or two)
+        java.util.Arrays.fill(plant.meterFactor, 0.7);
+        for (int t = 61; t <= 70; t++) {
+            assertThat(plant.step(reg, t).alarms()).noneMatch(a -> a.contains("meter"));
+        }
+        java.util.Arrays.fill(plant.meterFactor, 1);
+        for (int t = 71; t <= 140; t++) {
+            assertThat(plant.step(reg, t).alarms()).noneMatch(a -> a.contains("meter"));
         }
     }
 }

@@ -83,7 +83,7 @@ public record Scenario(String name, String description, double durationS, double
 
     /** One thing that happens at {@code atS} seconds of plant time. */
     public sealed interface Event permits FeedLoss, FeedRestore, Burst, MeterFault, MeterLies, MeterFreeze, BreakerTrip,
-            AgentCrash, ApplianceRestart, DrEvent, Network {
+            AgentCrash, ApplianceRestart, DrEvent, Network, LoopHang, LoopFail {
         double atS();
 
         /** In words, for logs and reports. */
@@ -143,6 +143,31 @@ public record Scenario(String name, String description, double durationS, double
         public String describe() {
             return String.format(java.util.Locale.ROOT, "meter of feed %s reports %.2f × the truth", feed, factor);
         }
+    }
+
+    /**
+     * A drill on one of the appliance's supervised loops ({@code protection}, {@code regulation}, {@code journal-writer},
+     * {@code waveform-A}, …): its thread hangs for {@code forS} (a deadlock, a hung write: to the outside, a dead loop),
+     * then goes on.
+     */
+    public record LoopHang(double atS, String loop, double forS) implements Event {
+        public String describe() {
+            return String.format(java.util.Locale.ROOT, "loop %s hangs for %.1f s", loop, forS);
+        }
+    }
+
+    /** A drill: one of the appliance's supervised loops fails with an error at its next pass (its guard must hold). */
+    public record LoopFail(double atS, String loop) implements Event {
+        public String describe() {
+            return "loop " + loop + " fails (an error thrown in it)";
+        }
+    }
+
+    /**
+     * An alarm that must be raised within {@code withinS} of {@code afterS} (scenario time): the figure
+     * {@code alarm_N_after_s} says how long it took.
+     */
+    public record TimedAlarm(String text, double afterS, double withinS) {
     }
 
     /** A node's agent process dies (no answers, its GPUs keep the limit they had) or is started again. */
@@ -218,11 +243,15 @@ public record Scenario(String name, String description, double durationS, double
     public record Expectations(Integer trips, Double recoveryMs, Double worstTripMarginUsed,
                                Double criticalComputeLostPct, Double flexibleComputeLostPct, Long dataLost,
                                List<String> alarmsRaised, Double drCompliancePct, Integer leaseLapses,
-                               Integer uncommandedAgents) {
+                               Integer uncommandedAgents, List<TimedAlarm> alarmsWithin) {
+        public Expectations {
+            alarmsWithin = alarmsWithin == null ? List.of() : List.copyOf(alarmsWithin);
+        }
+
         public Expectations(Integer trips, Double recoveryMs, Double worstTripMarginUsed, Double criticalComputeLostPct,
                             Double flexibleComputeLostPct, Long dataLost, List<String> alarmsRaised) {
             this(trips, recoveryMs, worstTripMarginUsed, criticalComputeLostPct, flexibleComputeLostPct, dataLost,
-                    alarmsRaised, null, null, null);
+                    alarmsRaised, null, null, null, List.of());
         }
     }
 
@@ -245,7 +274,7 @@ public record Scenario(String name, String description, double durationS, double
             "workload", "openadr", "plant");
     private static final Set<String> KINDS = Set.of("feedLoss", "feedRestore", "burst", "meterFault", "meterBack",
             "meterLies", "meterFreeze", "breakerTrip", "agentCrash", "agentRestart", "applianceRestart", "drEvent",
-            "network");
+            "network", "loopHang", "loopFail");
     private static final Set<String> EXPECT = Set.of("trips", "recovery", "worstTripMarginUsed",
             "criticalComputeLostPct", "flexibleComputeLostPct", "dataLost", "alarmsRaised", "drCompliancePct",
             "leaseLapses", "uncommandedAgents");
@@ -470,6 +499,21 @@ public record Scenario(String name, String description, double durationS, double
                 return Double.isNaN(loss) || Double.isNaN(delay) || Double.isNaN(jitter) || Double.isNaN(at) ? null
                         : new Network(at, nodes, loss, delay, jitter);
             }
+            case "loopHang" -> {
+                if (!(v instanceof Map<?, ?> lm) || !lm.keySet().equals(Set.of("loop", "for"))) {
+                    errors.add(w + ": must be {loop: NAME, for: TIME} (protection, regulation, journal-writer, waveform-FEED)");
+                    return null;
+                }
+                double d = seconds(lm.get("for"), w + ".for", errors, true);
+                return Double.isNaN(d) || Double.isNaN(at) ? null : new LoopHang(at, String.valueOf(lm.get("loop")), d);
+            }
+            case "loopFail" -> {
+                if (!(v instanceof String loop) || loop.isBlank()) {
+                    errors.add(w + ": must name a loop (protection, regulation, journal-writer, waveform-FEED)");
+                    return null;
+                }
+                return Double.isNaN(at) ? null : new LoopFail(at, loop);
+            }
             case "agentCrash", "agentRestart" -> {
                 String node = v == null ? null : String.valueOf(v);
                 if (node == null || site.nodes().stream().noneMatch(n -> n.id().equals(node))) {
@@ -506,9 +550,26 @@ public record Scenario(String name, String description, double durationS, double
         Long lost = m.containsKey("dataLost") ? (long) number(m.get("dataLost"), "expect.dataLost", 0, 1e12, errors) : 0L;
         Double dr = m.containsKey("drCompliancePct") ? number(m.get("drCompliancePct"), "expect.drCompliancePct", 0, 100, errors) : null;
         List<String> alarms = new ArrayList<>();
+        List<TimedAlarm> timed = new ArrayList<>();
         if (m.containsKey("alarmsRaised")) {
             if (m.get("alarmsRaised") instanceof List<?> l) {
-                l.forEach(x -> alarms.add(String.valueOf(x)));
+                for (int i = 0; i < l.size(); i++) {
+                    Object x = l.get(i);
+                    if (x instanceof Map<?, ?> tm) {
+                        String w = "expect.alarmsRaised[" + i + "]";
+                        if (!tm.keySet().equals(Set.of("text", "after", "within"))) {
+                            errors.add(w + ": must be a text, or {text: TEXT, after: TIME, within: TIME}");
+                            continue;
+                        }
+                        double after = seconds(tm.get("after"), w + ".after", errors, true);
+                        double within = seconds(tm.get("within"), w + ".within", errors, true);
+                        if (!Double.isNaN(after) && !Double.isNaN(within)) {
+                            timed.add(new TimedAlarm(String.valueOf(tm.get("text")), after, within));
+                        }
+                    } else {
+                        alarms.add(String.valueOf(x));
+                    }
+                }
             } else {
                 errors.add("expect.alarmsRaised: must be a list of texts the alarms must contain");
             }
@@ -517,7 +578,7 @@ public record Scenario(String name, String description, double durationS, double
         Integer uncommanded = m.containsKey("uncommandedAgents")
                 ? (int) number(m.get("uncommandedAgents"), "expect.uncommandedAgents", 0, 1e6, errors) : null;
         return new Expectations(trips, recovery, margin, critical, flexible, lost, List.copyOf(alarms), dr, lapses,
-                uncommanded);
+                uncommanded, timed);
     }
 
     private static String feed(Object v, String where, Site site, List<String> errors) {

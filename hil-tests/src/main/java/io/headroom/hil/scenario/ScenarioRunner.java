@@ -111,9 +111,11 @@ public final class ScenarioRunner {
         }
         probe.finish();
         List<String> alarms = new ArrayList<>();
+        List<double[]> alarmTimes = new ArrayList<>(); // seconds after the scenario's start, per alarm above
         for (JournalEntry j : bench.appliance().journal().entries(started.minusMillis(1), Instant.now().plusSeconds(1),
                 "alarm.raised", 10_000)) {
             alarms.add(j.message());
+            alarmTimes.add(new double[]{(j.utc().toEpochMilli() - started.toEpochMilli()) / 1000.0});
         }
         Map<String, Double> fig = new LinkedHashMap<>();
         Map<String, String> unit = new LinkedHashMap<>();
@@ -172,10 +174,32 @@ public final class ScenarioRunner {
         unit.put("lease_lapses", "count");
         fig.put("agents_uncommanded_at_end", (double) uncommanded(bench).size());
         unit.put("agents_uncommanded_at_end", "count");
-        List<String> failures = check(sc.expect(), fig, alarms, probe.recoveries);
+        List<String> timedFailures = new ArrayList<>();
+        if (sc.expect() != null) {
+            int k = 0;
+            for (Scenario.TimedAlarm ta : sc.expect().alarmsWithin()) {
+                double first = Double.NaN;
+                for (int i = 0; i < alarms.size(); i++) {
+                    double at = alarmTimes.get(i)[0];
+                    if (alarms.get(i).contains(ta.text()) && at >= ta.afterS() - 0.05 && (Double.isNaN(first) || at < first)) {
+                        first = at;
+                    }
+                }
+                double took = Double.isNaN(first) ? Double.POSITIVE_INFINITY : Math.max(0, first - ta.afterS());
+                fig.put("alarm_" + k + "_after_s", took);
+                unit.put("alarm_" + k + "_after_s", "s");
+                if (!(took <= ta.withinS())) {
+                    timedFailures.add(String.format(Locale.ROOT, "alarm containing '%s': %s after %.1f s, within %.1f s expected",
+                            ta.text(), Double.isInfinite(took) ? "never raised" : String.format(Locale.ROOT, "raised %.2f s",
+                                    took), ta.afterS(), ta.withinS()));
+                }
+                k++;
+            }
+        }
+        List<String> failures = new ArrayList<>(check(sc.expect(), fig, alarms, probe.recoveries));
+        failures.addAll(timedFailures);
         if (sc.expect() != null && sc.expect().uncommandedAgents() != null
                 && fig.get("agents_uncommanded_at_end") > sc.expect().uncommandedAgents()) {
-            failures = new ArrayList<>(failures);
             failures.add("agents not under a lease of the running appliance with its contingency table armed at the end: "
                     + uncommanded(bench) + ", at most " + sc.expect().uncommandedAgents() + " expected");
         }
@@ -322,8 +346,22 @@ public final class ScenarioRunner {
                 bench.network().impair(n.nodes(), new io.headroom.hil.NetImpairment.Impairment(n.loss(), n.delayS(),
                         n.jitterS()));
             }
+            case Scenario.LoopHang h -> heartbeat(bench, h.loop()).drill(
+                    new io.headroom.appliance.supervision.Drill.Hang(java.time.Duration.ofMillis(Math.round(h.forS() * 1000))));
+            case Scenario.LoopFail f -> heartbeat(bench, f.loop()).drill(
+                    new io.headroom.appliance.supervision.Drill.Fail("scenario drill"));
             case Scenario.DrEvent d -> throw new IllegalStateException("DR events are published, not applied");
         }
+    }
+
+    private static io.headroom.appliance.supervision.Heartbeat heartbeat(Bench bench, String loop) {
+        io.headroom.appliance.supervision.Heartbeat h = bench.appliance().supervisor().heartbeat(loop);
+        if (h == null) {
+            throw new IllegalArgumentException("the appliance supervises no loop '" + loop + "' (it has: "
+                    + bench.appliance().supervisor().check().loops().stream()
+                    .map(io.headroom.appliance.supervision.Supervisor.Verdict::loop).toList() + ")");
+        }
+        return h;
     }
 
     /** Measures on the plant's step thread. */
