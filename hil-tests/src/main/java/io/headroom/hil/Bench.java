@@ -317,7 +317,7 @@ public final class Bench implements AutoCloseable {
         NodeAgent a = agents.get(i);
         if (crashed) {
             crashedPorts.put(nodeId, a.port());
-            a.close();
+            a.crash(); // gone without an orderly stop (which would apply its safe cap)
         } else {
             Integer port = crashedPorts.remove(nodeId);
             if (port == null) {
