@@ -106,6 +106,7 @@ public final class NodeAgent implements AutoCloseable {
     private final TriggerKey.Scratch triggerScratch = new TriggerKey.Scratch();
     private final AtomicLong rejectedTriggers = new AtomicLong();
     private final AtomicLong leaseLapses = new AtomicLong();
+    private final AtomicLong forbiddenRequests = new AtomicLong();
     /** {@code System.nanoTime()} of the lease timer's last run (supervision runs in real time, whatever the clock). */
     private volatile long leaseBeatNanos = System.nanoTime();
     /** The state {@link #health()} reports, read without the lock. */
@@ -1066,7 +1067,40 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
+    /**
+     * With certificates, the agent serves the appliance alone: a peer whose certificate does not carry
+     * {@link PeerIdentity#APPLIANCE} (another agent's, say: root on one GPU server) gets 4.03 and nothing changes.
+     * Plain CoAP ({@code security: none}) and DTLS-PSK (this agent's own key, shared with the appliance alone) name
+     * no role.
+     */
+    private boolean forbidden(CoapExchange ex, String what) {
+        java.security.Principal peer = ex.advanced().getRequest().getSourceContext().getPeerIdentity();
+        if (!(peer instanceof org.eclipse.californium.elements.auth.X509CertPath path)) {
+            return false;
+        }
+        java.security.cert.X509Certificate leaf = path.getTarget();
+        if (PeerIdentity.of(leaf).appliance()) {
+            return false;
+        }
+        String why = "forbidden: " + PeerIdentity.describe(leaf) + " is not the appliance; only a certificate with "
+                + PeerIdentity.APPLIANCE + " may " + what + " this agent";
+        long n = forbiddenRequests.incrementAndGet();
+        if (Long.bitCount(n) == 1) {
+            LOG.warn("{}: refused a request from {}: {} ({} so far)", name, ex.getSourceSocketAddress(), why, n);
+        }
+        ex.respond(ResponseCode.FORBIDDEN, why, GpuProtocol.FORMAT_TEXT);
+        return true;
+    }
+
+    /** Requests refused because the peer's certificate is not the appliance's. */
+    public long forbiddenRequests() {
+        return forbiddenRequests.get();
+    }
+
     private void serveGet(CoapExchange ex, Supplier<Message> read) {
+        if (forbidden(ex, "read")) {
+            return;
+        }
         OptionalInt format = negotiate(ex);
         if (format.isEmpty()) {
             notAcceptable(ex);
@@ -1128,6 +1162,9 @@ public final class NodeAgent implements AutoCloseable {
      * reason; a failure of the agent itself answers 5.00.
      */
     private void postCommand(CoapExchange ex, String what, java.util.function.Function<byte[], CapOutcome> handle) {
+        if (forbidden(ex, "command")) {
+            return;
+        }
         int contentFormat = ex.getRequestOptions().getContentFormat();
         if (contentFormat != MediaTypeRegistry.UNDEFINED && contentFormat != GpuProtocol.FORMAT_BINARY) {
             ex.respond(ResponseCode.UNSUPPORTED_CONTENT_FORMAT, what + " must be application/octet-stream ("
@@ -1186,6 +1223,9 @@ public final class NodeAgent implements AutoCloseable {
 
         @Override
         public void handlePOST(CoapExchange ex) {
+            if (forbidden(ex, "trigger")) {
+                return;
+            }
             OptionalInt format = negotiate(ex);
             if (format.isEmpty()) {
                 notAcceptable(ex);
