@@ -402,7 +402,7 @@ public final class Bench implements AutoCloseable {
             if (gpus != null) {
                 gpus.crash();
             }
-            a.close();
+            a.crash(); // and the agent stops without its orderly stop's safe cap
         } else {
             Integer port = crashedPorts.remove(nodeId);
             if (port == null) {

@@ -63,14 +63,25 @@ public final class AgentTransport {
                 case CERTIFICATES -> {
                     Dtls.Certificates certs = AgentKeys.certificates(sec.keyStore(), sec.keyStorePasswordFile(),
                             sec.trustedCertificates());
-                    b.endpoint(Dtls.clientEndpoint(any, Map.of(), certs, null, ackMs));
-                    log.info("agents over DTLS 1.2 with certificates ({}; {} agents)", certs, agents.size());
+                    // each agent must present its own node's certificate (role agent, urn:headroom:node:<id>)
+                    b.endpoint(Dtls.clientEndpoint(any, Map.of(), certs, nodeByAgent(agents), null, ackMs));
+                    log.info("agents over DTLS 1.2 with certificates ({}; {} agents, each checked against its node)",
+                            certs, agents.size());
                 }
             }
         } catch (AgentKeys.KeyFileException e) {
             throw new IllegalStateException("agent credentials: " + e.getMessage(), e);
         }
         return b.build();
+    }
+
+    /** The node the site places at each agent address. */
+    static Map<InetSocketAddress, String> nodeByAgent(List<Node> agents) {
+        Map<InetSocketAddress, String> m = new LinkedHashMap<>();
+        for (Node n : agents) {
+            m.put(new InetSocketAddress(n.agent().host(), n.agent().port()), n.id());
+        }
+        return m;
     }
 
     /** CoAP's initial retransmission timeout for a request timeout: a fifth of it, at least 20 ms. */

@@ -1,8 +1,9 @@
 package io.headroom.appliance.protection;
 
 /**
- * Told about every contingency fan-out, on the protection thread, after the critical part (the datagrams are out
- * and the answers collected or timed out): must return at once. Times are {@code System.nanoTime()}.
+ * Told about every contingency fan-out once it is complete (every answer in, or its deadline passed), on the
+ * trigger's report thread, never on the protection thread: a slow listener delays the next reports, never a fire.
+ * Times are {@code System.nanoTime()}.
  */
 @FunctionalInterface
 public interface FastPathListener {

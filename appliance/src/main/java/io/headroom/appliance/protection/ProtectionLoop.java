@@ -21,8 +21,10 @@ import java.util.concurrent.locks.LockSupport;
  * The protection loop (fast path) on its own platform thread. Detectors (one per feed) hand events to a
  * per-feed mailbox and unpark the thread; nothing they do waits. On {@code FEED_LOST} the thread fires the
  * contingency already armed on the agents for that feed ({@link ContingencyTrigger#fire}: pre-encoded
- * datagrams, no allocation, no lookup by name), then — off the critical part — tells the actuator to hold the
- * contingency caps until regulation has seen the loss, and journals who applied what and when.
+ * datagrams, no allocation, no lookup by name, and no wait for the answers), tells the actuator to hold the
+ * contingency caps until regulation has seen the loss, and goes back to its mailbox: a second feed's loss (or the
+ * breaker contact of the same loss) is fired at once. The answers, the retries, the metrics ({@link FastPathListener})
+ * and the journal entry of who applied what and when come later, on the trigger's report thread.
  */
 public final class ProtectionLoop implements AutoCloseable {
 
@@ -69,6 +71,7 @@ public final class ProtectionLoop implements AutoCloseable {
         this.thread = new Thread(this::run, "protection");
         this.thread.setDaemon(true);
         this.thread.setPriority(Thread.MAX_PRIORITY);
+        trigger.onComplete(this::fanoutDone);
     }
 
     /** The listener a feed's detector reports to: stores and wakes, never waits. */
@@ -85,7 +88,7 @@ public final class ProtectionLoop implements AutoCloseable {
         return this;
     }
 
-    /** Told about every fan-out, after its critical part (metrics); null: nobody. */
+    /** Told about every fan-out once its answers are in or its deadline passed (metrics); null: nobody. */
     public void onFired(FastPathListener l) {
         this.fastPathListener = l == null ? FastPathListener.NONE : l;
     }
@@ -182,33 +185,41 @@ public final class ProtectionLoop implements AutoCloseable {
 
     private void handle(int feedIndex, FeedLossEvent e) {
         if (e.kind() == FeedLossEvent.Kind.FEED_LOST) {
-            ContingencyTrigger.Fanout out = trigger.fire(feedIndex, timeoutNanos, retryNanos);
-            // Off the critical part from here on.
+            trigger.fire(feedIndex, timeoutNanos, retryNanos, handedOverNanos.get(feedIndex), e);
+            // The wave is out. The answers are collected, and the fan-out reported (fanoutDone), by the trigger's threads.
             actuator.holdContingency(feedIndex, System.nanoTime(), holdNanos);
-            try {
-                fastPathListener.onFired(feedIndex, origin(e.detectedNanos(), handedOverNanos.get(feedIndex), out.sentNanos()),
-                        out.sentNanos(), out.lastAckNanos(), out.targets(), out.answered());
-            } catch (RuntimeException ex) {
-                log.warn("fast-path listener failed: {}", ex.toString());
-            }
-            ContingencyTrigger.Report r = trigger.report();
-            Fired fired = new Fired(site.feeds().get(feedIndex).id(), e.detectedNanos(), e.firstSampleNanos(), r);
-            last.set(fired);
-            String msg = String.format(java.util.Locale.ROOT,
-                    "feed %s lost: contingency fired to %d agents (%d group datagram(s), %d unicast), %d applied, %d silent; last ack %.2f ms after the first collapsed sample",
-                    fired.feedId(), r.targets(), r.groupDatagramsSent(), r.datagramsSent() - r.groupDatagramsSent(),
-                    r.applied(), r.targets() - r.answered(), fired.sampleToLastAckMs());
-            long id = journal.record(JournalEntry.of(utc.instant(), "protection", fired.feedId(), "appliance", msg,
-                    String.format(java.util.Locale.ROOT, "{\"targets\":%d,\"applied\":%d,\"answered\":%d,\"groupDatagrams\":%d,\"unicastDatagrams\":%d,\"lastAckMs\":%.3f}",
-                            r.targets(), r.applied(), r.answered(), r.groupDatagramsSent(),
-                            r.datagramsSent() - r.groupDatagramsSent(), fired.sampleToLastAckMs())));
-            JournalLog.with(log.atWarn(), id).log(msg);
         } else {
             String msg = "feed " + e.feedId() + ": " + e.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
             long id = journal.record(JournalEntry.of(utc.instant(), "waveform", e.feedId(), "appliance", msg,
                     String.format(java.util.Locale.ROOT, "{\"residual\":%.3f,\"phaseMask\":%d}", e.residual(), e.phaseMask())));
             JournalLog.with(log.atInfo(), id).log(msg);
         }
+    }
+
+    /** A fan-out this loop fired is complete (every answer in, or its deadline): metrics, the API's last, the journal. */
+    private void fanoutDone(ContingencyTrigger.Report r) {
+        if (!(r.attachment() instanceof FeedLossEvent e)) {
+            return; // not one of ours
+        }
+        int feedIndex = r.contingencyId();
+        try {
+            fastPathListener.onFired(feedIndex, origin(e.detectedNanos(), r.handedOverNanos(), r.sentNanos()),
+                    r.sentNanos(), r.lastAckNanos(), r.targets(), r.answered());
+        } catch (RuntimeException ex) {
+            log.warn("fast-path listener failed: {}", ex.toString());
+        }
+        Fired fired = new Fired(site.feeds().get(feedIndex).id(), e.detectedNanos(), e.firstSampleNanos(), r);
+        last.set(fired);
+        String msg = String.format(java.util.Locale.ROOT,
+                "feed %s lost: contingency fired to %d agents (%d group datagram(s), %d unicast), %d applied, %d silent; last ack %.2f ms after the first collapsed sample%s",
+                fired.feedId(), r.targets(), r.groupDatagramsSent(), r.datagramsSent() - r.groupDatagramsSent(),
+                r.applied(), r.targets() - r.answered(), fired.sampleToLastAckMs(),
+                r.tracked() ? "" : " (answers not collected: too many fan-outs in flight)");
+        long id = journal.record(JournalEntry.of(utc.instant(), "protection", fired.feedId(), "appliance", msg,
+                String.format(java.util.Locale.ROOT, "{\"targets\":%d,\"applied\":%d,\"answered\":%d,\"groupDatagrams\":%d,\"unicastDatagrams\":%d,\"lastAckMs\":%.3f,\"tracked\":%b}",
+                        r.targets(), r.applied(), r.answered(), r.groupDatagramsSent(),
+                        r.datagramsSent() - r.groupDatagramsSent(), fired.sampleToLastAckMs(), r.tracked())));
+        JournalLog.with(log.atWarn(), id).log(msg);
     }
 
     @Override

@@ -124,6 +124,11 @@ public final class AgentKeys {
         if (key == null || chain.isEmpty()) {
             throw new KeyFileException(keyStore + ": holds no private key with its certificate chain");
         }
+        if (!io.headroom.drivers.gpuprotocol.PeerIdentity.of(chain.getFirst()).appliance()) {
+            throw new KeyFileException(keyStore + ": its certificate " + io.headroom.drivers.gpuprotocol.PeerIdentity
+                    .describe(chain.getFirst()) + " does not carry the appliance role (SAN URI "
+                    + io.headroom.drivers.gpuprotocol.PeerIdentity.APPLIANCE + "): every agent would refuse its commands");
+        }
         List<X509Certificate> anchors = new ArrayList<>();
         try (InputStream in = open(trusted)) {
             for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {

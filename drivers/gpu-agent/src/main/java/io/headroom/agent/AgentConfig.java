@@ -254,6 +254,14 @@ public record AgentConfig(InetSocketAddress listen, InetSocketAddress triggerLis
                 for (Certificate c : ks.getCertificateChain(alias)) {
                     chain.add((X509Certificate) c);
                 }
+                io.headroom.drivers.gpuprotocol.PeerIdentity id = io.headroom.drivers.gpuprotocol.PeerIdentity.of(chain.getFirst());
+                if (!io.headroom.drivers.gpuprotocol.PeerIdentity.AGENT.equals(id.role()) || id.nodeId() == null) {
+                    error("key-store", store + ": its certificate " + io.headroom.drivers.gpuprotocol.PeerIdentity
+                            .describe(chain.getFirst()) + " must carry the agent role and this node (SAN URIs "
+                            + io.headroom.drivers.gpuprotocol.PeerIdentity.AGENT + " and "
+                            + io.headroom.drivers.gpuprotocol.PeerIdentity.NODE_PREFIX + "<node id>): the appliance refuses it otherwise");
+                    return null;
+                }
                 List<X509Certificate> anchors = new ArrayList<>();
                 try (InputStream in = Files.newInputStream(trusted)) {
                     for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {

@@ -58,12 +58,47 @@ public final class AgentMain implements Callable<Integer> {
         }
         NodeAgent agent = start(cfg, backend);
         running = agent;
+        SdNotify systemd = SdNotify.fromEnvironment();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            agent.close();
+            notifyQuietly(systemd, "STOPPING=1\nSTATUS=stopping: applying the safe cap");
+            agent.close(); // an orderly stop leaves every GPU at its safe cap
             stop.countDown();
         }, "agent-shutdown"));
+        notifyQuietly(systemd, "READY=1\nSTATUS=serving " + agent.inventory().gpuCount() + " GPUs");
+        AgentWatchdog watchdog = AgentWatchdog.fromEnvironment(systemd, agent::supervision);
+        if (watchdog != null) {
+            LOG.info("systemd watchdog: kicked every {} ms while the trigger loop and the lease timer are alive",
+                    watchdog.period().toMillis());
+            Thread.ofPlatform().name("agent-watchdog").daemon().start(() -> kick(watchdog));
+        }
         stop.await();
         return 0;
+    }
+
+    /** Checks the agent's loops every watchdog period until the process ends; a failed check is logged, never fatal. */
+    private void kick(AgentWatchdog watchdog) {
+        while (stop.getCount() > 0) {
+            try {
+                watchdog.check();
+            } catch (RuntimeException e) {
+                LOG.warn("systemd watchdog: {}", e.getMessage());
+            }
+            try {
+                if (stop.await(watchdog.period().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private static void notifyQuietly(SdNotify systemd, String state) {
+        try {
+            systemd.send(state);
+        } catch (RuntimeException e) {
+            LOG.warn("sd_notify: {}", e.getMessage());
+        }
     }
 
     /** Starts an agent from a configuration (also used by tests and benches). */

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code feedloss-to-caps}: from the detection event (the protection thread calls
- * {@link ContingencyTrigger#fire}) to the last agent's authenticated acknowledgement that it applied
+ * {@link ContingencyTrigger#fire}, which sends the wave and returns; the trigger's intake thread collects the
+ * answers) to the last agent's authenticated acknowledgement that it applied
  * the pre-armed contingency, over loopback UDP, for 100, 1,000 and 10,000 agents.
  *
  * <p>How the agents are hosted: all in this JVM, the real {@link NodeAgent} code with simulated GPUs
@@ -30,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * path), sharing {@value #SOCKETS} trigger sockets, each with its own receiving thread (and, for the
  * multicast runs, its own membership of the group: the kernel delivers one copy per socket, and the socket's
  * thread hands it to each of its agents, which checks the group MAC and answers for itself). The
- * appliance side is one {@link ContingencyTrigger}: one socket, the calling thread, either one
+ * appliance side is one {@link ContingencyTrigger}: the calling thread sends the wave on one socket, either one
  * {@link io.headroom.drivers.gpuprotocol.GroupTrigger} to the group's multicast address (figures
  * {@code feedloss-to-caps.*}) or unicast datagrams with a per-agent HMAC to every agent
  * ({@code feedloss-to-caps.unicast.*}); every agent answers with its own acknowledgement either way. Each run re-arms a new epoch first, so every run is a real apply,
@@ -137,7 +138,13 @@ public final class FeedlossToCaps {
                     trigger.armedGroup(0, session, epoch, groupKey, new int[]{0, 1});
                 }
                 System.gc(); // re-arming made garbage: collect it before, not during, the measurement
-                ContingencyTrigger.Fanout f = trigger.fire((int) (epoch % 2), timeout, retry);
+                ContingencyTrigger.Report f;
+                try {
+                    f = trigger.awaitReport(trigger.fire((int) (epoch % 2), timeout, retry), Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
                 if (r < 0) {
                     continue;
                 }

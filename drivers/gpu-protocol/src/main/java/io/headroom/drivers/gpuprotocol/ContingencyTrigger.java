@@ -10,40 +10,53 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The appliance's fan-out of a pre-armed contingency: one UDP socket, one thread (the caller's),
- * parallel unicast datagrams to every agent armed for the contingency, acknowledgements collected
- * as they arrive, silent agents retried with the same datagram, a report of who applied what and when.
+ * The appliance's fan-out of a pre-armed contingency to the agents armed with it: the firing thread sends the wave
+ * and returns; acknowledgements, retries and the report happen on the trigger's own threads.
  *
  * <p><b>Arm time</b> (any thread, typically the client's completion of {@code POST /contingency}):
  * {@link #armed} records what agent slot {@code agentId} acknowledged and encodes, once, the
  * 32-byte {@link Trigger} datagram of every contingency it holds. {@code agentId}s are dense slot
  * numbers {@code 0 .. capacity-1} chosen by the appliance.
  *
- * <p><b>Fast path</b> ({@link #fire}, one thread at a time, for example the protection thread):
- * sends the pre-encoded datagrams in slot order through a non-blocking channel, draining
- * acknowledgements in between; then waits for the rest on a selector, re-sending to agents silent
- * for {@code retryNanos} (doubling per attempt up to {@value #MAX_BACKOFF_DOUBLINGS} times); returns when every targeted
- * agent answered or at the deadline. Nothing
- * is allocated, computed or looked up by name: slots are array indices, the ack's {@code agentId}
- * is the index, MACs use precomputed key pads, and the result is this object's own arrays
- * ({@link Fanout}, valid until the next {@code fire}). {@link #report()} copies it (allocating)
- * for logs and the API.
+ * <p><b>Fast path</b> ({@link #fire}, one thread at a time, the protection thread): takes a free fan-out record from
+ * a small pre-allocated ring, snapshots the targets into it, sends the pre-encoded datagrams (one per multicast
+ * group armed with the contingency, then unicast to every other target, in slot order) through a non-blocking
+ * socket that only this thread sends on, hands the record to the ack intake and returns. It never waits for an
+ * answer, a lock another thread holds for long, or socket space (what the socket has no room for, the intake sends
+ * at once); nothing is allocated, computed or looked up by name: slots are array indices, and the datagrams and the
+ * records exist beforehand. So a second contingency (feed A lost, then B a millisecond later; or the breaker contact
+ * of the same loss) is fired at once while the first one's answers are still being collected.
+ *
+ * <p><b>Ack intake</b> ({@link AckIntake}, a platform thread of the trigger): receives and verifies the answers
+ * (length, slot, contingency, epoch, MAC with precomputed key pads), credits each to its fan-out, re-sends to
+ * silent agents every {@code retryNanos} then backing off (doubling up to {@value #MAX_BACKOFF_DOUBLINGS} times),
+ * and completes a fan-out when every target answered or at its deadline. Each fan-out in flight keeps its own
+ * bookkeeping ({@link Fanout}).
+ *
+ * <p><b>Report</b> (a second platform thread of the trigger): copies a completed fan-out into a {@link Report}
+ * (allocating), frees its record, and hands the report to the listener ({@link #onComplete}: logs, metrics, the
+ * journal) and to {@link #awaitReport}. A slow listener delays reports, never a fire or an answer.
+ *
+ * <p>When every record is in flight (more than the ring's size of fan-outs within one timeout: a flood), a fire
+ * still sends its wave, from the arm-time slots, but collects no answers: its report says {@link Report#tracked()}
+ * false.
  */
 public final class ContingencyTrigger implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ContingencyTrigger.class);
 
     /** What one agent slot acknowledged at arm time: immutable, replaced as a whole. */
-    private static final class Slot {
+    static final class Slot {
         final InetSocketAddress address;
         final long epoch;
         final TriggerKey key;
@@ -58,16 +71,24 @@ public final class ContingencyTrigger implements AutoCloseable {
             this.datagramById = datagramById;
             this.groupId = groupId;
         }
+
+        boolean armedWith(int contingencyId) {
+            return contingencyId >= 0 && contingencyId < datagramById.length && datagramById[contingencyId] != null;
+        }
     }
 
     /** A group's pre-encoded {@link GroupTrigger}s for one epoch, by contingency id. */
-    private static final class GroupSlot {
+    static final class GroupSlot {
         final long epoch;
         final byte[][] datagramById;
 
         GroupSlot(long epoch, byte[][] datagramById) {
             this.epoch = epoch;
             this.datagramById = datagramById;
+        }
+
+        boolean armedWith(int contingencyId) {
+            return contingencyId >= 0 && contingencyId < datagramById.length && datagramById[contingencyId] != null;
         }
     }
 
@@ -78,8 +99,17 @@ public final class ContingencyTrigger implements AutoCloseable {
      */
     public static final int MAX_BACKOFF_DOUBLINGS = 3;
 
+    /** Fan-outs that may be in flight at once by default ({@link #open(InetSocketAddress, int, int, int)}). */
+    public static final int DEFAULT_IN_FLIGHT = 16;
+
+    /** Reports kept for {@link #awaitReport}. */
+    private static final int HISTORY = 64;
+    /** Untracked fires waiting for their report. */
+    private static final int UNTRACKED = 32;
+
     private final int capacity;
     private final DatagramChannel channel;
+    private final DatagramChannel retryChannel;
     private final Selector selector;
     private final InetSocketAddress localAddress;
     private final AtomicReferenceArray<Slot> slots;
@@ -87,124 +117,38 @@ public final class ContingencyTrigger implements AutoCloseable {
     private volatile InetSocketAddress multicastTarget;
     private final TriggerKey.Scratch armScratch = new TriggerKey.Scratch();
 
-    // fast-path state, owned by the firing thread
-    private final TriggerKey.Scratch scratch = new TriggerKey.Scratch();
-    private final byte[] rxBytes = new byte[256];
-    private final ByteBuffer rx = ByteBuffer.wrap(rxBytes);
-    private final byte[] txBytes = new byte[Trigger.SIZE];
+    // the fan-outs in flight, their intake and their reports
+    private final Fanout[] records;
+    private final AckIntake intake;
+    private final Thread reporter;
+    private volatile boolean closed;
+    private volatile Consumer<Report> listener = r -> { };
+    private final Report[] history = new Report[HISTORY];
+    private Report lastReport; // guarded by history
+    private long listenerFailures; // the report thread's
+
+    // the firing thread's
+    private final byte[] txBytes = new byte[Math.max(Trigger.SIZE, GroupTrigger.SIZE)];
     private final ByteBuffer tx = ByteBuffer.wrap(txBytes);
-    private final Consumer<SelectionKey> ignoreKey = k -> { };
-    private final Slot[] fired;
-    private final int[] order;
-    private final GroupSlot[] groupFired;
-    private final byte[] groupTxBytes = new byte[GroupTrigger.SIZE];
-    private final ByteBuffer groupTx = ByteBuffer.wrap(groupTxBytes);
-    private final Fanout fanout;
+    private long fires;
+    private int nextRecord;
+    private final boolean[] untrackedGroupSent;
 
-    /** The outcome of the last {@link #fire}: arrays indexed by agent slot, owned by the trigger. */
-    public static final class Fanout {
-        /** Status code of each targeted slot's answer ({@link TriggerAck.Status#code()}), -1 = silent, -2 = not targeted. */
-        final int[] status;
-        final long[] ackNanos;
-        final long[] agentTimeMs;
-        final float[] powerW;
-        final int[] attempts;
-        int contingencyId;
-        int targets;
-        int answered;
-        int applied;
-        long startNanos;
-        long sentNanos;
-        long lastAckNanos;
-        long endNanos;
-        long datagramsSent;
-        long groupDatagramsSent;
-        long rejectedAcks;
-
-        Fanout(int capacity) {
-            status = new int[capacity];
-            ackNanos = new long[capacity];
-            agentTimeMs = new long[capacity];
-            powerW = new float[capacity];
-            attempts = new int[capacity];
-        }
-
-        public int contingencyId() {
-            return contingencyId;
-        }
-
-        /** Agents the contingency was armed on (and therefore sent to). */
-        public int targets() {
-            return targets;
-        }
-
-        /** Agents that answered (any status). */
-        public int answered() {
-            return answered;
-        }
-
-        /** Agents whose answer says the caps are in force (APPLIED or ALREADY_APPLIED). */
-        public int applied() {
-            return applied;
-        }
-
-        /** Targeted agents that never answered. */
-        public int silent() {
-            return targets - answered;
-        }
-
-        /** {@code System.nanoTime()} when {@link #fire} began. */
-        public long startNanos() {
-            return startNanos;
-        }
-
-        /** {@code System.nanoTime()} when the first wave was out: one datagram sent to every targeted agent (or the deadline passed). */
-        public long sentNanos() {
-            return sentNanos;
-        }
-
-        /** {@code System.nanoTime()} of the last answer (= startNanos if none). */
-        public long lastAckNanos() {
-            return lastAckNanos;
-        }
-
-        public long endNanos() {
-            return endNanos;
-        }
-
-        /** Datagrams sent, retries included (group datagrams too). */
-        public long datagramsSent() {
-            return datagramsSent;
-        }
-
-        /** {@link GroupTrigger}s sent to multicast groups (one per group armed for the contingency). */
-        public long groupDatagramsSent() {
-            return groupDatagramsSent;
-        }
-
-        /** Answers ignored: malformed, unknown slot, wrong epoch/contingency or wrong MAC. */
-        public long rejectedAcks() {
-            return rejectedAcks;
-        }
-
-        /** The answer's status for slot {@code agentId}, or null when silent or not targeted. */
-        public TriggerAck.Status status(int agentId) {
-            int s = status[agentId];
-            return s < 0 ? null : TriggerAck.Status.fromCode(s);
-        }
-
-        public boolean targeted(int agentId) {
-            return status[agentId] != -2;
-        }
-
-        public long ackNanos(int agentId) {
-            return ackNanos[agentId];
-        }
-
-        public int attempts(int agentId) {
-            return attempts[agentId];
-        }
-    }
+    // untracked fires: written by the firing thread, read by the report thread (single producer, single consumer)
+    private final long[] untrackedNumber = new long[UNTRACKED];
+    private final int[] untrackedId = new int[UNTRACKED];
+    private final long[] untrackedHandedOver = new long[UNTRACKED];
+    private final long[] untrackedStart = new long[UNTRACKED];
+    private final long[] untrackedSent = new long[UNTRACKED];
+    private final int[] untrackedTargets = new int[UNTRACKED];
+    private final long[] untrackedDatagrams = new long[UNTRACKED];
+    private final long[] untrackedGroupDatagrams = new long[UNTRACKED];
+    private final Object[] untrackedAttachment = new Object[UNTRACKED];
+    private volatile long untrackedWritten;
+    /** Written by the report thread. */
+    private volatile long untrackedRead;
+    private volatile long untrackedFires;
+    private volatile long untrackedUnreported;
 
     /**
      * One agent's part in a fan-out.
@@ -212,33 +156,85 @@ public final class ContingencyTrigger implements AutoCloseable {
      * @param status       null when it never answered
      * @param latencyNanos from the start of the fan-out to its answer (-1 when silent)
      * @param agentTimeMs  when the agent applied the caps, on its own clock
-     * @param attempts     datagrams sent to it
+     * @param attempts     datagrams sent to it (a multicast datagram that reached it counts as one)
      */
     public record AgentResult(int agentId, InetSocketAddress address, TriggerAck.Status status, long latencyNanos,
                               long agentTimeMs, double powerW, int attempts) {
     }
 
-    /** A copy of a fan-out's outcome. */
-    public record Report(int contingencyId, int targets, int applied, int answered, long startNanos,
-                         long lastAckNanos, long endNanos, long datagramsSent, long groupDatagramsSent,
+    /**
+     * A completed fan-out. Times are {@code System.nanoTime()}.
+     *
+     * @param fireNumber         what {@link #fire} returned
+     * @param tracked            false when every fan-out record was in flight: the wave was sent, no answer collected
+     * @param targets            agents the contingency was armed on (and therefore sent to)
+     * @param applied            agents whose answer says the caps are in force (APPLIED or ALREADY_APPLIED)
+     * @param answered           agents that answered (any status)
+     * @param handedOverNanos    when the event that fired it was handed to the firing thread (as given to {@link #fire})
+     * @param startNanos         when {@link #fire} began
+     * @param sentNanos          when one datagram had been sent to every target (or the deadline passed first)
+     * @param lastAckNanos       the last answer (= startNanos if none)
+     * @param endNanos           when the fan-out completed: every target answered, or the deadline
+     * @param datagramsSent      datagrams sent, retries and group datagrams included
+     * @param groupDatagramsSent {@link GroupTrigger}s sent to multicast groups
+     * @param rejectedAcks       answers naming this fan-out's contingency and a slot it targeted that were not
+     *                           authentic (wrong MAC)
+     * @param attachment         what the caller gave {@link #fire}
+     * @param agents             every target, in slot order (empty when not tracked)
+     */
+    public record Report(long fireNumber, int contingencyId, boolean tracked, int targets, int applied, int answered,
+                         long handedOverNanos, long startNanos, long sentNanos, long lastAckNanos, long endNanos,
+                         long datagramsSent, long groupDatagramsSent, long rejectedAcks, Object attachment,
                          List<AgentResult> agents) {
+        /** Targeted agents that never answered. */
+        public int silentCount() {
+            return targets - answered;
+        }
+
         public List<AgentResult> silent() {
             return agents.stream().filter(a -> a.status() == null).toList();
         }
+
+        /** Slot {@code agentId}'s part, or null when it was not targeted. */
+        public AgentResult agent(int agentId) {
+            for (AgentResult a : agents) {
+                if (a.agentId() == agentId) {
+                    return a;
+                }
+            }
+            return null;
+        }
+
+        /** Slot {@code agentId}'s answer, or null when silent or not targeted. */
+        public TriggerAck.Status status(int agentId) {
+            AgentResult a = agent(agentId);
+            return a == null ? null : a.status();
+        }
+
+        /** Datagrams sent to slot {@code agentId} (0 when not targeted). */
+        public int attempts(int agentId) {
+            AgentResult a = agent(agentId);
+            return a == null ? 0 : a.attempts();
+        }
     }
 
-    private ContingencyTrigger(int capacity, int groupCapacity, DatagramChannel channel, Selector selector)
-            throws IOException {
+    private ContingencyTrigger(int capacity, int groupCapacity, int inFlight, DatagramChannel channel,
+                               DatagramChannel retryChannel, Selector selector) throws IOException {
         this.capacity = capacity;
         this.channel = channel;
+        this.retryChannel = retryChannel;
         this.selector = selector;
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
         this.slots = new AtomicReferenceArray<>(capacity);
         this.groups = new AtomicReferenceArray<>(groupCapacity);
-        this.groupFired = new GroupSlot[groupCapacity];
-        this.fired = new Slot[capacity];
-        this.order = new int[capacity];
-        this.fanout = new Fanout(capacity);
+        this.untrackedGroupSent = new boolean[groupCapacity];
+        this.records = new Fanout[inFlight];
+        for (int r = 0; r < inFlight; r++) {
+            records[r] = new Fanout(r, capacity, groupCapacity);
+        }
+        this.reporter = Thread.ofPlatform().name("trigger-report").daemon().unstarted(this::report);
+        this.intake = new AckIntake("trigger-intake", records, channel, retryChannel, selector, capacity,
+                () -> LockSupport.unpark(reporter));
     }
 
     /**
@@ -259,30 +255,60 @@ public final class ContingencyTrigger implements AutoCloseable {
      * @param groupCapacity multicast groups {@code 0 .. groupCapacity-1} ({@link #armedGroup})
      */
     public static ContingencyTrigger open(InetSocketAddress bind, int capacity, int groupCapacity) {
+        return open(bind, capacity, groupCapacity, DEFAULT_IN_FLIGHT);
+    }
+
+    /**
+     * Opens the fan-out sockets (the firing thread's on {@code bind}, the intake's on the same address, ephemeral
+     * port) and starts the intake and report threads.
+     *
+     * @param inFlight fan-outs that may be in flight at once, each with its own records of {@code capacity} slots
+     */
+    public static ContingencyTrigger open(InetSocketAddress bind, int capacity, int groupCapacity, int inFlight) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, got " + capacity);
         }
         if (groupCapacity < 1 || groupCapacity > 0x10000) {
             throw new IllegalArgumentException("group capacity must be 1..65536, got " + groupCapacity);
         }
+        if (inFlight < 1) {
+            throw new IllegalArgumentException("fan-outs in flight must be at least 1, got " + inFlight);
+        }
         DatagramChannel ch = null;
+        DatagramChannel retry = null;
         Selector sel = null;
         try {
-            ch = bind.getAddress() instanceof Inet4Address
-                    ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open();
-            ch.setOption(StandardSocketOptions.SO_RCVBUF, 8 << 20);
-            ch.setOption(StandardSocketOptions.SO_SNDBUF, 8 << 20);
-            ch.bind(bind);
-            ch.configureBlocking(false);
+            ch = socket(bind);
+            retry = socket(new InetSocketAddress(bind.getAddress(), 0));
             sel = Selector.open();
             ch.register(sel, SelectionKey.OP_READ);
-            return new ContingencyTrigger(capacity, groupCapacity, ch, sel);
+            retry.register(sel, SelectionKey.OP_READ);
+            ContingencyTrigger t = new ContingencyTrigger(capacity, groupCapacity, inFlight, ch, retry, sel);
+            t.intake.start();
+            t.reporter.start();
+            return t;
         } catch (IOException e) {
-            closeQuietly(ch, sel);
+            closeQuietly(ch, retry, sel);
             throw new UncheckedIOException("cannot open the trigger socket on " + bind + ": " + e.getMessage(), e);
         }
     }
 
+    private static DatagramChannel socket(InetSocketAddress bind) throws IOException {
+        DatagramChannel ch = bind.getAddress() instanceof Inet4Address
+                ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open();
+        try {
+            ch.setOption(StandardSocketOptions.SO_RCVBUF, 8 << 20);
+            ch.setOption(StandardSocketOptions.SO_SNDBUF, 8 << 20);
+            ch.bind(bind);
+            ch.configureBlocking(false);
+            return ch;
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** The firing socket's address: where the agents answer the wave. */
     public InetSocketAddress localAddress() {
         return localAddress;
     }
@@ -375,184 +401,333 @@ public final class ContingencyTrigger implements AutoCloseable {
     }
 
     /**
-     * Fans out contingency {@code contingencyId} to every agent armed with it and collects the
-     * answers, re-sending to silent agents every {@code retryNanos}, until all answered or
-     * {@code timeoutNanos} passed. Runs on the calling thread; allocates nothing.
-     *
-     * @return this trigger's {@link Fanout}, valid until the next call
+     * {@link #fire(int, long, long, long, Object)} with the hand-over now and no attachment.
      */
-    public Fanout fire(int contingencyId, long timeoutNanos, long retryNanos) {
-        Fanout f = fanout;
+    public long fire(int contingencyId, long timeoutNanos, long retryNanos) {
+        return fire(contingencyId, timeoutNanos, retryNanos, System.nanoTime(), null);
+    }
+
+    /**
+     * Fans out contingency {@code contingencyId} to every agent armed with it and returns once the wave is out: one
+     * datagram per multicast group armed with it, then one to each target the groups do not cover. The answers,
+     * the retries every {@code retryNanos} (backing off) until all answered or {@code timeoutNanos} passed, and the
+     * {@link Report} happen on the trigger's threads. One thread at a time; allocates nothing; never waits.
+     *
+     * @param handedOverNanos when the event was handed to the calling thread ({@code System.nanoTime()}), reported back
+     * @param attachment      handed back in the {@link Report} (for example the event that fired it)
+     * @return this fire's number (from 1), for {@link #awaitReport}
+     */
+    public long fire(int contingencyId, long timeoutNanos, long retryNanos, long handedOverNanos, Object attachment) {
         long start = System.nanoTime();
-        f.contingencyId = contingencyId;
-        f.startNanos = start;
-        f.sentNanos = start;
-        f.lastAckNanos = start;
-        f.answered = 0;
-        f.applied = 0;
-        f.datagramsSent = 0;
-        f.groupDatagramsSent = 0;
-        f.rejectedAcks = 0;
+        long number = ++fires;
+        Fanout f = claim();
+        if (f == null) {
+            fireUntracked(number, contingencyId, handedOverNanos, start, attachment);
+            return number;
+        }
+        f.state = Fanout.FILLING;
+        f.begin(number, contingencyId, handedOverNanos, start, timeoutNanos, retryNanos, attachment);
         InetSocketAddress mcast = multicastTarget;
-        for (int g = 0; g < groupFired.length; g++) {
+        for (int g = 0; g < f.groupFired.length; g++) {
             GroupSlot gs = mcast == null ? null : groups.get(g);
-            groupFired[g] = gs != null && contingencyId >= 0 && contingencyId < gs.datagramById.length
-                    && gs.datagramById[contingencyId] != null ? gs : null;
+            f.groupFired[g] = gs != null && gs.armedWith(contingencyId) ? gs : null;
         }
         int targets = 0;
         for (int i = 0; i < capacity; i++) {
             Slot s = slots.get(i);
-            boolean armedHere = s != null && contingencyId >= 0 && contingencyId < s.datagramById.length
-                    && s.datagramById[contingencyId] != null;
-            fired[i] = armedHere ? s : null;
-            f.status[i] = armedHere ? -1 : -2;
+            boolean armedHere = s != null && s.armedWith(contingencyId);
+            f.fired[i] = armedHere ? s : null;
+            f.status[i] = armedHere ? Fanout.SILENT : Fanout.NOT_TARGETED;
             f.attempts[i] = 0;
-            f.ackNanos[i] = 0;
+            f.sentNanos[i] = 0;
             if (armedHere) {
-                order[targets++] = i;
+                f.order[targets++] = i;
             }
         }
         f.targets = targets;
-        long deadline = start + timeoutNanos;
+        f.state = Fanout.IN_FLIGHT; // answers to the first datagrams are credited while the wave goes on
         try {
-            // the groups armed with this contingency: one multicast datagram each, for every slot armed at its epoch
-            for (int g = 0; g < groupFired.length; g++) {
-                if (groupFired[g] != null) {
-                    System.arraycopy(groupFired[g].datagramById[contingencyId], 0, groupTxBytes, 0, GroupTrigger.SIZE);
-                    groupTx.clear();
-                    if (channel.send(groupTx, mcast) == 0) {
-                        groupFired[g] = null; // socket full: its agents get unicast instead
-                    } else {
+            for (int g = 0; g < f.groupFired.length; g++) {
+                if (f.groupFired[g] != null) {
+                    if (sendGroup(f.groupFired[g], contingencyId, mcast)) {
                         f.groupDatagramsSent++;
                         f.datagramsSent++;
+                    } else {
+                        f.groupFired[g] = null; // socket full: its agents get unicast instead
                     }
                 }
             }
             long groupsSentNanos = System.nanoTime();
-            // first wave: everyone the groups did not reach, in slot order, draining answers as we go
+            boolean full = false;
             for (int k = 0; k < targets; k++) {
-                int i = order[k];
-                Slot s = fired[i];
-                if (s.groupId >= 0 && s.groupId < groupFired.length && groupFired[s.groupId] != null
-                        && groupFired[s.groupId].epoch == s.epoch) {
-                    f.attempts[i] = 1; // sent by multicast; a silent one is retried by unicast like the rest
-                    f.ackNanos[i] = groupsSentNanos;
+                int i = f.order[k];
+                Slot s = f.fired[i];
+                if (s.groupId >= 0 && s.groupId < f.groupFired.length && f.groupFired[s.groupId] != null
+                        && f.groupFired[s.groupId].epoch == s.epoch) {
+                    f.attempts[i] = 1; // reached by multicast; a silent one is retried by unicast like the rest
+                    f.sentNanos[i] = groupsSentNanos;
                     continue;
                 }
-                while (!send(i, contingencyId)) {
-                    drain(contingencyId);
-                    if (System.nanoTime() - deadline >= 0) {
-                        break;
-                    }
-                }
-                if ((k & 31) == 31) {
-                    drain(contingencyId);
-                }
-            }
-            f.sentNanos = System.nanoTime();
-            // then: answers, and retries of the silent ones
-            long lastRetryScan = System.nanoTime();
-            while (f.answered < targets) {
-                drain(contingencyId);
-                if (f.answered >= targets) {
-                    break;
-                }
-                long now = System.nanoTime();
-                if (now - deadline >= 0) {
-                    break;
-                }
-                if (now - lastRetryScan >= retryNanos) {
-                    lastRetryScan = now;
-                    for (int k = 0; k < targets; k++) {
-                        int i = order[k];
-                        if (f.status[i] == -1 && now - f.ackNanos[i] >= retryNanos << Math.min(f.attempts[i] - 1, MAX_BACKOFF_DOUBLINGS)) {
-                            if (!send(i, contingencyId)) {
-                                break; // socket full: the next scan continues
-                            }
-                        }
-                    }
+                if (full || !send(s.datagramById[contingencyId], s.address)) {
+                    full = true; // no room in the socket: the intake sends the rest at once, from its own
+                    f.unsent++;
                     continue;
                 }
-                long waitMs = Math.max(1, Math.min((deadline - now) / 1_000_000L, retryNanos / 1_000_000L));
-                selector.select(ignoreKey, waitMs);
+                f.attempts[i] = 1;
+                f.sentNanos[i] = System.nanoTime();
+                f.datagramsSent++;
             }
         } catch (IOException e) {
-            LOG.error("contingency {}: fan-out socket failed after {} of {} answers", contingencyId, f.answered,
-                    targets, e);
+            f.waveError = e; // logged by the report thread; whatever was not sent, the intake sends
+            f.unsent = 0;
+            for (int k = 0; k < targets; k++) {
+                if (f.attempts[f.order[k]] == 0) {
+                    f.unsent++;
+                }
+            }
         }
-        f.endNanos = System.nanoTime();
-        return f;
+        f.waveSentNanos = System.nanoTime();
+        f.waveDone = true;
+        intake.wakeup();
+        return number;
     }
 
-    /** Sends slot i's datagram; false when the socket buffer is full. ackNanos holds the last send time while silent. */
-    private boolean send(int i, int contingencyId) throws IOException {
-        Slot s = fired[i];
-        System.arraycopy(s.datagramById[contingencyId], 0, txBytes, 0, Trigger.SIZE);
-        tx.clear();
-        if (channel.send(tx, s.address) == 0) {
-            return false;
+    /** The next free record, or null when every one is in flight or waiting for its report. */
+    private Fanout claim() {
+        for (int k = 0; k < records.length; k++) {
+            Fanout f = records[(nextRecord + k) % records.length];
+            if (f.state == Fanout.FREE) {
+                nextRecord = (f.index + 1) % records.length;
+                return f;
+            }
         }
-        fanout.attempts[i]++;
-        fanout.ackNanos[i] = System.nanoTime();
-        fanout.datagramsSent++;
-        return true;
+        return null;
     }
 
-    private void drain(int contingencyId) throws IOException {
-        Fanout f = fanout;
+    private boolean send(byte[] datagram, InetSocketAddress to) throws IOException {
+        System.arraycopy(datagram, 0, txBytes, 0, datagram.length);
+        tx.clear().limit(datagram.length);
+        return channel.send(tx, to) != 0;
+    }
+
+    private boolean sendGroup(GroupSlot gs, int contingencyId, InetSocketAddress mcast) throws IOException {
+        return send(gs.datagramById[contingencyId], mcast);
+    }
+
+    /** The wave without a record (every record is in flight): sent from the arm-time slots, no answer collected. */
+    private void fireUntracked(long number, int contingencyId, long handedOverNanos, long start, Object attachment) {
+        untrackedFires++;
+        InetSocketAddress mcast = multicastTarget;
+        long datagrams = 0;
+        long groupDatagrams = 0;
+        int targets = 0;
+        try {
+            for (int g = 0; g < untrackedGroupSent.length; g++) {
+                GroupSlot gs = mcast == null ? null : groups.get(g);
+                untrackedGroupSent[g] = gs != null && gs.armedWith(contingencyId) && sendGroup(gs, contingencyId, mcast);
+                if (untrackedGroupSent[g]) {
+                    groupDatagrams++;
+                    datagrams++;
+                }
+            }
+            for (int i = 0; i < capacity; i++) {
+                Slot s = slots.get(i);
+                if (s == null || !s.armedWith(contingencyId)) {
+                    continue;
+                }
+                targets++;
+                boolean byGroup = s.groupId >= 0 && s.groupId < untrackedGroupSent.length && untrackedGroupSent[s.groupId]
+                        && groups.get(s.groupId) != null && groups.get(s.groupId).epoch == s.epoch;
+                if (!byGroup && send(s.datagramById[contingencyId], s.address)) {
+                    datagrams++;
+                }
+            }
+        } catch (IOException e) {
+            // nothing more can be done here; the report says how many went out
+        }
+        long sent = System.nanoTime();
+        long w = untrackedWritten;
+        if (w - untrackedRead >= UNTRACKED) {
+            untrackedUnreported++;
+            return;
+        }
+        int k = (int) (w % UNTRACKED);
+        untrackedNumber[k] = number;
+        untrackedId[k] = contingencyId;
+        untrackedHandedOver[k] = handedOverNanos;
+        untrackedStart[k] = start;
+        untrackedSent[k] = sent;
+        untrackedTargets[k] = targets;
+        untrackedDatagrams[k] = datagrams;
+        untrackedGroupDatagrams[k] = groupDatagrams;
+        untrackedAttachment[k] = attachment;
+        untrackedWritten = w + 1;
+        LockSupport.unpark(reporter);
+    }
+
+    // ------------------------------------------------------------------------ the report thread
+
+    private void report() {
+        while (!closed) {
+            LockSupport.parkNanos(50_000_000L);
+            try {
+                reportDone();
+                reportUntracked();
+            } catch (Throwable t) {
+                LOG.error("trigger report thread: a pass failed; carrying on", t);
+            }
+        }
+    }
+
+    /** The completed fan-outs, in the order they were fired. */
+    private void reportDone() {
         while (true) {
-            rx.clear();
-            if (channel.receive(rx) == null) {
+            Fanout next = null;
+            for (Fanout f : records) {
+                if (f.state == Fanout.DONE && (next == null || f.fireNumber < next.fireNumber)) {
+                    next = f;
+                }
+            }
+            if (next == null) {
                 return;
             }
-            long now = System.nanoTime();
-            int len = rx.position();
-            if (len != TriggerAck.SIZE || (rxBytes[0] & 0xFF) != GpuProtocol.VERSION
-                    || (rxBytes[1] & 0xFF) != MessageType.TRIGGER_ACK.code()) {
-                f.rejectedAcks++;
-                continue;
+            Report r = next.report();
+            java.io.IOException error = next.waveError;
+            next.attachment = null;
+            next.state = Fanout.FREE;
+            if (error != null) {
+                LOG.error("contingency {}: the fan-out socket failed during the wave ({}); the ack intake sent what "
+                        + "it could not", r.contingencyId(), error.toString());
             }
-            int agentId = rx.getInt(TriggerAck.OFF_AGENT);
-            if (agentId < 0 || agentId >= capacity || fired[agentId] == null || f.status[agentId] != -1) {
-                f.rejectedAcks++; // unknown, not targeted, or a duplicate answer
-                continue;
-            }
-            Slot s = fired[agentId];
-            if (rx.getLong(TriggerAck.OFF_EPOCH) != s.epoch
-                    || (rx.getShort(TriggerAck.OFF_ID) & 0xFFFF) != contingencyId
-                    || !s.key.verify(scratch, rxBytes, TriggerAck.MAC_OFFSET)) {
-                f.rejectedAcks++;
-                continue;
-            }
-            int status = rxBytes[TriggerAck.OFF_STATUS] & 0xFF;
-            f.status[agentId] = status;
-            f.ackNanos[agentId] = now;
-            f.agentTimeMs[agentId] = rx.getLong(TriggerAck.OFF_TIME);
-            f.powerW[agentId] = rx.getFloat(TriggerAck.OFF_POWER);
-            f.answered++;
-            if (status == TriggerAck.Status.APPLIED.code() || status == TriggerAck.Status.ALREADY_APPLIED.code()) {
-                f.applied++;
-            }
-            f.lastAckNanos = now;
+            publish(r);
         }
     }
 
-    /** A copy of the last fan-out (allocates; not for the fast path). */
-    public Report report() {
-        Fanout f = fanout;
-        List<AgentResult> list = new ArrayList<>(f.targets);
-        for (int i = 0; i < capacity; i++) {
-            if (f.status[i] == -2) {
-                continue;
-            }
-            boolean answered = f.status[i] >= 0;
-            list.add(new AgentResult(i, fired[i] == null ? null : fired[i].address,
-                    answered ? TriggerAck.Status.fromCode(f.status[i]) : null,
-                    answered ? f.ackNanos[i] - f.startNanos : -1, answered ? f.agentTimeMs[i] : -1,
-                    answered ? f.powerW[i] : Double.NaN, f.attempts[i]));
+    private void reportUntracked() {
+        long read = untrackedRead;
+        long written = untrackedWritten;
+        while (read < written) {
+            int k = (int) (read % UNTRACKED);
+            Report r = new Report(untrackedNumber[k], untrackedId[k], false, untrackedTargets[k], 0, 0,
+                    untrackedHandedOver[k], untrackedStart[k], untrackedSent[k], untrackedStart[k], untrackedSent[k],
+                    untrackedDatagrams[k], untrackedGroupDatagrams[k], 0, untrackedAttachment[k], List.of());
+            untrackedAttachment[k] = null;
+            untrackedRead = ++read;
+            LOG.warn("contingency {}: fired to {} agents without collecting their answers: all {} fan-out records were "
+                    + "in flight ({} untracked fire(s) so far)", r.contingencyId(), r.targets(), records.length,
+                    untrackedFires);
+            publish(r);
         }
-        return new Report(f.contingencyId, f.targets, f.applied, f.answered, f.startNanos, f.lastAckNanos,
-                f.endNanos, f.datagramsSent, f.groupDatagramsSent, List.copyOf(list));
+        long lost = untrackedUnreported;
+        if (lost > 0) {
+            LOG.warn("{} untracked fire(s) could not even be reported", lost);
+        }
+    }
+
+    private void publish(Report r) {
+        synchronized (history) {
+            history[(int) (r.fireNumber() % HISTORY)] = r;
+            lastReport = r;
+            history.notifyAll();
+        }
+        try {
+            listener.accept(r);
+        } catch (RuntimeException e) {
+            long n = ++listenerFailures;
+            if (Long.bitCount(n) == 1) {
+                LOG.error("contingency {}: the fan-out listener failed ({} so far)", r.contingencyId(), n, e);
+            }
+        }
+    }
+
+    /**
+     * Told about every completed fan-out, on the trigger's report thread (logs, metrics, the journal): it delays the
+     * next reports, never a fire or an answer. Null: nobody.
+     */
+    public void onComplete(Consumer<Report> l) {
+        this.listener = l == null ? r -> { } : l;
+    }
+
+    /**
+     * Waits (not on the fast path: tests, benchmarks) for the report of fire {@code fireNumber}.
+     *
+     * @throws IllegalStateException when it did not come within {@code timeout}, or is no longer kept (more than
+     *                               {@value #HISTORY} fires later)
+     */
+    public Report awaitReport(long fireNumber, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (history) {
+            while (true) {
+                Report r = history[(int) (fireNumber % HISTORY)];
+                if (r != null && r.fireNumber() == fireNumber) {
+                    return r;
+                }
+                if (r != null && r.fireNumber() > fireNumber) {
+                    throw new IllegalStateException("the report of fire " + fireNumber + " is no longer kept");
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException("fire " + fireNumber + " not reported within " + timeout);
+                }
+                history.wait(Math.max(1, left / 1_000_000L));
+            }
+        }
+    }
+
+    /** The last report, or null. */
+    public Report lastReport() {
+        synchronized (history) {
+            return lastReport;
+        }
+    }
+
+    /** Fan-outs in flight now (fired, not yet reported). */
+    public int inFlight() {
+        int n = 0;
+        for (Fanout f : records) {
+            if (f.state != Fanout.FREE) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Fires that found every record in flight: sent, answers not collected. */
+    public long untrackedFires() {
+        return untrackedFires;
+    }
+
+    /** Answers refused: malformed, an unknown slot, another epoch, or not authentic. */
+    public long rejectedAcks() {
+        return intake.rejected();
+    }
+
+    /** Authentic-looking answers from a slot whose fan-outs in flight have all heard from it already. */
+    public long duplicateAcks() {
+        return intake.duplicates();
+    }
+
+    /** Answers that named no fan-out in flight (they came after its deadline). */
+    public long lateAcks() {
+        return intake.late();
+    }
+
+    /** Exceptions the ack intake caught and carried on after. */
+    public long intakeFailures() {
+        return intake.failures();
+    }
+
+    /**
+     * {@code System.nanoTime()} of the ack intake's last pass: it moves at least every {@value AckIntake#IDLE_MILLIS}
+     * ms while the intake runs (for supervision).
+     */
+    public long intakeHeartbeatNanos() {
+        return intake.heartbeatNanos();
+    }
+
+    /** Whether the ack intake still runs. */
+    public boolean intakeRunning() {
+        return intake.running();
     }
 
     private void checkSlot(int agentId) {
@@ -563,10 +738,18 @@ public final class ContingencyTrigger implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(channel, selector);
+        closed = true;
+        intake.close();
+        LockSupport.unpark(reporter);
+        try {
+            reporter.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeQuietly(channel, retryChannel, selector);
     }
 
-    private static void closeQuietly(DatagramChannel ch, Selector sel) {
+    private static void closeQuietly(DatagramChannel ch, DatagramChannel retry, Selector sel) {
         try {
             if (sel != null) {
                 sel.close();
@@ -574,8 +757,11 @@ public final class ContingencyTrigger implements AutoCloseable {
             if (ch != null) {
                 ch.close();
             }
+            if (retry != null) {
+                retry.close();
+            }
         } catch (IOException e) {
-            LOG.debug("closing the trigger socket failed", e);
+            LOG.debug("closing the trigger sockets failed", e);
         }
     }
 }

@@ -133,12 +133,16 @@ public final class Dtls {
     public static CoapEndpoint agentEndpoint(InetSocketAddress bind, Psk psk, String tag) {
         AdvancedMultiPskStore store = new AdvancedMultiPskStore();
         store.setKey(psk.identity(), psk.key);
-        return endpoint(bind, true, 64, store, null, tag, null, GpuProtocol.ACK_TIMEOUT_MS);
+        return endpoint(bind, true, 64, store, null, tag, null, GpuProtocol.ACK_TIMEOUT_MS, null);
     }
 
-    /** An agent's endpoint with certificates (the appliance must present a chain the agent trusts). */
+    /**
+     * An agent's endpoint with certificates (the peer must present a chain the agent trusts). Which peer may do what
+     * is the agent's call, per request: only a certificate with {@link PeerIdentity#APPLIANCE} is served
+     * ({@link NodeAgent}); any other gets 4.03.
+     */
     public static CoapEndpoint agentEndpoint(InetSocketAddress bind, Certificates certificates, String tag) {
-        return endpoint(bind, true, 64, null, certificates, tag, null, GpuProtocol.ACK_TIMEOUT_MS);
+        return endpoint(bind, true, 64, null, certificates, tag, null, GpuProtocol.ACK_TIMEOUT_MS, null);
     }
 
     /**
@@ -155,6 +159,18 @@ public final class Dtls {
     public static CoapEndpoint clientEndpoint(InetSocketAddress bind, Map<InetSocketAddress, Psk> pskByAgent,
                                               Certificates certificates, ExecutorService handshakeExecutor,
                                               int ackTimeoutMs) {
+        return clientEndpoint(bind, pskByAgent, certificates, Map.of(), handshakeExecutor, ackTimeoutMs);
+    }
+
+    /**
+     * The appliance's endpoint, where {@code nodeByAgent} names the node expected at each agent address: with
+     * certificates, an agent is accepted only when its certificate carries {@link PeerIdentity#AGENT} and that node
+     * ({@code urn:headroom:node:<id>}); one at an address not in the map is refused. The handshake fails with
+     * {@code bad_certificate} and a warning naming what the certificate said and what was expected.
+     */
+    public static CoapEndpoint clientEndpoint(InetSocketAddress bind, Map<InetSocketAddress, Psk> pskByAgent,
+                                              Certificates certificates, Map<InetSocketAddress, String> nodeByAgent,
+                                              ExecutorService handshakeExecutor, int ackTimeoutMs) {
         AdvancedMultiPskStore store = null;
         if (!pskByAgent.isEmpty()) {
             store = new AdvancedMultiPskStore();
@@ -166,7 +182,7 @@ public final class Dtls {
             throw new IllegalArgumentException("a DTLS client needs PSKs or a certificate");
         }
         return endpoint(bind, false, Math.max(1024, pskByAgent.size() * 2), store, certificates, "agent-client-dtls",
-                handshakeExecutor, ackTimeoutMs);
+                handshakeExecutor, ackTimeoutMs, Map.copyOf(nodeByAgent));
     }
 
     /**
@@ -177,12 +193,13 @@ public final class Dtls {
                                              ExecutorService handshakeExecutor) {
         AdvancedMultiPskStore store = new AdvancedMultiPskStore();
         store.setKey(psk.identity(), psk.key);
-        return endpoint(bind, true, 64, store, null, tag, handshakeExecutor, GpuProtocol.ACK_TIMEOUT_MS);
+        return endpoint(bind, true, 64, store, null, tag, handshakeExecutor, GpuProtocol.ACK_TIMEOUT_MS, null);
     }
 
     private static CoapEndpoint endpoint(InetSocketAddress bind, boolean server, int maxConnections,
                                          AdvancedMultiPskStore psk, Certificates certs, String tag,
-                                         ExecutorService executor, int ackTimeoutMs) {
+                                         ExecutorService executor, int ackTimeoutMs,
+                                         Map<InetSocketAddress, String> nodeByAgent) {
         Configuration config = configuration(server, maxConnections, ackTimeoutMs);
         DtlsConnectorConfig.Builder b = DtlsConnectorConfig.builder(config).setAddress(bind).setLoggingTag(tag);
         if (psk != null) {
@@ -191,14 +208,77 @@ public final class Dtls {
         if (certs != null) {
             b.setCertificateIdentityProvider(new SingleCertificateProvider(certs.privateKey(),
                     certs.chain().toArray(new X509Certificate[0]), CertificateType.X_509));
-            b.setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder()
-                    .setTrustedCertificates(certs.trusted().toArray(new X509Certificate[0])).build());
+            StaticNewAdvancedCertificateVerifier chains = (StaticNewAdvancedCertificateVerifier)
+                    StaticNewAdvancedCertificateVerifier.builder()
+                            .setTrustedCertificates(certs.trusted().toArray(new X509Certificate[0])).build();
+            b.setAdvancedCertificateVerifier(nodeByAgent == null ? chains : new AgentIdentityVerifier(chains, nodeByAgent, tag));
         }
         DTLSConnector connector = new LoggingConnector(b.build(), tag);
         if (executor != null) {
             connector.setExecutor(executor);
         }
         return CoapEndpoint.builder().setConfiguration(config).setConnector(connector).setLoggingTag(tag).build();
+    }
+
+    /**
+     * The appliance's check of an agent's certificate: the chain first (the trusted anchors), then the identity: the
+     * agent role and the node expected at the address the appliance is talking to.
+     */
+    private static final class AgentIdentityVerifier implements org.eclipse.californium.scandium.dtls.x509.NewAdvancedCertificateVerifier {
+        private final StaticNewAdvancedCertificateVerifier chains;
+        private final Map<InetSocketAddress, String> nodeByAgent;
+        private final String tag;
+
+        AgentIdentityVerifier(StaticNewAdvancedCertificateVerifier chains, Map<InetSocketAddress, String> nodeByAgent,
+                              String tag) {
+            this.chains = chains;
+            this.nodeByAgent = nodeByAgent;
+            this.tag = tag;
+        }
+
+        @Override
+        public List<CertificateType> getSupportedCertificateTypes() {
+            return chains.getSupportedCertificateTypes();
+        }
+
+        @Override
+        public org.eclipse.californium.scandium.dtls.CertificateVerificationResult verifyCertificate(
+                org.eclipse.californium.scandium.dtls.ConnectionId cid,
+                org.eclipse.californium.scandium.util.ServerNames serverName, InetSocketAddress remotePeer,
+                boolean clientUsage, boolean verifySubject, boolean truncateCertificatePath,
+                org.eclipse.californium.scandium.dtls.CertificateMessage message) {
+            org.eclipse.californium.scandium.dtls.CertificateVerificationResult r = chains.verifyCertificate(cid,
+                    serverName, remotePeer, clientUsage, verifySubject, truncateCertificatePath, message);
+            if (r.getException() != null || r.getCertificatePath() == null
+                    || r.getCertificatePath().getCertificates().isEmpty()) {
+                return r;
+            }
+            X509Certificate leaf = (X509Certificate) r.getCertificatePath().getCertificates().getFirst();
+            String expected = nodeByAgent.get(remotePeer);
+            if (expected != null && PeerIdentity.of(leaf).agentOf(expected)) {
+                return r;
+            }
+            String why = "agent at " + remotePeer + " presented " + PeerIdentity.describe(leaf) + "; expected "
+                    + (expected == null ? "no agent at that address (not in the site)"
+                    : PeerIdentity.AGENT + " and " + PeerIdentity.NODE_PREFIX + expected);
+            LOG.warn("{}: refused: {}", tag, why);
+            return new org.eclipse.californium.scandium.dtls.CertificateVerificationResult(cid,
+                    new org.eclipse.californium.scandium.dtls.HandshakeException(why,
+                            new org.eclipse.californium.scandium.dtls.AlertMessage(
+                                    org.eclipse.californium.scandium.dtls.AlertMessage.AlertLevel.FATAL,
+                                    org.eclipse.californium.scandium.dtls.AlertMessage.AlertDescription.BAD_CERTIFICATE)),
+                    null);
+        }
+
+        @Override
+        public List<javax.security.auth.x500.X500Principal> getAcceptedIssuers() {
+            return chains.getAcceptedIssuers();
+        }
+
+        @Override
+        public void setResultHandler(org.eclipse.californium.scandium.dtls.HandshakeResultHandler resultHandler) {
+            chains.setResultHandler(resultHandler);
+        }
     }
 
     /** Logs every failed handshake (a wrong key or an untrusted certificate) as a warning. */

@@ -12,7 +12,8 @@ import java.util.List;
  *
  * <p>Wire: {@code version u8 | type u8 = 0x05 | state u8 | secondsSinceLastCommand i32 |
  * session i64 | lastSequence i64 | count u8 | count × safeCapW f32 | reasonLength u16 |
- * reason (UTF-8)}: {@code 26 + 4·count + reasonLength} bytes.
+ * reason (UTF-8)}: {@code 26 + 4·count + reasonLength} bytes; then, from agents that supervise their loops, the
+ * {@link Supervision} block ({@value #SUPERVISION_BYTES} bytes). Without it the agent says nothing about its loops.
  *
  * @param state                   where the node's limits come from
  * @param secondsSinceLastCommand whole seconds since the agent last accepted a cap command,
@@ -24,9 +25,82 @@ import java.util.List;
  *                                clamped into each GPU's range)
  * @param lastRejectedReason      why the agent last refused a cap command; empty if never;
  *                                at most {@value #MAX_REASON_BYTES} UTF-8 bytes
+ * @param supervision             the agent's loops (its trigger listener, its lease timer), or null when not reported
  */
 public record Health(LeaseState state, int secondsSinceLastCommand, long session, long lastSequence,
-                     List<Double> safeCapsW, String lastRejectedReason) implements Message {
+                     List<Double> safeCapsW, String lastRejectedReason, Supervision supervision) implements Message {
+
+    /** A loop the agent's safety depends on, as its heartbeat says. Wire: u8 code. */
+    public enum LoopState {
+        /** The agent has no such loop (no trigger socket; a lease timer driven by hand). */
+        NONE,
+        /** It beat within its stall limit. */
+        ALIVE,
+        /** It runs but has not beaten for longer than its stall limit (stuck in a handler). */
+        STALLED,
+        /** Its thread ended. */
+        STOPPED;
+
+        public int code() {
+            return ordinal();
+        }
+
+        /** Nothing wrong: {@link #NONE} or {@link #ALIVE}. */
+        public boolean healthy() {
+            return this == NONE || this == ALIVE;
+        }
+
+        static LoopState fromCode(int code) throws ProtocolException {
+            LoopState[] all = values();
+            if (code < 0 || code >= all.length) {
+                throw new ProtocolException("unknown loop state " + code);
+            }
+            return all[code];
+        }
+    }
+
+    /**
+     * The supervision block: {@code triggerLoop u8 | triggerHeartbeatAgeMs i32 | triggerFailures i64 | leaseLoop u8 |
+     * leaseHeartbeatAgeMs i32}.
+     *
+     * @param triggerHeartbeatAgeMs ms since the trigger loop last beat, -1 when it has none
+     * @param triggerFailures       exceptions the trigger loop caught and carried on after
+     * @param leaseHeartbeatAgeMs   ms since the lease timer last ran, -1 when it has none
+     */
+    public record Supervision(LoopState triggerLoop, int triggerHeartbeatAgeMs, long triggerFailures,
+                              LoopState leaseLoop, int leaseHeartbeatAgeMs) {
+        public Supervision {
+            if (triggerLoop == null || leaseLoop == null) {
+                throw new IllegalArgumentException("loop state is null");
+            }
+            if (triggerHeartbeatAgeMs < -1 || leaseHeartbeatAgeMs < -1) {
+                throw new IllegalArgumentException("heartbeat age is negative and not -1 (none)");
+            }
+            if (triggerFailures < 0) {
+                throw new IllegalArgumentException("triggerFailures " + triggerFailures + " is negative");
+            }
+        }
+
+        /** Every loop alive (or absent): what the agent's systemd watchdog is kicked for. */
+        public boolean healthy() {
+            return triggerLoop.healthy() && leaseLoop.healthy();
+        }
+
+        String toJson() {
+            return "{\"triggerLoop\":\"" + triggerLoop.name() + "\",\"triggerHeartbeatAgeMs\":" + triggerHeartbeatAgeMs
+                    + ",\"triggerFailures\":" + triggerFailures + ",\"leaseLoop\":\"" + leaseLoop.name()
+                    + "\",\"leaseHeartbeatAgeMs\":" + leaseHeartbeatAgeMs + "}";
+        }
+    }
+
+    /** The size of the {@link Supervision} block. */
+    public static final int SUPERVISION_BYTES = 1 + 4 + 8 + 1 + 4;
+
+    /** A health without the supervision block. */
+    public Health(LeaseState state, int secondsSinceLastCommand, long session, long lastSequence,
+                  List<Double> safeCapsW, String lastRejectedReason) {
+        this(state, secondsSinceLastCommand, session, lastSequence, safeCapsW, lastRejectedReason, null);
+    }
 
     /** {@link #secondsSinceLastCommand} when the agent never accepted a command. */
     public static final int NEVER = -1;
@@ -75,6 +149,11 @@ public record Health(LeaseState state, int secondsSinceLastCommand, long session
         return reason.substring(0, in.position());
     }
 
+    /** The same with another supervision block. */
+    public Health withSupervision(Supervision s) {
+        return new Health(state, secondsSinceLastCommand, session, lastSequence, safeCapsW, lastRejectedReason, s);
+    }
+
     public boolean everCommanded() {
         return lastSequence != NO_SEQUENCE;
     }
@@ -87,13 +166,20 @@ public record Health(LeaseState state, int secondsSinceLastCommand, long session
     @Override
     public byte[] encode() {
         byte[] reason = lastRejectedReason.getBytes(StandardCharsets.UTF_8);
-        Wire.Writer w = new Wire.Writer(type(), FIXED + PER_GPU * safeCapsW.size() + reason.length)
+        Wire.Writer w = new Wire.Writer(type(), FIXED + PER_GPU * safeCapsW.size() + reason.length
+                + (supervision == null ? 0 : SUPERVISION_BYTES))
                 .u8(state.code()).i32(secondsSinceLastCommand).i64(session).i64(lastSequence)
                 .u8(safeCapsW.size());
         for (double c : safeCapsW) {
             w.f32(c);
         }
-        return w.u16(reason.length).bytes(reason).done();
+        w.u16(reason.length).bytes(reason);
+        if (supervision != null) {
+            w.u8(supervision.triggerLoop().code()).i32(supervision.triggerHeartbeatAgeMs())
+                    .i64(supervision.triggerFailures()).u8(supervision.leaseLoop().code())
+                    .i32(supervision.leaseHeartbeatAgeMs());
+        }
+        return w.done();
     }
 
     public static Health decode(byte[] payload) throws ProtocolException {
@@ -110,19 +196,34 @@ public record Health(LeaseState state, int secondsSinceLastCommand, long session
                 caps.add(r.f32());
             }
             int reasonLength = r.u16();
-            r.expectLength(FIXED + PER_GPU * n + reasonLength,
-                    "a count of " + n + " GPUs and a " + reasonLength + "-byte reason");
+            int base = FIXED + PER_GPU * n + reasonLength;
+            boolean supervised = payload.length == base + SUPERVISION_BYTES;
+            if (!supervised) {
+                r.expectLength(base, "a count of " + n + " GPUs and a " + reasonLength + "-byte reason");
+            }
             if (reasonLength > MAX_REASON_BYTES) {
                 throw r.invalid("reason length " + reasonLength + " exceeds " + MAX_REASON_BYTES + " bytes");
             }
             String reason = r.utf8(reasonLength, "reason");
+            Supervision sup = null;
+            if (supervised) {
+                try {
+                    LoopState trigger = LoopState.fromCode(r.u8());
+                    int triggerAge = r.i32();
+                    long triggerFailures = r.i64();
+                    LoopState lease = LoopState.fromCode(r.u8());
+                    sup = new Supervision(trigger, triggerAge, triggerFailures, lease, r.i32());
+                } catch (ProtocolException | IllegalArgumentException e) {
+                    throw r.invalid("supervision block: " + e.getMessage());
+                }
+            }
             LeaseState state;
             try {
                 state = LeaseState.fromCode(stateCode);
             } catch (ProtocolException e) {
                 throw r.invalid(e.getMessage());
             }
-            return new Health(state, since, session, lastSeq, caps, reason);
+            return new Health(state, since, session, lastSeq, caps, reason, sup);
         });
     }
 
@@ -135,6 +236,7 @@ public record Health(LeaseState state, int secondsSinceLastCommand, long session
                 + ",\"lastSequence\":" + lastSequence
                 + ",\"gpuCount\":" + safeCapsW.size()
                 + ",\"safeCapsW\":" + Wire.jsonWattsArray(safeCapsW)
-                + ",\"lastRejectedReason\":" + Wire.jsonString(lastRejectedReason) + "}";
+                + ",\"lastRejectedReason\":" + Wire.jsonString(lastRejectedReason)
+                + (supervision == null ? "" : ",\"supervision\":" + supervision.toJson()) + "}";
     }
 }

@@ -46,7 +46,12 @@ import org.slf4j.LoggerFactory;
  * that has not heard from an appliance is conservative.
  *
  * <p>Time comes from an injectable monotonic clock ({@code LongSupplier} of nanoseconds).
- * {@link #close()} leaves the GPU limits as they are.
+ * {@link #close()} (an orderly stop) applies the safe cap to every GPU after it stopped serving: a stopped or
+ * restarting agent leaves its GPUs N-1 safe. {@link #crash()} stops without touching them (what a killed process
+ * leaves; for simulations).
+ *
+ * <p>Supervised: {@link #supervision()} reports the trigger loop's and the lease timer's heartbeats
+ * (also in {@code /health}); the agent program kicks its systemd watchdog only while both are alive.
  */
 public final class NodeAgent implements AutoCloseable {
 
@@ -101,11 +106,18 @@ public final class NodeAgent implements AutoCloseable {
     private final TriggerKey.Scratch triggerScratch = new TriggerKey.Scratch();
     private final AtomicLong rejectedTriggers = new AtomicLong();
     private final AtomicLong leaseLapses = new AtomicLong();
+    private final AtomicLong forbiddenRequests = new AtomicLong();
+    /** {@code System.nanoTime()} of the lease timer's last run (supervision runs in real time, whatever the clock). */
+    private volatile long leaseBeatNanos = System.nanoTime();
+    /** The state {@link #health()} reports, read without the lock. */
+    private volatile HealthState healthState;
+    /** The lease timer runs at least every second: one that has not run for this long is stalled. */
+    static final long LEASE_STALL_NANOS = 3_000_000_000L;
 
     private final Object scheduleLock = new Object();
-    // guarded by scheduleLock
-    private boolean started;
-    private boolean closed;
+    // written under scheduleLock; volatile so that supervision reads them without it
+    private volatile boolean started;
+    private volatile boolean closed;
     private ScheduledFuture<?> leaseTask;
     private long leaseTaskPeriodMs = -1;
     private ScheduledFuture<?> publishTask;
@@ -117,6 +129,7 @@ public final class NodeAgent implements AutoCloseable {
         this.safeCapsW = resolveSafeCaps(b, inventory);
         this.fallbackState = isDefault(safeCapsW, inventory) ? LeaseState.UNCAPPED : LeaseState.SAFE_CAP;
         this.state = fallbackState;
+        this.healthState = new HealthState(fallbackState, false, 0, Health.NO_SEQUENCE, 0, "");
         this.nanoTime = b.nanoTime;
         this.startNanos = b.nanoTime.getAsLong();
         this.maxLeaseMs = b.maxLease.toMillis();
@@ -191,6 +204,7 @@ public final class NodeAgent implements AutoCloseable {
             throw e;
         }
         synchronized (scheduleLock) {
+            leaseBeatNanos = System.nanoTime();
             scheduleLeaseCheckLocked();
             if (!powerPublishInterval.isZero()) {
                 long ms = powerPublishInterval.toMillis();
@@ -204,14 +218,32 @@ public final class NodeAgent implements AutoCloseable {
         return this;
     }
 
-    /** Stops serving and the timers, releases the socket (and own executors). Idempotent. */
+    /**
+     * An orderly stop: stops serving and the timers, releases the sockets (and own executors), then applies the safe
+     * cap to every GPU, so that a stopped or restarting agent leaves its GPUs N-1 safe, not at whatever an appliance
+     * last set. Idempotent.
+     */
     @Override
     public void close() {
+        stop(true);
+    }
+
+    /**
+     * Stops like a killed process: no more answers, and the GPU limits left as they are (a crash; for simulations
+     * and tests). Idempotent; after it, {@link #close()} does nothing.
+     */
+    public void crash() {
+        stop(false);
+    }
+
+    private void stop(boolean orderly) {
+        boolean wasStarted;
         synchronized (scheduleLock) {
             if (closed) {
                 return;
             }
             closed = true;
+            wasStarted = started;
             if (leaseTask != null) {
                 leaseTask.cancel(false);
             }
@@ -237,7 +269,47 @@ public final class NodeAgent implements AutoCloseable {
         if (ownsExecutors) {
             executors.close();
         }
-        LOG.info("{}: stopped; GPU limits left as they are", name);
+        if (orderly && wasStarted) {
+            synchronized (lock) {
+                applySafeCapsLocked();
+                LOG.info("{}: stopped; applied safe caps {} W to its {} GPUs (state {})", name, fmtList(safeCapsW),
+                        inventory.gpuCount(), state);
+            }
+        } else {
+            LOG.info("{}: stopped{}", name, orderly ? " before it started; GPU limits untouched"
+                    : " like a crashed process: GPU limits left as they are");
+        }
+    }
+
+    /**
+     * The loops the agent's safety depends on, now: the trigger loop (its socket's, shared or own) and the lease
+     * timer (which puts the safe cap back when a lease lapses).
+     */
+    public Health.Supervision supervision() {
+        long now = System.nanoTime();
+        TriggerListener l = triggerListener;
+        Health.LoopState trigger = l == null ? Health.LoopState.NONE : l.state(now);
+        int triggerAge = l == null ? -1 : ageMs(now, l.heartbeatNanos());
+        long failures = l == null ? 0 : l.failures();
+        Health.LoopState lease;
+        int leaseAge;
+        // no lock: a stuck loop may hold one (the lease timer waits for the agent's lock while a trigger handler is
+        // stuck in the driver holding it)
+        boolean run = automaticLeaseCheck && started;
+        boolean stopped = closed;
+        if (!run) {
+            lease = Health.LoopState.NONE;
+            leaseAge = -1;
+        } else {
+            leaseAge = ageMs(now, leaseBeatNanos);
+            lease = stopped ? Health.LoopState.STOPPED
+                    : now - leaseBeatNanos >= LEASE_STALL_NANOS ? Health.LoopState.STALLED : Health.LoopState.ALIVE;
+        }
+        return new Health.Supervision(trigger, triggerAge, failures, lease, leaseAge);
+    }
+
+    private static int ageMs(long now, long beat) {
+        return (int) Math.clamp((now - beat) / 1_000_000L, 0, Integer.MAX_VALUE);
     }
 
     /** The bound address (after {@link #start()}: with the actual port when bound to port 0). */
@@ -314,14 +386,22 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     public Health health() {
-        synchronized (lock) {
-            long now = nanoTime.getAsLong();
-            int since = hasSession
-                    ? (int) Math.min(Integer.MAX_VALUE, Math.max(0, (now - lastCommandNanos) / 1_000_000_000L))
-                    : Health.NEVER;
-            return new Health(state, since, hasSession ? session : 0,
-                    hasSession ? lastSequence : Health.NO_SEQUENCE, safeCapsW, lastRejectedReason);
-        }
+        // No lock: a loop stuck in the GPU driver holds the agent's lock, and that is when /health matters most.
+        HealthState h = healthState;
+        int since = h.hasSession()
+                ? (int) Math.min(Integer.MAX_VALUE, Math.max(0, (nanoTime.getAsLong() - h.lastCommandNanos()) / 1_000_000_000L))
+                : Health.NEVER;
+        return new Health(h.state(), since, h.hasSession() ? h.session() : 0,
+                h.hasSession() ? h.lastSequence() : Health.NO_SEQUENCE, safeCapsW, h.lastRejectedReason(), supervision());
+    }
+
+    /** What {@link #health()} reports, published whole by every change made under the lock. */
+    private record HealthState(LeaseState state, boolean hasSession, long session, long lastSequence,
+                               long lastCommandNanos, String lastRejectedReason) {
+    }
+
+    private void publishHealthLocked() {
+        healthState = new HealthState(state, hasSession, session, lastSequence, lastCommandNanos, lastRejectedReason);
     }
 
     /** Notifies the observers of {@code /power} (they receive a fresh {@link PowerReport}). */
@@ -466,6 +546,7 @@ public final class NodeAgent implements AutoCloseable {
         leaseExpiryNanos = now + leaseMs * 1_000_000L;
         commandedCapsW = cmd.capsW();
         state = LeaseState.CAPPED;
+        publishHealthLocked();
         safeCapsApplied = false;
         if (previous != LeaseState.CAPPED) {
             LOG.info("{}: capped by session {} sequence {} for {} ms: {} W", name, hex(session), lastSequence,
@@ -493,6 +574,7 @@ public final class NodeAgent implements AutoCloseable {
 
     private Rejected rejectLocked(ResponseCode code, String reason) {
         lastRejectedReason = Health.truncateReason(reason);
+        publishHealthLocked();
         LOG.warn("{}: refused cap command ({}): {}", name, code, reason);
         return new Rejected(code, reason);
     }
@@ -524,6 +606,7 @@ public final class NodeAgent implements AutoCloseable {
             }
         }
         state = fallbackState;
+        publishHealthLocked();
         safeCapsApplied = ok;
         commandedCapsW = List.of();
     }
@@ -647,6 +730,7 @@ public final class NodeAgent implements AutoCloseable {
 
     private Rejected rejectArmLocked(ResponseCode code, String reason) {
         lastRejectedReason = Health.truncateReason(reason);
+        publishHealthLocked();
         LOG.warn("{}: refused contingency table ({}): {}", name, code, reason);
         return new Rejected(code, reason);
     }
@@ -852,6 +936,7 @@ public final class NodeAgent implements AutoCloseable {
         leaseExpiryNanos = now + leaseMs * 1_000_000L;
         commandedCapsW = c.capsW();
         state = LeaseState.CAPPED;
+        publishHealthLocked();
         safeCapsApplied = false;
         if (LOG.isInfoEnabled()) {
             LOG.info("{}: triggered contingency {} of epoch {}: {} W for {} ms", name, c.id(), table.epoch(),
@@ -886,6 +971,7 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private void leaseTick() {
+        leaseBeatNanos = System.nanoTime();
         try {
             checkLease();
         } catch (RuntimeException e) {
@@ -981,7 +1067,40 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
+    /**
+     * With certificates, the agent serves the appliance alone: a peer whose certificate does not carry
+     * {@link PeerIdentity#APPLIANCE} (another agent's, say: root on one GPU server) gets 4.03 and nothing changes.
+     * Plain CoAP ({@code security: none}) and DTLS-PSK (this agent's own key, shared with the appliance alone) name
+     * no role.
+     */
+    private boolean forbidden(CoapExchange ex, String what) {
+        java.security.Principal peer = ex.advanced().getRequest().getSourceContext().getPeerIdentity();
+        if (!(peer instanceof org.eclipse.californium.elements.auth.X509CertPath path)) {
+            return false;
+        }
+        java.security.cert.X509Certificate leaf = path.getTarget();
+        if (PeerIdentity.of(leaf).appliance()) {
+            return false;
+        }
+        String why = "forbidden: " + PeerIdentity.describe(leaf) + " is not the appliance; only a certificate with "
+                + PeerIdentity.APPLIANCE + " may " + what + " this agent";
+        long n = forbiddenRequests.incrementAndGet();
+        if (Long.bitCount(n) == 1) {
+            LOG.warn("{}: refused a request from {}: {} ({} so far)", name, ex.getSourceSocketAddress(), why, n);
+        }
+        ex.respond(ResponseCode.FORBIDDEN, why, GpuProtocol.FORMAT_TEXT);
+        return true;
+    }
+
+    /** Requests refused because the peer's certificate is not the appliance's. */
+    public long forbiddenRequests() {
+        return forbiddenRequests.get();
+    }
+
     private void serveGet(CoapExchange ex, Supplier<Message> read) {
+        if (forbidden(ex, "read")) {
+            return;
+        }
         OptionalInt format = negotiate(ex);
         if (format.isEmpty()) {
             notAcceptable(ex);
@@ -1043,6 +1162,9 @@ public final class NodeAgent implements AutoCloseable {
      * reason; a failure of the agent itself answers 5.00.
      */
     private void postCommand(CoapExchange ex, String what, java.util.function.Function<byte[], CapOutcome> handle) {
+        if (forbidden(ex, "command")) {
+            return;
+        }
         int contentFormat = ex.getRequestOptions().getContentFormat();
         if (contentFormat != MediaTypeRegistry.UNDEFINED && contentFormat != GpuProtocol.FORMAT_BINARY) {
             ex.respond(ResponseCode.UNSUPPORTED_CONTENT_FORMAT, what + " must be application/octet-stream ("
@@ -1101,6 +1223,9 @@ public final class NodeAgent implements AutoCloseable {
 
         @Override
         public void handlePOST(CoapExchange ex) {
+            if (forbidden(ex, "trigger")) {
+                return;
+            }
             OptionalInt format = negotiate(ex);
             if (format.isEmpty()) {
                 notAcceptable(ex);

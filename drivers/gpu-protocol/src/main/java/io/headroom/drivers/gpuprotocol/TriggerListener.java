@@ -37,6 +37,13 @@ import org.slf4j.LoggerFactory;
  * host thousands of agents on a few sockets. Authentication is the agent's job (the MAC with its armed key); this
  * class only counts and logs datagrams it cannot route. Not CoAP: the trigger is one pre-encoded datagram so that
  * the appliance can fan it out to thousands of agents from one thread.
+ *
+ * <p>Supervised, since the fast path depends on it: an exception (or an {@link Error} from a backend) while one
+ * datagram is handled never ends the loop; it is counted ({@link #failures()}) and logged (the first and then every
+ * power-of-two time). The loop beats at least every {@value #HEARTBEAT_MILLIS} ms ({@link #heartbeatNanos()});
+ * {@link #state(long)} says {@link Health.LoopState#STALLED} when it has not beaten for {@value #STALL_MILLIS} ms
+ * (a handler stuck in the GPU driver) and {@link Health.LoopState#STOPPED} when the thread ended without
+ * {@link #close()}: the agent reports it in {@code /health} and stops kicking its systemd watchdog.
  */
 public final class TriggerListener implements AutoCloseable {
 
@@ -52,7 +59,15 @@ public final class TriggerListener implements AutoCloseable {
     /** Per agent, the multicast address it is armed with. */
     private final Map<NodeAgent, InetSocketAddress> memberOf = new ConcurrentHashMap<>();
     private final AtomicLong unroutable = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
     private volatile boolean closed;
+    private volatile boolean running = true;
+    private volatile long heartbeatNanos = System.nanoTime();
+
+    /** The longest the loop waits for a datagram before it beats again. */
+    public static final int HEARTBEAT_MILLIS = 250;
+    /** A loop that has not beaten for this long is stalled. */
+    public static final int STALL_MILLIS = 1500;
 
     /** One joined multicast group: its socket (bound to the group's port, shared) and who listens. */
     private record Group(DatagramChannel channel, MembershipKey membership, CopyOnWriteArrayList<NodeAgent> members) {
@@ -105,6 +120,24 @@ public final class TriggerListener implements AutoCloseable {
     /** Datagrams that named no agent of this socket (or were too short to name one). */
     public long unroutable() {
         return unroutable.get();
+    }
+
+    /** Exceptions caught while handling a datagram (the loop went on). */
+    public long failures() {
+        return failures.get();
+    }
+
+    /** {@code System.nanoTime()} of the loop's last beat. */
+    public long heartbeatNanos() {
+        return heartbeatNanos;
+    }
+
+    /** The loop's state at {@code nowNanos} ({@code System.nanoTime()}). */
+    public Health.LoopState state(long nowNanos) {
+        if (!running || !thread.isAlive()) {
+            return Health.LoopState.STOPPED;
+        }
+        return nowNanos - heartbeatNanos >= STALL_MILLIS * 1_000_000L ? Health.LoopState.STALLED : Health.LoopState.ALIVE;
     }
 
     /** The multicast groups this socket has joined now, as {@code address:port}. */
@@ -214,17 +247,39 @@ public final class TriggerListener implements AutoCloseable {
         ByteBuffer rx = ByteBuffer.allocate(256);
         try {
             while (!closed) {
-                serveOnce(rx);
+                heartbeatNanos = System.nanoTime();
+                try {
+                    serveOnce(rx);
+                } catch (ClosedSelectorException e) {
+                    if (!closed) {
+                        LOG.error("trigger socket {}: its selector was closed under it; no more triggers are served", address);
+                    }
+                    return;
+                } catch (Throwable t) {
+                    failed("the trigger loop", t);
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L); // not a hot loop if it keeps failing
+                }
             }
-        } catch (ClosedSelectorException e) {
-            // closed: done
+        } finally {
+            running = false;
+            if (!closed) {
+                LOG.error("trigger socket {}: the trigger loop stopped; no trigger reaches the agents it hosts", address);
+            }
+        }
+    }
+
+    /** Counts a failure and logs it, the first and then every power-of-two time (a flood cannot fill the log). */
+    private void failed(String what, Throwable t) {
+        long n = failures.incrementAndGet();
+        if (Long.bitCount(n) == 1) {
+            LOG.error("trigger socket {}: {} failed ({} failure(s) so far); the loop goes on", address, what, n, t);
         }
     }
 
     private void serveOnce(ByteBuffer rx) {
         {
             try {
-                selector.select();
+                selector.select(HEARTBEAT_MILLIS);
             } catch (IOException e) {
                 if (!closed) {
                     LOG.error("trigger socket {}: select failed", address, e);
@@ -252,11 +307,16 @@ public final class TriggerListener implements AutoCloseable {
                         break;
                     }
                     rx.flip();
-                    if (g == null) {
-                        unicast(rx, from);
-                    } else {
-                        group(g, rx, from);
+                    try {
+                        if (g == null) {
+                            unicast(rx, from);
+                        } else {
+                            group(g, rx, from);
+                        }
+                    } catch (Throwable t) {
+                        failed("handling a " + rx.limit() + "-byte datagram from " + from, t);
                     }
+                    heartbeatNanos = System.nanoTime();
                 }
             }
             selector.selectedKeys().clear();
@@ -292,8 +352,8 @@ public final class TriggerListener implements AutoCloseable {
                 if (outcome.checkedWith() != null) {
                     checked = outcome.checkedWith();
                 }
-            } catch (RuntimeException e) {
-                LOG.error("trigger socket {}: agent {} failed on a group trigger", address, agent.name(), e);
+            } catch (RuntimeException | Error e) {
+                failed("agent " + agent.name() + " on a group trigger", e);
                 continue;
             }
             answer(agent, outcome, from);

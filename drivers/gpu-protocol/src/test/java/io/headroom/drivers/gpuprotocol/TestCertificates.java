@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Test certificates made at test time with the JDK's {@code keytool} (EC P-256): a CA and leaf
- * certificates it signs. Store passwords are random per run; nothing is committed.
+ * certificates it signs, with the Headroom identities as SAN URIs ({@link PeerIdentity}): the appliance's role, or
+ * the agent role and the node. Store passwords are random per run; nothing is committed.
  */
 final class TestCertificates {
 
@@ -43,17 +44,37 @@ final class TestCertificates {
         return read(dir.resolve(name + ".crt")).getFirst();
     }
 
-    /** A key pair for {@code name} with a certificate signed by {@code caName}: the DTLS credentials. */
+    /** The appliance's certificate: {@link PeerIdentity#APPLIANCE}. */
+    Dtls.Certificates appliance(String name, String caName, X509Certificate... trusted) throws Exception {
+        return leaf(name, caName, List.of(PeerIdentity.APPLIANCE), trusted);
+    }
+
+    /** Node {@code nodeId}'s agent certificate: {@link PeerIdentity#AGENT} and {@code urn:headroom:node:<nodeId>}. */
+    Dtls.Certificates agent(String nodeId, String caName, X509Certificate... trusted) throws Exception {
+        return leaf("agent-" + nodeId, caName, List.of(PeerIdentity.AGENT, PeerIdentity.NODE_PREFIX + nodeId), trusted);
+    }
+
+    /** A key pair for {@code name} with a certificate signed by {@code caName} and no Headroom identity. */
     Dtls.Certificates leaf(String name, String caName, X509Certificate... trusted) throws Exception {
+        return leaf(name, caName, List.of(), trusted);
+    }
+
+    /** A key pair for {@code name} with a certificate signed by {@code caName}, with {@code uris} as SAN URIs. */
+    Dtls.Certificates leaf(String name, String caName, List<String> uris, X509Certificate... trusted) throws Exception {
         keytool("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name,
                 "-validity", "2", "-keystore", store(name), "-storetype", "PKCS12", "-storepass", password,
                 "-keypass", password);
         Path csr = dir.resolve(name + ".csr");
         keytool("-certreq", "-alias", name, "-keystore", store(name), "-storepass", password, "-file", csr.toString());
         Path crt = dir.resolve(name + ".signed.crt");
-        keytool("-gencert", "-alias", caName, "-keystore", store(caName), "-storepass", password, "-infile",
-                csr.toString(), "-outfile", crt.toString(), "-rfc", "-validity", "2",
-                "-ext", "ku:c=digitalSignature,keyAgreement", "-ext", "eku=serverAuth,clientAuth");
+        List<String> args = new ArrayList<>(List.of("-gencert", "-alias", caName, "-keystore", store(caName),
+                "-storepass", password, "-infile", csr.toString(), "-outfile", crt.toString(), "-rfc", "-validity", "2",
+                "-ext", "ku:c=digitalSignature,keyAgreement", "-ext", "eku=serverAuth,clientAuth"));
+        if (!uris.isEmpty()) {
+            args.add("-ext");
+            args.add("san=" + String.join(",", uris.stream().map(u -> "uri:" + u).toList()));
+        }
+        keytool(args.toArray(new String[0]));
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(Path.of(store(name)))) {
             ks.load(in, password.toCharArray());

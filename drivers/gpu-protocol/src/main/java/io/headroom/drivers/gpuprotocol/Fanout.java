@@ -1,0 +1,162 @@
+package io.headroom.drivers.gpuprotocol;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The bookkeeping of one fan-out in flight: pre-allocated arrays indexed by agent slot, reused once its report was
+ * copied. {@link ContingencyTrigger} holds a small ring of them, so that several contingencies (feed A lost, then B
+ * a millisecond later) are in flight at once, each with its own targets, answers and retries.
+ *
+ * <p>Who writes what, in order ({@link #state} is the hand-over, a volatile write each time):
+ * <ol>
+ *   <li>{@link #FREE} → {@link #FILLING}: the firing thread snapshots the targets ({@link #fired}, {@link #order},
+ *       {@link #status} set to {@link #SILENT}) and publishes {@link #IN_FLIGHT} <em>before</em> it sends, so that
+ *       answers to its first datagrams are credited while the wave is still going out;</li>
+ *   <li>during the wave the firing thread alone writes {@link #attempts}, {@link #sentNanos} and the send counters,
+ *       then sets {@link #waveDone}; after that the intake thread owns them (retries);</li>
+ *   <li>the intake thread credits answers (a compare-and-set of the slot's status from {@link #SILENT}, so that a
+ *       slot is credited once even when several intake threads share the work), and at the deadline or the last
+ *       answer sets {@link #DONE};</li>
+ *   <li>the report thread copies it ({@link #report()}) and sets {@link #FREE}.</li>
+ * </ol>
+ */
+final class Fanout {
+
+    static final int FREE = 0;
+    static final int FILLING = 1;
+    static final int IN_FLIGHT = 2;
+    static final int DONE = 3;
+
+    /** {@link #status}: targeted, no authentic answer yet. */
+    static final int SILENT = -1;
+    /** {@link #status}: not armed with the contingency, not sent to. */
+    static final int NOT_TARGETED = -2;
+
+    private static final VarHandle STATUS = MethodHandles.arrayElementVarHandle(int[].class);
+
+    final int index;
+    volatile int state = FREE;
+    /** Every target was sent its first datagram, or left to the intake thread ({@link #unsent}). */
+    volatile boolean waveDone;
+
+    // the firing thread's, before IN_FLIGHT; read-only afterwards
+    long fireNumber;
+    int contingencyId;
+    long handedOverNanos;
+    long startNanos;
+    long deadlineNanos;
+    long retryNanos;
+    Object attachment;
+    final ContingencyTrigger.Slot[] fired;
+    final ContingencyTrigger.GroupSlot[] groupFired;
+    final int[] order;
+    int targets;
+
+    // the firing thread's during the wave, the intake thread's after waveDone
+    final int[] attempts;
+    final long[] sentNanos;
+    long datagramsSent;
+    long groupDatagramsSent;
+    /** Targets the wave could not send (socket buffer full): the intake thread sends them at once. */
+    int unsent;
+    /** When every target had been sent one datagram (the wave, and the intake's sends of what it left). */
+    long waveSentNanos;
+    long lastRetryScanNanos;
+    /** A send failure of the wave (reported by the report thread: the firing thread does not log). */
+    java.io.IOException waveError;
+
+    // the intake thread's
+    final int[] status;
+    final long[] ackNanos;
+    final long[] agentTimeMs;
+    final float[] powerW;
+    int answered;
+    int applied;
+    long lastAckNanos;
+    long endNanos;
+    long rejectedAcks;
+
+    Fanout(int index, int capacity, int groupCapacity) {
+        this.index = index;
+        fired = new ContingencyTrigger.Slot[capacity];
+        groupFired = new ContingencyTrigger.GroupSlot[groupCapacity];
+        order = new int[capacity];
+        attempts = new int[capacity];
+        sentNanos = new long[capacity];
+        status = new int[capacity];
+        ackNanos = new long[capacity];
+        agentTimeMs = new long[capacity];
+        powerW = new float[capacity];
+    }
+
+    /** The firing thread: resets the record for a new fan-out (targets are filled in by the caller). */
+    void begin(long fireNumber, int contingencyId, long handedOverNanos, long startNanos, long timeoutNanos,
+               long retryNanos, Object attachment) {
+        this.fireNumber = fireNumber;
+        this.contingencyId = contingencyId;
+        this.handedOverNanos = handedOverNanos;
+        this.startNanos = startNanos;
+        this.deadlineNanos = startNanos + timeoutNanos;
+        this.retryNanos = retryNanos;
+        this.attachment = attachment;
+        this.targets = 0;
+        this.datagramsSent = 0;
+        this.groupDatagramsSent = 0;
+        this.unsent = 0;
+        this.waveSentNanos = startNanos;
+        this.lastRetryScanNanos = startNanos;
+        this.waveError = null;
+        this.answered = 0;
+        this.applied = 0;
+        this.lastAckNanos = startNanos;
+        this.endNanos = startNanos;
+        this.rejectedAcks = 0;
+        this.waveDone = false;
+    }
+
+    /** The intake thread: whether slot {@code i} is still waiting for this fan-out's answer. */
+    boolean awaits(int i) {
+        return (int) STATUS.getVolatile(status, i) == SILENT;
+    }
+
+    /**
+     * The intake thread: records an authentic answer for slot {@code i}; false when another intake thread credited
+     * it first (a duplicate).
+     */
+    boolean credit(int i, int code, long nowNanos, long agentTime, float power) {
+        if (!STATUS.compareAndSet(status, i, SILENT, code)) {
+            return false;
+        }
+        ackNanos[i] = nowNanos;
+        agentTimeMs[i] = agentTime;
+        powerW[i] = power;
+        answered++;
+        if (code == TriggerAck.Status.APPLIED.code() || code == TriggerAck.Status.ALREADY_APPLIED.code()) {
+            applied++;
+        }
+        if (nowNanos - lastAckNanos > 0) {
+            lastAckNanos = nowNanos;
+        }
+        return true;
+    }
+
+    /** The report thread, once {@link #DONE}: a copy (allocates), agents in slot order (the order of {@link #order}). */
+    ContingencyTrigger.Report report() {
+        List<ContingencyTrigger.AgentResult> list = new ArrayList<>(targets);
+        for (int k = 0; k < targets; k++) {
+            int i = order[k];
+            int s = status[i];
+            boolean answeredHere = s >= 0;
+            list.add(new ContingencyTrigger.AgentResult(i, fired[i].address,
+                    answeredHere ? TriggerAck.Status.fromCode(s) : null,
+                    answeredHere ? ackNanos[i] - startNanos : -1, answeredHere ? agentTimeMs[i] : -1,
+                    answeredHere ? powerW[i] : Double.NaN, attempts[i]));
+        }
+        return new ContingencyTrigger.Report(fireNumber, contingencyId, true, targets, applied, answered,
+                handedOverNanos, startNanos, waveSentNanos, lastAckNanos, endNanos, datagramsSent, groupDatagramsSent,
+                rejectedAcks, attachment, List.copyOf(list));
+    }
+}
