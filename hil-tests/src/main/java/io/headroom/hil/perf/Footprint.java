@@ -142,18 +142,26 @@ public final class Footprint {
         }
     }
 
-    /** The collectors and heaps compared in the README (2 cores: one or two GC threads). */
+    /**
+     * The collectors compared in the README, each with the shipped heap (256 MiB) and the class-data archive, and
+     * the two pause-less ones again with the lean options (compact object headers, C1 only, a smaller code cache
+     * and thread stacks). 2 cores: at most 2 GC threads, 1 concurrent.
+     */
     static List<Variant> comparison(ProductionFlags flags) {
-        String cds = "-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=/var/lib/headroom/appliance.jsa -Xlog:cds=off -Xlog:cds+dynamic=off";
+        String cds = " -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=/var/lib/headroom/appliance.jsa -Xlog:cds=off -Xlog:cds+dynamic=off";
+        String lean = " -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -Xss512k";
         List<Variant> v = new ArrayList<>();
         v.add(new Variant("shipped", flags.javaOpts(), null));
-        v.add(variant("serial", "-Xms64m -Xmx256m -XX:+UseSerialGC " + cds));
-        v.add(variant("parallel", "-Xmx128m -XX:+UseParallelGC -XX:ParallelGCThreads=2 " + cds));
-        v.add(variant("g1", "-Xmx128m -XX:+UseG1GC -XX:MaxGCPauseMillis=5 -XX:ParallelGCThreads=2 -XX:ConcGCThreads=1 " + cds));
-        v.add(variant("zgc", "-Xmx128m -XX:+UseZGC -XX:ConcGCThreads=1 " + cds));
-        v.add(variant("shenandoah", "-Xmx128m -XX:+UseShenandoahGC -XX:ParallelGCThreads=2 -XX:ConcGCThreads=1 " + cds));
-        v.add(variant("shenandoah-gen", "-Xmx128m -XX:+UseShenandoahGC -XX:ShenandoahGCMode=generational "
-                + "-XX:ParallelGCThreads=2 -XX:ConcGCThreads=1 " + cds));
+        v.add(variant("serial", "-Xms64m -Xmx256m -XX:+UseSerialGC" + cds));
+        v.add(variant("parallel", "-Xms64m -Xmx256m -XX:+UseParallelGC -XX:ParallelGCThreads=2" + cds));
+        v.add(variant("g1", "-Xms64m -Xmx256m -XX:+UseG1GC -XX:MaxGCPauseMillis=5 -XX:ParallelGCThreads=2 -XX:ConcGCThreads=1" + cds));
+        v.add(variant("zgc", "-Xms64m -Xmx256m -XX:+UseZGC -XX:ConcGCThreads=1" + cds));
+        v.add(variant("shenandoah", "-Xms64m -Xmx256m -XX:+UseShenandoahGC -XX:ParallelGCThreads=2 -XX:ConcGCThreads=1" + cds));
+        v.add(variant("shenandoah-gen", "-Xms64m -Xmx256m -XX:+UseShenandoahGC -XX:ShenandoahGCMode=generational "
+                + "-XX:ParallelGCThreads=2 -XX:ConcGCThreads=1" + cds));
+        v.add(variant("zgc-lean", "-Xms64m -Xmx256m -XX:+UseZGC -XX:ConcGCThreads=1" + lean + cds));
+        v.add(variant("shenandoah-lean", "-Xms64m -Xmx256m -XX:+UseShenandoahGC -XX:ParallelGCThreads=2 -XX:ConcGCThreads=1"
+                + lean + cds));
         return v;
     }
 
@@ -265,8 +273,12 @@ public final class Footprint {
             }
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), FootprintAppliance.class.getName(),
                     "--site", plant.siteFile().toString(), "--data", state.resolve("data").toString()));
+            Map<String, InetSocketAddress> frontEnd = plant.plant().waveformSources(s.rateHz);
             for (int f = 0; f < FootprintPlant.FEEDS.size(); f++) {
-                cmd.addAll(List.of("--waveform", FootprintPlant.FEEDS.get(f) + "," + (f + 1) + "," + s.rateHz + ",127.0.0.1:0"));
+                String feed = FootprintPlant.FEEDS.get(f);
+                InetSocketAddress from = frontEnd.get(feed);
+                cmd.addAll(List.of("--waveform", feed + "," + (f + 1) + "," + s.rateHz + ","
+                        + from.getAddress().getHostAddress() + ":" + from.getPort()));
             }
             ContingencyTable[] before = plant.tables();
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(state.toFile()).redirectErrorStream(true);

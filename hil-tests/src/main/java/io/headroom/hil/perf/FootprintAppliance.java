@@ -4,6 +4,7 @@ import io.headroom.appliance.Appliance;
 import io.headroom.appliance.SiteState;
 import io.headroom.appliance.site.Site;
 import io.headroom.appliance.site.SiteLoader;
+import io.headroom.waveform.Senders;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -84,6 +85,6 @@ public final class FootprintAppliance {
             throw new IllegalArgumentException("--waveform FEED,STREAM-ID,RATE,SENDER-HOST:PORT, was " + spec);
         }
         return new Appliance.WaveformInput(p[0], new InetSocketAddress("127.0.0.1", 0), Long.parseLong(p[1]),
-                Double.parseDouble(p[2]));
+                Double.parseDouble(p[2]), Senders.parse(List.of(p[3])));
     }
 }
