@@ -151,8 +151,7 @@ public final class Footprint {
         String cds = " -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=/var/lib/headroom/appliance.jsa -Xlog:cds=off -Xlog:cds+dynamic=off";
         String lean = " -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -Xss512k";
         List<Variant> v = new ArrayList<>();
-        v.add(new Variant("shipped", flags.javaOpts(), null));
-        v.add(variant("serial", "-Xms64m -Xmx256m -XX:+UseSerialGC" + cds));
+        v.add(new Variant("shipped", flags.javaOpts(), null)); // Serial, 64-256 MiB
         v.add(variant("parallel", "-Xms64m -Xmx256m -XX:+UseParallelGC -XX:ParallelGCThreads=2" + cds));
         v.add(variant("g1", "-Xms64m -Xmx256m -XX:+UseG1GC -XX:MaxGCPauseMillis=5 -XX:ParallelGCThreads=2 -XX:ConcGCThreads=1" + cds));
         v.add(variant("zgc", "-Xms64m -Xmx256m -XX:+UseZGC -XX:ConcGCThreads=1" + cds));
@@ -287,24 +286,32 @@ public final class Footprint {
             Child child = new Child(proc, dir.resolve("appliance.log"));
             try {
                 long armed = 0;
-                long deadline = spawn + TimeUnit.SECONDS.toNanos(180);
+                long deadline = spawn + TimeUnit.SECONDS.toNanos(ARM_WITHIN_S);
                 while (armed == 0) {
                     if (plant.allArmedSince(before)) {
                         armed = System.nanoTime();
-                    } else if (!proc.isAlive() || System.nanoTime() > deadline) {
-                        throw new IllegalStateException(v.name() + ": the appliance " + (proc.isAlive()
-                                ? "did not arm every agent within 180 s" : "exited with " + proc.exitValue())
+                    } else if (!proc.isAlive()) {
+                        throw new IllegalStateException(v.name() + ": the appliance exited with " + proc.exitValue()
                                 + "; its log: " + dir.resolve("appliance.log"));
+                    } else if (System.nanoTime() > deadline) {
+                        // an overloaded machine: measured all the same, armed reported as not reached (NaN)
+                        out.printf("# %s: not every agent armed within %d s (%d of %d); log %s%n", v.name(),
+                                ARM_WITHIN_S, plant.armedSince(before), plant.agentCount(), dir.resolve("appliance.log"));
+                        armed = -1;
                     } else {
                         Thread.sleep(0, 500_000); // polling the agents, 0.5 ms resolution
                     }
+                }
+                boolean armedInTime = armed > 0;
+                if (!armedInTime) {
+                    armed = System.nanoTime();
                 }
                 if (!child.up.await(60, TimeUnit.SECONDS)) {
                     throw new IllegalStateException(v.name() + ": the appliance did not report its first tick; log "
                             + dir.resolve("appliance.log"));
                 }
                 double firstTickMs = (child.firstTickNanos - spawn) / 1e6;
-                double armedMs = (armed - spawn) / 1e6;
+                double armedMs = armedInTime ? (armed - spawn) / 1e6 : Double.NaN;
                 if (prime) {
                     Thread.sleep(5_000); // a little service after arming, as the archive would see on a module
                     child.stop(STOP_WAIT_S);
@@ -373,6 +380,7 @@ public final class Footprint {
         }
 
         private static final int STOP_WAIT_S = 60;
+        private static final int ARM_WITHIN_S = 180;
 
         void printRun(Result r, int run) {
             JvmPauses.Pause worst = r.service().longest();
@@ -526,6 +534,7 @@ public final class Footprint {
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         Level before = root.getLevel();
         root.setLevel(Level.ERROR);
+        ((Logger) LoggerFactory.getLogger("org.eclipse.californium")).setLevel(Level.ERROR);
         return before;
     }
 

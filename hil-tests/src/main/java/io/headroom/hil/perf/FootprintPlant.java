@@ -218,6 +218,18 @@ final class FootprintPlant implements AutoCloseable {
         return true;
     }
 
+    /** How many agents hold a table armed since {@code before} with every feed's contingency. */
+    int armedSince(ContingencyTable[] before) {
+        int n = 0;
+        for (int i = 0; i < agents.size(); i++) {
+            ContingencyTable t = agents.get(i).armedTable();
+            if (t != null && t != before[i] && t.contingencies().size() >= FEEDS.size()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     int agentCount() {
         return agents.size();
     }
