@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  *   <li>a <b>GC pause</b> is what the collector reports as one: the {@code [gc]} line of Serial, Parallel, G1
  *   and Shenandoah ({@code GC(3) Pause Young (Allocation Failure) 18M->4M(61M) 8.874ms}) and the
  *   {@code [gc,phases]} line of ZGC ({@code GC(0) y: Pause Mark Start 0.014ms}); the collector's own time,
- *   without the time it took the threads to reach the safepoint;</li>
+ *   without the time it took the threads to reach the safepoint; and ZGC's {@code Allocation Stall (thread)
+ *   3.577ms}, a thread that waited for the collector to free memory (one thread stopped, not all);</li>
  *   <li>a <b>safepoint</b> is every {@code [safepoint]} line ({@code Safepoint "G1CollectForAllocation", …,
  *   Reaching safepoint: N ns, At safepoint: N ns, …, Total: N ns}): every operation that stopped all Java
  *   threads (the GC's and the VM's own), its {@code Total} from the request to the threads running again; what a
@@ -104,6 +105,7 @@ public final class JvmPauses {
 
     private static final Pattern LINE = Pattern.compile("^\\[(\\d+)ns]\\[\\w+\\s*]\\[([a-z,]+)\\s*] (.*)$");
     private static final Pattern GC_PAUSE = Pattern.compile("^GC\\(\\d+\\) (?:[YyO]: )?(Pause .*?) (\\d+(?:\\.\\d+)?)ms$");
+    private static final Pattern STALL = Pattern.compile("^(Allocation Stall \\(.*\\)) (\\d+(?:\\.\\d+)?)ms$");
     private static final Pattern HEAP = Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
     private static final Pattern SAFEPOINT = Pattern.compile("^Safepoint \"([^\"]+)\".*Total: (\\d+) ns");
 
@@ -134,7 +136,10 @@ public final class JvmPauses {
                 }
             } else if (tags.equals("gc") || tags.equals("gc,phases")) {
                 Matcher g = GC_PAUSE.matcher(msg);
-                if (g.matches()) {
+                Matcher stall = STALL.matcher(msg);
+                if (stall.matches()) {
+                    pauses.add(new Pause(at, Double.parseDouble(stall.group(2)), stall.group(1), true));
+                } else if (g.matches()) {
                     String what = g.group(1);
                     Matcher h = HEAP.matcher(what);
                     if (h.find()) {
