@@ -26,8 +26,14 @@ fi
 extra="jdk.zipfs"
 mods="$(tr -d '\n' < "$mods_file"),$extra"
 
+# The base class-data archive (lib/server/classes.jsa): without it the JVM maps no CDS at all and the appliance's
+# -XX:+AutoCreateSharedArchive silently does nothing (its warning is switched off by -Xlog:cds=off). jlink dumps it
+# by running the new runtime, so only for the build machine's architecture; arm64's is dumped in the image
+# (rootfs-customize.sh, through qemu-user). The appliance runs with compact object headers, whose base archive
+# is another file (classes_coh.jsa): dumped below with the same option.
+cds=""
 case "$arch" in
-  amd64) modpath=""; strip=--strip-debug ;;   # the build JDK itself (Temurin 25 links from its run-time image, JEP 493)
+  amd64) modpath=""; strip=--strip-debug; cds=--generate-cds-archive ;;   # the build JDK itself (Temurin 25 links from its run-time image, JEP 493)
   arm64)
     jdk="$target/jdk-arm64/usr/lib/jvm/java-25-openjdk-arm64"
     if [ ! -f "$jdk/jmods/java.base.jmod" ]; then
@@ -55,6 +61,9 @@ esac
 
 rm -rf "$out"
 "$JAVA_HOME/bin/jlink" ${modpath:+--module-path "$modpath"} --add-modules "$mods" \
-  "$strip" --no-header-files --no-man-pages --compress zip-6 \
+  "$strip" $cds --no-header-files --no-man-pages --compress zip-6 \
   --exclude-files='glob:**/lib/jrt-fs.jar,glob:**.debuginfo' --output "$out"
+if [ -n "$cds" ]; then
+  "$out/bin/java" -XX:+UseCompactObjectHeaders -Xshare:dump -Xlog:cds=warning >&2
+fi
 echo "runtime: $name-$arch: $(du -sh "$out" | cut -f1) with $mods" >&2

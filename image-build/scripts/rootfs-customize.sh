@@ -35,6 +35,15 @@ ln -sf ../run/systemd/resolve/stub-resolv.conf "$r/etc/resolv.conf"
 # machine-id: empty, so systemd makes a transient one at each boot on the read-only root.
 : > "$r/etc/machine-id"; rm -f "$r/var/lib/dbus/machine-id"
 
+# The JVM's base class-data archives: jlink dumps amd64's when it builds the runtime (build-runtime.sh); arm64's
+# are dumped here, in the image, through qemu-user. Without them the appliance's JVM maps no CDS at all and its
+# -XX:+AutoCreateSharedArchive does nothing. classes_coh.jsa: the appliance runs with compact object headers.
+rt=/usr/lib/headroom/runtime
+if [ -x "$r$rt/bin/java" ] && [ ! -e "$r$rt/lib/server/classes_coh.jsa" ]; then
+  chroot "$r" "$rt/bin/java" -Xshare:dump -Xlog:cds=warning >/dev/null
+  chroot "$r" "$rt/bin/java" -XX:+UseCompactObjectHeaders -Xshare:dump -Xlog:cds=warning >/dev/null
+fi
+
 chroot "$r" systemctl enable systemd-networkd.service systemd-resolved.service systemd-timesyncd.service \
   headroom-appliance.service >/dev/null
 chroot "$r" systemctl mask systemd-networkd-wait-online.service apt-daily.timer apt-daily-upgrade.timer \

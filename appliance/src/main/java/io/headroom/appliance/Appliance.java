@@ -28,6 +28,7 @@ import io.headroom.appliance.site.Feed;
 import io.headroom.appliance.site.Site;
 import io.headroom.drivers.gpuprotocol.ContingencyTrigger;
 import io.headroom.waveform.StreamFormat;
+import io.headroom.waveform.Senders;
 import io.headroom.waveform.UdpSampleSource;
 import io.headroom.grid.CommitmentBook;
 import io.headroom.appliance.field.FieldIo;
@@ -140,11 +141,21 @@ public final class Appliance implements AutoCloseable {
     private final GridLink ven;
 
     /**
-     * A feed's raw waveform stream (3 V + 3 I, the waveform module's UDP frame format): where to listen for it.
+     * A feed's raw waveform stream (3 V + 3 I, the waveform module's UDP frame format): where to listen for it and
+     * whom to hear it from.
      *
-     * @param bind port 0 picks a free port ({@link #waveformAddress} says which)
+     * @param bind    port 0 picks a free port ({@link #waveformAddress} says which)
+     * @param senders the front-ends whose frames are read ({@link Senders#only}: address, or address and port);
+     *                {@link Senders#any()} only where anyone on that network may send them
      */
-    public record WaveformInput(String feedId, InetSocketAddress bind, long streamId, double sampleRateHz) {
+    public record WaveformInput(String feedId, InetSocketAddress bind, long streamId, double sampleRateHz,
+                                Senders senders) {
+        public WaveformInput {
+            if (senders == null) {
+                throw new IllegalArgumentException("waveform input of feed " + feedId
+                        + ": name its front-end's address (Senders.only) or say Senders.any()");
+            }
+        }
     }
 
     private final ProtectionLoop protection;
@@ -227,7 +238,8 @@ public final class Appliance implements AutoCloseable {
                         () -> new IllegalArgumentException("waveform input for unknown feed " + w.feedId())));
                 Feed feed = site.feeds().get(feedIndex);
                 StreamFormat format = StreamFormat.threePhaseFeed(w.streamId(), w.sampleRateHz(), feed.id());
-                UdpSampleSource source = UdpSampleSource.open(w.bind(), format, UdpSampleSource.Options.defaults());
+                UdpSampleSource source = UdpSampleSource.open(w.bind(), format,
+                        UdpSampleSource.Options.defaults(w.senders()));
                 double unRms = feed.phases() == 3 ? feed.voltageV() / Math.sqrt(3) : feed.voltageV();
                 WaveformMonitor monitor;
                 DisturbanceRecorder recorder = null;

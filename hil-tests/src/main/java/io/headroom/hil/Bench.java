@@ -322,9 +322,11 @@ public final class Bench implements AutoCloseable {
                     wired.supercaps(), wired.agents(), wired.control(), wired.openadr(), wired.modbusBuses(),
                     benchGpio(wired), wired.waveforms());
             List<Appliance.WaveformInput> waves = new ArrayList<>();
+            Map<String, InetSocketAddress> frontEnd = plant.waveformSources(options.waveformRateHz());
             for (int f = 0; f < site.feeds().size(); f++) {
-                waves.add(new Appliance.WaveformInput(site.feeds().get(f).id(), new InetSocketAddress("127.0.0.1", 0),
-                        f + 1, options.waveformRateHz()));
+                String feed = site.feeds().get(f).id();
+                waves.add(new Appliance.WaveformInput(feed, new InetSocketAddress("127.0.0.1", 0), f + 1,
+                        options.waveformRateHz(), io.headroom.waveform.Senders.only(frontEnd.get(feed))));
             }
             benchTokens(options.dataDir());
             Appliance appliance = Appliance.start(wired, options.applianceOptions().withWaveforms(waves)

@@ -42,9 +42,30 @@ public final class Benchmarks {
         ALL.put("feedloss-detect", io.headroom.hil.perf.FeedlossDetectBenchmark::run);
         ALL.put("hil-feedloss", io.headroom.hil.perf.HilFeedloss::run);
         ALL.put("waveform-rate", io.headroom.hil.perf.WaveformRate::run);
+        ALL.put("footprint", io.headroom.hil.perf.Footprint::run);
     }
 
     private Benchmarks() {
+    }
+
+    /** Benchmarks that take options of their own ({@code ./headroom perf NAME OPTIONS}). */
+    private static final Map<String, WithOptions> OPTIONS = Map.of("footprint", io.headroom.hil.perf.Footprint::run);
+
+    interface WithOptions {
+        int run(List<String> options, PrintWriter out, PrintWriter err);
+    }
+
+    public static int run(String name, List<String> options, PrintWriter out, PrintWriter err) {
+        if (options.isEmpty()) {
+            return run(name, out, err);
+        }
+        WithOptions b = name == null ? null : OPTIONS.get(name);
+        if (b == null) {
+            err.println("perf: " + (name == null ? "options need a benchmark name" : name + " takes no options")
+                    + "; with options: " + String.join(", ", OPTIONS.keySet()));
+            return 2;
+        }
+        return b.run(options, out, err);
     }
 
     public static int run(String name, PrintWriter out, PrintWriter err) {

@@ -248,13 +248,16 @@ public final class Cli implements Runnable {
         @Parameters(arity = "0..1", paramLabel = "NAME", description = "one benchmark (default: all)")
         String name;
 
+        @CommandLine.Unmatched
+        java.util.List<String> options = new java.util.ArrayList<>();
+
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
             java.io.PrintWriter out = spec.commandLine().getOut();
-            int rc = Benchmarks.run(name, out, spec.commandLine().getErr());
+            int rc = Benchmarks.run(name, options, out, spec.commandLine().getErr());
             out.flush();
             return rc;
         }

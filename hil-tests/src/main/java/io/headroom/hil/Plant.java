@@ -122,13 +122,39 @@ public final class Plant implements AutoCloseable {
         return nodesById.get(id);
     }
 
-    /** Streams every feed's waveforms to these addresses from now on (the appliance's waveform inputs). */
-    public void streamWaveforms(Map<String, java.net.InetSocketAddress> targets, double sampleRateHz) {
-        WaveformStreamer old = this.waveforms;
-        this.waveforms = new WaveformStreamer(site, targets, sampleRateHz);
-        if (old != null) {
-            old.close();
+    /**
+     * The CT/PT front-end at {@code sampleRateHz}: where each feed's stream comes from (one UDP socket per feed on
+     * 127.0.0.1, bound now and kept for the plant's life, so that the appliance can be told whom to hear, and keep
+     * hearing them across its restarts). It sends nothing until {@link #streamWaveforms} says where to.
+     */
+    public synchronized Map<String, java.net.InetSocketAddress> waveformSources(double sampleRateHz) {
+        WaveformStreamer w = this.waveforms;
+        if (w == null || w.rateHz() != sampleRateHz) {
+            this.waveforms = new WaveformStreamer(site, sampleRateHz);
+            if (w != null) {
+                w.close();
+            }
         }
+        return this.waveforms.sources();
+    }
+
+    /**
+     * Fault drill: {@code count} forged frames on feed {@code feedId}'s waveform stream, every sample 0 (what a
+     * feed loss looks like), from another host or with the front-end's own address (see {@link WaveformStreamer.Forgery}).
+     */
+    void forgeWaveformFrames(String feedId, WaveformStreamer.Forgery kind, int count) throws java.io.IOException {
+        WaveformStreamer w = waveforms;
+        int f = site.feeds().indexOf(site.feed(feedId).orElseThrow(() -> new IllegalArgumentException("no feed " + feedId)));
+        if (w == null) {
+            throw new IllegalStateException("no waveform streams");
+        }
+        w.forge(f, kind, count);
+    }
+
+    /** Streams every feed's waveforms to these addresses from now on (the appliance's waveform inputs). */
+    public synchronized void streamWaveforms(Map<String, java.net.InetSocketAddress> targets, double sampleRateHz) {
+        waveformSources(sampleRateHz);
+        waveforms.retarget(targets);
     }
 
     public void start() {

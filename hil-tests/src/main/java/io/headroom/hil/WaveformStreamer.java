@@ -2,6 +2,7 @@ package io.headroom.hil;
 
 import io.headroom.appliance.site.Feed;
 import io.headroom.appliance.site.Site;
+import io.headroom.waveform.FrameCodec;
 import io.headroom.waveform.SampleEncoding;
 import io.headroom.waveform.StreamFormat;
 import io.headroom.waveform.UdpFrameSender;
@@ -17,7 +18,9 @@ import java.util.Map;
  * up and collapses to nothing (noise) the sample it is lost; current follows the feed's per-phase current at the
  * power factor's angle. Both carry the harmonics a hall of server PSUs makes ({@link #I_HARMONICS},
  * {@link #V_HARMONICS}) and measurement noise ({@link #NOISE_V}, {@link #NOISE_I}). Driven by the plant's steps;
- * samples carry their monotonic timestamps.
+ * samples carry their monotonic timestamps. Each feed's stream leaves from its own socket on 127.0.0.1, bound at
+ * construction ({@link #sources}: what the appliance is told to hear), and goes nowhere until
+ * {@link #retarget} says where the appliance listens.
  */
 final class WaveformStreamer implements AutoCloseable {
 
@@ -29,17 +32,21 @@ final class WaveformStreamer implements AutoCloseable {
     private long sampleIndex;
     private double pendingSamples;
 
-    WaveformStreamer(Site site, Map<String, InetSocketAddress> targets, double rateHz) {
+    private volatile boolean targeted;
+
+    WaveformStreamer(Site site, double rateHz) {
         this.site = site;
         this.rateHz = rateHz;
         this.senders = new UdpFrameSender[site.feeds().size()];
         try {
+            InetSocketAddress nowhere = new InetSocketAddress("127.0.0.1", 9); // replaced by retarget before any send
             for (int f = 0; f < senders.length; f++) {
                 Feed feed = site.feeds().get(f);
                 double vPeak = Math.sqrt(2) * feed.voltageV() / (feed.phases() == 3 ? Math.sqrt(3) : 1);
                 double iPeak = Math.sqrt(2) * feed.ratingA() * 3;
-                senders[f] = new UdpFrameSender(targets.get(feed.id()), StreamFormat.threePhaseFeed(f + 1, rateHz, feed.id()),
-                        SampleEncoding.INT16, new double[]{vPeak * 1.5, vPeak * 1.5, vPeak * 1.5, iPeak, iPeak, iPeak});
+                senders[f] = new UdpFrameSender(new InetSocketAddress("127.0.0.1", 0), nowhere,
+                        StreamFormat.threePhaseFeed(f + 1, rateHz, feed.id()), SampleEncoding.INT16,
+                        new double[]{vPeak * 1.5, vPeak * 1.5, vPeak * 1.5, iPeak, iPeak, iPeak});
             }
         } catch (IOException e) {
             close();
@@ -50,8 +57,76 @@ final class WaveformStreamer implements AutoCloseable {
         this.startNanos = System.nanoTime();
     }
 
+    double rateHz() {
+        return rateHz;
+    }
+
+    /** Per feed id, the address its stream is sent from. */
+    Map<String, InetSocketAddress> sources() {
+        Map<String, InetSocketAddress> m = new java.util.LinkedHashMap<>();
+        for (int f = 0; f < senders.length; f++) {
+            m.put(site.feeds().get(f).id(), senders[f].localAddress());
+        }
+        return m;
+    }
+
+    /** Per feed id, where the appliance listens for it from now on; the streams start with the first call. */
+    void retarget(Map<String, InetSocketAddress> targets) {
+        for (int f = 0; f < senders.length; f++) {
+            InetSocketAddress t = targets.get(site.feeds().get(f).id());
+            if (t == null) {
+                throw new IllegalArgumentException("no waveform target for feed " + site.feeds().get(f).id());
+            }
+            senders[f].retarget(t);
+        }
+        targeted = true;
+    }
+
+    /** Forged frames of a fault drill ({@link #forge}). */
+    enum Forgery {
+        /** from another host (127.0.0.2), with the stream's next sequence numbers */
+        STRANGER,
+        /** from the front-end's own address and port, a million frames ahead of the stream */
+        FAR_AHEAD,
+        /** from the front-end's own address and port, in sequence, announcing twice the sample rate */
+        OTHER_RATE
+    }
+
+    /** How far ahead {@link Forgery#FAR_AHEAD} frames claim to be. */
+    static final long FAR_AHEAD_FRAMES = 1_000_000;
+
+    /**
+     * Sends {@code count} forged frames of feed {@code feedIndex}'s stream to where it goes now: every sample 0, a
+     * collapsed feed, which the appliance would take for a feed loss were it to read them. Valid frames otherwise
+     * (magic, stream id, layout, CRC), 10 samples each.
+     */
+    void forge(int feedIndex, Forgery kind, int count) throws IOException {
+        UdpFrameSender own = senders[feedIndex];
+        StreamFormat format = own.format();
+        double rate = kind == Forgery.OTHER_RATE ? 2 * rateHz : rateHz;
+        long seq = own.nextSequence() + (kind == Forgery.FAR_AHEAD ? FAR_AHEAD_FRAMES : 0);
+        float[] scales = new float[format.channelCount()];
+        java.util.Arrays.fill(scales, 1f);
+        double[][] zeros = new double[format.channelCount()][10];
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(FrameCodec.MAX_DATAGRAM);
+        try (UdpFrameSender stranger = kind == Forgery.STRANGER
+                ? new UdpFrameSender(new InetSocketAddress("127.0.0.2", 0), own.target(), format, SampleEncoding.INT16,
+                new double[]{1, 1, 1, 1, 1, 1}) : null) {
+            for (int k = 0; k < count; k++) {
+                b.clear();
+                FrameCodec.encode(b, format.streamId(), seq + k, System.nanoTime(), rate, SampleEncoding.INT16, format,
+                        scales, zeros, 0, 10);
+                b.flip();
+                (stranger != null ? stranger : own).sendRaw(b);
+            }
+        }
+    }
+
     /** Emits the samples of {@code dtS} seconds for every feed, given each feed's state now. */
     void emit(double dtS, boolean[] up, double[] phaseAmps) {
+        if (!targeted) {
+            return;
+        }
         pendingSamples += dtS * rateHz;
         int n = (int) pendingSamples;
         pendingSamples -= n;

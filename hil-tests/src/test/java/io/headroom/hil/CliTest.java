@@ -110,4 +110,17 @@ class CliTest {
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("no benchmark named 'warp-drive'").contains("plan-time");
     }
+
+    @Test
+    void perfOptionsGoToTheBenchmarkThatTakesThemAndNoOther() {
+        Result none = run("perf", "plan-time", "--minutes", "1");
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err()).contains("plan-time takes no options").contains("footprint");
+        Result bad = run("perf", "footprint", "--warp", "9");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("perf footprint: Unknown options: '--warp'").contains("--minutes");
+        Result value = run("perf", "footprint", "--minutes", "ten");
+        assertThat(value.exit()).isEqualTo(2);
+        assertThat(value.err()).contains("--minutes").contains("'ten'").contains("--variant=NAME=OPTIONS");
+    }
 }

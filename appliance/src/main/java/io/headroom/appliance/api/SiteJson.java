@@ -122,6 +122,13 @@ public final class SiteJson {
         return o;
     }
 
+    /** Frames a stream's source dropped unread, by reason (forged or stray frames show here). */
+    private static JsonObject refused(WaveformState.Refused r) {
+        return new JsonObject().put("unknownSender", r.unknownSender()).put("suspectSequence", r.suspect())
+                .put("resyncs", r.resyncs()).put("rateMismatch", r.rateMismatch()).put("corrupt", r.corrupt())
+                .put("foreign", r.foreign());
+    }
+
     /** A feed's waveform stream: health and the latest half-cycle quantities; null when it has no stream. */
     private static JsonObject waveform(WaveformState.FeedStream w) {
         if (w == null) {
@@ -129,7 +136,8 @@ public final class SiteJson {
         }
         FeedWaveformMeasurement m = w.latest();
         JsonObject o = new JsonObject().put("stream", w.status().name()).put("ageMs", w.ageMs())
-                .put("blocks", w.blocks()).put("samples", w.samples()).put("samplesLost", w.samplesLost());
+                .put("blocks", w.blocks()).put("samples", w.samples()).put("samplesLost", w.samplesLost())
+                .put("framesRefused", refused(w.refused()));
         if (m == null || w.status() != WaveformState.Status.GOOD) {
             return o.put("lost", m != null && m.lost()).put("urmsV", null).put("p3W", null).put("q3Var", null)
                     .put("powerFactor", null).put("frequencyHz", null).put("dPdtWPerS", null);

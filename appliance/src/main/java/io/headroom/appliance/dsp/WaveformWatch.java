@@ -49,7 +49,8 @@ public final class WaveformWatch {
             io.headroom.waveform.SourceStats stats = m.source().stats();
             for (FeedDsp f : m.feeds()) {
                 feeds.put(f.feedId(), new WaveformState.FeedStream(f.feedId(), st, ageMs, m.blocks(), f.latest(),
-                        stats.samples(), stats.samplesLost()));
+                        stats.samples(), stats.samplesLost(), new WaveformState.Refused(stats.unknownSender(),
+                        stats.suspect(), stats.resyncs(), stats.rateMismatch(), stats.corrupt(), stats.foreign())));
             }
         }
         BandPowerReading b = series == null ? null : series.latest();

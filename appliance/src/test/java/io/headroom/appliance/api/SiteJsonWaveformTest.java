@@ -40,7 +40,8 @@ class SiteJsonWaveformTest {
                 new double[]{80, 80, 80}, new double[]{1, 1, 1}, new double[]{0, 0, 0}, new double[]{1, 1, 1},
                 new double[]{0.9, 0.9, 0.9}, 55_200.04, 25_700, 60_900, 0.9063, -12.3, false);
         WaveformState w = new WaveformState(Map.of(
-                "A", new WaveformState.FeedStream("A", WaveformState.Status.GOOD, 3L, 1000, m, 480_000, 96),
+                "A", new WaveformState.FeedStream("A", WaveformState.Status.GOOD, 3L, 1000, m, 480_000, 96,
+                        new WaveformState.Refused(5, 20, 1, 3, 2, 4)),
                 "B", new WaveformState.FeedStream("B", WaveformState.Status.SILENT, 900L, 50, null)), bands, 4L);
         JsonObject o = SiteJson.site(site(), state(w, List.of("feed B: waveform stream silent for more than 200 ms")));
 
@@ -68,6 +69,13 @@ class SiteJsonWaveformTest {
         assertThat(a.getBoolean("lost")).isFalse();
         assertThat(a.getLong("samples")).isEqualTo(480_000);
         assertThat(a.getLong("samplesLost")).isEqualTo(96);
+        JsonObject refused = a.getJsonObject("framesRefused");
+        assertThat(refused.getLong("unknownSender")).isEqualTo(5);
+        assertThat(refused.getLong("suspectSequence")).isEqualTo(20);
+        assertThat(refused.getLong("resyncs")).isEqualTo(1);
+        assertThat(refused.getLong("rateMismatch")).isEqualTo(3);
+        assertThat(refused.getLong("corrupt")).isEqualTo(2);
+        assertThat(refused.getLong("foreign")).isEqualTo(4);
         JsonObject bw = o.getJsonArray("feeds").getJsonObject(1).getJsonObject("waveform");
         assertThat(bw.getString("stream")).isEqualTo("SILENT");
         assertThat(bw.getLong("ageMs")).isEqualTo(900);

@@ -13,15 +13,25 @@ import java.nio.channels.DatagramChannel;
 public final class UdpFrameSender implements AutoCloseable {
 
     private final DatagramChannel channel;
-    private final InetSocketAddress target;
+    private volatile InetSocketAddress target;
     private final StreamFormat format;
     private final SampleEncoding encoding;
     private final float[] scales;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(FrameCodec.MAX_DATAGRAM);
     private long nextSequence;
 
+    /** Sends from a free port of the target's own address. */
     public UdpFrameSender(InetSocketAddress target, StreamFormat format, SampleEncoding encoding, double[] fullScale)
             throws IOException {
+        this(new InetSocketAddress(target.getAddress(), 0), target, format, encoding, fullScale);
+    }
+
+    /**
+     * Sends from {@code source} (port 0: a free one; {@link #localAddress} says which), so that a receiver can be
+     * told where its frames come from ({@link Senders}).
+     */
+    public UdpFrameSender(InetSocketAddress source, InetSocketAddress target, StreamFormat format,
+                          SampleEncoding encoding, double[] fullScale) throws IOException {
         if (fullScale.length != format.channelCount()) {
             throw new IllegalArgumentException("one full scale per channel");
         }
@@ -33,7 +43,31 @@ public final class UdpFrameSender implements AutoCloseable {
             scales[c] = (float) (fullScale[c] / encoding.maxCount());
         }
         this.channel = DatagramChannel.open();
-        channel.bind(new InetSocketAddress(target.getAddress(), 0));
+        try {
+            channel.bind(source);
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** Where the frames come from. */
+    public InetSocketAddress localAddress() {
+        try {
+            return (InetSocketAddress) channel.getLocalAddress();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Where frames go now. */
+    public InetSocketAddress target() {
+        return target;
+    }
+
+    /** Sends to {@code target} from now on (a receiver that restarted on another port), from the same source. */
+    public void retarget(InetSocketAddress target) {
+        this.target = target;
     }
 
     public StreamFormat format() {

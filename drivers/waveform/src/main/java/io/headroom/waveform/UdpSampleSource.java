@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.util.function.LongSupplier;
 import java.util.zip.CRC32C;
 
 /**
@@ -18,28 +19,97 @@ import java.util.zip.CRC32C;
  * arrive after their gap was given up on, corrupt datagrams (bad magic, version, length or CRC-32C) and
  * frames of another stream or layout are dropped and counted.
  *
+ * <p>What a forged or stray datagram cannot do:
+ * <ul>
+ *   <li>come from anyone but the {@link Options#senders() allowed senders} (read and dropped first, counted in
+ *   {@code unknownSender});</li>
+ *   <li>announce another sample rate than the configured one (beyond {@link #RATE_TOLERANCE}: dropped, counted in
+ *   {@code rateMismatch});</li>
+ *   <li>blind the stream with a sequence number far from the one expected: a frame more than
+ *   {@link Options#resyncWindow()} frames ahead of or behind the next expected one is <i>suspect</i>, dropped and
+ *   counted, and never held nor given up for. The stream moves to a new sequence (a front-end that restarted
+ *   from 0, a long outage) only when at least {@link Options#resyncFrames()} suspect frames in a row continue
+ *   each other <i>and</i> were read over at least {@link Options#resyncQuietMs()} with no frame of the current
+ *   sequence among them: while genuine frames keep arriving, no run of forged ones, however long, moves it, and
+ *   a burst (or a backlog read after a stall) is too short. The frames of the run before the one that completes
+ *   it are lost (the next block says how many samples, from the timestamps).</li>
+ * </ul>
+ * Within the window, a frame from an allowed sender with a good CRC is taken as the front-end's: the frame
+ * carries no authentication (its CRC-32C is no MAC), so a host that can forge the front-end's address can still
+ * replace frames within the window.
+ *
  * <p>Buffers are allocated once; {@link #read} allocates nothing per sample. One reader thread.
  */
 public final class UdpSampleSource implements SampleSource {
 
-    /** Defaults: hold up to 4 frames for a late one; 50 ms receive timeout. */
-    public record Options(int reorderDepth, int receiveTimeoutMs, int socketBufferBytes) {
+    /** A frame's own sample rate may differ from the configured one by this fraction (100 ppm), no more. */
+    public static final double RATE_TOLERANCE = 1e-4;
+
+    /**
+     * @param reorderDepth      frames held for a late one (0..64)
+     * @param receiveTimeoutMs  a quiet socket for this long gives up the gap held frames wait for
+     * @param socketBufferBytes the socket's receive buffer
+     * @param senders           who may send frames (no default: {@link Senders#only} or {@link Senders#any()})
+     * @param resyncWindow      frames ahead of or behind the next expected one that are still the current sequence
+     *                          (more than {@code reorderDepth}, at most 2^20)
+     * @param resyncFrames      suspect frames in a row that continue each other before the stream moves to them
+     * @param resyncQuietMs     ... read over at least this long, no frame of the current sequence among them
+     */
+    public record Options(int reorderDepth, int receiveTimeoutMs, int socketBufferBytes, Senders senders,
+                          int resyncWindow, int resyncFrames, int resyncQuietMs) {
         public Options {
             if (reorderDepth < 0 || reorderDepth > 64) {
-                throw new IllegalArgumentException("reorderDepth must be 0..64");
+                throw new IllegalArgumentException("reorderDepth must be 0..64, was " + reorderDepth);
             }
             if (receiveTimeoutMs < 1) {
-                throw new IllegalArgumentException("receiveTimeoutMs must be >= 1");
+                throw new IllegalArgumentException("receiveTimeoutMs must be >= 1, was " + receiveTimeoutMs);
+            }
+            if (senders == null) {
+                throw new IllegalArgumentException("senders: name the front-ends (Senders.only) or say Senders.any()");
+            }
+            if (resyncWindow <= reorderDepth || resyncWindow > 1 << 20) {
+                throw new IllegalArgumentException("resyncWindow must be " + (reorderDepth + 1) + ".." + (1 << 20)
+                        + " (more than reorderDepth), was " + resyncWindow);
+            }
+            if (resyncFrames < 2 || resyncFrames > 1024) {
+                throw new IllegalArgumentException("resyncFrames must be 2..1024, was " + resyncFrames);
+            }
+            if (resyncQuietMs < 1) {
+                throw new IllegalArgumentException("resyncQuietMs must be >= 1, was " + resyncQuietMs);
             }
         }
 
-        public static Options defaults() {
-            return new Options(4, 50, 8 << 20);
+        /** Reordering as before (4 frames, 50 ms, 8 MiB), a 64-frame window, 8 frames and 100 ms to resync. */
+        public Options(int reorderDepth, int receiveTimeoutMs, int socketBufferBytes, Senders senders) {
+            this(reorderDepth, receiveTimeoutMs, socketBufferBytes, senders, DEFAULT_RESYNC_WINDOW,
+                    DEFAULT_RESYNC_FRAMES, DEFAULT_RESYNC_QUIET_MS);
+        }
+
+        /** The defaults, with these senders. */
+        public static Options defaults(Senders senders) {
+            return new Options(4, 50, 8 << 20, senders);
+        }
+
+        /** The same with other resync rules. */
+        public Options withResync(int window, int frames, int quietMs) {
+            return new Options(reorderDepth, receiveTimeoutMs, socketBufferBytes, senders, window, frames, quietMs);
         }
     }
 
+    public static final int DEFAULT_RESYNC_WINDOW = 64;
+    public static final int DEFAULT_RESYNC_FRAMES = 8;
+    public static final int DEFAULT_RESYNC_QUIET_MS = 100;
+
     private final StreamFormat format;
     private final DatagramSocket socket;
+    private final Senders senders;
+    private final LongSupplier nanoTime;
+    private final long resyncWindow;
+    private final int resyncFrames;
+    private final long resyncQuietNanos;
+    private long suspectNext;       // the sequence that continues the run of suspect frames
+    private int suspectRun;         // suspect frames in a row that continue each other, none of the current between
+    private long suspectRunStart;   // when the run's first frame was read
     private final CRC32C crc = new CRC32C();
 
     private final byte[][] slotBytes;
@@ -70,14 +140,23 @@ public final class UdpSampleSource implements SampleSource {
     private long duplicates;
     private long corrupt;
     private long foreign;
+    private long unknownSender;
+    private long suspect;
+    private long resyncs;
+    private long rateMismatch;
     private volatile long lastFrameNanos; // also publishes the counters above
 
     private volatile boolean closed;
     private volatile int publish; // written after each datagram: makes the counters visible to stats()
 
-    private UdpSampleSource(StreamFormat format, DatagramSocket socket, Options options) {
+    private UdpSampleSource(StreamFormat format, DatagramSocket socket, Options options, LongSupplier nanoTime) {
         this.format = format;
         this.socket = socket;
+        this.senders = options.senders();
+        this.nanoTime = nanoTime;
+        this.resyncWindow = options.resyncWindow();
+        this.resyncFrames = options.resyncFrames();
+        this.resyncQuietNanos = options.resyncQuietMs() * 1_000_000L;
         this.reorderDepth = options.reorderDepth();
         int slots = reorderDepth + 2;
         slotBytes = new byte[slots][FrameCodec.MAX_DATAGRAM + 1];
@@ -94,6 +173,12 @@ public final class UdpSampleSource implements SampleSource {
     /** Binds {@code bind} (use 127.0.0.1 in tests) and receives {@code format}'s stream. */
     public static UdpSampleSource open(InetSocketAddress bind, StreamFormat format, Options options)
             throws IOException {
+        return open(bind, format, options, System::nanoTime);
+    }
+
+    /** The same on another clock ({@link System#nanoTime()}'s scale) for the resync rule's quiet time. */
+    public static UdpSampleSource open(InetSocketAddress bind, StreamFormat format, Options options,
+                                       LongSupplier nanoTime) throws IOException {
         DatagramSocket s = new DatagramSocket(null);
         try {
             s.setReuseAddress(false);
@@ -104,8 +189,11 @@ public final class UdpSampleSource implements SampleSource {
             s.close();
             throw e;
         }
-        return new UdpSampleSource(format, s, options);
+        return new UdpSampleSource(format, s, options, nanoTime);
     }
+
+    /** A gap longer than this (an hour) is counted as this long: a front-end clock that jumped is no measure. */
+    static final long MAX_GAP_NANOS = 3_600_000_000_000L;
 
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) socket.getLocalSocketAddress();
@@ -144,7 +232,11 @@ public final class UdpSampleSource implements SampleSource {
                 }
                 throw e;
             }
-            accept(slot, p.getLength());
+            if (senders.allows(p.getAddress(), p.getPort())) {
+                accept(slot, p.getLength());
+            } else {
+                unknownSender++;
+            }
             publish = (int) frames;
         }
         return -1;
@@ -160,10 +252,24 @@ public final class UdpSampleSource implements SampleSource {
             foreign++;
             return;
         }
+        double rate = FrameCodec.sampleRateHz(b);
+        if (!(Math.abs(rate - format.sampleRateHz()) <= RATE_TOLERANCE * format.sampleRateHz())) {
+            rateMismatch++;
+            return;
+        }
         long seq = FrameCodec.sequence(b);
+        long now = nanoTime.getAsLong();
         if (!started) {
             started = true;
             expectedSeq = seq;
+        }
+        long distance = seq - expectedSeq; // wraps for forged extremes: still far either way
+        if (distance >= resyncWindow || distance < -resyncWindow) {
+            suspect(slot, seq, now);
+            return;
+        }
+        if (distance >= 0) {
+            suspectRun = 0; // the current sequence is alive: a run of suspect frames starts again from nothing
         }
         if (seq == expectedSeq) {
             if (heldCount > 0) {
@@ -173,8 +279,8 @@ public final class UdpSampleSource implements SampleSource {
             start(slot, 0);
             return;
         }
-        if (seq < expectedSeq) {
-            long back = expectedSeq - 1 - seq;
+        if (distance < 0) {
+            long back = -distance - 1;
             if (back < 64 && (deliveredMask & (1L << back)) != 0) {
                 duplicates++;
             } else {
@@ -194,6 +300,41 @@ public final class UdpSampleSource implements SampleSource {
         if (heldCount > reorderDepth) {
             giveUpGap();
         }
+    }
+
+    /**
+     * A frame far from the current sequence: dropped, unless it completes a run of at least {@code resyncFrames}
+     * that continue each other, read over at least {@code resyncQuiet} without a frame of the current sequence
+     * among them; then the stream moves to it (frames held for the old sequence are dropped as lost) and it is
+     * delivered. The span is the reader's time: a burst of forged frames, or a queue the reader catches up with
+     * after a stall, is read in far less, and the genuine stream's next frame starts the count again.
+     */
+    private void suspect(int slot, long seq, long now) {
+        if (suspectRun > 0 && seq == suspectNext) {
+            suspectRun++;
+        } else {
+            suspectRun = 1;
+            suspectRunStart = now;
+        }
+        suspectNext = seq + 1;
+        if (suspectRun < resyncFrames || now - suspectRunStart < resyncQuietNanos) {
+            suspect++;
+            return;
+        }
+        for (int i = 0; i < slotHeld.length; i++) {
+            if (slotHeld[i]) {
+                slotHeld[i] = false;
+                framesLost++;
+            }
+        }
+        heldCount = 0;
+        resyncs++;
+        suspectRun = 0;
+        expectedSeq = seq;
+        deliveredMask = 0;
+        lastDeliveredSeq = seq - 2; // not contiguous: the block says how many samples were lost
+        slotSeq[slot] = seq;
+        start(slot, 0);
     }
 
     /** The earliest held frame becomes the next one; the frames before it are lost. */
@@ -240,7 +381,8 @@ public final class UdpSampleSource implements SampleSource {
         double rate = FrameCodec.sampleRateHz(b);
         long lostSamples = 0;
         if (haveLastEnd && seq != lastDeliveredSeq + 1) {
-            lostSamples = Math.max(1, Math.round((t0 - lastEndNanos) * rate / 1e9));
+            // the front-end's timestamps say how long the gap was (a restarted one's clock may be anywhere: at least 1)
+            lostSamples = Math.max(1, Math.round(Math.min(Math.max(t0 - lastEndNanos, 0), MAX_GAP_NANOS) * rate / 1e9));
             samplesLost += lostSamples;
         }
         long advance = seq - expectedSeq + 1;
@@ -279,7 +421,7 @@ public final class UdpSampleSource implements SampleSource {
     public SourceStats stats() {
         int acquire = publish; // the volatile read orders the plain reads below after the reader's writes
         return new SourceStats(frames, samples, framesLost, samplesLost, reordered, late, duplicates, corrupt,
-                foreign, acquire == Integer.MIN_VALUE ? 0 : lastFrameNanos);
+                foreign, acquire == Integer.MIN_VALUE ? 0 : lastFrameNanos, unknownSender, suspect, resyncs, rateMismatch);
     }
 
     @Override
