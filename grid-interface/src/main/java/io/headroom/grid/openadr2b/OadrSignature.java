@@ -146,13 +146,13 @@ public final class OadrSignature {
         try {
             return new OadrSignature(keyPem == null ? null : OadrTls.privateKey(keyPem), x509(OadrTls.certificates(certChainPem)),
                     x509(OadrTls.certificates(caPem)), clock, window, replayCacheSize);
-        } catch (GeneralSecurityException | IOException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("OpenADR 2.0b XML signature: cannot read cert " + certChainPem + ", key " + keyPem
                     + ", CA " + caPem + ": " + e.getMessage(), e);
         }
     }
 
-    static List<X509Certificate> x509(List<java.security.cert.Certificate> cs) {
+    public static List<X509Certificate> x509(List<java.security.cert.Certificate> cs) {
         return cs.stream().map(c -> (X509Certificate) c).toList();
     }
 

@@ -114,7 +114,8 @@ public final class Ven2b implements AutoCloseable {
         }
         this.journal = new VenJournal(cfg.journal());
         OadrSignature signature = cfg.signing() == null ? null : cfg.signing().signature(clock, cfg.signatureWindow(), cfg.replayCacheSize());
-        this.http = new OadrHttp(cfg.vtnUrl(), cfg.sslContext(), cfg.httpTimeout(), cfg.httpTimeout(), signature, cfg.xmlSignature());
+        this.http = new OadrHttp(cfg.vtnUrl(), cfg.sslContext(), cfg.tlsProfile(), cfg.httpTimeout(), cfg.httpTimeout(), signature,
+                cfg.xmlSignature());
         log.info("OpenADR 2.0b VEN {}: XML signatures {}", cfg.venName(), cfg.xmlSignature()
                 ? "on (every payload signed; replies must be signed by the VTN's certificate, timestamps within ±"
                         + cfg.signatureWindow() + ", nonces not seen before)"
@@ -127,11 +128,10 @@ public final class Ven2b implements AutoCloseable {
             return t;
         });
         if (cfg.sslContext() != null) {
-            log.info("OpenADR 2.0b VEN {}: TLS 1.2, cipher suites {}", cfg.venName(), OadrTls.usableSuites());
-            if (!OadrTls.rsaKeyExchangeUsable()) {
-                log.info("OpenADR 2.0b VEN {}: {} is disabled in this JVM (jdk.tls.disabledAlgorithms); the VTN needs an EC "
-                        + "certificate, or set tlsAllowRsaKeyExchange (enables it for the whole JVM)", cfg.venName(), OadrTls.RSA);
-            }
+            log.info("OpenADR 2.0b VEN {}: TLS profile {}: {} with {}", cfg.venName(), cfg.tlsProfile().label(),
+                    cfg.tlsProfile().protocols(), cfg.tlsProfile().cipherSuites());
+        } else {
+            log.warn("OpenADR 2.0b VEN {}: plain HTTP to {} (allowInsecureHttp): no TLS, no client certificate", cfg.venName(), cfg.vtnUrl());
         }
         restore();
     }

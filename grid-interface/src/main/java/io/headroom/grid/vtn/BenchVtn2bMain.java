@@ -14,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
  *                [--scenario FILE.json] [--poll-freq PT10S] [--telemetry PT5M] [--schemas DIR] [--allow-rsa]
  *                [--xml-signature]
  * </pre>
- * {@code --allow-rsa} enables TLS_RSA_WITH_AES_128_CBC_SHA256 for this process (see {@link OadrTls}).
+ * {@code --allow-rsa} also offers TLS_RSA_WITH_AES_128_CBC_SHA256 (served through Bouncy Castle JSSE: SunJSSE refuses it on JDK 25).
  * {@code --xml-signature} signs every reply and requires signed requests (see {@code OadrSignature}).
  */
 public final class BenchVtn2bMain {
@@ -58,11 +58,8 @@ public final class BenchVtn2bMain {
             System.err.println("--tls-cert, --tls-key and --tls-ca are required (2.0b is mutual TLS)");
             System.exit(2);
         }
-        if (rsa) {
-            OadrTls.allowRsaKeyExchangeInThisProcess();
-        }
         BenchVtn2b.Options o = BenchVtn2b.Options.loopback().port(port).tls(cert, key, ca).pollFreq(poll).schemaDir(schemas)
-                .telemetryOnRegister(telemetry).cipherSuites(OadrTls.usableSuites());
+                .telemetryOnRegister(telemetry).cipherSuites(rsa ? OadrTls.PROFILE_SUITES : java.util.List.of(OadrTls.ECDHE_ECDSA));
         o = new BenchVtn2b.Options(host, o.port(), o.tlsCert(), o.tlsKey(), o.tlsCa(), o.cipherSuites(), o.pollFreq(), o.schemaDir(),
                 o.telemetryOnRegister(), sign);
         BenchVtn2b vtn = new BenchVtn2b(null, Clock.systemUTC(), o);
