@@ -81,7 +81,8 @@ final class OadrHttp {
         }
         diagnosis = null;
         if (r.statusCode() != 200) {
-            throw new VtnException(r.statusCode(), name + " to " + uri + ": HTTP " + r.statusCode() + " " + abbreviate(r.body()), null);
+            throw new VtnException(r.statusCode(), name + " to " + uri + ": HTTP " + r.statusCode() + " " + abbreviate(r.body()), null,
+                    r.headers().firstValue("Retry-After").orElse(null));
         }
         try {
             if (signature == null) {
