@@ -160,8 +160,12 @@ public final class Cli implements Runnable {
                     openadr.clientId = openadr.clientId != null ? openadr.clientId : LocalVtn.VEN_CLIENT;
                     openadr.clientSecret = openadr.clientSecret != null ? openadr.clientSecret : LocalVtn.VEN_SECRET;
                     openadr.venName = openadr.venName != null ? openadr.venName : "headroom-bench";
+                    openadr.insecureHttp = true; // the bench's own VTN, plain HTTP on loopback: said explicitly
                     spec.commandLine().getOut().printf("Bench VTN (OpenADR 3.1) on %s; operator client %s / %s%n",
                             vtn.baseUrl(), LocalVtn.OPERATOR_CLIENT, LocalVtn.OPERATOR_SECRET);
+                }
+                if (openadr.enabled() && openadr.venName == null) {
+                    openadr.venName = "headroom-bench"; // a utility's VTN given with --vtn: the bench's VEN needs no name flag
                 }
                 ven = openadr.ven3(dataDir);
                 ven2b = openadr.ven2b(dataDir);

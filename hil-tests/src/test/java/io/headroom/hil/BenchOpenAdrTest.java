@@ -50,6 +50,7 @@ class BenchOpenAdrTest {
         try (LocalVtn vtn = LocalVtn.start(scenario)) {
             Ven3Config ven = Ven3Config.builder(OpenAdrVersion.V3_1_0, URI.create(vtn.baseUrl()), "bench-ven",
                     LocalVtn.VEN_CLIENT, LocalVtn.VEN_SECRET, data.resolve("ven.db"))
+                    .allowInsecureHttp(true) // the bench's own VTN on loopback
                     .pollInterval(Duration.ofSeconds(1)).build();
             try (Bench bench = Bench.start(site, new Bench.Options("127.0.0.1", 0, true, 42, data,
                     new Appliance.Options("127.0.0.1", 0, data, null, ven)))) {

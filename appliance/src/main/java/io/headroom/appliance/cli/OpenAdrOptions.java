@@ -38,9 +38,21 @@ public final class OpenAdrOptions {
             description = "2.0b: sign payloads (XML signature, ReplayProtect) and require signed messages from the VTN")
     public Boolean xmlSignature;
 
-    @Option(names = "--tls-allow-rsa", paramLabel = "true|false", arity = "0..1", fallbackValue = "true",
-            description = "2.0b: also offer TLS_RSA_WITH_AES_128_CBC_SHA256 (JDK 25: enabled for the whole process)")
+    @Option(names = "--tls-allow-rsa", paramLabel = "true|false", arity = "0..1", fallbackValue = "true", hidden = true,
+            description = "no longer needed: the 2.0b VEN always offers TLS_RSA_WITH_AES_128_CBC_SHA256 on its own TLS context")
     public Boolean tlsAllowRsaKeyExchange;
+
+    @Option(names = "--tls-profile", paramLabel = "default|certification",
+            description = "2.0b: default (TLS 1.3/1.2, modern ECDHE suites and the two mandated ones) or certification (exactly the mandated two)")
+    public String tlsProfile;
+
+    @Option(names = "--tls-key-password", paramLabel = "PASSWORD",
+            description = "2.0b: password of an encrypted PKCS#8 key or of a PKCS#12 file given as --tls-key")
+    public String tlsKeyPassword;
+
+    @Option(names = "--openadr-insecure-http", paramLabel = "true|false", arity = "0..1", fallbackValue = "true",
+            description = "accept an http:// VTN or callback URL (no TLS: a bench VTN on loopback only)")
+    public Boolean insecureHttp;
 
     @Option(names = "--webhook-listen", paramLabel = "HOST:PORT",
             description = "3.x: serve the VTN's callbacks here and subscribe to events (polling stays as the fallback)")
@@ -74,7 +86,9 @@ public final class OpenAdrOptions {
         tlsKey = tlsKey != null ? tlsKey : pathOrNull(site.tlsKey());
         tlsCa = tlsCa != null ? tlsCa : pathOrNull(site.tlsCa());
         xmlSignature = xmlSignature != null ? xmlSignature : site.xmlSignature();
-        tlsAllowRsaKeyExchange = tlsAllowRsaKeyExchange != null ? tlsAllowRsaKeyExchange : site.tlsAllowRsaKeyExchange();
+        tlsProfile = tlsProfile != null ? tlsProfile : blankToNull(site.tlsProfile());
+        tlsKeyPassword = tlsKeyPassword != null ? tlsKeyPassword : blankToNull(site.tlsKeyPassword());
+        insecureHttp = insecureHttp != null ? insecureHttp : site.insecureHttp();
         if (pollInterval == null && site.pollIntervalMs() > 0) {
             pollInterval = java.time.Duration.ofMillis(site.pollIntervalMs());
         }
@@ -136,7 +150,8 @@ public final class OpenAdrOptions {
         require(venName, "--ven-name");
         require(clientId, "--client-id");
         require(clientSecret, "--client-secret");
-        Ven3Config.Builder b = Ven3Config.builder(v, vtn, venName, clientId, clientSecret, dataDir.resolve("ven.db"));
+        Ven3Config.Builder b = Ven3Config.builder(v, vtn, venName, clientId, clientSecret, dataDir.resolve("ven.db"))
+                .allowInsecureHttp(Boolean.TRUE.equals(insecureHttp));
         if (pollInterval != null) {
             b.pollInterval(pollInterval);
         }
@@ -162,9 +177,18 @@ public final class OpenAdrOptions {
                         + webhookListen + "'");
             }
             String host = webhookListen.substring(0, colon);
-            b.webhook(true).callback(host, port, webhookUrl != null ? webhookUrl.toString() : "http://" + host + ":" + port);
+            boolean tls = tlsCert != null && tlsKey != null;
+            if (tls) {
+                b.callbackTls(tlsCert, tlsKey);
+            }
+            b.webhook(true).callback(host, port, webhookUrl != null ? webhookUrl.toString()
+                    : (tls ? "https" : "http") + "://" + host + ":" + port + io.headroom.grid.openadr3.WebhookServer.PATH);
         }
-        return b.build();
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--vtn/--webhook-url: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -181,17 +205,26 @@ public final class OpenAdrOptions {
         require(tlsKey, "--tls-key");
         require(tlsCa, "--tls-ca");
         try {
+            io.headroom.grid.tls.TlsProfile profile;
+            try {
+                profile = io.headroom.grid.tls.TlsProfile.parse(tlsProfile);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--tls-profile / openadr.tlsProfile: " + e.getMessage(), e);
+            }
             var b = io.headroom.grid.openadr2b.Ven2bConfig.builder(vtn, venName, dataDir.resolve("ven2b.db"))
                     .tls(tlsCert, tlsKey, tlsCa)
-                    .xmlSignature(Boolean.TRUE.equals(xmlSignature))
-                    .tlsAllowRsaKeyExchange(Boolean.TRUE.equals(tlsAllowRsaKeyExchange));
+                    .tlsProfile(profile)
+                    .tlsKeyPassword(tlsKeyPassword == null ? null : tlsKeyPassword.toCharArray())
+                    .allowInsecureHttp(Boolean.TRUE.equals(insecureHttp))
+                    .xmlSignature(Boolean.TRUE.equals(xmlSignature));
             if (pollInterval != null) {
                 b.pollInterval(pollInterval);
             }
             return b.build();
-        } catch (IllegalStateException e) {
-            throw new IllegalArgumentException("--tls-allow-rsa / tlsAllowRsaKeyExchange: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && (e.getMessage().startsWith("--tls-profile") || e.getMessage().contains("insecureHttp"))) {
+                throw e;
+            }
             throw new IllegalArgumentException("--tls-cert/--tls-key/--tls-ca: " + e.getMessage(), e);
         }
     }

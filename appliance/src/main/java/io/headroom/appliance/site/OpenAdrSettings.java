@@ -12,12 +12,24 @@ package io.headroom.appliance.site;
  * @param pollIntervalMs how often to poll the VTN; 0: what the VTN asks (2.0b) or the VEN's default (3.x)
  * @param xmlSignature   2.0b: sign every payload (XML signature with ReplayProtect), advertise oadrXmlSignature and
  *                       require signed messages from the VTN
- * @param tlsAllowRsaKeyExchange 2.0b: also offer TLS_RSA_WITH_AES_128_CBC_SHA256; JDK 25 can only enable it for the
- *                       whole appliance process (done at start-up, with a WARN line)
+ * @param tlsAllowRsaKeyExchange accepted for old site files, no effect: the 2.0b VEN always offers the RSA suite on its
+ *                       own TLS context
+ * @param tlsProfile     2.0b: "default" (TLS 1.3/1.2, modern ECDHE suites and the mandated two) or "certification"
+ *                       (exactly the mandated two), or "" (default)
+ * @param tlsKeyPassword 2.0b: password of an encrypted PKCS#8 key or a PKCS#12 file, or ""
+ * @param insecureHttp   accept an http:// VTN or callback URL (no TLS: benches on loopback only)
  */
 public record OpenAdrSettings(boolean enabled, String version, String vtnUrl, String venName, String clientId,
                               String clientSecret, String tlsCert, String tlsKey, String tlsCa, long pollIntervalMs,
-                              boolean xmlSignature, boolean tlsAllowRsaKeyExchange) {
+                              boolean xmlSignature, boolean tlsAllowRsaKeyExchange, String tlsProfile, String tlsKeyPassword,
+                              boolean insecureHttp) {
+
+    public OpenAdrSettings(boolean enabled, String version, String vtnUrl, String venName, String clientId,
+                           String clientSecret, String tlsCert, String tlsKey, String tlsCa, long pollIntervalMs,
+                           boolean xmlSignature, boolean tlsAllowRsaKeyExchange) {
+        this(enabled, version, vtnUrl, venName, clientId, clientSecret, tlsCert, tlsKey, tlsCa, pollIntervalMs, xmlSignature,
+                tlsAllowRsaKeyExchange, "", "", false);
+    }
 
     public OpenAdrSettings(boolean enabled, String version, String vtnUrl, String venName, String clientId,
                            String clientSecret, String tlsCert, String tlsKey, String tlsCa, long pollIntervalMs) {

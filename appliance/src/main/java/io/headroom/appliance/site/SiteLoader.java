@@ -120,7 +120,8 @@ public final class SiteLoader {
     /** The most a disturbance record may span (pre + post): 48 MB of rings per second per 6-channel feed at 1 MS/s. */
     public static final double MAX_RECORD_S = 10;
     private static final List<String> OPENADR_KEYS = List.of("enabled", "version", "vtn", "venName", "clientId",
-            "clientSecret", "tlsCert", "tlsKey", "tlsCa", "pollInterval", "xmlSignature", "tlsAllowRsaKeyExchange");
+            "clientSecret", "tlsCert", "tlsKey", "tlsCa", "pollInterval", "xmlSignature", "tlsAllowRsaKeyExchange", "tlsProfile",
+            "tlsKeyPassword", "insecureHttp");
 
     private SiteLoader() {
     }
@@ -1550,6 +1551,12 @@ public final class SiteLoader {
             positive(poll);
             Boolean xmlSignature = o.opt("xmlSignature", SiteYaml::bool, false);
             Boolean allowRsa = o.opt("tlsAllowRsaKeyExchange", SiteYaml::bool, false);
+            Val<String> tlsProfile = o.get("tlsProfile", SiteYaml::string, false);
+            if (tlsProfile != null && tlsProfile.ok() && !List.of("default", "certification").contains(tlsProfile.value())) {
+                p.at(tlsProfile.node(), tlsProfile.field(), "unknown TLS profile '" + tlsProfile.value() + "'; use default or certification");
+            }
+            Val<String> tlsKeyPassword = o.get("tlsKeyPassword", SiteYaml::string, false);
+            Boolean insecureHttp = o.opt("insecureHttp", SiteYaml::bool, false);
             if (Boolean.TRUE.equals(enabled)) {
                 if (vtn == null) {
                     o.missing("vtn", "required when openadr is enabled");
@@ -1575,7 +1582,8 @@ public final class SiteLoader {
             return new OpenAdrSettings(Boolean.TRUE.equals(enabled),
                     or(version, OpenAdrSettings.disabled().version()),
                     or(vtn, ""), or(ven, ""), or(clientId, ""), or(clientSecret, ""), or(tlsCert, ""),
-                    or(tlsKey, ""), or(tlsCa, ""), or(poll, 0L), Boolean.TRUE.equals(xmlSignature), Boolean.TRUE.equals(allowRsa));
+                    or(tlsKey, ""), or(tlsCa, ""), or(poll, 0L), Boolean.TRUE.equals(xmlSignature), Boolean.TRUE.equals(allowRsa),
+                    or(tlsProfile, ""), or(tlsKeyPassword, ""), Boolean.TRUE.equals(insecureHttp));
         }
 
         private static boolean isHttpUrl(String s) {

@@ -39,15 +39,30 @@ class OpenAdrOptionsTest {
         OpenAdrOptions o = new OpenAdrOptions();
         o.webhookListen = "0.0.0.0:8443";
         o.webhookUrl = URI.create("https://hall-1.site.example:8443/");
+        o.tlsCert = data.resolve("callback.crt");
+        o.tlsKey = data.resolve("callback.key");
         Ven3Config c = o.withSiteDefaults(SITE).ven3(data);
         assertThat(c.webhook()).isTrue();
+        assertThat(c.callbackTls()).as("the callback is HTTPS, with --tls-cert/--tls-key").isTrue();
         assertThat(c.callbackHost()).isEqualTo("0.0.0.0");
         assertThat(c.callbackPort()).isEqualTo(8443);
         assertThat(c.callbackPublicUrl()).isEqualTo("https://hall-1.site.example:8443/");
 
         OpenAdrOptions local = new OpenAdrOptions();
         local.webhookListen = "127.0.0.1:9001";
-        assertThat(local.withSiteDefaults(SITE).ven3(data).callbackPublicUrl()).isEqualTo("http://127.0.0.1:9001");
+        local.tlsCert = data.resolve("callback.crt");
+        local.tlsKey = data.resolve("callback.key");
+        assertThat(local.withSiteDefaults(SITE).ven3(data).callbackPublicUrl()).isEqualTo("https://127.0.0.1:9001/openadr3/callback");
+        // plain HTTP callbacks and VTNs only when said explicitly, and the refusal names the flag
+        OpenAdrOptions plain = new OpenAdrOptions();
+        plain.webhookListen = "127.0.0.1:9001";
+        assertThatThrownBy(() -> plain.withSiteDefaults(SITE).ven3(data)).hasMessageContaining("--openadr-insecure-http");
+        plain.insecureHttp = true;
+        assertThat(plain.ven3(data).callbackPublicUrl()).isEqualTo("http://127.0.0.1:9001/openadr3/callback");
+        OpenAdrOptions httpVtn = new OpenAdrOptions();
+        httpVtn.vtn = URI.create("http://vtn.utility.example/openadr3");
+        assertThatThrownBy(() -> httpVtn.withSiteDefaults(SITE).ven3(data)).hasMessageContaining("is not https://")
+                .hasMessageContaining("--openadr-insecure-http");
 
         for (String bad : new String[]{"8443", "host:", "host:0", "host:70000", "host:web"}) {
             OpenAdrOptions x = new OpenAdrOptions();

@@ -447,26 +447,35 @@ public final class OadrMessages {
             Element rep = add(m, OADR, "oadrReport");
             Xml.dtstart(rep, r.start());
             Xml.durationProp(rep, XCAL, "duration", r.duration());
+            // one oadrReportPayload per interval, the intervals repeated per rID: the schema allows several payloads in
+            // one interval, but VTNs commonly expect one (issue #24: a VTN answered every such update with HTTP 500)
             Element ivs = add(rep, STRM, "intervals");
-            for (ReportInterval i : r.intervals()) {
-                Element iv = add(ivs, EI, "interval");
-                Xml.dtstart(iv, i.start());
-                Xml.durationProp(iv, XCAL, "duration", i.duration());
-                for (Point p : i.points()) {
-                    Element rp = add(iv, OADR, "oadrReportPayload");
-                    add(rp, EI, "rID", p.rId());
-                    switch (p) {
-                        case Value v -> {
-                            add(add(rp, EI, "payloadFloat"), EI, "value", v.value() == null ? "0" : number(v.value()));
-                            add(rp, OADR, "oadrDataQuality", v.value() == null ? "No Quality - No Value" : "Quality Good - Non Specific");
+            java.util.LinkedHashSet<String> rids = new java.util.LinkedHashSet<>();
+            r.intervals().forEach(i -> i.points().forEach(p -> rids.add(p.rId())));
+            for (String rid : rids) {
+                for (ReportInterval i : r.intervals()) {
+                    for (Point p : i.points()) {
+                        if (!p.rId().equals(rid)) {
+                            continue;
                         }
-                        case Status s -> {
-                            Element st = add(rp, OADR, "oadrPayloadResourceStatus");
-                            add(st, OADR, "oadrOnline", Boolean.toString(s.online()));
-                            add(st, OADR, "oadrManualOverride", Boolean.toString(s.manualOverride()));
-                            if (s.capacityCurrent() != null) {
-                                add(add(add(st, OADR, "oadrLoadControlState"), OADR, "oadrCapacity"), OADR, "oadrCurrent",
-                                        number(s.capacityCurrent()));
+                        Element iv = add(ivs, EI, "interval");
+                        Xml.dtstart(iv, i.start());
+                        Xml.durationProp(iv, XCAL, "duration", i.duration());
+                        Element rp = add(iv, OADR, "oadrReportPayload");
+                        add(rp, EI, "rID", p.rId());
+                        switch (p) {
+                            case Value v -> {
+                                add(add(rp, EI, "payloadFloat"), EI, "value", v.value() == null ? "0" : number(v.value()));
+                                add(rp, OADR, "oadrDataQuality", v.value() == null ? "No Quality - No Value" : "Quality Good - Non Specific");
+                            }
+                            case Status st -> {
+                                Element e = add(rp, OADR, "oadrPayloadResourceStatus");
+                                add(e, OADR, "oadrOnline", Boolean.toString(st.online()));
+                                add(e, OADR, "oadrManualOverride", Boolean.toString(st.manualOverride()));
+                                if (st.capacityCurrent() != null) {
+                                    add(add(add(e, OADR, "oadrLoadControlState"), OADR, "oadrCapacity"), OADR, "oadrCurrent",
+                                            number(st.capacityCurrent()));
+                                }
                             }
                         }
                     }

@@ -94,6 +94,13 @@ public final class OadrSignature {
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(5);
     public static final int DEFAULT_REPLAY_CACHE = 10_000;
     private static final String PROPERTIES_TYPE = "http://www.w3.org/2000/09/xmldsig#SignatureProperties";
+    /**
+     * Canonicalizations accepted in what is verified (SignedInfo and references): the profile's exclusive C14N and the
+     * inclusive C14N 1.0 some VTNs sign with, each with or without comments. Nothing else (no XPath, XSLT or
+     * enveloped-signature transforms): the signed object is exactly the referenced element.
+     */
+    public static final Set<String> CANONICALIZATIONS = Set.of(CanonicalizationMethod.EXCLUSIVE,
+            CanonicalizationMethod.EXCLUSIVE_WITH_COMMENTS, CanonicalizationMethod.INCLUSIVE, CanonicalizationMethod.INCLUSIVE_WITH_COMMENTS);
 
     /** A message refused because of its signature or its replay protection; the message says why. */
     public static final class RefusedException extends Xml.BadXmlException {
@@ -146,13 +153,13 @@ public final class OadrSignature {
         try {
             return new OadrSignature(keyPem == null ? null : OadrTls.privateKey(keyPem), x509(OadrTls.certificates(certChainPem)),
                     x509(OadrTls.certificates(caPem)), clock, window, replayCacheSize);
-        } catch (GeneralSecurityException | IOException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("OpenADR 2.0b XML signature: cannot read cert " + certChainPem + ", key " + keyPem
                     + ", CA " + caPem + ": " + e.getMessage(), e);
         }
     }
 
-    static List<X509Certificate> x509(List<java.security.cert.Certificate> cs) {
+    public static List<X509Certificate> x509(List<java.security.cert.Certificate> cs) {
         return cs.stream().map(c -> (X509Certificate) c).toList();
     }
 
@@ -162,8 +169,16 @@ public final class OadrSignature {
 
     // ---- signing ----
 
-    /** Signs a payload ({@code oadrPayload/oadrSignedObject}); an existing signature is replaced. */
+    /** Signs a payload ({@code oadrPayload/oadrSignedObject}) with exclusive C14N; an existing signature is replaced. */
     public String sign(String payloadXml) {
+        return sign(payloadXml, CanonicalizationMethod.EXCLUSIVE);
+    }
+
+    /** Signs with another canonicalization (benches that play a VTN signing with inclusive C14N). */
+    public String sign(String payloadXml, String c14n) {
+        if (!CANONICALIZATIONS.contains(c14n)) {
+            throw new IllegalArgumentException("XML signature: canonicalization " + c14n + " is not one of " + CANONICALIZATIONS);
+        }
         if (key == null) {
             throw new IllegalStateException("XML signature: no signing key");
         }
@@ -183,11 +198,11 @@ public final class OadrSignature {
         signed.setAttributeNS(Xml.OADR, "oadr:Id", SIGNED_OBJECT_ID);
         try {
             DigestMethod sha256 = factory.newDigestMethod(DigestMethod.SHA256, null);
-            List<Transform> exc = List.of(factory.newTransform(CanonicalizationMethod.EXCLUSIVE, (TransformParameterSpec) null));
+            List<Transform> exc = List.of(factory.newTransform(c14n, (TransformParameterSpec) null));
             Reference object = factory.newReference("#" + SIGNED_OBJECT_ID, sha256, exc, null, null);
             Reference replay = factory.newReference("#" + REPLAY_PROTECT_ID, sha256, exc, PROPERTIES_TYPE, null);
             SignedInfo si = factory.newSignedInfo(
-                    factory.newCanonicalizationMethod(CanonicalizationMethod.EXCLUSIVE, (C14NMethodParameterSpec) null),
+                    factory.newCanonicalizationMethod(c14n, (C14NMethodParameterSpec) null),
                     factory.newSignatureMethod(signatureMethod(key.getAlgorithm()), null), List.of(object, replay));
             Element rp = d.createElementNS(DSP, "dsp:ReplayProtect");
             rp.setAttributeNS(XMLConstants.XMLNS_ATTRIBUTE_NS_URI, "xmlns:dsp", DSP);
@@ -291,8 +306,9 @@ public final class OadrSignature {
             throw new RefusedException("unreadable ds:Signature: " + e.getMessage());
         }
         SignedInfo si = sig.getSignedInfo();
-        if (!CanonicalizationMethod.EXCLUSIVE.equals(si.getCanonicalizationMethod().getAlgorithm())) {
-            throw new RefusedException("canonicalization " + si.getCanonicalizationMethod().getAlgorithm() + " (the profile: exclusive c14n)");
+        if (!CANONICALIZATIONS.contains(si.getCanonicalizationMethod().getAlgorithm())) {
+            throw new RefusedException("canonicalization " + si.getCanonicalizationMethod().getAlgorithm()
+                    + " (accepted: exclusive or inclusive C14N 1.0, with or without comments)");
         }
         String method = si.getSignatureMethod().getAlgorithm();
         if (!method.equals(SignatureMethod.ECDSA_SHA256) && !method.equals(SignatureMethod.RSA_SHA256)) {
@@ -309,6 +325,13 @@ public final class OadrSignature {
                 replayRef = r;
             } else {
                 throw new RefusedException("unexpected reference " + r.getURI() + " (only the oadrSignedObject and the replay protection)");
+            }
+            for (Object t : r.getTransforms()) {
+                String alg = ((Transform) t).getAlgorithm();
+                if (!CANONICALIZATIONS.contains(alg)) {
+                    throw new RefusedException("reference " + r.getURI() + " has transform " + alg
+                            + " (accepted: exclusive or inclusive C14N 1.0, with or without comments)");
+                }
             }
             if (!DigestMethod.SHA256.equals(r.getDigestMethod().getAlgorithm())) {
                 throw new RefusedException("digest " + r.getDigestMethod().getAlgorithm() + " (the profile: SHA-256)");

@@ -99,7 +99,10 @@ public final class Ven2b implements AutoCloseable {
     private Duration vtnPollFreq;
     private Instant nextPoll = Instant.MIN;
     private Instant nextDrain = Instant.MIN;
-    private Duration backoff;
+    /** Registration and polls: one backoff, so a refusing VTN is not asked again every tick. */
+    private final io.headroom.grid.openadr3.Backoff conversation;
+    private Instant nextAttempt = Instant.MIN;
+    private final io.headroom.grid.openadr3.Backoff drainBackoff;
     private boolean eventsRequested;
     private boolean started;
 
@@ -114,24 +117,25 @@ public final class Ven2b implements AutoCloseable {
         }
         this.journal = new VenJournal(cfg.journal());
         OadrSignature signature = cfg.signing() == null ? null : cfg.signing().signature(clock, cfg.signatureWindow(), cfg.replayCacheSize());
-        this.http = new OadrHttp(cfg.vtnUrl(), cfg.sslContext(), cfg.httpTimeout(), cfg.httpTimeout(), signature, cfg.xmlSignature());
+        this.http = new OadrHttp(cfg.vtnUrl(), cfg.sslContext(), cfg.tlsProfile(), cfg.httpTimeout(), cfg.httpTimeout(), signature,
+                cfg.xmlSignature());
         log.info("OpenADR 2.0b VEN {}: XML signatures {}", cfg.venName(), cfg.xmlSignature()
                 ? "on (every payload signed; replies must be signed by the VTN's certificate, timestamps within ±"
                         + cfg.signatureWindow() + ", nonces not seen before)"
                 : "off (oadrXmlSignature=false" + (signature != null ? "; a signature the VTN sends anyway is verified)" : ")"));
         this.feasibility = new FeasibilityCheck(oracle, cfg.partialOptAllowed(), 1.0);
-        this.backoff = cfg.retryBackoff();
+        this.conversation = new io.headroom.grid.openadr3.Backoff(cfg.retryBackoff(), MAX_BACKOFF);
+        this.drainBackoff = new io.headroom.grid.openadr3.Backoff(cfg.retryBackoff(), MAX_BACKOFF);
         this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "openadr2b-ven-" + cfg.venName());
             t.setDaemon(true);
             return t;
         });
         if (cfg.sslContext() != null) {
-            log.info("OpenADR 2.0b VEN {}: TLS 1.2, cipher suites {}", cfg.venName(), OadrTls.usableSuites());
-            if (!OadrTls.rsaKeyExchangeUsable()) {
-                log.info("OpenADR 2.0b VEN {}: {} is disabled in this JVM (jdk.tls.disabledAlgorithms); the VTN needs an EC "
-                        + "certificate, or set tlsAllowRsaKeyExchange (enables it for the whole JVM)", cfg.venName(), OadrTls.RSA);
-            }
+            log.info("OpenADR 2.0b VEN {}: TLS profile {}: {} with {}", cfg.venName(), cfg.tlsProfile().label(),
+                    cfg.tlsProfile().protocols(), cfg.tlsProfile().cipherSuites());
+        } else {
+            log.warn("OpenADR 2.0b VEN {}: plain HTTP to {} (allowInsecureHttp): no TLS, no client certificate", cfg.venName(), cfg.vtnUrl());
         }
         restore();
     }
@@ -209,25 +213,31 @@ public final class Ven2b implements AutoCloseable {
             drain(now);
             return;
         }
-        try {
-            if (registrationId == null) {
-                register(null, null);
+        if (!now.isBefore(nextAttempt)) {
+            try {
+                if (registrationId == null) {
+                    register(null, null);
+                }
+                afterRegistration(now);
+                if (!eventsRequested) {
+                    handle(http.post(OadrMessages.requestEvent(requestId(), venId)), "EiEvent request");
+                    eventsRequested = true;
+                }
+                if (!now.isBefore(nextPoll)) {
+                    pollAll();
+                    lastPoll = now;
+                    Duration p = cfg.pollInterval() != null ? cfg.pollInterval() : vtnPollFreq != null ? vtnPollFreq : Duration.ofSeconds(10);
+                    nextPoll = now.plus(p);
+                }
+                conversation.succeeded();
+            } catch (VtnException e) {
+                Duration wait = conversation.failed(io.headroom.grid.openadr3.Backoff.retryAfter(e.retryAfter(), now));
+                nextAttempt = now.plus(wait);
+                log.warn("OpenADR 2.0b VEN {}: VTN: {} (failure {}, next try in {})", cfg.venName(), e.getMessage(), conversation.failures(), wait);
+            } catch (Xml.BadXmlException e) {
+                nextAttempt = now.plus(conversation.failed(null));
+                reject("VTN reply: " + e.getMessage());
             }
-            afterRegistration(now);
-            if (!eventsRequested) {
-                handle(http.post(OadrMessages.requestEvent(requestId(), venId)), "EiEvent request");
-                eventsRequested = true;
-            }
-            if (!now.isBefore(nextPoll)) {
-                pollAll();
-                lastPoll = now;
-                Duration p = cfg.pollInterval() != null ? cfg.pollInterval() : vtnPollFreq != null ? vtnPollFreq : Duration.ofSeconds(10);
-                nextPoll = now.plus(p);
-            }
-        } catch (VtnException e) {
-            log.warn("OpenADR 2.0b VEN {}: VTN: {}", cfg.venName(), e.getMessage());
-        } catch (Xml.BadXmlException e) {
-            reject("VTN reply: " + e.getMessage());
         }
         queueDueReports(now);
         drain(clock.instant());
@@ -670,10 +680,10 @@ public final class Ven2b implements AutoCloseable {
                 reply = http.post(o.body());
             } catch (VtnException e) {
                 if (e.unreachable() || e.status() >= 500 || e.status() == 401 || e.status() == 403 || e.status() == 429) {
-                    nextDrain = now.plus(backoff);
+                    Duration wait = drainBackoff.failed(io.headroom.grid.openadr3.Backoff.retryAfter(e.retryAfter(), now));
+                    nextDrain = now.plus(wait);
                     log.warn("OpenADR 2.0b VEN {}: {} not sent, {} queued, retry in {}: {}", cfg.venName(), o.key(),
-                            journal.pending().size(), backoff, e.getMessage());
-                    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                            journal.pending().size(), wait, e.getMessage());
                     return;
                 }
                 journal.markSent(o.seq(), now);
@@ -683,8 +693,7 @@ public final class Ven2b implements AutoCloseable {
                 // nothing in the reply is applied; the message stays owed and is sent again (same requestID, fresh
                 // signature) after the backoff, so a VTN whose signature is refused cannot make the VEN drop it
                 reject(o.key() + ": " + e.getMessage());
-                nextDrain = now.plus(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                nextDrain = now.plus(drainBackoff.failed(null));
                 return;
             } catch (Xml.BadXmlException e) {
                 journal.markSent(o.seq(), now);
@@ -692,7 +701,7 @@ public final class Ven2b implements AutoCloseable {
                 continue;
             }
             journal.markSent(o.seq(), now);
-            backoff = cfg.retryBackoff();
+            drainBackoff.succeeded();
             String[] r = OadrMessages.responseOf(reply);
             if (!r[0].startsWith("2")) {
                 log.error("OpenADR 2.0b VEN {}: {} refused by the VTN with {} {}, dropped", cfg.venName(), o.key(), r[0], r[1]);

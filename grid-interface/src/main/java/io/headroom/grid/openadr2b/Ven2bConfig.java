@@ -1,5 +1,9 @@
 package io.headroom.grid.openadr2b;
 
+import io.headroom.grid.tls.Keys;
+import io.headroom.grid.tls.TlsProfile;
+import io.headroom.grid.tls.VenTls;
+
 import javax.net.ssl.SSLContext;
 import java.net.URI;
 import java.nio.file.Path;
@@ -32,14 +36,16 @@ import java.util.Objects;
  * @param replayCacheSize  how many nonces the VEN remembers (default 10 000)
  * @param signing          the key, certificate and trusted CA of the signatures (from {@link Builder#tls}, or
  *                         {@link Builder#signing}); null without TLS files
- * @param tlsAllowRsaKeyExchange offer TLS_RSA_WITH_AES_128_CBC_SHA256 too: JDK 25 can only enable it for the whole
- *                         JVM, so {@link Builder#build} does that (once, with a WARN line) when this is set
+ * @param tlsProfile       what the TLS handshake offers ({@link TlsProfile#DEFAULT}: TLS 1.3/1.2 with modern ECDHE
+ *                         suites and the two mandated ones; {@link TlsProfile#CERTIFICATION}: exactly the mandated two)
+ * @param allowInsecureHttp accept an {@code http://} VTN URL (no TLS at all: benches and tests on loopback only);
+ *                         otherwise such a URL is refused
  */
 public record Ven2bConfig(URI vtnUrl, String venName, SSLContext sslContext, Path journal, Duration pollInterval, Duration tick,
                           Duration retryBackoff, Duration httpTimeout, String resourceId, boolean partialOptAllowed,
                           boolean reportOnly, List<OptOutWindow> optOutWindows, Duration minReportPeriod,
                           Duration maxReportPeriod, boolean xmlSignature, Duration signatureWindow, int replayCacheSize,
-                          Signing signing, boolean tlsAllowRsaKeyExchange) {
+                          Signing signing, TlsProfile tlsProfile, boolean allowInsecureHttp) {
 
     /** What XML signatures are made and checked with: the VEN's key and certificate chain, and the CA(s) it trusts. */
     public record Signing(java.security.PrivateKey key, List<java.security.cert.X509Certificate> chain,
@@ -74,6 +80,11 @@ public record Ven2bConfig(URI vtnUrl, String venName, SSLContext sslContext, Pat
         Objects.requireNonNull(venName, "venName");
         Objects.requireNonNull(journal, "journal");
         optOutWindows = List.copyOf(optOutWindows);
+        tlsProfile = tlsProfile == null ? TlsProfile.DEFAULT : tlsProfile;
+        if (!"https".equalsIgnoreCase(vtnUrl.getScheme()) && !allowInsecureHttp) {
+            throw new IllegalArgumentException("OpenADR 2.0b VEN " + venName + ": VTN URL " + vtnUrl + " is not https://; OpenADR needs TLS. "
+                    + "For a bench VTN on loopback only, say so explicitly: " + INSECURE_FLAG);
+        }
         if ("https".equalsIgnoreCase(vtnUrl.getScheme()) && sslContext == null) {
             throw new IllegalArgumentException("OpenADR 2.0b VEN " + venName + ": " + vtnUrl + " needs a client certificate (tls)");
         }
@@ -86,6 +97,10 @@ public record Ven2bConfig(URI vtnUrl, String venName, SSLContext sslContext, Pat
             throw new IllegalArgumentException("OpenADR 2.0b VEN " + venName + ": signatureWindow must be positive, got " + signatureWindow);
         }
     }
+
+    /** How a user allows plain HTTP, named in the refusal. */
+    public static final String INSECURE_FLAG = "openadr.insecureHttp: true in the site file, --openadr-insecure-http on the command line, "
+            + "Builder.allowInsecureHttp(true) in Java";
 
     public static Builder builder(URI vtnUrl, String venName, Path journal) {
         return new Builder(vtnUrl, venName, journal);
@@ -101,7 +116,9 @@ public record Ven2bConfig(URI vtnUrl, String venName, SSLContext sslContext, Pat
         private Duration signatureWindow = OadrSignature.DEFAULT_WINDOW;
         private int replayCacheSize = OadrSignature.DEFAULT_REPLAY_CACHE;
         private Signing signing;
-        private boolean tlsAllowRsaKeyExchange;
+        private TlsProfile tlsProfile = TlsProfile.DEFAULT;
+        private boolean allowInsecureHttp;
+        private char[] tlsKeyPassword;
         private Duration pollInterval;
         private Duration tick = Duration.ofSeconds(1);
         private Duration retryBackoff = Duration.ofSeconds(5);
@@ -120,8 +137,9 @@ public record Ven2bConfig(URI vtnUrl, String venName, SSLContext sslContext, Pat
         }
 
         /**
-         * The {@code --tls-cert F --tls-key F --tls-ca F} files (PEM; the key PKCS#8): the TLS context and the XML
-         * signature key, both made in {@link #build} (after {@link #tlsAllowRsaKeyExchange} had its effect).
+         * The {@code --tls-cert F --tls-key F --tls-ca F} files: the TLS context and the XML signature key, both made in
+         * {@link #build}. The key PEM (PKCS#8, PKCS#1 or SEC1) or DER, or a PKCS#12 file (then the certificate may be the
+         * same file); see {@link io.headroom.grid.tls.Keys}.
          */
         public Builder tls(Path certPem, Path keyPem, Path caPem) {
             tlsFiles = new Path[] {Objects.requireNonNull(certPem, "tls cert"), Objects.requireNonNull(keyPem, "tls key"),
@@ -134,7 +152,10 @@ public record Ven2bConfig(URI vtnUrl, String venName, SSLContext sslContext, Pat
         public Builder signatureWindow(Duration v) { signatureWindow = v; return this; }
         public Builder replayCacheSize(int v) { replayCacheSize = v; return this; }
         public Builder signing(Signing v) { signing = v; return this; }
-        public Builder tlsAllowRsaKeyExchange(boolean v) { tlsAllowRsaKeyExchange = v; return this; }
+        public Builder tlsProfile(TlsProfile v) { tlsProfile = v; return this; }
+        public Builder allowInsecureHttp(boolean v) { allowInsecureHttp = v; return this; }
+        /** The password of an encrypted PKCS#8 key or of a PKCS#12 file (null: none). */
+        public Builder tlsKeyPassword(char[] v) { tlsKeyPassword = v; return this; }
         public Builder pollInterval(Duration v) { pollInterval = v; return this; }
         public Builder tick(Duration v) { tick = v; return this; }
         public Builder retryBackoff(Duration v) { retryBackoff = v; return this; }
@@ -145,32 +166,27 @@ public record Ven2bConfig(URI vtnUrl, String venName, SSLContext sslContext, Pat
         public Builder optOutWindows(List<OptOutWindow> v) { optOutWindows = v; return this; }
         public Builder reportPeriods(Duration min, Duration max) { minReportPeriod = min; maxReportPeriod = max; return this; }
 
-        /**
-         * @throws IllegalStateException when {@code tlsAllowRsaKeyExchange} is set but TLS was already used in this JVM
-         *                               before (JSSE reads its disabled algorithms once): the suite cannot be offered
-         */
+        /** @throws IllegalArgumentException naming the file or the setting that is wrong */
         public Ven2bConfig build() {
-            if (tlsAllowRsaKeyExchange && !OadrTls.allowRsaKeyExchangeInThisProcess()) {
-                throw new IllegalStateException("OpenADR 2.0b VEN " + venName + ": tlsAllowRsaKeyExchange is set but TLS was already "
-                        + "initialised in this JVM, so " + OadrTls.RSA + " cannot be enabled any more; build the 2.0b configuration "
-                        + "before any TLS is used, or start the JVM with -Djava.security.properties=FILE without TLS_RSA_*");
-            }
             SSLContext ctx = sslContext;
             Signing sig = signing;
             if (tlsFiles != null) {
-                ctx = OadrTls.clientContext(tlsFiles[0], tlsFiles[1], tlsFiles[2]);
+                Keys.Material own;
+                List<java.security.cert.X509Certificate> trusted;
+                try {
+                    own = Keys.load(tlsFiles[0], tlsFiles[1], tlsKeyPassword);
+                    trusted = Keys.certificates(tlsFiles[2], null);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("OpenADR 2.0b VEN " + venName + ": " + e.getMessage(), e);
+                }
+                ctx = VenTls.clientContext(own, trusted);
                 if (sig == null) {
-                    try {
-                        sig = new Signing(OadrTls.privateKey(tlsFiles[1]), OadrSignature.x509(OadrTls.certificates(tlsFiles[0])),
-                                OadrSignature.x509(OadrTls.certificates(tlsFiles[2])));
-                    } catch (java.security.GeneralSecurityException | java.io.IOException e) {
-                        throw new IllegalArgumentException("OpenADR 2.0b VEN " + venName + ": " + e.getMessage(), e);
-                    }
+                    sig = new Signing(own.key(), own.chain(), trusted);
                 }
             }
             return new Ven2bConfig(vtnUrl, venName, ctx, journal, pollInterval, tick, retryBackoff, httpTimeout, resourceId,
                     partialOptAllowed, reportOnly, optOutWindows, minReportPeriod, maxReportPeriod, xmlSignature, signatureWindow,
-                    replayCacheSize, sig, tlsAllowRsaKeyExchange);
+                    replayCacheSize, sig, tlsProfile, allowInsecureHttp);
         }
     }
 }

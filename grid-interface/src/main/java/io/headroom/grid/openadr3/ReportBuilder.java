@@ -31,7 +31,8 @@ import java.util.Set;
  * <b>Baseline</b> (documented, deterministic): the mean import metered over the {@code baselineWindow} (default one
  * hour) that ends at the event's first interval start ("meter before"); when that history is missing, the
  * control core's expected demand for the event window. It is computed once per event and journaled.
- * An interval whose metering is missing carries no payloads (logged); other payload types are not produced.
+ * An interval whose metering is missing carries no payloads (logged); other payload types are not produced. Every
+ * interval of a report carries one payload: the intervals are repeated per payload type ({@link #onePayloadEach}).
  */
 public final class ReportBuilder {
 
@@ -87,7 +88,7 @@ public final class ReportBuilder {
         }
         String resource = due.aggregate() ? "AGGREGATED_REPORT" : resourceName;
         Report r = new Report(null, null, null, null, version == OpenAdrVersion.V3_0_1 ? programId : null, due.eventId(), clientName,
-                null, due.key(), descriptors, List.of(new ReportResource(resource, null, intervals)));
+                null, due.key(), descriptors, List.of(new ReportResource(resource, null, onePayloadEach(intervals))));
         return new Built(r, problems);
     }
 
@@ -117,7 +118,29 @@ public final class ReportBuilder {
         return new Report(null, null, null, null, version == OpenAdrVersion.V3_0_1 ? programId : null, d.eventId(), clientName, null,
                 optKey(d.eventId(), d.eventVersion()),
                 List.of(PayloadDescriptor.report("LOAD_SHED_DELTA_AVAILABLE", null, "KW")),
-                List.of(new ReportResource(resourceName, null, out)));
+                List.of(new ReportResource(resourceName, null, onePayloadEach(out))));
+    }
+
+    /**
+     * The intervals repeated per payload type, each carrying one payload (the event's interval id kept, as the User
+     * Guide does for sub-intervals): the 3.1.0 schema allows several payloads per interval, but most VTNs expect one,
+     * as with 2.0b's oadrReportPayload (issue #24). An interval without any payload (not metered) is kept once.
+     */
+    static List<Interval> onePayloadEach(List<Interval> in) {
+        Set<String> types = new LinkedHashSet<>();
+        in.forEach(i -> i.payloads().forEach(p -> types.add(p.type())));
+        List<Interval> out = new ArrayList<>();
+        for (String type : types) {
+            for (Interval i : in) {
+                for (ValuesMap p : i.payloads()) {
+                    if (type.equals(p.type())) {
+                        out.add(new Interval(i.id(), i.intervalPeriod(), List.of(p)));
+                    }
+                }
+            }
+        }
+        in.stream().filter(i -> i.payloads().isEmpty()).forEach(out::add);
+        return out;
     }
 
     private static String readingType(ReportDescriptor d) {

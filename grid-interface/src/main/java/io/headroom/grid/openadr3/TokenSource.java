@@ -107,9 +107,15 @@ public final class TokenSource {
             throw new VtnException(0, "interrupted", e);
         }
         if (r.statusCode() != 200) {
-            throw new VtnException(r.statusCode(), "token endpoint " + url + " refused client " + clientId + ": " + r.statusCode() + " " + r.body(), null);
+            throw new VtnException(r.statusCode(), "token endpoint " + url + " refused client " + clientId + ": " + r.statusCode() + " " + r.body(),
+                    null, r.headers().firstValue("Retry-After").orElse(null));
         }
-        TokenResponse t = Json.read(r.body(), TokenResponse.class);
+        TokenResponse t;
+        try {
+            t = parse(r.body());
+        } catch (Json.BadJsonException e) {
+            throw new VtnException(r.statusCode(), "token endpoint " + url + ": " + e.getMessage(), e);
+        }
         if (t.accessToken() == null || t.accessToken().isBlank()) {
             throw new VtnException(r.statusCode(), "token endpoint " + url + " answered without access_token", null);
         }
@@ -120,6 +126,15 @@ public final class TokenSource {
         long life = t.expiresIn() == null || t.expiresIn() <= 0 ? 3600 : t.expiresIn();
         refreshAt = clock.instant().plusMillis(life * 900);
         log.info("OpenADR 3: token for client {} valid {} s", clientId, life);
+    }
+
+    /**
+     * The token endpoint's answer, read tolerantly: unknown fields ignored, {@code scope} as the RFC's space-separated
+     * string or as a JSON array (VTNs derived from the reference implementation), {@code expires_in} as a number or a
+     * numeric string.
+     */
+    public static TokenResponse parse(String body) {
+        return Json.read(body, TokenResponse.class);
     }
 
     private static String enc(String s) {

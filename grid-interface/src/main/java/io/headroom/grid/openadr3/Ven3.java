@@ -85,7 +85,10 @@ public final class Ven3 implements AutoCloseable {
     private volatile Instant lastPoll;
     private Instant nextPoll = Instant.MIN;
     private Instant nextDrain = Instant.MIN;
-    private Duration backoff;
+    /** Token, registration, subscription and poll: one conversation, one backoff (no hammering a refusing VTN). */
+    private final Backoff conversation;
+    private Instant nextAttempt = Instant.MIN;
+    private final Backoff drainBackoff;
     private WebhookServer webhook;
     private String callbackUrl;
     private boolean started;
@@ -106,7 +109,8 @@ public final class Ven3 implements AutoCloseable {
         this.vtn = new VtnClient(http, cfg.vtnUrl(), tokens, cfg.version(), cfg.httpTimeout());
         this.feasibility = new FeasibilityCheck(oracle, cfg.partialOptAllowed(), 1.0);
         this.reports = new ReportBuilder(cfg.version(), cfg.venName(), cfg.resourceName());
-        this.backoff = cfg.retryBackoff();
+        this.conversation = new Backoff(cfg.retryBackoff(), MAX_BACKOFF);
+        this.drainBackoff = new Backoff(cfg.retryBackoff(), MAX_BACKOFF);
         this.ownVertx = cfg.webhook() && vertx == null ? Vertx.vertx() : null;
         this.vertx = vertx != null ? vertx : ownVertx;
         this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -148,18 +152,14 @@ public final class Ven3 implements AutoCloseable {
         }
         started = true;
         if (cfg.webhook()) {
-            String token = journal.meta("callbackToken").orElseGet(() -> {
-                byte[] b = new byte[24];
-                new SecureRandom().nextBytes(b);
-                String t = HexFormat.of().formatHex(b);
-                journal.putMeta("callbackToken", t);
-                return t;
-            });
+            // the token of the subscription the journal holds (a restart keeps its subscription); a new subscription
+            // gets a new one (subscribe())
+            String token = journal.meta("callbackToken").orElseGet(Ven3::newToken);
             webhook = new WebhookServer(vertx, token, this::onNotification);
-            int port = webhook.start(cfg.callbackHost(), cfg.callbackPort());
+            int port = webhook.start(cfg.callbackHost(), cfg.callbackPort(), cfg.callbackTlsCert(), cfg.callbackTlsKey());
             callbackUrl = cfg.callbackPublicUrl() != null ? cfg.callbackPublicUrl()
-                    : "http://" + cfg.callbackHost() + ":" + port + WebhookServer.PATH;
-            log.info("OpenADR 3 VEN {}: callback at {}", cfg.venName(), callbackUrl);
+                    : (cfg.callbackTls() ? "https" : "http") + "://" + cfg.callbackHost() + ":" + port + WebhookServer.PATH;
+            log.info("OpenADR 3 VEN {}: callback at {}{}", cfg.venName(), callbackUrl, cfg.callbackTls() ? "" : " (plain HTTP: allowInsecureHttp)");
         }
         exec.scheduleWithFixedDelay(this::tickSafely, 0, Math.max(1, cfg.tick().toMillis()), TimeUnit.MILLISECONDS);
     }
@@ -177,22 +177,33 @@ public final class Ven3 implements AutoCloseable {
         exec.submit(this::tick).get();
     }
 
+    private static String newToken() {
+        byte[] b = new byte[24];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
     void tick() {
         Instant now = clock.instant();
-        try {
-            if (venId == null || resourceId == null) {
-                register();
+        if (!now.isBefore(nextAttempt)) {
+            try {
+                if (venId == null || resourceId == null) {
+                    register();
+                }
+                if (cfg.webhook() && subscriptionId == null) {
+                    subscribe();
+                }
+                if (!now.isBefore(nextPoll)) {
+                    poll();
+                    lastPoll = now;
+                    nextPoll = now.plus(subscriptionId != null ? cfg.subscribedPollInterval() : cfg.pollInterval());
+                }
+                conversation.succeeded();
+            } catch (VtnException | Json.BadJsonException e) {
+                Duration wait = conversation.failed(e instanceof VtnException v ? Backoff.retryAfter(v.retryAfter(), now) : null);
+                nextAttempt = now.plus(wait);
+                log.warn("OpenADR 3 VEN {}: VTN: {} (failure {}, next try in {})", cfg.venName(), e.getMessage(), conversation.failures(), wait);
             }
-            if (cfg.webhook() && subscriptionId == null) {
-                subscribe();
-            }
-            if (!now.isBefore(nextPoll)) {
-                poll();
-                lastPoll = now;
-                nextPoll = now.plus(subscriptionId != null ? cfg.subscribedPollInterval() : cfg.pollInterval());
-            }
-        } catch (VtnException e) {
-            log.warn("OpenADR 3 VEN {}: VTN: {}", cfg.venName(), e.getMessage());
         }
         queueDueReports(now);
         drain(now);
@@ -217,11 +228,12 @@ public final class Ven3 implements AutoCloseable {
 
     private void subscribe() {
         try {
+            // a subscription to this callback that the journal does not know carries a token this VEN no longer has:
+            // replaced, not adopted
             for (Subscription s : vtn.subscriptions()) {
-                if (s.objectOperations().stream().anyMatch(o -> callbackUrl.equals(o.callbackUrl()))) {
-                    subscriptionId = s.id();
-                    journal.putMeta("subscriptionId", subscriptionId);
-                    return;
+                if (s.id() != null && s.objectOperations().stream().anyMatch(o -> callbackUrl.equals(o.callbackUrl()))) {
+                    vtn.deleteSubscription(s.id());
+                    log.info("OpenADR 3 VEN {}: stale subscription {} to {} deleted", cfg.venName(), s.id(), callbackUrl);
                 }
             }
             List<String> ops = cfg.version() == OpenAdrVersion.V3_1_0 ? List.of("CREATE", "UPDATE", "DELETE") : List.of("POST", "PUT", "DELETE");
@@ -233,8 +245,11 @@ public final class Ven3 implements AutoCloseable {
                     return;
                 }
             }
+            String token = newToken(); // each subscription its own token: one that leaked dies with its subscription
+            webhook.bearerToken(token);
+            journal.putMeta("callbackToken", token);
             Subscription s = vtn.createSubscription(new Subscription(null, null, null, null, null, cfg.venName(), programId,
-                    List.of(new ObjectOperation(List.of("EVENT"), ops, callbackUrl, journal.meta("callbackToken").orElseThrow())), null));
+                    List.of(new ObjectOperation(List.of("EVENT"), ops, callbackUrl, token)), null));
             subscriptionId = s.id();
             journal.putMeta("subscriptionId", subscriptionId);
             log.info("OpenADR 3 VEN {}: subscribed to events ({}), polling every {} as fallback", cfg.venName(), subscriptionId,
@@ -254,6 +269,11 @@ public final class Ven3 implements AutoCloseable {
     }
 
     private void poll() {
+        if (subscriptionId != null && vtn.subscriptions().stream().noneMatch(x -> subscriptionId.equals(x.id()))) {
+            log.warn("OpenADR 3 VEN {}: subscription {} is gone from the VTN; subscribing again", cfg.venName(), subscriptionId);
+            subscriptionId = null;
+            journal.deleteMeta("subscriptionId");
+        }
         refreshPrograms();
         List<Event> events = vtn.events();
         Map<String, Event> seen = new HashMap<>();
@@ -280,22 +300,44 @@ public final class Ven3 implements AutoCloseable {
             log.debug("OpenADR 3 VEN {}: notification {} {} ignored", cfg.venName(), n.operation(), n.objectType());
             return;
         }
-        Event e = Json.MAPPER.convertValue(n.object(), Event.class);
-        switch (n.operation()) {
-            case "DELETE" -> cancel(e.id(), "deleted by the VTN");
-            case "CREATE", "UPDATE", "POST", "PUT", "READ", "GET" -> {
-                if (!programs.containsKey(e.programID())) {
-                    try {
-                        refreshPrograms();
-                    } catch (VtnException ex) {
-                        throw new IllegalStateException("programs unavailable: " + ex.getMessage(), ex);
-                    }
-                }
-                if (programs.containsKey(e.programID())) {
-                    accept(e, "notification");
-                }
+        String id = n.object().path("id").asText(null);
+        if (id == null || id.isBlank()) {
+            throw new Json.BadJsonException("EVENT notification without the event's id", null);
+        }
+        if (!List.of("DELETE", "CREATE", "UPDATE", "POST", "PUT", "READ", "GET").contains(n.operation())) {
+            log.warn("OpenADR 3 VEN {}: notification with unknown operation {} ignored", cfg.venName(), n.operation());
+            return;
+        }
+        // a notification is a hint, not an order: what the VEN acts on is what the VTN itself says about the event
+        // (GET /events/{id}), so a forged or stale notification cannot withdraw or plant a commitment
+        Optional<Event> confirmed;
+        try {
+            confirmed = vtn.event(id);
+        } catch (VtnException ex) {
+            nextPoll = clock.instant(); // the next tick polls instead
+            throw new IllegalStateException("event " + id + " could not be confirmed with the VTN: " + ex.getMessage(), ex);
+        }
+        if (confirmed.isEmpty()) {
+            if ("DELETE".equals(n.operation())) {
+                cancel(id, "deleted by the VTN (notified, confirmed: GET /events/" + id + " is 404)");
+            } else {
+                log.warn("OpenADR 3 VEN {}: notified {} of event {} that the VTN does not have: ignored", cfg.venName(), n.operation(), id);
             }
-            default -> log.warn("OpenADR 3 VEN {}: notification with unknown operation {} ignored", cfg.venName(), n.operation());
+            return;
+        }
+        Event e = confirmed.get();
+        if ("DELETE".equals(n.operation())) {
+            log.warn("OpenADR 3 VEN {}: notified DELETE of event {} but the VTN still has it: kept", cfg.venName(), id);
+        }
+        if (!programs.containsKey(e.programID())) {
+            try {
+                refreshPrograms();
+            } catch (VtnException ex) {
+                throw new IllegalStateException("programs unavailable: " + ex.getMessage(), ex);
+            }
+        }
+        if (programs.containsKey(e.programID())) {
+            accept(e, "notification, confirmed with the VTN");
         }
     }
 
@@ -406,14 +448,14 @@ public final class Ven3 implements AutoCloseable {
                 journal.markAttempt(o.seq());
                 Report created = vtn.createReport(o.body());
                 journal.markSent(o.seq(), now);
-                backoff = cfg.retryBackoff();
+                drainBackoff.succeeded();
                 log.info("OpenADR 3 VEN {}: report {} sent ({})", cfg.venName(), o.key(), created.id());
             } catch (VtnException e) {
                 if (e.unreachable() || e.status() >= 500 || e.status() == 401 || e.status() == 403 || e.status() == 429) {
-                    nextDrain = now.plus(backoff);
+                    Duration wait = drainBackoff.failed(Backoff.retryAfter(e.retryAfter(), now));
+                    nextDrain = now.plus(wait);
                     log.warn("OpenADR 3 VEN {}: report {} not sent, {} queued, retry in {}: {}", cfg.venName(), o.key(),
-                            journal.pending().size(), backoff, e.getMessage());
-                    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                            journal.pending().size(), wait, e.getMessage());
                     return;
                 }
                 journal.markSent(o.seq(), now);

@@ -21,12 +21,21 @@ import java.util.Set;
  * @param retryBackoff       first wait after a failed send (doubles, at most 5 min)
  * @param baselineWindow     the metered window before an event that makes its baseline
  * @param sslContext         trust (and client keys) for an HTTPS VTN; null: the JDK defaults
+ * @param callbackTlsCert    the webhook server's certificate chain (PEM), with {@code callbackTlsKey}: the callback is
+ *                           served over HTTPS (null: plain HTTP, which needs {@code allowInsecureHttp})
+ * @param allowInsecureHttp  accept an {@code http://} VTN URL and a plain-HTTP callback (benches on loopback only);
+ *                           otherwise both are refused, naming this setting
  */
 public record Ven3Config(OpenAdrVersion version, URI vtnUrl, String venName, String clientId, String clientSecret,
                          URI tokenUrl, String resourceName, Set<String> programNames, boolean webhook, String callbackHost,
                          int callbackPort, String callbackPublicUrl, Duration pollInterval, Duration subscribedPollInterval,
                          Duration tick, Duration retryBackoff, Duration httpTimeout, Duration baselineWindow,
-                         boolean partialOptAllowed, boolean sendOptReports, Path journal, SSLContext sslContext) {
+                         boolean partialOptAllowed, boolean sendOptReports, Path journal, SSLContext sslContext,
+                         Path callbackTlsCert, Path callbackTlsKey, boolean allowInsecureHttp) {
+
+    /** How a user allows plain HTTP, named in the refusal. */
+    public static final String INSECURE_FLAG = "openadr.insecureHttp: true in the site file, --openadr-insecure-http on the command line, "
+            + "Builder.allowInsecureHttp(true) in Java";
 
     public Ven3Config {
         Objects.requireNonNull(version, "version");
@@ -36,6 +45,25 @@ public record Ven3Config(OpenAdrVersion version, URI vtnUrl, String venName, Str
         Objects.requireNonNull(clientSecret, "clientSecret");
         Objects.requireNonNull(journal, "journal");
         programNames = Set.copyOf(programNames);
+        if (!"https".equalsIgnoreCase(vtnUrl.getScheme()) && !allowInsecureHttp) {
+            throw new IllegalArgumentException("OpenADR 3 VEN " + venName + ": VTN URL " + vtnUrl + " is not https:// (tokens and events "
+                    + "would travel in clear). For a bench VTN on loopback only, say so explicitly: " + INSECURE_FLAG);
+        }
+        if (webhook && !allowInsecureHttp) {
+            if (callbackTlsCert == null || callbackTlsKey == null) {
+                throw new IllegalArgumentException("OpenADR 3 VEN " + venName + ": webhooks are served over HTTPS: give the callback's "
+                        + "certificate and key (--tls-cert/--tls-key, callbackTls(cert, key)), or for a bench on loopback " + INSECURE_FLAG);
+            }
+            if (callbackPublicUrl != null && !callbackPublicUrl.regionMatches(true, 0, "https://", 0, 8)) {
+                throw new IllegalArgumentException("OpenADR 3 VEN " + venName + ": callback URL " + callbackPublicUrl + " is not https://; "
+                        + "the 3.1 definition requires HTTPS callbacks (or, for a bench on loopback, " + INSECURE_FLAG + ")");
+            }
+        }
+    }
+
+    /** Whether the callback is served over HTTPS. */
+    public boolean callbackTls() {
+        return callbackTlsCert != null && callbackTlsKey != null;
     }
 
     public static Builder builder(OpenAdrVersion version, URI vtnUrl, String venName, String clientId, String clientSecret, Path journal) {
@@ -65,6 +93,9 @@ public record Ven3Config(OpenAdrVersion version, URI vtnUrl, String venName, Str
         private boolean partialOptAllowed = true;
         private boolean sendOptReports = true;
         private SSLContext sslContext;
+        private Path callbackTlsCert;
+        private Path callbackTlsKey;
+        private boolean allowInsecureHttp;
 
         private Builder(OpenAdrVersion version, URI vtnUrl, String venName, String clientId, String clientSecret, Path journal) {
             this.version = version;
@@ -89,11 +120,14 @@ public record Ven3Config(OpenAdrVersion version, URI vtnUrl, String venName, Str
         public Builder partialOptAllowed(boolean v) { partialOptAllowed = v; return this; }
         public Builder sendOptReports(boolean v) { sendOptReports = v; return this; }
         public Builder sslContext(SSLContext v) { sslContext = v; return this; }
+        public Builder callbackTls(Path certPem, Path keyPem) { callbackTlsCert = certPem; callbackTlsKey = keyPem; return this; }
+        public Builder allowInsecureHttp(boolean v) { allowInsecureHttp = v; return this; }
 
         public Ven3Config build() {
             return new Ven3Config(version, vtnUrl, venName, clientId, clientSecret, tokenUrl, resourceName, programNames, webhook,
                     callbackHost, callbackPort, callbackPublicUrl, pollInterval, subscribedPollInterval, tick, retryBackoff,
-                    httpTimeout, baselineWindow, partialOptAllowed, sendOptReports, journal, sslContext);
+                    httpTimeout, baselineWindow, partialOptAllowed, sendOptReports, journal, sslContext, callbackTlsCert, callbackTlsKey,
+                    allowInsecureHttp);
         }
     }
 }

@@ -164,7 +164,8 @@ public final class VtnClient {
                 continue;
             }
             if (r.statusCode() != expected && !(r.statusCode() / 100 == 2 && expected / 100 == 2)) {
-                throw new VtnException(r.statusCode(), method + " " + path + ": " + r.statusCode() + " " + r.body(), null);
+                throw new VtnException(r.statusCode(), method + " " + path + ": " + r.statusCode() + " " + r.body(), null,
+                        r.headers().firstValue("Retry-After").orElse(null));
             }
             return r.body();
         }

@@ -7,10 +7,22 @@ package io.headroom.grid.openadr3;
 public final class VtnException extends RuntimeException {
 
     private final int status;
+    private final String retryAfter;
 
     public VtnException(int status, String message, Throwable cause) {
+        this(status, message, cause, null);
+    }
+
+    /** {@code retryAfter}: the answer's Retry-After header as sent (null: none). */
+    public VtnException(int status, String message, Throwable cause, String retryAfter) {
         super(message, cause);
         this.status = status;
+        this.retryAfter = retryAfter;
+    }
+
+    /** The VTN's Retry-After header, as sent, or null ({@link Backoff#retryAfter} reads it). */
+    public String retryAfter() {
+        return retryAfter;
     }
 
     public int status() {

@@ -15,11 +15,14 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
- * The VEN's subscription callback (Vert.x). {@code GET <path>?echo=X} answers 200 with body X (the VTN's
- * reachability check, Definition §security); {@code POST <path>} with {@code Authorization: Bearer <token>} (the
- * token the VEN gave in its subscription, compared in constant time) and a notification body is handed to the VEN,
- * and answered 200 only once the VEN has journaled it (the handler's stage completes; the event loop never
- * waits). A wrong or absent token: 401; a body that is not a notification: 400; a VEN failure: 500.
+ * The VEN's subscription callback (Vert.x), over HTTPS when given a certificate and key (PEM). {@code GET <path>?echo=X}
+ * and {@code GET <path>/echo?echo=X} answer 200 with body X (the VTN's reachability check, Definition §security; VTNs
+ * derived from the reference implementation probe {@code <callback>/echo}); {@code POST <path>} with
+ * {@code Authorization: Bearer <token>} (the token of the VEN's current subscription, compared in constant time; a new
+ * subscription gets a new token and the old one stops working) and a notification body ({@link Notifications}: camelCase
+ * or snake_case, plain or as a JSON string) is handed to the VEN, and answered 200 only once the VEN has confirmed and
+ * journaled it (the handler's stage completes; the event loop never waits). A wrong or absent token: 401; a body that is
+ * not a notification: 400; a VEN failure: 500.
  */
 public final class WebhookServer {
 
@@ -27,7 +30,7 @@ public final class WebhookServer {
     public static final String PATH = "/openadr3/callback";
 
     private final Vertx vertx;
-    private final String bearerToken;
+    private volatile String bearerToken;
     private final Function<Notification, CompletionStage<?>> handler;
     private HttpServer server;
 
@@ -37,9 +40,23 @@ public final class WebhookServer {
         this.handler = handler;
     }
 
-    /** Listens; returns the bound port. Call from a non-event-loop thread. */
+    /** A new subscription's token: from now on only it is accepted. */
+    public void bearerToken(String token) {
+        bearerToken = token;
+    }
+
+    /** Listens over plain HTTP; returns the bound port. Call from a non-event-loop thread. */
     public int start(String host, int port) throws Exception {
+        return start(host, port, null, null);
+    }
+
+    /** Listens, over HTTPS when {@code certPem} and {@code keyPem} are given; returns the bound port. */
+    public int start(String host, int port, java.nio.file.Path certPem, java.nio.file.Path keyPem) throws Exception {
         Router router = Router.router(vertx);
+        router.get(PATH + "/echo").handler(ctx -> {
+            String echo = ctx.request().getParam("echo");
+            ctx.response().setStatusCode(200).putHeader("Content-Type", "text/plain").end(echo == null ? "" : echo);
+        });
         router.get(PATH).handler(ctx -> {
             String echo = ctx.request().getParam("echo");
             if (echo == null) {
@@ -59,10 +76,7 @@ public final class WebhookServer {
             }
             Notification n;
             try {
-                n = Json.read(ctx.body().asString(), Notification.class);
-                if (n.objectType() == null || n.operation() == null || n.object() == null || !n.object().isObject()) {
-                    throw new Json.BadJsonException("notification without objectType, operation or object", null);
-                }
+                n = Notifications.decode(ctx.body().asString());
             } catch (Json.BadJsonException e) {
                 log.warn("OpenADR 3 callback: malformed notification refused: {}", e.getMessage());
                 ctx.response().setStatusCode(400).end(e.getMessage());
@@ -77,7 +91,12 @@ public final class WebhookServer {
                 }
             });
         });
-        server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)).requestHandler(router)
+        HttpServerOptions o = new HttpServerOptions().setHost(host).setPort(port);
+        if (certPem != null && keyPem != null) {
+            o.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions().setCertPath(certPem.toString())
+                    .setKeyPath(keyPem.toString()));
+        }
+        server = vertx.createHttpServer(o).requestHandler(router)
                 .listen().toCompletionStage().toCompletableFuture().get();
         return server.actualPort();
     }

@@ -1,5 +1,7 @@
 package io.headroom.grid.vtn;
 
+import io.headroom.grid.tls.Der;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -68,6 +70,72 @@ public final class BenchPki {
             Files.writeString(certPem, Files.readString(certPem) + Files.readString(caPem));
         }
         return new Party(certPem, keyPem, caPem);
+    }
+
+    /**
+     * A party of a PKI shaped like the test PKIs utilities run (seen at a 2.0b VTN in issue #24): RSA 2048, X.509
+     * <b>version 1</b> certificates (no extensions at all: no SAN, no key usage, no basic constraints) signed
+     * SHA256withRSA, and keys as <b>PKCS#1</b> PEM ({@code BEGIN RSA PRIVATE KEY}, as {@code openssl genrsa} writes
+     * them). Without a SAN, host name checks fall back to the subject's CN: a server party's CN is its host name
+     * ({@code localhost}). Made in Java (keytool always writes v3).
+     */
+    public synchronized Party v1Rsa(String ca, String cn) throws Exception {
+        Path caPem = dir.resolve(ca + ".pem");
+        Path caKey = dir.resolve(ca + ".key");
+        if (!Files.exists(caPem)) {
+            java.security.KeyPair k = rsa();
+            Files.writeString(caPem, pem("CERTIFICATE", v1Certificate(k.getPublic(), ca, ca, k.getPrivate()).getEncoded()));
+            Files.writeString(caKey, pkcs1Pem(k.getPrivate()));
+        }
+        java.security.PrivateKey caPrivate = io.headroom.grid.tls.Keys.privateKey(caKey, null);
+        Path certPem = dir.resolve(ca + "-" + cn + ".crt");
+        Path keyPem = dir.resolve(ca + "-" + cn + ".key");
+        if (!Files.exists(certPem)) {
+            java.security.KeyPair k = rsa();
+            Files.writeString(certPem, pem("CERTIFICATE", v1Certificate(k.getPublic(), cn, ca, caPrivate).getEncoded())
+                    + Files.readString(caPem));
+            Files.writeString(keyPem, pkcs1Pem(k.getPrivate()));
+        }
+        return new Party(certPem, keyPem, caPem);
+    }
+
+    private static java.security.KeyPair rsa() throws java.security.GeneralSecurityException {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        return g.generateKeyPair();
+    }
+
+    /** An X.509 v1 certificate: TBSCertificate without the [0] version field and without extensions. */
+    static java.security.cert.X509Certificate v1Certificate(java.security.PublicKey subjectKey, String subject, String issuer,
+                                                            java.security.PrivateKey issuerKey) throws Exception {
+        byte[] alg = Der.seq(Der.oid(Der.SHA256_WITH_RSA), Der.nul());
+        java.time.format.DateTimeFormatter utc = java.time.format.DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'")
+                .withZone(java.time.ZoneOffset.UTC);
+        java.time.Instant now = java.time.Instant.now();
+        byte[] validity = Der.seq(Der.tlv(Der.UTC_TIME, utc.format(now.minus(java.time.Duration.ofDays(1))).getBytes()),
+                Der.tlv(Der.UTC_TIME, utc.format(now.plus(java.time.Duration.ofDays(2))).getBytes()));
+        java.math.BigInteger serial = new java.math.BigInteger(63, new java.security.SecureRandom()).add(java.math.BigInteger.ONE);
+        byte[] tbs = Der.seq(Der.integer(serial), alg, name(issuer), validity, name(subject), subjectKey.getEncoded());
+        java.security.Signature s = java.security.Signature.getInstance("SHA256withRSA");
+        s.initSign(issuerKey);
+        s.update(tbs);
+        byte[] cert = Der.seq(tbs, alg, Der.bits(s.sign()));
+        return (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(cert));
+    }
+
+    private static byte[] name(String cn) {
+        return Der.seq(Der.set(Der.seq(Der.oid(Der.COMMON_NAME), Der.tlv(Der.UTF8_STRING, cn.getBytes(java.nio.charset.StandardCharsets.UTF_8)))));
+    }
+
+    /** The PKCS#1 RSAPrivateKey inside a PKCS#8 RSA key, as PEM. */
+    static String pkcs1Pem(java.security.PrivateKey k) {
+        List<Der.Element> c = Der.parse(k.getEncoded()).children();
+        return pem("RSA PRIVATE KEY", c.get(2).content());
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 
     private static List<String> keyArgs(String cmd, String aliasFlag, String alias, String dnFlag, String dn, String extFlag, String ext,

@@ -62,23 +62,54 @@ public final class BenchVtn implements AutoCloseable {
     private record Token(String clientId, Role role, Instant expires) {
     }
 
-    /** Bench options: where to listen, how long tokens last, TLS (PEM files) or plain HTTP. */
-    public record Options(String host, int port, Duration tokenLifetime, Path tlsCert, Path tlsKey) {
+    /**
+     * Bench options: where to listen, how long tokens last, TLS (PEM files) or plain HTTP, the CA that signs HTTPS
+     * callbacks (null: the JDK's trust), and quirks.
+     */
+    public record Options(String host, int port, Duration tokenLifetime, Path tlsCert, Path tlsKey, Path callbackCa, Quirks quirks) {
+        public Options {
+            quirks = quirks == null ? Quirks.NONE : quirks;
+        }
+
+        public Options(String host, int port, Duration tokenLifetime, Path tlsCert, Path tlsKey) {
+            this(host, port, tokenLifetime, tlsCert, tlsKey, null, Quirks.NONE);
+        }
+
         public static Options loopback() {
             return new Options("127.0.0.1", 0, Duration.ofHours(1), null, null);
         }
 
         public Options port(int p) {
-            return new Options(host, p, tokenLifetime, tlsCert, tlsKey);
+            return new Options(host, p, tokenLifetime, tlsCert, tlsKey, callbackCa, quirks);
         }
 
         public Options tokenLifetime(Duration d) {
-            return new Options(host, port, d, tlsCert, tlsKey);
+            return new Options(host, port, d, tlsCert, tlsKey, callbackCa, quirks);
         }
 
         public Options tls(Path cert, Path key) {
-            return new Options(host, port, tokenLifetime, cert, key);
+            return new Options(host, port, tokenLifetime, cert, key, callbackCa, quirks);
         }
+
+        public Options callbackCa(Path ca) {
+            return new Options(host, port, tokenLifetime, tlsCert, tlsKey, ca, quirks);
+        }
+
+        public Options quirks(Quirks q) {
+            return new Options(host, port, tokenLifetime, tlsCert, tlsKey, callbackCa, q);
+        }
+    }
+
+    /**
+     * How the VTN of issue #24 (derived from the 3.x reference implementation) differs from the 3.1.0 document, each
+     * separately: {@code scopeArray}: the token answer's {@code scope} is a JSON array (and carries an extra field);
+     * {@code naiveTimestamps}: every date-time it writes is {@code 2026-12-07 14:43:04} (no T, no zone; UTC);
+     * {@code snakeCaseStringNotifications}: notifications are posted as a JSON string holding a snake_case object;
+     * {@code echoPath}: the reachability probe is {@code GET <callback>/echo?echo=X}.
+     */
+    public record Quirks(boolean scopeArray, boolean naiveTimestamps, boolean snakeCaseStringNotifications, boolean echoPath) {
+        public static final Quirks NONE = new Quirks(false, false, false, false);
+        public static final Quirks REFERENCE_DERIVED = new Quirks(true, true, true, true);
     }
 
     private static final List<String> TYPES = List.of("programs", "events", "reports", "subscriptions", "vens", "resources");
@@ -104,7 +135,11 @@ public final class BenchVtn implements AutoCloseable {
         this.options = options;
         this.port = options.port();
         TYPES.forEach(t -> store.put(t, new LinkedHashMap<>()));
-        this.callbacks = this.vertx.createHttpClient();
+        io.vertx.core.http.HttpClientOptions co = new io.vertx.core.http.HttpClientOptions();
+        if (options.callbackCa() != null) {
+            co.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(options.callbackCa().toString())).setVerifyHost(true);
+        }
+        this.callbacks = this.vertx.createHttpClient(co);
     }
 
     public BenchVtn addClient(String clientId, String secret, Role role) {
@@ -246,7 +281,32 @@ public final class BenchVtn implements AutoCloseable {
         return r;
     }
 
+    /** Fault injection: the next {@code n} token requests are answered {@code status} (with Retry-After when given). */
+    public void refuseTokens(int n, int status, String retryAfter) {
+        tokenRefusals.set(n);
+        tokenRefusalStatus = status;
+        tokenRefusalRetryAfter = retryAfter;
+    }
+
+    /** When each token request arrived (the bench's clock), oldest first. */
+    public List<Instant> tokenRequests() {
+        return List.copyOf(tokenRequests);
+    }
+
+    private final AtomicInteger tokenRefusals = new AtomicInteger();
+    private volatile int tokenRefusalStatus = 503;
+    private volatile String tokenRefusalRetryAfter;
+    private final List<Instant> tokenRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private void token(RoutingContext ctx) {
+        tokenRequests.add(clock.instant());
+        if (tokenRefusals.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            if (tokenRefusalRetryAfter != null) {
+                ctx.response().putHeader("Retry-After", tokenRefusalRetryAfter);
+            }
+            json(ctx, tokenRefusalStatus, Json.MAPPER.createObjectNode().put("error", "temporarily_unavailable"));
+            return;
+        }
         String grant = ctx.request().getFormAttribute("grant_type");
         String id = ctx.request().getFormAttribute("client_id");
         String secret = ctx.request().getFormAttribute("client_secret");
@@ -273,8 +333,14 @@ public final class BenchVtn implements AutoCloseable {
         random.nextBytes(b);
         String t = HexFormat.of().formatHex(b);
         tokens.put(t, new Token(id, c.role(), clock.instant().plus(options.tokenLifetime())));
-        json(ctx, 200, Json.MAPPER.createObjectNode().put("access_token", t).put("token_type", "Bearer")
-                .put("expires_in", options.tokenLifetime().toSeconds()));
+        ObjectNode answer = Json.MAPPER.createObjectNode().put("access_token", t).put("token_type", "Bearer")
+                .put("expires_in", options.tokenLifetime().toSeconds());
+        if (options.quirks().scopeArray()) {
+            answer.putArray("scope").add("read_all").add(c.role() == Role.BL ? "write_events" : "write_reports").add("write_subscriptions").add("write_vens");
+            answer.put("refresh_token", (String) null);
+            answer.put("issued_at", naive(clock.instant()));
+        }
+        json(ctx, 200, answer);
     }
 
     private void authenticate(RoutingContext ctx) {
@@ -611,14 +677,33 @@ public final class BenchVtn implements AutoCloseable {
         }
     }
 
+    /** {@code 2026-12-07 14:43:04}: what the reference-derived VTN writes (no T, no zone, UTC). */
+    static String naive(Instant t) {
+        return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(java.time.ZoneOffset.UTC).format(t);
+    }
+
+    private String stamp(Instant t) {
+        return options.quirks().naiveTimestamps() ? naive(t) : Times.format(t);
+    }
+
     private ObjectNode insert(String type, ObjectNode o, String objectType, String wantedId) {
         String id = wantedId != null ? wantedId : type.substring(0, type.length() - 1) + "-" + ids.incrementAndGet();
-        String now = Times.format(clock.instant());
+        String now = stamp(clock.instant());
+        if (options.quirks().naiveTimestamps()) {
+            naiveStarts(o.path("intervalPeriod"));
+            o.path("intervals").forEach(i -> naiveStarts(i.path("intervalPeriod")));
+        }
         ObjectNode out = Json.MAPPER.createObjectNode().put("id", id).put("createdDateTime", now).put("modificationDateTime", now)
                 .put("objectType", objectType);
         out.setAll(o);
         store.get(type).put(id, out);
         return out.deepCopy();
+    }
+
+    private void naiveStarts(JsonNode period) {
+        if (period instanceof ObjectNode p && p.hasNonNull("start") && !Times.isNow(p.get("start").asText())) {
+            p.put("start", naive(Times.parseDateTime(p.get("start").asText(), clock.instant())));
+        }
     }
 
     private ObjectNode replace(String type, String id, ObjectNode o) {
@@ -627,15 +712,25 @@ public final class BenchVtn implements AutoCloseable {
             throw new BadBody(404, type + " " + id + " not found");
         }
         ObjectNode out = Json.MAPPER.createObjectNode().put("id", id).put("createdDateTime", old.get("createdDateTime").asText())
-                .put("modificationDateTime", Times.format(clock.instant().isAfter(Instant.parse(old.get("modificationDateTime").asText()))
-                        ? clock.instant() : Instant.parse(old.get("modificationDateTime").asText()).plusMillis(1)))
+                .put("modificationDateTime", stamp(clock.instant().isAfter(Times.parseDateTime(old.get("modificationDateTime").asText(), clock.instant()))
+                        ? clock.instant() : Times.parseDateTime(old.get("modificationDateTime").asText(), clock.instant())
+                                .plusMillis(options.quirks().naiveTimestamps() ? 1000 : 1)))
                 .put("objectType", old.get("objectType").asText());
         if (old.has("clientID") && !o.has("clientID")) {
             out.put("clientID", old.get("clientID").asText());
         }
         out.setAll(o);
+        if (options.quirks().naiveTimestamps()) {
+            naiveStarts(out.path("intervalPeriod"));
+            out.path("intervals").forEach(i -> naiveStarts(i.path("intervalPeriod")));
+        }
         store.get(type).put(id, out);
         return out.deepCopy();
+    }
+
+    /** Bench API: a subscription the VTN forgets (an operator's cleanup, a VTN restore from backup). */
+    public synchronized boolean deleteSubscription(String id) {
+        return store.get("subscriptions").remove(id) != null;
     }
 
     // ---- webhooks ----
@@ -650,7 +745,8 @@ public final class BenchVtn implements AutoCloseable {
             all = all.compose(v -> {
                 RequestOptions ro;
                 try {
-                    ro = new RequestOptions().setAbsoluteURI(url + (url.contains("?") ? "&" : "?") + "echo=" + echo).setMethod(HttpMethod.GET)
+                    String probe = options.quirks().echoPath() ? url + "/echo" : url;
+                    ro = new RequestOptions().setAbsoluteURI(probe + (probe.contains("?") ? "&" : "?") + "echo=" + echo).setMethod(HttpMethod.GET)
                             .setTimeout(5000);
                 } catch (RuntimeException e) {
                     return Future.failedFuture(url + ": " + e.getMessage());
@@ -697,7 +793,9 @@ public final class BenchVtn implements AutoCloseable {
                     ro.putHeader("Authorization", "Bearer " + oo.get("bearerToken").asText());
                 }
                 String target = oo.get("callbackUrl").asText();
-                callbacks.request(ro).compose(req -> req.send(Buffer.buffer(n.toString()))).onComplete(ar -> {
+                String wire = options.quirks().snakeCaseStringNotifications() ? Json.MAPPER.getNodeFactory().textNode(snake(n).toString()).toString()
+                        : n.toString();
+                callbacks.request(ro).compose(req -> req.send(Buffer.buffer(wire))).onComplete(ar -> {
                     if (ar.succeeded() && ar.result().statusCode() / 100 == 2) {
                         notificationsDelivered.incrementAndGet();
                     } else {
@@ -707,6 +805,22 @@ public final class BenchVtn implements AutoCloseable {
                 });
             }
         }
+    }
+
+    /** snake_case keys, as the reference implementation's Python models name them ({@code programID} → {@code program_id}). */
+    static JsonNode snake(JsonNode n) {
+        if (n.isObject()) {
+            ObjectNode out = Json.MAPPER.createObjectNode();
+            n.fields().forEachRemaining(e -> out.set(e.getKey().replace("ID", "Id").replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT),
+                    snake(e.getValue())));
+            return out;
+        }
+        if (n.isArray()) {
+            com.fasterxml.jackson.databind.node.ArrayNode out = Json.MAPPER.createArrayNode();
+            n.forEach(x -> out.add(snake(x)));
+            return out;
+        }
+        return n;
     }
 
     // ---- replies ----

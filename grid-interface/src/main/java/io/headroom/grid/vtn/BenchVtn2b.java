@@ -79,14 +79,28 @@ public final class BenchVtn2b implements AutoCloseable {
      * in every oadrRegisteredReport (null: none).
      */
     public record Options(String host, int port, Path tlsCert, Path tlsKey, Path tlsCa, List<String> cipherSuites,
-                          Duration pollFreq, Path schemaDir, Duration telemetryOnRegister, boolean xmlSignature) {
+                          Duration pollFreq, Path schemaDir, Duration telemetryOnRegister, boolean xmlSignature, Quirks quirks) {
+        public Options {
+            quirks = quirks == null ? Quirks.NONE : quirks;
+        }
+
+        public Options(String host, int port, Path tlsCert, Path tlsKey, Path tlsCa, List<String> cipherSuites,
+                       Duration pollFreq, Path schemaDir, Duration telemetryOnRegister, boolean xmlSignature) {
+            this(host, port, tlsCert, tlsKey, tlsCa, cipherSuites, pollFreq, schemaDir, telemetryOnRegister, xmlSignature, Quirks.NONE);
+        }
+
         public Options(String host, int port, Path tlsCert, Path tlsKey, Path tlsCa, List<String> cipherSuites,
                        Duration pollFreq, Path schemaDir, Duration telemetryOnRegister) {
             this(host, port, tlsCert, tlsKey, tlsCa, cipherSuites, pollFreq, schemaDir, telemetryOnRegister, false);
         }
 
+        /** Behave like the utility VTN of issue #24 (see {@link Quirks}). */
+        public Options quirks(Quirks q) {
+            return new Options(host, port, tlsCert, tlsKey, tlsCa, cipherSuites, pollFreq, schemaDir, telemetryOnRegister, xmlSignature, q);
+        }
+
         public static Options loopback() {
-            return new Options("127.0.0.1", 0, null, null, null, OadrTls.usableSuites(), Duration.ofSeconds(10), null, null, false);
+            return new Options("127.0.0.1", 0, null, null, null, List.of(OadrTls.ECDHE_ECDSA), Duration.ofSeconds(10), null, null, false);
         }
 
         /**
@@ -95,32 +109,43 @@ public final class BenchVtn2b implements AutoCloseable {
          * still verified.
          */
         public Options xmlSignature(boolean on) {
-            return new Options(host, port, tlsCert, tlsKey, tlsCa, cipherSuites, pollFreq, schemaDir, telemetryOnRegister, on);
+            return new Options(host, port, tlsCert, tlsKey, tlsCa, cipherSuites, pollFreq, schemaDir, telemetryOnRegister, on, quirks);
         }
 
         public Options port(int p) {
-            return new Options(host, p, tlsCert, tlsKey, tlsCa, cipherSuites, pollFreq, schemaDir, telemetryOnRegister, xmlSignature);
+            return new Options(host, p, tlsCert, tlsKey, tlsCa, cipherSuites, pollFreq, schemaDir, telemetryOnRegister, xmlSignature, quirks);
         }
 
         public Options tls(Path cert, Path key, Path ca) {
-            return new Options(host, port, cert, key, ca, cipherSuites, pollFreq, schemaDir, telemetryOnRegister, xmlSignature);
+            return new Options(host, port, cert, key, ca, cipherSuites, pollFreq, schemaDir, telemetryOnRegister, xmlSignature, quirks);
         }
 
         public Options cipherSuites(List<String> s) {
-            return new Options(host, port, tlsCert, tlsKey, tlsCa, s, pollFreq, schemaDir, telemetryOnRegister, xmlSignature);
+            return new Options(host, port, tlsCert, tlsKey, tlsCa, s, pollFreq, schemaDir, telemetryOnRegister, xmlSignature, quirks);
         }
 
         public Options pollFreq(Duration d) {
-            return new Options(host, port, tlsCert, tlsKey, tlsCa, cipherSuites, d, schemaDir, telemetryOnRegister, xmlSignature);
+            return new Options(host, port, tlsCert, tlsKey, tlsCa, cipherSuites, d, schemaDir, telemetryOnRegister, xmlSignature, quirks);
         }
 
         public Options schemaDir(Path d) {
-            return new Options(host, port, tlsCert, tlsKey, tlsCa, cipherSuites, pollFreq, d, telemetryOnRegister, xmlSignature);
+            return new Options(host, port, tlsCert, tlsKey, tlsCa, cipherSuites, pollFreq, d, telemetryOnRegister, xmlSignature, quirks);
         }
 
         public Options telemetryOnRegister(Duration d) {
-            return new Options(host, port, tlsCert, tlsKey, tlsCa, cipherSuites, pollFreq, schemaDir, d, xmlSignature);
+            return new Options(host, port, tlsCert, tlsKey, tlsCa, cipherSuites, pollFreq, schemaDir, d, xmlSignature, quirks);
         }
+    }
+
+    /**
+     * How the utility VTN of issue #24 differs from the profile's letter, each separately:
+     * {@code inclusiveC14n}: every 200 reply is signed, with inclusive C14N 1.0, whether or not the VEN asked for XML
+     * signatures; {@code oneReportPayloadPerInterval}: an oadrUpdateReport with more than one oadrReportPayload in an
+     * interval is answered HTTP 500 (as that VTN's server did).
+     */
+    public record Quirks(boolean inclusiveC14n, boolean oneReportPayloadPerInterval) {
+        public static final Quirks NONE = new Quirks(false, false);
+        public static final Quirks UTILITY = new Quirks(true, true);
     }
 
     /** A registered VEN. */
@@ -160,6 +185,7 @@ public final class BenchVtn2b implements AutoCloseable {
     private final List<String> received = new CopyOnWriteArrayList<>();
     private final Set<String> cipherSuitesSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile int duplicateUpdates;
+    private final AtomicLong serverErrors = new AtomicLong();
     private final OadrSignature signature;
     private final List<String> signatureRefusals = new CopyOnWriteArrayList<>();
     private final AtomicLong signedReceived = new AtomicLong();
@@ -215,6 +241,9 @@ public final class BenchVtn2b implements AutoCloseable {
                     .setEnabledSecureTransportProtocols(Set.of(OadrTls.PROTOCOL));
             for (String s : options.cipherSuites()) {
                 o.addEnabledCipherSuite(s);
+            }
+            if (options.cipherSuites().stream().anyMatch(s -> s.startsWith("TLS_RSA_"))) {
+                o.setSslEngineOptions(new BcSslEngineOptions()); // SunJSSE cannot offer TLS_RSA_* on JDK 25
             }
         }
         server = vertx.createHttpServer(o).requestHandler(router()).listen().toCompletionStage().toCompletableFuture().get();
@@ -285,7 +314,9 @@ public final class BenchVtn2b implements AutoCloseable {
     /** Signs a 200 reply when signatures are on; then the test's reply filter, if any. */
     private String[] signed(String[] res) {
         String b = res[1];
-        if (options.xmlSignature() && "200".equals(res[0])) {
+        if (options.quirks().inclusiveC14n() && "200".equals(res[0]) && signature != null) {
+            b = signature.sign(b, javax.xml.crypto.dsig.CanonicalizationMethod.INCLUSIVE);
+        } else if (options.xmlSignature() && "200".equals(res[0])) {
             b = signature.sign(b);
         }
         UnaryOperator<String> f = replyFilter;
@@ -324,6 +355,12 @@ public final class BenchVtn2b implements AutoCloseable {
                 log.warn("bench VTN 2.0b: {} does not validate: {}", name, e.getMessage());
                 return new String[] {"200", OadrMessages.response("452", "schema: " + e.getMessage(), requestIdOf(m), null)};
             }
+        }
+        if (options.quirks().oneReportPayloadPerInterval() && name.equals("oadrUpdateReport")
+                && Xml.children(m, "oadrReport").stream().flatMap(r -> Xml.path(r, "intervals").map(x -> Xml.children(x, "interval")).orElse(List.of()).stream())
+                .anyMatch(iv -> Xml.children(iv, "oadrReportPayload").size() > 1)) {
+            serverErrors.incrementAndGet();
+            return new String[] {"500", "Internal Server Error"};
         }
         String expected;
         try {
@@ -455,7 +492,7 @@ public final class BenchVtn2b implements AutoCloseable {
                                     .orElseGet(() -> Xml.text(p, "oadrPayloadResourceStatus", "oadrOnline").map(o -> "online=" + o).orElse(""));
                             vals.put(Xml.required(p, "rID"), v);
                         }
-                        ivs.put(s, vals);
+                        ivs.computeIfAbsent(s, k -> new LinkedHashMap<>()).putAll(vals); // one rID per interval: merged by start
                     }
                     reports.add(new ReceivedReport(reg.venId(), rid, Xml.required(r, "reportRequestID"), Xml.text(r, "reportName").orElse(""),
                             Times.parseDateTime(Xml.required(r, "dtstart", "date-time"), now), ivs));
@@ -605,6 +642,11 @@ public final class BenchVtn2b implements AutoCloseable {
 
     public Set<String> cipherSuitesSeen() {
         return Set.copyOf(cipherSuitesSeen);
+    }
+
+    /** How many requests a quirk answered with HTTP 500. */
+    public long serverErrors() {
+        return serverErrors.get();
     }
 
     public int duplicateUpdates() {

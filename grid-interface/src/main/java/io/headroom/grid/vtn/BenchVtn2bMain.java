@@ -11,10 +11,10 @@ import java.util.concurrent.CountDownLatch;
  * Runs the OpenADR 2.0b bench VTN until killed.
  * <pre>
  * BenchVtn2bMain --tls-cert VTN.pem --tls-key VTN-KEY.pem --tls-ca CA.pem [--host 127.0.0.1] [--port 8082]
- *                [--scenario FILE.json] [--poll-freq PT10S] [--telemetry PT5M] [--schemas DIR] [--allow-rsa]
+ *                [--scenario FILE.json] [--poll-freq PT10S] [--telemetry PT5M] [--schemas DIR] [--allow-rsa] [--utility-quirks]
  *                [--xml-signature]
  * </pre>
- * {@code --allow-rsa} enables TLS_RSA_WITH_AES_128_CBC_SHA256 for this process (see {@link OadrTls}).
+ * {@code --allow-rsa} also offers TLS_RSA_WITH_AES_128_CBC_SHA256 (served through Bouncy Castle JSSE: SunJSSE refuses it on JDK 25).
  * {@code --xml-signature} signs every reply and requires signed requests (see {@code OadrSignature}).
  */
 public final class BenchVtn2bMain {
@@ -33,6 +33,7 @@ public final class BenchVtn2bMain {
         Duration poll = Duration.ofSeconds(10);
         Duration telemetry = null;
         boolean rsa = false;
+        boolean quirks = false;
         boolean sign = false;
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -48,6 +49,7 @@ public final class BenchVtn2bMain {
                 case "--telemetry" -> { telemetry = Duration.parse(v); i++; }
                 case "--allow-rsa" -> rsa = true;
                 case "--xml-signature" -> sign = true;
+                case "--utility-quirks" -> quirks = true;
                 default -> {
                     System.err.println("unknown option " + args[i]);
                     System.exit(2);
@@ -58,13 +60,13 @@ public final class BenchVtn2bMain {
             System.err.println("--tls-cert, --tls-key and --tls-ca are required (2.0b is mutual TLS)");
             System.exit(2);
         }
-        if (rsa) {
-            OadrTls.allowRsaKeyExchangeInThisProcess();
-        }
         BenchVtn2b.Options o = BenchVtn2b.Options.loopback().port(port).tls(cert, key, ca).pollFreq(poll).schemaDir(schemas)
-                .telemetryOnRegister(telemetry).cipherSuites(OadrTls.usableSuites());
+                .telemetryOnRegister(telemetry).cipherSuites(rsa ? OadrTls.PROFILE_SUITES : java.util.List.of(OadrTls.ECDHE_ECDSA));
         o = new BenchVtn2b.Options(host, o.port(), o.tlsCert(), o.tlsKey(), o.tlsCa(), o.cipherSuites(), o.pollFreq(), o.schemaDir(),
                 o.telemetryOnRegister(), sign);
+        if (quirks) {
+            o = o.quirks(BenchVtn2b.Quirks.UTILITY);
+        }
         BenchVtn2b vtn = new BenchVtn2b(null, Clock.systemUTC(), o);
         vtn.start();
         if (scenario != null) {

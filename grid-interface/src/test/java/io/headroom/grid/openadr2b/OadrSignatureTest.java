@@ -50,6 +50,30 @@ class OadrSignatureTest {
     }
 
     @Test
+    void repliesSignedWithInclusiveC14nByAnX509v1RsaVtnAreVerifiedAndStillRefusedWhenChanged() throws Exception {
+        // issue #24: the VTN signs with inclusive C14N 1.0 and an RSA key of its X.509 v1 test PKI
+        TestCerts.Party vtn = TestCerts.v1("utility-test-ca", "localhost");
+        TestCerts.Party ven = TestCerts.v1("utility-test-ca", "hall-1-ven");
+        OadrSignature vtnSide = of(vtn, clock);
+        OadrSignature venSide = of(ven, clock);
+        for (String c14n : List.of(javax.xml.crypto.dsig.CanonicalizationMethod.INCLUSIVE,
+                javax.xml.crypto.dsig.CanonicalizationMethod.INCLUSIVE_WITH_COMMENTS,
+                javax.xml.crypto.dsig.CanonicalizationMethod.EXCLUSIVE_WITH_COMMENTS)) {
+            String reply = OadrMessages.createdPartyRegistration("200", "OK", "r1", "reg-1", "ven-1", "vtn-1", Duration.ofSeconds(10));
+            String signed = vtnSide.sign(reply, c14n);
+            assertThat(signed).contains(c14n).contains("rsa-sha256");
+            OadrSchema.assertValid(signed);
+            OadrSignature.Verified v = venSide.verify(signed, cert(vtn), true);
+            assertThat(Xml.local(v.message())).isEqualTo("oadrCreatedPartyRegistration");
+            String tampered = signed.replace("reg-1", "reg-2");
+            assertThatThrownBy(() -> venSide.verify(tampered, cert(vtn), true)).isInstanceOf(OadrSignature.RefusedException.class)
+                    .hasMessageContaining("digest of the oadrSignedObject");
+        }
+        // what we sign ourselves stays exclusive C14N, as the profile says
+        assertThat(venSide.sign(OadrMessages.poll("ven-1"))).contains("xml-exc-c14n#\"").doesNotContain("REC-xml-c14n-20010315");
+    }
+
+    @Test
     void aPayloadChangedByOneByteAfterSigningIsRefused() throws Exception {
         TestCerts.Party ven = TestCerts.party("EC", "bench-ca", "ven-1", false);
         TestCerts.Party vtn = TestCerts.party("EC", "bench-ca", "vtn", true);

@@ -32,4 +32,20 @@ public final class TestCerts {
         BenchPki.Party p = pki.party(alg, ca, name, server);
         return new Party(p.cert(), p.key(), p.ca());
     }
+
+    /**
+     * A party of a utility-style test PKI: RSA, X.509 v1 certificates without extensions, PKCS#1 keys
+     * ({@link BenchPki#v1Rsa}); a server's CN is its host name ("localhost").
+     */
+    public static synchronized Party v1(String ca, String cn) throws Exception {
+        BenchPki pki = PKIS.computeIfAbsent("v1", a -> {
+            try {
+                return BenchPki.in(Files.createTempDirectory("headroom-oadr2b-pki-v1"));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        BenchPki.Party p = pki.v1Rsa(ca, cn);
+        return new Party(p.cert(), p.key(), p.ca());
+    }
 }

@@ -248,7 +248,7 @@ class Ven2bEndToEndTest {
         await().atMost(WAIT).until(() -> book.importLimitAt(f.eventStart).isPresent());
         // the bench answers malformed XML with HTTP 400
         SSLContext ssl = f.config("ven-b").build().sslContext();
-        HttpClient http = HttpClient.newBuilder().sslContext(ssl).sslParameters(OadrTls.parameters()).build();
+        HttpClient http = HttpClient.newBuilder().sslContext(ssl).sslParameters(io.headroom.grid.tls.TlsProfile.DEFAULT.parameters()).build();
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(f.vtn.baseUrl() + "/OadrPoll"))
                 .POST(HttpRequest.BodyPublishers.ofString("<not xml")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(400);

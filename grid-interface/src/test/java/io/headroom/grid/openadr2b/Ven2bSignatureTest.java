@@ -91,7 +91,7 @@ class Ven2bSignatureTest {
 
     private String post(TestCerts.Party tls, String service, String body) throws Exception {
         try (HttpClient c = HttpClient.newBuilder().sslContext(OadrTls.clientContext(tls.cert(), tls.key(), tls.ca()))
-                .sslParameters(OadrTls.parameters()).build()) {
+                .sslParameters(io.headroom.grid.tls.TlsProfile.DEFAULT.parameters()).build()) {
             HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create(f.vtn.baseUrl() + "/" + service))
                     .header("Content-Type", "application/xml").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString());

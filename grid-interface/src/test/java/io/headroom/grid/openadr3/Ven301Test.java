@@ -22,7 +22,7 @@ class Ven301Test {
             String programId = f.program("p").get("id").asText();
             String eventId = f.vtn.createEvent(f.event(programId, "old", f.eventStart, 400)).get("id").asText();
             Ven3Config cfg = Ven3Config.builder(OpenAdrVersion.parse("3.0.1"), java.net.URI.create(f.vtn.baseUrl()), "ven-301",
-                    "ven-client", "ven-secret", dir.resolve("v.db")).pollInterval(Duration.ZERO).tick(Duration.ofMillis(50))
+                    "ven-client", "ven-secret", dir.resolve("v.db")).allowInsecureHttp(true).pollInterval(Duration.ZERO).tick(Duration.ofMillis(50))
                     .retryBackoff(Duration.ZERO).build();
             CommitmentBook book = new CommitmentBook();
             try (Ven3 ven = f.ven(cfg, book)) {

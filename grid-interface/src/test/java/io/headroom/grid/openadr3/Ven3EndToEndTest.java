@@ -61,26 +61,32 @@ class Ven3EndToEndTest {
             assertThat(r.get("clientName").asText()).isEqualTo("ven-a");
             assertThat(r.has("programID")).isFalse();
             JsonNode iv = r.get("resources").get(0).get("intervals");
-            assertThat(iv).hasSize(2);
+            // 2 event intervals × 4 payload types, one payload per interval (issue #24: most VTNs expect one)
+            assertThat(iv).hasSize(8);
+            iv.forEach(i -> assertThat(i.get("payloads")).hasSize(1));
             JsonNode first = iv.get(0);
+            assertThat(first.get("id").asInt()).isZero();
             assertThat(first.get("intervalPeriod").get("start").asText()).isEqualTo(f.eventStart.toString());
             assertThat(first.get("intervalPeriod").get("duration").asText()).isEqualTo("PT15M");
-            assertThat(value(first, "USAGE")).isEqualTo(95.0);       // 380 kW × 0.25 h in kWh
-            assertThat(value(first, "DEMAND")).isEqualTo(380.0);     // kW
-            assertThat(value(first, "BASELINE")).isEqualTo(500.0);   // kW, metered the hour before (500 kW)
-            assertThat(value(first, "DELTA_USAGE")).isEqualTo(-30.0); // kWh: 120 kW shed for 15 min
+            assertThat(value(iv, 0, "USAGE")).isEqualTo(95.0);       // 380 kW × 0.25 h in kWh
+            assertThat(value(iv, 0, "DEMAND")).isEqualTo(380.0);     // kW
+            assertThat(value(iv, 0, "BASELINE")).isEqualTo(500.0);   // kW, metered the hour before (500 kW)
+            assertThat(value(iv, 0, "DELTA_USAGE")).isEqualTo(-30.0); // kWh: 120 kW shed for 15 min
             // The VEN marks the report sent once the VTN's answer is back (after the VTN has stored it).
             await().atMost(Duration.ofSeconds(10)).until(() -> ven.status().pendingReports() == 0);
         }
     }
 
-    static double value(JsonNode interval, String type) {
-        for (JsonNode p : interval.get("payloads")) {
-            if (p.get("type").asText().equals(type)) {
-                return p.get("values").get(0).asDouble();
+    /** The value of {@code type} for event interval {@code id} among a report's intervals. */
+    static double value(JsonNode intervals, int id, String type) {
+        for (JsonNode interval : intervals) {
+            for (JsonNode p : interval.get("payloads")) {
+                if (interval.get("id").asInt() == id && p.get("type").asText().equals(type)) {
+                    return p.get("values").get(0).asDouble();
+                }
             }
         }
-        throw new AssertionError(type + " missing in " + interval);
+        throw new AssertionError(type + " of interval " + id + " missing in " + intervals);
     }
 
     @Test

@@ -54,6 +54,7 @@ final class Ven3Fixture implements AutoCloseable {
     Ven3Config.Builder config(String name) {
         return Ven3Config.builder(OpenAdrVersion.V3_1_0, URI.create(vtn.baseUrl()), name, "ven-client", "ven-secret",
                         dir.resolve(name + ".db"))
+                .allowInsecureHttp(true) // the bench VTN on loopback
                 .pollInterval(Duration.ZERO).tick(Duration.ofMillis(50)).retryBackoff(Duration.ZERO).httpTimeout(Duration.ofSeconds(5));
     }
 

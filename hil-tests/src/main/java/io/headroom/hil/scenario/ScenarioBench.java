@@ -38,7 +38,8 @@ public final class ScenarioBench implements AutoCloseable {
             vtn = LocalVtn.start(null);
             createProgram(vtn);
             ven = Ven3Config.builder(OpenAdrVersion.V3_1_0, URI.create(vtn.baseUrl()), "scenario-ven", LocalVtn.VEN_CLIENT,
-                    LocalVtn.VEN_SECRET, data.resolve("ven.db")).pollInterval(Duration.ofSeconds(1)).build();
+                    LocalVtn.VEN_SECRET, data.resolve("ven.db")).allowInsecureHttp(true) // the bench's own VTN on loopback
+                    .pollInterval(Duration.ofSeconds(1)).build();
         }
         try {
             Bench.Options options = new Bench.Options(host, port, true, seed, data,
