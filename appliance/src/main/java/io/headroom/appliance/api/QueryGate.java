@@ -36,10 +36,11 @@ final class QueryGate {
         if (!enter(rc)) {
             return;
         }
-        workers.executeBlocking(work, false).onComplete(r -> {
+        // encoded on the worker too: a page of thousands of rows is no work for the event loop
+        workers.executeBlocking(() -> work.call().toBuffer(), false).onComplete(r -> {
             inFlight.decrementAndGet();
             if (r.succeeded()) {
-                ApiServer.json(rc, 200, r.result());
+                rc.response().setStatusCode(200).putHeader("content-type", "application/json").end(r.result());
             } else {
                 ApiServer.failure(rc, r.cause());
             }
