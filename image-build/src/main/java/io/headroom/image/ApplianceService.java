@@ -67,8 +67,16 @@ public final class ApplianceService {
         }
         String host = parsed.matchedOptionValue("--http-host", "127.0.0.1");
         int port = parsed.matchedOptionValue("--http-port", 8080);
-        URI health = URI.create("http://" + (host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host) + ":"
-                + port + "/api/v1/health");
+        java.nio.file.Path cert = parsed.matchedOptionValue("--https-cert", (java.nio.file.Path) null);
+        URI health = URI.create((cert == null ? "http://" : "https://")
+                + (host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host) + ":" + port + "/api/v1/health");
+        javax.net.ssl.SSLSocketFactory pinned;
+        try {
+            pinned = cert == null ? null : pinnedTo(cert);
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            System.err.println("service: --https-cert " + cert + ": " + e.getMessage());
+            return 64;
+        }
 
         SdNotify notify = SdNotify.fromEnvironment();
         int[] exit = {0};
@@ -79,12 +87,12 @@ public final class ApplianceService {
             t.setDaemon(true);
             return t;
         });
-        Watchdog watchdog = Watchdog.fromEnvironment(notify, () -> health(health));
+        Watchdog watchdog = Watchdog.fromEnvironment(notify, () -> health(health, pinned));
         boolean[] ready = {false};
         Runnable check = () -> {
             try {
                 if (!ready[0]) {
-                    if (tick(health) >= 0) {
+                    if (health(health, pinned).tick() >= 0) {
                         ready[0] = true;
                         notify.send("READY=1\nSTATUS=healthy; API on " + health.getHost() + ":" + port);
                     }
@@ -135,8 +143,20 @@ public final class ApplianceService {
     }
 
     static Health health(URI health) {
+        return health(health, null);
+    }
+
+    /**
+     * The same over HTTPS when {@code pinned} is not null: the appliance's own certificate is the only one trusted, so
+     * the host name in it need not be the loopback address the probe connects to.
+     */
+    static Health health(URI health, javax.net.ssl.SSLSocketFactory pinned) {
         try {
             HttpURLConnection c = (HttpURLConnection) health.toURL().openConnection();
+            if (pinned != null && c instanceof javax.net.ssl.HttpsURLConnection https) {
+                https.setSSLSocketFactory(pinned);
+                https.setHostnameVerifier((name, session) -> true); // the certificate itself is pinned
+            }
             c.setConnectTimeout(1000);
             c.setReadTimeout(1000);
             try {
@@ -158,6 +178,29 @@ public final class ApplianceService {
         } catch (IOException e) {
             return new Health(-1, "health endpoint not answering (" + e.getMessage() + ")");
         }
+    }
+
+    /** TLS that trusts exactly the certificates in {@code pem} (the API's own, from {@code --https-cert}). */
+    static javax.net.ssl.SSLSocketFactory pinnedTo(java.nio.file.Path pem)
+            throws IOException, java.security.GeneralSecurityException {
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (InputStream in = java.nio.file.Files.newInputStream(pem)) {
+            int i = 0;
+            for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificates(in)) {
+                trust.setCertificateEntry("api-" + i++, c);
+            }
+            if (i == 0) {
+                throw new java.security.cert.CertificateException("no certificate in the file");
+            }
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory
+                .getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx.getSocketFactory();
     }
 
     private static final Pattern REASONS = Pattern.compile("\"reasons\"\\s*:\\s*\\[(.*?)\\]", Pattern.DOTALL);

@@ -90,4 +90,37 @@ class WatchdogTest {
             api.stop(0);
         }
     }
+
+    @Test
+    void theProbeReachesAnHttpsApiThroughItsOwnPinnedCertificate() throws Exception {
+        // the API's certificate names a host, not the loopback address the probe connects to
+        io.headroom.grid.vtn.BenchPki.Party api = io.headroom.grid.vtn.BenchPki.in(dir.resolve("pki"))
+                .party("EC", "site-ca", "appliance.example", true);
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("api", io.headroom.grid.tls.Keys.privateKey(api.key(), null), new char[0],
+                io.headroom.grid.tls.Keys.certificates(api.cert(), null).toArray(new java.security.cert.Certificate[0]));
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+        kmf.init(ks, new char[0]);
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(kmf.getKeyManagers(), null, null);
+        com.sun.net.httpserver.HttpsServer server = com.sun.net.httpserver.HttpsServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+        server.createContext("/api/v1/health", ex -> {
+            byte[] b = "{\"status\":\"ok\",\"tick\":7}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        server.start();
+        try {
+            java.net.URI health = java.net.URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/api/v1/health");
+            assertThat(ApplianceService.health(health, ApplianceService.pinnedTo(api.cert())).tick()).isEqualTo(7);
+            // without the pin the JDK's trust refuses the site CA: the service would never be ready
+            assertThat(ApplianceService.health(health).why()).contains("not answering");
+        } finally {
+            server.stop(0);
+        }
+    }
 }
