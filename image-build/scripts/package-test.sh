@@ -104,8 +104,8 @@ for f in "${conffiles[@]}"; do
   check "conffile $f present and registered" sh -c "[ -s '$r$f' ] && echo '$listed' | grep -q '^ $f '"
 done
 check "/etc/headroom/site.yaml root:headroom 640" eq "$(in_chroot stat -c '%U:%G %a' /etc/headroom/site.yaml)" "root:headroom 640"
-check "/etc/headroom/agent.psk root 600, 64 hex digits" sh -c \
-  "[ \"\$(stat -c '%U %a' '$r/etc/headroom/agent.psk')\" = 'root 600' ] && grep -qE '^[0-9a-f]{64}\$' '$r/etc/headroom/agent.psk'"
+check "/etc/headroom/agent.psk root:headroom-agent 640" eq "$(in_chroot stat -c '%U:%G %a' /etc/headroom/agent.psk)" "root:headroom-agent 640"
+check "/etc/headroom/agent.psk: 64 hex digits" grep -qE '^[0-9a-f]{64}$' "$r/etc/headroom/agent.psk"
 
 # 3. The operator's edits.
 stamp="operator edit $(date -u +%FT%TZ)"

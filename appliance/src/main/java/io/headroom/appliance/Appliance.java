@@ -272,6 +272,11 @@ public final class Appliance implements AutoCloseable {
                 waveformAddresses.put(feed.id(), source.localAddress());
             }
             protection.supervisedBy(supervisor);
+            // the fast path's other half: answers to a fired contingency, and unicast retries of silent agents
+            supervisor.watch("ack-intake", java.time.Duration.ofSeconds(1),
+                    "answers to a fired contingency are not collected and silent agents are not retried",
+                    new io.headroom.appliance.supervision.Heartbeat.Pulled(trigger::intakeHeartbeatNanos,
+                            trigger::intakeRunning, trigger::intakeFailures));
             protection.start();
             RegulationLoop regulation = new RegulationLoop(site, measurements, actuator, options.commitments(), journal,
                     utc, System::nanoTime);

@@ -26,8 +26,22 @@ public final class Heartbeat {
     private volatile String stoppedBy;
     private volatile boolean retired;
     private final AtomicReference<Drill> drill = new AtomicReference<>();
+    /** For a loop of another module that keeps its own liveness (the trigger's ack intake): read, not pushed. */
+    private final Pulled pulled;
+
+    /**
+     * How a loop that cannot depend on this package says it lives: the {@code System.nanoTime()} of its last pass,
+     * whether its thread still runs, and its count of failed events.
+     */
+    public record Pulled(LongSupplier lastPassNanos, java.util.function.BooleanSupplier running, LongSupplier failures) {
+    }
 
     Heartbeat(String loop, long deadlineNanos, String consequence, LongSupplier nanoTime) {
+        this(loop, deadlineNanos, consequence, nanoTime, null);
+    }
+
+    Heartbeat(String loop, long deadlineNanos, String consequence, LongSupplier nanoTime, Pulled pulled) {
+        this.pulled = pulled;
         if (deadlineNanos <= 0) {
             throw new IllegalArgumentException("loop " + loop + ": the heartbeat deadline must be positive");
         }
@@ -90,10 +104,19 @@ public final class Heartbeat {
     }
 
     long lastBeatNanos() {
-        return lastBeatNanos;
+        return pulled == null ? lastBeatNanos : pulled.lastPassNanos().getAsLong();
     }
 
     long failures() {
+        if (pulled != null) {
+            long now = pulled.failures().getAsLong();
+            long before = failures.getAndSet(now);
+            if (now > before) {
+                lastFailure = (now - before) + " failed pass(es) since the last check";
+                lastFailureNanos = nanoTime.getAsLong();
+            }
+            return now;
+        }
         return failures.get();
     }
 
@@ -106,6 +129,9 @@ public final class Heartbeat {
     }
 
     String stoppedBy() {
+        if (pulled != null && stoppedBy == null && !pulled.running().getAsBoolean()) {
+            stoppedBy = "its thread ended";
+        }
         return stoppedBy;
     }
 

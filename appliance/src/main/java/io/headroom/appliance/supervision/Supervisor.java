@@ -123,6 +123,21 @@ public final class Supervisor {
         return h;
     }
 
+    /**
+     * Watches a loop of another module that keeps its own liveness ({@link Heartbeat.Pulled}: its last pass, whether
+     * it runs, its failures), read at each check instead of beaten.
+     */
+    public Heartbeat watch(String loop, Duration deadline, String consequence, Heartbeat.Pulled pulled) {
+        for (Heartbeat h : loops) {
+            if (h.loop().equals(loop) && !h.retired()) {
+                throw new IllegalArgumentException("loop " + loop + " is already supervised");
+            }
+        }
+        Heartbeat h = new Heartbeat(loop, deadline.toNanos(), consequence, nanoTime, pulled);
+        loops.add(h);
+        return h;
+    }
+
     /** The heartbeat of a watched loop (drills arm it), or null. */
     public Heartbeat heartbeat(String loop) {
         for (Heartbeat h : loops) {

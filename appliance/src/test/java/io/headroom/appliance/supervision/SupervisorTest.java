@@ -215,4 +215,25 @@ class SupervisorTest {
         assertThat(Supervisor.verdict(h, System.nanoTime() + 30_000 * MS).state()).as("never stalled")
                 .isEqualTo(Supervisor.State.FAILING);
     }
+
+    @Test
+    void aLoopOfAnotherModuleIsReadNotBeaten() {
+        long[] now = {1_000 * MS};
+        long[] lastPass = {now[0]};
+        boolean[] running = {true};
+        long[] failures = {0};
+        Supervisor sup = new Supervisor(() -> now[0]);
+        sup.watch("ack-intake", Duration.ofNanos(DEADLINE), "answers are not collected",
+                new Heartbeat.Pulled(() -> lastPass[0], () -> running[0], () -> failures[0]));
+        assertThat(sup.check().of("ack-intake").state()).isEqualTo(Supervisor.State.RUNNING);
+        now[0] += DEADLINE + 1; // its passes stopped moving
+        assertThat(sup.check().of("ack-intake").state()).isEqualTo(Supervisor.State.STALLED);
+        lastPass[0] = now[0];
+        failures[0] = 3; // three passes failed, it goes on
+        Supervisor.Verdict v = sup.check().of("ack-intake");
+        assertThat(v.state()).isEqualTo(Supervisor.State.FAILING);
+        assertThat(v.failures()).isEqualTo(3);
+        running[0] = false; // its thread ended
+        assertThat(sup.check().of("ack-intake").state()).isEqualTo(Supervisor.State.STOPPED);
+    }
 }
