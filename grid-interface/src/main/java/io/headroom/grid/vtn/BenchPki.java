@@ -111,7 +111,7 @@ public final class BenchPki {
         byte[] alg = Der.seq(Der.oid(Der.SHA256_WITH_RSA), Der.nul());
         java.time.format.DateTimeFormatter utc = java.time.format.DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'")
                 .withZone(java.time.ZoneOffset.UTC);
-        java.time.Instant now = java.time.Instant.now();
+        java.time.Instant now = java.time.Instant.now(); // TLS checks validity against the system time, not a test clock
         byte[] validity = Der.seq(Der.tlv(Der.UTC_TIME, utc.format(now.minus(java.time.Duration.ofDays(1))).getBytes()),
                 Der.tlv(Der.UTC_TIME, utc.format(now.plus(java.time.Duration.ofDays(2))).getBytes()));
         java.math.BigInteger serial = new java.math.BigInteger(63, new java.security.SecureRandom()).add(java.math.BigInteger.ONE);

@@ -747,7 +747,7 @@ public final class BenchVtn implements AutoCloseable {
                 try {
                     String probe = options.quirks().echoPath() ? url + "/echo" : url;
                     ro = new RequestOptions().setAbsoluteURI(probe + (probe.contains("?") ? "&" : "?") + "echo=" + echo).setMethod(HttpMethod.GET)
-                            .setTimeout(5000);
+                            .setTimeout(15_000); // the Definition: 10 to 30 s
                 } catch (RuntimeException e) {
                     return Future.failedFuture(url + ": " + e.getMessage());
                 }

@@ -281,7 +281,32 @@ public final class BenchVtn2b implements AutoCloseable {
         return r;
     }
 
+    /** Fault injection: the next {@code n} requests are answered HTTP {@code status} (with Retry-After when given). */
+    public void refuseRequests(int n, int status, String retryAfter) {
+        refusals.set(n);
+        refusalStatus = status;
+        refusalRetryAfter = retryAfter;
+    }
+
+    /** When each request arrived (the bench's clock), oldest first. */
+    public List<Instant> requestTimes() {
+        return List.copyOf(requestTimes);
+    }
+
+    private final java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile int refusalStatus = 503;
+    private volatile String refusalRetryAfter;
+    private final List<Instant> requestTimes = new CopyOnWriteArrayList<>();
+
     private void onPost(RoutingContext ctx) {
+        requestTimes.add(clock.instant());
+        if (refusals.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            if (refusalRetryAfter != null) {
+                ctx.response().putHeader("Retry-After", refusalRetryAfter);
+            }
+            ctx.response().setStatusCode(refusalStatus).end("Service Unavailable");
+            return;
+        }
         String service = ctx.pathParam("service");
         String body = ctx.body().asString("UTF-8");
         String fingerprint = "plain-http";

@@ -45,7 +45,7 @@ class Ven3WebhookTest {
         String programId = f.program("p").get("id").asText();
         CommitmentBook book = new CommitmentBook();
         try (Ven3 ven = f.ven(webhookConfig("ven-w").build(), book)) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> ven.status().subscriptionId() != null);
+            await().atMost(Duration.ofSeconds(30)).until(() -> ven.status().subscriptionId() != null);
             assertThat(f.vtn.all("subscriptions")).singleElement().satisfies(s ->
                     assertThat(s.get("objectOperations").get(0).get("callbackUrl").asText()).isEqualTo(ven.callbackUrl()));
             String eventId = f.vtn.createEvent(f.event(programId, "pushed", f.eventStart, 400)).get("id").asText();
@@ -53,7 +53,8 @@ class Ven3WebhookTest {
             assertThat(f.vtn.notificationsDelivered()).isEqualTo(1);
             f.vtn.deleteEvent(eventId);
             await().atMost(Duration.ofSeconds(10)).until(() -> book.all().isEmpty());
-            assertThat(f.vtn.notificationsDelivered()).isEqualTo(2);
+            // the 200 reaches the VTN just after the VEN withdrew the commitments
+            await().atMost(Duration.ofSeconds(10)).until(() -> f.vtn.notificationsDelivered() == 2);
         }
     }
 
@@ -62,7 +63,7 @@ class Ven3WebhookTest {
         f.program("p");
         CommitmentBook book = new CommitmentBook();
         try (Ven3 ven = f.ven(webhookConfig("ven-x").build(), book)) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> ven.status().subscriptionId() != null);
+            await().atMost(Duration.ofSeconds(30)).until(() -> ven.status().subscriptionId() != null);
             URI cb = URI.create(ven.callbackUrl());
             String token = f.vtn.all("subscriptions").getFirst().get("objectOperations").get(0).get("bearerToken").asText();
             String deleteUnknown = "{\"objectType\":\"EVENT\",\"operation\":\"DELETE\",\"object\":{\"id\":\"never-seen\",\"programID\":\"x\"}}";
@@ -106,7 +107,7 @@ class Ven3WebhookTest {
     void eachSubscriptionGetsItsOwnTokenAndASubscriptionTheVtnLostIsReplacedWithANewOne() throws Exception {
         f.program("p");
         try (Ven3 ven = f.ven(f.config("ven-rot").webhook(true).subscribedPollInterval(Duration.ofMinutes(5)).build(), new CommitmentBook())) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> ven.status().subscriptionId() != null);
+            await().atMost(Duration.ofSeconds(30)).until(() -> ven.status().subscriptionId() != null);
             String first = ven.status().subscriptionId();
             String t1 = token(f);
             URI cb = URI.create(ven.callbackUrl());
@@ -127,7 +128,7 @@ class Ven3WebhookTest {
         String programId = f.program("p").get("id").asText();
         CommitmentBook book = new CommitmentBook();
         try (Ven3 ven = f.ven(webhookConfig("ven-c").build(), book)) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> ven.status().subscriptionId() != null);
+            await().atMost(Duration.ofSeconds(30)).until(() -> ven.status().subscriptionId() != null);
             String eventId = f.vtn.createEvent(f.event(programId, "real", f.eventStart, 400)).get("id").asText();
             await().atMost(Duration.ofSeconds(10)).until(() -> book.importLimitAt(f.eventStart).isPresent());
             URI cb = URI.create(ven.callbackUrl());
@@ -178,15 +179,16 @@ class Ven3WebhookTest {
             Ven3Config cfg = Ven3Config.builder(OpenAdrVersion.V3_1_0, URI.create(vtn.baseUrl()), "ven-tls", "ven-client", "ven-secret",
                             dir.resolve("tls.db")).allowInsecureHttp(true) // the VTN is plain HTTP here; the callback is not
                     .webhook(true).callbackTls(cert.cert(), cert.key()).subscribedPollInterval(Duration.ofHours(1))
-                    .pollInterval(Duration.ZERO).tick(Duration.ofMillis(50)).retryBackoff(Duration.ZERO).build();
+                    .pollInterval(Duration.ofSeconds(1)).tick(Duration.ofMillis(50)).retryBackoff(Duration.ZERO)
+                    .httpTimeout(Duration.ofSeconds(10)).build();
             CommitmentBook book = new CommitmentBook();
             try (Ven3 ven = new Ven3(cfg, book, f.oracle, f.telemetry, f.clock, null)) {
                 ven.start();
                 assertThat(ven.callbackUrl()).startsWith("https://127.0.0.1:");
-                await().atMost(Duration.ofSeconds(10)).until(() -> ven.status().subscriptionId() != null);
+                await().atMost(Duration.ofSeconds(60)).until(() -> vtn.all("subscriptions").size() == 1);
                 vtn.createEvent(f.event(programId, "tls", f.eventStart, 400));
-                await().atMost(Duration.ofSeconds(10)).until(() -> book.importLimitAt(f.eventStart).isPresent());
-                assertThat(vtn.notificationsDelivered()).isEqualTo(1);
+                await().atMost(Duration.ofSeconds(30)).until(() -> book.importLimitAt(f.eventStart).isPresent());
+                await().atMost(Duration.ofSeconds(30)).until(() -> vtn.notificationsDelivered() == 1); // delivered over HTTPS
                 assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create(ven.callbackUrl().replace("https", "http") + "?echo=x"))
                         .GET().build(), HttpResponse.BodyHandlers.ofString())).isInstanceOf(java.io.IOException.class);
             }
@@ -197,7 +199,7 @@ class Ven3WebhookTest {
     void theEchoProbeIsAnsweredOnTheCallbackAndOnItsEchoPath() throws Exception {
         f.program("p");
         try (Ven3 ven = f.ven(webhookConfig("ven-e").build(), new CommitmentBook())) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> ven.status().subscriptionId() != null);
+            await().atMost(Duration.ofSeconds(30)).until(() -> ven.status().subscriptionId() != null);
             for (String probe : new String[] {ven.callbackUrl() + "?echo=abc", ven.callbackUrl() + "/echo?echo=abc"}) {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(probe)).GET().build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(r.statusCode()).as(probe).isEqualTo(200);
