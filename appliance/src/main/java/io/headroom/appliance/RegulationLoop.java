@@ -154,10 +154,11 @@ public final class RegulationLoop implements AutoCloseable {
 
     /**
      * Watched by {@code supervisor} from now on (loop {@value #LOOP}): a beat per successful tick, so a loop that
-     * hangs, dies or fails every tick is stalled after ten ticks (at least a second).
+     * hangs, dies or fails every tick is stalled after twenty ticks (at least 2 s, as the GPIO watchdog's own stall
+     * check: a loaded host delays a tick by a second now and then).
      */
     public void supervisedBy(io.headroom.appliance.supervision.Supervisor supervisor) {
-        this.heartbeat = supervisor.watch(LOOP, java.time.Duration.ofMillis(Math.max(1000, 10 * site.control().tickMs())),
+        this.heartbeat = supervisor.watch(LOOP, java.time.Duration.ofMillis(Math.max(2000, 20 * site.control().tickMs())),
                 "caps, leases and contingency plans are not renewed (agents fall back to their safe caps as their "
                         + "leases lapse)");
     }

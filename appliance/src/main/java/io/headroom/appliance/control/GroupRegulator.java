@@ -179,7 +179,7 @@ public final class GroupRegulator {
 
         // Demand per GPU and what the GPUs draw, from the agents' telemetry.
         double gpuW = 0;
-        double silentGpuBoundW = 0; // the most the GPUs never heard from can draw: their caps bound them
+        double silentGpuBoundW = 0; // what the GPUs without fresh telemetry draw, planned for through their caps
         double[] demand = new double[nodes.size()];
         // A node whose agent stopped answering is uncontrollable: its GPUs draw up to the last cap it may hold (the
         // last it acknowledged or was sent, or its safe cap once its lease lapses: the larger), in steady state and in
@@ -205,8 +205,10 @@ public final class GroupRegulator {
                 }
                 silentAtW[i] = at;
                 demand[i] = at;
-                // Its draw stays in the measured remainder, and it is planned at its cap too: counted twice, never
-                // under-counted (what it draws between the two is unknown).
+                // It is planned at its cap: what it drew when last heard of comes out of the measured remainder (as
+                // a fresh node's reading does), or a rack of silent nodes would be counted twice and the plans for
+                // everyone else cut by as much.
+                silentGpuBoundW += Math.min(t.gpuPowerW(), at * node.gpus());
                 alarms.add(String.format(Locale.ROOT, "node %s: agent not answering; planned at %.0f W per GPU (its last "
                         + "cap) in every contingency, the group's other nodes cover it", node.id(), at));
             }
@@ -342,6 +344,11 @@ public final class GroupRegulator {
 
         long now = s.monoNanos();
         for (int i = 0; i < nodes.size(); i++) {
+            if (silentAtW != null && !Double.isNaN(silentAtW[i])) {
+                // A silent node keeps being sent the cap it had (renewing its lease if it is merely slow), never the
+                // cap it is planned at: raising it would only give a slow agent more to draw.
+                continue;
+            }
             double t = target[i];
             if (t < lastCap[i] - control.deadbandW() || t < floors[i] - 1e-9 || lastCap[i] > nodes.get(i).gpu().maxW()) {
                 lastCap[i] = t;

@@ -103,6 +103,11 @@ public final class Heartbeat {
         drill.set(d);
     }
 
+    /** Whether an armed drill is still waiting for the loop's next beat (false once the loop is playing it). */
+    public boolean drillPending() {
+        return drill.get() != null;
+    }
+
     long lastBeatNanos() {
         return pulled == null ? lastBeatNanos : pulled.lastPassNanos().getAsLong();
     }

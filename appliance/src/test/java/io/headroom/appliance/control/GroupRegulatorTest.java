@@ -441,6 +441,10 @@ class GroupRegulatorTest {
         }
         assertThat(d.alarms()).filteredOn(a -> a.contains("agent not answering")).hasSize(8)
                 .allMatch(a -> a.contains("planned at " + Math.round(heldW) + " W per GPU"));
+        for (int i : dead) {
+            assertThat(d.capsPerGpuW()[i]).as("sent the cap it had, not raised to the one it is planned at")
+                    .isEqualTo(plant.capPerGpu[i]);
+        }
         // The plans are real: lose feed B, apply the armed caps to the nodes that obey them: the survivors hold.
         ContingencyPlan lossOfB = d.plans().stream().filter(p -> p.lostFeedId().equals("B")).findFirst().orElseThrow();
         double[] steady = plant.capPerGpu.clone();

@@ -104,6 +104,32 @@ class ScenarioTest {
     }
 
     @Test
+    void loopDrillsAndTimedAlarmsLoadAndTheirMistakesAreNamed(@TempDir Path dir) throws Exception {
+        Scenario drills = Scenario.load(Path.of("scenarios/long/supervision-drills.yaml"), site);
+        assertThat(drills.events()).contains(new Scenario.LoopHang(8, "protection", 6), new Scenario.LoopFail(20, "journal-writer"));
+        assertThat(drills.expect().alarmsWithin()).first()
+                .isEqualTo(new Scenario.TimedAlarm("loop protection: stalled", 8, 2));
+        Scenario crash = Scenario.load(Path.of("scenarios/short/agent-crash-then-feed-loss.yaml"), site);
+        assertThat(crash.expect().alarmsRaised()).containsExactly("feed B: lost");
+        assertThat(crash.expect().alarmsWithin()).containsExactly(new Scenario.TimedAlarm("r8-n1: agent not answering", 8, 4));
+        Path bad = dir.resolve("bad-drills.yaml");
+        Files.writeString(bad, """
+                name: bad-drills
+                duration: 10 s
+                events:
+                  - {at: 1 s, loopHang: {loop: protection}}
+                  - {at: 2 s, loopFail: {loop: regulation}}
+                expect:
+                  alarmsRaised: [{text: "loop protection", within: 1 s}]
+                """);
+        assertThatThrownBy(() -> Scenario.load(bad, site)).isInstanceOf(Scenario.InvalidScenario.class)
+                .satisfies(e -> assertThat(((Scenario.InvalidScenario) e).errors()).containsExactlyInAnyOrder(
+                        "events[0].loopHang: must be {loop: NAME, for: TIME} (protection, regulation, journal-writer, waveform-FEED)",
+                        "events[1].loopFail: must name a loop (protection, regulation, journal-writer, waveform-FEED)",
+                        "expect.alarmsRaised[0]: must be a text, or {text: TEXT, after: TIME, within: TIME}"));
+    }
+
+    @Test
     void aBrokenScenarioNamesEveryProblemAndWhereItIs(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("broken.yaml");
         Files.writeString(f, """
