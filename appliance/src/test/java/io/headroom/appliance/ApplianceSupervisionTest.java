@@ -85,7 +85,7 @@ class ApplianceSupervisionTest {
             JsonObject ok = new JsonObject(get(a, "/api/v1/health").body());
             assertThat(ok.getString("status")).isEqualTo("ok");
             assertThat(ok.getJsonArray("loops").stream().map(o -> ((JsonObject) o).getString("loop")))
-                    .containsExactly("journal-writer", "protection", "regulation");
+                    .containsExactly("journal-writer", "protection", "ack-intake", "regulation");
 
             Drill.Hang hang = new Drill.Hang(Duration.ofMinutes(5));
             a.supervisor().heartbeat(loop).drill(hang);
