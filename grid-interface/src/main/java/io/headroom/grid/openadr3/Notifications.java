@@ -94,6 +94,9 @@ public final class Notifications {
             return k;
         }
         String[] parts = k.split("_");
+        if (parts.length == 0) {
+            return k; // only underscores: no words to join (found by the fuzzer: "_" threw out of decode)
+        }
         StringBuilder b = new StringBuilder(parts[0]);
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i];

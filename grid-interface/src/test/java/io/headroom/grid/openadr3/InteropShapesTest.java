@@ -66,4 +66,15 @@ class InteropShapesTest {
             assertThatThrownBy(() -> Notifications.decode(bad)).as(bad).isInstanceOf(Json.BadJsonException.class);
         }
     }
+
+    @Test
+    void aKeyOfUnderscoresOnlyIsKeptAsItIsNotAnError() {
+        // found by the fuzzer (openadr3-notification): "_" split into no words and threw out of decode
+        assertThat(Notifications.key("____")).isEqualTo("____");
+        Notification n = Notifications.decode("{\"_\": 1, \"object_type\": \"EVENT\", \"operation\": \"create\", "
+                + "\"object\": {\"__\": [6], \"program_id\": \"7\"}}");
+        assertThat(n.operation()).isEqualTo("CREATE");
+        assertThat(n.object().has("programID")).isTrue();
+        assertThatThrownBy(() -> Notifications.decode("{\"____\": [6]}")).isInstanceOf(Json.BadJsonException.class);
+    }
 }
