@@ -92,7 +92,7 @@ public final class Arbiter {
                     yield Double.NaN;
                 }
                 Feed feed = site.feed(f.feedId()).orElseThrow();
-                if (m.currentA() < 0.02 * feed.limitA()) {
+                if (m.currentA() < LostFeeds.DEAD_FRACTION * feed.limitA()) {
                     yield Double.NaN; // a lost or idle feed carries none of the group: it does not bind
                 }
                 // Load-side current: what the feed would carry without its supercap banks (their discharge added
@@ -102,6 +102,7 @@ public final class Arbiter {
                 yield measuredGroupW * f.amps() / loadA;
             }
             case Limit.SiteCeiling c -> measuredSiteW > 0 ? measuredGroupW * c.watts() / measuredSiteW : Double.NaN;
+            case Limit.NodeCeiling n -> Double.NaN; // one node's cap: the allocation's (NodeBounds), not the group's
         };
     }
 }
