@@ -2,9 +2,9 @@ package io.headroom.appliance;
 
 import io.headroom.appliance.actuation.Actuator;
 import io.headroom.appliance.actuation.BankActuator;
-import io.headroom.appliance.control.Arbiter;
 import io.headroom.appliance.control.BankMeasurement;
 import io.headroom.appliance.control.Limit;
+import io.headroom.appliance.control.SupercapArbiter;
 import io.headroom.appliance.control.SupercapController;
 import io.headroom.appliance.site.ControlSettings;
 import io.headroom.appliance.control.Tier;
@@ -240,22 +240,9 @@ public final class RegulationLoop implements AutoCloseable {
         actuator.flush(now);
         Map<String, Double> bankSetpoints = Map.of();
         if (bankActuator != null) {
-            List<Limit.FeedCeiling> ceilings = new ArrayList<>();
-            double siteCeilingW = Double.POSITIVE_INFINITY;
-            Set<String> noRedundancyFeeds = new java.util.HashSet<>();
-            for (GroupDecision d : decisions) {
-                if (d.redundancyLost()) {
-                    site.group(d.groupId()).ifPresent(g -> noRedundancyFeeds.addAll(g.feedIds()));
-                }
-                for (Arbiter.Considered c : d.considered()) {
-                    if (c.limit() instanceof Limit.FeedCeiling f) {
-                        ceilings.add(f);
-                    } else if (c.limit() instanceof Limit.SiteCeiling sc) {
-                        siteCeilingW = Math.min(siteCeilingW, sc.watts());
-                    }
-                }
-            }
-            SupercapController.Output out = supercaps.run(snapshot, ceilings, siteCeilingW, noRedundancyFeeds);
+            SupercapArbiter.Bounds b = SupercapArbiter.bounds(site, decisions);
+            SupercapController.Output out = supercaps.run(snapshot, b.feedCeilings(), b.siteCeilingW(),
+                    b.noRedundancyFeeds());
             bankSetpoints = out.setpointsW();
             bankActuator.command(bankSetpoints, now);
         }
