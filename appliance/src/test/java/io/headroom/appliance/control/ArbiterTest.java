@@ -65,4 +65,13 @@ class ArbiterTest {
         Arbiter.Verdict v = Arbiter.decide(site, site.groups().getFirst(), s, List.of(breakerB), 224_000, 224_000, 0, true);
         assertThat(v.allowedW()).isCloseTo(224_000 * 140 / 120.0 * 0.9, within(1e-6));
     }
+
+    @Test
+    void aNodeCeilingIsNotTheGroupsToWeigh() {
+        Limit node = new Limit.NodeCeiling("n0", 300, Tier.SAFETY, "operator", "n0 at most 300 W");
+        Arbiter.Verdict v = Arbiter.decide(site, site.groups().getFirst(), s, List.of(node, breakerB),
+                224_000, 224_000, 50_000, false);
+        assertThat(v.binding()).isEqualTo(breakerB);
+        assertThat(v.considered()).extracting(Arbiter.Considered::limit).containsExactly(breakerB);
+    }
 }
