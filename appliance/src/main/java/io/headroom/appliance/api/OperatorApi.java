@@ -80,9 +80,17 @@ public final class OperatorApi {
     private final Access access;
     private final String openApiYaml;
     private final String openApiJson;
+    private final DisturbanceArchive archive;
 
     public OperatorApi(Site site, Supplier<SiteState> state, OperatorControls controls, CommitmentBook commitments,
                        Access access) {
+        this(site, state, controls, commitments, access, null);
+    }
+
+    /** @param disturbances the disturbance records served under {@code /api/v1/disturbances}; null: none */
+    public OperatorApi(Site site, Supplier<SiteState> state, OperatorControls controls, CommitmentBook commitments,
+                       Access access, DisturbanceArchive disturbances) {
+        this.archive = disturbances;
         this.site = site;
         this.state = state;
         this.controls = controls;
@@ -93,6 +101,11 @@ public final class OperatorApi {
         @SuppressWarnings("unchecked")
         Map<String, Object> map = (Map<String, Object>) doc;
         this.openApiJson = new JsonObject(map).encodePrettily();
+    }
+
+    /** The disturbance records this API serves, or null when the appliance keeps none. */
+    DisturbanceArchive disturbanceArchive() {
+        return archive;
     }
 
     /** The authentication handler, first on every route; then the body handler for writes. */
@@ -222,7 +235,8 @@ public final class OperatorApi {
             }
             p = found.get();
         }
-        boolean open = path.equals("/") || path.equals("/api/v1/health") || path.startsWith("/api/v1/openapi.");
+        boolean open = path.equals("/") || path.equals("/api/v1/health") || path.startsWith("/api/v1/openapi.")
+                || path.startsWith(ApiServer.VENDOR); // the dashboard's own scripts and styles: no data in them
         if (p == null && (write || (access.requireTokenForReads() && !open))) {
             unauthorized(rc, write ? "this is a write: it needs an operator token (Authorization: Bearer TOKEN)"
                     : "this appliance asks a token for every read (Authorization: Bearer TOKEN)");

@@ -35,12 +35,21 @@ import java.util.function.Consumer;
  */
 public final class DisturbanceRecorder implements AutoCloseable {
 
-    /** {@code preS}/{@code postS} seconds around the trigger; files go to {@code directory}. */
-    public record Settings(double preS, double postS, Path directory, DataFormat format, String station) {
+    /**
+     * {@code preS}/{@code postS} seconds around the trigger; files go to {@code directory}; {@code station} and
+     * {@code device} are the COMTRADE station name and recording device id (the appliance writes
+     * {@code headroom/FEED}, which the API reads back as the record's feed).
+     */
+    public record Settings(double preS, double postS, Path directory, DataFormat format, String station, String device) {
         public Settings {
             if (!(preS >= 0 && postS >= 0 && preS + postS > 0 && preS + postS <= 60)) {
                 throw new IllegalArgumentException("pre + post must be in (0, 60] s");
             }
+            device = device == null || device.isBlank() ? "headroom" : device;
+        }
+
+        public Settings(double preS, double postS, Path directory, DataFormat format, String station) {
+            this(preS, postS, directory, format, station, "headroom");
         }
     }
 
@@ -265,7 +274,7 @@ public final class DisturbanceRecorder implements AutoCloseable {
         }
         long firstNanos = r.t0Nanos + Math.round((from - r.startIndex) * 1e9 / rate);
         long trigNanos = r.t0Nanos + Math.round((r.triggerIndex - r.startIndex) * 1e9 / rate);
-        ComtradeRecord rec = new ComtradeRecord(settings.station(), "headroom", 2013, nominalHz, rate,
+        ComtradeRecord rec = new ComtradeRecord(settings.station(), settings.device(), 2013, nominalHz, rate,
                 instant(firstNanos), instant(trigNanos), ac, List.of(), analog, new boolean[0][], null);
         String base = "dr-" + trigNanos + (r.reason == null ? "" : "-" + r.reason.replaceAll("[^A-Za-z0-9_-]", "_"));
         Path cfg = ComtradeWriter.write(settings.directory(), base, rec, settings.format());
