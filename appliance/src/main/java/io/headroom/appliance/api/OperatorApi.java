@@ -438,7 +438,7 @@ public final class OperatorApi {
         JsonArray nodes = new JsonArray();
         Map<Priority, double[]> byClass = new LinkedHashMap<>();
         for (Priority p : Priority.values()) {
-            byClass.put(p, new double[3]);
+            byClass.put(p, new double[5]); // nodes, cap W, power W, GPUs, GPUs with a cap
         }
         for (Node n : site.nodes()) {
             Double cap = s == null ? null : s.caps().get(n.id());
@@ -452,10 +452,13 @@ public final class OperatorApi {
             c[0]++;
             c[1] += cap == null ? 0 : cap * n.gpus();
             c[2] += t == null ? 0 : t.gpuPowerW();
+            c[3] += n.gpus();
+            c[4] += cap == null ? 0 : n.gpus();
         }
         JsonObject classes = new JsonObject();
         byClass.forEach((p, c) -> classes.put(p.label(), new JsonObject().put("nodes", (int) c[0])
-                .put("capW", round(c[1])).put("powerW", round(c[2]))));
+                .put("capW", round(c[1])).put("powerW", round(c[2])).put("gpus", (int) c[3])
+                .put("meanCapPerGpuW", c[4] == 0 ? null : round(c[1] / c[4]))));
         return new JsonObject().put("tick", s == null ? 0 : s.tick()).put("nodes", nodes).put("byClass", classes);
     }
 
