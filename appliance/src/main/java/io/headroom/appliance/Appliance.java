@@ -248,7 +248,7 @@ public final class Appliance implements AutoCloseable {
                         recorder = new DisturbanceRecorder(format, site.frequencyHz(), new DisturbanceRecorder.Settings(
                                 ws.preTriggerS(), ws.postTriggerS(), disturbanceDir,
                                 "ascii".equals(ws.recordFormat()) ? DataFormat.ASCII : DataFormat.BINARY, site.name(),
-                                "headroom/" + feed.id()));
+                                "headroom/" + feed.id()), utc);
                         String feedId = feed.id();
                         recorder.onRecord(r -> journalRecord(journal, utc, feedId, r));
                     }
