@@ -247,7 +247,8 @@ public final class Appliance implements AutoCloseable {
                     if (ws.recorderEnabled()) {
                         recorder = new DisturbanceRecorder(format, site.frequencyHz(), new DisturbanceRecorder.Settings(
                                 ws.preTriggerS(), ws.postTriggerS(), disturbanceDir,
-                                "ascii".equals(ws.recordFormat()) ? DataFormat.ASCII : DataFormat.BINARY, site.name()));
+                                "ascii".equals(ws.recordFormat()) ? DataFormat.ASCII : DataFormat.BINARY, site.name(),
+                                "headroom/" + feed.id()), utc);
                         String feedId = feed.id();
                         recorder.onRecord(r -> journalRecord(journal, utc, feedId, r));
                     }
@@ -314,7 +315,8 @@ public final class Appliance implements AutoCloseable {
             protection.onFired(metrics);
             coap.onAck(metrics);
             OperatorApi operatorApi = new OperatorApi(site, regulation::state, operator,
-                    options.commitments(), new OperatorApi.Access(tokens, options.api().requireTokenForReads()));
+                    options.commitments(), new OperatorApi.Access(tokens, options.api().requireTokenForReads()),
+                    new io.headroom.appliance.api.DisturbanceArchive(options.dataDir().resolve("disturbances")));
             ApiServer api = ApiServer.start(vertx, site, regulation::state, journal, ven, metrics::scrape,
                     options.httpHost(), options.httpPort(), operatorApi, ApiServer.Limits.defaults(), options.api().tls(),
                     supervisor::check);

@@ -45,6 +45,7 @@ class DashboardBrowserTest {
     static final Path TARGET = Path.of("target");
 
     static Bench bench;
+    static Path benchData;
     static WebDriver browser;
 
     @BeforeAll
@@ -56,6 +57,7 @@ class DashboardBrowserTest {
         }
         assumeTrue(present, "no " + CHROMIUM + " or " + CHROMEDRIVER + ": browser test skipped");
         Site site = SiteLoader.load(Path.of("../sites/example-4feed.yaml"));
+        benchData = data;
         bench = Bench.start(site, Bench.Options.forTests(data));
         // an explicit driver binary: Selenium Manager never runs (nor reaches the network)
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
@@ -157,10 +159,30 @@ class DashboardBrowserTest {
                 + ".map(e => e.textContent.replace(/\\s+/g, ' ').trim())");
     }
 
+    static java.net.http.HttpResponse<String> api(String method, String path, String body) throws Exception {
+        String token = Files.readString(benchData.resolve("operator.token")).strip();
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + bench.appliance().httpPort() + path))
+                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                        : java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     @Order(1)
     void theDashboardIsLiveAndShowsALostFeedInReadinessAndAlarms() throws Exception {
+        // the journal has some seconds of feed history: a page opened now plots them at once (backfill)
+        page(30).until(() -> new io.vertx.core.json.JsonObject(api("GET", "/api/v1/history/feeds?feed=B&seconds=300", null)
+                .body()).getJsonArray("seconds").size() >= 3);
         browser.get(url());
+        // plotted from the history before the stream's first state: the plot has more points than the stream gave
+        page(10).until(() -> Integer.parseInt(attr("[data-plot=B]", "data-backfilled")) >= 3);
+        assertThat(count("[data-plot=B] .uplot canvas")).as("uPlot drew feed B").isPositive();
+        assertThat(Integer.parseInt(attr("[data-plot=B]", "data-points")))
+                .isGreaterThanOrEqualTo(Integer.parseInt(attr("[data-plot=B]", "data-backfilled")));
+        System.out.printf("dashboard: feed plots backfilled with %s history rows; first points plotted %.0f ms after navigation%n",
+                js("return window.__backfilled"), ((Number) js("return window.__firstPlotMs || -1")).doubleValue());
         // live through the stream, ticking, with values that move
         page(30).until(() -> "sse".equals(attr("#conn", "data-mode")) && tick() > 0);
         long t0 = tick();
@@ -184,11 +206,27 @@ class DashboardBrowserTest {
         }
         assertThat(text("[data-bank=bank-A] .soc")).matches("[0-9.]+ %");
         assertThat(attr("#grid", "data-enrolled")).isEqualTo("false");
-        page(20).until(() -> Integer.parseInt(attr("canvas[data-plot=B]", "data-points")) >= 5);
+        page(20).until(() -> Integer.parseInt(attr("[data-plot=B]", "data-points")) >= 5);
+        // the cursor gives readouts: hovering the plot fills uPlot's live legend with the load at that time
+        new org.openqa.selenium.interactions.Actions(browser).moveToElement(find("[data-plot=B] .u-over")).perform();
+        page(5).until(() -> text("[data-plot=B] .u-legend .u-series:nth-child(2) .u-value").matches("[0-9.]+ A"));
+        // the mean cap per GPU of each class (it used to stay "–" once /api/v1/caps answered)
+        page(10).until(() -> text("[data-class=standard] .meancap").matches("[0-9]+"));
+        // an on-demand disturbance record: listed, downloadable and drawn by the viewer
+        assertThat(api("POST", "/api/v1/feeds/C/disturbance-record", "{\"reason\":\"browser test\"}").statusCode())
+                .isEqualTo(202);
+        page(40).until(() -> count("#disturbances tr[data-record]") > 0);
+        assertThat(text("#disturbances tr[data-record] td:nth-child(2)")).isEqualTo("C");
+        assertThat(attr("#disturbances tr[data-record] a[href$='.cfg']", "href")).contains("/api/v1/disturbances/dr-");
+        find("#disturbances button[data-view]").click();
+        page(10).until(() -> Integer.parseInt(attr("#viewer", "data-points")) > 100);
+        assertThat(count("#viewer .uplot canvas")).isPositive();
+        assertThat(text("#viewer-note")).startsWith("feed C");
         page(20).until(() -> {
             find("#history-refresh").click();
             return Integer.parseInt(attr("#history", "data-points")) > 0;
         });
+        assertThat(count("#history .uplot canvas")).isPositive();
         List<String> alarmsBefore = alarms();
         assertThat(alarmsBefore).noneMatch(a -> a.contains("feed B"));
         screenshot("dashboard-before.png", 1366);

@@ -98,6 +98,79 @@ public final class ApiServer implements AutoCloseable {
         return guard.open();
     }
 
+    /** Where the dashboard's vendored scripts and styles are served (uPlot, from npm; see scripts/vendor-uplot.sh). */
+    static final String VENDOR = "/vendor/";
+    private static final String[][] VENDORED = {
+            {"uPlot.iife.min.js", "text/javascript; charset=utf-8"},
+            {"uPlot.min.css", "text/css; charset=utf-8"},
+            {"uPlot.LICENSE", "text/plain; charset=utf-8"}};
+
+    /**
+     * {@code GET /api/v1/disturbances} (the COMTRADE records, newest first), {@code GET /api/v1/disturbances/ID.cfg}
+     * and {@code .dat} (the files, as downloads), {@code GET /api/v1/disturbances/ID/samples?points=N} (the analog
+     * channels as JSON for the dashboard's viewer). An appliance without recorders lists none.
+     */
+    private static void mountDisturbances(Router router, DisturbanceArchive archive, QueryGate gate) {
+        router.get("/api/v1/disturbances").handler(rc -> {
+            if (archive == null) {
+                json(rc, 200, new JsonObject().put("records", new JsonArray()).put("total", 0)
+                        .put("limit", DisturbanceArchive.MAX_LIST));
+                return;
+            }
+            gate.json(rc, archive::list);
+        });
+        router.get("/api/v1/disturbances/:id/samples").handler(rc -> {
+            String id = rc.pathParam("id");
+            Integer points = checked(rc, () -> {
+                String p = rc.request().getParam("points");
+                try {
+                    return p == null ? 4000 : Integer.parseInt(p);
+                } catch (NumberFormatException e) {
+                    throw new BadParameter("points", "points must be a whole number, was '" + p + "'");
+                }
+            });
+            if (points == null) {
+                return;
+            }
+            if (archive == null) {
+                json(rc, 404, new JsonObject().put("error", "no disturbance record '" + id + "'").put("id", id));
+                return;
+            }
+            gate.json(rc, () -> archive.samples(id, points).orElseThrow(() -> new NotFound("id",
+                    "no disturbance record '" + id + "' (GET /api/v1/disturbances lists them)")));
+        });
+        router.get("/api/v1/disturbances/:file").handler(rc -> {
+            String name = rc.pathParam("file");
+            if (archive == null) {
+                json(rc, 404, new JsonObject().put("error", "no disturbance record file '" + name + "'").put("id", name));
+                return;
+            }
+            rc.vertx().executeBlocking(() -> archive.file(name), false).onComplete(r -> {
+                if (r.failed()) {
+                    failure(rc, r.cause());
+                } else if (r.result().isEmpty()) {
+                    json(rc, 404, new JsonObject().put("error", "no disturbance record file '" + name
+                            + "' (GET /api/v1/disturbances lists them)").put("id", name));
+                } else {
+                    rc.response().putHeader("content-type", name.endsWith(".cfg") ? "text/plain; charset=iso-8859-1"
+                                    : "application/octet-stream")
+                            .putHeader("content-disposition", "attachment; filename=\"" + name + "\"")
+                            .sendFile(r.result().get().toString());
+                }
+            });
+        });
+    }
+
+    /** A resource named in the path that does not exist (answered 404 with the parameter). */
+    static final class NotFound extends RuntimeException {
+        final String parameter;
+
+        NotFound(String parameter, String message) {
+            super(message);
+            this.parameter = parameter;
+        }
+    }
+
     /** A query parameter that could not be used. */
     static final class BadParameter extends RuntimeException {
         final String parameter;
@@ -207,6 +280,12 @@ public final class ApiServer implements AutoCloseable {
         router.get("/metrics").handler(rc -> rc.response()
                 .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.get()));
         router.get("/").handler(rc -> rc.response().putHeader("content-type", "text/html; charset=utf-8").end(dashboard));
+        for (String[] asset : VENDORED) {
+            io.vertx.core.buffer.Buffer body = io.vertx.core.buffer.Buffer.buffer(resource("dashboard/vendor/" + asset[0]));
+            router.get(VENDOR + asset[0]).handler(rc -> rc.response().putHeader("content-type", asset[1])
+                    .putHeader("cache-control", "public, max-age=86400").end(body));
+        }
+        mountDisturbances(router, operator.disturbanceArchive(), gate);
         router.route().last().handler(rc -> json(rc, 404, new JsonObject().put("error", "not found")
                 .put("path", rc.request().path())));
         io.vertx.core.http.HttpServerOptions o = new io.vertx.core.http.HttpServerOptions()
@@ -312,7 +391,9 @@ public final class ApiServer implements AutoCloseable {
     }
 
     static void failure(RoutingContext rc, Throwable t) {
-        if (t instanceof BadParameter b) {
+        if (t instanceof NotFound nf) {
+            json(rc, 404, new JsonObject().put("error", nf.getMessage()).put("parameter", nf.parameter));
+        } else if (t instanceof BadParameter b) {
             json(rc, 400, new JsonObject().put("error", b.getMessage()).put("parameter", b.parameter));
         } else {
             json(rc, 500, new JsonObject().put("error", String.valueOf(t.getMessage())));

@@ -80,9 +80,17 @@ public final class OperatorApi {
     private final Access access;
     private final String openApiYaml;
     private final String openApiJson;
+    private final DisturbanceArchive archive;
 
     public OperatorApi(Site site, Supplier<SiteState> state, OperatorControls controls, CommitmentBook commitments,
                        Access access) {
+        this(site, state, controls, commitments, access, null);
+    }
+
+    /** @param disturbances the disturbance records served under {@code /api/v1/disturbances}; null: none */
+    public OperatorApi(Site site, Supplier<SiteState> state, OperatorControls controls, CommitmentBook commitments,
+                       Access access, DisturbanceArchive disturbances) {
+        this.archive = disturbances;
         this.site = site;
         this.state = state;
         this.controls = controls;
@@ -93,6 +101,11 @@ public final class OperatorApi {
         @SuppressWarnings("unchecked")
         Map<String, Object> map = (Map<String, Object>) doc;
         this.openApiJson = new JsonObject(map).encodePrettily();
+    }
+
+    /** The disturbance records this API serves, or null when the appliance keeps none. */
+    DisturbanceArchive disturbanceArchive() {
+        return archive;
     }
 
     /** The authentication handler, first on every route; then the body handler for writes. */
@@ -222,7 +235,8 @@ public final class OperatorApi {
             }
             p = found.get();
         }
-        boolean open = path.equals("/") || path.equals("/api/v1/health") || path.startsWith("/api/v1/openapi.");
+        boolean open = path.equals("/") || path.equals("/api/v1/health") || path.startsWith("/api/v1/openapi.")
+                || path.startsWith(ApiServer.VENDOR); // the dashboard's own scripts and styles: no data in them
         if (p == null && (write || (access.requireTokenForReads() && !open))) {
             unauthorized(rc, write ? "this is a write: it needs an operator token (Authorization: Bearer TOKEN)"
                     : "this appliance asks a token for every read (Authorization: Bearer TOKEN)");
@@ -424,7 +438,7 @@ public final class OperatorApi {
         JsonArray nodes = new JsonArray();
         Map<Priority, double[]> byClass = new LinkedHashMap<>();
         for (Priority p : Priority.values()) {
-            byClass.put(p, new double[3]);
+            byClass.put(p, new double[5]); // nodes, cap W, power W, GPUs, GPUs with a cap
         }
         for (Node n : site.nodes()) {
             Double cap = s == null ? null : s.caps().get(n.id());
@@ -438,10 +452,13 @@ public final class OperatorApi {
             c[0]++;
             c[1] += cap == null ? 0 : cap * n.gpus();
             c[2] += t == null ? 0 : t.gpuPowerW();
+            c[3] += n.gpus();
+            c[4] += cap == null ? 0 : n.gpus();
         }
         JsonObject classes = new JsonObject();
         byClass.forEach((p, c) -> classes.put(p.label(), new JsonObject().put("nodes", (int) c[0])
-                .put("capW", round(c[1])).put("powerW", round(c[2]))));
+                .put("capW", round(c[1])).put("powerW", round(c[2])).put("gpus", (int) c[3])
+                .put("meanCapPerGpuW", c[4] == 0 ? null : round(c[1] / c[4]))));
         return new JsonObject().put("tick", s == null ? 0 : s.tick()).put("nodes", nodes).put("byClass", classes);
     }
 

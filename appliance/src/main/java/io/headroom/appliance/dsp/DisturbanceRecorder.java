@@ -35,12 +35,21 @@ import java.util.function.Consumer;
  */
 public final class DisturbanceRecorder implements AutoCloseable {
 
-    /** {@code preS}/{@code postS} seconds around the trigger; files go to {@code directory}. */
-    public record Settings(double preS, double postS, Path directory, DataFormat format, String station) {
+    /**
+     * {@code preS}/{@code postS} seconds around the trigger; files go to {@code directory}; {@code station} and
+     * {@code device} are the COMTRADE station name and recording device id (the appliance writes
+     * {@code headroom/FEED}, which the API reads back as the record's feed).
+     */
+    public record Settings(double preS, double postS, Path directory, DataFormat format, String station, String device) {
         public Settings {
             if (!(preS >= 0 && postS >= 0 && preS + postS > 0 && preS + postS <= 60)) {
                 throw new IllegalArgumentException("pre + post must be in (0, 60] s");
             }
+            device = device == null || device.isBlank() ? "headroom" : device;
+        }
+
+        public Settings(double preS, double postS, Path directory, DataFormat format, String station) {
+            this(preS, postS, directory, format, station, "headroom");
         }
     }
 
@@ -51,6 +60,7 @@ public final class DisturbanceRecorder implements AutoCloseable {
         long startIndex;    // absolute index of data position 0 when written == 0
         long t0Nanos;       // time of absolute index startIndex
         String reason;
+        long toUtcNanos;    // UTC minus the stream's clock when the capture completed
 
         Ring(int channels, int capacity) {
             data = new float[channels][capacity];
@@ -79,8 +89,22 @@ public final class DisturbanceRecorder implements AutoCloseable {
     private volatile String requestReason;
     private volatile boolean capturing; // written on the detection thread, read by trigger()
     private volatile boolean closed;
+    private final java.time.Clock utc;
+    /** UTC minus the stream's clock, when the last block arrived (0 when the stream's clock is UTC); detection thread. */
+    private long toUtcNanos;
+    private static final long DAY_NANOS = 86_400_000_000_000L;
 
     public DisturbanceRecorder(StreamFormat format, double nominalHz, Settings settings) {
+        this(format, nominalHz, settings, null);
+    }
+
+    /**
+     * @param utc the wall clock, for records of a stream whose sample times are not UTC (a sender's monotonic
+     *            clock: the bench's plant, a front-end without time sync): their times are moved onto UTC by the
+     *            offset seen when the last block arrived; null: the stream's times are taken as UTC
+     */
+    public DisturbanceRecorder(StreamFormat format, double nominalHz, Settings settings, java.time.Clock utc) {
+        this.utc = utc;
         this.format = format;
         this.settings = settings;
         this.nominalHz = nominalHz;
@@ -99,7 +123,8 @@ public final class DisturbanceRecorder implements AutoCloseable {
      * @param cfg          the {@code .cfg} file
      * @param dat          the {@code .dat} file next to it
      * @param reason       what triggered it (as given to {@link #trigger})
-     * @param triggerNanos source time of the trigger sample
+     * @param triggerNanos time of the trigger sample: UTC nanoseconds (the stream's own clock moved onto UTC when the
+     *                     recorder has a wall clock and the stream's clock is not UTC)
      * @param preSamples   samples before the trigger sample in the record (fewer than configured if the stream
      *                     had not run that long)
      * @param postSamples  samples after it
@@ -146,6 +171,10 @@ public final class DisturbanceRecorder implements AutoCloseable {
         }
         lastBlockT0 = b.firstSampleNanos();
         lastBlockIndex = streamIndex;
+        if (utc != null) {
+            long offset = utc.millis() * 1_000_000L - b.firstSampleNanos();
+            toUtcNanos = Math.abs(offset) < DAY_NANOS ? 0 : offset; // within a day of UTC: a synchronised sender
+        }
         Ring r = active;
         if (r.written == 0) {
             r.startIndex = streamIndex;
@@ -167,6 +196,7 @@ public final class DisturbanceRecorder implements AutoCloseable {
             if (need <= n) { // the capture completes inside this block: split it
                 copy(r, ch, 0, (int) need);
                 done = (int) need;
+                r.toUtcNanos = toUtcNanos;
                 complete(r);
                 if (active != r) {
                     r = active;
@@ -263,9 +293,10 @@ public final class DisturbanceRecorder implements AutoCloseable {
         for (ChannelSpec s : format.channels()) {
             ac.add(AnalogChannel.of(s.name(), s.phaseLetter(), "", s.unit()));
         }
-        long firstNanos = r.t0Nanos + Math.round((from - r.startIndex) * 1e9 / rate);
-        long trigNanos = r.t0Nanos + Math.round((r.triggerIndex - r.startIndex) * 1e9 / rate);
-        ComtradeRecord rec = new ComtradeRecord(settings.station(), "headroom", 2013, nominalHz, rate,
+        long shift = r.toUtcNanos;
+        long firstNanos = r.t0Nanos + Math.round((from - r.startIndex) * 1e9 / rate) + shift;
+        long trigNanos = r.t0Nanos + Math.round((r.triggerIndex - r.startIndex) * 1e9 / rate) + shift;
+        ComtradeRecord rec = new ComtradeRecord(settings.station(), settings.device(), 2013, nominalHz, rate,
                 instant(firstNanos), instant(trigNanos), ac, List.of(), analog, new boolean[0][], null);
         String base = "dr-" + trigNanos + (r.reason == null ? "" : "-" + r.reason.replaceAll("[^A-Za-z0-9_-]", "_"));
         Path cfg = ComtradeWriter.write(settings.directory(), base, rec, settings.format());

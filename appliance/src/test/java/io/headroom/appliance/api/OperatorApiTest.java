@@ -91,8 +91,11 @@ class OperatorApiTest {
         CommitmentBook book = new CommitmentBook();
         book.accept(new Commitment.ImportLimit("evt-1/0/IMPORT_CAPACITY_LIMIT", Instant.now().minusSeconds(60),
                 Instant.now().plusSeconds(600), 330_000, "evt-1"));
+        Path records = dir.resolve("disturbances");
+        DisturbanceArchiveTest.writeRecord(records, "dr-1765000000123456789-ON_DEMAND", "headroom/C", 2000);
         server = ApiServer.start(vertx, site, () -> state, journal, null, () -> "# metrics\n", "127.0.0.1", 0,
-                new OperatorApi(site, () -> state, controls, book, new OperatorApi.Access(ApiTokens.load(tokens), false)));
+                new OperatorApi(site, () -> state, controls, book, new OperatorApi.Access(ApiTokens.load(tokens), false),
+                        new DisturbanceArchive(records)));
         strict = ApiServer.start(vertx, site, () -> state, journal, null, () -> "# metrics\n", "127.0.0.1", 0,
                 new OperatorApi(site, () -> state, controls, book, new OperatorApi.Access(ApiTokens.load(tokens), true)));
         contract = OpenAPIContract.from(vertx, validatorCopy(new JsonObject(get(server, "/api/v1/openapi.json", null).body())))
@@ -444,7 +447,13 @@ class OperatorApiTest {
         assertThat(topology.getJsonArray("nodes")).hasSize(64);
         assertThat(topology.getJsonArray("racks")).hasSize(8);
         JsonObject caps = valid(get(server, "/api/v1/caps", null), "getCaps");
-        assertThat(caps.getJsonObject("byClass").getJsonObject("critical").getInteger("nodes")).isPositive();
+        JsonObject critical = caps.getJsonObject("byClass").getJsonObject("critical");
+        assertThat(critical.getInteger("nodes")).isPositive();
+        assertThat(critical.getInteger("gpus")).isEqualTo(site.nodes().stream()
+                .filter(n -> n.priority().label().equals("critical")).mapToInt(Node::gpus).sum());
+        // the dashboard's "mean cap W/GPU": the commanded caps over the GPUs that have one
+        assertThat(critical.getDouble("meanCapPerGpuW")).isBetween(200.0, 700.0)
+                .isCloseTo(critical.getDouble("capW") / critical.getInteger("gpus"), org.assertj.core.data.Offset.offset(1.0));
         JsonObject plans = valid(get(server, "/api/v1/plans", null), "getPlans");
         assertThat(plans.getJsonArray("groups").getJsonObject(0).getJsonArray("contingencies")).hasSize(4);
         valid(get(server, "/api/v1/alarms", null), "getAlarms");
@@ -482,6 +491,36 @@ class OperatorApiTest {
                 "{\"reason\":\"doc\"}");
         assertThat(noStream.statusCode()).as("no waveform stream in this test").isEqualTo(409);
         assertThat(valid(noStream, "recordDisturbance").getString("error")).contains("no waveform stream");
+
+        // the disturbance records: the list, a record's samples for the viewer, its two files, and the refusals
+        JsonObject records = valid(get(server, "/api/v1/disturbances", null), "listDisturbances");
+        assertThat(records.getInteger("total")).isEqualTo(1);
+        JsonObject rec = records.getJsonArray("records").getJsonObject(0);
+        assertThat(rec.getString("id")).isEqualTo("dr-1765000000123456789-ON_DEMAND");
+        assertThat(rec.getString("feed")).isEqualTo("C");
+        assertThat(rec.getString("trigger")).isEqualTo("2025-12-06T05:46:40.123456789Z");
+        assertThat(rec.getInteger("samples")).isEqualTo(2000);
+        JsonObject samples = valid(get(server, rec.getString("samplesUrl") + "?points=500", null), "getDisturbanceSamples");
+        assertThat(samples.getBoolean("decimated")).isTrue();
+        assertThat(samples.getJsonArray("t")).hasSize(500);
+        assertThat(samples.getJsonArray("channels")).hasSize(2);
+        assertThat(valid(get(server, "/api/v1/disturbances/dr-nothing/samples", null), "getDisturbanceSamples")
+                .getString("error")).contains("no disturbance record 'dr-nothing'");
+        assertThat(valid(get(server, rec.getString("samplesUrl") + "?points=1", null), "getDisturbanceSamples")
+                .getString("parameter")).isEqualTo("points");
+        HttpResponse<String> cfg = get(server, rec.getString("cfg"), null);
+        assertThat(cfg.statusCode()).isEqualTo(200);
+        assertThat(cfg.body()).startsWith("example-4feed,headroom/C,2013");
+        assertThat(cfg.headers().firstValue("content-disposition").orElse("")).contains(rec.getString("id") + ".cfg");
+        assertThat(get(server, rec.getString("dat"), null).statusCode()).isEqualTo(200);
+        validated.add("getDisturbanceFile");
+        for (String bad : List.of("/api/v1/disturbances/journal.db", "/api/v1/disturbances/..%2Fjournal.db",
+                "/api/v1/disturbances/dr-x.txt")) {
+            HttpResponse<String> r = get(server, bad, null);
+            assertThat(r.statusCode()).as(bad).isIn(400, 404);
+            assertThat(r.body()).as(bad).doesNotContain("SQLite");
+        }
+        assertThat(get(server, "/api/v1/disturbances/dr-absent.cfg", null).statusCode()).isEqualTo(404);
 
         valid(send(server, "POST", "/api/v1/session", null, "{\"token\":\"" + viewerToken + "\"}"), "createSession");
         valid(send(server, "DELETE", "/api/v1/session", null, null), "deleteSession");

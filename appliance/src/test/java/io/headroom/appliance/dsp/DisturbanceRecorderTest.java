@@ -69,6 +69,44 @@ class DisturbanceRecorderTest {
         }
     }
 
+    /**
+     * A stream stamped by the sender's monotonic clock (the bench's plant, a front-end without time sync): the
+     * record's times are put on UTC through the wall clock, not written as 1970; a UTC-stamped stream is kept as is.
+     */
+    @Test
+    void aMonotonicStreamsRecordIsTimedInUtc(@TempDir Path dir) throws Exception {
+        double rate = 4800;
+        StreamFormat f = StreamFormat.threePhaseFeed(1, rate, "feed-C");
+        Instant wall = Instant.parse("2026-12-07T19:00:00Z");
+        for (long base : new long[]{13_321_000_000_000L, wall.getEpochSecond() * 1_000_000_000L - 3_000_000_000L}) {
+            Path out = dir.resolve("base-" + base);
+            List<DisturbanceRecorder.Written> written = new CopyOnWriteArrayList<>();
+            try (DisturbanceRecorder r = new DisturbanceRecorder(f, 50,
+                    new DisturbanceRecorder.Settings(0.05, 0.05, out, DataFormat.BINARY, "hall-1", "headroom/C"),
+                    java.time.Clock.fixed(wall, java.time.ZoneOffset.UTC))) {
+                r.onRecord(written::add);
+                SampleBlock b = new SampleBlock(6, 48);
+                for (int k = 0; k < 200; k++) { // 2 s of 10 ms blocks
+                    long t = base + k * 10_000_000L;
+                    b.set(48, t, rate, k, 0);
+                    if (k == 100) {
+                        r.trigger(t, "ON_DEMAND");
+                    }
+                    r.append(b);
+                }
+                await().atMost(Duration.ofSeconds(10)).until(() -> !written.isEmpty());
+            }
+            ComtradeRecord rec = ComtradeReader.read(written.getFirst().cfg());
+            assertThat(rec.deviceId()).isEqualTo("headroom/C");
+            Instant expected = base < 1_000_000_000_000_000L
+                    ? wall.minusMillis(50)   // the capture completes at block 105, which arrives at the wall clock's time
+                    : Instant.ofEpochSecond(0, base + 100 * 10_000_000L);     // the stream's own UTC
+            assertThat(Duration.between(expected, rec.trigger()).abs()).as("base %d", base).isLessThan(Duration.ofMillis(1));
+            assertThat(written.getFirst().cfg().getFileName().toString())
+                    .startsWith("dr-" + (expected.getEpochSecond() * 1_000_000_000L + expected.getNano()) / 1_000_000_000L);
+        }
+    }
+
     @Test
     void memoryIsBoundedWhateverTheStreamLength(@TempDir Path dir) {
         StreamFormat f = StreamFormat.threePhaseFeed(1, 1_000_000, "feed-A");
