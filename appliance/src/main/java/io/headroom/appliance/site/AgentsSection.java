@@ -1,6 +1,7 @@
 package io.headroom.appliance.site;
 
-import static io.headroom.appliance.site.SiteLoader.*;
+import static io.headroom.appliance.site.SiteLoader.AGENT_SECURITY;
+import static io.headroom.appliance.site.SiteLoader.DEFAULT_LEASE_MS;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,10 @@
 package io.headroom.appliance.site;
 
-import static io.headroom.appliance.site.SiteLoader.*;
+import static io.headroom.appliance.site.SiteLoader.DEFAULT_DEADBAND_W;
+import static io.headroom.appliance.site.SiteLoader.DEFAULT_MARGIN;
+import static io.headroom.appliance.site.SiteLoader.DEFAULT_RAISE_HOLD_MS;
+import static io.headroom.appliance.site.SiteLoader.DEFAULT_RAISE_STEP_W;
+import static io.headroom.appliance.site.SiteLoader.DEFAULT_TICK_MS;
 import static io.headroom.appliance.site.SiteYaml.quantity;
 
 import java.util.List;

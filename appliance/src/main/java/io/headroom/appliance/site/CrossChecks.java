@@ -1,6 +1,5 @@
 package io.headroom.appliance.site;
 
-import static io.headroom.appliance.site.SiteLoader.*;
 import static io.headroom.appliance.site.SiteYaml.unknown;
 
 import java.util.ArrayList;
@@ -11,7 +10,10 @@ import java.util.Map;
 
 import io.headroom.appliance.site.SiteYaml.Val;
 
-/** The rules that span sections, run once every section is read: unique ids, one device per unit id on a bus, feed -> meter, every feed in a group, one Modbus device per endpoint and unit, one agent per endpoint. */
+/**
+ * The rules that span sections, run once every section is read: unique ids, one device per unit id on a bus, feed ->
+ * meter, every feed in a group, one Modbus device per endpoint and unit, one agent per endpoint.
+ */
 final class CrossChecks extends SectionReader {
     private final FeedsSection feedsSection;
     private final GroupsSection groupsSection;
@@ -20,7 +22,8 @@ final class CrossChecks extends SectionReader {
     private final SupercapsSection supercapsSection;
     private final ModbusBusesSection busesSection;
 
-    CrossChecks(SiteReading ctx, FeedsSection feedsSection, GroupsSection groupsSection, RacksSection racksSection, MetersSection metersSection, SupercapsSection supercapsSection, ModbusBusesSection busesSection) {
+    CrossChecks(SiteReading ctx, FeedsSection feedsSection, GroupsSection groupsSection, RacksSection racksSection,
+            MetersSection metersSection, SupercapsSection supercapsSection, ModbusBusesSection busesSection) {
         super(ctx);
         this.feedsSection = feedsSection;
         this.groupsSection = groupsSection;
@@ -82,7 +85,8 @@ final class CrossChecks extends SectionReader {
         List<ModbusBusesSection.Owned> agents = new ArrayList<>();
         for (RacksSection.NodeD n : racksSection.nodes) {
             if (n.agent() != null && n.agent().ok()) {
-                agents.add(new ModbusBusesSection.Owned(n.agent(), "node " + (n.id() != null && n.id().ok() ? n.id().value() : "?"), ""));
+                agents.add(new ModbusBusesSection.Owned(n.agent(),
+                        "node " + (n.id() != null && n.id().ok() ? n.id().value() : "?"), ""));
             }
         }
         collisions(agents, "is already the agent of");

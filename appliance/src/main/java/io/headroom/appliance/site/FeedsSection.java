@@ -1,6 +1,6 @@
 package io.headroom.appliance.site;
 
-import static io.headroom.appliance.site.SiteLoader.*;
+import static io.headroom.appliance.site.SiteLoader.THERMAL_MAGNETIC;
 import static io.headroom.appliance.site.SiteYaml.quantity;
 import static io.headroom.appliance.site.SiteYaml.unknown;
 
@@ -28,6 +28,11 @@ final class FeedsSection extends SectionReader {
     final List<FeedD> feeds = new ArrayList<>();
     final Set<String> feedIds = new LinkedHashSet<>();
     boolean feedSectionRead;
+
+    /** Whether {@code id} names no feed of the feeds section (when it was read; otherwise nothing is checked). */
+    boolean lacks(String id) {
+        return feedSectionRead && !feedIds.contains(id);
+    }
 
     FeedsSection(SiteReading ctx) {
         super(ctx);

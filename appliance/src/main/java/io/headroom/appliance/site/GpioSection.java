@@ -1,6 +1,11 @@
 package io.headroom.appliance.site;
 
-import static io.headroom.appliance.site.SiteLoader.*;
+import static io.headroom.appliance.site.SiteLoader.DEFAULT_DEBOUNCE_MS;
+import static io.headroom.appliance.site.SiteLoader.DEFAULT_WATCHDOG_PERIOD_MS;
+import static io.headroom.appliance.site.SiteLoader.INPUT_KINDS;
+import static io.headroom.appliance.site.SiteLoader.MAX_BCM_PIN;
+import static io.headroom.appliance.site.SiteLoader.OUTPUT_KINDS;
+import static io.headroom.appliance.site.SiteLoader.PULLS;
 import static io.headroom.appliance.site.SiteYaml.unknown;
 
 import java.util.ArrayList;
@@ -75,7 +80,7 @@ final class GpioSection extends SectionReader {
             Val<String> kind = m.get("kind", oneOf(INPUT_KINDS), true);
             boolean breaker = kind != null && "breaker-aux".equals(kind.value());
             Val<String> feed = m.get("feed", SiteYaml::string, breaker);
-            if (feed != null && feed.ok() && feedsSection.feedSectionRead && !feedsSection.feedIds.contains(feed.value())) {
+            if (feed != null && feed.ok() && feedsSection.lacks(feed.value())) {
                 p.at(feed.node(), feed.field(), unknown("feed", feed.value(), feedsSection.feedIds));
             } else if (breaker && feed != null && feed.ok()) {
                 Val<String> other = breakerOfFeed.putIfAbsent(feed.value(), feed);

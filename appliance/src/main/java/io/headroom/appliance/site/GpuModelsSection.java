@@ -1,6 +1,5 @@
 package io.headroom.appliance.site;
 
-import static io.headroom.appliance.site.SiteLoader.*;
 import static io.headroom.appliance.site.SiteYaml.quantity;
 
 import java.util.LinkedHashMap;

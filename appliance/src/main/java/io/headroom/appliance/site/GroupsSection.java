@@ -1,6 +1,5 @@
 package io.headroom.appliance.site;
 
-import static io.headroom.appliance.site.SiteLoader.*;
 import static io.headroom.appliance.site.SiteYaml.unknown;
 
 import java.util.ArrayList;
@@ -27,6 +26,11 @@ final class GroupsSection extends SectionReader {
     final Set<String> groupIds = new LinkedHashSet<>();
     final Map<String, GroupD> groupOfFeed = new HashMap<>();
     boolean groupSectionRead;
+
+    /** Whether {@code id} names no group of the groups section (when it was read; otherwise nothing is checked). */
+    boolean lacks(String id) {
+        return groupSectionRead && !groupIds.contains(id);
+    }
 
     GroupsSection(SiteReading ctx, FeedsSection feedsSection) {
         super(ctx);
@@ -68,7 +72,7 @@ final class GroupsSection extends SectionReader {
                         continue;
                     }
                     members.add(ref);
-                    if (feedsSection.feedSectionRead && !feedsSection.feedIds.contains(ref)) {
+                    if (feedsSection.lacks(ref)) {
                         p.at(refs.get(j), rf, unknown("feed", ref, feedsSection.feedIds));
                         continue;
                     }

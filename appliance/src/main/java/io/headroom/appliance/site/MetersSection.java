@@ -1,6 +1,8 @@
 package io.headroom.appliance.site;
 
-import static io.headroom.appliance.site.SiteLoader.*;
+import static io.headroom.appliance.site.SiteLoader.DEFAULT_DEADLINE_MS;
+import static io.headroom.appliance.site.SiteLoader.DEFAULT_POLL_INTERVAL_MS;
+import static io.headroom.appliance.site.SiteLoader.METER_PROFILES;
 import static io.headroom.appliance.site.SiteYaml.unknown;
 
 import java.util.ArrayList;

@@ -1,6 +1,11 @@
 package io.headroom.appliance.site;
 
-import static io.headroom.appliance.site.SiteLoader.*;
+import static io.headroom.appliance.site.SiteLoader.DEFAULT_BUS_MAX_BACKOFF_MS;
+import static io.headroom.appliance.site.SiteLoader.DEFAULT_BUS_RETRIES;
+import static io.headroom.appliance.site.SiteLoader.DEFAULT_BUS_TIMEOUT_MS;
+import static io.headroom.appliance.site.SiteLoader.DEFAULT_DATA_BITS;
+import static io.headroom.appliance.site.SiteLoader.DEFAULT_PARITY;
+import static io.headroom.appliance.site.SiteLoader.PARITIES;
 import static io.headroom.appliance.site.SiteYaml.unknown;
 
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.headroom.appliance.site;
 
-import static io.headroom.appliance.site.SiteLoader.*;
+import static io.headroom.appliance.site.SiteLoader.OPENADR_VERSIONS;
 import static io.headroom.appliance.site.SiteYaml.unknown;
 
 import java.net.URI;

@@ -1,6 +1,5 @@
 package io.headroom.appliance.site;
 
-import static io.headroom.appliance.site.SiteLoader.*;
 import static io.headroom.appliance.site.SiteYaml.quantity;
 import static io.headroom.appliance.site.SiteYaml.unknown;
 
@@ -83,7 +82,7 @@ final class RacksSection extends SectionReader {
                     + " in no redundancy group";
             if (group == null) {
                 m.missing("group", "missing required key; " + inNoGroup);
-            } else if (group.ok() && groupsSection.groupSectionRead && !groupsSection.groupIds.contains(group.value())) {
+            } else if (group.ok() && groupsSection.lacks(group.value())) {
                 p.at(group.node(), group.field(), "unknown group '" + group.value() + "', so " + inNoGroup
                         + "; " + SiteYaml.suggest(group.value(), groupsSection.groupIds));
             }

@@ -1,6 +1,7 @@
 package io.headroom.appliance.site;
 
-import static io.headroom.appliance.site.SiteLoader.*;
+import static io.headroom.appliance.site.SiteLoader.BANK_PROFILES;
+import static io.headroom.appliance.site.SiteLoader.DEFAULT_POLL_INTERVAL_MS;
 import static io.headroom.appliance.site.SiteYaml.quantity;
 import static io.headroom.appliance.site.SiteYaml.unknown;
 
@@ -46,7 +47,7 @@ final class SupercapsSection extends SectionReader {
             }
             Val<String> id = m.get("id", SiteYaml::string, true);
             Val<String> feed = m.get("feed", SiteYaml::string, true);
-            if (feed != null && feed.ok() && feedsSection.feedSectionRead && !feedsSection.feedIds.contains(feed.value())) {
+            if (feed != null && feed.ok() && feedsSection.lacks(feed.value())) {
                 p.at(feed.node(), feed.field(), unknown("feed", feed.value(), feedsSection.feedIds));
             }
             Val<Double> energy = m.get("energy", quantity(Kind.ENERGY), true);

@@ -1,6 +1,7 @@
 package io.headroom.appliance.site;
 
-import static io.headroom.appliance.site.SiteLoader.*;
+import static io.headroom.appliance.site.SiteLoader.MAX_RECORD_S;
+import static io.headroom.appliance.site.SiteLoader.RECORD_FORMATS;
 import static io.headroom.appliance.site.SiteYaml.quantity;
 
 import java.math.BigDecimal;
