@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,9 +15,10 @@ import org.slf4j.LoggerFactory;
  * The node agent's state machine: leases, the session's sequence window, the armed contingency tables (double
  * buffered) and their epochs, and the triggers that apply them, without any transport. {@link NodeAgent} is its
  * CoAP adapter (resources, content negotiation, the trigger socket, timers); this class has no Californium type,
- * starts no thread, opens no socket and reads no clock: every call takes the monotonic time ({@code nowNanos}, the
- * agent's clock) as an argument, and every answer is a record ({@link CapResult}, {@link TriggerOutcome},
- * {@link LeaseCheck}). The GPUs are reached through the {@link GpuBackend} port it is built with.
+ * starts no thread and opens no socket; time comes from the monotonic clock it is given (a {@link LongSupplier} of
+ * nanoseconds: the agent's, a fake one in tests), read where the decision needs it (a lease counts from when its caps
+ * were applied), and every answer is a record ({@link CapResult}, {@link TriggerOutcome}, {@link LeaseCheck}). The
+ * GPUs are reached through the {@link GpuBackend} port it is built with.
  *
  * <p>Not thread-safe: the caller serialises calls (the agent holds one lock around each); {@link #healthState()} and
  * the counters may be read from any thread without it.
@@ -81,6 +83,7 @@ final class AgentStateMachine {
     private final List<Double> safeCapsW;
     private final LeaseState fallbackState;
     private final long maxLeaseMs;
+    private final LongSupplier nanoTime;
     private final long startNanos;
 
     private LeaseState state;
@@ -114,10 +117,10 @@ final class AgentStateMachine {
     /**
      * @param safeCapsW    per GPU, within each GPU's range
      * @param maxLeaseMs   the longest lease accepted
-     * @param startNanos   the agent's start on its monotonic clock: agent time ({@code agentTimeMs}) counts from it
+     * @param nanoTime     the agent's monotonic clock; agent time ({@code agentTimeMs}) counts from its value now
      */
     AgentStateMachine(String name, GpuBackend backend, Inventory inventory, List<Double> safeCapsW, long maxLeaseMs,
-                      long startNanos) {
+                      LongSupplier nanoTime) {
         this.name = name;
         this.backend = backend;
         this.inventory = inventory;
@@ -126,7 +129,8 @@ final class AgentStateMachine {
         this.state = fallbackState;
         this.healthState = new HealthState(fallbackState, false, 0, Health.NO_SEQUENCE, 0, "");
         this.maxLeaseMs = maxLeaseMs;
-        this.startNanos = startNanos;
+        this.nanoTime = nanoTime;
+        this.startNanos = nanoTime.getAsLong();
     }
 
     // ------------------------------------------------------------------------ state
@@ -158,7 +162,7 @@ final class AgentStateMachine {
     }
 
     /** Current draw and limits, read from the backend. */
-    PowerReport powerReport(long nowNanos) {
+    PowerReport powerReport() {
         int n = inventory.gpuCount();
         List<GpuPower> gpus = new ArrayList<>(n);
         double total = 0;
@@ -167,7 +171,7 @@ final class AgentStateMachine {
             total += p;
             gpus.add(new GpuPower(p, backend.limitW(i)));
         }
-        return new PowerReport(state, agentTimeMs(nowNanos), total, gpus);
+        return new PowerReport(state, agentTimeMs(nanoTime.getAsLong()), total, gpus);
     }
 
     /** How often the lease should be checked: a tenth of the lease (10..1000 ms) while capped, else every second. */
@@ -201,11 +205,12 @@ final class AgentStateMachine {
     }
 
     /**
-     * If the lease has lapsed ({@code nowNanos} at or past its expiry), applies the safe cap to every GPU and falls
+     * If the lease has lapsed (the clock at or past its expiry), applies the safe cap to every GPU and falls
      * back to {@link LeaseState#SAFE_CAP} (or {@link LeaseState#UNCAPPED} when the safe cap is every GPU's
      * default); without a lease, retries a safe cap the backend failed to apply.
      */
-    LeaseCheck checkLease(long nowNanos) {
+    LeaseCheck checkLease() {
+        long nowNanos = nanoTime.getAsLong();
         if (state == LeaseState.CAPPED) {
             if (nowNanos - leaseExpiryNanos >= 0) {
                 applySafeCaps();
@@ -226,18 +231,18 @@ final class AgentStateMachine {
     // ------------------------------------------------------------------------ cap commands
 
     /** Decodes and applies a {@code POST /cap} payload. */
-    CapResult cap(byte[] payload, long nowNanos) {
+    CapResult cap(byte[] payload) {
         CapCommand command;
         try {
             command = CapCommand.decode(payload);
         } catch (ProtocolException e) {
             return reject(Refusal.INVALID, "malformed cap command: " + e.getMessage());
         }
-        return cap(command, nowNanos);
+        return cap(command);
     }
 
     /** Validates and applies a decoded command: everything or nothing. */
-    CapResult cap(CapCommand cmd, long nowNanos) {
+    CapResult cap(CapCommand cmd) {
         int n = inventory.gpuCount();
         if (cmd.gpuCount() != n) {
             return reject(Refusal.INVALID,
@@ -284,6 +289,7 @@ final class AgentStateMachine {
                 LOG.info("{}: acquired by appliance session {}", name, hex(cmd.session()));
             }
         }
+        long nowNanos = nanoTime.getAsLong();
         LeaseState previous = state;
         hasSession = true;
         session = cmd.session();
@@ -357,21 +363,21 @@ final class AgentStateMachine {
     // ------------------------------------------------------------------------ contingencies
 
     /** Decodes and arms a {@code POST /contingency} payload: everything or nothing. */
-    CapResult arm(byte[] payload, int triggerPort, long nowNanos) {
+    CapResult arm(byte[] payload, int triggerPort) {
         ContingencyTable table;
         try {
             table = ContingencyTable.decode(payload);
         } catch (ProtocolException e) {
             return rejectArm(Refusal.INVALID, "malformed contingency table: " + e.getMessage());
         }
-        return arm(table, triggerPort, nowNanos);
+        return arm(table, triggerPort);
     }
 
     /**
      * Validates and arms a decoded table. {@code triggerPort} is the agent's trigger socket's port (0: none), for
      * the acknowledgement.
      */
-    CapResult arm(ContingencyTable table, int triggerPort, long nowNanos) {
+    CapResult arm(ContingencyTable table, int triggerPort) {
         int n = inventory.gpuCount();
         if (!table.contingencies().isEmpty() && table.gpuCount() != n) {
             return rejectArm(Refusal.INVALID, "contingency table has " + table.gpuCount()
@@ -412,7 +418,7 @@ final class AgentStateMachine {
         }
         ContingencyTable previous = armed;
         previousArmed = newSession ? null : previous;
-        previousArmedUntilNanos = nowNanos + PREVIOUS_EPOCH_GRACE_NANOS;
+        previousArmedUntilNanos = nanoTime.getAsLong() + PREVIOUS_EPOCH_GRACE_NANOS;
         previousAppliedAtMs.clear();
         if (!newSession) {
             previousAppliedAtMs.putAll(appliedAtMs);
@@ -443,7 +449,7 @@ final class AgentStateMachine {
      * applies its contingency's caps once; repeats are acknowledged as {@link TriggerAck.Status#ALREADY_APPLIED}
      * and change nothing. Anything not authentic changes nothing and gets no acknowledgement.
      */
-    TriggerOutcome trigger(byte[] d, long nowNanos) {
+    TriggerOutcome trigger(byte[] d) {
         if (d.length != Trigger.SIZE || (d[0] & 0xFF) != GpuProtocol.VERSION
                 || (d[1] & 0xFF) != MessageType.TRIGGER.code()) {
             return refuseTrigger("malformed trigger (" + d.length + " bytes" + (d.length >= 2
@@ -458,7 +464,7 @@ final class AgentStateMachine {
             return refuseTrigger("trigger for agent " + agentId + " epoch " + epoch + " contingency " + id
                     + " but no contingency table is armed");
         }
-        boolean fromPrevious = namesPrevious(epoch, nowNanos);
+        boolean fromPrevious = namesPrevious(epoch);
         ContingencyTable table = fromPrevious ? previousArmed : current;
         if (agentId != table.agentId()) {
             return refuseTrigger("trigger for agent id " + agentId + " but this agent is armed as "
@@ -467,16 +473,16 @@ final class AgentStateMachine {
         if (!table.triggerKey().verify(triggerScratch, d, Trigger.MAC_OFFSET)) {
             return refuseTrigger("unauthenticated trigger (wrong MAC) for epoch " + epoch + " contingency " + id);
         }
-        return applyTrigger(table, fromPrevious, epoch, id, nowNanos);
+        return applyTrigger(table, fromPrevious, epoch, id);
     }
 
     /**
      * Whether a trigger for {@code epoch} names the table armed before the current one: a re-arm crossed it, and
      * it came within {@link #PREVIOUS_EPOCH_GRACE_NANOS} of the re-arm.
      */
-    private boolean namesPrevious(long epoch, long nowNanos) {
+    private boolean namesPrevious(long epoch) {
         return epoch != armedEpoch && previousArmed != null && previousArmed.epoch() == epoch
-                && nowNanos - previousArmedUntilNanos < 0;
+                && nanoTime.getAsLong() - previousArmedUntilNanos < 0;
     }
 
     /**
@@ -486,7 +492,7 @@ final class AgentStateMachine {
      * (and not the previous one within the grace) changes nothing and gets no answer. {@code checked} is a group
      * key these very bytes were already found authentic with (or null): an equal key is not checked again.
      */
-    TriggerOutcome groupTrigger(byte[] d, TriggerKey checked, long nowNanos) {
+    TriggerOutcome groupTrigger(byte[] d, TriggerKey checked) {
         if (d.length != GroupTrigger.SIZE || (d[0] & 0xFF) != GpuProtocol.VERSION
                 || (d[1] & 0xFF) != MessageType.GROUP_TRIGGER.code()) {
             return refuseTrigger("malformed group trigger (" + d.length + " bytes" + (d.length >= 2
@@ -505,7 +511,7 @@ final class AgentStateMachine {
             return refuseTrigger("group trigger of session " + hex(session) + " but session " + hex(armSession)
                     + " is armed");
         }
-        boolean fromPrevious = namesPrevious(epoch, nowNanos) && previousArmed.multicast() != null;
+        boolean fromPrevious = namesPrevious(epoch) && previousArmed.multicast() != null;
         ContingencyTable table = fromPrevious ? previousArmed : current;
         TriggerKey key = table.multicast().groupKey();
         if (!key.equals(checked) && !key.verify(triggerScratch, d, GroupTrigger.MAC_OFFSET)) {
@@ -517,15 +523,15 @@ final class AgentStateMachine {
                     + armedEpoch + " (a replay, or fired before the re-arm): not answered");
             return new TriggerOutcome(null, null, refused.refusal(), key);
         }
-        TriggerOutcome o = applyTrigger(table, fromPrevious, epoch, id, nowNanos);
+        TriggerOutcome o = applyTrigger(table, fromPrevious, epoch, id);
         return new TriggerOutcome(o.ack(), o.status(), o.refusal(), key);
     }
 
     /** Applies contingency {@code id} of an authentic trigger for {@code epoch} from {@code table}, and signs the answer. */
-    private TriggerOutcome applyTrigger(ContingencyTable table, boolean fromPrevious, long epoch, int id,
-                                        long nowNanos) {
+    private TriggerOutcome applyTrigger(ContingencyTable table, boolean fromPrevious, long epoch, int id) {
         Map<Integer, Long> applied = fromPrevious ? previousAppliedAtMs : appliedAtMs;
         int agentId = table.agentId();
+        long nowNanos = nanoTime.getAsLong();
         long nowMs = agentTimeMs(nowNanos);
         TriggerAck.Status status;
         long atMs = nowMs;

@@ -52,8 +52,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>This class is the CoAP adapter and the lifecycle: what a command, a table or a trigger does to the leases,
  * the sequence window and the armed tables is decided by {@link AgentStateMachine} (no Californium, no thread, the
- * time passed in), called under one lock with the time of the injected clock; its records are translated here into
- * response codes and payloads.
+ * injected clock), called under one lock; its records are translated here into response codes and payloads.
  */
 public final class NodeAgent implements AutoCloseable {
 
@@ -75,7 +74,7 @@ public final class NodeAgent implements AutoCloseable {
     private volatile TriggerListener triggerListener;
 
     private final Object lock = new Object();
-    /** The lease, sequence and contingency state: every call under {@link #lock}, with the time of {@link #nanoTime}. */
+    /** The lease, sequence and contingency state, on the agent's clock: every call under {@link #lock}. */
     private final AgentStateMachine machine;
     /** How long after a re-arm a trigger naming the previous epoch is still applied. */
     static final long PREVIOUS_EPOCH_GRACE_NANOS = AgentStateMachine.PREVIOUS_EPOCH_GRACE_NANOS;
@@ -99,7 +98,7 @@ public final class NodeAgent implements AutoCloseable {
         this.safeCapsW = resolveSafeCaps(b, inventory);
         this.nanoTime = b.nanoTime;
         this.machine = new AgentStateMachine(name, b.backend, inventory, safeCapsW, b.maxLease.toMillis(),
-                b.nanoTime.getAsLong());
+                b.nanoTime);
         this.automaticLeaseCheck = b.automaticLeaseCheck;
         this.powerPublishInterval = b.powerPublishInterval;
 
@@ -341,7 +340,7 @@ public final class NodeAgent implements AutoCloseable {
     /** Current draw and limits. Reads the backend. */
     public PowerReport powerReport() {
         synchronized (lock) {
-            return machine.powerReport(nanoTime.getAsLong());
+            return machine.powerReport();
         }
     }
 
@@ -377,7 +376,7 @@ public final class NodeAgent implements AutoCloseable {
     public boolean checkLease() {
         AgentStateMachine.LeaseCheck check;
         synchronized (lock) {
-            check = machine.checkLease(nanoTime.getAsLong());
+            check = machine.checkLease();
         }
         if (check != AgentStateMachine.LeaseCheck.NONE) {
             publishPower();
@@ -417,7 +416,7 @@ public final class NodeAgent implements AutoCloseable {
     CapOutcome handleCap(byte[] payload) {
         AgentStateMachine.CapResult r;
         synchronized (lock) {
-            r = machine.cap(payload, nanoTime.getAsLong());
+            r = machine.cap(payload);
         }
         return afterCap(r);
     }
@@ -426,7 +425,7 @@ public final class NodeAgent implements AutoCloseable {
     CapOutcome apply(CapCommand command) {
         AgentStateMachine.CapResult r;
         synchronized (lock) {
-            r = machine.cap(command, nanoTime.getAsLong());
+            r = machine.cap(command);
         }
         return afterCap(r);
     }
@@ -462,8 +461,7 @@ public final class NodeAgent implements AutoCloseable {
         AgentStateMachine.CapResult r;
         ContingencyTable table;
         synchronized (lock) {
-            long now = nanoTime.getAsLong();
-            r = decoded != null ? machine.arm(decoded, port, now) : machine.arm(payload, port, now);
+            r = decoded != null ? machine.arm(decoded, port) : machine.arm(payload, port);
             table = machine.armed();
             if (r instanceof AgentStateMachine.Armed a && !a.retry() && listener != null) {
                 ContingencyTable previous = a.replaced();
@@ -508,7 +506,7 @@ public final class NodeAgent implements AutoCloseable {
     TriggerOutcome handleTrigger(byte[] datagram) {
         TriggerOutcome outcome;
         synchronized (lock) {
-            outcome = machine.trigger(datagram, nanoTime.getAsLong());
+            outcome = machine.trigger(datagram);
         }
         afterTrigger(outcome);
         return outcome;
@@ -526,7 +524,7 @@ public final class NodeAgent implements AutoCloseable {
     TriggerOutcome handleGroupTrigger(byte[] datagram, TriggerKey checked) {
         TriggerOutcome outcome;
         synchronized (lock) {
-            outcome = machine.groupTrigger(datagram, checked, nanoTime.getAsLong());
+            outcome = machine.groupTrigger(datagram, checked);
         }
         afterTrigger(outcome);
         return outcome;

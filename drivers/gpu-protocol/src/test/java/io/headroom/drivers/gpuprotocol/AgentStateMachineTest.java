@@ -16,8 +16,8 @@ import io.headroom.drivers.gpuprotocol.AgentStateMachine.Refusal;
 import io.headroom.drivers.gpuprotocol.AgentStateMachine.Refused;
 
 /**
- * The agent's state machine alone, tick by tick: no CoAP, no socket, no timer; the time is a number the test moves
- * ({@link FakeClock}) and passes in.
+ * The agent's state machine alone, tick by tick: no CoAP, no socket, no timer; the time is a {@link FakeClock} the
+ * test moves.
  */
 class AgentStateMachineTest {
 
@@ -32,13 +32,8 @@ class AgentStateMachineTest {
 
     @BeforeEach
     void start() {
-        machine = new AgentStateMachine("sm", gpus, Inventory.of(gpus), List.of(250.0, 250.0), 30_000,
-                clock.getAsLong());
+        machine = new AgentStateMachine("sm", gpus, Inventory.of(gpus), List.of(250.0, 250.0), 30_000, clock);
         machine.applySafeCaps();
-    }
-
-    private long now() {
-        return clock.getAsLong();
     }
 
     private List<Double> limits() {
@@ -46,7 +41,7 @@ class AgentStateMachineTest {
     }
 
     private CapResult cap(long session, long sequence, int leaseMs, double w) {
-        return machine.cap(CapCommand.uniform(session, sequence, leaseMs, 2, w), now());
+        return machine.cap(CapCommand.uniform(session, sequence, leaseMs, 2, w));
     }
 
     private ContingencyTable table(long epoch, int leaseMs, double capA, double capB) {
@@ -56,7 +51,7 @@ class AgentStateMachineTest {
     }
 
     private TriggerAck trigger(long epoch, int id) throws ProtocolException {
-        TriggerOutcome o = machine.trigger(Trigger.signed(AGENT_ID, epoch, id, key).encode(), now());
+        TriggerOutcome o = machine.trigger(Trigger.signed(AGENT_ID, epoch, id, key).encode());
         assertThat(o.ack()).as("answered (refusal: %s)", o.refusal()).isNotNull();
         TriggerAck ack = TriggerAck.decode(o.ack());
         assertThat(ack.authentic(key)).isTrue();
@@ -69,7 +64,7 @@ class AgentStateMachineTest {
         assertThat(machine.state()).isEqualTo(LeaseState.SAFE_CAP);
         assertThat(limits()).containsExactly(250.0, 250.0);
         assertThat(machine.healthState().hasSession()).isFalse();
-        assertThat(machine.checkLease(now())).isEqualTo(LeaseCheck.NONE);
+        assertThat(machine.checkLease()).isEqualTo(LeaseCheck.NONE);
     }
 
     @Test
@@ -81,21 +76,21 @@ class AgentStateMachineTest {
 
         for (int tick = 1; tick < 10; tick++) {
             clock.advanceMs(100);
-            assertThat(machine.checkLease(now())).as("tick %d", tick).isEqualTo(LeaseCheck.NONE);
+            assertThat(machine.checkLease()).as("tick %d", tick).isEqualTo(LeaseCheck.NONE);
         }
         clock.advanceMs(99);
-        assertThat(machine.checkLease(now())).as("1 ms before expiry").isEqualTo(LeaseCheck.NONE);
+        assertThat(machine.checkLease()).as("1 ms before expiry").isEqualTo(LeaseCheck.NONE);
         assertThat(limits()).containsExactly(600.0, 600.0);
 
         clock.advanceMs(1);
-        assertThat(machine.checkLease(now())).as("at expiry").isEqualTo(LeaseCheck.LAPSED);
+        assertThat(machine.checkLease()).as("at expiry").isEqualTo(LeaseCheck.LAPSED);
         assertThat(machine.state()).isEqualTo(LeaseState.SAFE_CAP);
         assertThat(limits()).containsExactly(250.0, 250.0);
         assertThat(machine.leaseLapses()).isEqualTo(1);
         assertThat(machine.leaseCheckPeriodMs()).isEqualTo(1000);
 
         clock.advanceMs(5000);
-        assertThat(machine.checkLease(now())).as("lapses once").isEqualTo(LeaseCheck.NONE);
+        assertThat(machine.checkLease()).as("lapses once").isEqualTo(LeaseCheck.NONE);
         assertThat(machine.leaseLapses()).isEqualTo(1);
     }
 
@@ -105,10 +100,10 @@ class AgentStateMachineTest {
         clock.advanceMs(900);
         assertThat(cap(SESSION, 2, 1000, 500)).isInstanceOf(Capped.class);
         clock.advanceMs(999);
-        assertThat(machine.checkLease(now())).isEqualTo(LeaseCheck.NONE);
+        assertThat(machine.checkLease()).isEqualTo(LeaseCheck.NONE);
         assertThat(limits()).containsExactly(500.0, 500.0);
         clock.advanceMs(1);
-        assertThat(machine.checkLease(now())).isEqualTo(LeaseCheck.LAPSED);
+        assertThat(machine.checkLease()).isEqualTo(LeaseCheck.LAPSED);
     }
 
     @Test
@@ -135,7 +130,7 @@ class AgentStateMachineTest {
                 "cap 900 W for GPU 0 outside 200..700 W; cap 900 W for GPU 1 outside 200..700 W"));
         assertThat(cap(SESSION, 1, 30_001, 300)).isEqualTo(new Refused(Refusal.INVALID,
                 "lease 30001 ms exceeds this agent's maximum of 30000 ms"));
-        assertThat(machine.cap(new byte[] {1, 3}, now())).isInstanceOf(Refused.class)
+        assertThat(machine.cap(new byte[] {1, 3})).isInstanceOf(Refused.class)
                 .extracting(r -> ((Refused) r).refusal()).isEqualTo(Refusal.INVALID);
         assertThat(limits()).containsExactly(250.0, 250.0);
         assertThat(cap(SESSION, 1, 5000, 300)).as("sequence 1 was never used").isInstanceOf(Capped.class);
@@ -145,11 +140,11 @@ class AgentStateMachineTest {
     void aBackendFailureRestoresTheCapsInForce() {
         FailingGpus failing = new FailingGpus(gpus);
         AgentStateMachine m = new AgentStateMachine("sm", failing, Inventory.of(gpus), List.of(250.0, 250.0), 30_000,
-                now());
+                clock);
         m.applySafeCaps();
-        assertThat(m.cap(CapCommand.uniform(SESSION, 1, 5000, 2, 600), now())).isInstanceOf(Capped.class);
+        assertThat(m.cap(CapCommand.uniform(SESSION, 1, 5000, 2, 600))).isInstanceOf(Capped.class);
         failing.failGpu = 1;
-        CapResult r = m.cap(CapCommand.uniform(SESSION, 2, 5000, 2, 400), now());
+        CapResult r = m.cap(CapCommand.uniform(SESSION, 2, 5000, 2, 400));
         assertThat(r).isInstanceOf(Refused.class);
         assertThat(((Refused) r).refusal()).isEqualTo(Refusal.FAILED);
         assertThat(((Refused) r).reason()).startsWith("failed to apply cap 400 W to GPU 1: ")
@@ -160,29 +155,29 @@ class AgentStateMachineTest {
 
     @Test
     void aStaleEpochIsRefusedAndTheSameTableAgainIsARetry() {
-        Armed first = (Armed) machine.arm(table(5, 3000, 300, 400), TRIGGER_PORT, now());
+        Armed first = (Armed) machine.arm(table(5, 3000, 300, 400), TRIGGER_PORT);
         assertThat(first.retry()).isFalse();
         assertThat(first.replaced()).isNull();
         assertThat(first.ack()).isEqualTo(new ContingencyAck(SESSION, 5, AGENT_ID, 2, TRIGGER_PORT));
 
-        Armed again = (Armed) machine.arm(table(5, 3000, 300, 400), TRIGGER_PORT, now());
+        Armed again = (Armed) machine.arm(table(5, 3000, 300, 400), TRIGGER_PORT);
         assertThat(again.retry()).as("a lost acknowledgement").isTrue();
         assertThat(again.ack()).isEqualTo(first.ack());
 
-        assertThat(machine.arm(table(5, 3000, 300, 410), TRIGGER_PORT, now()))
+        assertThat(machine.arm(table(5, 3000, 300, 410), TRIGGER_PORT))
                 .isEqualTo(new Refused(Refusal.STALE, "stale epoch 5 ≤ 5"));
-        assertThat(machine.arm(table(4, 3000, 300, 400), TRIGGER_PORT, now()))
+        assertThat(machine.arm(table(4, 3000, 300, 400), TRIGGER_PORT))
                 .isEqualTo(new Refused(Refusal.STALE, "stale epoch 4 ≤ 5"));
         assertThat(machine.armed()).isEqualTo(table(5, 3000, 300, 400));
 
-        Armed next = (Armed) machine.arm(table(6, 3000, 300, 400), TRIGGER_PORT, now());
+        Armed next = (Armed) machine.arm(table(6, 3000, 300, 400), TRIGGER_PORT);
         assertThat(next.replaced()).isEqualTo(table(5, 3000, 300, 400));
         assertThat(machine.armed().epoch()).isEqualTo(6);
     }
 
     @Test
     void aTriggerAppliesOncePerEpochAndIdAndRepeatsChangeNothing() throws Exception {
-        machine.arm(table(1, 3000, 300, 400), TRIGGER_PORT, now());
+        machine.arm(table(1, 3000, 300, 400), TRIGGER_PORT);
         clock.advanceMs(10);
         TriggerAck applied = trigger(1, 0);
         assertThat(applied.status()).isEqualTo(TriggerAck.Status.APPLIED);
@@ -201,7 +196,7 @@ class AgentStateMachineTest {
         assertThat(limits()).containsExactly(400.0, 400.0);
         assertThat(trigger(1, 9).status()).isEqualTo(TriggerAck.Status.NOT_ARMED);
 
-        machine.arm(table(2, 3000, 310, 410), TRIGGER_PORT, now());
+        machine.arm(table(2, 3000, 310, 410), TRIGGER_PORT);
         clock.advanceMs(2000); // past the previous epoch's grace
         assertThat(trigger(2, 0).status()).as("the same id in a new epoch").isEqualTo(TriggerAck.Status.APPLIED);
         assertThat(limits()).containsExactly(310.0, 310.0);
@@ -210,8 +205,8 @@ class AgentStateMachineTest {
 
     @Test
     void aTriggerFromThePreviousEpochIsAppliedWithinTheGraceOnly() throws Exception {
-        machine.arm(table(1, 3000, 300, 400), TRIGGER_PORT, now());
-        machine.arm(table(2, 3000, 350, 450), TRIGGER_PORT, now()); // re-armed while epoch 1 was fired
+        machine.arm(table(1, 3000, 300, 400), TRIGGER_PORT);
+        machine.arm(table(2, 3000, 350, 450), TRIGGER_PORT); // re-armed while epoch 1 was fired
         clock.advanceMs(AgentStateMachine.PREVIOUS_EPOCH_GRACE_NANOS / 1_000_000 - 1);
         assertThat(trigger(1, 0).status()).isEqualTo(TriggerAck.Status.APPLIED);
         assertThat(limits()).containsExactly(300.0, 300.0);
@@ -222,30 +217,30 @@ class AgentStateMachineTest {
 
     @Test
     void aTriggersLeaseLapsesLikeACommandsLease() throws Exception {
-        machine.arm(table(1, 3000, 300, 400), TRIGGER_PORT, now());
+        machine.arm(table(1, 3000, 300, 400), TRIGGER_PORT);
         trigger(1, 0);
         assertThat(machine.leaseCheckPeriodMs()).isEqualTo(300);
         clock.advanceMs(2999);
-        assertThat(machine.checkLease(now())).isEqualTo(LeaseCheck.NONE);
+        assertThat(machine.checkLease()).isEqualTo(LeaseCheck.NONE);
         clock.advanceMs(1);
-        assertThat(machine.checkLease(now())).isEqualTo(LeaseCheck.LAPSED);
+        assertThat(machine.checkLease()).isEqualTo(LeaseCheck.LAPSED);
         assertThat(limits()).containsExactly(250.0, 250.0);
     }
 
     @Test
     void whatIsNotAuthenticChangesNothingAndIsNotAnswered() {
-        TriggerOutcome unarmed = machine.trigger(Trigger.signed(AGENT_ID, 1, 0, key).encode(), now());
+        TriggerOutcome unarmed = machine.trigger(Trigger.signed(AGENT_ID, 1, 0, key).encode());
         assertThat(unarmed.ack()).isNull();
         assertThat(unarmed.refusal()).isEqualTo("trigger for agent 7 epoch 1 contingency 0 but no contingency table is armed");
 
-        machine.arm(table(1, 3000, 300, 400), TRIGGER_PORT, now());
+        machine.arm(table(1, 3000, 300, 400), TRIGGER_PORT);
         TriggerKey other = TriggerKey.random(new SecureRandom());
-        TriggerOutcome forged = machine.trigger(Trigger.signed(AGENT_ID, 1, 0, other).encode(), now());
+        TriggerOutcome forged = machine.trigger(Trigger.signed(AGENT_ID, 1, 0, other).encode());
         assertThat(forged.ack()).isNull();
         assertThat(forged.refusal()).isEqualTo("unauthenticated trigger (wrong MAC) for epoch 1 contingency 0");
-        TriggerOutcome otherAgent = machine.trigger(Trigger.signed(8, 1, 0, key).encode(), now());
+        TriggerOutcome otherAgent = machine.trigger(Trigger.signed(8, 1, 0, key).encode());
         assertThat(otherAgent.refusal()).isEqualTo("trigger for agent id 8 but this agent is armed as 7");
-        assertThat(machine.trigger(new byte[] {1}, now()).refusal()).isEqualTo("malformed trigger (1 bytes)");
+        assertThat(machine.trigger(new byte[] {1}).refusal()).isEqualTo("malformed trigger (1 bytes)");
 
         assertThat(machine.rejectedTriggers()).isEqualTo(4);
         assertThat(limits()).containsExactly(250.0, 250.0);
