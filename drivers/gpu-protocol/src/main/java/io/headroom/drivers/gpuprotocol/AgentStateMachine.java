@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 final class AgentStateMachine {
 
+    /** The agent's logger: its lines keep the name and the levels configured for {@link NodeAgent}. */
     private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
 
     /** How long after a re-arm a trigger naming the previous epoch is still applied. */
