@@ -4,10 +4,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.nio.ByteBuffer;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.RejectedExecutionException;
@@ -52,19 +49,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Supervised: {@link #supervision()} reports the trigger loop's and the lease timer's heartbeats
  * (also in {@code /health}); the agent program kicks its systemd watchdog only while both are alive.
+ *
+ * <p>This class is the CoAP adapter and the lifecycle: what a command, a table or a trigger does to the leases,
+ * the sequence window and the armed tables is decided by {@link AgentStateMachine} (no Californium, no thread, the
+ * injected clock), called under one lock; its records are translated here into response codes and payloads.
  */
 public final class NodeAgent implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
 
     private final String name;
-    private final GpuBackend backend;
     private final Inventory inventory;
     private final List<Double> safeCapsW;
-    private final LeaseState fallbackState;
     private final LongSupplier nanoTime;
-    private final long startNanos;
-    private final long maxLeaseMs;
     private final boolean automaticLeaseCheck;
     private final Duration powerPublishInterval;
     private final CoapServer server;
@@ -77,40 +74,13 @@ public final class NodeAgent implements AutoCloseable {
     private volatile TriggerListener triggerListener;
 
     private final Object lock = new Object();
-    // guarded by lock
-    private LeaseState state;
-    private boolean safeCapsApplied;
-    private boolean hasSession;
-    private long session;
-    private long lastSequence = Health.NO_SEQUENCE;
-    private long lastCommandNanos;
-    private long leaseExpiryNanos;
-    private int leaseMs;
-    private List<Double> commandedCapsW = List.of();
-    private String lastRejectedReason = "";
-    // contingencies, guarded by lock
-    private ContingencyTable armed;
-    private boolean hasArmSession;
-    private long armSession;
-    private long armedEpoch = -1;
-    private final Map<Integer, Long> appliedAtMs = new HashMap<>();
-    /**
-     * The table armed before the current one, in the same session: a trigger the appliance fired while a re-arm
-     * was in flight still names it, and is applied from it (double-buffered tables).
-     */
-    private ContingencyTable previousArmed;
-    private long previousArmedUntilNanos;
-    private final Map<Integer, Long> previousAppliedAtMs = new HashMap<>();
+    /** The lease, sequence and contingency state, on the agent's clock: every call under {@link #lock}. */
+    private final AgentStateMachine machine;
     /** How long after a re-arm a trigger naming the previous epoch is still applied. */
-    static final long PREVIOUS_EPOCH_GRACE_NANOS = 2_000_000_000L;
-    private final TriggerKey.Scratch triggerScratch = new TriggerKey.Scratch();
-    private final AtomicLong rejectedTriggers = new AtomicLong();
-    private final AtomicLong leaseLapses = new AtomicLong();
+    static final long PREVIOUS_EPOCH_GRACE_NANOS = AgentStateMachine.PREVIOUS_EPOCH_GRACE_NANOS;
     private final AtomicLong forbiddenRequests = new AtomicLong();
     /** {@code System.nanoTime()} of the lease timer's last run (supervision runs in real time, whatever the clock). */
     private volatile long leaseBeatNanos = System.nanoTime();
-    /** The state {@link #health()} reports, read without the lock. */
-    private volatile HealthState healthState;
     /** The lease timer runs at least every second: one that has not run for this long is stalled. */
     static final long LEASE_STALL_NANOS = 3_000_000_000L;
 
@@ -124,15 +94,11 @@ public final class NodeAgent implements AutoCloseable {
 
     private NodeAgent(Builder b) {
         this.name = b.name;
-        this.backend = b.backend;
         this.inventory = Inventory.of(b.backend);
         this.safeCapsW = resolveSafeCaps(b, inventory);
-        this.fallbackState = isDefault(safeCapsW, inventory) ? LeaseState.UNCAPPED : LeaseState.SAFE_CAP;
-        this.state = fallbackState;
-        this.healthState = new HealthState(fallbackState, false, 0, Health.NO_SEQUENCE, 0, "");
         this.nanoTime = b.nanoTime;
-        this.startNanos = b.nanoTime.getAsLong();
-        this.maxLeaseMs = b.maxLease.toMillis();
+        this.machine = new AgentStateMachine(name, b.backend, inventory, safeCapsW, b.maxLease.toMillis(),
+                b.nanoTime);
         this.automaticLeaseCheck = b.automaticLeaseCheck;
         this.powerPublishInterval = b.powerPublishInterval;
 
@@ -188,9 +154,9 @@ public final class NodeAgent implements AutoCloseable {
             started = true;
         }
         synchronized (lock) {
-            applySafeCapsLocked();
+            machine.applySafeCaps();
             LOG.info("{}: start-up: applied safe caps {} W to {} GPUs (state {}) until an appliance commands otherwise",
-                    name, fmtList(safeCapsW), inventory.gpuCount(), state);
+                    name, fmtList(safeCapsW), inventory.gpuCount(), machine.state());
         }
         try {
             if (triggerBindAddress != null) {
@@ -257,6 +223,7 @@ public final class NodeAgent implements AutoCloseable {
         TriggerListener own = triggerListener;
         if (own != null) {
             synchronized (lock) {
+                ContingencyTable armed = machine.armed();
                 if (armed != null) {
                     own.unregister(armed.agentId(), this);
                 }
@@ -271,9 +238,9 @@ public final class NodeAgent implements AutoCloseable {
         }
         if (orderly && wasStarted) {
             synchronized (lock) {
-                applySafeCapsLocked();
+                machine.applySafeCaps();
                 LOG.info("{}: stopped; applied safe caps {} W to its {} GPUs (state {})", name, fmtList(safeCapsW),
-                        inventory.gpuCount(), state);
+                        inventory.gpuCount(), machine.state());
             }
         } else {
             LOG.info("{}: stopped{}", name, orderly ? " before it started; GPU limits untouched"
@@ -328,18 +295,18 @@ public final class NodeAgent implements AutoCloseable {
 
     /** Triggers refused because they were malformed, unauthenticated or for another agent. */
     public long rejectedTriggers() {
-        return rejectedTriggers.get();
+        return machine.rejectedTriggers();
     }
 
     /** Leases that lapsed without renewal since the agent started (each time it fell back to its safe cap). */
     public long leaseLapses() {
-        return leaseLapses.get();
+        return machine.leaseLapses();
     }
 
     /** The armed contingency table, or null. */
     public ContingencyTable armedTable() {
         synchronized (lock) {
-            return armed;
+            return machine.armed();
         }
     }
 
@@ -366,42 +333,25 @@ public final class NodeAgent implements AutoCloseable {
 
     public LeaseState leaseState() {
         synchronized (lock) {
-            return state;
+            return machine.state();
         }
     }
 
     /** Current draw and limits. Reads the backend. */
     public PowerReport powerReport() {
         synchronized (lock) {
-            int n = inventory.gpuCount();
-            List<GpuPower> gpus = new ArrayList<>(n);
-            double total = 0;
-            for (int i = 0; i < n; i++) {
-                double p = backend.powerW(i);
-                total += p;
-                gpus.add(new GpuPower(p, backend.limitW(i)));
-            }
-            return new PowerReport(state, agentTimeMs(nanoTime.getAsLong()), total, gpus);
+            return machine.powerReport();
         }
     }
 
     public Health health() {
         // No lock: a loop stuck in the GPU driver holds the agent's lock, and that is when /health matters most.
-        HealthState h = healthState;
+        AgentStateMachine.HealthState h = machine.healthState();
         int since = h.hasSession()
                 ? (int) Math.min(Integer.MAX_VALUE, Math.max(0, (nanoTime.getAsLong() - h.lastCommandNanos()) / 1_000_000_000L))
                 : Health.NEVER;
         return new Health(h.state(), since, h.hasSession() ? h.session() : 0,
                 h.hasSession() ? h.lastSequence() : Health.NO_SEQUENCE, safeCapsW, h.lastRejectedReason(), supervision());
-    }
-
-    /** What {@link #health()} reports, published whole by every change made under the lock. */
-    private record HealthState(LeaseState state, boolean hasSession, long session, long lastSequence,
-                               long lastCommandNanos, String lastRejectedReason) {
-    }
-
-    private void publishHealthLocked() {
-        healthState = new HealthState(state, hasSession, session, lastSequence, lastCommandNanos, lastRejectedReason);
     }
 
     /** Notifies the observers of {@code /power} (they receive a fresh {@link PowerReport}). */
@@ -424,34 +374,19 @@ public final class NodeAgent implements AutoCloseable {
      * @return whether a lease lapsed in this call
      */
     public boolean checkLease() {
-        boolean lapsed = false;
-        boolean retried = false;
+        AgentStateMachine.LeaseCheck check;
         synchronized (lock) {
-            long now = nanoTime.getAsLong();
-            if (state == LeaseState.CAPPED) {
-                if (now - leaseExpiryNanos >= 0) {
-                    applySafeCapsLocked();
-                    LOG.warn("{}: lease of session {} sequence {} ({} ms) lapsed {} ms ago without renewal;"
-                                    + " applied safe caps {} W, state {}",
-                            name, hex(session), lastSequence, leaseMs, (now - leaseExpiryNanos) / 1_000_000L,
-                            fmtList(safeCapsW), state);
-                    lapsed = true;
-                    leaseLapses.incrementAndGet();
-                }
-            } else if (!safeCapsApplied) {
-                applySafeCapsLocked();
-                retried = true;
-            }
+            check = machine.checkLease();
         }
-        if (lapsed || retried) {
+        if (check != AgentStateMachine.LeaseCheck.NONE) {
             publishPower();
         }
-        return lapsed;
+        return check == AgentStateMachine.LeaseCheck.LAPSED;
     }
 
-    // ------------------------------------------------------------------------ cap commands
+    // ------------------------------------------------------------------------ cap commands and contingency tables
 
-    /** What became of a cap command. */
+    /** What became of a cap command or a contingency table, in CoAP terms. */
     sealed interface CapOutcome {
     }
 
@@ -461,169 +396,53 @@ public final class NodeAgent implements AutoCloseable {
     record Rejected(ResponseCode code, String reason) implements CapOutcome {
     }
 
+    record Armed(ContingencyAck ack) implements CapOutcome {
+    }
+
+    /** The state machine's answer in CoAP terms. */
+    private static CapOutcome outcome(AgentStateMachine.CapResult r) {
+        return switch (r) {
+            case AgentStateMachine.Capped c -> new Accepted(c.ack());
+            case AgentStateMachine.Armed a -> new Armed(a.ack());
+            case AgentStateMachine.Refused f -> new Rejected(switch (f.refusal()) {
+                case INVALID -> ResponseCode.BAD_REQUEST;
+                case STALE -> ResponseCode.CONFLICT;
+                case FAILED -> ResponseCode.INTERNAL_SERVER_ERROR;
+            }, f.reason());
+        };
+    }
+
     /** Decodes and applies a {@code POST /cap} payload. */
     CapOutcome handleCap(byte[] payload) {
-        CapCommand command;
-        try {
-            command = CapCommand.decode(payload);
-        } catch (ProtocolException e) {
-            synchronized (lock) {
-                return rejectLocked(ResponseCode.BAD_REQUEST, "malformed cap command: " + e.getMessage());
-            }
+        AgentStateMachine.CapResult r;
+        synchronized (lock) {
+            r = machine.cap(payload);
         }
-        return apply(command);
+        return afterCap(r);
     }
 
     /** Validates and applies a decoded command: everything or nothing. */
     CapOutcome apply(CapCommand command) {
-        CapOutcome outcome;
+        AgentStateMachine.CapResult r;
         synchronized (lock) {
-            outcome = applyLocked(command);
+            r = machine.cap(command);
         }
-        if (outcome instanceof Accepted) {
+        return afterCap(r);
+    }
+
+    private CapOutcome afterCap(AgentStateMachine.CapResult r) {
+        if (r instanceof AgentStateMachine.Capped) {
             synchronized (scheduleLock) {
                 scheduleLeaseCheckLocked();
             }
             publishPower();
         }
-        return outcome;
+        return outcome(r);
     }
-
-    private CapOutcome applyLocked(CapCommand cmd) {
-        int n = inventory.gpuCount();
-        if (cmd.gpuCount() != n) {
-            return rejectLocked(ResponseCode.BAD_REQUEST,
-                    "cap command has " + cmd.gpuCount() + " caps but this node has " + n + " GPUs");
-        }
-        if (cmd.leaseMs() > maxLeaseMs) {
-            return rejectLocked(ResponseCode.BAD_REQUEST,
-                    "lease " + cmd.leaseMs() + " ms exceeds this agent's maximum of " + maxLeaseMs + " ms");
-        }
-        List<String> outside = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            double cap = cmd.capsW().get(i);
-            GpuLimits range = inventory.gpu(i);
-            if (!range.contains(cap)) {
-                outside.add("cap " + Wire.fmtW(cap) + " W for GPU " + i + " outside " + range.rangeText());
-            }
-        }
-        if (!outside.isEmpty()) {
-            return rejectLocked(ResponseCode.BAD_REQUEST, String.join("; ", outside));
-        }
-        boolean newSession = !hasSession || cmd.session() != session;
-        if (!newSession && cmd.sequence() <= lastSequence) {
-            return rejectLocked(ResponseCode.CONFLICT, "stale sequence " + cmd.sequence() + " ≤ " + lastSequence);
-        }
-
-        int gpu = 0;
-        try {
-            for (; gpu < n; gpu++) {
-                backend.setLimitW(gpu, cmd.capsW().get(gpu));
-            }
-        } catch (RuntimeException e) {
-            LOG.error("{}: backend failed to apply cap {} W to GPU {}", name, Wire.fmtW(cmd.capsW().get(gpu)), gpu, e);
-            restoreLocked();
-            return rejectLocked(ResponseCode.INTERNAL_SERVER_ERROR, "failed to apply cap "
-                    + Wire.fmtW(cmd.capsW().get(gpu)) + " W to GPU " + gpu + ": " + e.getMessage()
-                    + "; previous limits restored");
-        }
-
-        if (newSession) {
-            if (hasSession) {
-                LOG.info("{}: appliance session {} replaces session {}: sequence window reset (was at {})",
-                        name, hex(cmd.session()), hex(session), lastSequence);
-            } else {
-                LOG.info("{}: acquired by appliance session {}", name, hex(cmd.session()));
-            }
-        }
-        long now = nanoTime.getAsLong();
-        LeaseState previous = state;
-        hasSession = true;
-        session = cmd.session();
-        lastSequence = cmd.sequence();
-        lastCommandNanos = now;
-        leaseMs = cmd.leaseMs();
-        leaseExpiryNanos = now + leaseMs * 1_000_000L;
-        commandedCapsW = cmd.capsW();
-        state = LeaseState.CAPPED;
-        publishHealthLocked();
-        safeCapsApplied = false;
-        if (previous != LeaseState.CAPPED) {
-            LOG.info("{}: capped by session {} sequence {} for {} ms: {} W", name, hex(session), lastSequence,
-                    leaseMs, fmtList(commandedCapsW));
-        } else {
-            LOG.debug("{}: session {} sequence {} for {} ms: {} W", name, hex(session), lastSequence, leaseMs,
-                    fmtList(commandedCapsW));
-        }
-
-        List<Double> applied = new ArrayList<>(n);
-        double total = 0;
-        try {
-            for (int i = 0; i < n; i++) {
-                applied.add(backend.limitW(i));
-                total += backend.powerW(i);
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("{}: caps applied but reading them back failed; acknowledging the commanded caps", name, e);
-            applied = new ArrayList<>(commandedCapsW);
-            total = 0;
-        }
-        return new Accepted(new CapAck(session, lastSequence, agentTimeMs(now), agentTimeMs(leaseExpiryNanos),
-                total, applied));
-    }
-
-    private Rejected rejectLocked(ResponseCode code, String reason) {
-        lastRejectedReason = Health.truncateReason(reason);
-        publishHealthLocked();
-        LOG.warn("{}: refused cap command ({}): {}", name, code, reason);
-        return new Rejected(code, reason);
-    }
-
-    /** After a failed apply: put back the caps in force before (the lease's, or the safe cap). */
-    private void restoreLocked() {
-        if (state != LeaseState.CAPPED) {
-            applySafeCapsLocked();
-            return;
-        }
-        for (int i = 0; i < commandedCapsW.size(); i++) {
-            try {
-                backend.setLimitW(i, commandedCapsW.get(i));
-            } catch (RuntimeException e) {
-                LOG.error("{}: could not restore cap {} W on GPU {}", name, Wire.fmtW(commandedCapsW.get(i)), i, e);
-            }
-        }
-    }
-
-    private void applySafeCapsLocked() {
-        boolean ok = true;
-        for (int i = 0; i < safeCapsW.size(); i++) {
-            try {
-                backend.setLimitW(i, safeCapsW.get(i));
-            } catch (RuntimeException e) {
-                ok = false;
-                LOG.error("{}: could not apply safe cap {} W to GPU {} (will retry)", name,
-                        Wire.fmtW(safeCapsW.get(i)), i, e);
-            }
-        }
-        state = fallbackState;
-        publishHealthLocked();
-        safeCapsApplied = ok;
-        commandedCapsW = List.of();
-    }
-
-    // ------------------------------------------------------------------------ contingencies
 
     /** Decodes and arms a {@code POST /contingency} payload: everything or nothing. */
     CapOutcome handleContingency(byte[] payload) {
-        ContingencyTable table;
-        try {
-            table = ContingencyTable.decode(payload);
-        } catch (ProtocolException e) {
-            synchronized (lock) {
-                return rejectArmLocked(ResponseCode.BAD_REQUEST, "malformed contingency table: " + e.getMessage());
-            }
-        }
-        return arm(table);
+        return arm(null, payload);
     }
 
     /**
@@ -632,9 +451,27 @@ public final class NodeAgent implements AutoCloseable {
      * the unicast triggers the appliance sends to whoever is silent.
      */
     CapOutcome arm(ContingencyTable table) {
-        CapOutcome outcome = armChecked(table);
+        return arm(table, null);
+    }
+
+    /** Arms {@code decoded}, or else decodes and arms {@code payload}; registers the agent id with the trigger socket. */
+    private CapOutcome arm(ContingencyTable decoded, byte[] payload) {
         TriggerListener listener = triggerListener;
-        if (outcome instanceof Armed && listener != null) {
+        int port = listener == null ? 0 : listener.port();
+        AgentStateMachine.CapResult r;
+        ContingencyTable table;
+        synchronized (lock) {
+            r = decoded != null ? machine.arm(decoded, port) : machine.arm(payload, port);
+            table = machine.armed();
+            if (r instanceof AgentStateMachine.Armed a && !a.retry() && listener != null) {
+                ContingencyTable previous = a.replaced();
+                if (previous != null && previous.agentId() != table.agentId()) {
+                    listener.unregister(previous.agentId(), this);
+                }
+                listener.register(table.agentId(), this);
+            }
+        }
+        if (r instanceof AgentStateMachine.Armed && listener != null) {
             try {
                 listener.listen(this, table.multicast());
             } catch (java.io.UncheckedIOException e) {
@@ -642,76 +479,7 @@ public final class NodeAgent implements AutoCloseable {
                         e.getMessage());
             }
         }
-        return outcome;
-    }
-
-    private CapOutcome armChecked(ContingencyTable table) {
-        TriggerListener listener = triggerListener;
-        synchronized (lock) {
-            int n = inventory.gpuCount();
-            if (!table.contingencies().isEmpty() && table.gpuCount() != n) {
-                return rejectArmLocked(ResponseCode.BAD_REQUEST, "contingency table has " + table.gpuCount()
-                        + " caps per contingency but this node has " + n + " GPUs");
-            }
-            if (table.leaseMs() > maxLeaseMs) {
-                return rejectArmLocked(ResponseCode.BAD_REQUEST, "lease " + table.leaseMs()
-                        + " ms exceeds this agent's maximum of " + maxLeaseMs + " ms");
-            }
-            List<String> outside = new ArrayList<>();
-            for (ContingencyTable.Contingency c : table.contingencies()) {
-                for (int i = 0; i < n; i++) {
-                    double cap = c.capsW().get(i);
-                    GpuLimits range = inventory.gpu(i);
-                    if (!range.contains(cap)) {
-                        outside.add("contingency " + c.id() + ": cap " + Wire.fmtW(cap) + " W for GPU " + i
-                                + " outside " + range.rangeText());
-                    }
-                }
-            }
-            if (!outside.isEmpty()) {
-                return rejectArmLocked(ResponseCode.BAD_REQUEST, String.join("; ", outside));
-            }
-            boolean newSession = !hasArmSession || table.session() != armSession;
-            if (!newSession && table.epoch() == armedEpoch && table.equals(armed)) {
-                // The appliance sends the same table again: its acknowledgement was lost. Acknowledge it again;
-                // nothing changes (what was applied in this epoch stays applied).
-                LOG.debug("{}: epoch {} armed again (a retry): acknowledged again", name, table.epoch());
-                return new Armed(new ContingencyAck(table.session(), table.epoch(), table.agentId(),
-                        table.contingencies().size(), listener == null ? 0 : listener.port()));
-            }
-            if (!newSession && table.epoch() <= armedEpoch) {
-                return rejectArmLocked(ResponseCode.CONFLICT, "stale epoch " + table.epoch() + " ≤ " + armedEpoch);
-            }
-            if (newSession && hasArmSession) {
-                LOG.info("{}: contingencies armed by session {} replace those of session {} (epoch window reset, was {})",
-                        name, hex(table.session()), hex(armSession), armedEpoch);
-            }
-            ContingencyTable previous = armed;
-            previousArmed = newSession ? null : previous;
-            previousArmedUntilNanos = nanoTime.getAsLong() + PREVIOUS_EPOCH_GRACE_NANOS;
-            previousAppliedAtMs.clear();
-            if (!newSession) {
-                previousAppliedAtMs.putAll(appliedAtMs);
-            }
-            hasArmSession = true;
-            armSession = table.session();
-            armedEpoch = table.epoch();
-            armed = table;
-            appliedAtMs.clear();
-            if (listener != null) {
-                if (previous != null && previous.agentId() != table.agentId()) {
-                    listener.unregister(previous.agentId(), this);
-                }
-                listener.register(table.agentId(), this);
-            }
-            LOG.debug("{}: armed epoch {} of session {}: {} contingencies, agent id {}", name, table.epoch(),
-                    hex(table.session()), table.contingencies().size(), table.agentId());
-            return new Armed(new ContingencyAck(table.session(), table.epoch(), table.agentId(),
-                    table.contingencies().size(), listener == null ? 0 : listener.port()));
-        }
-    }
-
-    record Armed(ContingencyAck ack) implements CapOutcome {
+        return outcome(r);
     }
 
     /**
@@ -728,37 +496,35 @@ public final class NodeAgent implements AutoCloseable {
         };
     }
 
-    private Rejected rejectArmLocked(ResponseCode code, String reason) {
-        lastRejectedReason = Health.truncateReason(reason);
-        publishHealthLocked();
-        LOG.warn("{}: refused contingency table ({}): {}", name, code, reason);
-        return new Rejected(code, reason);
-    }
+    // ------------------------------------------------------------------------ triggers
 
     /**
-     * What became of a trigger: {@code ack} is the signed {@link TriggerAck} datagram, or null when
-     * the trigger was not authentic (malformed, nothing armed, another agent's id, wrong MAC): then
-     * {@code refusal} says why and nothing was changed or answered.
-     */
-    record TriggerOutcome(byte[] ack, TriggerAck.Status status, String refusal, TriggerKey checkedWith) {
-        TriggerOutcome(byte[] ack, TriggerAck.Status status, String refusal) {
-            this(ack, status, refusal, null);
-        }
-    }
-
-    /**
-     * Handles a {@link Trigger} datagram (from the trigger socket or {@code POST /trigger}). An
-     * authentic trigger for the armed epoch, or for the epoch armed just before it in the same session within
-     * {@link #PREVIOUS_EPOCH_GRACE_NANOS} of the re-arm (a re-arm crossed the trigger), applies its contingency's
-     * caps once; repeats are
-     * acknowledged as {@link TriggerAck.Status#ALREADY_APPLIED} and change nothing. Anything not
-     * authentic changes nothing, is logged (the first and then every power-of-two occurrence) and
-     * gets no answer.
+     * Handles a {@link Trigger} datagram (from the trigger socket or {@code POST /trigger}): see
+     * {@link AgentStateMachine#trigger}. Anything not authentic changes nothing, is logged (the first and then every
+     * power-of-two occurrence) and gets no answer.
      */
     TriggerOutcome handleTrigger(byte[] datagram) {
         TriggerOutcome outcome;
         synchronized (lock) {
-            outcome = triggerLocked(datagram);
+            outcome = machine.trigger(datagram);
+        }
+        afterTrigger(outcome);
+        return outcome;
+    }
+
+    /** Handles a {@link GroupTrigger} datagram from the multicast group this agent is armed with. */
+    TriggerOutcome handleGroupTrigger(byte[] datagram) {
+        return handleGroupTrigger(datagram, null);
+    }
+
+    /**
+     * The same, where {@code checked} is a group key these very bytes were already found authentic with (by the
+     * socket, for another agent it hosts): see {@link AgentStateMachine#groupTrigger}.
+     */
+    TriggerOutcome handleGroupTrigger(byte[] datagram, TriggerKey checked) {
+        TriggerOutcome outcome;
+        synchronized (lock) {
+            outcome = machine.groupTrigger(datagram, checked);
         }
         afterTrigger(outcome);
         return outcome;
@@ -773,184 +539,6 @@ public final class NodeAgent implements AutoCloseable {
             }
             publishPower();
         }
-    }
-
-    private TriggerOutcome triggerLocked(byte[] d) {
-        if (d.length != Trigger.SIZE || (d[0] & 0xFF) != GpuProtocol.VERSION
-                || (d[1] & 0xFF) != MessageType.TRIGGER.code()) {
-            return refuseTrigger("malformed trigger (" + d.length + " bytes" + (d.length >= 2
-                    ? String.format(", version %d, type 0x%02X", d[0] & 0xFF, d[1] & 0xFF) : "") + ")");
-        }
-        ByteBuffer b = ByteBuffer.wrap(d);
-        int agentId = b.getInt(Trigger.OFF_AGENT);
-        long epoch = b.getLong(Trigger.OFF_EPOCH);
-        int id = b.getShort(Trigger.OFF_ID) & 0xFFFF;
-        ContingencyTable current = armed;
-        if (current == null) {
-            return refuseTrigger("trigger for agent " + agentId + " epoch " + epoch + " contingency " + id
-                    + " but no contingency table is armed");
-        }
-        boolean fromPrevious = namesPreviousLocked(epoch);
-        ContingencyTable table = fromPrevious ? previousArmed : current;
-        if (agentId != table.agentId()) {
-            return refuseTrigger("trigger for agent id " + agentId + " but this agent is armed as "
-                    + table.agentId());
-        }
-        if (!table.triggerKey().verify(triggerScratch, d, Trigger.MAC_OFFSET)) {
-            return refuseTrigger("unauthenticated trigger (wrong MAC) for epoch " + epoch + " contingency " + id);
-        }
-        return applyTriggerLocked(table, fromPrevious, epoch, id);
-    }
-
-    /**
-     * Whether a trigger for {@code epoch} names the table armed before the current one: a re-arm crossed it, and
-     * it came within {@link #PREVIOUS_EPOCH_GRACE_NANOS} of the re-arm.
-     */
-    private boolean namesPreviousLocked(long epoch) {
-        return epoch != armedEpoch && previousArmed != null && previousArmed.epoch() == epoch
-                && nanoTime.getAsLong() - previousArmedUntilNanos < 0;
-    }
-
-    /**
-     * Handles a {@link GroupTrigger} datagram from the multicast group this agent is armed with. One for another
-     * group (a multicast address shared by several groups) is ignored without a word. One of this group that is
-     * authentic for the armed session is handled as a unicast {@link Trigger} of the same epoch and contingency
-     * would be, and answered with this agent's own {@link TriggerAck}; one naming an older epoch than the armed
-     * table (and not the previous one within the grace) changes nothing and gets no answer, so that a replayed
-     * group datagram makes no agent answer.
-     */
-    TriggerOutcome handleGroupTrigger(byte[] datagram) {
-        return handleGroupTrigger(datagram, null);
-    }
-
-    /**
-     * The same, where {@code checked} is a group key these very bytes were already found authentic with (by the
-     * socket, for another agent it hosts): an agent armed with an equal key does not compute the MAC again. The
-     * outcome's {@code checkedWith} is the key the bytes were found authentic with, if any.
-     */
-    TriggerOutcome handleGroupTrigger(byte[] datagram, TriggerKey checked) {
-        TriggerOutcome outcome;
-        synchronized (lock) {
-            outcome = groupTriggerLocked(datagram, checked);
-        }
-        afterTrigger(outcome);
-        return outcome;
-    }
-
-    private TriggerOutcome groupTriggerLocked(byte[] d, TriggerKey checked) {
-        if (d.length != GroupTrigger.SIZE || (d[0] & 0xFF) != GpuProtocol.VERSION
-                || (d[1] & 0xFF) != MessageType.GROUP_TRIGGER.code()) {
-            return refuseTrigger("malformed group trigger (" + d.length + " bytes" + (d.length >= 2
-                    ? String.format(", version %d, type 0x%02X", d[0] & 0xFF, d[1] & 0xFF) : "") + ")");
-        }
-        ByteBuffer b = ByteBuffer.wrap(d);
-        int groupId = b.getShort(GroupTrigger.OFF_GROUP) & 0xFFFF;
-        long session = b.getLong(GroupTrigger.OFF_SESSION);
-        long epoch = b.getLong(GroupTrigger.OFF_EPOCH);
-        int id = b.getShort(GroupTrigger.OFF_ID) & 0xFFFF;
-        ContingencyTable current = armed;
-        if (current == null || current.multicast() == null || current.multicast().groupId() != groupId) {
-            return new TriggerOutcome(null, null, "not this agent's group"); // another group's: not a refusal
-        }
-        if (session != armSession) {
-            return refuseTrigger("group trigger of session " + hex(session) + " but session " + hex(armSession)
-                    + " is armed");
-        }
-        boolean fromPrevious = namesPreviousLocked(epoch) && previousArmed.multicast() != null;
-        ContingencyTable table = fromPrevious ? previousArmed : current;
-        TriggerKey key = table.multicast().groupKey();
-        if (!key.equals(checked) && !key.verify(triggerScratch, d, GroupTrigger.MAC_OFFSET)) {
-            return refuseTrigger("unauthenticated group trigger (wrong MAC) for group " + groupId + " epoch " + epoch
-                    + " contingency " + id);
-        }
-        if (!fromPrevious && epoch < armedEpoch) {
-            TriggerOutcome refused = refuseTrigger("group trigger for epoch " + epoch + " older than the armed epoch "
-                    + armedEpoch + " (a replay, or fired before the re-arm): not answered");
-            return new TriggerOutcome(null, null, refused.refusal(), key);
-        }
-        TriggerOutcome o = applyTriggerLocked(table, fromPrevious, epoch, id);
-        return new TriggerOutcome(o.ack(), o.status(), o.refusal(), key);
-    }
-
-    /** Applies contingency {@code id} of an authentic trigger for {@code epoch} from {@code table}, and signs the answer. */
-    private TriggerOutcome applyTriggerLocked(ContingencyTable table, boolean fromPrevious, long epoch, int id) {
-        Map<Integer, Long> applied = fromPrevious ? previousAppliedAtMs : appliedAtMs;
-        int agentId = table.agentId();
-        long now = nanoTime.getAsLong();
-        long nowMs = agentTimeMs(now);
-        TriggerAck.Status status;
-        long atMs = nowMs;
-        if (epoch != table.epoch()) {
-            status = TriggerAck.Status.EPOCH_MISMATCH;
-            LOG.warn("{}: trigger for epoch {} contingency {} but epoch {} is armed: nothing changed", name, epoch,
-                    id, armedEpoch);
-        } else if (applied.containsKey(id)) {
-            status = TriggerAck.Status.ALREADY_APPLIED;
-            atMs = applied.get(id);
-            LOG.info("{}: repeated trigger epoch {} contingency {} (applied at {} ms): nothing changed", name,
-                    epoch, id, atMs);
-        } else {
-            ContingencyTable.Contingency c = table.contingency(id);
-            if (c == null) {
-                status = TriggerAck.Status.NOT_ARMED;
-                LOG.warn("{}: trigger for contingency {} not in armed epoch {}: nothing changed", name, id, epoch);
-            } else {
-                status = applyContingencyLocked(table, c, now);
-                if (status == TriggerAck.Status.APPLIED) {
-                    applied.put(id, nowMs);
-                    if (fromPrevious) {
-                        LOG.info("{}: applied contingency {} from epoch {} (epoch {} was armed while it was fired)",
-                                name, id, epoch, armedEpoch);
-                    }
-                }
-            }
-        }
-        double total = 0;
-        try {
-            for (int i = 0; i < inventory.gpuCount(); i++) {
-                total += backend.powerW(i);
-            }
-        } catch (RuntimeException e) {
-            total = 0;
-        }
-        byte[] ack = TriggerAck.encodeSigned(agentId, epoch, id, status, atMs, total, table.triggerKey(),
-                triggerScratch);
-        return new TriggerOutcome(ack, status, null);
-    }
-
-    private TriggerAck.Status applyContingencyLocked(ContingencyTable table, ContingencyTable.Contingency c,
-                                                     long now) {
-        int n = inventory.gpuCount();
-        int gpu = 0;
-        try {
-            for (; gpu < n; gpu++) {
-                backend.setLimitW(gpu, c.capsW().get(gpu));
-            }
-        } catch (RuntimeException e) {
-            LOG.error("{}: backend failed to apply contingency {} cap {} W to GPU {}", name, c.id(),
-                    Wire.fmtW(c.capsW().get(gpu)), gpu, e);
-            restoreLocked();
-            return TriggerAck.Status.FAILED;
-        }
-        leaseMs = table.leaseMs();
-        leaseExpiryNanos = now + leaseMs * 1_000_000L;
-        commandedCapsW = c.capsW();
-        state = LeaseState.CAPPED;
-        publishHealthLocked();
-        safeCapsApplied = false;
-        if (LOG.isInfoEnabled()) {
-            LOG.info("{}: triggered contingency {} of epoch {}: {} W for {} ms", name, c.id(), table.epoch(),
-                    fmtList(c.capsW()), leaseMs);
-        }
-        return TriggerAck.Status.APPLIED;
-    }
-
-    private TriggerOutcome refuseTrigger(String why) {
-        long count = rejectedTriggers.incrementAndGet();
-        if (Long.bitCount(count) == 1) {
-            LOG.warn("{}: ignored {}; nothing changed ({} refused trigger(s) so far)", name, why, count);
-        }
-        return new TriggerOutcome(null, null, why);
     }
 
     // ------------------------------------------------------------------------ timers
@@ -985,27 +573,16 @@ public final class NodeAgent implements AutoCloseable {
 
     private long leaseCheckPeriodMs() {
         synchronized (lock) {
-            return state == LeaseState.CAPPED ? Math.clamp(leaseMs / 10, 10, 1000) : 1000;
+            return machine.leaseCheckPeriodMs();
         }
     }
 
     // ------------------------------------------------------------------------ helpers
 
-    private long agentTimeMs(long nanos) {
-        return Math.max(0, (nanos - startNanos) / 1_000_000L);
-    }
-
-    private static String hex(long id) {
-        return String.format("%016x", id);
-    }
-
     private static String fmtList(List<Double> w) {
-        StringBuilder b = new StringBuilder("[");
-        for (int i = 0; i < w.size(); i++) {
-            b.append(i == 0 ? "" : ", ").append(Wire.fmtW(w.get(i)));
-        }
-        return b.append(']').toString();
+        return AgentStateMachine.fmtList(w);
     }
+
 
     private static List<Double> resolveSafeCaps(Builder b, Inventory inv) {
         int n = inv.gpuCount();
@@ -1033,15 +610,6 @@ public final class NodeAgent implements AutoCloseable {
             out.add(got);
         }
         return List.copyOf(out);
-    }
-
-    private static boolean isDefault(List<Double> caps, Inventory inv) {
-        for (int i = 0; i < caps.size(); i++) {
-            if (caps.get(i) != inv.gpu(i).defaultW()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** The format the request's Accept option asks for, or empty if it is not one we serve. */

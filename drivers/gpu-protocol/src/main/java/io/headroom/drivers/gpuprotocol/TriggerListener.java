@@ -346,7 +346,7 @@ public final class TriggerListener implements AutoCloseable {
         byte[] d = Arrays.copyOf(rx.array(), rx.remaining());
         TriggerKey checked = null;
         for (NodeAgent agent : g.members()) {
-            NodeAgent.TriggerOutcome outcome;
+            TriggerOutcome outcome;
             try {
                 outcome = agent.handleGroupTrigger(d, checked);
                 if (outcome.checkedWith() != null) {
@@ -360,7 +360,7 @@ public final class TriggerListener implements AutoCloseable {
         }
     }
 
-    private void answer(NodeAgent agent, NodeAgent.TriggerOutcome outcome, SocketAddress to) {
+    private void answer(NodeAgent agent, TriggerOutcome outcome, SocketAddress to) {
         byte[] ack = outcome.ack();
         if (ack == null) {
             return;

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import io.headroom.drivers.gpuprotocol.NodeAgent.Armed;
 import io.headroom.drivers.gpuprotocol.NodeAgent.CapOutcome;
 import io.headroom.drivers.gpuprotocol.NodeAgent.Rejected;
-import io.headroom.drivers.gpuprotocol.NodeAgent.TriggerOutcome;
 
 /** Arming contingency tables and triggering them, in-process with a fake clock. */
 class ContingencyTest {
