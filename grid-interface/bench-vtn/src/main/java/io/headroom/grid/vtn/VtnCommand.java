@@ -21,7 +21,7 @@ import java.util.concurrent.CountDownLatch;
  * {@code ./headroom vtn}: runs a bench VTN until killed, OpenADR 3 ({@link BenchVtn}) or 2.0b ({@link BenchVtn2b}).
  * The one entry point of this module: {@code ./headroom} reaches it as a subcommand, {@link #main} runs it alone.
  */
-@Command(name = "vtn", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "vtn", mixinStandardHelpOptions = true, sortOptions = false, version = "Headroom bench VTN 0.1.0",
         description = {"Run a bench VTN (a real OpenADR server for benches and interop tests, never part of the appliance) until killed.",
                 "OpenADR 3 (3.1 or 3.0.1; one server answers both path shapes): HTTP, or HTTPS with --tls-cert/--tls-key, an OAuth2 "
                         + "token endpoint, the programs/events/reports/subscriptions/vens/resources endpoints and webhook notifications. "
@@ -43,7 +43,7 @@ public final class VtnCommand implements Callable<Integer> {
             description = "3.1, 3.0.1 or 2.0b")
     String version;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to listen on (default ${DEFAULT-VALUE})")
+    @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1", description = "address to listen on (default ${DEFAULT-VALUE})")
     String host;
 
     @Option(names = "--port", paramLabel = "PORT", description = "port to listen on (default 8081 for OpenADR 3, 8082 for 2.0b; 0: any free one)")
