@@ -13,12 +13,13 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code ./headroom}: the bench, the appliance's own commands, the operator CLI, and the benchmarks. */
+/** {@code ./headroom}: the bench, the appliance's own commands, the operator CLI, the benchmarks, and the bench VTN. */
 @Command(name = "headroom", mixinStandardHelpOptions = true, version = "Headroom 0.1.0",
         description = "Grid-interactive edge appliance for AI data centers.",
         subcommands = {Cli.BenchCommand.class, ApplianceCommands.Run.class, ApplianceCommands.CheckSite.class, ApplianceCommands.Token.class,
                 Cli.Perf.class, Cli.Study.class, OperatorCommands.Status.class, OperatorCommands.Feeds.class, OperatorCommands.Caps.class,
-                OperatorCommands.Alarms.class, OperatorCommands.Events.class, OperatorCommands.Overrides.class})
+                OperatorCommands.Alarms.class, OperatorCommands.Events.class, OperatorCommands.Overrides.class,
+                io.headroom.grid.vtn.VtnCommand.class})
 public final class Cli implements Runnable {
 
     /** Where ./headroom lives (the launcher passes it); relative paths in defaults resolve against it. */

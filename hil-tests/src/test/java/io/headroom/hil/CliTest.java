@@ -24,6 +24,19 @@ class CliTest {
     }
 
     @Test
+    void theBenchVtnIsASubcommandWithItsOwnHelp() {
+        Result top = run("--help");
+        assertThat(top.exit()).isZero();
+        assertThat(top.out()).containsPattern("(?m)^\\s+vtn\\s+Run a bench VTN");
+        Result vtn = run("vtn", "--help");
+        assertThat(vtn.exit()).isZero();
+        assertThat(vtn.out()).contains("Usage: headroom vtn", "--openadr-version", "3.1, 3.0.1 or 2.0b");
+        Result missing = run("vtn");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("Missing required option: '--openadr-version=VERSION'");
+    }
+
+    @Test
     void checkSitePrintsTheN1PlanOfTheExample() {
         Result r = run("check-site", "../sites/example-4feed.yaml");
         assertThat(r.exit()).as(r.err()).isZero();

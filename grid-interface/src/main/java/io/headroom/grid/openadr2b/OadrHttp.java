@@ -23,7 +23,7 @@ import java.time.Duration;
  * reply must carry a valid signature by the TLS peer's certificate ({@link OadrSignature}); off, a reply's signature,
  * if any, is still verified.
  */
-final class OadrHttp {
+final class OadrHttp implements OadrTransport {
 
     private final HttpClient http;
     private final URI base;
@@ -58,12 +58,14 @@ final class OadrHttp {
     }
 
     /** The reply's message element; a {@link VtnException} (status 0: not reached / outcome unknown) otherwise. */
-    Element post(String xml) {
+    @Override
+    public Element post(String xml) {
         return post(xml, null);
     }
 
     /** Posts to {@code service} (null: the message's own service; an oadrResponse needs it named). */
-    Element post(String xml, String serviceOrNull) {
+    @Override
+    public Element post(String xml, String serviceOrNull) {
         String name = Xml.local(Xml.message(xml));
         String service = serviceOrNull != null ? serviceOrNull : OadrMessages.service(name);
         URI uri = base.resolve(service);

@@ -12,8 +12,6 @@ import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalInputProvider;
 import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalOutputProvider;
 import com.pi4j.plugin.linuxfs.provider.gpio.digital.LinuxFsDigitalInputProvider;
 import com.pi4j.plugin.linuxfs.provider.gpio.digital.LinuxFsDigitalOutputProvider;
-import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProvider;
-import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutputProvider;
 import com.pi4j.provider.Provider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -136,8 +134,8 @@ public final class Gpio implements AutoCloseable {
         Provider<?, ?, ?> out;
         switch (p) {
             case MOCK -> {
-                in = MockDigitalInputProvider.newInstance();
-                out = MockDigitalOutputProvider.newInstance();
+                in = mockProvider("MockDigitalInputProvider");
+                out = mockProvider("MockDigitalOutputProvider");
             }
             case GPIOD -> {
                 in = GpioDDigitalInputProvider.newInstance();
@@ -156,6 +154,22 @@ public final class Gpio implements AutoCloseable {
                 .build();
         LOG.info("GPIO opened with provider {}", p);
         return new Gpio(ctx, p, in.id(), out.id(), clock, ownsClock);
+    }
+
+    /**
+     * A provider of Pi4J's mock plugin, looked up by name: the plugin is a test and bench dependency (drivers/gpio's
+     * tests, hil-tests), never on the appliance's class path, where {@link GpioProvider#MOCK} fails with this message.
+     */
+    private static Provider<?, ?, ?> mockProvider(String simpleName) {
+        String name = "com.pi4j.plugin.mock.provider.gpio.digital." + simpleName;
+        try {
+            return (Provider<?, ?, ?>) Class.forName(name, true, Gpio.class.getClassLoader()).getMethod("newInstance").invoke(null);
+        } catch (ClassNotFoundException e) {
+            throw new GpioException("GPIO provider MOCK needs Pi4J's mock plugin (com.pi4j:pi4j-plugin-mock) on the class path: "
+                    + "it is a test and bench dependency, not part of the appliance", e);
+        } catch (ReflectiveOperationException e) {
+            throw new GpioException("cannot instantiate " + name + ": " + e, e);
+        }
     }
 
     static void checkBcm(int bcm) {

@@ -12,12 +12,12 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The OpenADR 2.0b XSDs at {@code ../../shared/specs/openadr2b} (relative to the module directory). Absent: the test
+ * The OpenADR 2.0b XSDs at {@code ../../../shared/specs/openadr2b} (relative to the module directory). Absent: the test
  * is skipped locally and fails when {@code CI=true}.
  */
 final class OadrSchema {
 
-    static final Path DIR = Path.of("..", "..", "shared", "specs", "openadr2b").toAbsolutePath().normalize();
+    static final Path DIR = Path.of("..", "..", "..", "shared", "specs", "openadr2b").toAbsolutePath().normalize();
     private static Schema schema;
 
     private OadrSchema() {
