@@ -298,12 +298,6 @@ public final class Appliance implements AutoCloseable {
                 monitors.add(monitor);
                 waveformAddresses.put(feed.id(), source.localAddress());
             }
-            protection.supervisedBy(supervisor);
-            // the fast path's other half: answers to a fired contingency, and unicast retries of silent agents
-            supervisor.watch("ack-intake", Duration.ofSeconds(1),
-                    "answers to a fired contingency are not collected and silent agents are not retried",
-                    new Heartbeat.Pulled(trigger::intakeHeartbeatNanos, trigger::intakeRunning, trigger::intakeFailures));
-            protection.start();
             RegulationLoop regulation = new RegulationLoop(site, measurements, actuator, options.commitments(), journal,
                     utc, nanoTime);
             parts.push(regulation);
@@ -339,6 +333,13 @@ public final class Appliance implements AutoCloseable {
             }
             protection.onFired(metrics);
             coap.onAck(metrics);
+            // Started once wired; nothing is armed before regulation's first tick, and a detector's events wait for it.
+            protection.supervisedBy(supervisor);
+            // the fast path's other half: answers to a fired contingency, and unicast retries of silent agents
+            supervisor.watch("ack-intake", Duration.ofSeconds(1),
+                    "answers to a fired contingency are not collected and silent agents are not retried",
+                    new Heartbeat.Pulled(trigger::intakeHeartbeatNanos, trigger::intakeRunning, trigger::intakeFailures));
+            protection.start();
             OperatorApi operatorApi = new OperatorApi(site, regulation::state, operator, options.commitments(),
                     new OperatorApi.Access(tokens, options.api().requireTokenForReads()), utc, disturbances::request);
             ApiServer api = ApiServer.start(vertx, site, regulation::state, journal, ven, metrics::scrape,
