@@ -138,7 +138,7 @@ public final class RegulationLoop implements AutoCloseable {
      * Watches the waveform streams from now on: their health (a silent or failed stream is an alarm), the
      * feeds' half-cycle quantities and the site's band power go into each {@link SiteState}, and the band power
      * into the snapshot. Regulation's budgets still come from the meters. Set before {@link #start}; the
-     * watch's clock is {@link System#nanoTime()}, as {@code nanoTime} is in the appliance.
+     * watch's clock is this loop's {@code nanoTime}.
      */
     public void withWaveforms(io.headroom.appliance.dsp.WaveformWatch watch) {
         this.waveforms = watch == null || watch.isEmpty() ? null : watch;
@@ -214,7 +214,7 @@ public final class RegulationLoop implements AutoCloseable {
         Map<String, BankMeasurement> banks = bankActuator == null ? Map.of() : bankActuator.measure(now);
         io.headroom.appliance.operator.OperatorControls op = operator;
         io.headroom.appliance.dsp.WaveformState wave = waveforms == null
-                ? io.headroom.appliance.dsp.WaveformState.none() : waveforms.state(System.nanoTime());
+                ? io.headroom.appliance.dsp.WaveformState.none() : waveforms.state(now);
         Snapshot snapshot = new Snapshot(tick, now, at, feeds, nodes, banks, gridLimits(at),
                 op == null ? Map.of() : op.nodeCeilingsW(at), op == null ? Set.of() : op.outOfService(), wave.bands());
         List<GroupDecision> decisions = new ArrayList<>();

@@ -47,6 +47,7 @@ public final class Plant implements AutoCloseable {
     private final boolean[] waveUp;
     private final double[] waveAmps;
     private long started;
+    private final java.util.function.LongSupplier nanoTime;
     private volatile double nowS;
     private final Map<String, PlantBreaker> breakers = new HashMap<>();
     /** Per priority class (ordinal): uncapped GPU demand and delivered GPU energy since start, J. */
@@ -78,6 +79,16 @@ public final class Plant implements AutoCloseable {
      */
     public Plant(Site site, Map<String, Integer> meterPorts, Map<String, Integer> bankPorts, long seed, long stepMs)
             throws Exception {
+        this(site, meterPorts, bankPorts, seed, stepMs, System::nanoTime);
+    }
+
+    /**
+     * @param nanoTime the plant's clock, ns: real time ({@code System::nanoTime}) when it steps itself
+     *                 ({@link #start}), virtual time when a test steps it ({@link #startStepped}, {@link #step(double)})
+     */
+    public Plant(Site site, Map<String, Integer> meterPorts, Map<String, Integer> bankPorts, long seed, long stepMs,
+                 java.util.function.LongSupplier nanoTime) throws Exception {
+        this.nanoTime = nanoTime;
         this.site = site;
         this.stepMs = stepMs;
         this.noise = new Random(seed ^ 0x5eed);
@@ -158,7 +169,7 @@ public final class Plant implements AutoCloseable {
     }
 
     public void start() {
-        started = System.nanoTime();
+        started = nanoTime.getAsLong();
         step(0);
         thread.scheduleAtFixedRate(() -> {
             try {
@@ -167,6 +178,15 @@ public final class Plant implements AutoCloseable {
                 log.error("plant step failed", e);
             }
         }, stepMs, stepMs, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Starts the plant without its thread: a test steps it ({@link #step(double)}) as its virtual clock moves; the
+     * plant's time is that clock's, from now.
+     */
+    public void startStepped() {
+        started = nanoTime.getAsLong();
+        step(0);
     }
 
     /** Seconds since start. */
@@ -368,8 +388,9 @@ public final class Plant implements AutoCloseable {
         }
     }
 
-    synchronized void step(double dtS) {
-        nowS = (System.nanoTime() - started) / 1e9;
+    /** One step of {@code dtS} seconds, ending at the clock's now (the plant's thread calls it, or a test). */
+    public synchronized void step(double dtS) {
+        nowS = (nanoTime.getAsLong() - started) / 1e9;
         io.headroom.hil.study.StudyWorkload cal = calibrated;
         double forced = workload.forcedAt(nowS);
         if (cal != null && dtS > 0) {

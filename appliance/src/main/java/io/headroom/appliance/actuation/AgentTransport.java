@@ -75,6 +75,32 @@ public final class AgentTransport {
         return b.build();
     }
 
+    /**
+     * The interface whose address is {@code address} (the loopback for a 127.x address), or null for null (the
+     * routing table chooses): where the contingency trigger sends its multicast from ({@code agents.multicastInterface}).
+     *
+     * @throws IllegalStateException when no interface of this machine has the address
+     */
+    public static java.net.NetworkInterface multicastInterface(String address) throws java.io.IOException {
+        if (address == null) {
+            return null;
+        }
+        java.net.InetAddress a = java.net.InetAddress.getByName(address);
+        if (a.isLoopbackAddress()) {
+            for (java.net.NetworkInterface nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                if (nif.isLoopback() && nif.isUp()) {
+                    return nif;
+                }
+            }
+        }
+        java.net.NetworkInterface nif = java.net.NetworkInterface.getByInetAddress(a);
+        if (nif == null) {
+            throw new IllegalStateException("agents.multicastInterface: no network interface of this machine has the "
+                    + "address " + address);
+        }
+        return nif;
+    }
+
     /** The node the site places at each agent address. */
     static Map<InetSocketAddress, String> nodeByAgent(List<Node> agents) {
         Map<InetSocketAddress, String> m = new LinkedHashMap<>();

@@ -42,6 +42,7 @@ public final class CoapActuator implements Actuator {
     private static final double renewFraction = 0.25;
 
     private final AgentClient client;
+    private final java.util.function.LongSupplier nanoTime;
     private final long session;
     private final int leaseMs;
     private final long telemetryDeadlineNanos;
@@ -95,14 +96,12 @@ public final class CoapActuator implements Actuator {
     private record Arming(ContingencyTable table, double[] capsByFeed, int[] contingencyIds) {
     }
 
-    public CoapActuator(Site site, AgentClient client) {
-        this(site, client, null);
-    }
-
     /**
-     * @param trigger the fan-out that fires armed contingencies (null: no fast path, plans are not armed)
+     * @param trigger  the fan-out that fires armed contingencies (null: no fast path, plans are not armed)
+     * @param nanoTime the appliance's monotonic clock, ns (leases, holds, telemetry ages, round trips)
      */
-    public CoapActuator(Site site, AgentClient client, ContingencyTrigger trigger) {
+    public CoapActuator(Site site, AgentClient client, ContingencyTrigger trigger, java.util.function.LongSupplier nanoTime) {
+        this.nanoTime = java.util.Objects.requireNonNull(nanoTime, "nanoTime");
         this.site = site;
         this.trigger = trigger;
         this.client = client;
@@ -147,7 +146,7 @@ public final class CoapActuator implements Actuator {
             throw new IllegalArgumentException("node " + node.id() + " has no agent");
         }
         double hold = c.holdCapW;
-        if (!Double.isNaN(hold) && System.nanoTime() - c.holdUntilNanos < 0) {
+        if (!Double.isNaN(hold) && nanoTime.getAsLong() - c.holdUntilNanos < 0) {
             capPerGpuW = Math.min(capPerGpuW, hold); // a triggered contingency holds until regulation has seen the loss
         }
         c.desired = capPerGpuW;
@@ -287,10 +286,10 @@ public final class CoapActuator implements Actuator {
         long seq = ++c.sequence;
         c.unackedMaxW = Double.isNaN(c.unackedMaxW) ? cap : Math.max(c.unackedMaxW, cap);
         CapCommand cmd = CapCommand.uniform(session, seq, leaseMs, c.node.gpus(), cap);
-        long sentNanos = System.nanoTime();
+        long sentNanos = nanoTime.getAsLong();
         client.setCaps(c.address, cmd).whenComplete((CapAck ack, Throwable err) -> {
             try {
-                ackListener.onCapAck(c.node, System.nanoTime() - sentNanos, err == null);
+                ackListener.onCapAck(c.node, nanoTime.getAsLong() - sentNanos, err == null);
             } catch (RuntimeException ex) {
                 log.warn("ack listener failed: {}", ex.toString());
             }
@@ -299,7 +298,7 @@ public final class CoapActuator implements Actuator {
                 c.sent = cap;
                 c.telemetry = new NodeTelemetry(c.node.id(), ack.totalPowerW(),
                         ack.appliedLimitsW().isEmpty() ? cap : ack.appliedLimitsW().getFirst(), true);
-                c.telemetryAtNanos = System.nanoTime();
+                c.telemetryAtNanos = nanoTime.getAsLong();
                 c.unackedMaxW = Double.NaN;
                 if (c.failures > 0) {
                     log.info("agent {} at {} answers again after {} failures", c.node.id(), c.address, c.failures);

@@ -62,6 +62,7 @@ public final class RedfishActuator implements Actuator {
 
     private final Map<String, Channel> channels = new LinkedHashMap<>();
     private final long pollNanos;
+    private final java.util.function.LongSupplier nanoTime;
     private final long telemetryDeadlineNanos;
 
     /** Per-node state; written by the regulation thread and the client's event loop. */
@@ -97,16 +98,19 @@ public final class RedfishActuator implements Actuator {
      * @param nodes        the nodes capped through their BMCs
      * @param bmcOf        each node's BMC (the actuator closes the clients on {@link #close})
      * @param pollInterval how often an unchanged node's BMC is read; telemetry older than three intervals is stale
+     * @param nanoTime     the caller's monotonic clock, ns (a request's duration is added to its start in it)
      */
-    public RedfishActuator(List<Node> nodes, Function<Node, Bmc> bmcOf, Duration pollInterval) {
-        this(nodes, bmcOf, pollInterval, n -> Double.NaN);
+    public RedfishActuator(List<Node> nodes, Function<Node, Bmc> bmcOf, Duration pollInterval,
+                           java.util.function.LongSupplier nanoTime) {
+        this(nodes, bmcOf, pollInterval, n -> Double.NaN, nanoTime);
     }
 
     /**
      * @param safeCapW each node's per-GPU ceiling until the first plans are armed (its N-1 safe cap); NaN: none
      */
     public RedfishActuator(List<Node> nodes, Function<Node, Bmc> bmcOf, Duration pollInterval,
-                           java.util.function.ToDoubleFunction<Node> safeCapW) {
+                           java.util.function.ToDoubleFunction<Node> safeCapW, java.util.function.LongSupplier nanoTime) {
+        this.nanoTime = java.util.Objects.requireNonNull(nanoTime, "nanoTime");
         this.pollNanos = pollInterval.toNanos();
         this.telemetryDeadlineNanos = 3 * pollNanos;
         for (Node n : nodes) {
@@ -114,6 +118,38 @@ public final class RedfishActuator implements Actuator {
             c.ceilingW = safeCapW.applyAsDouble(n);
             channels.put(n.id(), c);
         }
+    }
+
+    /**
+     * The BMC actuator of a site's Redfish nodes: a client per node (session auth, its CA or the JDK's trust, 3 s
+     * connect and 5 s request timeouts), read every second; each node held at or under its contingency plans' caps,
+     * {@code safeCapW} (its N-1 safe cap) until the first plans; the site's feeds name the contingencies.
+     *
+     * @throws IllegalStateException when a node's BMC password file cannot be read (the clients made are closed)
+     */
+    public static RedfishActuator forSite(io.headroom.appliance.site.Site site, io.vertx.core.Vertx vertx,
+                                          List<Node> nodes, java.util.function.ToDoubleFunction<Node> safeCapW,
+                                          java.util.function.LongSupplier nanoTime) {
+        Map<String, Bmc> bmcs = new java.util.HashMap<>();
+        try {
+            for (Node n : nodes) {
+                io.headroom.appliance.site.RedfishBmc b = n.redfish();
+                String password = io.headroom.appliance.site.AgentKeys.readSecret(b.passwordFile());
+                io.headroom.drivers.redfish.RedfishConfig.Builder cfg = io.headroom.drivers.redfish.RedfishConfig
+                        .builder(b.url(), b.user(), password).connectTimeout(Duration.ofSeconds(3))
+                        .requestTimeout(Duration.ofSeconds(5));
+                if (b.caFile() != null) {
+                    cfg.pinnedCa(b.caFile());
+                }
+                bmcs.put(n.id(), new Bmc(RedfishClient.create(vertx, cfg.build()), b.chassis()));
+            }
+        } catch (io.headroom.appliance.site.AgentKeys.KeyFileException e) {
+            bmcs.values().forEach(b -> b.client().close());
+            throw new IllegalStateException("BMC credentials: " + e.getMessage(), e);
+        }
+        log.info("{} node(s) capped through their BMCs (Redfish): held at their N-1 plans' lowest caps", nodes.size());
+        return new RedfishActuator(nodes, n -> bmcs.get(n.id()), Duration.ofSeconds(1), safeCapW, nanoTime)
+                .feeds(site.feeds().stream().map(io.headroom.appliance.site.Feed::id).toList());
     }
 
     /** Holds each of the group's Redfish nodes at or under the lowest cap any of its contingency plans gives it. */
@@ -262,7 +298,7 @@ public final class RedfishActuator implements Actuator {
 
     private void start(Channel c, java.util.function.Supplier<CompletableFuture<PowerLimit>> op, long startedNanos,
                        java.util.function.Consumer<PowerLimit> onSuccess, String what) {
-        long startedSys = System.nanoTime();
+        long startedSys = nanoTime.getAsLong();
         CompletableFuture<PowerLimit> f;
         try {
             f = op.get();
@@ -280,7 +316,7 @@ public final class RedfishActuator implements Actuator {
                     }
                     onSuccess.accept(pl);
                     // answered at: the start in the caller's time base plus the time the request took
-                    record(c, pl, startedNanos + (System.nanoTime() - startedSys));
+                    record(c, pl, startedNanos + (nanoTime.getAsLong() - startedSys));
                     if (c.failures > 0) {
                         log.info("node {}: BMC answers again after {} failures", c.node.id(), c.failures);
                         c.failures = 0;

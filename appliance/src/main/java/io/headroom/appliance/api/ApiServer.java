@@ -194,15 +194,25 @@ public final class ApiServer implements AutoCloseable {
         return start(vertx, site, state, journal, ven, metrics, host, port, operator, limits, tls, null);
     }
 
+    /** Starts the server on {@code vertx} on the system's clocks; fails with the bind error. */
+    public static ApiServer start(Vertx vertx, Site site, Supplier<SiteState> state, Journal journal, GridLink ven,
+                                  Supplier<String> metrics, String host, int port, OperatorApi operator, Limits limits,
+                                  Tls tls, Supplier<io.headroom.appliance.supervision.Supervisor.Report> supervision) {
+        return start(vertx, site, state, journal, ven, metrics, host, port, operator, limits, tls, supervision,
+                io.headroom.appliance.clock.Clocks.system());
+    }
+
     /**
      * Starts the server on {@code vertx}; fails with the bind error (e.g. the port is taken).
      *
      * @param supervision the loops' verdicts ({@link io.headroom.appliance.supervision.Supervisor#check}), asked at each
      *                    {@code GET /api/v1/health}; null: regulation's first tick alone makes it healthy
+     * @param clocks      the appliance's clocks (a query's default window ends now; the live stream's pacing)
      */
     public static ApiServer start(Vertx vertx, Site site, Supplier<SiteState> state, Journal journal, GridLink ven,
                                   Supplier<String> metrics, String host, int port, OperatorApi operator, Limits limits,
-                                  Tls tls, Supplier<io.headroom.appliance.supervision.Supervisor.Report> supervision) {
+                                  Tls tls, Supplier<io.headroom.appliance.supervision.Supervisor.Report> supervision,
+                                  io.headroom.appliance.clock.Clocks clocks) {
         String dashboard = resource("dashboard/index.html");
         Router router = Router.router(vertx);
         ConnectionGuard guard = new ConnectionGuard(vertx, limits);
@@ -212,12 +222,12 @@ public final class ApiServer implements AutoCloseable {
                 limits.queryThreads());
         QueryGate gate = new QueryGate(queries, limits.maxQueries());
         router.get("/api/v1/site").handler(rc -> json(rc, 200, SiteJson.site(site, state.get(), operator)));
-        LiveStream.mount(router, vertx, site, state, operator, limits.maxStreamClients());
+        LiveStream.mount(router, vertx, site, state, operator, limits.maxStreamClients(), clocks.monotonic());
         router.get("/api/v1/health").handler(rc -> health(rc, site, state.get(), journal,
                 supervision == null ? null : supervision.get()));
         // parameters are checked on the event loop, before the gate: an out-of-bound request is 400 even under a flood
         router.get("/api/v1/journal").handler(rc -> {
-            JournalQuery q = checked(rc, () -> JournalQuery.of(rc, MAX_JOURNAL_PAGE));
+            JournalQuery q = checked(rc, () -> JournalQuery.of(rc, MAX_JOURNAL_PAGE, clocks.utc().instant()));
             if (q == null) {
                 return;
             }
@@ -236,13 +246,13 @@ public final class ApiServer implements AutoCloseable {
             });
         });
         router.get("/api/v1/journal.csv").handler(rc -> {
-            JournalQuery q = checked(rc, () -> JournalQuery.of(rc, MAX_CSV_ROWS));
+            JournalQuery q = checked(rc, () -> JournalQuery.of(rc, MAX_CSV_ROWS, clocks.utc().instant()));
             if (q != null) {
                 gate.stream(rc, ctx -> CsvStream.write(rc, ctx, journal, q));
             }
         });
         router.get("/api/v1/history/feeds").handler(rc -> {
-            HistoryQuery q = checked(rc, () -> HistoryQuery.of(rc, site, MAX_HISTORY_PAGE));
+            HistoryQuery q = checked(rc, () -> HistoryQuery.of(rc, site, MAX_HISTORY_PAGE, clocks.utc().instant()));
             if (q == null) {
                 return;
             }

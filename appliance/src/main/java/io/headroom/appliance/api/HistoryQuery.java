@@ -14,13 +14,13 @@ import java.time.Instant;
  */
 record HistoryQuery(String feed, Instant from, Instant to, int step, int limit, String after) {
 
-    static HistoryQuery of(RoutingContext rc, Site site, int maxLimit) {
+    static HistoryQuery of(RoutingContext rc, Site site, int maxLimit, Instant now) {
         String feed = rc.request().getParam("feed");
         if (feed != null && site.feed(feed).isEmpty()) {
             throw new ApiServer.BadParameter("feed", "no feed '" + feed + "' in site " + site.name());
         }
         long seconds = ApiServer.longParam(rc, "seconds", 300, 1, 7 * 24 * 3600);
-        Instant to = ApiServer.instantParam(rc, "to", Instant.ofEpochSecond(Instant.now().getEpochSecond() + 1));
+        Instant to = ApiServer.instantParam(rc, "to", Instant.ofEpochSecond(now.getEpochSecond() + 1));
         Instant from = ApiServer.instantParam(rc, "from", to.minusSeconds(seconds));
         if (!from.isBefore(to)) {
             throw new ApiServer.BadParameter("from", "from " + from + " is not before to " + to);

@@ -13,8 +13,8 @@ import java.time.Instant;
  */
 record JournalQuery(Instant from, Instant to, String kind, int limit, Long before, Long after) {
 
-    static JournalQuery of(RoutingContext rc, int maxLimit) {
-        Instant to = ApiServer.instantParam(rc, "to", Instant.now().plusSeconds(1));
+    static JournalQuery of(RoutingContext rc, int maxLimit, Instant now) {
+        Instant to = ApiServer.instantParam(rc, "to", now.plusSeconds(1));
         Instant from = ApiServer.instantParam(rc, "from", to.minusSeconds(3600));
         if (!from.isBefore(to)) {
             throw new ApiServer.BadParameter("from", "from " + from + " is not before to " + to);

@@ -69,7 +69,11 @@ final class LiveStream {
     /** Adds the operator's view (maintenance, overrides, alarm ids) to each event, as {@code /api/v1/site} does. */
     private OperatorApi operator;
 
-    LiveStream(Vertx vertx, Site site, Supplier<SiteState> state, long periodMs, long heartbeatMs) {
+    private final io.headroom.appliance.clock.MonotonicClock clock;
+
+    LiveStream(Vertx vertx, Site site, Supplier<SiteState> state, long periodMs, long heartbeatMs,
+               io.headroom.appliance.clock.MonotonicClock clock) {
+        this.clock = clock;
         this.vertx = vertx;
         this.site = site;
         this.state = state;
@@ -82,8 +86,8 @@ final class LiveStream {
 
     /** Mounts {@code GET /api/v1/stream} on {@code router} with the default periods and at most {@code maxClients}. */
     static LiveStream mount(Router router, Vertx vertx, Site site, Supplier<SiteState> state, OperatorApi operator,
-                            int maxClients) {
-        LiveStream live = new LiveStream(vertx, site, state, PERIOD_MS, HEARTBEAT_MS);
+                            int maxClients, io.headroom.appliance.clock.MonotonicClock clock) {
+        LiveStream live = new LiveStream(vertx, site, state, PERIOD_MS, HEARTBEAT_MS, clock);
         live.operator = operator;
         live.maxClients = maxClients;
         router.get(PATH).handler(live::handle);
@@ -118,7 +122,7 @@ final class LiveStream {
         r.exceptionHandler(e -> leave(c));
         r.endHandler(v -> leave(c));
         SiteState s = state.get();
-        c.lastWriteNs = System.nanoTime();
+        c.lastWriteNs = clock.nanos();
         if (s != null) {
             c.lastTick = s.tick();
             c.lastEventNs = c.lastWriteNs;
@@ -149,7 +153,7 @@ final class LiveStream {
             return;
         }
         SiteState s = state.get();
-        long now = System.nanoTime();
+        long now = clock.nanos();
         Buffer event = null;
         for (Client c : clients) {
             Buffer bytes = null;

@@ -60,12 +60,8 @@ public final class OperatorApi {
         boolean record(String feedId, String reason, String actor);
     }
 
-    private volatile DisturbanceRequest disturbances;
-
-    /** Where on-demand disturbance records are asked for (the appliance's recorders); none: 409. */
-    public void onDisturbanceRequest(DisturbanceRequest r) {
-        this.disturbances = r;
-    }
+    /** Where on-demand disturbance records are asked for (the appliance's recorders); null: none, 409. */
+    private final DisturbanceRequest disturbances;
 
     static final String PRINCIPAL = "headroom.principal";
     /** The dashboard's session cookie: the token itself, HttpOnly, SameSite=Strict; honoured for reads only. */
@@ -78,19 +74,37 @@ public final class OperatorApi {
     private final OperatorControls controls;
     private final CommitmentBook commitments;
     private final Access access;
+    private final java.time.Clock utc;
     private final String openApiYaml;
     private final String openApiJson;
     private final DisturbanceArchive archive;
 
     public OperatorApi(Site site, Supplier<SiteState> state, OperatorControls controls, CommitmentBook commitments,
                        Access access) {
-        this(site, state, controls, commitments, access, null);
+        this(site, state, controls, commitments, access, io.headroom.appliance.clock.Clocks.system().utc(), null, null);
     }
 
-    /** @param disturbances the disturbance records served under {@code /api/v1/disturbances}; null: none */
+    /** @param archive the disturbance records served under {@code /api/v1/disturbances}; null: none */
     public OperatorApi(Site site, Supplier<SiteState> state, OperatorControls controls, CommitmentBook commitments,
-                       Access access, DisturbanceArchive disturbances) {
-        this.archive = disturbances;
+                       Access access, DisturbanceArchive archive) {
+        this(site, state, controls, commitments, access, io.headroom.appliance.clock.Clocks.system().utc(), null, archive);
+    }
+
+    public OperatorApi(Site site, Supplier<SiteState> state, OperatorControls controls, CommitmentBook commitments,
+                       Access access, java.time.Clock utc, DisturbanceRequest disturbances) {
+        this(site, state, controls, commitments, access, utc, disturbances, null);
+    }
+
+    /**
+     * @param utc          the appliance's UTC clock (which commitments are active now)
+     * @param disturbances where on-demand disturbance records are asked for (the appliance's recorders); null: none
+     * @param archive      the disturbance records served under {@code /api/v1/disturbances}; null: none
+     */
+    public OperatorApi(Site site, Supplier<SiteState> state, OperatorControls controls, CommitmentBook commitments,
+                       Access access, java.time.Clock utc, DisturbanceRequest disturbances, DisturbanceArchive archive) {
+        this.utc = java.util.Objects.requireNonNull(utc, "utc");
+        this.disturbances = disturbances;
+        this.archive = archive;
         this.site = site;
         this.state = state;
         this.controls = controls;
@@ -485,7 +499,7 @@ public final class OperatorApi {
     }
 
     private JsonObject commitments() {
-        Instant now = Instant.now();
+        Instant now = utc.instant();
         JsonArray all = new JsonArray();
         JsonArray active = new JsonArray();
         for (Commitment c : commitments.all()) {

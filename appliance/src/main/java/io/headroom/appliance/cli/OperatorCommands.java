@@ -407,7 +407,7 @@ public final class OperatorCommands {
         @Override
         void run(OperatorClient c, PrintWriter out) throws OperatorClient.ApiError, OperatorClient.Unreachable {
             Map<String, Object> q = new LinkedHashMap<>();
-            Instant from = Instant.now().minus(since).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+            Instant from = io.headroom.appliance.clock.Clocks.system().utc().instant().minus(since).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
             q.put("from", from.toString());
             q.put("kind", kind == null || kind.isBlank() ? null : kind.strip());
             // the appliance answers pages of at most PAGE entries: more are the pages before, followed by their link

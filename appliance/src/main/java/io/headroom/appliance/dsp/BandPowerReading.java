@@ -17,7 +17,7 @@ import java.util.List;
  * @param rampSpanS            the ramp rate's span, s
  * @param staleFeeds           feeds whose stream gave no half cycle within the staleness limit at the last
  *                             value (their last P3 is held in the sum)
- * @param atNanos              {@link System#nanoTime()} of the last value
+ * @param atNanos              the appliance's monotonic clock ({@code Clocks}) of the last value
  */
 public record BandPowerReading(List<String> feeds, double sitePowerW, double lowBandMeanSquareW2,
                                double highBandMeanSquareW2, double peakRampWPerS, long samples, double seriesRateHz,

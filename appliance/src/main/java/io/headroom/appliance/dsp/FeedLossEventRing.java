@@ -23,7 +23,16 @@ public final class FeedLossEventRing implements FeedLossListener {
     private long overflows;
     private volatile Thread waiter;
 
+    private final java.util.function.LongSupplier nanoTime;
+
+    /** Timed waits on the system's monotonic clock. */
     public FeedLossEventRing(int capacityPowerOfTwo) {
+        this(capacityPowerOfTwo, io.headroom.appliance.clock.Clocks.system().monotonic());
+    }
+
+    /** @param nanoTime the monotonic clock that {@link #take}'s timeout is measured on, ns */
+    public FeedLossEventRing(int capacityPowerOfTwo, java.util.function.LongSupplier nanoTime) {
+        this.nanoTime = java.util.Objects.requireNonNull(nanoTime, "nanoTime");
         if (Integer.bitCount(capacityPowerOfTwo) != 1) {
             throw new IllegalArgumentException("capacity must be a power of two");
         }
@@ -66,11 +75,11 @@ public final class FeedLossEventRing implements FeedLossListener {
         if (e != null) {
             return e;
         }
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        long deadline = nanoTime.getAsLong() + unit.toNanos(timeout);
         waiter = Thread.currentThread();
         try {
             while ((e = poll()) == null) {
-                long left = deadline - System.nanoTime();
+                long left = deadline - nanoTime.getAsLong();
                 if (left <= 0 || Thread.currentThread().isInterrupted()) {
                     return null;
                 }

@@ -27,7 +27,7 @@ public final class SitePowerSeries {
     private final double rampSpanS;
     private final long staleNanos;
     private final AtomicLongArray watts;   // Double bits per slot
-    private final AtomicLongArray updated; // System.nanoTime() of each slot's last half cycle
+    private final AtomicLongArray updated; // the monotonic clock's time of each slot's last half cycle
     private final AtomicBoolean busy = new AtomicBoolean();
 
     // published under a sequence lock (one writer at a time: busy)

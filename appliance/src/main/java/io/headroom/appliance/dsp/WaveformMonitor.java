@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * path allocates.
  *
  * <p>A silent stream is not a lost feed, it is a lost measurement: {@link #lastBlockNanos()}
- * ({@link System#nanoTime()} of the last block, 0 before the first) and {@link #startedNanos()} show it, and
+ * (the appliance's monotonic clock ({@code Clocks}) of the last block, 0 before the first) and {@link #startedNanos()} show it, and
  * {@link WaveformWatch} turns it into an alarm and a status in the site state ({@code GET /api/v1/site}).
  * Regulation does not budget from waveforms (it uses the meters), so a silent stream changes no cap; what it
  * loses is this feed's sub-cycle loss detection: protection then relies on the GPIO breaker contacts and
@@ -60,11 +60,26 @@ public final class WaveformMonitor implements AutoCloseable {
             io.headroom.appliance.supervision.Heartbeat.unwatched("waveform");
     private final AtomicLong failedBlocks = new AtomicLong();
     private Thread thread;
-    private final long startedNanos = System.nanoTime();
+    private final io.headroom.appliance.clock.MonotonicClock clock;
+    private final long startedNanos;
 
+    /** On the system's monotonic clock (tests, tools). */
     public WaveformMonitor(SampleSource source, double nominalHz, List<FeedChannels> feeds, DetectionSettings settings,
                            FeedLossListener listener, DisturbanceRecorder recorder, BandPowerMonitor bands,
                            int blockCapacity) {
+        this(source, nominalHz, feeds, settings, listener, recorder, bands, blockCapacity,
+                io.headroom.appliance.clock.Clocks.system().monotonic());
+    }
+
+    /**
+     * @param clock the appliance's monotonic clock: when a block was processed, and the site power series' slot
+     *              times (the same clock {@link WaveformWatch} is asked with)
+     */
+    public WaveformMonitor(SampleSource source, double nominalHz, List<FeedChannels> feeds, DetectionSettings settings,
+                           FeedLossListener listener, DisturbanceRecorder recorder, BandPowerMonitor bands,
+                           int blockCapacity, io.headroom.appliance.clock.MonotonicClock clock) {
+        this.clock = java.util.Objects.requireNonNull(clock, "clock");
+        this.startedNanos = clock.nanos();
         this.source = source;
         this.recorder = recorder;
         FeedLossListener out = recorder == null ? listener : e -> {
@@ -99,7 +114,7 @@ public final class WaveformMonitor implements AutoCloseable {
         for (FeedDsp f : feeds) {
             int slot = series.slot(f.feedId());
             if (slot >= 0) {
-                f.onHalfCycle((feedIndex, p3W, endNanos) -> series.publish(slot, p3W, System.nanoTime()));
+                f.onHalfCycle((feedIndex, p3W, endNanos) -> series.publish(slot, p3W, clock.nanos()));
             }
         }
         return this;
@@ -194,7 +209,7 @@ public final class WaveformMonitor implements AutoCloseable {
         if (recorder != null) {
             recorder.append(b);
         }
-        lastBlockNanos = System.nanoTime();
+        lastBlockNanos = clock.nanos();
         blocks.lazySet(blocks.get() + 1);
     }
 
@@ -211,7 +226,7 @@ public final class WaveformMonitor implements AutoCloseable {
         return recorder;
     }
 
-    /** {@link System#nanoTime()} when this monitor was built (silence before the first block counts from here). */
+    /** the appliance's monotonic clock ({@code Clocks}) when this monitor was built (silence before the first block counts from here). */
     public long startedNanos() {
         return startedNanos;
     }
@@ -220,7 +235,7 @@ public final class WaveformMonitor implements AutoCloseable {
         return blocks.get();
     }
 
-    /** {@link System#nanoTime()} of the last block processed, 0 before the first. */
+    /** the appliance's monotonic clock ({@code Clocks}) of the last block processed, 0 before the first. */
     public long lastBlockNanos() {
         return lastBlockNanos;
     }

@@ -10,7 +10,7 @@ import java.util.Map;
  * older than {@code deadlineNanos}, or none since start) or failed; the feeds' latest quantities; and the band
  * power of the site series. A silent or failed stream is an alarm: the feed's sub-cycle loss detection is gone
  * and protection relies on the GPIO contacts and the meters (regulation's own input, the meters, is unchanged).
- * Clock: {@link System#nanoTime()}, as the monitors use.
+ * Clock: the appliance's monotonic clock ({@code Clocks}), as the monitors use.
  */
 public final class WaveformWatch {
 
@@ -37,7 +37,7 @@ public final class WaveformWatch {
         return deadlineNanos / 1_000_000;
     }
 
-    /** The front end at {@code nowNanos} ({@link System#nanoTime()}). */
+    /** The front end at {@code nowNanos} (the appliance's monotonic clock ({@code Clocks})). */
     public WaveformState state(long nowNanos) {
         Map<String, WaveformState.FeedStream> feeds = new LinkedHashMap<>();
         for (WaveformMonitor m : monitors) {

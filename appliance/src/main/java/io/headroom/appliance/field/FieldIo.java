@@ -55,11 +55,15 @@ public final class FieldIo implements AutoCloseable {
     private final Supplier<SiteState> state;
     private final Supplier<io.headroom.appliance.supervision.Supervisor.Report> supervision;
     private long lastTick = -1;
-    private long lastTickChangeNanos = System.nanoTime();
+    private final io.headroom.appliance.clock.MonotonicClock clock;
+    private long lastTickChangeNanos;
     private long sequence;
 
     private FieldIo(Gpio gpio, WatchdogKicker watchdog, Supplier<SiteState> state,
-                    Supplier<io.headroom.appliance.supervision.Supervisor.Report> supervision) {
+                    Supplier<io.headroom.appliance.supervision.Supervisor.Report> supervision,
+                    io.headroom.appliance.clock.MonotonicClock clock) {
+        this.clock = clock;
+        this.lastTickChangeNanos = clock.nanos();
         this.gpio = gpio;
         this.watchdog = watchdog;
         this.state = state;
@@ -74,7 +78,8 @@ public final class FieldIo implements AutoCloseable {
     /** Opens the site's GPIO, or returns null when the site declares none; no loop supervision but regulation's tick. */
     public static FieldIo open(Site site, GpioProvider provider, ProtectionLoop protection, Supplier<SiteState> state,
                                Journal journal, Clock utc) {
-        return open(site, provider, protection, state, journal, utc, null);
+        return open(site, provider, protection, state, journal,
+                new io.headroom.appliance.clock.Clocks(io.headroom.appliance.clock.Clocks.system().monotonic(), utc), null);
     }
 
     /**
@@ -83,8 +88,9 @@ public final class FieldIo implements AutoCloseable {
      * energises the alarm relay and blinks the lamp, as a stalled regulation does.
      */
     public static FieldIo open(Site site, GpioProvider provider, ProtectionLoop protection, Supplier<SiteState> state,
-                               Journal journal, Clock utc,
+                               Journal journal, io.headroom.appliance.clock.Clocks clocks,
                                Supplier<io.headroom.appliance.supervision.Supervisor.Report> supervision) {
+        Clock utc = clocks.utc();
         GpioSettings g = site.gpio();
         if (g.inputs().isEmpty() && g.outputs().isEmpty() && (g.watchdog() == null || g.watchdog().pin() == null)) {
             return null;
@@ -93,7 +99,7 @@ public final class FieldIo implements AutoCloseable {
         try {
             WatchdogKicker wd = g.watchdog() != null && g.watchdog().pin() != null
                     ? gpio.watchdog(g.watchdog().pin(), Duration.ofMillis(g.watchdog().kickMs())) : null;
-            FieldIo io = new FieldIo(gpio, wd, state, supervision);
+            FieldIo io = new FieldIo(gpio, wd, state, supervision, clocks.monotonic());
             for (GpioSettings.Input in : g.inputs()) {
                 // An undervoltage relay may watch the whole site rather than one feed: then it is journaled only.
                 int feedIndex = in.feedId() == null ? -1 : site.feeds().indexOf(site.feed(in.feedId()).orElseThrow());
@@ -113,7 +119,7 @@ public final class FieldIo implements AutoCloseable {
                             : (lost ? "undervoltage relay asserted" : "undervoltage relay released");
                     if (lost && listener != null) {
                         listener.onFeedLossEvent(new FeedLossEvent(feedIndex, in.feedId(), FeedLossEvent.Kind.FEED_LOST,
-                                edge.edgeNanos(), System.nanoTime(), 0, 0b111, ++io.sequence));
+                                edge.edgeNanos(), clocks.nanos(), 0, 0b111, ++io.sequence));
                     }
                     String subject = in.feedId() == null ? site.name() : in.feedId();
                     String msg = String.format(Locale.ROOT, "%s: %s (input %s, pin %d)", subject, what, in.id(), in.pin());
@@ -143,7 +149,7 @@ public final class FieldIo implements AutoCloseable {
     void refresh() {
         try {
             SiteState s = state.get();
-            long now = System.nanoTime();
+            long now = clock.nanos();
             if (s != null && s.tick() != lastTick) {
                 lastTick = s.tick();
                 lastTickChangeNanos = now;

@@ -37,19 +37,30 @@ public final class ModbusBuses implements AutoCloseable {
 
     /** The meters' buses and, with {@code withBanks}, the supercap banks on them too. */
     public static ModbusBuses of(Site site, Clock utc, boolean withBanks) {
+        return of(site, new io.headroom.appliance.clock.Clocks(io.headroom.appliance.clock.Clocks.system().monotonic(), utc),
+                withBanks);
+    }
+
+    /**
+     * The meters' buses and, with {@code withBanks}, the supercap banks on them too, on the appliance's clocks (each
+     * reading's acquisition time is on the monotonic clock that {@link MeasurementPipeline#measure} is asked with).
+     */
+    public static ModbusBuses of(Site site, io.headroom.appliance.clock.Clocks clocks, boolean withBanks) {
+        Clock utc = clocks.utc();
+        java.util.function.LongSupplier nanoTime = clocks.monotonic();
         ModbusBuses b = new ModbusBuses();
         for (ModbusBusSpec s : site.modbusBuses()) {
-            b.buses.put(s.id(), new ModbusBus(config(s), utc));
+            b.buses.put(s.id(), new ModbusBus(config(s), utc, nanoTime));
         }
         for (Meter m : site.meters()) {
-            ModbusBus bus = b.busFor(m.busId(), m.modbus(), m.pollIntervalMs(), utc);
+            ModbusBus bus = b.busFor(m.busId(), m.modbus(), m.pollIntervalMs(), utc, nanoTime);
             RegisterMap map = RegisterMap.SUNSPEC.equals(m.profile()) ? null : RegisterMap.load(m.profile());
             b.devices.put(m.id(), bus.add(new DeviceConfig(m.id(), m.unitId(), map,
                     Duration.ofMillis(m.pollIntervalMs()))));
         }
         if (withBanks) {
             for (SupercapBank c : site.supercaps()) {
-                ModbusBus bus = b.busFor(c.busId(), c.modbus(), c.pollIntervalMs(), utc);
+                ModbusBus bus = b.busFor(c.busId(), c.modbus(), c.pollIntervalMs(), utc, nanoTime);
                 b.devices.put(c.id(), bus.add(new DeviceConfig(c.id(), c.unitId(), RegisterMap.load(c.profile()),
                         Duration.ofMillis(c.pollIntervalMs()))));
             }
@@ -65,7 +76,7 @@ public final class ModbusBuses implements AutoCloseable {
                 Duration.ofMillis(s.timeoutMs()), s.retries(), Duration.ofMillis(s.maxBackoffMs()));
     }
 
-    private ModbusBus busFor(String busId, Endpoint tcp, long pollMs, Clock utc) {
+    private ModbusBus busFor(String busId, Endpoint tcp, long pollMs, Clock utc, java.util.function.LongSupplier nanoTime) {
         if (busId != null) {
             ModbusBus bus = buses.get(busId);
             if (bus == null) {
@@ -75,7 +86,7 @@ public final class ModbusBuses implements AutoCloseable {
         }
         String id = "tcp-" + tcp;
         return buses.computeIfAbsent(id, k -> new ModbusBus(BusConfig.tcp(k, tcp.host(), tcp.port())
-                .withTimeout(Duration.ofMillis(Math.clamp(pollMs * 5, 50, 1000))), utc));
+                .withTimeout(Duration.ofMillis(Math.clamp(pollMs * 5, 50, 1000))), utc, nanoTime));
     }
 
     /** The device of a meter or bank id. */

@@ -220,10 +220,16 @@ public final class ApplianceMetrics implements TickListener, FastPathListener, A
      * @param ven null when the appliance is not enrolled (no {@code headroom_openadr_*} VEN series then)
      */
     public ApplianceMetrics grid(GridLink ven, CommitmentBook book, Clock utc) {
+        return grid(ven, book, new io.headroom.appliance.clock.Clocks(io.headroom.appliance.clock.Clocks.system().monotonic(), utc));
+    }
+
+    /** {@link #grid(GridLink, CommitmentBook, Clock)} on the appliance's clocks (the VEN's health is re-read every 5 s). */
+    public ApplianceMetrics grid(GridLink ven, CommitmentBook book, io.headroom.appliance.clock.Clocks clocks) {
+        Clock utc = clocks.utc();
         Gauge.builder("headroom.openadr.events.active", book, b -> activeEvents(b, utc.instant()))
                 .description("utility events with a commitment active now").strongReference(true).register(registry);
         if (ven != null) {
-            VenHealth h = new VenHealth(ven);
+            VenHealth h = new VenHealth(ven, clocks.monotonic());
             String v = ven.version();
             Gauge.builder("headroom.openadr.registered", h, x -> x.get().registered() ? 1 : 0).tag("version", v)
                     .description("1 when the VTN knows this VEN").strongReference(true).register(registry);
@@ -259,14 +265,16 @@ public final class ApplianceMetrics implements TickListener, FastPathListener, A
         private final AtomicBoolean refreshing = new AtomicBoolean();
         private volatile GridLink.Health latest;
         private volatile long readAtNanos;
+        private final io.headroom.appliance.clock.MonotonicClock clock;
 
-        VenHealth(GridLink ven) {
+        VenHealth(GridLink ven, io.headroom.appliance.clock.MonotonicClock clock) {
             this.ven = ven;
+            this.clock = clock;
             refresh();
         }
 
         GridLink.Health get() {
-            if (System.nanoTime() - readAtNanos > MAX_AGE_NANOS && refreshing.compareAndSet(false, true)) {
+            if (clock.nanos() - readAtNanos > MAX_AGE_NANOS && refreshing.compareAndSet(false, true)) {
                 Thread.ofVirtual().name("metrics-ven-health").start(() -> {
                     try {
                         refresh();
@@ -286,7 +294,7 @@ public final class ApplianceMetrics implements TickListener, FastPathListener, A
                     latest = new GridLink.Health(false, null, 0);
                 }
             }
-            readAtNanos = System.nanoTime();
+            readAtNanos = clock.nanos();
         }
     }
 

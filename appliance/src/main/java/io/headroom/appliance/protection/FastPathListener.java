@@ -3,7 +3,7 @@ package io.headroom.appliance.protection;
 /**
  * Told about every contingency fan-out once it is complete (every answer in, or its deadline passed), on the
  * trigger's report thread, never on the protection thread: a slow listener delays the next reports, never a fire.
- * Times are {@code System.nanoTime()}.
+ * Times are the appliance's monotonic clock (the trigger's, {@code System.nanoTime()} in production).
  */
 @FunctionalInterface
 public interface FastPathListener {

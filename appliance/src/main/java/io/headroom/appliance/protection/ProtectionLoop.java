@@ -43,11 +43,12 @@ public final class ProtectionLoop implements AutoCloseable {
     private final Actuator actuator;
     private final Journal journal;
     private final Clock utc;
+    private final io.headroom.appliance.clock.MonotonicClock clock;
     private final long timeoutNanos;
     private final long retryNanos;
     private final long holdNanos;
     private final AtomicReferenceArray<FeedLossEvent> mailbox;
-    /** Per feed, {@code System.nanoTime()} when the detector handed over its last event. */
+    /** Per feed, the monotonic clock's time when the detector handed over its last event. */
     private final AtomicLongArray handedOverNanos;
     private volatile FastPathListener fastPathListener = FastPathListener.NONE;
     private final AtomicReference<Fired> last = new AtomicReference<>();
@@ -57,7 +58,20 @@ public final class ProtectionLoop implements AutoCloseable {
             io.headroom.appliance.supervision.Heartbeat.unwatched(LOOP);
     private final java.util.concurrent.atomic.AtomicLong failedEvents = new java.util.concurrent.atomic.AtomicLong();
 
+    /** On the system's monotonic clock and {@code utc} (tests, tools). */
     public ProtectionLoop(Site site, ContingencyTrigger trigger, Actuator actuator, Journal journal, Clock utc) {
+        this(site, trigger, actuator, journal,
+                new io.headroom.appliance.clock.Clocks(io.headroom.appliance.clock.Clocks.system().monotonic(), utc));
+    }
+
+    /**
+     * @param clocks the appliance's clocks: the monotonic one must be the trigger's (hand-over times are compared
+     *               with its send times)
+     */
+    public ProtectionLoop(Site site, ContingencyTrigger trigger, Actuator actuator, Journal journal,
+                          io.headroom.appliance.clock.Clocks clocks) {
+        this.clock = clocks.monotonic();
+        Clock utc = clocks.utc();
         this.site = site;
         this.trigger = trigger;
         this.actuator = actuator;
@@ -77,7 +91,7 @@ public final class ProtectionLoop implements AutoCloseable {
     /** The listener a feed's detector reports to: stores and wakes, never waits. */
     public FeedLossListener listenerFor(int feedIndex) {
         return e -> {
-            handedOverNanos.set(feedIndex, System.nanoTime());
+            handedOverNanos.set(feedIndex, clock.nanos());
             mailbox.set(feedIndex, e);
             LockSupport.unpark(thread);
         };
@@ -187,7 +201,7 @@ public final class ProtectionLoop implements AutoCloseable {
         if (e.kind() == FeedLossEvent.Kind.FEED_LOST) {
             trigger.fire(feedIndex, timeoutNanos, retryNanos, handedOverNanos.get(feedIndex), e);
             // The wave is out. The answers are collected, and the fan-out reported (fanoutDone), by the trigger's threads.
-            actuator.holdContingency(feedIndex, System.nanoTime(), holdNanos);
+            actuator.holdContingency(feedIndex, clock.nanos(), holdNanos);
         } else {
             String msg = "feed " + e.feedId() + ": " + e.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
             long id = journal.record(JournalEntry.of(utc.instant(), "waveform", e.feedId(), "appliance", msg,

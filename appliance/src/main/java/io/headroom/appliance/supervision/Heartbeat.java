@@ -54,7 +54,7 @@ public final class Heartbeat {
 
     /** A heartbeat nobody checks (a loop run without a supervisor: tests, tools). */
     public static Heartbeat unwatched(String loop) {
-        return new Heartbeat(loop, Long.MAX_VALUE, "", System::nanoTime);
+        return new Heartbeat(loop, Long.MAX_VALUE, "", io.headroom.appliance.clock.Clocks.system().monotonic());
     }
 
     public String loop() {

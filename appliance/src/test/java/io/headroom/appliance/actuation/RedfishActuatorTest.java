@@ -60,7 +60,7 @@ class RedfishActuatorTest {
         actuator = new RedfishActuator(List.of(N1, N2), n -> new RedfishActuator.Bmc(RedfishClient.create(vertx,
                 RedfishConfig.builder(mock.uri(), RedfishMock.USER, RedfishMock.PASSWORD).pinnedCa(tls.caPem())
                         .requestTimeout(Duration.ofSeconds(10)).build()), chassisOf.get(n.id())),
-                Duration.ofMillis(200));
+                Duration.ofMillis(200), System::nanoTime);
     }
 
     @AfterEach
@@ -153,7 +153,7 @@ class RedfishActuatorTest {
     void aRedfishNodeIsHeldAtTheLowestCapOfItsContingencyPlans() {
         RedfishActuator held = new RedfishActuator(List.of(N1), n -> new RedfishActuator.Bmc(RedfishClient.create(vertx,
                 RedfishConfig.builder(mock.uri(), RedfishMock.USER, RedfishMock.PASSWORD).pinnedCa(tls.caPem())
-                        .requestTimeout(Duration.ofSeconds(10)).build()), "1"), Duration.ofMillis(200), n -> 300.0)
+                        .requestTimeout(Duration.ofSeconds(10)).build()), "1"), Duration.ofMillis(200), n -> 300.0, System::nanoTime)
                 .feeds(List.of("A", "B"));
         try {
             // before any plan is armed: its N-1 safe cap, whatever regulation asks

@@ -185,7 +185,7 @@ class LiveStreamTest {
     void aStillStateSendsHeartbeatsOnlyAndAClientThatGoesIsRemoved() throws Exception {
         publish();
         Router router = Router.router(vertx);
-        LiveStream live = new LiveStream(vertx, site, state::get, 100, 300);
+        LiveStream live = new LiveStream(vertx, site, state::get, 100, 300, System::nanoTime);
         router.get(LiveStream.PATH).handler(live::handle);
         HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
         try {

@@ -180,7 +180,7 @@ class ApplianceMetricsTest {
             Node answering = site.nodes().stream().filter(n -> n.id().equals("r1-n1")).findFirst().orElseThrow();
             Node silent = site.nodes().stream().filter(n -> n.id().equals("r1-n2")).findFirst().orElseThrow();
             try (Journal journal = Journal.open(dir.resolve("j.db"), utc, 3600, 1000);
-                 CoapActuator actuator = new CoapActuator(site, AgentClient.builder().timeout(Duration.ofSeconds(3)).build())) {
+                 CoapActuator actuator = new CoapActuator(site, AgentClient.builder().timeout(Duration.ofSeconds(3)).build(), null, System::nanoTime)) {
                 ApplianceMetrics m = new ApplianceMetrics(site, () -> null, journal);
                 actuator.onAck(m);
                 actuator.command(answering, 600);

@@ -12,7 +12,7 @@ package io.headroom.waveform;
  * @param duplicates      frames received twice (dropped)
  * @param corrupt         datagrams rejected: bad magic, version, length or CRC
  * @param foreign         frames of another stream id or channel layout (dropped)
- * @param lastFrameNanos  {@link System#nanoTime()} when the last frame was accepted, 0 if none
+ * @param lastFrameNanos  the source's monotonic clock when the last frame was accepted, 0 if none
  * @param unknownSender   datagrams from a sender the source does not allow (dropped unread)
  * @param suspect         frames whose sequence number was too far from the expected one (dropped)
  * @param resyncs         times the stream moved to a new sequence after a run of suspect frames

@@ -170,13 +170,12 @@ public final class UdpSampleSource implements SampleSource {
         }
     }
 
-    /** Binds {@code bind} (use 127.0.0.1 in tests) and receives {@code format}'s stream. */
-    public static UdpSampleSource open(InetSocketAddress bind, StreamFormat format, Options options)
-            throws IOException {
-        return open(bind, format, options, System::nanoTime);
-    }
-
-    /** The same on another clock ({@link System#nanoTime()}'s scale) for the resync rule's quiet time. */
+    /**
+     * Binds {@code bind} (use 127.0.0.1 in tests) and receives {@code format}'s stream.
+     *
+     * @param nanoTime the caller's monotonic clock, ns ({@code System::nanoTime} in production): the resync rule's
+     *                 quiet time and the stats' {@code lastFrameNanos} are on it
+     */
     public static UdpSampleSource open(InetSocketAddress bind, StreamFormat format, Options options,
                                        LongSupplier nanoTime) throws IOException {
         DatagramSocket s = new DatagramSocket(null);
@@ -396,7 +395,7 @@ public final class UdpSampleSource implements SampleSource {
         lastEndNanos = t0 + (long) Math.rint(n * 1e9 / rate);
         haveLastEnd = true;
         frames++;
-        lastFrameNanos = System.nanoTime();
+        lastFrameNanos = nanoTime.getAsLong();
     }
 
     private int deliver(SampleBlock into) {

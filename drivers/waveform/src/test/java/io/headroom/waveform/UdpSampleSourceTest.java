@@ -27,7 +27,7 @@ class UdpSampleSourceTest {
     @BeforeEach
     void open() throws IOException {
         source = UdpSampleSource.open(new InetSocketAddress("127.0.0.1", 0), format,
-                new UdpSampleSource.Options(4, 200, 1 << 20, Senders.only(new InetSocketAddress("127.0.0.1", 0))));
+                new UdpSampleSource.Options(4, 200, 1 << 20, Senders.only(new InetSocketAddress("127.0.0.1", 0))), System::nanoTime);
         sender = new UdpFrameSender(source.localAddress(), format, SampleEncoding.INT16,
                 new double[]{400, 400, 400, 100, 100, 100});
         wave = new double[6][N * 64];

@@ -37,7 +37,7 @@ class UdpStreamFuzzTest {
             STRANGER = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
             SOURCE = UdpSampleSource.open(new InetSocketAddress("127.0.0.1", 0), FEED,
                     new UdpSampleSource.Options(4, 1, 1 << 20,
-                            Senders.only((InetSocketAddress) FRONT_END.getLocalSocketAddress())));
+                            Senders.only((InetSocketAddress) FRONT_END.getLocalSocketAddress())), System::nanoTime);
         } catch (IOException e) {
             throw new ExceptionInInitializerError(e);
         }

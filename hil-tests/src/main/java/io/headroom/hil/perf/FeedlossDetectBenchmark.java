@@ -53,7 +53,7 @@ public final class FeedlossDetectBenchmark {
         StreamFormat f = StreamFormat.threePhaseFeed(1, RATE, "feed-A");
         FeedLossEventRing ring = new FeedLossEventRing(1024);
         UdpSampleSource src = UdpSampleSource.open(new InetSocketAddress("127.0.0.1", 0), f,
-                UdpSampleSource.Options.defaults(io.headroom.waveform.Senders.only(new InetSocketAddress("127.0.0.1", 0))));
+                UdpSampleSource.Options.defaults(io.headroom.waveform.Senders.only(new InetSocketAddress("127.0.0.1", 0))), System::nanoTime);
         int healthy = (int) (3 * RATE / HZ);       // 3 cycles: ≥ 2 cycles healthy between losses (restore: 20 ms)
         int dead = (int) (0.5 * RATE / HZ);        // then half a cycle dead
         int perTrial = ((healthy + dead) / FRAME + 1) * FRAME;

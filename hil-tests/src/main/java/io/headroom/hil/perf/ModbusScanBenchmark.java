@@ -49,7 +49,7 @@ public final class ModbusScanBenchmark {
                 MeterSlave s = new MeterSlave("127.0.0.1", port, 1, map);
                 s.set(new String[]{"p0"}, new double[]{m});
                 slaves.add(s);
-                ModbusBus bus = new ModbusBus(BusConfig.tcp("meter-" + m, "127.0.0.1", port), Clock.systemUTC());
+                ModbusBus bus = new ModbusBus(BusConfig.tcp("meter-" + m, "127.0.0.1", port), Clock.systemUTC(), System::nanoTime);
                 devices.add(bus.add(new DeviceConfig("meter-" + m, 1, map, Duration.ofMillis(10))));
                 buses.add(bus);
             }

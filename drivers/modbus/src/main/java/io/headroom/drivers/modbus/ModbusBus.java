@@ -12,7 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -20,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * The single scheduler of one Modbus bus (a TCP endpoint or gateway, or an RTU serial line). One thread drives
@@ -85,11 +85,11 @@ public final class ModbusBus implements AutoCloseable {
         private int consecutiveFailures;
         private long backoffNanos;
 
-        Device(DeviceConfig config, Clock utc) {
+        Device(DeviceConfig config, Clock utc, long nowNanos) {
             this.config = config;
             this.map = config.map();
             this.intervalNanos = config.minInterval().toNanos();
-            this.latest = MeterReading.error(config.id(), map, System.nanoTime(), utc.instant(), "not read yet");
+            this.latest = MeterReading.error(config.id(), map, nowNanos, utc.instant(), "not read yet");
         }
 
         public String id() {
@@ -146,6 +146,7 @@ public final class ModbusBus implements AutoCloseable {
 
     private final BusConfig config;
     private final Clock utc;
+    private final LongSupplier nanoTime;
     private final List<Device> devices = new ArrayList<>();
     private final BlockingQueue<Pending<?>> jobs = new LinkedBlockingQueue<>();
     private final Thread thread;
@@ -153,6 +154,9 @@ public final class ModbusBus implements AutoCloseable {
     private final long unitChangeNanos;
     private final Io io = new Io();
     private volatile boolean running;
+    /** Driven by {@link #runDue} (virtual time) rather than by its thread; the caller doing so now. */
+    private boolean stepped;
+    private volatile Thread stepper;
     private volatile FrameListener listener;
     private volatile PollListener pollListener = PollListener.NONE;
     private AbstractModbusMaster master;
@@ -160,9 +164,15 @@ public final class ModbusBus implements AutoCloseable {
     private int lastUnit = -1;
     private volatile long frames;
 
-    public ModbusBus(BusConfig config, Clock utc) {
+    /**
+     * @param utc      stamps each reading's {@link MeterReading#acquiredAt}
+     * @param nanoTime the caller's monotonic clock, ns: each reading's {@link MeterReading#acquiredNanos}, the scan
+     *                 schedule, the pacing and the backoff are on it (the reader compares ages with the same clock)
+     */
+    public ModbusBus(BusConfig config, Clock utc, LongSupplier nanoTime) {
         this.config = config;
         this.utc = utc;
+        this.nanoTime = java.util.Objects.requireNonNull(nanoTime, "nanoTime");
         long gap = config.interFrameGap().toNanos();
         if (config.transport() instanceof Transport.Rtu rtu) {
             gap = Math.max(gap, rtu.charNanos() * 35 / 10); // never below the 3.5-character RTU silence
@@ -187,7 +197,7 @@ public final class ModbusBus implements AutoCloseable {
                 throw new IllegalArgumentException("bus " + config.id() + ": device " + d.id() + " added twice");
             }
         }
-        Device dev = new Device(d, utc);
+        Device dev = new Device(d, utc, nanoTime.getAsLong());
         devices.add(dev);
         return dev;
     }
@@ -211,9 +221,12 @@ public final class ModbusBus implements AutoCloseable {
     }
 
     public synchronized void start() {
+        if (stepped) {
+            throw new IllegalStateException("bus " + config.id() + " is driven by runDue");
+        }
         if (!running) {
             running = true;
-            long now = System.nanoTime();
+            long now = nanoTime.getAsLong();
             for (Device d : devices) {
                 d.nextDueNanos = now;
             }
@@ -221,10 +234,45 @@ public final class ModbusBus implements AutoCloseable {
         }
     }
 
+    /**
+     * Drives the bus from the caller instead of its own thread, for a run in virtual time: runs the jobs queued,
+     * then every scan due at the clock's now (earliest first), and returns; the clock does not move meanwhile, so
+     * pacing waits are skipped. Only on a bus that is not {@link #start}ed; the I/O then runs on the caller's
+     * thread, never concurrently (calls are serialised).
+     */
+    public synchronized void runDue() {
+        if (running) {
+            throw new IllegalStateException("bus " + config.id() + " runs on its own thread");
+        }
+        long now = nanoTime.getAsLong();
+        if (!stepped) {
+            stepped = true;
+            for (Device d : devices) {
+                d.nextDueNanos = now;
+            }
+        }
+        stepper = Thread.currentThread();
+        try {
+            Pending<?> job;
+            while ((job = jobs.poll()) != null) {
+                job.run(io);
+            }
+            for (int i = 0; i < devices.size(); i++) {
+                Device next = earliestDue();
+                if (next == null || next.nextDueNanos - now > 0) {
+                    break;
+                }
+                scan(next);
+            }
+        } finally {
+            stepper = null;
+        }
+    }
+
     /** Runs {@code job} on the bus thread before the next scan; the future completes with its result or failure. */
     public <T> CompletableFuture<T> submit(Job<T> job) {
         CompletableFuture<T> f = new CompletableFuture<>();
-        if (!running) {
+        if (!running && !stepped) {
             f.completeExceptionally(new IllegalStateException("bus " + config.id() + " is not running"));
             return f;
         }
@@ -243,7 +291,7 @@ public final class ModbusBus implements AutoCloseable {
                     continue;
                 }
                 Device next = earliestDue();
-                long wait = next == null ? TimeUnit.MILLISECONDS.toNanos(100) : next.nextDueNanos - System.nanoTime();
+                long wait = next == null ? TimeUnit.MILLISECONDS.toNanos(100) : next.nextDueNanos - nanoTime.getAsLong();
                 if (wait > 0) {
                     job = jobs.poll(wait, TimeUnit.NANOSECONDS);
                     if (job != null) {
@@ -278,7 +326,7 @@ public final class ModbusBus implements AutoCloseable {
     }
 
     private void scan(Device d) {
-        long started = System.nanoTime();
+        long started = nanoTime.getAsLong();
         d.lastStartNanos = started;
         boolean probe = d.consecutiveFailures > 0;
         try {
@@ -301,8 +349,8 @@ public final class ModbusBus implements AutoCloseable {
             double[] values = new double[n];
             String[] texts = new String[n];
             String bad = map.decodeAll(words, values, texts);
-            long now = System.nanoTime();
-            d.latest = new MeterReading(d.id(), map, values, texts, now, Instant.now(utc),
+            long now = nanoTime.getAsLong();
+            d.latest = new MeterReading(d.id(), map, values, texts, now, utc.instant(),
                     bad == null ? Quality.GOOD : Quality.OUT_OF_RANGE, bad);
             d.scans++;
             if (d.consecutiveFailures > 0) {
@@ -316,7 +364,7 @@ public final class ModbusBus implements AutoCloseable {
             polled(d, now - started, true);
         } catch (ModbusDeviceException | RuntimeException e) {
             fail(d, e.getMessage() == null ? e.toString() : e.getMessage());
-            polled(d, System.nanoTime() - started, false);
+            polled(d, nanoTime.getAsLong() - started, false);
         }
     }
 
@@ -329,7 +377,7 @@ public final class ModbusBus implements AutoCloseable {
     }
 
     private void fail(Device d, String why) {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         d.failures++;
         d.consecutiveFailures++;
         d.lastError = why;
@@ -337,7 +385,7 @@ public final class ModbusBus implements AutoCloseable {
         d.backoffNanos = d.backoffNanos == 0 ? base : Math.min(config.maxBackoff().toNanos(), d.backoffNanos * 2);
         d.health = Health.BACKING_OFF;
         d.nextDueNanos = now + d.backoffNanos;
-        d.latest = MeterReading.error(d.id(), d.map, now, Instant.now(utc), why);
+        d.latest = MeterReading.error(d.id(), d.map, now, utc.instant(), why);
         int f = d.consecutiveFailures;
         if (f == 1 || Integer.bitCount(f) == 1) {
             log.warn("bus {}: device {} (unit {}): {} (failure {}, next probe in {} ms)", config.id(), d.id(),
@@ -381,14 +429,15 @@ public final class ModbusBus implements AutoCloseable {
     }
 
     private void checkThread() {
-        if (Thread.currentThread() != thread) {
+        Thread t = Thread.currentThread();
+        if (t != thread && t != stepper) {
             throw new IllegalStateException("bus " + config.id() + ": I/O only on the bus thread (use submit)");
         }
     }
 
     private int[] transact(int unit, int fc, int address, int count, int[] write) throws ModbusDeviceException {
         pace(unit);
-        long start = System.nanoTime();
+        long start = nanoTime.getAsLong();
         boolean ok = false;
         String what = config.id() + " (" + config.transport() + ") unit " + unit + " function " + fc + " registers "
                 + address + ".." + (address + count - 1);
@@ -427,7 +476,7 @@ public final class ModbusBus implements AutoCloseable {
             disconnect();
             throw new ModbusDeviceException(what + ": " + describe(e), 0, e);
         } finally {
-            long end = System.nanoTime();
+            long end = nanoTime.getAsLong();
             lastFrameEndNanos = end;
             lastUnit = unit;
             frames++;
@@ -452,9 +501,12 @@ public final class ModbusBus implements AutoCloseable {
         if (lastUnit < 0 || silence <= 0) {
             return;
         }
+        if (stepper != null) {
+            return; // virtual time: the caller's clock does not move while it drives the bus
+        }
         long until = lastFrameEndNanos + silence;
         long left;
-        while ((left = until - System.nanoTime()) > 0) {
+        while ((left = until - nanoTime.getAsLong()) > 0) {
             LockSupport.parkNanos(left);
         }
     }
@@ -495,6 +547,11 @@ public final class ModbusBus implements AutoCloseable {
 
     @Override
     public void close() {
+        if (stepped) {
+            synchronized (this) {
+                disconnect();
+            }
+        }
         running = false;
         thread.interrupt();
         try {

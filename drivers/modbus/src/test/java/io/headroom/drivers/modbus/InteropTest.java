@@ -60,7 +60,7 @@ class InteropTest {
         int port = FreePort.tcp();
         Process server = startPymodbus(python, port, image);
         try (ModbusBus bus = new ModbusBus(BusConfig.tcp("py", "127.0.0.1", port).withTimeout(Duration.ofMillis(500)),
-                Clock.systemUTC())) {
+                Clock.systemUTC(), System::nanoTime)) {
             ModbusBus.Device d = bus.add(new DeviceConfig("sdm630", 7, map, Duration.ofMillis(20)));
             bus.start();
             await().atMost(WAIT).until(() -> d.latest().quality() == Quality.GOOD);
@@ -87,7 +87,7 @@ class InteropTest {
         int port = FreePort.tcp();
         Process server = startPymodbus(python, port, image);
         try (ModbusBus bus = new ModbusBus(BusConfig.tcp("py", "127.0.0.1", port).withTimeout(Duration.ofMillis(500)),
-                Clock.systemUTC())) {
+                Clock.systemUTC(), System::nanoTime)) {
             ModbusBus.Device d = bus.add(new DeviceConfig("sunspec", 3, null, Duration.ofMillis(20)));
             bus.start();
             await().atMost(WAIT).until(() -> d.latest().quality() == Quality.GOOD);

@@ -23,7 +23,7 @@ class ModbusBusTest {
     void readsWhatTheSlaveServesAndFollowsChanges() throws Exception {
         int port = FreePort.tcp();
         try (MeterSlave slave = new MeterSlave("127.0.0.1", port, 3, GENERIC);
-             ModbusBus bus = new ModbusBus(BusConfig.tcp("b", "127.0.0.1", port), Clock.systemUTC())) {
+             ModbusBus bus = new ModbusBus(BusConfig.tcp("b", "127.0.0.1", port), Clock.systemUTC(), System::nanoTime)) {
             ModbusBus.Device meter = bus.add(new DeviceConfig("meter-A", 3, GENERIC, Duration.ofMillis(20)));
             slave.set(new String[]{"current-L1", "power-total", "frequency"}, new double[]{142.5, 98_400, 60.01});
             bus.start();
@@ -46,7 +46,7 @@ class ModbusBusTest {
             RegisterMap map = RegisterMap.load(profile);
             int port = FreePort.tcp();
             try (MeterSlave slave = new MeterSlave("127.0.0.1", port, 1, map);
-                 ModbusBus bus = new ModbusBus(BusConfig.tcp("b", "127.0.0.1", port), Clock.systemUTC())) {
+                 ModbusBus bus = new ModbusBus(BusConfig.tcp("b", "127.0.0.1", port), Clock.systemUTC(), System::nanoTime)) {
                 slave.set(new String[]{"voltage-L1", "current-L2", "power-total", "frequency"},
                         new double[]{231.5, 88.25, 61_500, 50.02});
                 ModbusBus.Device d = bus.add(new DeviceConfig(profile, 1, map, Duration.ofMillis(20)));
@@ -65,7 +65,7 @@ class ModbusBusTest {
         try (FaultyServer gw = new FaultyServer().unit(1, FaultyServer.Behaviour.OK).unit(2, FaultyServer.Behaviour.OK)
                 .unit(9, FaultyServer.Behaviour.SILENT);
              ModbusBus bus = new ModbusBus(BusConfig.tcp("gw", "127.0.0.1", gw.port())
-                     .withTimeout(Duration.ofMillis(100)).withRetries(1, Duration.ofMillis(800)), Clock.systemUTC())) {
+                     .withTimeout(Duration.ofMillis(100)).withRetries(1, Duration.ofMillis(800)), Clock.systemUTC(), System::nanoTime)) {
             RegisterMap small = RegisterMap.parse("s", "a,,3,0,u16\nb,,3,1,u16");
             ModbusBus.Device one = bus.add(new DeviceConfig("one", 1, small, Duration.ofMillis(10)));
             ModbusBus.Device two = bus.add(new DeviceConfig("two", 2, small, Duration.ofMillis(10)));
@@ -95,7 +95,7 @@ class ModbusBusTest {
         try (FaultyServer gw = new FaultyServer().unit(1, FaultyServer.Behaviour.OK)
                 .unit(2, FaultyServer.Behaviour.SILENT);
              ModbusBus bus = new ModbusBus(BusConfig.tcp("gw", "127.0.0.1", gw.port())
-                     .withTimeout(Duration.ofMillis(80)).withRetries(1, Duration.ofMillis(400)), Clock.systemUTC())) {
+                     .withTimeout(Duration.ofMillis(80)).withRetries(1, Duration.ofMillis(400)), Clock.systemUTC(), System::nanoTime)) {
             RegisterMap small = RegisterMap.parse("s", "a,,3,0,u16\nb,,3,1,u16");
             ModbusBus.Device live = bus.add(new DeviceConfig("live", 1, small, Duration.ofMillis(10)));
             ModbusBus.Device dead = bus.add(new DeviceConfig("dead", 2, small, Duration.ofMillis(10)));
@@ -128,7 +128,7 @@ class ModbusBusTest {
                 .unit(4, FaultyServer.Behaviour.GARBAGE).unit(5, FaultyServer.Behaviour.BAD_BYTE_COUNT)
                 .unit(6, FaultyServer.Behaviour.OK);
              ModbusBus bus = new ModbusBus(BusConfig.tcp("gw", "127.0.0.1", gw.port())
-                     .withTimeout(Duration.ofMillis(100)).withRetries(1, Duration.ofMillis(400)), Clock.systemUTC())) {
+                     .withTimeout(Duration.ofMillis(100)).withRetries(1, Duration.ofMillis(400)), Clock.systemUTC(), System::nanoTime)) {
             RegisterMap map = RegisterMap.parse("s", "a,,3,100,u32\nb,,3,102,u16");
             ModbusBus.Device[] d = new ModbusBus.Device[7];
             for (int u = 1; u <= 6; u++) {
@@ -158,7 +158,7 @@ class ModbusBusTest {
     void pacingKeepsTheInterFrameGapAndTheUnitChangeDelay() throws Exception {
         try (FaultyServer gw = new FaultyServer().unit(1, FaultyServer.Behaviour.OK).unit(2, FaultyServer.Behaviour.OK);
              ModbusBus bus = new ModbusBus(BusConfig.tcp("gw", "127.0.0.1", gw.port())
-                     .withPacing(Duration.ofMillis(3), Duration.ofMillis(8)), Clock.systemUTC())) {
+                     .withPacing(Duration.ofMillis(3), Duration.ofMillis(8)), Clock.systemUTC(), System::nanoTime)) {
             RegisterMap map = RegisterMap.parse("s", "a,,3,0,u16\nb,,3,10,u16"); // two blocks: two frames per scan
             bus.add(new DeviceConfig("one", 1, map, Duration.ZERO));
             bus.add(new DeviceConfig("two", 2, map, Duration.ZERO));
@@ -193,7 +193,7 @@ class ModbusBusTest {
     void jobsRunOnTheBusThreadAndIoOutsideItIsRefused() throws Exception {
         int port = FreePort.tcp();
         try (MeterSlave slave = new MeterSlave("127.0.0.1", port, 1, GENERIC);
-             ModbusBus bus = new ModbusBus(BusConfig.tcp("b", "127.0.0.1", port), Clock.systemUTC())) {
+             ModbusBus bus = new ModbusBus(BusConfig.tcp("b", "127.0.0.1", port), Clock.systemUTC(), System::nanoTime)) {
             slave.set(new String[]{"frequency"}, new double[]{50.0});
             bus.start();
             int[] words = bus.submit(io -> io.read(1, 3, 22, 2)).get();

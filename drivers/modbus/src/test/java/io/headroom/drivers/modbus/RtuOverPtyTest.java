@@ -116,7 +116,7 @@ class RtuOverPtyTest {
     private static ModbusBus rtuBus(Path link) {
         // a timeout long enough for a loaded CI machine, short enough that a dead unit costs little
         return new ModbusBus(new BusConfig("line", new Transport.Rtu(link.toString(), 19200, 8, "even", 1),
-                Duration.ZERO, Duration.ZERO, Duration.ofMillis(300), 1, Duration.ofMillis(400)), Clock.systemUTC());
+                Duration.ZERO, Duration.ZERO, Duration.ofMillis(300), 1, Duration.ofMillis(400)), Clock.systemUTC(), System::nanoTime);
     }
 
     private static int[] encode(RegisterMap map, RegisterMap.Block block, Object... pointsAndValues) {

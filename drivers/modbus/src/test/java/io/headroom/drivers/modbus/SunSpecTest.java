@@ -57,7 +57,7 @@ class SunSpecTest {
         for (int base : SunSpec.BASES) {
             int port = FreePort.tcp();
             try (MeterSlave slave = MeterSlave.tcp("127.0.0.1", port);
-                 ModbusBus bus = new ModbusBus(BusConfig.tcp("b", "127.0.0.1", port), Clock.systemUTC())) {
+                 ModbusBus bus = new ModbusBus(BusConfig.tcp("b", "127.0.0.1", port), Clock.systemUTC(), System::nanoTime)) {
                 seed(slave.serve(4, null), base);
                 ModbusBus.Device d = bus.add(new DeviceConfig("sunspec-" + base, 4, null, Duration.ofMillis(20)));
                 bus.start();
@@ -84,7 +84,7 @@ class SunSpecTest {
     void aDeviceWithoutTheMarkerIsAnErrorThatSaysWhereItLooked() throws Exception {
         int port = FreePort.tcp();
         try (MeterSlave slave = MeterSlave.tcp("127.0.0.1", port);
-             ModbusBus bus = new ModbusBus(BusConfig.tcp("b", "127.0.0.1", port), Clock.systemUTC())) {
+             ModbusBus bus = new ModbusBus(BusConfig.tcp("b", "127.0.0.1", port), Clock.systemUTC(), System::nanoTime)) {
             slave.serve(1, null).setWords(3, 40000, 0x1234, 0x5678);
             ModbusBus.Device d = bus.add(new DeviceConfig("plain", 1, null, Duration.ofMillis(20)));
             bus.start();

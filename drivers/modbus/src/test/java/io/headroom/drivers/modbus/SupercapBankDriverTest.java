@@ -20,7 +20,7 @@ class SupercapBankDriverTest {
     void readsTheBankAndWritesAVerifiedSetpoint() throws Exception {
         int port = FreePort.tcp();
         try (MeterSlave slave = new MeterSlave("127.0.0.1", port, 2, MAP);
-             ModbusBus bus = new ModbusBus(BusConfig.tcp("b", "127.0.0.1", port), Clock.systemUTC())) {
+             ModbusBus bus = new ModbusBus(BusConfig.tcp("b", "127.0.0.1", port), Clock.systemUTC(), System::nanoTime)) {
             slave.set(new String[]{"soc", "voltage", "current", "temperature", "converter-state", "alarms", "power"},
                     new double[]{81.5, 742.3, -12.5, 31.2, 1, 0b100001, -9000});
             ModbusBus.Device dev = bus.add(new DeviceConfig("bank-A", 2, MAP, Duration.ofMillis(20)));
@@ -50,7 +50,7 @@ class SupercapBankDriverTest {
     void outOfLimitSetpointsAreRefusedBeforeAnythingIsSent() throws Exception {
         int port = FreePort.tcp();
         try (MeterSlave slave = new MeterSlave("127.0.0.1", port, 1, MAP);
-             ModbusBus bus = new ModbusBus(BusConfig.tcp("b", "127.0.0.1", port), Clock.systemUTC())) {
+             ModbusBus bus = new ModbusBus(BusConfig.tcp("b", "127.0.0.1", port), Clock.systemUTC(), System::nanoTime)) {
             ModbusBus.Device dev = bus.add(new DeviceConfig("bank-B", 1, MAP, Duration.ofMillis(50)));
             SupercapBankDriver bank = new SupercapBankDriver(bus, dev, LIMITS);
             bus.start();
@@ -72,7 +72,7 @@ class SupercapBankDriverTest {
     void aConverterThatClampsTheSetpointFailsTheReadBack() throws Exception {
         int port = FreePort.tcp();
         try (MeterSlave slave = new MeterSlave("127.0.0.1", port, 1, MAP);
-             ModbusBus bus = new ModbusBus(BusConfig.tcp("b", "127.0.0.1", port), Clock.systemUTC())) {
+             ModbusBus bus = new ModbusBus(BusConfig.tcp("b", "127.0.0.1", port), Clock.systemUTC(), System::nanoTime)) {
             int low = MAP.points().get(MAP.indexOf("power-setpoint")).address() + 1;
             // the converter keeps the low word of the setpoint at 0: -35000 (0xFFFF7748) reads back as -65536
             slave.unit(1).onWrite((address, value) -> address == low ? 0 : value);
@@ -91,7 +91,7 @@ class SupercapBankDriverTest {
         RegisterMap ro = RegisterMap.parse("ro", "soc,%,3,0,u16\nvoltage,V,3,1,u16\ncurrent,A,3,2,s16\n"
                 + "temperature,C,3,3,s16\nconverter-state,,3,4,u16\nalarms,,3,5,bitfield16\nmode,,3,6,u16\n"
                 + "power-setpoint,W,3,7,s32");
-        try (ModbusBus bus = new ModbusBus(BusConfig.tcp("b", "127.0.0.1", 1), Clock.systemUTC())) {
+        try (ModbusBus bus = new ModbusBus(BusConfig.tcp("b", "127.0.0.1", 1), Clock.systemUTC(), System::nanoTime)) {
             ModbusBus.Device dev = bus.add(new DeviceConfig("bank-D", 1, ro, Duration.ofMillis(50)));
             assertThatThrownBy(() -> new SupercapBankDriver(bus, dev, LIMITS))
                     .hasMessageContaining("must declare mode and power-setpoint writable (rw)");
