@@ -1625,7 +1625,8 @@ public final class SiteLoader {
                     continue;
                 }
                 if (meterSectionRead && !meterIds.contains(meter.value())) {
-                    p.at(meter.node(), meter.field(), unknown("meter", meter.value(), meterIds));
+                    p.at(meter.node(), meter.field(), UnusedIdSuggestion.unknown("meter", meter.value(), meterIds,
+                            feeds.stream().map(FeedD::meter).filter(v -> v != null && v.ok()).map(SiteYaml.Val::value).toList()));
                     continue;
                 }
                 FeedD other = feedOfMeter.putIfAbsent(meter.value(), f);
