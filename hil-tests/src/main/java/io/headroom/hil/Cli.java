@@ -464,7 +464,12 @@ public final class Cli implements Runnable {
             io.headroom.hil.study.StudyParams p = io.headroom.hil.study.StudyParams.defaults().withDrills(drills)
                     .withFastPathMs(fastPathMs).withNormalS(normalS).withTelemetryWindowMs(telemetryWindowMs)
                     .withLossBudgets(maxFlexible, maxStandard, maxCritical);
-            io.headroom.hil.study.CapacityStudy.Result r = new io.headroom.hil.study.CapacityStudy(s, p, seed).run();
+            io.headroom.hil.study.CapacityStudy.Result r;
+            try (Progress progress = Progress.start(err, "study", 0)) { // progress on stderr: stdout stays the figures
+                r = new io.headroom.hil.study.CapacityStudy(s, p, seed).onEvaluated(e -> progress.note(String.format(
+                        java.util.Locale.ROOT, "%d nodes %s: %s", e.nodes(), e.headroom() ? "with Headroom" : "static N-1",
+                        e.passed() ? "passed" : e.safe() ? "zero trips, over the compute budget" : "trips"))).run();
+            }
             if (json) {
                 out.println(io.headroom.hil.study.CapacityStudy.json(r));
             } else {
