@@ -26,19 +26,19 @@ public final class Cli implements Runnable {
 
     /** The commands the launcher runs itself (scripts, not this program), as {@code --help} lists them. */
     static final String[] LAUNCHER_COMMANDS = {
-            "  image --arch amd64|arm64      Debian disk image with the appliance (root, network; image-build/README.md)",
-            "  image-test --arch amd64|arm64 boot the image under QEMU and wait for the health endpoint",
-            "  package-test                  dpkg -i both .debs in a clean chroot, start them (nspawn), dpkg -r/-P",
-            "  fuzz [TARGET] [--for 10m]     coverage-guided fuzzing (Jazzer) of every decoder of untrusted bytes; --list",
-            "  vtn                           the bench VTN alone (OpenADR), for a VEN under test (hil-tests/README.md)"};
+            "  image --arch amd64|arm64       Debian disk image of the appliance (root)",
+            "  image-test --arch amd64|arm64  boot it under QEMU, wait for its health API",
+            "  package-test                   install both .debs in a clean chroot, run them",
+            "  fuzz [TARGET] [--for 10m]      fuzz every decoder of untrusted bytes; --list",
+            "  vtn                            the bench's OpenADR VTN alone (vtn --help)"};
 
     /** Examples per command, shown at the end of its {@code --help}. */
     static final java.util.Map<String, String[]> EXAMPLES = java.util.Map.ofEntries(
             java.util.Map.entry("headroom", new String[]{"./headroom bench", "./headroom status",
-                    "./headroom bench --scenario hil-tests/scenarios/short/feed-loss-at-full-load.yaml"}),
+                    "./headroom bench --scenario hil-tests/scenarios/short/dr-peak.yaml"}),
             java.util.Map.entry("bench", new String[]{"./headroom bench",
-                    "./headroom bench --site sites/example-4feed.yaml --http-port 8081 --duration 60",
-                    "./headroom bench --scenario hil-tests/scenarios/short/feed-loss-at-full-load.yaml --seed 7"}),
+                    "./headroom bench --site sites/example-4feed.yaml --http-port 8081",
+                    "./headroom bench --scenario hil-tests/scenarios/short/dr-peak.yaml --seed 7"}),
             java.util.Map.entry("run", new String[]{"./headroom run --site /etc/headroom/site.yaml --data /var/lib/headroom",
                     "./headroom run --site site.yaml --http-host 0.0.0.0 --api-require-token"}),
             java.util.Map.entry("check-site", new String[]{"./headroom check-site sites/example-4feed.yaml"}),
@@ -429,16 +429,16 @@ public final class Cli implements Runnable {
                 description = "the agents' GPU power reading averages this long (NVML on Hopper: 1000; default ${DEFAULT-VALUE})")
         int telemetryWindowMs;
 
-        @Option(names = "--max-flexible-loss", defaultValue = "2", paramLabel = "PCT", description = "default ${DEFAULT-VALUE} %")
+        @Option(names = "--max-flexible-loss", defaultValue = "2", paramLabel = "PCT", description = "default ${DEFAULT-VALUE} %%")
         double maxFlexible;
 
-        @Option(names = "--max-standard-loss", defaultValue = "2", paramLabel = "PCT", description = "default ${DEFAULT-VALUE} %")
+        @Option(names = "--max-standard-loss", defaultValue = "2", paramLabel = "PCT", description = "default ${DEFAULT-VALUE} %%")
         double maxStandard;
 
-        @Option(names = "--max-critical-loss", defaultValue = "0.05", paramLabel = "PCT", description = "default ${DEFAULT-VALUE} %")
+        @Option(names = "--max-critical-loss", defaultValue = "0.05", paramLabel = "PCT", description = "default ${DEFAULT-VALUE} %%")
         double maxCritical;
 
-        @Option(names = "--json", description = "print the result as one JSON object instead")
+        @Option(names = "--json", description = "print the result as one JSON object instead (indented on a terminal)")
         boolean json;
 
         @picocli.CommandLine.Spec
@@ -471,7 +471,8 @@ public final class Cli implements Runnable {
                         e.passed() ? "passed" : e.safe() ? "zero trips, over the compute budget" : "trips"))).run();
             }
             if (json) {
-                out.println(io.headroom.hil.study.CapacityStudy.json(r));
+                out.println(io.headroom.appliance.cli.Json.forOutput(io.headroom.hil.study.CapacityStudy.json(r),
+                        io.headroom.appliance.cli.Json.terminal()));
             } else {
                 io.headroom.hil.study.CapacityStudy.printFigures(r, out);
                 io.headroom.hil.study.CapacityStudy.printSummary(r, out);

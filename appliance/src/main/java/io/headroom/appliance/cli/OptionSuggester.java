@@ -39,8 +39,7 @@ public final class OptionSuggester implements CommandLine.IParameterExceptionHan
             err.println(cmd.getColorScheme().errorText(ex.getMessage()));
         } else {
             String what = unknown.getFirst().startsWith("-") ? "option" : "argument";
-            err.println(cmd.getColorScheme().errorText("Unknown " + what + ": '" + unknown.getFirst() + "'"
-                    + (unknown.size() > 1 ? " (and " + String.join(" ", unknown.subList(1, unknown.size())) + ")" : "")));
+            err.println(cmd.getColorScheme().errorText("Unknown " + what + ": '" + unknown.getFirst() + "'"));
             List<String> near = suggest(unknown.getFirst(), candidates(cmd.getCommandSpec(), unknown.getFirst()));
             if (!near.isEmpty()) {
                 err.println("Did you mean " + String.join(" or ", near) + "?");
