@@ -11,7 +11,7 @@ set -euo pipefail
 arch=amd64 timeout_s=${HEADROOM_BOOT_TIMEOUT:-420}
 while [ $# -gt 0 ]; do
   case "$1" in --arch) arch=$2; shift 2 ;; --timeout) timeout_s=$2; shift 2 ;;
-    *) echo "usage: boot-test.sh --arch amd64|arm64 [--timeout S]" >&2; exit 64 ;; esac
+    *) echo "usage: boot-test.sh --arch amd64|arm64 [--timeout S]" >&2; exit 2 ;; esac
 done
 mod=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dir=$mod/target/image/$arch; img=$dir/headroom-$arch.img
@@ -29,7 +29,7 @@ case "$arch" in
   # QARMA, which is much slower to emulate (the guest does not depend on which one it gets).
   arm64) qemu=qemu-system-aarch64; pkg=qemu-system-arm; console=ttyAMA0
          machine=(-machine virt); accel=(-accel tcg -cpu max,pauth-impdef=on) ;;
-  *) echo "boot-test: --arch amd64|arm64" >&2; exit 64 ;;
+  *) echo "boot-test: --arch amd64|arm64" >&2; exit 2 ;;
 esac
 if ! command -v "$qemu" >/dev/null || ! command -v qemu-img >/dev/null; then
   echo "boot-test: installing $pkg and qemu-utils from Debian (apt-get install)" >&2

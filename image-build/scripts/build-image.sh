@@ -18,18 +18,18 @@ while [ $# -gt 0 ]; do
     --arch) arch=$2; shift 2 ;;
     --suite) suite=$2; shift 2 ;;
     --no-package) package=0; shift ;;
-    *) echo "usage: build-image.sh --arch amd64|arm64 [--suite trixie] [--no-package]" >&2; exit 64 ;;
+    *) echo "usage: build-image.sh --arch amd64|arm64 [--suite trixie] [--no-package]" >&2; exit 2 ;;
   esac
 done
 case "$arch" in amd64) kernel=linux-image-amd64 ;; arm64) kernel=linux-image-arm64 ;;
-  *) echo "image: --arch must be amd64 or arm64" >&2; exit 64 ;; esac
+  *) echo "image: --arch must be amd64 or arm64" >&2; exit 2 ;; esac
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mod=$(cd "$here/.." && pwd); root=$(cd "$mod/.." && pwd); target=$mod/target
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%ct 2>/dev/null || date +%s)}
 out=$target/image/$arch; work=$target/image/$arch/work
 t0=$(date +%s)
 
-[ "$(id -u)" = 0 ] || { echo "image: needs root (mmdebstrap writes a root file system with real owners)" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "image: needs root (mmdebstrap writes a root file system with real owners)" >&2; exit 4; }
 need=()
 command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
 command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
@@ -41,7 +41,7 @@ fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "image: installing the host tools it needs from Debian: ${need[*]} (apt-get install)" >&2
   apt-get install -y --no-install-recommends "${need[@]}" >&2 || {
-    echo "image: could not install ${need[*]}; install them (apt-get install ${need[*]}) and run again" >&2; exit 3; }
+    echo "image: could not install ${need[*]}; install them (apt-get install ${need[*]}) and run again" >&2; exit 4; }
 fi
 if [ "$arch" != "$(dpkg --print-architecture)" ]; then
   # mmdebstrap runs the foreign root's programs through binfmt_misc and qemu-user. In a container without an
@@ -50,13 +50,16 @@ if [ "$arch" != "$(dpkg --print-architecture)" ]; then
   [ -e /proc/sys/fs/binfmt_misc/register ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || true
   [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || update-binfmts --enable qemu-aarch64 >&2 || true
   arch-test "$arch" >/dev/null || { echo "image: this host cannot run $arch programs (binfmt_misc with qemu-user-static:" \
-    "mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc; update-binfmts --enable qemu-aarch64)" >&2; exit 3; }
+    "mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc; update-binfmts --enable qemu-aarch64)" >&2; exit 4; }
 fi
 
 if [ "$package" = 1 ]; then
   echo "image: building the packages (./mvnw -Pimage package -pl image-build -am)..." >&2
-  (cd "$root" && ./mvnw -q -B -Pimage package -pl image-build -am -DskipTests \
-    -Dproject.build.outputTimestamp="$SOURCE_DATE_EPOCH") >&2
+  # Maven's progress: a line per module as it starts, and any error (the rest of its output is not shown)
+  (cd "$root" && ./mvnw -B -ntp -Pimage package -pl image-build -am -DskipTests \
+    -Dproject.build.outputTimestamp="$SOURCE_DATE_EPOCH" 2>&1) \
+    | { grep --line-buffered -E '^\[INFO\] Building .*\[[0-9]+/[0-9]+\]$|^\[ERROR\]' || true; } \
+    | sed -u "s/^\[INFO\] Building /image: packages: /" >&2
 fi
 deb=$target/debs/headroom-appliance_*_"$arch".deb
 ls $deb >/dev/null 2>&1 || { echo "image: no $deb; run without --no-package" >&2; exit 4; }
@@ -66,7 +69,7 @@ cp $deb "$work/headroom-appliance.deb"
 rootfs=$work/rootfs
 mirror=${HEADROOM_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
-echo "image: Debian $suite $arch root file system (mmdebstrap)..." >&2
+echo "image: [$(( $(date +%s) - t0 )) s] Debian $suite $arch root file system (mmdebstrap)..." >&2
 mmdebstrap --mode=root --variant=minbase --arch="$arch" --format=directory \
   --include="systemd-sysv,udev,kmod,$kernel,initramfs-tools,systemd-timesyncd,systemd-resolved,dbus,iproute2,procps,ca-certificates,zlib1g,e2fsprogs,zstd" \
   --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
@@ -102,7 +105,7 @@ uuid() { # a stable UUID from a name and SOURCE_DATE_EPOCH
 export E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH
 root_mb=$(( $(du -sm "$rootfs" | cut -f1) * 130 / 100 + 64 ))
 data_mb=${HEADROOM_DATA_MB:-512}
-echo "image: file systems (root ${root_mb} MiB read-only, data ${data_mb} MiB)..." >&2
+echo "image: [$(( $(date +%s) - t0 )) s] file systems (root ${root_mb} MiB read-only, data ${data_mb} MiB)..." >&2
 mkfs.ext4 -q -F -L hrroot -U "$(uuid root)" -E "hash_seed=$(uuid root-hash),root_owner=0:0" -m 0 -N 0 \
   -d "$rootfs" "$work/root.ext4" "${root_mb}M"
 mkfs.ext4 -q -F -L hrdata -U "$(uuid data)" -E "hash_seed=$(uuid data-hash),root_owner=0:0" \
@@ -115,7 +118,7 @@ clamp_inode_times() { # FS_IMAGE TREE
     '{ printf "sif \"/%s\" ctime @%s\nsif \"/%s\" atime @%s\n", $0, t, $0, t }' > "$work/ctime.cmds"
   debugfs -w -f "$work/ctime.cmds" "$1" > /dev/null 2> "$work/ctime.err"
   if grep -v '^debugfs [0-9]' "$work/ctime.err" | grep -q .; then
-    echo "image: debugfs could not set every ctime and atime in $1:" >&2; head "$work/ctime.err" >&2; exit 5
+    echo "image: debugfs could not set every ctime and atime in $1:" >&2; head "$work/ctime.err" >&2; exit 1
   fi
 }
 clamp_inode_times "$work/root.ext4" "$rootfs"

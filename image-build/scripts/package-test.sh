@@ -19,7 +19,7 @@ arch=$(dpkg --print-architecture) suite=${HEADROOM_SUITE:-trixie} keep=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) arch=$2; shift 2 ;; --suite) suite=$2; shift 2 ;; --keep) keep=1; shift ;;
-    *) echo "usage: package-test.sh [--arch amd64] [--suite trixie] [--keep]" >&2; exit 64 ;;
+    *) echo "usage: package-test.sh [--arch amd64] [--suite trixie] [--keep]" >&2; exit 2 ;;
   esac
 done
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,8 +27,8 @@ mod=$(cd "$here/.." && pwd); root=$(cd "$mod/.." && pwd); target=$mod/target
 work=$target/package-test/$arch; r=$work/rootfs
 mirror=${HEADROOM_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 t0=$(date +%s)
-[ "$(id -u)" = 0 ] || { echo "package-test: needs root (mmdebstrap, chroot, systemd-nspawn)" >&2; exit 2; }
-[ "$arch" = "$(dpkg --print-architecture)" ] || { echo "package-test: only the host's architecture ($(dpkg --print-architecture))" >&2; exit 64; }
+[ "$(id -u)" = 0 ] || { echo "package-test: needs root (mmdebstrap, chroot, systemd-nspawn)" >&2; exit 4; }
+[ "$arch" = "$(dpkg --print-architecture)" ] || { echo "package-test: only the host's architecture ($(dpkg --print-architecture))" >&2; exit 2; }
 
 need=()
 command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
@@ -72,7 +72,7 @@ echo "package-test: Debian $suite $arch chroot (mmdebstrap minbase + systemd)...
 mmdebstrap --mode=root --variant=minbase --include=systemd-sysv,dbus \
   --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
   "$suite" "$r" "$mirror" > "$work/mmdebstrap.log" 2>&1 || {
-  echo "package-test: mmdebstrap failed; see $work/mmdebstrap.log" >&2; tail -20 "$work/mmdebstrap.log" >&2; exit 3; }
+  echo "package-test: mmdebstrap failed; see $work/mmdebstrap.log" >&2; tail -20 "$work/mmdebstrap.log" >&2; exit 4; }
 t_chroot=$(( $(date +%s) - t0 ))
 
 # 2. dpkg -i both; apt resolves what dpkg says is missing.

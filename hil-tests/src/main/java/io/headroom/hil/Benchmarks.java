@@ -48,6 +48,14 @@ public final class Benchmarks {
     private Benchmarks() {
     }
 
+    /** Runs one benchmark with "still running" lines on stderr every 5 s while it lasts (stdout: its figures only). */
+    private static void withProgress(String name, Consumer<PrintWriter> b, PrintWriter out, PrintWriter err) {
+        try (Progress p = Progress.start(err, "perf " + name, 5)) {
+            b.accept(out);
+            out.flush();
+        }
+    }
+
     /** Benchmarks that take options of their own ({@code ./headroom perf NAME OPTIONS}). */
     private static final Map<String, WithOptions> OPTIONS = Map.of("footprint", io.headroom.hil.perf.Footprint::run);
 
@@ -70,7 +78,13 @@ public final class Benchmarks {
 
     public static int run(String name, PrintWriter out, PrintWriter err) {
         if (name == null) {
-            ALL.values().forEach(b -> b.accept(out));
+            int k = 0;
+            for (Map.Entry<String, Consumer<PrintWriter>> b : ALL.entrySet()) {
+                k++;
+                err.printf(Locale.ROOT, "perf: %s (%d of %d)%n", b.getKey(), k, ALL.size());
+                err.flush();
+                withProgress(b.getKey(), b.getValue(), out, err);
+            }
             return 0;
         }
         Consumer<PrintWriter> b = ALL.get(name);
@@ -78,7 +92,7 @@ public final class Benchmarks {
             err.println("perf: no benchmark named '" + name + "'; known: " + String.join(", ", ALL.keySet()));
             return 2;
         }
-        b.accept(out);
+        withProgress(name, b, out, err);
         return 0;
     }
 

@@ -1,6 +1,8 @@
 package io.headroom.hil;
 
 import io.headroom.appliance.cli.ApplianceCommands;
+import io.headroom.appliance.cli.ExitCodes;
+import io.headroom.appliance.cli.OptionSuggester;
 import io.headroom.appliance.cli.OperatorCommands;
 import io.headroom.appliance.site.Site;
 import picocli.CommandLine;
@@ -19,8 +21,48 @@ import java.util.concurrent.CountDownLatch;
         subcommands = {Cli.BenchCommand.class, ApplianceCommands.Run.class, ApplianceCommands.CheckSite.class, ApplianceCommands.Token.class,
                 Cli.Perf.class, Cli.Study.class, OperatorCommands.Status.class, OperatorCommands.Feeds.class, OperatorCommands.Caps.class,
                 OperatorCommands.Alarms.class, OperatorCommands.Events.class, OperatorCommands.Overrides.class,
-                io.headroom.grid.vtn.VtnCommand.class})
+                io.headroom.grid.vtn.VtnCommand.class, Cli.Completion.class})
 public final class Cli implements Runnable {
+
+    /** The commands the launcher runs itself (scripts, not this program), as {@code --help} lists them. */
+    static final String[] LAUNCHER_COMMANDS = {
+            "  image --arch amd64|arm64       Debian disk image of the appliance (root)",
+            "  image-test --arch amd64|arm64  boot it under QEMU, wait for its health API",
+            "  package-test                   install both .debs in a clean chroot, run them",
+            "  fuzz [TARGET] [--for 10m]      fuzz every decoder of untrusted bytes; --list",
+            "  vtn                            the bench's OpenADR VTN alone (vtn --help)"};
+
+    /** Examples per command, shown at the end of its {@code --help}. */
+    static final java.util.Map<String, String[]> EXAMPLES = java.util.Map.ofEntries(
+            java.util.Map.entry("headroom", new String[]{"./headroom bench", "./headroom status",
+                    "./headroom bench --scenario hil-tests/scenarios/short/dr-peak.yaml"}),
+            java.util.Map.entry("bench", new String[]{"./headroom bench",
+                    "./headroom bench --site sites/example-4feed.yaml --http-port 8081",
+                    "./headroom bench --scenario hil-tests/scenarios/short/dr-peak.yaml --seed 7"}),
+            java.util.Map.entry("run", new String[]{"./headroom run --site /etc/headroom/site.yaml --data /var/lib/headroom",
+                    "./headroom run --site site.yaml --http-host 0.0.0.0 --api-require-token"}),
+            java.util.Map.entry("check-site", new String[]{"./headroom check-site sites/example-4feed.yaml"}),
+            java.util.Map.entry("token", new String[]{"./headroom token add alice --role operator --data run/bench"}),
+            java.util.Map.entry("add", new String[]{"./headroom token add alice --role operator --data run/bench",
+                    "./headroom token add grafana --role viewer --file /etc/headroom/api-tokens"}),
+            java.util.Map.entry("perf", new String[]{"./headroom perf", "./headroom perf dsp"}),
+            java.util.Map.entry("study", new String[]{"./headroom study", "./headroom study --drills 5 --seed 7 --json"}),
+            java.util.Map.entry("status", new String[]{"./headroom status", "./headroom status --url http://10.0.0.5:8080 --json"}),
+            java.util.Map.entry("feeds", new String[]{"./headroom feeds", "./headroom feeds --json | jq '.feeds[0]'"}),
+            java.util.Map.entry("caps", new String[]{"./headroom caps", "./headroom caps --json > caps.json"}),
+            java.util.Map.entry("alarms", new String[]{"./headroom alarms",
+                    "./headroom alarms ack al-3 --reason 'breaker C inspected'"}),
+            java.util.Map.entry("ack", new String[]{"./headroom alarms ack al-3 --reason 'breaker C inspected'"}),
+            java.util.Map.entry("events", new String[]{"./headroom events --since 10m",
+                    "./headroom events --kind operator.override --limit 20"}),
+            java.util.Map.entry("override", new String[]{"./headroom override",
+                    "./headroom override set r8-n8 300 --for 30m --reason 'cooling work on rack 8'",
+                    "./headroom override cancel ov-7 --reason 'done'"}),
+            java.util.Map.entry("list", new String[]{"./headroom override list"}),
+            java.util.Map.entry("set", new String[]{"./headroom override set r8-n8 300 --for 30m --reason 'cooling work'"}),
+            java.util.Map.entry("cancel", new String[]{"./headroom override cancel ov-7 --reason 'done'"}),
+            java.util.Map.entry("completion", new String[]{"source <(./headroom completion)",
+                    "./headroom completion > /etc/bash_completion.d/headroom"}));
 
     /** Where ./headroom lives (the launcher passes it); relative paths in defaults resolve against it. */
     static Path home() {
@@ -33,7 +75,57 @@ public final class Cli implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Cli()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * {@code ./headroom} as it runs: the nearest-option suggester and the shared exit codes ({@link ExitCodes}) on every
+     * command, the launcher's own commands and the exit-code table in {@code --help}, examples in each command's help.
+     */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Cli());
+        java.util.Map<String, String> codes = new java.util.LinkedHashMap<>();
+        ExitCodes.CODES.forEach(c -> codes.put(String.valueOf(c.code()), c.meaning()));
+        cl.getCommandSpec().usageMessage()
+                .footerHeading("%nCommands the launcher runs itself (./headroom NAME --help for each):%n")
+                .footer(LAUNCHER_COMMANDS)
+                .exitCodeListHeading("%nExit codes (every command, the launcher's too):%n")
+                .exitCodeList(codes);
+        examples(cl);
+        return OptionSuggester.install(cl);
+    }
+
+    private static void examples(CommandLine cl) {
+        String[] ex = EXAMPLES.get(cl.getCommandName());
+        if (ex != null) {
+            java.util.List<String> lines = new java.util.ArrayList<>(java.util.List.of(cl.getCommandSpec().usageMessage().footer()));
+            lines.add("");
+            lines.add("Examples:");
+            for (String e : ex) {
+                lines.add("  " + e.replace("%", "%%"));
+            }
+            cl.getCommandSpec().usageMessage().footer(lines.toArray(String[]::new));
+        }
+        cl.getSubcommands().values().forEach(Cli::examples);
+    }
+
+    @Command(name = "completion", mixinStandardHelpOptions = true,
+            description = {"Print a bash (and zsh) completion script for ./headroom, picocli's generated one.",
+                    "Load it in the current shell with `source <(./headroom completion)`, or save it under",
+                    "/etc/bash_completion.d/ (zsh: `autoload -U +X bashcompinit && bashcompinit` first)."})
+    static final class Completion implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            String script = picocli.AutoComplete.bash("headroom", spec.root().commandLine());
+            // completion for ./headroom too, not only for a headroom on the PATH
+            spec.commandLine().getOut().print(script);
+            spec.commandLine().getOut().println("complete -F _complete_headroom -o default ./headroom");
+            spec.commandLine().getOut().flush();
+            return ExitCodes.OK;
+        }
     }
 
     @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -42,16 +134,16 @@ public final class Cli implements Runnable {
         @Option(names = "--site", paramLabel = "FILE", description = "site file (default: sites/example-4feed.yaml)")
         Path site;
 
-        @Option(names = "--http-host", defaultValue = "127.0.0.1", description = "default ${DEFAULT-VALUE}")
+        @Option(names = "--http-host", paramLabel = "HOST", defaultValue = "127.0.0.1", description = "default ${DEFAULT-VALUE}")
         String httpHost;
 
-        @Option(names = "--http-port", defaultValue = "8080", description = "default ${DEFAULT-VALUE}")
+        @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080", description = "default ${DEFAULT-VALUE}")
         int httpPort;
 
         @Option(names = "--ephemeral-ports", description = "bind meters and agents on free ports, not the site's")
         boolean ephemeral;
 
-        @Option(names = "--seed", defaultValue = "42", description = "workload seed (default ${DEFAULT-VALUE})")
+        @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42", description = "workload seed (default ${DEFAULT-VALUE})")
         long seed;
 
         @picocli.CommandLine.Spec
@@ -60,7 +152,8 @@ public final class Cli implements Runnable {
         @Option(names = "--duration", defaultValue = "0", paramLabel = "SECONDS", description = "stop after this long (0: until interrupted)")
         long durationS;
 
-        @Option(names = "--data", paramLabel = "DIR", description = "journal and VEN state (default: run/bench under the launcher's folder)")
+        @Option(names = "--data", paramLabel = "DIR", description = "journal and VEN state (default: run/bench under the "
+                + "launcher's folder; with --scenario a fresh run/scenarios/NAME-TIME, so nothing set interactively is restored)")
         Path data;
 
         @Option(names = "--workload", paramLabel = "MODEL", defaultValue = "bursty",
@@ -76,7 +169,8 @@ public final class Cli implements Runnable {
         long plantStepMs;
 
         @Option(names = "--scenario", paramLabel = "FILE",
-                description = "play a scenario (hil-tests/scenarios/*.yaml) with the dashboard live, write its report under DATA/reports, exit 0 if what it expects held, 1 if not")
+                description = "play a scenario (hil-tests/scenarios/*.yaml) with the dashboard live, write its report under "
+                        + "DIR/reports, exit 0 if what it expects held, 1 if not, 4 if it could not run")
         Path scenario;
 
         @Option(names = "--vtn-scenario", paramLabel = "FILE",
@@ -104,10 +198,13 @@ public final class Cli implements Runnable {
                     played = io.headroom.hil.scenario.Scenario.load(scenario, s);
                 } catch (io.headroom.hil.scenario.Scenario.InvalidScenario e) {
                     spec.commandLine().getErr().println("bench: " + e.getMessage());
-                    return ApplianceCommands.EXIT_INVALID_SITE;
+                    return ExitCodes.COULD_NOT_RUN;
                 } catch (java.io.IOException e) {
                     spec.commandLine().getErr().println("bench: cannot read the scenario " + scenario + ": " + e.getMessage());
-                    return ApplianceCommands.EXIT_USAGE;
+                    return ExitCodes.COULD_NOT_RUN;
+                }
+                if (data == null) {
+                    dataDir = scenarioDataDir(home(), played.name(), java.time.Instant.now());
                 }
             }
             if (played != null && played.openadr()) {
@@ -186,7 +283,19 @@ public final class Cli implements Runnable {
             if (played != null && played.impairsNetwork()) {
                 benchOptions = benchOptions.withNetworkRelay(); // agents on 127.0.0.2 behind the bench's faulty network
             }
-            Bench bench = Bench.start(s, benchOptions);
+            Bench bench;
+            try {
+                bench = Bench.start(s, benchOptions);
+            } catch (RuntimeException e) {
+                spec.commandLine().getErr().println("bench: could not start: " + e);
+                if (vtn != null) {
+                    vtn.close();
+                }
+                if (vtn2b != null) {
+                    vtn2b.close();
+                }
+                return ExitCodes.COULD_NOT_RUN;
+            }
             spec.commandLine().getOut().printf("Headroom bench: site %s, dashboard http://%s:%d/ , API http://%s:%d/api/v1/site , journal %s%n",
                     s.name(), httpHost, bench.appliance().httpPort(), httpHost, bench.appliance().httpPort(), dataDir);
             spec.commandLine().getOut().flush();
@@ -217,18 +326,29 @@ public final class Cli implements Runnable {
                     if (sc.openadr()) {
                         io.headroom.hil.scenario.ScenarioBench.createProgram(startedVtn);
                     }
+                    java.util.List<java.util.List<String>> restored = io.headroom.hil.scenario.ScenarioProvenance.restored(
+                            "http://" + httpHost + ":" + bench.appliance().httpPort());
+                    io.headroom.hil.scenario.ScenarioProvenance provenance = new io.headroom.hil.scenario.ScenarioProvenance(
+                            seed, io.headroom.hil.scenario.ScenarioProvenance.commit(home()), file.toAbsolutePath().normalize().toString(),
+                            io.headroom.hil.scenario.ScenarioProvenance.sha256(file), dataDir.toAbsolutePath().normalize().toString(),
+                            restored.get(0), restored.get(1));
+                    if (!restored.get(0).isEmpty() || !restored.get(1).isEmpty()) {
+                        spec.commandLine().getErr().printf("scenario %s: restored from the journal in %s: overrides %s, "
+                                + "feeds in maintenance %s (the report records them)%n", sc.name(), dataDir,
+                                restored.get(0), restored.get(1));
+                    }
                     io.headroom.hil.scenario.ScenarioRunner.Result r = io.headroom.hil.scenario.ScenarioRunner.run(bench, played,
                             sc.openadr() ? startedVtn : null);
                     Path dir = dataDir.resolve("reports").resolve(played.name() + "-"
                             + r.started().toString().replace(":", "").replaceAll("\\..*", ""));
-                    Path html = io.headroom.hil.scenario.ScenarioReport.write(r, s, dir);
+                    Path html = io.headroom.hil.scenario.ScenarioReport.write(r, s, dir, provenance);
                     java.io.PrintWriter out = spec.commandLine().getOut();
                     r.figures().forEach((k, v) -> out.printf(java.util.Locale.ROOT, "scenario.%s.%s %s %s%n", sc.name(), k,
                             io.headroom.hil.scenario.ScenarioReport.fmtPlain(v), r.units().get(k)));
                     r.failures().forEach(f -> out.println("scenario " + sc.name() + ": NOT HELD: " + f));
                     out.printf("scenario %s %s; report %s%n", played.name(), r.passed() ? "PASSED" : "FAILED", html);
                     out.flush();
-                    rc = r.passed() ? 0 : 1;
+                    rc = r.passed() ? ExitCodes.OK : ExitCodes.FAILED;
                 } finally {
                     Runtime.getRuntime().removeShutdownHook(hook);
                     hook.run();
@@ -245,6 +365,21 @@ public final class Cli implements Runnable {
             }
             return 0;
         }
+    }
+
+    /**
+     * A scenario's own data folder, {@code run/scenarios/NAME-yyyyMMdd'T'HHmmss'Z'} under {@code home} (a suffix if that
+     * exists): nothing the interactive bench journaled in run/bench (an override, maintenance) is restored into it.
+     */
+    static Path scenarioDataDir(Path home, String name, java.time.Instant now) {
+        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", java.util.Locale.ROOT)
+                .withZone(java.time.ZoneOffset.UTC).format(now);
+        Path base = home.resolve("run/scenarios");
+        Path dir = base.resolve(name + "-" + stamp);
+        for (int i = 2; Files.exists(dir); i++) {
+            dir = base.resolve(name + "-" + stamp + "-" + i);
+        }
+        return dir;
     }
 
     @Command(name = "perf", mixinStandardHelpOptions = true,
@@ -275,7 +410,7 @@ public final class Cli implements Runnable {
         @Option(names = "--site", paramLabel = "FILE", description = "site file (default: sites/example-4feed.yaml)")
         Path site;
 
-        @Option(names = "--seed", defaultValue = "42", description = "workload and drill seed (default ${DEFAULT-VALUE})")
+        @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42", description = "workload and drill seed (default ${DEFAULT-VALUE})")
         long seed;
 
         @Option(names = "--drills", defaultValue = "3", paramLabel = "N",
@@ -294,16 +429,16 @@ public final class Cli implements Runnable {
                 description = "the agents' GPU power reading averages this long (NVML on Hopper: 1000; default ${DEFAULT-VALUE})")
         int telemetryWindowMs;
 
-        @Option(names = "--max-flexible-loss", defaultValue = "2", paramLabel = "PCT", description = "default ${DEFAULT-VALUE} %")
+        @Option(names = "--max-flexible-loss", defaultValue = "2", paramLabel = "PCT", description = "default ${DEFAULT-VALUE} %%")
         double maxFlexible;
 
-        @Option(names = "--max-standard-loss", defaultValue = "2", paramLabel = "PCT", description = "default ${DEFAULT-VALUE} %")
+        @Option(names = "--max-standard-loss", defaultValue = "2", paramLabel = "PCT", description = "default ${DEFAULT-VALUE} %%")
         double maxStandard;
 
-        @Option(names = "--max-critical-loss", defaultValue = "0.05", paramLabel = "PCT", description = "default ${DEFAULT-VALUE} %")
+        @Option(names = "--max-critical-loss", defaultValue = "0.05", paramLabel = "PCT", description = "default ${DEFAULT-VALUE} %%")
         double maxCritical;
 
-        @Option(names = "--json", description = "print the result as one JSON object instead")
+        @Option(names = "--json", description = "print the result as one JSON object instead (indented on a terminal)")
         boolean json;
 
         @picocli.CommandLine.Spec
@@ -329,9 +464,15 @@ public final class Cli implements Runnable {
             io.headroom.hil.study.StudyParams p = io.headroom.hil.study.StudyParams.defaults().withDrills(drills)
                     .withFastPathMs(fastPathMs).withNormalS(normalS).withTelemetryWindowMs(telemetryWindowMs)
                     .withLossBudgets(maxFlexible, maxStandard, maxCritical);
-            io.headroom.hil.study.CapacityStudy.Result r = new io.headroom.hil.study.CapacityStudy(s, p, seed).run();
+            io.headroom.hil.study.CapacityStudy.Result r;
+            try (Progress progress = Progress.start(err, "study", 0)) { // progress on stderr: stdout stays the figures
+                r = new io.headroom.hil.study.CapacityStudy(s, p, seed).onEvaluated(e -> progress.note(String.format(
+                        java.util.Locale.ROOT, "%d nodes %s: %s", e.nodes(), e.headroom() ? "with Headroom" : "static N-1",
+                        e.passed() ? "passed" : e.safe() ? "zero trips, over the compute budget" : "trips"))).run();
+            }
             if (json) {
-                out.println(io.headroom.hil.study.CapacityStudy.json(r));
+                out.println(io.headroom.appliance.cli.Json.forOutput(io.headroom.hil.study.CapacityStudy.json(r),
+                        io.headroom.appliance.cli.Json.terminal()));
             } else {
                 io.headroom.hil.study.CapacityStudy.printFigures(r, out);
                 io.headroom.hil.study.CapacityStudy.printSummary(r, out);

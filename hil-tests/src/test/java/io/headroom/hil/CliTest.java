@@ -16,7 +16,7 @@ class CliTest {
     static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new Cli());
+        CommandLine cmd = Cli.commandLine(); // as ./headroom runs it
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         int exit = cmd.execute(args);
@@ -65,13 +65,13 @@ class CliTest {
     @Test
     void benchPlantOptionsOutOfRangeAreRefusedBeforeAnythingStarts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         Result rate = run("bench", "--site", "../sites/example-4feed.yaml", "--data", dir.toString(), "--waveform-rate", "5 MS/s");
-        assertThat(rate.exit()).isEqualTo(64);
+        assertThat(rate.exit()).isEqualTo(io.headroom.appliance.cli.ExitCodes.USAGE);
         assertThat(rate.err()).contains("bench: --waveform-rate: 5 MS/s outside the bench's 1000 S/s to 1 MS/s");
         Result unit = run("bench", "--site", "../sites/example-4feed.yaml", "--data", dir.toString(), "--waveform-rate", "48 kHz");
-        assertThat(unit.exit()).isEqualTo(64);
+        assertThat(unit.exit()).isEqualTo(io.headroom.appliance.cli.ExitCodes.USAGE);
         assertThat(unit.err()).contains("--waveform-rate: '48 kHz' is not a sample rate");
         Result step = run("bench", "--site", "../sites/example-4feed.yaml", "--data", dir.toString(), "--plant-step", "0");
-        assertThat(step.exit()).isEqualTo(64);
+        assertThat(step.exit()).isEqualTo(io.headroom.appliance.cli.ExitCodes.USAGE);
         assertThat(step.err()).contains("bench: --plant-step: 0 ms outside 1..100 ms");
         assertThat(dir).isEmptyDirectory(); // refused before the bench made its tokens, keys or journal
     }
@@ -80,15 +80,15 @@ class CliTest {
     void enrollmentOptionsThatCannotBeUsedAreRefusedNamingTheOption() {
         Result noTls = run("run", "--site", "../sites/example-4feed.yaml", "--openadr-version", "2.0b",
                 "--vtn", "https://vtn.example.net/OpenADR2/Simple/2.0b", "--ven-name", "hall-1");
-        assertThat(noTls.exit()).isEqualTo(64);
+        assertThat(noTls.exit()).isEqualTo(io.headroom.appliance.cli.ExitCodes.USAGE);
         assertThat(noTls.err()).contains("--openadr-version 2.0b needs --tls-cert");
         Result badVersion = run("run", "--site", "../sites/example-4feed.yaml", "--openadr-version", "4.0",
                 "--vtn", "https://vtn.example.net/", "--ven-name", "hall-1");
-        assertThat(badVersion.exit()).isEqualTo(64);
+        assertThat(badVersion.exit()).isEqualTo(io.headroom.appliance.cli.ExitCodes.USAGE);
         assertThat(badVersion.err()).contains("expected 3.1, 3.0.1 or 2.0b, got '4.0'");
         Result noSecret = run("run", "--site", "../sites/example-4feed.yaml", "--openadr-version", "3.1",
                 "--vtn", "https://vtn.example.net/", "--ven-name", "hall-1", "--client-id", "x");
-        assertThat(noSecret.exit()).isEqualTo(64);
+        assertThat(noSecret.exit()).isEqualTo(io.headroom.appliance.cli.ExitCodes.USAGE);
         assertThat(noSecret.err()).contains("needs --client-secret");
     }
 
@@ -109,7 +109,7 @@ class CliTest {
         java.nio.file.Path file = dir.resolve("enrolled.yaml");
         java.nio.file.Files.writeString(file, site);
         Result r = run("run", "--site", file.toString(), "--data", dir.resolve("data").toString());
-        assertThat(r.exit()).as(r.err()).isEqualTo(64);
+        assertThat(r.exit()).as(r.err()).isEqualTo(io.headroom.appliance.cli.ExitCodes.USAGE);
         // the site's files are the ones read (the key first, since the key loader checks it belongs to the certificate)
         assertThat(r.err()).contains("--tls-cert/--tls-key/--tls-ca").containsAnyOf("no-such-ven.crt", "no-such-ven.key");
     }
@@ -136,5 +136,73 @@ class CliTest {
         Result value = run("perf", "footprint", "--minutes", "ten");
         assertThat(value.exit()).isEqualTo(2);
         assertThat(value.err()).contains("--minutes").contains("'ten'").contains("--variant=NAME=OPTIONS");
+    }
+
+    @Test
+    void helpListsEveryCommandTheLaunchersOwnAndTheExitCodes() {
+        Result r = run("--help");
+        assertThat(r.exit()).isZero();
+        for (String c : java.util.List.of("bench", "run", "check-site", "token", "perf", "study", "status", "feeds", "caps",
+                "alarms", "events", "override", "completion", "image", "image-test", "package-test", "fuzz", "vtn")) {
+            assertThat(r.out()).as(c).containsPattern("(?m)^  " + java.util.regex.Pattern.quote(c) + "\\b");
+        }
+        assertThat(r.out()).contains("Exit codes").containsPattern("(?m)^\\s+4\\s+could not run")
+                .containsPattern("(?m)^\\s+3\\s+the appliance cannot be reached");
+    }
+
+    @Test
+    void everyCommandsHelpHasExamplesAndUpperCaseLabels() {
+        java.util.List<CommandLine> all = new java.util.ArrayList<>();
+        java.util.ArrayDeque<CommandLine> todo = new java.util.ArrayDeque<>(java.util.List.of(Cli.commandLine()));
+        while (!todo.isEmpty()) {
+            CommandLine c = todo.pop();
+            all.add(c);
+            todo.addAll(c.getSubcommands().values());
+        }
+        assertThat(all).hasSizeGreaterThan(15);
+        for (CommandLine c : all) {
+            String help = c.getUsageMessage(CommandLine.Help.Ansi.OFF);
+            assertThat(help).as(c.getCommandSpec().qualifiedName()).contains("Examples:", "./headroom ")
+                    .doesNotContainPattern("=<[a-zA-Z]+>"); // picocli's <field> labels: every option names a LABEL
+        }
+    }
+
+    @Test
+    void anUnknownBenchOptionSuggestsTheNearestRealOne() {
+        Result r = run("bench", "--sennario", "x.yaml");
+        assertThat(r.exit()).isEqualTo(io.headroom.appliance.cli.ExitCodes.USAGE);
+        assertThat(r.err()).contains("Unknown option: '--sennario'", "Did you mean --scenario").doesNotContain("--seed");
+        Result sub = run("stauts");
+        assertThat(sub.err()).contains("Did you mean status?");
+    }
+
+    @Test
+    void completionPrintsPicocliBashCompletionForEveryCommand() {
+        Result r = run("completion");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("complete -F _complete_headroom", "./headroom", "check-site", "--scenario");
+    }
+
+    @Test
+    void aScenarioThatDoesNotLoadCouldNotRunAndStartsNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path bad = dir.resolve("bad.yaml");
+        java.nio.file.Files.writeString(bad, "name: bad\nduration: ten\n");
+        Result r = run("bench", "--site", "../sites/example-4feed.yaml", "--data", dir.resolve("data").toString(),
+                "--scenario", bad.toString());
+        assertThat(r.exit()).isEqualTo(io.headroom.appliance.cli.ExitCodes.COULD_NOT_RUN).isEqualTo(4);
+        assertThat(r.err()).contains("bad.yaml");
+        Result missing = run("bench", "--site", "../sites/example-4feed.yaml", "--scenario", dir.resolve("none.yaml").toString());
+        assertThat(missing.exit()).isEqualTo(4);
+        assertThat(dir.resolve("data")).doesNotExist();
+    }
+
+    @Test
+    void eachScenarioGetsAFreshDataFolderOfItsOwn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home) throws Exception {
+        java.time.Instant t = java.time.Instant.parse("2026-12-07T18:30:05.123Z");
+        java.nio.file.Path first = Cli.scenarioDataDir(home, "feed-loss", t);
+        assertThat(first).isEqualTo(home.resolve("run/scenarios/feed-loss-20261207T183005Z"));
+        java.nio.file.Files.createDirectories(first);
+        assertThat(Cli.scenarioDataDir(home, "feed-loss", t)).isEqualTo(home.resolve("run/scenarios/feed-loss-20261207T183005Z-2"));
     }
 }

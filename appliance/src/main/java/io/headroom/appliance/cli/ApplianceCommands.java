@@ -23,10 +23,10 @@ public final class ApplianceCommands {
     private ApplianceCommands() {
     }
 
-    /** Exit code for a site file that does not validate. */
-    public static final int EXIT_INVALID_SITE = 2;
-    /** Exit code for options that cannot be used together or lack a value. */
-    public static final int EXIT_USAGE = 64;
+    /** Exit code for a site file that does not validate ({@link ExitCodes#USAGE}: invalid input). */
+    public static final int EXIT_INVALID_SITE = ExitCodes.USAGE;
+    /** Exit code for options that cannot be used together or lack a value ({@link ExitCodes#USAGE}). */
+    public static final int EXIT_USAGE = ExitCodes.USAGE;
 
     /** Loads a site, printing every error to {@code err}; null if it does not load. */
     public static Site loadOrReport(Path file, PrintWriter err) {
@@ -153,10 +153,10 @@ public final class ApplianceCommands {
         @Option(names = "--site", required = true, paramLabel = "FILE", description = "the site file (YAML)")
         Path site;
 
-        @Option(names = "--http-host", defaultValue = "127.0.0.1", description = "API/dashboard address (default ${DEFAULT-VALUE})")
+        @Option(names = "--http-host", paramLabel = "HOST", defaultValue = "127.0.0.1", description = "API/dashboard address (default ${DEFAULT-VALUE})")
         String httpHost;
 
-        @Option(names = "--http-port", defaultValue = "8080", description = "API/dashboard port (default ${DEFAULT-VALUE})")
+        @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080", description = "API/dashboard port (default ${DEFAULT-VALUE})")
         int httpPort;
 
         @Option(names = "--data", defaultValue = "data", paramLabel = "DIR",

@@ -37,14 +37,15 @@ import java.util.function.Function;
  *
  * <p>Exit codes: {@value #EXIT_OK} ok, {@value #EXIT_API} the API answered with an error (its {@code error} text and
  * the HTTP status are printed), {@value #EXIT_USAGE} usage (picocli: unknown option, bad duration…),
- * {@value #EXIT_UNREACHABLE} the appliance cannot be reached (the URL and the cause are printed).
+ * {@value #EXIT_UNREACHABLE} the appliance cannot be reached (the URL and the cause are printed): the codes of
+ * {@link ExitCodes}, the table every command shares.
  */
 public final class OperatorCommands {
 
-    public static final int EXIT_OK = 0;
-    public static final int EXIT_API = 1;
-    public static final int EXIT_USAGE = 2;
-    public static final int EXIT_UNREACHABLE = 3;
+    public static final int EXIT_OK = ExitCodes.OK;
+    public static final int EXIT_API = ExitCodes.FAILED;
+    public static final int EXIT_USAGE = ExitCodes.USAGE;
+    public static final int EXIT_UNREACHABLE = ExitCodes.UNREACHABLE;
     /** Where the bench writes the operator token, under the launcher's folder ({@code headroom.home}). */
     public static final String TOKEN_FILE = "run/bench/operator.token";
 
@@ -88,7 +89,8 @@ public final class OperatorCommands {
                 description = "bearer token (else env HEADROOM_TOKEN, else " + TOKEN_FILE + " under the launcher's folder)")
         String token;
 
-        @Option(names = "--json", description = "print the API's JSON as it came instead of tables")
+        @Option(names = "--json", description = "print the API's JSON instead of tables: indented on a terminal, "
+                + "as it came (one line) otherwise")
         boolean json;
 
         @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5s", converter = Durations.Converter.class,
@@ -182,6 +184,7 @@ public final class OperatorCommands {
             if (!api.json) {
                 return false;
             }
+            body = Json.forOutput(body, Json.terminal());
             out.print(body);
             if (!body.endsWith("\n")) {
                 out.println();
@@ -284,16 +287,17 @@ public final class OperatorCommands {
             if (printJson(out, site.body())) {
                 return;
             }
-            Table t = new Table("FEED", "GROUP", ">CURRENT", ">LIMIT", ">LOAD", ">LIMIT", ">%", "QUALITY", ">AGE",
-                    "BINDING", "MAINTENANCE", ">CEILING", "WHY");
+            Table t = new Table("FEED", "GROUP", ">CURRENT A", ">CURRENT LIMIT A", ">LOAD kW", ">LOAD LIMIT kW",
+                    ">LOAD %", "QUALITY", ">METER AGE ms", "BINDING", "MAINTENANCE", ">CEILING A", "CEILING WHY");
             List<String> notes = new ArrayList<>();
             for (JsonObject f : objects(site.json().getJsonArray("feeds"))) {
                 Object age = f.getValue("ageMs");
                 Object m = f.getValue("maintenance");
-                t.row(f.getValue("id"), f.getValue("group"), amps(f.getValue("currentA")), amps(f.getValue("limitA")),
-                        kW(f.getValue("loadW")), kW(f.getValue("limitW")), percent(fraction(f)), f.getValue("quality"),
-                        age == null ? null : age + " ms", Boolean.TRUE.equals(f.getValue("binding")) ? "yes" : "no",
-                        m instanceof JsonObject ? "yes" : maintenance(m), amps(f.getValue("ceilingA")),
+                t.row(f.getValue("id"), f.getValue("group"), number(f.getValue("currentA"), 1, 1),
+                        number(f.getValue("limitA"), 1, 1), number(f.getValue("loadW"), 1e-3, 1),
+                        number(f.getValue("limitW"), 1e-3, 1), number(fraction(f), 100, 1), f.getValue("quality"),
+                        age, Boolean.TRUE.equals(f.getValue("binding")) ? "yes" : "no",
+                        m instanceof JsonObject ? "yes" : maintenance(m), number(f.getValue("ceilingA"), 1, 1),
                         f.getValue("ceilingReason"));
                 if (m instanceof JsonObject) {
                     notes.add("Feed " + str(f.getValue("id")) + " in maintenance " + maintenance(m).substring("yes, ".length()));
@@ -583,8 +587,9 @@ public final class OperatorCommands {
         return w instanceof Number n ? String.format(Locale.ROOT, "%.0f W", n.doubleValue()) : null;
     }
 
-    static String amps(Object a) {
-        return a instanceof Number n ? String.format(Locale.ROOT, "%.1f A", n.doubleValue()) : null;
+    /** {@code v × scale} with {@code digits} decimals, no unit (the column's header says it); null if not a number. */
+    static String number(Object v, double scale, int digits) {
+        return v instanceof Number n ? String.format(Locale.ROOT, "%." + digits + "f", n.doubleValue() * scale) : null;
     }
 
     static String percent(Double fraction) {

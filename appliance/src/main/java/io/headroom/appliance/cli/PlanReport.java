@@ -23,9 +23,9 @@ public final class PlanReport {
         f(b, "Site %s: %s, %s, %s, %s, %d GPUs, %.0f Hz%n", site.name(), count(site.feeds().size(), "feed"),
                 count(site.groups().size(), "redundancy group"), count(site.racks().size(), "rack"),
                 count(site.nodes().size(), "node"), site.gpuCount(), site.frequencyHz());
-        f(b, "%nFeeds%n  %-6s %9s %9s %11s %10s  %s%n", "feed", "rating", "limit", "limit", "voltage", "meter");
+        f(b, "%nFeeds%n  %-6s  %8s  %7s  %8s  %9s  %s%n", "FEED", "RATING A", "LIMIT A", "LIMIT kW", "VOLTAGE V", "METER");
         for (Feed x : site.feeds()) {
-            f(b, "  %-6s %7.0f A %7.1f A %8.1f kW %8.0f V  %s%n", x.id(), x.ratingA(), x.limitA(), x.limitW() / 1000,
+            f(b, "  %-6s  %8.0f  %7.1f  %8.1f  %9.0f  %s%n", x.id(), x.ratingA(), x.limitA(), x.limitW() / 1000,
                     x.voltageV(), x.meterId());
         }
         for (RedundancyGroup g : site.groups()) {

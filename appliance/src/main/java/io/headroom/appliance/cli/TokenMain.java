@@ -9,6 +9,6 @@ public final class TokenMain {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ApplianceCommands.Token()).execute(args));
+        System.exit(OptionSuggester.install(new CommandLine(new ApplianceCommands.Token())).execute(args));
     }
 }

@@ -60,7 +60,9 @@ final class CrossChecks extends SectionReader {
                 continue;
             }
             if (metersSection.meterSectionRead && !metersSection.meterIds.contains(meter.value())) {
-                p.at(meter.node(), meter.field(), unknown("meter", meter.value(), metersSection.meterIds));
+                p.at(meter.node(), meter.field(), UnusedIdSuggestion.unknown("meter", meter.value(), metersSection.meterIds,
+                        feedsSection.feeds.stream().map(FeedsSection.FeedD::meter).filter(v -> v != null && v.ok())
+                                .map(Val::value).toList()));
                 continue;
             }
             FeedsSection.FeedD other = feedOfMeter.putIfAbsent(meter.value(), f);

@@ -127,7 +127,7 @@ class OperatorCommandsTest {
     private static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new Root());
+        CommandLine cmd = OptionSuggester.install(new CommandLine(new Root())); // as ./headroom runs them
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         int exit = cmd.execute(args);
@@ -221,9 +221,15 @@ class OperatorCommandsTest {
         answer("GET /api/v1/site", 200, SITE);
         Result r = api("feeds");
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(line(r.out(), "A ")).contains("134.4 A", "150.0 A", "94.7 kW", "105.7 kW", "89.6 %", "GOOD", "40 ms",
+        assertThat(line(r.out(), "A ")).contains("134.4", "150.0", "94.7", "105.7", "89.6", "GOOD", "40",
                 "yes", "breaker A continuous rating");
-        assertThat(line(r.out(), "B ")).contains("STALE", "900 ms", "yes");
+        assertThat(line(r.out(), "B ")).contains("STALE", "900", "yes");
+        // every column named once, with its unit
+        String header = r.out().lines().findFirst().orElseThrow();
+        assertThat(header).contains("CURRENT A", "CURRENT LIMIT A", "LOAD kW", "LOAD LIMIT kW", "LOAD %", "METER AGE ms",
+                "CEILING A", "CEILING WHY");
+        List<String> names = Arrays.asList(header.strip().split(" {2,}"));
+        assertThat(names).doesNotHaveDuplicates();
         assertThat(r.out()).contains("Feed B in maintenance since 2026-03-01 11:30:00Z by alice: breaker B service");
         assertThat(r.out()).doesNotContain("Feed A in maintenance");
     }
@@ -514,5 +520,13 @@ class OperatorCommandsTest {
         }
         assertThat(Durations.format(Duration.ofSeconds(5))).isEqualTo("5 s");
         assertThat(Durations.format(Duration.ofMinutes(150))).isEqualTo("2h30m");
+    }
+
+    @Test
+    void anUnknownOptionSuggestsTheNearestRealOne() {
+        Result r = run("events", "--sinse", "10m");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("Unknown option: '--sinse'", "Did you mean --since?");
+        assertThat(requests).isEmpty();
     }
 }

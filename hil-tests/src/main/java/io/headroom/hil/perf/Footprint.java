@@ -59,13 +59,13 @@ public final class Footprint {
     @Command(name = "footprint", mixinStandardHelpOptions = true,
             description = "The appliance's memory, start time and pauses with its production JVM options.")
     static final class Settings {
-        @Option(names = "--minutes", defaultValue = "10", description = "length of each measured run (default ${DEFAULT-VALUE})")
+        @Option(names = "--minutes", paramLabel = "MINUTES", defaultValue = "10", description = "length of each measured run (default ${DEFAULT-VALUE})")
         double minutes;
 
-        @Option(names = "--nodes", defaultValue = "1000", description = "GPU nodes (agents) in the hall (default ${DEFAULT-VALUE})")
+        @Option(names = "--nodes", paramLabel = "N", defaultValue = "1000", description = "GPU nodes (agents) in the hall (default ${DEFAULT-VALUE})")
         int nodes;
 
-        @Option(names = "--rate", defaultValue = "4800", description = "waveform samples/s per channel (default ${DEFAULT-VALUE})")
+        @Option(names = "--rate", paramLabel = "RATE", defaultValue = "4800", description = "waveform samples/s per channel (default ${DEFAULT-VALUE})")
         double rateHz;
 
         @Option(names = "--drill-every", defaultValue = "60", paramLabel = "S", description = "a feed-loss drill every S seconds (default ${DEFAULT-VALUE})")
@@ -74,7 +74,7 @@ public final class Footprint {
         @Option(names = "--outage", defaultValue = "6", paramLabel = "S", description = "each drill's feed stays lost S seconds (default ${DEFAULT-VALUE})")
         double outageS;
 
-        @Option(names = "--runs", defaultValue = "1", description = "measured runs per variant, interleaved (default ${DEFAULT-VALUE})")
+        @Option(names = "--runs", paramLabel = "N", defaultValue = "1", description = "measured runs per variant, interleaved (default ${DEFAULT-VALUE})")
         int runs;
 
         @Option(names = "--variant", paramLabel = "NAME=OPTIONS",

@@ -28,10 +28,23 @@ public final class ScenarioReport {
 
     /** Writes both files into {@code dir} (created); returns the HTML file. */
     public static Path write(ScenarioRunner.Result r, Site site, Path dir) throws IOException {
+        return write(r, site, dir, null);
+    }
+
+    /**
+     * Writes both files into {@code dir} (created), with what the run needs to be reproduced (seed, commit, site file
+     * and its SHA-256, data folder, anything restored from the journal) if {@code provenance} is given; returns the
+     * HTML file.
+     */
+    public static Path write(ScenarioRunner.Result r, Site site, Path dir, ScenarioProvenance provenance) throws IOException {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("report.json"), json(r, site).encodePrettily(), StandardCharsets.UTF_8);
+        JsonObject json = json(r, site);
+        if (provenance != null) {
+            json.put("provenance", provenance.json());
+        }
+        Files.writeString(dir.resolve("report.json"), json.encodePrettily(), StandardCharsets.UTF_8);
         Path html = dir.resolve("report.html");
-        Files.writeString(html, html(r, site), StandardCharsets.UTF_8);
+        Files.writeString(html, html(r, site, provenance), StandardCharsets.UTF_8);
         return html;
     }
 
@@ -87,6 +100,10 @@ public final class ScenarioReport {
     static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"};
 
     static String html(ScenarioRunner.Result r, Site site) {
+        return html(r, site, null);
+    }
+
+    static String html(ScenarioRunner.Result r, Site site, ScenarioProvenance prov) {
         StringBuilder b = new StringBuilder(64 * 1024);
         String verdict = r.passed() ? "PASSED" : "FAILED";
         b.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
@@ -106,6 +123,15 @@ public final class ScenarioReport {
                 .append(" · ").append(fmt(r.scenario().durationS())).append(" s (figures after ")
                 .append(fmt(r.scenario().warmupS())).append(" s of warm-up) · ").append(esc(String.valueOf(r.scenario().file())))
                 .append("</div>");
+        if (prov != null) {
+            b.append("<div class=\"muted\">seed ").append(prov.seed()).append(" · commit ").append(esc(prov.commit()))
+                    .append(" · site file ").append(esc(prov.sitePath())).append(" (SHA-256 ").append(esc(prov.siteSha256()))
+                    .append(") · data ").append(esc(prov.dataDir())).append(" · restored from the journal at start: ")
+                    .append(prov.restoredOverrides().isEmpty() && prov.restoredMaintenance().isEmpty() ? "nothing"
+                            : esc(prov.restoredOverrides().size() + " override(s) " + prov.restoredOverrides()
+                            + ", feeds in maintenance " + prov.restoredMaintenance()))
+                    .append("</div>");
+        }
         if (!r.failures().isEmpty()) {
             b.append("<h2 class=\"fail\">What did not hold</h2><ul>");
             r.failures().forEach(f -> b.append("<li>").append(esc(f)).append("</li>"));

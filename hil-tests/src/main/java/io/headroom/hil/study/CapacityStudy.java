@@ -93,11 +93,19 @@ public final class CapacityStudy {
     private final StudyParams p;
     private final long seed;
     private final List<Evaluation> searched = new ArrayList<>();
+    private java.util.function.Consumer<Evaluation> onEvaluated = e -> {
+    };
 
     public CapacityStudy(Site site, StudyParams p, long seed) {
         this.scaled = new ScaledSite(site);
         this.p = p;
         this.seed = seed;
+    }
+
+    /** Called after each configuration is evaluated (progress: {@code ./headroom study} prints a line on stderr). */
+    public CapacityStudy onEvaluated(java.util.function.Consumer<Evaluation> listener) {
+        this.onEvaluated = listener;
+        return this;
     }
 
     public ScaledSite scaled() {
@@ -130,6 +138,7 @@ public final class CapacityStudy {
         Evaluation e = new Evaluation(nodes, headroom, safe, why.isEmpty(), why.isEmpty() ? "passed" : why, normal,
                 List.copyOf(drills));
         searched.add(e);
+        onEvaluated.accept(e);
         return e;
     }
 
