@@ -8,7 +8,7 @@ import io.headroom.appliance.site.Priority;
 import io.headroom.drivers.redfish.RedfishClient;
 import io.headroom.drivers.redfish.RedfishConfig;
 import io.headroom.drivers.redfish.RedfishMock;
-import io.headroom.drivers.redfish.TestPki;
+import io.headroom.testsupport.TestPki;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
