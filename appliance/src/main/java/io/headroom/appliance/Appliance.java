@@ -321,8 +321,8 @@ public final class Appliance implements AutoCloseable {
             parts.push(api);
             measurements.start();
             regulation.supervisedBy(supervisor);
-            io.headroom.appliance.supervision.SupervisionAlarms supervision =
-                    new io.headroom.appliance.supervision.SupervisionAlarms(supervisor, regulation.alarms(), journal, utc);
+            io.headroom.appliance.operator.SupervisionAlarms supervision =
+                    new io.headroom.appliance.operator.SupervisionAlarms(supervisor, regulation.alarms(), journal, utc);
             regulation.showAlarms(supervision::alarms);
             metrics.supervision(supervisor);
             regulation.start();

@@ -1,6 +1,5 @@
 package io.headroom.appliance.protection;
 
-import io.headroom.appliance.actuation.Actuator;
 import io.headroom.appliance.dsp.FeedLossEvent;
 import io.headroom.appliance.dsp.FeedLossListener;
 import io.headroom.appliance.journal.Journal;
@@ -40,7 +39,7 @@ public final class ProtectionLoop implements AutoCloseable {
 
     private final Site site;
     private final ContingencyTrigger trigger;
-    private final Actuator actuator;
+    private final ContingencyHold actuator;
     private final Journal journal;
     private final Clock utc;
     private final long timeoutNanos;
@@ -57,7 +56,7 @@ public final class ProtectionLoop implements AutoCloseable {
             io.headroom.appliance.supervision.Heartbeat.unwatched(LOOP);
     private final java.util.concurrent.atomic.AtomicLong failedEvents = new java.util.concurrent.atomic.AtomicLong();
 
-    public ProtectionLoop(Site site, ContingencyTrigger trigger, Actuator actuator, Journal journal, Clock utc) {
+    public ProtectionLoop(Site site, ContingencyTrigger trigger, ContingencyHold actuator, Journal journal, Clock utc) {
         this.site = site;
         this.trigger = trigger;
         this.actuator = actuator;

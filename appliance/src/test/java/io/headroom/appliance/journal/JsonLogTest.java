@@ -9,7 +9,7 @@ import io.headroom.appliance.RegulationLoop;
 import io.headroom.appliance.SiteState;
 import io.headroom.appliance.actuation.Actuator;
 import io.headroom.appliance.measure.MeasurementPipeline;
-import io.headroom.appliance.control.NodeTelemetry;
+import io.headroom.appliance.measure.NodeTelemetry;
 import io.headroom.appliance.site.Node;
 import io.headroom.appliance.site.Site;
 import io.headroom.appliance.site.SiteLoader;
