@@ -36,7 +36,7 @@ import io.headroom.appliance.site.Node;
 import io.headroom.appliance.site.Site;
 import io.headroom.appliance.site.WaveformSettings;
 import io.headroom.appliance.supervision.Heartbeat;
-import io.headroom.appliance.supervision.SupervisionAlarms;
+import io.headroom.appliance.operator.SupervisionAlarms;
 import io.headroom.appliance.supervision.Supervisor;
 import io.headroom.drivers.gpio.GpioProvider;
 import io.headroom.drivers.gpuprotocol.ContingencyTrigger;
@@ -350,7 +350,8 @@ public final class Appliance implements AutoCloseable {
             parts.push(api);
             measurements.start();
             regulation.supervisedBy(supervisor);
-            SupervisionAlarms supervision = new SupervisionAlarms(supervisor, regulation.alarms(), journal, utc);
+            io.headroom.appliance.operator.SupervisionAlarms supervision =
+                    new io.headroom.appliance.operator.SupervisionAlarms(supervisor, regulation.alarms(), journal, utc);
             regulation.showAlarms(supervision::alarms);
             metrics.supervision(supervisor);
             regulation.start();

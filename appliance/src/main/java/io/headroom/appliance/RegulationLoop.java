@@ -2,7 +2,10 @@ package io.headroom.appliance;
 
 import io.headroom.appliance.actuation.Actuator;
 import io.headroom.appliance.actuation.BankActuator;
-import io.headroom.appliance.control.BankMeasurement;
+import io.headroom.appliance.actuation.ContingencyCaps;
+import io.headroom.appliance.control.Arbiter;
+import io.headroom.appliance.control.ContingencyPlan;
+import io.headroom.appliance.measure.BankMeasurement;
 import io.headroom.appliance.control.Limit;
 import io.headroom.appliance.control.SupercapArbiter;
 import io.headroom.appliance.control.SupercapController;
@@ -14,10 +17,10 @@ import io.headroom.appliance.journal.JournalEntry;
 import io.headroom.appliance.journal.JournalLog;
 import io.headroom.grid.CommitmentBook;
 import io.headroom.appliance.control.ContingencyPlanner;
-import io.headroom.appliance.control.FeedMeasurement;
+import io.headroom.appliance.measure.FeedMeasurement;
 import io.headroom.appliance.control.GroupDecision;
 import io.headroom.appliance.control.GroupRegulator;
-import io.headroom.appliance.control.NodeTelemetry;
+import io.headroom.appliance.measure.NodeTelemetry;
 import io.headroom.appliance.control.Snapshot;
 import io.headroom.appliance.measure.MeasurementPipeline;
 import io.headroom.appliance.site.Node;
@@ -229,7 +232,7 @@ public final class RegulationLoop implements AutoCloseable {
             alarms.addAll(d.alarms());
             List<Node> groupNodes = reg.nodes();
             if (d.rearm()) {
-                actuator.arm(d, groupNodes);
+                actuator.arm(contingencyCaps(d), groupNodes);
             }
             for (int i = 0; i < groupNodes.size(); i++) {
                 Node n = groupNodes.get(i);
@@ -348,5 +351,14 @@ public final class RegulationLoop implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** A decision's plans as the actuators arm them (actuation knows nothing of control's types). */
+    static ContingencyCaps contingencyCaps(GroupDecision d) {
+        List<ContingencyCaps.Contingency> list = new ArrayList<>(d.plans().size());
+        for (ContingencyPlan p : d.plans()) {
+            list.add(new ContingencyCaps.Contingency(p.lostFeedId(), p.capsPerGpuW()));
+        }
+        return new ContingencyCaps(d.groupId(), d.planEpoch(), list);
     }
 }

@@ -1,11 +1,11 @@
 package io.headroom.appliance;
 
-import io.headroom.appliance.control.BankMeasurement;
-import io.headroom.appliance.control.FeedMeasurement;
 import io.headroom.appliance.control.GroupDecision;
-import io.headroom.appliance.control.NodeTelemetry;
 import io.headroom.appliance.dsp.WaveformState;
+import io.headroom.appliance.measure.BankMeasurement;
+import io.headroom.appliance.measure.FeedMeasurement;
 import io.headroom.appliance.measure.FeedPhases;
+import io.headroom.appliance.measure.NodeTelemetry;
 
 import java.time.Instant;
 import java.util.List;

@@ -11,7 +11,7 @@ import io.headroom.drivers.gpuprotocol.LeaseState;
 import io.headroom.drivers.gpuprotocol.NodeAgent;
 import io.headroom.drivers.gpuprotocol.SimulatedGpus;
 import io.headroom.drivers.redfish.RedfishMock;
-import io.headroom.drivers.redfish.TestPki;
+import io.headroom.testsupport.TestPki;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

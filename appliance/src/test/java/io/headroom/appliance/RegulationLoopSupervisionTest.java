@@ -1,9 +1,9 @@
 package io.headroom.appliance;
 
 import io.headroom.appliance.actuation.Actuator;
-import io.headroom.appliance.control.NodeTelemetry;
 import io.headroom.appliance.journal.Journal;
 import io.headroom.appliance.measure.MeasurementPipeline;
+import io.headroom.appliance.measure.NodeTelemetry;
 import io.headroom.appliance.site.Node;
 import io.headroom.appliance.site.Site;
 import io.headroom.appliance.site.SiteLoader;

@@ -5,6 +5,7 @@ import io.headroom.appliance.site.Meter;
 import io.headroom.appliance.site.Node;
 import io.headroom.appliance.site.RedundancyGroup;
 import io.headroom.appliance.site.Site;
+import io.headroom.common.DaemonThreads;
 import io.headroom.drivers.modbus.MeterSlave;
 import io.headroom.drivers.modbus.RegisterMap;
 import org.slf4j.Logger;
@@ -114,11 +115,7 @@ public final class Plant implements AutoCloseable {
         }
         this.waveUp = new boolean[site.feeds().size()];
         this.waveAmps = new double[site.feeds().size()];
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "plant");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = DaemonThreads.scheduler("plant");
     }
 
     public Site site() {

@@ -8,7 +8,7 @@ import io.headroom.appliance.clock.Clocks;
 import io.headroom.appliance.control.ContingencyPlan;
 import io.headroom.appliance.control.ContingencyPlanner;
 import io.headroom.appliance.control.GroupDecision;
-import io.headroom.appliance.control.NodeTelemetry;
+import io.headroom.appliance.measure.NodeTelemetry;
 import io.headroom.appliance.journal.Journal;
 import io.headroom.appliance.measure.MeasurementPipeline;
 import io.headroom.appliance.measure.ModbusBuses;
@@ -287,11 +287,11 @@ final class VirtualTimeHall implements AutoCloseable {
         }
 
         @Override
-        public void arm(GroupDecision d, List<Node> nodes) {
+        public void arm(io.headroom.appliance.actuation.ContingencyCaps d, List<Node> nodes) {
             int g = groupIndex(d.groupId());
             groupNodes.set(g, List.copyOf(nodes));
             double[][] table = new double[site.feeds().size()][];
-            for (ContingencyPlan p : d.plans()) {
+            for (io.headroom.appliance.actuation.ContingencyCaps.Contingency p : d.contingencies()) {
                 table[feedIndex(p.lostFeedId())] = p.capsPerGpuW().clone();
             }
             armedByAppliance[g] = table;

@@ -1,5 +1,6 @@
 package io.headroom.image;
 
+import io.headroom.common.DaemonThreads;
 import io.headroom.appliance.cli.ApplianceCommands;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
@@ -82,11 +83,7 @@ public final class ApplianceService {
         int[] exit = {0};
         Thread appliance = Thread.ofPlatform().name("appliance").start(() -> exit[0] = run.execute(runArgs));
 
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sd-notify");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService timer = DaemonThreads.scheduler("sd-notify");
         Watchdog watchdog = Watchdog.fromEnvironment(notify, () -> health(health, pinned));
         boolean[] ready = {false};
         Runnable check = () -> {

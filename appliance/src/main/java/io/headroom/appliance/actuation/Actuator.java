@@ -1,6 +1,7 @@
 package io.headroom.appliance.actuation;
 
-import io.headroom.appliance.control.NodeTelemetry;
+import io.headroom.appliance.measure.NodeTelemetry;
+import io.headroom.appliance.protection.ContingencyHold;
 import io.headroom.appliance.site.Node;
 
 import java.util.Optional;
@@ -9,7 +10,7 @@ import java.util.Optional;
  * Sets GPU power caps on nodes (through their node agents, or their BMCs). Never blocks the caller: a command
  * is recorded and sent by the actuator's own I/O; the latest telemetry is read without waiting.
  */
-public interface Actuator extends AutoCloseable {
+public interface Actuator extends ContingencyHold, AutoCloseable {
 
     /** The cap every GPU of {@code node} should hold from now on, W. Re-sent before its lease runs out. */
     void command(Node node, double capPerGpuW);
@@ -21,13 +22,14 @@ public interface Actuator extends AutoCloseable {
      * Arms a group's contingency plans on its nodes (epoch-stamped), so that a feed loss is answered by a
      * trigger rather than by regulation. Non-blocking. Actuators without a fast path ignore it.
      */
-    default void arm(io.headroom.appliance.control.GroupDecision decision, java.util.List<Node> groupNodes) {
+    default void arm(ContingencyCaps plans, java.util.List<Node> groupNodes) {
     }
 
     /**
      * After contingency {@code feedIndex} was triggered: hold the group's nodes at or below that contingency's
      * caps for {@code holdNanos}, so that a regulation command computed before the loss cannot undo them.
      */
+    @Override
     default void holdContingency(int feedIndex, long nowNanos, long holdNanos) {
     }
 

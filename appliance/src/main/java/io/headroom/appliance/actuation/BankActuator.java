@@ -1,6 +1,6 @@
 package io.headroom.appliance.actuation;
 
-import io.headroom.appliance.control.BankMeasurement;
+import io.headroom.appliance.measure.BankMeasurement;
 import io.headroom.appliance.measure.ModbusBuses;
 import io.headroom.appliance.site.Site;
 import io.headroom.appliance.site.SupercapBank;

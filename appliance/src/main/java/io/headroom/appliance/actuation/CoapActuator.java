@@ -1,6 +1,6 @@
 package io.headroom.appliance.actuation;
 
-import io.headroom.appliance.control.NodeTelemetry;
+import io.headroom.appliance.measure.NodeTelemetry;
 import io.headroom.appliance.site.Node;
 import io.headroom.appliance.site.Site;
 import io.headroom.drivers.gpuprotocol.AgentClient;
@@ -11,8 +11,6 @@ import io.headroom.drivers.gpuprotocol.ContingencyAck;
 import io.headroom.drivers.gpuprotocol.ContingencyTable;
 import io.headroom.drivers.gpuprotocol.ContingencyTrigger;
 import io.headroom.drivers.gpuprotocol.TriggerKey;
-import io.headroom.appliance.control.ContingencyPlan;
-import io.headroom.appliance.control.GroupDecision;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -153,18 +151,18 @@ public final class CoapActuator implements Actuator {
     }
 
     @Override
-    public void arm(GroupDecision d, List<Node> groupNodes) {
+    public void arm(ContingencyCaps d, List<Node> groupNodes) {
         if (trigger == null) {
             return;
         }
-        long epoch = d.planEpoch();
+        long epoch = d.epoch();
         int group = groupIndex(d.groupId());
         ContingencyTable.Multicast multicast = groupKeys == null || group < 0 ? null
                 : new ContingencyTable.Multicast(group, groupKeys[group], multicastAddress, site.agents().multicast().port());
         if (multicast != null) {
-            int[] ids = new int[d.plans().size()];
+            int[] ids = new int[d.contingencies().size()];
             for (int k = 0; k < ids.length; k++) {
-                ids[k] = feedIndex(d.plans().get(k).lostFeedId());
+                ids[k] = feedIndex(d.contingencies().get(k).lostFeedId());
             }
             // the group's datagrams for this epoch: each agent counts as reached by them once it acknowledged it
             trigger.armedGroup(group, session, epoch, multicast.groupKey(), ids);
@@ -177,9 +175,9 @@ public final class CoapActuator implements Actuator {
             List<ContingencyTable.Contingency> list = new ArrayList<>();
             double[] caps = new double[site.feeds().size()];
             java.util.Arrays.fill(caps, Double.NaN);
-            int[] ids = new int[d.plans().size()];
+            int[] ids = new int[d.contingencies().size()];
             int k = 0;
-            for (ContingencyPlan p : d.plans()) {
+            for (ContingencyCaps.Contingency p : d.contingencies()) {
                 int feedIndex = feedIndex(p.lostFeedId());
                 double cap = p.capsPerGpuW()[i];
                 caps[feedIndex] = cap;

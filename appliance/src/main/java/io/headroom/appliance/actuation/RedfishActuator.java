@@ -1,6 +1,6 @@
 package io.headroom.appliance.actuation;
 
-import io.headroom.appliance.control.NodeTelemetry;
+import io.headroom.appliance.measure.NodeTelemetry;
 import io.headroom.appliance.site.Node;
 import io.headroom.drivers.redfish.PowerLimit;
 import io.headroom.drivers.redfish.RedfishClient;
@@ -154,8 +154,8 @@ public final class RedfishActuator implements Actuator {
 
     /** Holds each of the group's Redfish nodes at or under the lowest cap any of its contingency plans gives it. */
     @Override
-    public void arm(io.headroom.appliance.control.GroupDecision d, List<Node> groupNodes) {
-        if (d.plans().isEmpty()) {
+    public void arm(ContingencyCaps d, List<Node> groupNodes) {
+        if (d.contingencies().isEmpty()) {
             return;
         }
         for (int i = 0; i < groupNodes.size(); i++) {
@@ -164,7 +164,7 @@ public final class RedfishActuator implements Actuator {
                 continue;
             }
             double lowest = Double.POSITIVE_INFINITY;
-            for (io.headroom.appliance.control.ContingencyPlan p : d.plans()) {
+            for (ContingencyCaps.Contingency p : d.contingencies()) {
                 lowest = Math.min(lowest, p.capsPerGpuW()[i]);
             }
             c.ceilingW = lowest;
@@ -182,9 +182,9 @@ public final class RedfishActuator implements Actuator {
         return this;
     }
 
-    private static Map<String, Double> plansOf(io.headroom.appliance.control.GroupDecision d, int i) {
+    private static Map<String, Double> plansOf(ContingencyCaps d, int i) {
         Map<String, Double> m = new java.util.HashMap<>();
-        for (io.headroom.appliance.control.ContingencyPlan p : d.plans()) {
+        for (ContingencyCaps.Contingency p : d.contingencies()) {
             m.put(p.lostFeedId(), p.capsPerGpuW()[i]);
         }
         return m;

@@ -1,7 +1,6 @@
 package io.headroom.appliance.actuation;
 
-import io.headroom.appliance.control.GroupDecision;
-import io.headroom.appliance.control.NodeTelemetry;
+import io.headroom.appliance.measure.NodeTelemetry;
 import io.headroom.appliance.site.Node;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,9 +57,9 @@ public final class RoutingActuator implements Actuator {
     }
 
     @Override
-    public void arm(GroupDecision decision, List<Node> groupNodes) {
+    public void arm(ContingencyCaps plans, List<Node> groupNodes) {
         for (Actuator a : parts) {
-            a.arm(decision, groupNodes);
+            a.arm(plans, groupNodes);
         }
     }
 

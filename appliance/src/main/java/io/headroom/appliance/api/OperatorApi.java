@@ -3,7 +3,7 @@ package io.headroom.appliance.api;
 import io.headroom.appliance.SiteState;
 import io.headroom.appliance.control.ContingencyPlan;
 import io.headroom.appliance.control.GroupDecision;
-import io.headroom.appliance.control.NodeTelemetry;
+import io.headroom.appliance.measure.NodeTelemetry;
 import io.headroom.appliance.operator.ActiveAlarms;
 import io.headroom.appliance.operator.ApiTokens;
 import io.headroom.appliance.operator.OperatorControls;

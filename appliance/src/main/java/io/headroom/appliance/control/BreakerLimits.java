@@ -1,5 +1,6 @@
 package io.headroom.appliance.control;
 
+import io.headroom.appliance.measure.FeedMeasurement;
 import io.headroom.appliance.site.Feed;
 import io.headroom.appliance.site.Site;
 

@@ -1,5 +1,7 @@
 package io.headroom.appliance.control;
 
+import io.headroom.appliance.measure.NodeTelemetry;
+
 import io.headroom.appliance.site.Node;
 
 import java.util.ArrayList;

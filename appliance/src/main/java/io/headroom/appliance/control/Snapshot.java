@@ -1,5 +1,8 @@
 package io.headroom.appliance.control;
 
+import io.headroom.appliance.measure.BankMeasurement;
+import io.headroom.appliance.measure.FeedMeasurement;
+import io.headroom.appliance.measure.NodeTelemetry;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -8,6 +8,7 @@ import io.headroom.appliance.journal.JournalLog;
 import io.headroom.appliance.protection.ProtectionLoop;
 import io.headroom.appliance.site.GpioSettings;
 import io.headroom.appliance.site.Site;
+import io.headroom.common.DaemonThreads;
 import io.headroom.drivers.gpio.DebouncedInput;
 import io.headroom.drivers.gpio.Gpio;
 import io.headroom.drivers.gpio.GpioProvider;
@@ -68,11 +69,7 @@ public final class FieldIo implements AutoCloseable {
         this.watchdog = watchdog;
         this.state = state;
         this.supervision = supervision;
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "field-io");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = DaemonThreads.scheduler("field-io");
     }
 
     /** Opens the site's GPIO, or returns null when the site declares none; no loop supervision but regulation's tick. */

@@ -2,8 +2,8 @@ package io.headroom.appliance.grid;
 
 import io.headroom.appliance.SiteState;
 import io.headroom.appliance.control.Allocator;
-import io.headroom.appliance.control.FeedMeasurement;
-import io.headroom.appliance.control.NodeTelemetry;
+import io.headroom.appliance.measure.FeedMeasurement;
+import io.headroom.appliance.measure.NodeTelemetry;
 import io.headroom.appliance.site.Node;
 import io.headroom.appliance.site.Priority;
 import io.headroom.appliance.site.Site;

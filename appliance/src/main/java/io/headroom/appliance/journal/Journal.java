@@ -294,7 +294,7 @@ public final class Journal implements AutoCloseable {
                     c = null;
                 }
                 java.util.concurrent.locks.LockSupport.parkNanos(backoffMs * 1_000_000L);
-                backoffMs = Math.min(2_000, backoffMs * 2);
+                backoffMs = io.headroom.common.Doubling.next(backoffMs, 100, 2_000);
             }
         }
         if (c != null) {

@@ -2,7 +2,7 @@ package io.headroom.appliance.measure;
 
 /**
  * The per-phase picture of one feed at one tick, for the snapshot and the API (display and diagnostics; the
- * control loop uses {@link io.headroom.appliance.control.FeedMeasurement}). Arrays are L1, L2, L3; a value
+ * control loop uses {@link io.headroom.appliance.measure.FeedMeasurement}). Arrays are L1, L2, L3; a value
  * the meter does not provide is NaN.
  *
  * @param voltageV     line-to-neutral voltage per phase, V

@@ -1,7 +1,5 @@
 package io.headroom.appliance.measure;
 
-import io.headroom.appliance.control.FeedMeasurement;
-import io.headroom.appliance.control.MeasurementQuality;
 import io.headroom.appliance.site.Feed;
 import io.headroom.appliance.site.Meter;
 import io.headroom.appliance.site.Site;

@@ -5,7 +5,7 @@ import io.headroom.appliance.actuation.AckListener;
 import io.headroom.appliance.grid.GridLink;
 import io.headroom.appliance.measure.ModbusBuses;
 import io.headroom.appliance.protection.FastPathListener;
-import io.headroom.appliance.control.FeedMeasurement;
+import io.headroom.appliance.measure.FeedMeasurement;
 import io.headroom.appliance.control.GroupDecision;
 import io.headroom.appliance.journal.Journal;
 import io.headroom.appliance.site.Feed;

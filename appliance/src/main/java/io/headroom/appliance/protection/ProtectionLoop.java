@@ -1,6 +1,5 @@
 package io.headroom.appliance.protection;
 
-import io.headroom.appliance.actuation.Actuator;
 import io.headroom.appliance.dsp.FeedLossEvent;
 import io.headroom.appliance.dsp.FeedLossListener;
 import io.headroom.appliance.journal.Journal;
@@ -40,7 +39,7 @@ public final class ProtectionLoop implements AutoCloseable {
 
     private final Site site;
     private final ContingencyTrigger trigger;
-    private final Actuator actuator;
+    private final ContingencyHold actuator;
     private final Journal journal;
     private final Clock utc;
     private final io.headroom.appliance.clock.MonotonicClock clock;
@@ -59,7 +58,7 @@ public final class ProtectionLoop implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong failedEvents = new java.util.concurrent.atomic.AtomicLong();
 
     /** On the system's monotonic clock and {@code utc} (tests, tools). */
-    public ProtectionLoop(Site site, ContingencyTrigger trigger, Actuator actuator, Journal journal, Clock utc) {
+    public ProtectionLoop(Site site, ContingencyTrigger trigger, ContingencyHold actuator, Journal journal, Clock utc) {
         this(site, trigger, actuator, journal,
                 new io.headroom.appliance.clock.Clocks(io.headroom.appliance.clock.Clocks.system().monotonic(), utc));
     }
@@ -68,7 +67,7 @@ public final class ProtectionLoop implements AutoCloseable {
      * @param clocks the appliance's clocks: the monotonic one must be the trigger's (hand-over times are compared
      *               with its send times)
      */
-    public ProtectionLoop(Site site, ContingencyTrigger trigger, Actuator actuator, Journal journal,
+    public ProtectionLoop(Site site, ContingencyTrigger trigger, ContingencyHold actuator, Journal journal,
                           io.headroom.appliance.clock.Clocks clocks) {
         this.clock = clocks.monotonic();
         Clock utc = clocks.utc();

@@ -12,21 +12,18 @@ import io.headroom.drivers.gpuprotocol.Dtls;
 import io.headroom.drivers.gpuprotocol.NodeAgent;
 import io.headroom.drivers.gpuprotocol.PeerIdentity;
 import io.headroom.drivers.gpuprotocol.SimulatedGpus;
+import io.headroom.testsupport.TestPki;
 
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.SecureRandom;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -36,27 +33,23 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The appliance's agent client in certificate mode, built from the site file: it talks to a node's agent only when
  * that agent presents the node's own certificate, and its own key store must carry the appliance role. A small
- * PKI is made at test time with the JDK's {@code keytool} (random passwords, nothing committed).
+ * PKI is made at test time ({@link TestPki}: the JDK's {@code keytool}, random passwords, nothing committed).
  */
 class AgentTransportCertificatesTest {
 
     @TempDir
     Path dir;
 
-    private final String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
+    private TestPki pki;
+    private final Map<String, TestPki.Issued> issued = new HashMap<>();
 
     @Test
     void theApplianceTalksToEachNodesOwnCertificateOnly() throws Exception {
-        keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=hall-ca",
-                "-ext", "bc:c", "-validity", "2", "-keystore", store("ca"), "-storetype", "PKCS12",
-                "-storepass", password, "-keypass", password);
-        keytool("-exportcert", "-alias", "ca", "-keystore", store("ca"), "-storepass", password, "-rfc",
-                "-file", dir.resolve("ca.pem").toString());
+        pki = new TestPki(dir);
+        X509Certificate ca = pki.ca("hall-ca");
         issue("appliance", PeerIdentity.APPLIANCE);
         issue("n2", PeerIdentity.AGENT, PeerIdentity.NODE_PREFIX + "n2");
-        Files.writeString(dir.resolve("pass"), password + "\n");
-        X509Certificate ca = (X509Certificate) CertificateFactory.getInstance("X.509")
-                .generateCertificate(Files.newInputStream(dir.resolve("ca.pem")));
+        Files.writeString(dir.resolve("pass"), pki.password() + "\n");
 
         SimulatedGpus n1Gpus = new SimulatedGpus(8, 200, 700, 700);
         SimulatedGpus n2Gpus = new SimulatedGpus(8, 200, 700, 700);
@@ -92,52 +85,18 @@ class AgentTransportCertificatesTest {
             text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         return text.replace("127.0.0.1:57001", "127.0.0.1:" + n1Port).replace("127.0.0.1:57002", "127.0.0.1:" + n2Port)
-                .replace("  security: none\n", "  security: certificates\n  keyStore: " + store(keyStoreOf)
+                .replace("  security: none\n", "  security: certificates\n  keyStore: " + pki.store(keyStoreOf)
                         + "\n  keyStorePasswordFile: " + dir.resolve("pass") + "\n  trustedCertificates: "
-                        + dir.resolve("ca.pem") + "\n");
+                        + pki.caPem("hall-ca") + "\n");
     }
 
     private void issue(String name, String... uris) throws Exception {
-        keytool("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name,
-                "-validity", "2", "-keystore", store(name), "-storetype", "PKCS12", "-storepass", password,
-                "-keypass", password);
-        Path csr = dir.resolve(name + ".csr");
-        Path crt = dir.resolve(name + ".crt");
-        keytool("-certreq", "-alias", name, "-keystore", store(name), "-storepass", password, "-file", csr.toString());
-        keytool("-gencert", "-alias", "ca", "-keystore", store("ca"), "-storepass", password, "-infile", csr.toString(),
-                "-outfile", crt.toString(), "-rfc", "-validity", "2", "-ext", "ku:c=digitalSignature,keyAgreement",
-                "-ext", "eku=serverAuth,clientAuth",
-                "-ext", "san=" + String.join(",", List.of(uris).stream().map(u -> "uri:" + u).toList()));
-        // the store holds the CA-signed chain
-        keytool("-importcert", "-noprompt", "-alias", "ca", "-keystore", store(name), "-storepass", password,
-                "-file", dir.resolve("ca.pem").toString());
-        keytool("-importcert", "-alias", name, "-keystore", store(name), "-storepass", password, "-file", crt.toString());
+        issued.put(name, pki.issue(name, "hall-ca", "ku:c=digitalSignature,keyAgreement", "eku=serverAuth,clientAuth",
+                "san=" + String.join(",", List.of(uris).stream().map(u -> "uri:" + u).toList())));
     }
 
-    private Dtls.Certificates certs(String name, X509Certificate ca) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(Path.of(store(name)))) {
-            ks.load(in, password.toCharArray());
-        }
-        List<X509Certificate> chain = new ArrayList<>();
-        for (var c : ks.getCertificateChain(name)) {
-            chain.add((X509Certificate) c);
-        }
-        return new Dtls.Certificates((PrivateKey) ks.getKey(name, password.toCharArray()), chain, List.of(ca));
-    }
-
-    private String store(String name) {
-        return dir.resolve(name + ".p12").toString();
-    }
-
-    private void keytool(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("keytool " + String.join(" ", args).replace(password, "***") + ": " + out);
-        }
+    private Dtls.Certificates certs(String name, X509Certificate ca) {
+        TestPki.Issued i = issued.get(name);
+        return new Dtls.Certificates(i.key(), i.chain(), List.of(ca));
     }
 }

@@ -1,6 +1,6 @@
 package io.headroom.appliance.actuation;
 
-import io.headroom.appliance.control.NodeTelemetry;
+import io.headroom.appliance.measure.NodeTelemetry;
 import io.headroom.appliance.site.Endpoint;
 import io.headroom.appliance.site.GpuModel;
 import io.headroom.appliance.site.Node;
@@ -8,7 +8,7 @@ import io.headroom.appliance.site.Priority;
 import io.headroom.drivers.redfish.RedfishClient;
 import io.headroom.drivers.redfish.RedfishConfig;
 import io.headroom.drivers.redfish.RedfishMock;
-import io.headroom.drivers.redfish.TestPki;
+import io.headroom.testsupport.TestPki;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -184,13 +184,12 @@ class RedfishActuatorTest {
         });
     }
 
-    private static io.headroom.appliance.control.ContingencyPlan plan(String lost, double... caps) {
-        return new io.headroom.appliance.control.ContingencyPlan("g", lost, List.of(), 0, 0, 0, 0, caps, true);
+    private static ContingencyCaps.Contingency plan(String lost, double... caps) {
+        return new ContingencyCaps.Contingency(lost, caps);
     }
 
-    private static io.headroom.appliance.control.GroupDecision decision(io.headroom.appliance.control.ContingencyPlan... plans) {
-        return new io.headroom.appliance.control.GroupDecision("g", 0, 0, 0, 0, null, null, null, List.of(),
-                new double[]{700, 700}, List.of(plans), 1, true, List.of(), java.util.Set.of());
+    private static ContingencyCaps decision(ContingencyCaps.Contingency... plans) {
+        return new ContingencyCaps("g", 1, List.of(plans));
     }
 
     private long count(String request) {

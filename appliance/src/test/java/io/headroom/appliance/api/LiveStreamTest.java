@@ -4,6 +4,7 @@ import io.headroom.appliance.SiteState;
 import io.headroom.appliance.journal.Journal;
 import io.headroom.appliance.site.Site;
 import io.headroom.appliance.site.SiteLoader;
+import io.headroom.testsupport.Sites;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -19,7 +20,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,12 +50,7 @@ class LiveStreamTest {
 
     @BeforeAll
     static void load() throws Exception {
-        for (Path p = Path.of("").toAbsolutePath(); p != null && site == null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("sites/example-4feed.yaml"))) {
-                site = SiteLoader.load(p.resolve("sites/example-4feed.yaml"));
-            }
-        }
-        assertThat(site).as("sites/example-4feed.yaml above the module").isNotNull();
+        site = SiteLoader.load(Sites.example4Feed());
         vertx = Vertx.vertx();
     }
 

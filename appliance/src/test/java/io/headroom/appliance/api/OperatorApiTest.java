@@ -1,14 +1,14 @@
 package io.headroom.appliance.api;
 
 import io.headroom.appliance.SiteState;
-import io.headroom.appliance.control.FeedMeasurement;
 import io.headroom.appliance.control.GroupDecision;
 import io.headroom.appliance.control.GroupRegulator;
-import io.headroom.appliance.control.MeasurementQuality;
-import io.headroom.appliance.control.NodeTelemetry;
 import io.headroom.appliance.control.Snapshot;
 import io.headroom.appliance.journal.Journal;
 import io.headroom.appliance.journal.JournalEntry;
+import io.headroom.appliance.measure.FeedMeasurement;
+import io.headroom.appliance.measure.MeasurementQuality;
+import io.headroom.appliance.measure.NodeTelemetry;
 import io.headroom.appliance.operator.ActiveAlarms;
 import io.headroom.appliance.operator.ApiTokens;
 import io.headroom.appliance.operator.OperatorControls;

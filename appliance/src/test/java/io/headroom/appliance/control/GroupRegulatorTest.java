@@ -1,5 +1,9 @@
 package io.headroom.appliance.control;
 
+import io.headroom.appliance.measure.BankMeasurement;
+import io.headroom.appliance.measure.FeedMeasurement;
+import io.headroom.appliance.measure.MeasurementQuality;
+import io.headroom.appliance.measure.NodeTelemetry;
 import io.headroom.appliance.site.Feed;
 import io.headroom.appliance.site.Node;
 import io.headroom.appliance.site.Site;

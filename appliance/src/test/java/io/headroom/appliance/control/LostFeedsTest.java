@@ -1,5 +1,9 @@
 package io.headroom.appliance.control;
 
+import io.headroom.appliance.measure.MeasurementQuality;
+
+import io.headroom.appliance.measure.FeedMeasurement;
+
 import io.headroom.appliance.site.Site;
 import org.junit.jupiter.api.Test;
 

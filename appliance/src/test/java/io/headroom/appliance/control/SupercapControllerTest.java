@@ -1,5 +1,8 @@
 package io.headroom.appliance.control;
 
+import io.headroom.appliance.measure.BankMeasurement;
+import io.headroom.appliance.measure.FeedMeasurement;
+import io.headroom.appliance.measure.MeasurementQuality;
 import io.headroom.appliance.site.Endpoint;
 import io.headroom.appliance.site.Feed;
 import io.headroom.appliance.site.Site;

@@ -1,5 +1,7 @@
 package io.headroom.appliance.journal;
 
+import io.headroom.testsupport.TestClock;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,42 +53,18 @@ class JournalTest {
         }
     }
 
-    /** A clock the test moves by hand. */
-    static final class HandClock extends Clock {
-        volatile Instant now;
-
-        HandClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @Test
     void retentionBoundsTheFile(@TempDir Path dir) throws Exception {
-        HandClock clock = new HandClock(T0.plusSeconds(7200));
+        TestClock clock = new TestClock(T0.plusSeconds(7200));
         try (Journal j = Journal.open(dir.resolve("j.db"), clock, 3600, 50)) {
             for (int s = 0; s < 200; s++) {
                 j.rollup(new FeedSecond(T0.getEpochSecond() + s * 60, "A", 1, 1, 1, 150, 1)); // over 200 minutes
                 j.append(JournalEntry.of(T0, "event", "x", "appliance", "e" + s, null)).get();
             }
             // Retention runs on the writer thread after a batch, at most once a minute.
-            clock.now = clock.now.plusSeconds(61);
+            clock.advance(java.time.Duration.ofSeconds(61));
             j.append(JournalEntry.of(T0, "event", "x", "appliance", "last", null)).get();
-            long cutoff = clock.now.getEpochSecond() - 3600;
+            long cutoff = clock.instant().getEpochSecond() - 3600;
             await().untilAsserted(() -> {
                 assertThat(j.feedSeconds("A", 0, Long.MAX_VALUE)).isNotEmpty().allMatch(s -> s.epochSecond() >= cutoff);
                 // At most maxEntries, plus whatever arrived since retention last ran (here: possibly "last").

@@ -1,13 +1,15 @@
 package io.headroom.appliance.journal;
 
+import io.headroom.testsupport.Sites;
+
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.util.ContextInitializer;
 import io.headroom.appliance.RegulationLoop;
 import io.headroom.appliance.SiteState;
 import io.headroom.appliance.actuation.Actuator;
-import io.headroom.appliance.control.NodeTelemetry;
 import io.headroom.appliance.measure.MeasurementPipeline;
+import io.headroom.appliance.measure.NodeTelemetry;
 import io.headroom.appliance.site.Node;
 import io.headroom.appliance.site.Site;
 import io.headroom.appliance.site.SiteLoader;
@@ -21,7 +23,6 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -39,12 +40,7 @@ import static org.awaitility.Awaitility.await;
 class JsonLogTest {
 
     static Site exampleSite() throws Exception {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("sites/example-4feed.yaml"))) {
-                return SiteLoader.load(p.resolve("sites/example-4feed.yaml"));
-            }
-        }
-        throw new IllegalStateException("sites/example-4feed.yaml not found");
+        return SiteLoader.load(Sites.example4Feed());
     }
 
     /** Runs one regulation tick (the meters were never read: alarms) with logging configured for {@code format}. */

@@ -7,9 +7,8 @@ import io.headroom.appliance.site.Site;
 import io.headroom.appliance.site.SiteLoader;
 import io.headroom.grid.CommitmentBook;
 import io.headroom.grid.OptDecision;
+import io.headroom.testsupport.Sites;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -26,13 +25,7 @@ final class Scrape {
     }
 
     static Site exampleSite() throws Exception {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path f = p.resolve("sites/example-4feed.yaml");
-            if (Files.isRegularFile(f)) {
-                return SiteLoader.load(f);
-            }
-        }
-        throw new IllegalStateException("sites/example-4feed.yaml not found");
+        return SiteLoader.load(Sites.example4Feed());
     }
 
     /** A VEN that says what it is told. */

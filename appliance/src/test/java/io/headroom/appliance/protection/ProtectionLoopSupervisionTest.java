@@ -41,7 +41,7 @@ class ProtectionLoopSupervisionTest {
         }
 
         @Override
-        public java.util.Optional<io.headroom.appliance.control.NodeTelemetry> telemetry(io.headroom.appliance.site.Node node, long nowNanos) {
+        public java.util.Optional<io.headroom.appliance.measure.NodeTelemetry> telemetry(io.headroom.appliance.site.Node node, long nowNanos) {
             return java.util.Optional.empty();
         }
 
@@ -93,7 +93,7 @@ class ProtectionLoopSupervisionTest {
         }
 
         @Override
-        public java.util.Optional<io.headroom.appliance.control.NodeTelemetry> telemetry(io.headroom.appliance.site.Node node, long nowNanos) {
+        public java.util.Optional<io.headroom.appliance.measure.NodeTelemetry> telemetry(io.headroom.appliance.site.Node node, long nowNanos) {
             return java.util.Optional.empty();
         }
 

@@ -1,9 +1,10 @@
 package io.headroom.appliance.site;
 
+import io.headroom.testsupport.Sites;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -17,12 +18,7 @@ class SiteLoaderExampleTest {
 
     /** The repository's {@code sites/} folder, found from the module's working directory upwards. */
     static Path sitesDir() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("sites/example-4feed.yaml"))) {
-                return p.resolve("sites");
-            }
-        }
-        throw new IllegalStateException("sites/example-4feed.yaml not found above " + Path.of("").toAbsolutePath());
+        return Sites.dir();
     }
 
     @BeforeAll

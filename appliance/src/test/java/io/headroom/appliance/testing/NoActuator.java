@@ -1,7 +1,7 @@
 package io.headroom.appliance.testing;
 
 import io.headroom.appliance.actuation.Actuator;
-import io.headroom.appliance.control.NodeTelemetry;
+import io.headroom.appliance.measure.NodeTelemetry;
 import io.headroom.appliance.site.Node;
 
 import java.util.Optional;

@@ -1,5 +1,7 @@
 package io.headroom.grid.openadr3;
 
+import io.headroom.common.Doubling;
+
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,13 +42,11 @@ public final class Backoff {
 
     /** The wait after one more failure; {@code retryAfter} (null: none) is a floor. */
     public Duration failed(Duration retryAfter) {
-        Duration base = first;
-        for (int i = 0; i < failures && base.compareTo(cap) < 0; i++) {
-            base = base.multipliedBy(2);
+        long baseNanos = Math.min(first.toNanos(), cap.toNanos());
+        for (int i = 0; i < failures && baseNanos < cap.toNanos(); i++) {
+            baseNanos = Doubling.next(baseNanos, first.toNanos(), cap.toNanos());
         }
-        if (base.compareTo(cap) > 0) {
-            base = cap;
-        }
+        Duration base = Duration.ofNanos(baseNanos);
         failures++;
         long ms = base.toMillis();
         Duration wait = Duration.ofMillis(ms / 2 + (ms / 2 > 0 ? random.nextLong(ms - ms / 2 + 1) : ms - ms / 2));

@@ -1,5 +1,6 @@
 package io.headroom.grid.openadr3;
 
+import io.headroom.common.DaemonThreads;
 import io.headroom.grid.Commitment;
 import io.headroom.grid.CommitmentBook;
 import io.headroom.grid.FlexibilityOracle;
@@ -113,11 +114,7 @@ public final class Ven3 implements AutoCloseable {
         this.drainBackoff = new Backoff(cfg.retryBackoff(), MAX_BACKOFF);
         this.ownVertx = cfg.webhook() && vertx == null ? Vertx.vertx() : null;
         this.vertx = vertx != null ? vertx : ownVertx;
-        this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "openadr3-ven-" + cfg.venName());
-            t.setDaemon(true);
-            return t;
-        });
+        this.exec = DaemonThreads.scheduler("openadr3-ven-" + cfg.venName());
         restore();
     }
 

@@ -1,9 +1,10 @@
 package io.headroom.grid.openadr3;
 
+import io.headroom.testsupport.TestClock;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.headroom.grid.CommitmentBook;
 import io.headroom.grid.FlexibilityOracle;
-import io.headroom.grid.MutableClock;
 import io.headroom.grid.OptDecision;
 import io.headroom.grid.SiteTelemetry;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +45,7 @@ class InteropReplayTest {
     @MethodSource("recordings")
     void theVenHoldsItsConversationWith(Path recording) throws Exception {
         JsonNode c = Json.MAPPER.readTree(Files.readString(recording.resolve("conversation.json")));
-        MutableClock clock = new MutableClock(Instant.parse(c.get("now").asText()));
+        TestClock clock = new TestClock(Instant.parse(c.get("now").asText()));
         FlexibilityOracle oracle = (s, e) -> new FlexibilityOracle.Flexibility(500_000, 150_000, 300_000, 0);
         try (ReplayVtn vtn = new ReplayVtn(recording, c)) {
             Ven3Config cfg = Ven3Config.builder(OpenAdrVersion.parse(c.get("version").asText()), URI.create(vtn.baseUrl()),

@@ -2,12 +2,12 @@ package io.headroom.hil.study;
 
 import io.headroom.appliance.control.ContingencyPlan;
 import io.headroom.appliance.control.ContingencyPlanner;
-import io.headroom.appliance.control.FeedMeasurement;
 import io.headroom.appliance.control.GroupDecision;
 import io.headroom.appliance.control.GroupRegulator;
-import io.headroom.appliance.control.MeasurementQuality;
-import io.headroom.appliance.control.NodeTelemetry;
 import io.headroom.appliance.control.Snapshot;
+import io.headroom.appliance.measure.FeedMeasurement;
+import io.headroom.appliance.measure.MeasurementQuality;
+import io.headroom.appliance.measure.NodeTelemetry;
 import io.headroom.appliance.site.Feed;
 import io.headroom.appliance.site.Node;
 import io.headroom.appliance.site.RedundancyGroup;

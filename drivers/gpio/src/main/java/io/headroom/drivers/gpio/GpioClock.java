@@ -1,5 +1,7 @@
 package io.headroom.drivers.gpio;
 
+import io.headroom.common.DaemonThreads;
+
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,11 +38,7 @@ public interface GpioClock extends AutoCloseable {
     }
 
     final class SystemClock implements GpioClock {
-        private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "headroom-gpio");
-            t.setDaemon(true);
-            return t;
-        });
+        private final ScheduledExecutorService executor = DaemonThreads.scheduler("headroom-gpio");
 
         @Override
         public long nanoTime() {

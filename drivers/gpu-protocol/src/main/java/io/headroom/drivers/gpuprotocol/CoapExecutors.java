@@ -1,10 +1,10 @@
 package io.headroom.drivers.gpuprotocol;
 
+import io.headroom.common.DaemonThreads;
+
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.eclipse.californium.elements.util.ExecutorsUtil;
 
@@ -37,8 +37,8 @@ public final class CoapExecutors implements AutoCloseable {
             throw new IllegalArgumentException("protocolThreads must be at least 1, got " + protocolThreads);
         }
         ScheduledExecutorService main =
-                ExecutorsUtil.newScheduledThreadPool(protocolThreads, daemonThreads(name + "-coap-"));
-        ScheduledThreadPoolExecutor secondary = new ScheduledThreadPoolExecutor(1, daemonThreads(name + "-timer-"));
+                ExecutorsUtil.newScheduledThreadPool(protocolThreads, DaemonThreads.numbered(name + "-coap-"));
+        ScheduledThreadPoolExecutor secondary = new ScheduledThreadPoolExecutor(1, DaemonThreads.numbered(name + "-timer-"));
         secondary.setRemoveOnCancelPolicy(true);
         return new CoapExecutors(main, secondary);
     }
@@ -66,14 +66,5 @@ public final class CoapExecutors implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

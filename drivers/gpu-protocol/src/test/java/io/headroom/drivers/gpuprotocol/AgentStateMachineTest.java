@@ -1,5 +1,6 @@
 package io.headroom.drivers.gpuprotocol;
 
+import io.headroom.testsupport.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.security.SecureRandom;
@@ -25,7 +26,7 @@ class AgentStateMachineTest {
     private static final int AGENT_ID = 7;
     private static final int TRIGGER_PORT = 5685;
 
-    private final FakeClock clock = new FakeClock(1_000_000_000L);
+    private final TestClock clock = TestClock.atNanos(1_000_000_000L);
     private final SimulatedGpus gpus = new SimulatedGpus(2, 200, 700, 700);
     private final TriggerKey key = TriggerKey.random(new SecureRandom());
     private AgentStateMachine machine;

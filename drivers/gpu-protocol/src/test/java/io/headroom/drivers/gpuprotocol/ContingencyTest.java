@@ -1,5 +1,7 @@
 package io.headroom.drivers.gpuprotocol;
 
+import io.headroom.testsupport.TestClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
@@ -22,7 +24,7 @@ class ContingencyTest {
 
     private static final long SESSION = 0xC0FFEEL;
 
-    private final FakeClock clock = new FakeClock(1_000_000_000L);
+    private final TestClock clock = TestClock.atNanos(1_000_000_000L);
     private final SimulatedGpus gpus = new SimulatedGpus(2, 200, 700, 700);
     private final TriggerKey key = TriggerKey.random(new SecureRandom());
     private final List<NodeAgent> agents = new ArrayList<>();

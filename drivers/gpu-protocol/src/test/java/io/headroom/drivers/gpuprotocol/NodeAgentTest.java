@@ -1,5 +1,7 @@
 package io.headroom.drivers.gpuprotocol;
 
+import io.headroom.testsupport.TestClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -22,7 +24,7 @@ class NodeAgentTest {
 
     private static final long SESSION = 0x5EED_0001L;
 
-    private final FakeClock clock = new FakeClock(5_000_000_000L);
+    private final TestClock clock = TestClock.atNanos(5_000_000_000L);
     private final SimulatedGpus gpus = new SimulatedGpus(4, 200, 700, 700);
     private final List<NodeAgent> agents = new ArrayList<>();
 

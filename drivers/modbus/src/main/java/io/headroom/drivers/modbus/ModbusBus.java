@@ -1,5 +1,7 @@
 package io.headroom.drivers.modbus;
 
+import io.headroom.common.Doubling;
+
 import com.ghgande.j2mod.modbus.ModbusSlaveException;
 import com.ghgande.j2mod.modbus.facade.AbstractModbusMaster;
 import com.ghgande.j2mod.modbus.facade.ModbusSerialMaster;
@@ -382,7 +384,7 @@ public final class ModbusBus implements AutoCloseable {
         d.consecutiveFailures++;
         d.lastError = why;
         long base = Math.max(MIN_BACKOFF_NANOS, d.intervalNanos);
-        d.backoffNanos = d.backoffNanos == 0 ? base : Math.min(config.maxBackoff().toNanos(), d.backoffNanos * 2);
+        d.backoffNanos = Doubling.next(d.backoffNanos, base, config.maxBackoff().toNanos());
         d.health = Health.BACKING_OFF;
         d.nextDueNanos = now + d.backoffNanos;
         d.latest = MeterReading.error(d.id(), d.map, now, utc.instant(), why);

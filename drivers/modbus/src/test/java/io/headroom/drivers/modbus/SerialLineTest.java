@@ -9,7 +9,7 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The serial parameters of an RTU line; a pseudo-terminal's own case runs over socat in {@link RtuOverPtyTest}. */
+/** The serial parameters of an RTU line; a pseudo-terminal's own case runs over socat in {@link RtuOverPtyIT}. */
 class SerialLineTest {
 
     @Test

@@ -1,5 +1,6 @@
 package io.headroom.drivers.redfish;
 
+import io.headroom.testsupport.TestPki;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;

@@ -1,5 +1,6 @@
 package io.headroom.drivers.redfish;
 
+import io.headroom.testsupport.TestPki;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;

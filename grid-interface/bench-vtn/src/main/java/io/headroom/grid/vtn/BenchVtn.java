@@ -160,11 +160,18 @@ public final class BenchVtn implements AutoCloseable {
         return port;
     }
 
-    /** Stops listening; the state stays (a VTN that is down for a while). */
-    public synchronized void stop() throws Exception {
-        if (server != null) {
-            server.close().toCompletionStage().toCompletableFuture().get();
+    /**
+     * Stops listening; the state stays (a VTN that is down for a while). The server closes outside the lock: a request
+     * being handled on the event loop waits for that lock, and the close waits for the event loop.
+     */
+    public void stop() throws Exception {
+        HttpServer s;
+        synchronized (this) {
+            s = server;
             server = null;
+        }
+        if (s != null) {
+            s.close().toCompletionStage().toCompletableFuture().get();
             log.info("bench VTN stopped");
         }
     }

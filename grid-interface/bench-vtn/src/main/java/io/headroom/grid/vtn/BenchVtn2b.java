@@ -252,10 +252,14 @@ public final class BenchVtn2b implements AutoCloseable {
         return port;
     }
 
-    public synchronized void stop() throws Exception {
-        if (server != null) {
-            server.close().toCompletionStage().toCompletableFuture().get();
+    public void stop() throws Exception {
+        HttpServer s;
+        synchronized (this) { // closed outside the lock: a request on the event loop may be waiting for it
+            s = server;
             server = null;
+        }
+        if (s != null) {
+            s.close().toCompletionStage().toCompletableFuture().get();
             log.info("bench VTN 2.0b stopped");
         }
     }

@@ -1,6 +1,7 @@
 package io.headroom.grid.openadr2b;
 
-import io.headroom.grid.MutableClock;
+import io.headroom.testsupport.TestClock;
+
 import org.junit.jupiter.api.Test;
 
 import java.security.cert.X509Certificate;
@@ -16,7 +17,7 @@ class OadrSignatureTest {
 
     static final Instant T0 = Instant.parse("2026-11-22T16:00:00Z");
 
-    final MutableClock clock = new MutableClock(T0);
+    final TestClock clock = new TestClock(T0);
 
     static OadrSignature of(TestCerts.Party p, java.time.Clock clock) {
         return OadrSignature.fromPem(p.cert(), p.key(), p.ca(), clock, Duration.ofMinutes(5), 100);
@@ -113,7 +114,7 @@ class OadrSignatureTest {
     void aTimestampOutsideTheWindowIsRefused() throws Exception {
         TestCerts.Party ven = TestCerts.party("EC", "bench-ca", "ven-1", false);
         TestCerts.Party vtn = TestCerts.party("EC", "bench-ca", "vtn", true);
-        MutableClock venClock = new MutableClock(T0.minus(Duration.ofMinutes(6)));
+        TestClock venClock = new TestClock(T0.minus(Duration.ofMinutes(6)));
         String stale = of(ven, venClock).sign(OadrMessages.poll("ven-1"));
         assertThatThrownBy(() -> of(vtn, clock).verify(stale, cert(ven), true))
                 .isInstanceOf(OadrSignature.RefusedException.class).hasMessageContaining("stale timestamp")

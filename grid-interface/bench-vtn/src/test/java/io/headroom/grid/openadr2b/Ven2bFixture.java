@@ -1,8 +1,8 @@
 package io.headroom.grid.openadr2b;
 
+import io.headroom.testsupport.TestClock;
 import io.headroom.grid.CommitmentBook;
 import io.headroom.grid.FlexibilityOracle;
-import io.headroom.grid.MutableClock;
 import io.headroom.grid.SiteTelemetry;
 import io.headroom.grid.vtn.BenchVtn2b;
 
@@ -25,7 +25,7 @@ final class Ven2bFixture implements AutoCloseable {
     static final double BEFORE_W = 500_000;
     static final double DURING_W = 380_000;
 
-    final MutableClock clock = new MutableClock(T0);
+    final TestClock clock = new TestClock(T0);
     final BenchVtn2b vtn;
     final Path dir;
     final Instant eventStart = T0.plus(Duration.ofMinutes(5));

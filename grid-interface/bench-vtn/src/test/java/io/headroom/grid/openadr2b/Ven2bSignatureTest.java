@@ -1,7 +1,7 @@
 package io.headroom.grid.openadr2b;
 
+import io.headroom.testsupport.TestClock;
 import io.headroom.grid.CommitmentBook;
-import io.headroom.grid.MutableClock;
 import io.headroom.grid.vtn.BenchVtn2b;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -140,7 +140,7 @@ class Ven2bSignatureTest {
     @Test
     void theVtnRefusesAStaleTimestamp() throws Exception {
         TestCerts.Party ven = TestCerts.party("EC", "bench-ca", "ven-1", false);
-        MutableClock venClock = new MutableClock(f.clock.instant().minus(Duration.ofMinutes(6)));
+        TestClock venClock = new TestClock(f.clock.instant().minus(Duration.ofMinutes(6)));
         post(ven, "EiRegisterParty", OadrSignatureTest.of(ven, venClock).sign(registration()));
         assertThat(f.vtn.signatureRefusals()).singleElement().asString().contains("stale timestamp").contains("PT5M");
         assertThat(f.vtn.registrations()).isEmpty();
@@ -191,7 +191,7 @@ class Ven2bSignatureTest {
     @Test
     void theVenRefusesAReplyWithAStaleTimestamp() throws Exception {
         TestCerts.Party vtn = TestCerts.party("EC", "bench-ca", "vtn", true);
-        OadrSignature stale = OadrSignatureTest.of(vtn, new MutableClock(f.clock.instant().minus(Duration.ofMinutes(10))));
+        OadrSignature stale = OadrSignatureTest.of(vtn, new TestClock(f.clock.instant().minus(Duration.ofMinutes(10))));
         theVenRefusesTheDistribute(stale::sign, "stale timestamp");
     }
 

@@ -1,8 +1,8 @@
 package io.headroom.grid.openadr2b;
 
+import io.headroom.testsupport.TestClock;
 import io.headroom.grid.CommitmentBook;
 import io.headroom.grid.FlexibilityOracle;
-import io.headroom.grid.MutableClock;
 import io.headroom.grid.SiteTelemetry;
 import io.headroom.grid.vtn.BenchVtn2b;
 import org.junit.jupiter.api.Test;
@@ -35,7 +35,7 @@ class Ven2bUtilityVtnTest {
 
     @Test
     void registersAnswersTheEventAndDeliversReportsToAUtilityVtnWithoutExtraSettings() throws Exception {
-        MutableClock clock = new MutableClock(T0);
+        TestClock clock = new TestClock(T0);
         TestCerts.Party vtnCert = TestCerts.v1("utility-test-ca", "localhost");
         Path schemas = Files.isRegularFile(OadrSchema.DIR.resolve("oadr_20b.xsd")) ? OadrSchema.DIR : null;
         FlexibilityOracle oracle = (s, e) -> new FlexibilityOracle.Flexibility(500_000, 150_000, 300_000, 0);

@@ -1,9 +1,10 @@
 package io.headroom.grid.openadr3;
 
+import io.headroom.testsupport.TestClock;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.headroom.grid.CommitmentBook;
 import io.headroom.grid.FlexibilityOracle;
-import io.headroom.grid.MutableClock;
 import io.headroom.grid.SiteTelemetry;
 import io.headroom.grid.vtn.BenchVtn;
 
@@ -21,7 +22,7 @@ final class Ven3Fixture implements AutoCloseable {
     static final double BEFORE_W = 500_000;
     static final double DURING_W = 380_000;
 
-    final MutableClock clock = new MutableClock(T0);
+    final TestClock clock = new TestClock(T0);
     final BenchVtn vtn;
     final Path dir;
     final Instant eventStart = T0.plus(Duration.ofMinutes(5));

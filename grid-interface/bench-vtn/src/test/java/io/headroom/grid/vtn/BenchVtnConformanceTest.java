@@ -1,7 +1,8 @@
 package io.headroom.grid.vtn;
 
+import io.headroom.testsupport.TestClock;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import io.headroom.grid.MutableClock;
 import io.headroom.grid.openadr3.Json;
 import io.headroom.grid.openadr3.WebhookServer;
 import io.vertx.core.Vertx;
@@ -39,7 +40,7 @@ class BenchVtnConformanceTest {
     static String echoUrl;
     static final HttpClient http = HttpClient.newHttpClient();
 
-    final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T16:00:00Z"));
+    final TestClock clock = new TestClock(Instant.parse("2026-11-22T16:00:00Z"));
     BenchVtn vtn;
     Map<String, String> ids;
 

@@ -1,6 +1,7 @@
 package io.headroom.grid.vtn;
 
-import io.headroom.grid.MutableClock;
+import io.headroom.testsupport.TestClock;
+
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ class BenchVtnScenarioTest {
 
     @Test
     void aScenarioFileCreatesProgramsAndEventsWithRelativeStarts() throws Exception {
-        MutableClock clock = new MutableClock(Instant.parse("2026-11-22T16:00:00Z"));
+        TestClock clock = new TestClock(Instant.parse("2026-11-22T16:00:00Z"));
         try (BenchVtn vtn = new BenchVtn(null, clock, BenchVtn.Options.loopback())) {
             vtn.loadScenario(Path.of(getClass().getResource("/scenarios/evening-peak.json").toURI()));
             assertThat(vtn.all("programs")).singleElement().satisfies(p -> assertThat(p.get("id").asText()).isEqualTo("headroom-dr"));

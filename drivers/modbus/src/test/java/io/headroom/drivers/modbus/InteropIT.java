@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 /** Against peers nobody here wrote: a pymodbus server and mbpoll as a client. */
-class InteropTest {
+class InteropIT {
 
     static final Duration WAIT = Duration.ofSeconds(20);
 
@@ -27,7 +27,7 @@ class InteropTest {
     }
 
     private static Process startPymodbus(Path python, String port, Path image) throws Exception {
-        Path script = Path.of(InteropTest.class.getResource("/pymodbus_device.py").toURI());
+        Path script = Path.of(InteropIT.class.getResource("/pymodbus_device.py").toURI());
         Process server = new ProcessBuilder(python.toString(), script.toString(), port, image.toString())
                 .redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * "r8-n4 cannot start server endpoint [/127.0.0.1:57060]: Address already in use"), and it starts with the site's
  * own ports while the old colliding ones are held.
  */
-class BenchPortsTest {
+class BenchPortsIT {
 
     static final Path EXAMPLE = Path.of("../sites/example-4feed.yaml");
 

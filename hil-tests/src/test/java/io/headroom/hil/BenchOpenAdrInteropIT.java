@@ -24,7 +24,7 @@ import static org.awaitility.Awaitility.await;
  * flags of the issue, against VTNs that behave as the issue describes (the bench VTNs in their quirk modes): it
  * registers, answers an event and delivers reports, without any extra flag.
  */
-class BenchOpenAdrInteropTest {
+class BenchOpenAdrInteropIT {
 
     @TempDir
     Path data;

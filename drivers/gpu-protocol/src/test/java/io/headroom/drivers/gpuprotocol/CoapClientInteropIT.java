@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Interop with libcoap's {@code coap-client-notls} (Debian package libcoap3-bin). Skipped when
  * the binary is missing, except when the environment variable CI is "true": then it fails.
  */
-class CoapClientInteropTest {
+class CoapClientInteropIT {
 
     private static final String BINARY = "coap-client-notls";
     private static final long PROCESS_TIMEOUT_S = 20;

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ({@code scenarios/long}) runs under the {@code hil-long} profile, or one by one with
  * {@code ./headroom bench --scenario FILE}.
  */
-class ScenarioSuiteTest {
+class ScenarioSuiteIT {
 
     @TempDir
     static Path data;

@@ -30,7 +30,7 @@ import static org.awaitility.Awaitility.await;
  * simulated GPUs, the appliance's regulation loop and its HTTP API.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class BenchEndToEndTest {
+class BenchEndToEndIT {
 
     /** Regulation holds feeds at 97 % of their limit; below this, no excursion is in progress. */
     static final double SETTLED = 0.985;
@@ -170,7 +170,7 @@ class BenchEndToEndTest {
         bench.plant().forceBurst(60, 1.0);
         // The supercap banks take the first of the step (ramp limit) while the caps act.
         await().atMost(Duration.ofSeconds(10)).until(() -> bench.plant().banks().stream().anyMatch(b -> b.powerW() > 1_000));
-        await().atMost(Duration.ofSeconds(30)).until(BenchEndToEndTest::settled);
+        await().atMost(Duration.ofSeconds(30)).until(BenchEndToEndIT::settled);
         double settledAt = bench.plant().nowS();
         bench.plant().markPeaks();
         await().atMost(Duration.ofSeconds(20)).until(() -> bench.plant().nowS() > settledAt + 4);
@@ -209,7 +209,7 @@ class BenchEndToEndTest {
         // The survivors carried A's share for a moment; the caps bring them back within their allowed excursion.
         await().atMost(Duration.ofSeconds(5)).until(() -> bench.plant().peakFractionSinceMark("B") > 1.0);
         await().atMost(Duration.ofSeconds(10)).until(() -> allFeedsWithin(BreakerLimits.EXCURSION_RATIO));
-        await().atMost(Duration.ofSeconds(30)).until(BenchEndToEndTest::settled);
+        await().atMost(Duration.ofSeconds(30)).until(BenchEndToEndIT::settled);
         bench.plant().markPeaks();
         double t = bench.plant().nowS();
         // A burst after settling may open a new short excursion that the trip curve allows (BreakerLimits): then,

@@ -1,9 +1,9 @@
-package io.headroom.appliance.supervision;
+package io.headroom.appliance.operator;
 
 import io.headroom.appliance.journal.Journal;
 import io.headroom.appliance.journal.JournalEntry;
 import io.headroom.appliance.journal.JournalLog;
-import io.headroom.appliance.operator.ActiveAlarms;
+import io.headroom.appliance.supervision.Supervisor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

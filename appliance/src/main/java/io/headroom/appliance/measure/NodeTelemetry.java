@@ -1,4 +1,4 @@
-package io.headroom.appliance.control;
+package io.headroom.appliance.measure;
 
 /**
  * What a node's agent last reported.

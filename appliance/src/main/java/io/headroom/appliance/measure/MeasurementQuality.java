@@ -1,4 +1,4 @@
-package io.headroom.appliance.control;
+package io.headroom.appliance.measure;
 
 /**
  * The appliance's view of a datum's trustworthiness (mirrors the drivers' quality, without depending on them), and

@@ -24,7 +24,7 @@ import static org.awaitility.Awaitility.await;
  * the VEN registers, judges it feasible and opts in; the control core delivers it through GPU caps; the VEN
  * reports to the VTN.
  */
-class BenchOpenAdrTest {
+class BenchOpenAdrIT {
 
     /** Every value of payload type {@code type} in the reports the bench VTN received. */
     static java.util.List<Double> values(LocalVtn vtn, String type) {

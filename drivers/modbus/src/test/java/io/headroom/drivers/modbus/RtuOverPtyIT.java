@@ -34,7 +34,7 @@ import static org.awaitility.Awaitility.await;
  * holds no parity (see {@link SerialLine#parameters}: the kernel drops PARENB, glibc's tcsetattr then fails, and
  * pyserial has no way around it). The bytes on a pty are the same either way.
  */
-class RtuOverPtyTest {
+class RtuOverPtyIT {
 
     static final Duration WAIT = Duration.ofSeconds(20);
     static final Duration START = Duration.ofSeconds(10);
@@ -105,7 +105,7 @@ class RtuOverPtyTest {
     /** pymodbus serving {@code image} as an RTU server on the pty behind {@code link}, 8N1; open when it returns. */
     private void pymodbus(Path link, Path image) throws Exception {
         Path python = Peers.pymodbusSerial();
-        Path script = Path.of(RtuOverPtyTest.class.getResource("/pymodbus_device.py").toURI());
+        Path script = Path.of(RtuOverPtyIT.class.getResource("/pymodbus_device.py").toURI());
         // the real /dev/pts/N: the script tells a serial port from a TCP port by the leading slash, and this is the
         // name pymodbus logs
         Peer peer = start("pymodbus", List.of(python.toString(), script.toString(), link.toRealPath().toString(),

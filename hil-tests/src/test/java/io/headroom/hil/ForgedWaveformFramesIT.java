@@ -26,7 +26,7 @@ import java.time.Duration;
  * ahead (a spoofer trying to make the input follow its sequence and drop the genuine one), and announcing twice
  * the sample rate: each is refused and counted in the site JSON, the genuine stream keeps flowing, nothing fires.
  */
-class ForgedWaveformFramesTest {
+class ForgedWaveformFramesIT {
 
     static Bench bench;
     static Site site;

@@ -23,7 +23,7 @@ import static org.awaitility.Awaitility.await;
  * profile's ECDHE-ECDSA suite) distributes a 330 kW dispatch; the VEN registers, opts in, the control core
  * delivers it, the VEN reports telemetry.
  */
-class BenchOpenAdr2bTest {
+class BenchOpenAdr2bIT {
 
     @Test
     void aDispatchIsAcceptedDeliveredAndReportedOverMutualTls(@TempDir Path data) throws Exception {

@@ -1,4 +1,4 @@
-package io.headroom.appliance.control;
+package io.headroom.appliance.measure;
 
 /**
  * A supercap bank as measured at one tick.

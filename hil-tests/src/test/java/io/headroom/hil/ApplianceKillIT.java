@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * re-acquires them without a moment in which any GPU runs above its safe cap uncommanded. The agents live in
  * this JVM; the appliance is a child JVM ({@link ChildAppliance}) that is killed with {@code destroyForcibly()}.
  */
-class ApplianceKillTest {
+class ApplianceKillIT {
 
     private static final int LEASE_MS = 1000;
     private static final double SAFE_W = 250;

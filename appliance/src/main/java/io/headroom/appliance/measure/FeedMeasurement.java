@@ -1,4 +1,4 @@
-package io.headroom.appliance.control;
+package io.headroom.appliance.measure;
 
 /**
  * What the meters say about one feed at one tick.
