@@ -54,7 +54,8 @@ public final class RegulationLoop implements AutoCloseable {
     private final Actuator actuator;
     private final CommitmentBook commitments;
     private final Journal journal;
-    private final Map<String, String> lastBinding = new HashMap<>();
+    private final io.headroom.appliance.journal.DecisionFilter decisionFilter =
+            io.headroom.appliance.journal.DecisionFilter.defaults();
     /** Per feed, this second's sum of W, sum of A, max of A. */
     private final double[][] rollup;
     private final int[] rollupSamples;
@@ -292,15 +293,28 @@ public final class RegulationLoop implements AutoCloseable {
         }
     }
 
-    /** Journals a group's decision when what binds it changes (not every tick). */
+    /**
+     * Journals a group's decision when its substance changes (the tier or kind of the binding limit, its budget,
+     * its plans' feasibility), at most one row per group every 10 s, each row with the count of equivalent decisions
+     * folded since the last ({@link io.headroom.appliance.journal.DecisionFilter}).
+     */
     private void journalDecisions(List<GroupDecision> decisions, java.time.Instant at) {
         for (GroupDecision d : decisions) {
             Limit l = d.bindingLimit();
-            String key = l == null ? d.binding() : l.tier() + "/" + l.source() + "/" + d.bindingFeed();
-            if (!key.equals(lastBinding.put(d.groupId(), key))) {
-                journal.record(JournalEntry.of(at, "decision", d.groupId(), "appliance", d.binding(),
-                        String.format(java.util.Locale.ROOT, "{\"allowedW\":%s,\"gpuBudgetW\":%s,\"tier\":\"%s\"}",
-                                json(d.allowedGroupW()), json(d.gpuBudgetW()), l == null ? "" : l.tier())));
+            String substance = l == null ? d.binding().replaceAll("[0-9]+(\\.[0-9]+)?", "#")
+                    : l.tier() + "/" + l.getClass().getSimpleName() + "/" + l.source();
+            String detail = l == null ? d.binding() : substance + "/" + d.bindingFeed();
+            boolean feasible = d.plans().stream().allMatch(io.headroom.appliance.control.ContingencyPlan::feasible);
+            var row = decisionFilter.offer(new io.headroom.appliance.journal.DecisionFilter.Decision(
+                    d.groupId(), substance, detail, d.allowedGroupW(), feasible), at);
+            if (row.isPresent()) {
+                var r = row.get();
+                journal.record(JournalEntry.of(at, "decision", d.groupId(), "appliance", d.binding() + r.suffix(),
+                        String.format(java.util.Locale.ROOT, "{\"allowedW\":%s,\"gpuBudgetW\":%s,\"tier\":\"%s\","
+                                        + "\"feasible\":%s,\"why\":\"%s\",\"folded\":%d%s}",
+                                json(d.allowedGroupW()), json(d.gpuBudgetW()), l == null ? "" : l.tier(), feasible,
+                                r.reason(), r.folded(), r.foldedSince() == null ? ""
+                                        : ",\"foldedSince\":\"" + r.foldedSince() + "\"")));
             }
         }
     }
