@@ -130,6 +130,20 @@ public final class RegulationLoop implements AutoCloseable {
         return activeAlarms;
     }
 
+    /** The appliance's alarm hysteresis: a condition raises its alarm once it has held this long... */
+    public static final java.time.Duration ALARM_RAISE_AFTER = java.time.Duration.ofSeconds(1);
+    /** ... and clears it once it has been gone this long. */
+    public static final java.time.Duration ALARM_CLEAR_AFTER = java.time.Duration.ofSeconds(3);
+
+    /**
+     * Raises regulation's alarms only once their condition has held for {@code raiseAfter}, and clears them once it
+     * has been gone for {@code clearAfter} (the tick's instant is the clock; {@link io.headroom.appliance.operator.ActiveAlarms#hysteresis}); without
+     * it (tests driving single ticks), at once. Set before {@link #start}.
+     */
+    public void alarmHysteresis(java.time.Duration raiseAfter, java.time.Duration clearAfter) {
+        activeAlarms.hysteresis(io.headroom.appliance.operator.ActiveAlarms.REGULATION, raiseAfter, clearAfter);
+    }
+
     /** Obeys an operator's overrides and maintenance from now on; set before {@link #start}. */
     public void withOperator(io.headroom.appliance.operator.OperatorControls controls) {
         this.operator = controls;
