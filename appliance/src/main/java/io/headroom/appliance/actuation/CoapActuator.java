@@ -308,7 +308,7 @@ public final class CoapActuator implements Actuator {
 
     /**
      * Ends start-up once every agent has answered (or {@link #STARTUP_NANOS} after the first flush), with one line:
-     * INFO when all answered, WARN naming those that did not (their misses are logged as usual from then on).
+     * DEBUG when all answered, WARN naming those that did not (their misses are logged as usual from then on).
      */
     private void startup(long nowNanos) {
         if (startupOver) {
@@ -336,7 +336,8 @@ public final class CoapActuator implements Actuator {
         String misses = String.format(java.util.Locale.ROOT, "%d cap command(s) and %d contingency arm(s) went "
                 + "unanswered or were refused while they started", startupCapMisses.get(), startupArmMisses.get());
         if (allIn) {
-            log.info("agents: all {} acknowledged their caps{} within {} s of the first command ({})", channels.size(),
+            // a healthy start says nothing more (the bench prints its dashboard's address last)
+            log.debug("agents: all {} acknowledged their caps{} within {} s of the first command ({})", channels.size(),
                     trigger == null ? "" : " and armed their contingency tables",
                     String.format(java.util.Locale.ROOT, "%.1f", s), misses);
         } else {
