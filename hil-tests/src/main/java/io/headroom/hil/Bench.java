@@ -258,14 +258,16 @@ public final class Bench implements AutoCloseable {
     }
 
     /**
-     * The bench's in-process agents log at WARN unless DEBUG is asked for: one agent's start, session, first cap and
-     * stop lines are what a real agent's log should say, but 64 of them at every bench start and stop bury the
+     * The bench's in-process agents (and their trigger sockets) log at WARN unless DEBUG is asked for: one agent's
+     * start, session, first cap, multicast join and stop lines are what a real agent's log should say, but 64 of them at every bench start and stop bury the
      * rest; "bench up" and "bench stopped" sum them up. The appliance's own lines tell what the agents did.
      */
     static void quietAgents() {
-        org.slf4j.Logger l = LoggerFactory.getLogger(NodeAgent.class);
-        if (l instanceof ch.qos.logback.classic.Logger lb && !lb.isDebugEnabled()) {
-            lb.setLevel(ch.qos.logback.classic.Level.WARN);
+        for (Class<?> c : new Class<?>[]{NodeAgent.class, io.headroom.drivers.gpuprotocol.TriggerListener.class}) {
+            org.slf4j.Logger l = LoggerFactory.getLogger(c);
+            if (l instanceof ch.qos.logback.classic.Logger lb && !lb.isDebugEnabled()) {
+                lb.setLevel(ch.qos.logback.classic.Level.WARN);
+            }
         }
     }
 

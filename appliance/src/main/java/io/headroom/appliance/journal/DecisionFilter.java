@@ -18,7 +18,7 @@ import java.util.Optional;
  * switch is <em>folded</em>, counted, and the count goes with the group's next row. Rows are rate-limited to one
  * per {@code minInterval} per group: a substantive change within it waits, folded, and is journaled at the first
  * offer after the interval if it still differs from the last row (the group's state then, not the one that came
- * first).
+ * first). With decisions folded, a row sums them up at the latest {@code maxSilence} after the group's last.
  */
 public final class DecisionFilter {
 
@@ -46,7 +46,8 @@ public final class DecisionFilter {
      *
      * @param folded      equivalent decisions folded into this row since the group's previous row (0: none)
      * @param foldedSince the first of them (null when none)
-     * @param reason      what made it worth a row: {@code first}, {@code binding}, {@code budget}, {@code feasibility}
+     * @param reason      what made it worth a row: {@code first}, {@code binding}, {@code budget}, {@code feasibility},
+     *                    {@code summary} (folded decisions summed up after {@code maxSilence})
      */
     public record Row(long folded, Instant foldedSince, String reason) {
         /** The text appended to the decision's message: {@code " (37 equivalent decisions folded since T)"} or "". */
@@ -56,21 +57,36 @@ public final class DecisionFilter {
         }
     }
 
-    /** The appliance's: at most one row per group every 10 s; a budget that moved by more than 5 %. */
+    /**
+     * The appliance's: at most one row per group every 10 s; a budget that moved by more than 5 %; decisions folded
+     * for 10 minutes without a row are summed up in one (reason {@code summary}).
+     */
     public static DecisionFilter defaults() {
-        return new DecisionFilter(Duration.ofSeconds(10), 0.05);
+        return new DecisionFilter(Duration.ofSeconds(10), 0.05, Duration.ofMinutes(10));
     }
 
     private final Duration minInterval;
+    private final Duration maxSilence;
     private final double budgetFraction;
     private final Map<String, GroupState> groups = new HashMap<>();
 
     public DecisionFilter(Duration minInterval, double budgetFraction) {
-        if (minInterval.isNegative() || !(budgetFraction >= 0)) {
-            throw new IllegalArgumentException("minInterval " + minInterval + ", budgetFraction " + budgetFraction);
+        this(minInterval, budgetFraction, null);
+    }
+
+    /**
+     * @param maxSilence with decisions folded, a group's row is written at the latest this long after its last one
+     *                   (the group's state then, reason {@code summary}), so the count is not held back for ever;
+     *                   null: never
+     */
+    public DecisionFilter(Duration minInterval, double budgetFraction, Duration maxSilence) {
+        if (minInterval.isNegative() || !(budgetFraction >= 0) || maxSilence != null && maxSilence.compareTo(minInterval) < 0) {
+            throw new IllegalArgumentException("minInterval " + minInterval + ", budgetFraction " + budgetFraction
+                    + ", maxSilence " + maxSilence);
         }
         this.minInterval = minInterval;
         this.budgetFraction = budgetFraction;
+        this.maxSilence = maxSilence;
     }
 
     private static final class GroupState {
@@ -97,6 +113,9 @@ public final class DecisionFilter {
             if (g.folded++ == 0) {
                 g.foldedSince = at;
             }
+        }
+        if (maxSilence != null && g.folded > 0 && !at.isBefore(g.journaledAt.plus(maxSilence))) {
+            return Optional.of(journal(g, d, at, "summary"));
         }
         return Optional.empty();
     }

@@ -99,6 +99,26 @@ class DecisionFilterTest {
     }
 
     @Test
+    void foldedDecisionsAreSummedUpAfterTheLongestSilence() {
+        DecisionFilter f = new DecisionFilter(Duration.ofSeconds(10), 0.05, Duration.ofMinutes(10));
+        f.offer(breaker("A", 400_000), tick(0));
+        // nothing folded: no summary however long
+        assertThat(f.offer(breaker("A", 400_000), tick(7_000))).isEmpty();
+        DecisionFilter g = new DecisionFilter(Duration.ofSeconds(10), 0.05, Duration.ofMinutes(10));
+        g.offer(breaker("A", 400_000), tick(0));
+        assertThat(g.offer(breaker("B", 400_000), tick(10))).isEmpty();
+        assertThat(g.offer(breaker("B", 400_000), tick(5_999))).isEmpty();
+        // 10 minutes after the last row, with decisions folded: a summary row, and the count starts over
+        DecisionFilter.Row r = g.offer(breaker("C", 400_000), tick(6_000)).orElseThrow();
+        assertThat(r.reason()).isEqualTo("summary");
+        assertThat(r.folded()).isEqualTo(2);
+        assertThat(r.foldedSince()).isEqualTo(tick(10));
+        assertThat(g.offer(breaker("D", 400_000), tick(6_001))).isEmpty();
+        assertThat(g.offer(breaker("D", 400_000), tick(11_999))).isEmpty();
+        assertThat(g.offer(breaker("D", 400_000), tick(12_000))).get().extracting(DecisionFilter.Row::folded).isEqualTo(1L);
+    }
+
+    @Test
     void groupsAreFilteredApart() {
         filter.offer(breaker("A", 400_000), tick(0));
         DecisionFilter.Decision other = new DecisionFilter.Decision("hall-2", BREAKER, BREAKER + "/E", 200_000, true);
