@@ -302,6 +302,7 @@ public final class Appliance implements AutoCloseable {
             RegulationLoop regulation = new RegulationLoop(site, measurements, actuator, options.commitments(), journal,
                     utc, nanoTime);
             parts.push(regulation);
+            regulation.alarmHysteresis(RegulationLoop.ALARM_RAISE_AFTER, RegulationLoop.ALARM_CLEAR_AFTER);
             regulation.withBanks(new BankActuator(site, measurements.buses()));
             regulation.withWaveforms(new WaveformWatch(monitors, sitePower, ws.streamDeadlineMs() * 1_000_000L));
             FieldIo field = FieldIo.open(site, options.gpioProvider(), protection, regulation::state, journal, clocks,

@@ -57,7 +57,8 @@ public final class RegulationLoop implements AutoCloseable {
     private final Actuator actuator;
     private final CommitmentBook commitments;
     private final Journal journal;
-    private final Map<String, String> lastBinding = new HashMap<>();
+    private final io.headroom.appliance.journal.DecisionFilter decisionFilter =
+            io.headroom.appliance.journal.DecisionFilter.defaults();
     /** Per feed, this second's sum of W, sum of A, max of A. */
     private final double[][] rollup;
     private final int[] rollupSamples;
@@ -130,6 +131,20 @@ public final class RegulationLoop implements AutoCloseable {
     /** The alarms raised now, with ids an operator acknowledges. */
     public io.headroom.appliance.operator.ActiveAlarms alarms() {
         return activeAlarms;
+    }
+
+    /** The appliance's alarm hysteresis: a condition raises its alarm once it has held this long... */
+    public static final java.time.Duration ALARM_RAISE_AFTER = java.time.Duration.ofSeconds(1);
+    /** ... and clears it once it has been gone this long. */
+    public static final java.time.Duration ALARM_CLEAR_AFTER = java.time.Duration.ofSeconds(3);
+
+    /**
+     * Raises regulation's alarms only once their condition has held for {@code raiseAfter}, and clears them once it
+     * has been gone for {@code clearAfter} (the tick's instant is the clock; {@link io.headroom.appliance.operator.ActiveAlarms#hysteresis}); without
+     * it (tests driving single ticks), at once. Set before {@link #start}.
+     */
+    public void alarmHysteresis(java.time.Duration raiseAfter, java.time.Duration clearAfter) {
+        activeAlarms.hysteresis(io.headroom.appliance.operator.ActiveAlarms.REGULATION, raiseAfter, clearAfter);
     }
 
     /** Obeys an operator's overrides and maintenance from now on; set before {@link #start}. */
@@ -295,15 +310,28 @@ public final class RegulationLoop implements AutoCloseable {
         }
     }
 
-    /** Journals a group's decision when what binds it changes (not every tick). */
+    /**
+     * Journals a group's decision when its substance changes (the tier or kind of the binding limit, its budget,
+     * its plans' feasibility), at most one row per group every 10 s, each row with the count of equivalent decisions
+     * folded since the last ({@link io.headroom.appliance.journal.DecisionFilter}).
+     */
     private void journalDecisions(List<GroupDecision> decisions, java.time.Instant at) {
         for (GroupDecision d : decisions) {
             Limit l = d.bindingLimit();
-            String key = l == null ? d.binding() : l.tier() + "/" + l.source() + "/" + d.bindingFeed();
-            if (!key.equals(lastBinding.put(d.groupId(), key))) {
-                journal.record(JournalEntry.of(at, "decision", d.groupId(), "appliance", d.binding(),
-                        String.format(java.util.Locale.ROOT, "{\"allowedW\":%s,\"gpuBudgetW\":%s,\"tier\":\"%s\"}",
-                                json(d.allowedGroupW()), json(d.gpuBudgetW()), l == null ? "" : l.tier())));
+            String substance = l == null ? d.binding().replaceAll("[0-9]+(\\.[0-9]+)?", "#")
+                    : l.tier() + "/" + l.getClass().getSimpleName() + "/" + l.source();
+            String detail = l == null ? d.binding() : substance + "/" + d.bindingFeed();
+            boolean feasible = d.plans().stream().allMatch(io.headroom.appliance.control.ContingencyPlan::feasible);
+            var row = decisionFilter.offer(new io.headroom.appliance.journal.DecisionFilter.Decision(
+                    d.groupId(), substance, detail, d.allowedGroupW(), feasible), at);
+            if (row.isPresent()) {
+                var r = row.get();
+                journal.record(JournalEntry.of(at, "decision", d.groupId(), "appliance", d.binding() + r.suffix(),
+                        String.format(java.util.Locale.ROOT, "{\"allowedW\":%s,\"gpuBudgetW\":%s,\"tier\":\"%s\","
+                                        + "\"feasible\":%s,\"why\":\"%s\",\"folded\":%d%s}",
+                                json(d.allowedGroupW()), json(d.gpuBudgetW()), l == null ? "" : l.tier(), feasible,
+                                r.reason(), r.folded(), r.foldedSince() == null ? ""
+                                        : ",\"foldedSince\":\"" + r.foldedSince() + "\"")));
             }
         }
     }

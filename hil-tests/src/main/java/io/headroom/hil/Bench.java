@@ -257,7 +257,22 @@ public final class Bench implements AutoCloseable {
                 .toList();
     }
 
+    /**
+     * The bench's in-process agents (and their trigger sockets) log at WARN unless DEBUG is asked for: one agent's
+     * start, session, first cap, multicast join and stop lines are what a real agent's log should say, but 64 of them at every bench start and stop bury the
+     * rest; "bench up" and "bench stopped" sum them up. The appliance's own lines tell what the agents did.
+     */
+    static void quietAgents() {
+        for (Class<?> c : new Class<?>[]{NodeAgent.class, io.headroom.drivers.gpuprotocol.TriggerListener.class}) {
+            org.slf4j.Logger l = LoggerFactory.getLogger(c);
+            if (l instanceof ch.qos.logback.classic.Logger lb && !lb.isDebugEnabled()) {
+                lb.setLevel(ch.qos.logback.classic.Level.WARN);
+            }
+        }
+    }
+
     public static Bench start(Site site, Options options) throws Exception {
+        quietAgents();
         int[] range = ephemeralPortRange();
         List<FixedEndpoint> risky = atRisk(fixedEndpoints(site, options), range);
         if (!risky.isEmpty()) {
@@ -555,5 +570,6 @@ public final class Bench implements AutoCloseable {
             network.close();
         }
         plant.close();
+        log.info("bench stopped: appliance closed, {} agents stopped at their safe caps, plant stopped", agents.size());
     }
 }

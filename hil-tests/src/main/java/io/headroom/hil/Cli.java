@@ -298,6 +298,11 @@ public final class Cli implements Runnable {
             }
             spec.commandLine().getOut().printf("Headroom bench: site %s, dashboard http://%s:%d/ , API http://%s:%d/api/v1/site , journal %s%n",
                     s.name(), httpHost, bench.appliance().httpPort(), httpHost, bench.appliance().httpPort(), dataDir);
+            if (played == null) {
+                spec.commandLine().getOut().println(durationS > 0
+                        ? "Stops after " + durationS + " s, or with Ctrl-C."
+                        : "Stop it with Ctrl-C.");
+            }
             spec.commandLine().getOut().flush();
             CountDownLatch stop = new CountDownLatch(1);
             LocalVtn startedVtn = vtn;

@@ -211,7 +211,8 @@ public final class Plant implements AutoCloseable {
         if (up) {
             breakers.get(feedId).close(); // a restored feed comes back through a closed breaker
         }
-        log.info("feed {} {}", feedId, up ? "restored" : "lost");
+        // DEBUG: whoever changed it says so (a scenario's step), and the appliance logs what it did about it
+        log.debug("feed {} {}", feedId, up ? "restored" : "lost");
         if (was != up) {
             feedChanged(feedId, up);
         }

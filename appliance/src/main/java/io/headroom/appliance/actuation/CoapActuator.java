@@ -49,6 +49,16 @@ public final class CoapActuator implements Actuator {
     private final ContingencyTrigger trigger;
     private final SecureRandom random = new SecureRandom();
     private volatile AckListener ackListener = AckListener.NONE;
+    /**
+     * Start-up: from the first flush until every agent has acknowledged a cap (and armed a table, with a trigger),
+     * or {@link #STARTUP_NANOS} has passed. An agent's misses before its first success are expected then (DTLS
+     * handshakes, agents still starting): counted and logged at DEBUG, then summed up in one line at the end.
+     */
+    static final long STARTUP_NANOS = 30_000_000_000L;
+    private volatile long firstFlushNanos = Long.MIN_VALUE;
+    private volatile boolean startupOver;
+    private final java.util.concurrent.atomic.AtomicLong startupCapMisses = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong startupArmMisses = new java.util.concurrent.atomic.AtomicLong();
     /** Per redundancy group (site order), this session's key for its multicast triggers; null without multicast. */
     private final TriggerKey[] groupKeys;
     private final java.net.InetAddress multicastAddress;
@@ -81,6 +91,9 @@ public final class CoapActuator implements Actuator {
         /** The highest cap sent since the last acknowledgement: an agent that went silent may have applied it. */
         volatile double unackedMaxW = Double.NaN;
         volatile long holdUntilNanos;
+        /** Whether the agent has acknowledged a cap / armed a table since this appliance started. */
+        volatile boolean everAcked;
+        volatile boolean everArmed;
 
         Channel(Node node, int slot, TriggerKey key) {
             this.node = node;
@@ -209,7 +222,8 @@ public final class CoapActuator implements Actuator {
                 trigger.armed(c.slot, new InetSocketAddress(c.address.getAddress(), ack.triggerPort()), epoch,
                         c.key, a.contingencyIds(), a.table().multicast() == null ? -1 : a.table().multicast().groupId());
                 c.pendingArm.compareAndSet(a, null);
-                if (c.armFailures > 1) {
+                c.everArmed = true;
+                if (c.armFailures > 1 && startupOver) {
                     log.info("agent {} at {}: contingency epoch {} armed after {} failed attempts", c.node.id(),
                             c.address, epoch, c.armFailures);
                 }
@@ -220,9 +234,19 @@ public final class CoapActuator implements Actuator {
                 if (refused) {
                     c.pendingArm.compareAndSet(a, null); // the agent said no: sending it again changes nothing
                 }
+                // a stale epoch refused (4.09) is normal progress: the agent holds a newer table already
+                boolean stale = rootCause(err) instanceof AgentResponseException r
+                        && "4.09".equals(r.codeText());
+                boolean starting = !c.everArmed && !startupOver;
+                if (starting) {
+                    startupArmMisses.incrementAndGet();
+                }
                 // one unanswered attempt is routine (a handshake still under way, a lost datagram): it goes again at
                 // the next tick; the second and then every power-of-two are worth a line
-                if (refused || c.armFailures > 1 && Long.bitCount(c.armFailures) == 1) {
+                if (stale || starting && !refused) {
+                    log.debug("agent {} at {}: contingency epoch {} not armed: {}{}", c.node.id(), c.address, epoch,
+                            rootMessage(err), refused ? "" : " (attempt " + c.armFailures + "; sent again at the next tick)");
+                } else if (refused || c.armFailures > 1 && Long.bitCount(c.armFailures) == 1) {
                     log.warn("agent {} at {}: contingency epoch {} not armed: {}{}", c.node.id(), c.address, epoch,
                             rootMessage(err), refused ? "" : " (attempt " + c.armFailures + "; sent again at the next tick)");
                 }
@@ -262,6 +286,7 @@ public final class CoapActuator implements Actuator {
 
     @Override
     public void flush(long nowNanos) {
+        startup(nowNanos);
         long renewNanos = (long) (leaseMs * renewFraction) * 1_000_000L;
         for (Channel c : channels.values()) {
             if (trigger != null && c.pendingArm.get() != null) {
@@ -276,6 +301,57 @@ public final class CoapActuator implements Actuator {
                 send(c, want, nowNanos);
             }
         }
+    }
+
+    /**
+     * Ends start-up once every agent has answered (or {@link #STARTUP_NANOS} after the first flush), with one line:
+     * DEBUG when all answered, WARN naming those that did not (their misses are logged as usual from then on).
+     */
+    private void startup(long nowNanos) {
+        if (startupOver) {
+            return;
+        }
+        if (firstFlushNanos == Long.MIN_VALUE) {
+            firstFlushNanos = nowNanos;
+        }
+        List<String> silent = new java.util.ArrayList<>();
+        List<String> unarmed = new java.util.ArrayList<>();
+        for (Channel c : channels.values()) {
+            if (!c.everAcked) {
+                silent.add(c.node.id());
+            }
+            if (trigger != null && !c.everArmed) {
+                unarmed.add(c.node.id());
+            }
+        }
+        boolean allIn = silent.isEmpty() && unarmed.isEmpty();
+        double s = (nowNanos - firstFlushNanos) / 1e9;
+        if (!allIn && nowNanos - firstFlushNanos < STARTUP_NANOS) {
+            return;
+        }
+        startupOver = true;
+        String misses = String.format(java.util.Locale.ROOT, "%d cap command(s) and %d contingency arm(s) went "
+                + "unanswered or were refused while they started", startupCapMisses.get(), startupArmMisses.get());
+        if (allIn) {
+            // a healthy start says nothing more (the bench prints its dashboard's address last)
+            log.debug("agents: all {} acknowledged their caps{} within {} s of the first command ({})", channels.size(),
+                    trigger == null ? "" : " and armed their contingency tables",
+                    String.format(java.util.Locale.ROOT, "%.1f", s), misses);
+        } else {
+            java.util.Collections.sort(silent);
+            java.util.Collections.sort(unarmed);
+            log.warn("agents: {} s after the first command, {} of {} have not acknowledged a cap{}{} ({}); commands go on",
+                    String.format(java.util.Locale.ROOT, "%.0f", s), silent.size(), channels.size(), first(silent),
+                    unarmed.isEmpty() ? "" : ", " + unarmed.size() + " have no contingency table armed" + first(unarmed),
+                    misses);
+        }
+    }
+
+    private static String first(List<String> ids) {
+        if (ids.isEmpty()) {
+            return "";
+        }
+        return ": " + String.join(", ", ids.subList(0, Math.min(8, ids.size()))) + (ids.size() > 8 ? ", …" : "");
     }
 
     private void send(Channel c, double cap, long nowNanos) {
@@ -298,13 +374,26 @@ public final class CoapActuator implements Actuator {
                         ack.appliedLimitsW().isEmpty() ? cap : ack.appliedLimitsW().getFirst(), true);
                 c.telemetryAtNanos = nanoTime.getAsLong();
                 c.unackedMaxW = Double.NaN;
-                if (c.failures > 0) {
+                c.everAcked = true;
+                if (c.failures > 0 && !startupOver) {
+                    c.failures = 0;
+                } else if (c.failures > 0) {
                     log.info("agent {} at {} answers again after {} failures", c.node.id(), c.address, c.failures);
                     c.failures = 0;
                 }
             } else {
                 c.failures++;
-                if (c.failures == 1 || Long.bitCount(c.failures) == 1) {
+                boolean starting = !c.everAcked && !startupOver;
+                // a stale sequence refused (4.09) is normal progress: a later command reached the agent first
+                boolean stale = rootCause(err) instanceof AgentResponseException r && "4.09".equals(r.codeText());
+                if (starting) {
+                    startupCapMisses.incrementAndGet();
+                }
+                boolean refusedOtherwise = !stale && rootCause(err) instanceof AgentResponseException;
+                if (stale || starting && !refusedOtherwise) {
+                    log.debug("agent {} at {}: cap {} W not acknowledged{}: {} (failure {})", c.node.id(),
+                            c.address, Math.round(cap), starting ? " while starting" : "", rootMessage(err), c.failures);
+                } else if (c.failures == 1 || Long.bitCount(c.failures) == 1) {
                     log.warn("agent {} at {}: cap {} W not acknowledged: {} (failure {})", c.node.id(), c.address,
                             Math.round(cap), rootMessage(err), c.failures);
                 }

@@ -232,11 +232,11 @@ public final class ApiServer implements AutoCloseable {
                 return;
             }
             gate.json(rc, () -> {
-                Journal.EntryPage page = journal.entriesPage(q.from(), q.to(), q.kind(), q.limit(), q.before(), q.after());
+                Journal.EntryPage page = journal.entriesPage(q.from(), q.to(), q.kinds(), q.limit(), q.before(), q.after());
                 JsonArray a = new JsonArray();
                 for (JournalEntry e : page.entries()) {
                     a.add(new JsonObject().put("id", e.id()).put("utc", e.utc().toString()).put("kind", e.kind())
-                            .put("subject", e.subject()).put("actor", e.actor()).put("message", e.message())
+                            .put("severity", e.severity()).put("subject", e.subject()).put("actor", e.actor()).put("message", e.message())
                             .put("data", dataOf(e)));
                 }
                 List<JournalEntry> es = page.entries();

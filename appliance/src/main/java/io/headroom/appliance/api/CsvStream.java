@@ -31,7 +31,7 @@ final class CsvStream {
         int left = q.limit();
         boolean first = true;
         while (true) {
-            Journal.EntryPage page = journal.entriesPage(q.from(), q.to(), q.kind(), Math.min(PAGE, left), null, after);
+            Journal.EntryPage page = journal.entriesPage(q.from(), q.to(), q.kinds(), Math.min(PAGE, left), null, after);
             StringBuilder b = new StringBuilder(first ? Journal.CSV_HEADER : "");
             for (JournalEntry e : page.entries()) {
                 b.append(Journal.csvRow(e));

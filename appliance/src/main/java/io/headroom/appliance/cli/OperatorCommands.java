@@ -384,15 +384,21 @@ public final class OperatorCommands {
     }
 
     @Command(name = "events", mixinStandardHelpOptions = true,
-            description = {"The journal: alarms, decisions, protection and operator actions.",
-                    "With --json: /api/v1/journal as it came."})
+            description = {"The journal: alarms, decisions, protection and operator actions, newest first.",
+                    "With --json: /api/v1/journal as it came (oldest first)."})
     public static final class Events extends ApiCommand {
         @Option(names = "--since", paramLabel = "DURATION", defaultValue = "1h", converter = Durations.Converter.class,
                 description = "how far back, e.g. 90s, 10m, 2h30m (default ${DEFAULT-VALUE})")
         Duration since;
 
-        @Option(names = "--kind", paramLabel = "KIND", description = "only this kind, e.g. alarm.raised, operator.override")
-        String kind;
+        @Option(names = "--kind", paramLabel = "KIND", split = ",",
+                description = "only these kinds (repeat it or separate with commas), e.g. alarm.raised,operator.override")
+        List<String> kinds;
+
+        @Option(names = "--severity", paramLabel = "LEVEL",
+                description = "only entries of at least this severity: info, warning (alarms raised, waveform events), "
+                        + "critical (contingencies fired)")
+        String severity;
 
         @Option(names = "--limit", paramLabel = "N", description = "at most N entries, the newest (default 1000; more are "
                 + "fetched a page of 1000 at a time)")
@@ -406,6 +412,10 @@ public final class OperatorCommands {
             if (limit != null && limit < 1) {
                 throw new ParameterException(spec.commandLine(), "--limit must be at least 1, not " + limit);
             }
+            if (severity != null && !io.headroom.appliance.journal.JournalEntry.SEVERITIES.contains(severity.strip())) {
+                throw new ParameterException(spec.commandLine(), "--severity must be one of "
+                        + String.join(", ", io.headroom.appliance.journal.JournalEntry.SEVERITIES) + ", not " + severity);
+            }
         }
 
         @Override
@@ -413,7 +423,10 @@ public final class OperatorCommands {
             Map<String, Object> q = new LinkedHashMap<>();
             Instant from = io.headroom.appliance.clock.Clocks.system().utc().instant().minus(since).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
             q.put("from", from.toString());
-            q.put("kind", kind == null || kind.isBlank() ? null : kind.strip());
+            String kind = kinds == null ? null : String.join(",", kinds.stream().map(String::strip)
+                    .filter(k -> !k.isEmpty()).toList());
+            q.put("kind", kind == null || kind.isEmpty() ? null : kind);
+            q.put("severity", severity == null || severity.isBlank() ? null : severity.strip());
             // the appliance answers pages of at most PAGE entries: more are the pages before, followed by their link
             int want = limit == null ? PAGE : limit;
             q.put("limit", limit == null ? null : Math.min(limit, PAGE));
@@ -440,11 +453,12 @@ public final class OperatorCommands {
                 return;
             }
             if (entries.isEmpty()) {
-                out.printf("No journal entries%s since %s.%n", kind == null ? "" : " of kind " + kind, time(from.toString()));
+                out.printf("No journal entries%s%s since %s.%n", kind == null || kind.isEmpty() ? "" : " of kind " + kind,
+                        severity == null ? "" : " of severity " + severity + " or more", time(from.toString()));
                 return;
             }
             Table t = new Table("TIME", "KIND", "SUBJECT", "ACTOR", "MESSAGE");
-            for (JsonObject e : entries) {
+            for (JsonObject e : entries.reversed()) {
                 t.row(time(e.getValue("utc")), e.getValue("kind"), e.getValue("subject"), e.getValue("actor"),
                         e.getValue("message"));
             }

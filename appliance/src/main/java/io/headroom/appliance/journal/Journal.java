@@ -511,12 +511,17 @@ public final class Journal implements AutoCloseable {
      * id. Oldest first. Only the page is read into memory.
      */
     public EntryPage entriesPage(Instant from, Instant to, String kind, int limit, Long beforeId, Long afterId) {
-        String where = " FROM entries WHERE utc_ms >= ? AND utc_ms < ?" + (kind == null ? "" : " AND kind = ?");
+        return entriesPage(from, to, kind == null ? null : List.of(kind), limit, beforeId, afterId);
+    }
+
+    /** {@link #entriesPage(Instant, Instant, String, int, Long, Long)} of any of {@code kinds} (null: every kind; empty: none). */
+    public EntryPage entriesPage(Instant from, Instant to, List<String> kinds, int limit, Long beforeId, Long afterId) {
+        String where = " FROM entries WHERE utc_ms >= ? AND utc_ms < ?" + kindClause(kinds);
         String sql = "SELECT id, utc_ms, kind, subject, actor, message, data" + where
                 + (beforeId != null ? " AND id < ?" : afterId != null ? " AND id > ?" : "")
                 + (afterId != null ? " ORDER BY id ASC" : " ORDER BY id DESC") + " LIMIT ?";
         try (Connection c = DriverManager.getConnection(url); PreparedStatement st = c.prepareStatement(sql)) {
-            int k = bindWindow(st, from, to, kind);
+            int k = bindWindow(st, from, to, kinds);
             if (beforeId != null) {
                 st.setLong(k++, beforeId);
             } else if (afterId != null) {
@@ -536,27 +541,36 @@ public final class Journal implements AutoCloseable {
             if (out.isEmpty()) {
                 return new EntryPage(out, false, false);
             }
-            return new EntryPage(out, exists(c, where + " AND id < ?", from, to, kind, out.getFirst().id()),
-                    exists(c, where + " AND id > ?", from, to, kind, out.getLast().id()));
+            return new EntryPage(out, exists(c, where + " AND id < ?", from, to, kinds, out.getFirst().id()),
+                    exists(c, where + " AND id > ?", from, to, kinds, out.getLast().id()));
         } catch (SQLException e) {
             throw new IllegalStateException("journal query failed: " + e.getMessage(), e);
         }
     }
 
-    private static int bindWindow(PreparedStatement st, Instant from, Instant to, String kind) throws SQLException {
+    private static String kindClause(List<String> kinds) {
+        if (kinds == null) {
+            return "";
+        }
+        return kinds.isEmpty() ? " AND 0" : " AND kind IN (" + String.join(",", java.util.Collections.nCopies(kinds.size(), "?")) + ")";
+    }
+
+    private static int bindWindow(PreparedStatement st, Instant from, Instant to, List<String> kinds) throws SQLException {
         int k = 1;
         st.setLong(k++, from.toEpochMilli());
         st.setLong(k++, to.toEpochMilli());
-        if (kind != null) {
-            st.setString(k++, kind);
+        if (kinds != null) {
+            for (String kind : kinds) {
+                st.setString(k++, kind);
+            }
         }
         return k;
     }
 
-    private static boolean exists(Connection c, String where, Instant from, Instant to, String kind, long id)
+    private static boolean exists(Connection c, String where, Instant from, Instant to, List<String> kinds, long id)
             throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT EXISTS(SELECT 1" + where + ")")) {
-            st.setLong(bindWindow(st, from, to, kind), id);
+            st.setLong(bindWindow(st, from, to, kinds), id);
             try (ResultSet r = st.executeQuery()) {
                 return r.next() && r.getInt(1) == 1;
             }

@@ -3,6 +3,7 @@ package io.headroom.appliance.operator;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -48,12 +49,33 @@ public final class ActiveAlarms {
     /** Who raises alarms once a tick: regulation. */
     public static final String REGULATION = "regulation";
 
+    /** Per source, how long a condition must hold before its alarm is raised, and be gone before it clears. */
+    private final Map<String, Duration[]> hysteresis = new java.util.HashMap<>();
+    /** Per source and alarm id, a condition seen but not raised yet: since when, and its latest text. */
+    private final Map<String, Map<String, Instant>> pending = new java.util.HashMap<>();
+    /** Per alarm id raised, since when its condition has been gone (not cleared yet). */
+    private final Map<String, Instant> goneSince = new java.util.HashMap<>();
+
+    /**
+     * From now on, {@code source}'s alarms are raised only once their condition has held for {@code raiseAfter}
+     * (continuously, update after update), and cleared only once it has been gone for {@code clearAfter}; a
+     * condition that comes and goes faster raises nothing (a start-up transient is not seven alarms). Zero and zero
+     * (the default) raise and clear at once. An alarm's {@code raisedAt} is when its condition was first seen.
+     */
+    public synchronized void hysteresis(String source, Duration raiseAfter, Duration clearAfter) {
+        if (raiseAfter.isNegative() || clearAfter.isNegative()) {
+            throw new IllegalArgumentException("negative hysteresis: " + raiseAfter + ", " + clearAfter);
+        }
+        hysteresis.put(source, new Duration[]{raiseAfter, clearAfter});
+    }
+
     /**
      * The alarms {@code source} raises now (regulation each tick, the loops' supervision on its own period): those of
-     * the source's earlier update missing from {@code messages} clear, the others' stay. An alarm another source
-     * raised already is left to it.
+     * the source's earlier update missing from {@code messages} clear (after the source's clear delay), the others'
+     * stay; new ones are raised (after its raise delay). An alarm another source raised already is left to it.
      */
     public synchronized Changes update(String source, List<String> messages, Instant at) {
+        Duration[] h = hysteresis.getOrDefault(source, NO_HYSTERESIS);
         Map<String, String> now = new LinkedHashMap<>();
         for (String m : messages) {
             now.putIfAbsent(idOf(m), m);
@@ -61,26 +83,43 @@ public final class ActiveAlarms {
         List<Alarm> raised = new ArrayList<>();
         List<Alarm> cleared = new ArrayList<>();
         byId.values().removeIf(a -> {
-            if (source.equals(sourceOf.get(a.id())) && !now.containsKey(a.id())) {
+            if (!source.equals(sourceOf.get(a.id()))) {
+                return false;
+            }
+            if (now.containsKey(a.id())) {
+                goneSince.remove(a.id());
+                return false;
+            }
+            Instant gone = goneSince.computeIfAbsent(a.id(), k -> at);
+            if (Duration.between(gone, at).compareTo(h[1]) >= 0) {
                 cleared.add(a);
                 sourceOf.remove(a.id());
+                goneSince.remove(a.id());
                 return true;
             }
             return false;
         });
+        Map<String, Instant> seen = pending.computeIfAbsent(source, k -> new java.util.HashMap<>());
+        seen.keySet().retainAll(now.keySet());
         for (Map.Entry<String, String> e : now.entrySet()) {
             Alarm old = byId.get(e.getKey());
             if (old == null) {
-                Alarm a = new Alarm(e.getKey(), subjectOf(e.getValue()), e.getValue(), at, null);
-                byId.put(a.id(), a);
-                sourceOf.put(a.id(), source);
-                raised.add(a);
+                Instant since = seen.computeIfAbsent(e.getKey(), k -> at);
+                if (Duration.between(since, at).compareTo(h[0]) >= 0) {
+                    seen.remove(e.getKey());
+                    Alarm a = new Alarm(e.getKey(), subjectOf(e.getValue()), e.getValue(), since, null);
+                    byId.put(a.id(), a);
+                    sourceOf.put(a.id(), source);
+                    raised.add(a);
+                }
             } else if (source.equals(sourceOf.get(old.id())) && !old.message().equals(e.getValue())) {
                 byId.put(old.id(), new Alarm(old.id(), old.subject(), e.getValue(), old.raisedAt(), old.acknowledged()));
             }
         }
         return new Changes(List.copyOf(raised), List.copyOf(cleared));
     }
+
+    private static final Duration[] NO_HYSTERESIS = {Duration.ZERO, Duration.ZERO};
 
     /** The alarms raised now, oldest first. */
     public synchronized List<Alarm> list() {

@@ -461,6 +461,26 @@ class OperatorApiTest {
         assertThat(commitments.getJsonArray("active")).containsExactly("evt-1/0/IMPORT_CAPACITY_LIMIT");
         valid(get(server, "/api/v1/overrides", null), "getOverrides");
         valid(get(server, "/api/v1/journal?from=" + from, null), "getJournal");
+        // kinds (repeated or comma-separated) and a least severity
+        journal.append(JournalEntry.of(Instant.now(), "protection", "A", "appliance", "feed A lost", null)).get();
+        journal.append(JournalEntry.of(Instant.now(), "alarm.raised", "B", "appliance", "feed B: meter stale", null)).get();
+        journal.append(JournalEntry.of(Instant.now(), "decision", "hall-1", "appliance", "feed C binds", null)).get();
+        JsonObject warnings = valid(get(server, "/api/v1/journal?from=" + from + "&severity=warning", null), "getJournal");
+        assertThat(warnings.getJsonArray("entries").stream().map(o -> ((JsonObject) o).getString("severity")))
+                .isNotEmpty().allMatch(v -> v.equals("warning") || v.equals("critical"));
+        assertThat(warnings.getJsonArray("entries").stream().map(o -> ((JsonObject) o).getString("kind")))
+                .contains("protection", "alarm.raised").doesNotContain("decision");
+        JsonObject two = valid(get(server, "/api/v1/journal?from=" + from + "&kind=decision,protection&kind=alarm.raised",
+                null), "getJournal");
+        assertThat(two.getJsonArray("entries").stream().map(o -> ((JsonObject) o).getString("kind")).distinct())
+                .containsExactlyInAnyOrder("decision", "protection", "alarm.raised");
+        JsonObject critical = valid(get(server, "/api/v1/journal?from=" + from + "&kind=decision,protection&severity=critical",
+                null), "getJournal");
+        assertThat(critical.getJsonArray("entries").stream().map(o -> ((JsonObject) o).getString("kind")).distinct())
+                .containsExactly("protection");
+        HttpResponse<String> badSeverity = get(server, "/api/v1/journal?severity=loud", null);
+        assertThat(badSeverity.statusCode()).isEqualTo(400);
+        assertThat(new JsonObject(badSeverity.body()).getString("parameter")).isEqualTo("severity");
         HttpResponse<String> badFrom = get(server, "/api/v1/journal?from=yesterday", null);
         assertThat(badFrom.statusCode()).isEqualTo(400);
         assertThat(valid(badFrom, "getJournal").getString("parameter")).isEqualTo("from");

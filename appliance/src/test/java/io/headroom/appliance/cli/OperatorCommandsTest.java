@@ -283,6 +283,23 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void eventsAsksForKindsAndASeverityAndShowsTheNewestFirst() {
+        answer("GET /api/v1/journal", 200, """
+                {"entries":[{"id":8,"utc":"2026-03-01T11:58:00.250Z","kind":"alarm.raised","subject":"B",
+                  "actor":"appliance","message":"feed B: meter stale","data":{}},
+                 {"id":9,"utc":"2026-03-01T11:59:00.250Z","kind":"protection","subject":"A",
+                  "actor":"appliance","message":"feed A lost","data":{}}]}""");
+        Result r = api("events", "--kind", "alarm.raised,protection", "--kind", "waveform", "--severity", "warning");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(requests.getFirst().query()).containsEntry("kind", "alarm.raised,protection,waveform")
+                .containsEntry("severity", "warning");
+        assertThat(r.out().indexOf("feed A lost")).as("newest first").isLessThan(r.out().indexOf("feed B: meter stale"));
+        Result bad = api("events", "--severity", "loud");
+        assertThat(bad.exit()).isNotZero();
+        assertThat(bad.err()).contains("--severity must be one of info, warning, critical");
+    }
+
+    @Test
     void eventsBeyondAPageFollowTheOlderLinksAPageOfAThousandAtATime() {
         // the stand-in answers the same page (500 entries) whatever the query; it links to the page before
         String entry = "{\"id\":9,\"utc\":\"2026-03-01T11:59:00.250Z\",\"kind\":\"decision\",\"subject\":\"hall-1\","
