@@ -329,7 +329,11 @@ final class AgentStateMachine {
     private Refused reject(Refusal refusal, String reason) {
         lastRejectedReason = Health.truncateReason(reason);
         publishHealth();
-        LOG.warn("{}: refused cap command ({}): {}", name, code(refusal), reason);
+        if (refusal == Refusal.STALE) { // a retry overtaken by a newer command: normal sequence progress
+            LOG.debug("{}: refused cap command ({}): {}", name, code(refusal), reason);
+        } else {
+            LOG.warn("{}: refused cap command ({}): {}", name, code(refusal), reason);
+        }
         return new Refused(refusal, reason);
     }
 
@@ -438,7 +442,11 @@ final class AgentStateMachine {
     private Refused rejectArm(Refusal refusal, String reason) {
         lastRejectedReason = Health.truncateReason(reason);
         publishHealth();
-        LOG.warn("{}: refused contingency table ({}): {}", name, code(refusal), reason);
+        if (refusal == Refusal.STALE) { // a table overtaken by a newer epoch: normal epoch progress
+            LOG.debug("{}: refused contingency table ({}): {}", name, code(refusal), reason);
+        } else {
+            LOG.warn("{}: refused contingency table ({}): {}", name, code(refusal), reason);
+        }
         return new Refused(refusal, reason);
     }
 
@@ -543,7 +551,7 @@ final class AgentStateMachine {
         } else if (applied.containsKey(id)) {
             status = TriggerAck.Status.ALREADY_APPLIED;
             atMs = applied.get(id);
-            LOG.info("{}: repeated trigger epoch {} contingency {} (applied at {} ms): nothing changed", name,
+            LOG.debug("{}: repeated trigger epoch {} contingency {} (applied at {} ms): nothing changed", name,
                     epoch, id, atMs);
         } else {
             ContingencyTable.Contingency c = table.contingency(id);
