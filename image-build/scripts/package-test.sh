@@ -189,7 +189,7 @@ else
   chroot --userspec=headroom:headroom "$r" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/var/lib/headroom sh -c "$run_app" > "$work/appliance.log" 2>&1 &
   fb_pids+=($!)
   chroot "$r" /usr/bin/env -i PATH=/usr/bin:/bin /usr/lib/headroom-agent/bin/java --enable-native-access=ALL-UNNAMED -Xmx64m \
-    -XX:+UseSerialGC -cp '/usr/lib/headroom-agent/lib/*' io.headroom.agent.AgentMain --config /etc/headroom/agent.properties \
+    -XX:+UseSerialGC -cp '/usr/lib/headroom-agent/lib/*' io.headroom.drivers.agent.AgentMain --config /etc/headroom/agent.properties \
     > "$work/agent.log" 2>&1 &
   fb_pids+=($!)
   deadline=$(( $(date +%s) + 180 ))

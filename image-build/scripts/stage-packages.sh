@@ -11,7 +11,7 @@ mod=$(cd "$here/.." && pwd); root=$(cd "$mod/.." && pwd); target=$mod/target
 : "${JAVA_HOME:?}"
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%ct 2>/dev/null || date +%s)}
 
-jar=$(ls "$target"/image-build-*.jar | grep -v -e sources -e tests | head -1)
+jar=$(ls "$target"/headroom-image-build-*.jar | grep -v -e sources -e tests | head -1)
 cp "$jar" "$target/lib/appliance/"
 
 # The update-signing key: HEADROOM_UPDATE_KEY=PREFIX (PREFIX.key, PREFIX.pub) or a per-checkout one in target/keys.
@@ -51,7 +51,7 @@ for arch in "${archs[@]}"; do
   control "$mod/src/deb/appliance" "$s/control" "$arch"
 
   # headroom-gpu-agent, when the agent exists (drivers/gpu-agent built into target/lib/agent)
-  if ls "$target"/lib/agent/gpu-agent-*.jar >/dev/null 2>&1; then
+  if ls "$target"/lib/agent/headroom-gpu-agent-*.jar >/dev/null 2>&1; then
     s=$target/stage/gpu-agent-$arch; t=$s/tree
     rm -rf "$s"; mkdir -p "$t"/usr/lib/systemd/system "$t"/etc/headroom "$t"/usr/share/doc/headroom-agent
     "$here/build-runtime.sh" gpu-agent "$arch" "$target/lib/agent" "$t/usr/lib/headroom-agent"

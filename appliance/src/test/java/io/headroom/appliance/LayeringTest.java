@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
  */
 class LayeringTest {
 
-    /** Where the drivers live (the package roots of drivers/*; io.headroom.waveform and .agent until renamed). */
-    static final String[] DRIVERS = {"io.headroom.drivers..", "io.headroom.waveform..", "io.headroom.agent.."};
+    /** Where the drivers live (the package roots of drivers/*; io.headroom.drivers.waveform and .agent until renamed). */
+    static final String[] DRIVERS = {"io.headroom.drivers..", "io.headroom.drivers.waveform..", "io.headroom.drivers.agent.."};
     static final String APPLIANCE = "io.headroom.appliance..";
     static final String GRID = "io.headroom.grid..";
 
@@ -158,7 +158,7 @@ class LayeringTest {
 
     @Test
     void noCyclesBetweenTheDriversPackages() {
-        for (String root : new String[]{"io.headroom.drivers.(*)..", "io.headroom.waveform.(*)..",
+        for (String root : new String[]{"io.headroom.drivers.(*)..", "io.headroom.drivers.waveform.(*)..",
                 "io.headroom.drivers.gpuprotocol.(*)..", "io.headroom.drivers.modbus.(*)..",
                 "io.headroom.drivers.gpio.(*)..", "io.headroom.drivers.redfish.(*).."}) {
             noCycles(root).check(product);

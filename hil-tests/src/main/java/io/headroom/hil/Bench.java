@@ -341,7 +341,7 @@ public final class Bench implements AutoCloseable {
             for (int f = 0; f < site.feeds().size(); f++) {
                 String feed = site.feeds().get(f).id();
                 waves.add(new Appliance.WaveformInput(feed, new InetSocketAddress("127.0.0.1", 0), f + 1,
-                        options.waveformRateHz(), io.headroom.waveform.Senders.only(frontEnd.get(feed))));
+                        options.waveformRateHz(), io.headroom.drivers.waveform.Senders.only(frontEnd.get(feed))));
             }
             benchTokens(options.dataDir());
             Appliance appliance = Appliance.start(wired, options.applianceOptions().withWaveforms(waves)

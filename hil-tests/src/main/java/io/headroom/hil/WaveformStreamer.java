@@ -2,10 +2,10 @@ package io.headroom.hil;
 
 import io.headroom.appliance.site.Feed;
 import io.headroom.appliance.site.Site;
-import io.headroom.waveform.FrameCodec;
-import io.headroom.waveform.SampleEncoding;
-import io.headroom.waveform.StreamFormat;
-import io.headroom.waveform.UdpFrameSender;
+import io.headroom.drivers.waveform.FrameCodec;
+import io.headroom.drivers.waveform.SampleEncoding;
+import io.headroom.drivers.waveform.StreamFormat;
+import io.headroom.drivers.waveform.UdpFrameSender;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

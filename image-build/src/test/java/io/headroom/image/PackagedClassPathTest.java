@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PackagedClassPathTest {
 
     /** What must never ship: artifacts by id, and classes by package folder (wherever they would come from). */
-    static final List<String> BENCH_ARTIFACTS = List.of("headroom-bench-vtn", "hil-tests", "pi4j-plugin-mock");
+    static final List<String> BENCH_ARTIFACTS = List.of("headroom-bench-vtn", "headroom-hil-tests", "pi4j-plugin-mock");
     static final List<String> BENCH_PACKAGES = List.of("io/headroom/grid/vtn/", "io/headroom/hil/", "com/pi4j/plugin/mock/");
 
     record Entry(String groupId, String artifactId, String scope, Path file) {

@@ -1,8 +1,8 @@
 package io.headroom.appliance.api;
 
-import io.headroom.waveform.comtrade.AnalogChannel;
-import io.headroom.waveform.comtrade.ComtradeReader;
-import io.headroom.waveform.comtrade.ComtradeRecord;
+import io.headroom.drivers.waveform.comtrade.AnalogChannel;
+import io.headroom.drivers.waveform.comtrade.ComtradeReader;
+import io.headroom.drivers.waveform.comtrade.ComtradeRecord;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

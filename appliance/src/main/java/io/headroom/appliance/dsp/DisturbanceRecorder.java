@@ -1,12 +1,12 @@
 package io.headroom.appliance.dsp;
 
-import io.headroom.waveform.ChannelSpec;
-import io.headroom.waveform.SampleBlock;
-import io.headroom.waveform.StreamFormat;
-import io.headroom.waveform.comtrade.AnalogChannel;
-import io.headroom.waveform.comtrade.ComtradeRecord;
-import io.headroom.waveform.comtrade.ComtradeWriter;
-import io.headroom.waveform.comtrade.DataFormat;
+import io.headroom.drivers.waveform.ChannelSpec;
+import io.headroom.drivers.waveform.SampleBlock;
+import io.headroom.drivers.waveform.StreamFormat;
+import io.headroom.drivers.waveform.comtrade.AnalogChannel;
+import io.headroom.drivers.waveform.comtrade.ComtradeRecord;
+import io.headroom.drivers.waveform.comtrade.ComtradeWriter;
+import io.headroom.drivers.waveform.comtrade.DataFormat;
 
 import java.io.IOException;
 import java.nio.file.Path;

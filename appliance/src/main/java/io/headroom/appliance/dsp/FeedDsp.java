@@ -1,6 +1,6 @@
 package io.headroom.appliance.dsp;
 
-import io.headroom.waveform.SampleBlock;
+import io.headroom.drivers.waveform.SampleBlock;
 
 import java.lang.invoke.VarHandle;
 

@@ -1,9 +1,9 @@
 package io.headroom.appliance.dsp;
 
-import io.headroom.waveform.ChannelKind;
-import io.headroom.waveform.SampleBlock;
-import io.headroom.waveform.SampleSource;
-import io.headroom.waveform.StreamFormat;
+import io.headroom.drivers.waveform.ChannelKind;
+import io.headroom.drivers.waveform.SampleBlock;
+import io.headroom.drivers.waveform.SampleSource;
+import io.headroom.drivers.waveform.StreamFormat;
 
 import java.io.IOException;
 import java.util.ArrayList;

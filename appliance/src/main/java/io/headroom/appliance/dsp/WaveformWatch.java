@@ -46,7 +46,7 @@ public final class WaveformWatch {
             long since = last == 0 ? m.startedNanos() : last;
             WaveformState.Status st = m.failure() != null ? WaveformState.Status.FAILED
                     : nowNanos - since > deadlineNanos ? WaveformState.Status.SILENT : WaveformState.Status.GOOD;
-            io.headroom.waveform.SourceStats stats = m.source().stats();
+            io.headroom.drivers.waveform.SourceStats stats = m.source().stats();
             for (FeedDsp f : m.feeds()) {
                 feeds.put(f.feedId(), new WaveformState.FeedStream(f.feedId(), st, ageMs, m.blocks(), f.latest(),
                         stats.samples(), stats.samplesLost(), new WaveformState.Refused(stats.unknownSender(),

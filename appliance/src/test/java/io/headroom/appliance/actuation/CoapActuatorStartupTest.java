@@ -67,7 +67,7 @@ class CoapActuatorStartupTest {
             Node answering = site.nodes().stream().filter(n -> n.id().equals("r1-n1")).findFirst().orElseThrow();
             Node silent = site.nodes().stream().filter(n -> n.id().equals("r1-n2")).findFirst().orElseThrow();
             try (CoapActuator actuator = new CoapActuator(site,
-                    AgentClient.builder().timeout(Duration.ofMillis(300)).build())) {
+                    AgentClient.builder().timeout(Duration.ofMillis(300)).build(), null, System::nanoTime)) {
                 long t0 = 1_000_000_000L;
                 actuator.command(answering, 600);
                 actuator.command(silent, 600);

@@ -1,9 +1,9 @@
 package io.headroom.appliance.api;
 
-import io.headroom.waveform.comtrade.AnalogChannel;
-import io.headroom.waveform.comtrade.ComtradeRecord;
-import io.headroom.waveform.comtrade.ComtradeWriter;
-import io.headroom.waveform.comtrade.DataFormat;
+import io.headroom.drivers.waveform.comtrade.AnalogChannel;
+import io.headroom.drivers.waveform.comtrade.ComtradeRecord;
+import io.headroom.drivers.waveform.comtrade.ComtradeWriter;
+import io.headroom.drivers.waveform.comtrade.DataFormat;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

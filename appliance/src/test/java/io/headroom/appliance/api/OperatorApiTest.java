@@ -447,13 +447,13 @@ class OperatorApiTest {
         assertThat(topology.getJsonArray("nodes")).hasSize(64);
         assertThat(topology.getJsonArray("racks")).hasSize(8);
         JsonObject caps = valid(get(server, "/api/v1/caps", null), "getCaps");
-        JsonObject critical = caps.getJsonObject("byClass").getJsonObject("critical");
-        assertThat(critical.getInteger("nodes")).isPositive();
-        assertThat(critical.getInteger("gpus")).isEqualTo(site.nodes().stream()
+        JsonObject criticalCaps = caps.getJsonObject("byClass").getJsonObject("critical");
+        assertThat(criticalCaps.getInteger("nodes")).isPositive();
+        assertThat(criticalCaps.getInteger("gpus")).isEqualTo(site.nodes().stream()
                 .filter(n -> n.priority().label().equals("critical")).mapToInt(Node::gpus).sum());
         // the dashboard's "mean cap W/GPU": the commanded caps over the GPUs that have one
-        assertThat(critical.getDouble("meanCapPerGpuW")).isBetween(200.0, 700.0)
-                .isCloseTo(critical.getDouble("capW") / critical.getInteger("gpus"), org.assertj.core.data.Offset.offset(1.0));
+        assertThat(criticalCaps.getDouble("meanCapPerGpuW")).isBetween(200.0, 700.0)
+                .isCloseTo(criticalCaps.getDouble("capW") / criticalCaps.getInteger("gpus"), org.assertj.core.data.Offset.offset(1.0));
         JsonObject plans = valid(get(server, "/api/v1/plans", null), "getPlans");
         assertThat(plans.getJsonArray("groups").getJsonObject(0).getJsonArray("contingencies")).hasSize(4);
         valid(get(server, "/api/v1/alarms", null), "getAlarms");

@@ -50,7 +50,7 @@ class NoSystemClockTest {
             "io.headroom.drivers.gpuprotocol.TriggerListener", "agent side of the fast path (runs in the node agent)",
             "io.headroom.drivers.gpuprotocol.NodeAgent", "the agent; being split into a clock-injected state machine "
                     + "and a CoAP adapter (issue 21 point 3): its supervision beat stays on System.nanoTime",
-            "io.headroom.waveform.spi.Pi4jAdcLink", "the SPI ADC's data-ready edges are stamped in hardware real time",
+            "io.headroom.drivers.waveform.spi.Pi4jAdcLink", "the SPI ADC's data-ready edges are stamped in hardware real time",
             "io.headroom.grid.vtn.", "the bench VTNs, which leave the product (issue 21 point 1)");
 
     private static JavaClasses product;
@@ -69,7 +69,7 @@ class NoSystemClockTest {
         assertThat(product.contain("io.headroom.appliance.Appliance")).isTrue();
         assertThat(product.contain("io.headroom.appliance.RegulationLoop")).isTrue();
         assertThat(product.contain("io.headroom.drivers.modbus.ModbusBus")).isTrue();
-        assertThat(product.contain("io.headroom.waveform.UdpSampleSource")).isTrue();
+        assertThat(product.contain("io.headroom.drivers.waveform.UdpSampleSource")).isTrue();
         assertThat(product.contain("io.headroom.grid.openadr3.Ven3")).isTrue();
 
         noSystemClock().check(product);

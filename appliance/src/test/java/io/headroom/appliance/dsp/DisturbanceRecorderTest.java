@@ -1,10 +1,10 @@
 package io.headroom.appliance.dsp;
 
-import io.headroom.waveform.SampleBlock;
-import io.headroom.waveform.StreamFormat;
-import io.headroom.waveform.comtrade.ComtradeReader;
-import io.headroom.waveform.comtrade.ComtradeRecord;
-import io.headroom.waveform.comtrade.DataFormat;
+import io.headroom.drivers.waveform.SampleBlock;
+import io.headroom.drivers.waveform.StreamFormat;
+import io.headroom.drivers.waveform.comtrade.ComtradeReader;
+import io.headroom.drivers.waveform.comtrade.ComtradeRecord;
+import io.headroom.drivers.waveform.comtrade.DataFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

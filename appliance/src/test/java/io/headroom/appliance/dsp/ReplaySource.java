@@ -1,9 +1,9 @@
 package io.headroom.appliance.dsp;
 
-import io.headroom.waveform.SampleBlock;
-import io.headroom.waveform.SampleSource;
-import io.headroom.waveform.SourceStats;
-import io.headroom.waveform.StreamFormat;
+import io.headroom.drivers.waveform.SampleBlock;
+import io.headroom.drivers.waveform.SampleSource;
+import io.headroom.drivers.waveform.SourceStats;
+import io.headroom.drivers.waveform.StreamFormat;
 
 /** {@link Waves} as a {@link SampleSource}: blocks of {@code block} samples, -1 at the end. */
 final class ReplaySource implements SampleSource {

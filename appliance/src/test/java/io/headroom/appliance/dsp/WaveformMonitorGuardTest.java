@@ -1,6 +1,6 @@
 package io.headroom.appliance.dsp;
 
-import io.headroom.waveform.StreamFormat;
+import io.headroom.drivers.waveform.StreamFormat;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

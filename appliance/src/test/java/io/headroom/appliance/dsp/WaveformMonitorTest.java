@@ -1,10 +1,10 @@
 package io.headroom.appliance.dsp;
 
-import io.headroom.waveform.SampleEncoding;
-import io.headroom.waveform.SourceStats;
-import io.headroom.waveform.StreamFormat;
-import io.headroom.waveform.UdpFrameSender;
-import io.headroom.waveform.UdpSampleSource;
+import io.headroom.drivers.waveform.SampleEncoding;
+import io.headroom.drivers.waveform.SourceStats;
+import io.headroom.drivers.waveform.StreamFormat;
+import io.headroom.drivers.waveform.UdpFrameSender;
+import io.headroom.drivers.waveform.UdpSampleSource;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
@@ -28,7 +28,7 @@ class WaveformMonitorTest {
         StreamFormat f = StreamFormat.threePhaseFeed(7, rate, "feed-C");
         FeedLossEventRing ring = new FeedLossEventRing(64);
         UdpSampleSource src = UdpSampleSource.open(new InetSocketAddress("127.0.0.1", 0), f,
-                UdpSampleSource.Options.defaults(io.headroom.waveform.Senders.only(new InetSocketAddress("127.0.0.1", 0))), System::nanoTime);
+                UdpSampleSource.Options.defaults(io.headroom.drivers.waveform.Senders.only(new InetSocketAddress("127.0.0.1", 0))), System::nanoTime);
         Waves w = new Waves(rate, 60, 230, 80, 25, 0.3, 0);
         int at = 250_000 + 3_217; // 0.25 s + 70°-ish
         w.collapse(at);

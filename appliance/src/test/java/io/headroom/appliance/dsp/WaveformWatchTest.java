@@ -1,7 +1,7 @@
 package io.headroom.appliance.dsp;
 
-import io.headroom.waveform.SampleBlock;
-import io.headroom.waveform.StreamFormat;
+import io.headroom.drivers.waveform.SampleBlock;
+import io.headroom.drivers.waveform.StreamFormat;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -4,10 +4,10 @@ import io.headroom.appliance.dsp.DetectionSettings;
 import io.headroom.appliance.dsp.FeedLossEvent;
 import io.headroom.appliance.dsp.FeedLossEventRing;
 import io.headroom.appliance.dsp.WaveformMonitor;
-import io.headroom.waveform.SampleEncoding;
-import io.headroom.waveform.StreamFormat;
-import io.headroom.waveform.UdpFrameSender;
-import io.headroom.waveform.UdpSampleSource;
+import io.headroom.drivers.waveform.SampleEncoding;
+import io.headroom.drivers.waveform.StreamFormat;
+import io.headroom.drivers.waveform.UdpFrameSender;
+import io.headroom.drivers.waveform.UdpSampleSource;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -53,7 +53,7 @@ public final class FeedlossDetectBenchmark {
         StreamFormat f = StreamFormat.threePhaseFeed(1, RATE, "feed-A");
         FeedLossEventRing ring = new FeedLossEventRing(1024);
         UdpSampleSource src = UdpSampleSource.open(new InetSocketAddress("127.0.0.1", 0), f,
-                UdpSampleSource.Options.defaults(io.headroom.waveform.Senders.only(new InetSocketAddress("127.0.0.1", 0))), System::nanoTime);
+                UdpSampleSource.Options.defaults(io.headroom.drivers.waveform.Senders.only(new InetSocketAddress("127.0.0.1", 0))), System::nanoTime);
         int healthy = (int) (3 * RATE / HZ);       // 3 cycles: ≥ 2 cycles healthy between losses (restore: 20 ms)
         int dead = (int) (0.5 * RATE / HZ);        // then half a cycle dead
         int perTrial = ((healthy + dead) / FRAME + 1) * FRAME;

@@ -4,7 +4,7 @@ import io.headroom.appliance.Appliance;
 import io.headroom.appliance.SiteState;
 import io.headroom.appliance.site.Site;
 import io.headroom.appliance.site.SiteLoader;
-import io.headroom.waveform.Senders;
+import io.headroom.drivers.waveform.Senders;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,8 +1,0 @@
-package io.headroom.agent;
-
-/** NVML could not be loaded or a call failed; the message names the call and NVML's error. */
-public final class NvmlException extends RuntimeException {
-    public NvmlException(String message, Throwable cause) {
-        super(message, cause);
-    }
-}

@@ -1,0 +1,221 @@
+package io.headroom.drivers.agent;
+
+import io.headroom.drivers.gpuprotocol.GpuBackend;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The GPUs through NVML ({@code libnvidia-ml.so.1}), called through Java's foreign function and
+ * memory API: no JNI, nothing compiled. Power values in NVML are milliwatts; this class speaks W.
+ *
+ * <p>Calls: {@code nvmlInit_v2}, {@code nvmlDeviceGetCount_v2}, {@code nvmlDeviceGetHandleByIndex_v2},
+ * {@code nvmlDeviceGetPowerManagementLimitConstraints}, {@code nvmlDeviceGetPowerManagementDefaultLimit}
+ * (if present; else the maximum is the default), {@code nvmlDeviceGetPowerUsage},
+ * {@code nvmlDeviceGetEnforcedPowerLimit}, {@code nvmlDeviceSetPowerManagementLimit} (needs root),
+ * {@code nvmlErrorString}, {@code nvmlShutdown}. Ranges are read once at {@link #load}. Thread-safe
+ * (NVML is; each call uses its own confined arena).
+ */
+public final class NvmlBackend implements GpuBackend, AutoCloseable {
+
+    /** The library name the NVIDIA driver installs. */
+    public static final String LIBRARY = "libnvidia-ml.so.1";
+
+    private static final int NVML_SUCCESS = 0;
+    private static final ValueLayout.OfInt UINT = ValueLayout.JAVA_INT;
+
+    private final Arena arena;
+    private final MethodHandle errorString;
+    private final MethodHandle getPowerUsage;
+    private final MethodHandle getEnforcedLimit;
+    private final MethodHandle setLimit;
+    private final MethodHandle shutdown;
+    private final MemorySegment[] devices;
+    private final double[] minW;
+    private final double[] maxW;
+    private final double[] defaultW;
+
+    private NvmlBackend(Arena arena, SymbolLookup lib) throws Throwable {
+        this.arena = arena;
+        Linker linker = Linker.nativeLinker();
+        errorString = linker.downcallHandle(find(lib, "nvmlErrorString"),
+                FunctionDescriptor.of(ValueLayout.ADDRESS, UINT));
+        MethodHandle init = linker.downcallHandle(find(lib, "nvmlInit_v2"), FunctionDescriptor.of(UINT));
+        MethodHandle count = linker.downcallHandle(find(lib, "nvmlDeviceGetCount_v2"),
+                FunctionDescriptor.of(UINT, ValueLayout.ADDRESS));
+        MethodHandle handle = linker.downcallHandle(find(lib, "nvmlDeviceGetHandleByIndex_v2"),
+                FunctionDescriptor.of(UINT, UINT, ValueLayout.ADDRESS));
+        MethodHandle constraints = linker.downcallHandle(find(lib, "nvmlDeviceGetPowerManagementLimitConstraints"),
+                FunctionDescriptor.of(UINT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        Optional<MemorySegment> defaultSym = lib.find("nvmlDeviceGetPowerManagementDefaultLimit");
+        MethodHandle getDefault = defaultSym.map(s -> linker.downcallHandle(s,
+                FunctionDescriptor.of(UINT, ValueLayout.ADDRESS, ValueLayout.ADDRESS))).orElse(null);
+        getPowerUsage = linker.downcallHandle(find(lib, "nvmlDeviceGetPowerUsage"),
+                FunctionDescriptor.of(UINT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        getEnforcedLimit = linker.downcallHandle(find(lib, "nvmlDeviceGetEnforcedPowerLimit"),
+                FunctionDescriptor.of(UINT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        setLimit = linker.downcallHandle(find(lib, "nvmlDeviceSetPowerManagementLimit"),
+                FunctionDescriptor.of(UINT, ValueLayout.ADDRESS, UINT));
+        shutdown = linker.downcallHandle(find(lib, "nvmlShutdown"), FunctionDescriptor.of(UINT));
+
+        check((int) init.invokeExact(), "nvmlInit_v2");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment n = a.allocate(UINT);
+            check((int) count.invokeExact(n), "nvmlDeviceGetCount_v2");
+            int gpus = n.get(UINT, 0);
+            devices = new MemorySegment[gpus];
+            minW = new double[gpus];
+            maxW = new double[gpus];
+            defaultW = new double[gpus];
+            for (int i = 0; i < gpus; i++) {
+                MemorySegment h = a.allocate(ValueLayout.ADDRESS);
+                check((int) handle.invokeExact(i, h), "nvmlDeviceGetHandleByIndex_v2(" + i + ")");
+                devices[i] = h.get(ValueLayout.ADDRESS, 0);
+                MemorySegment lo = a.allocate(UINT);
+                MemorySegment hi = a.allocate(UINT);
+                check((int) constraints.invokeExact(devices[i], lo, hi),
+                        "nvmlDeviceGetPowerManagementLimitConstraints(GPU " + i + ")");
+                minW[i] = Integer.toUnsignedLong(lo.get(UINT, 0)) / 1000.0;
+                maxW[i] = Integer.toUnsignedLong(hi.get(UINT, 0)) / 1000.0;
+                defaultW[i] = maxW[i];
+                if (getDefault != null) {
+                    MemorySegment d = a.allocate(UINT);
+                    if ((int) getDefault.invokeExact(devices[i], d) == NVML_SUCCESS) {
+                        defaultW[i] = Math.clamp(Integer.toUnsignedLong(d.get(UINT, 0)) / 1000.0, minW[i], maxW[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Loads {@value #LIBRARY} from the system's library path and initialises NVML. */
+    public static NvmlBackend load() {
+        return load(null);
+    }
+
+    /**
+     * Loads NVML from {@code library} (null: {@value #LIBRARY} by the dynamic linker's search)
+     * and initialises it.
+     *
+     * @throws NvmlException with a clear message when the library is absent or NVML fails
+     */
+    public static NvmlBackend load(Path library) {
+        Arena arena = Arena.ofShared();
+        SymbolLookup lib;
+        String what = library == null ? LIBRARY : library.toString();
+        try {
+            lib = library == null ? SymbolLookup.libraryLookup(LIBRARY, arena) : SymbolLookup.libraryLookup(library, arena);
+        } catch (IllegalArgumentException e) {
+            arena.close();
+            throw new NvmlException("cannot load NVML: " + what + " not found (" + e.getMessage()
+                    + "). Is the NVIDIA driver installed? Without GPUs, run the agent with the fake backend"
+                    + " (backend = fake)", e);
+        }
+        try {
+            return new NvmlBackend(arena, lib);
+        } catch (NvmlException e) {
+            arena.close();
+            throw e;
+        } catch (Throwable t) {
+            arena.close();
+            throw new NvmlException("cannot use NVML from " + what + ": " + t, t);
+        }
+    }
+
+    private static MemorySegment find(SymbolLookup lib, String name) {
+        return lib.find(name).orElseThrow(() -> new NvmlException("NVML library lacks " + name
+                + " (driver too old?)", null));
+    }
+
+    private void check(int rc, String call) {
+        if (rc != NVML_SUCCESS) {
+            String text;
+            try {
+                MemorySegment s = (MemorySegment) errorString.invokeExact(rc);
+                text = s.reinterpret(256).getString(0);
+            } catch (Throwable t) {
+                text = "?";
+            }
+            throw new NvmlException(call + " failed: NVML error " + rc + " (" + text + ")", null);
+        }
+    }
+
+    @Override
+    public int gpuCount() {
+        return devices.length;
+    }
+
+    @Override
+    public double minW(int gpu) {
+        return minW[gpu];
+    }
+
+    @Override
+    public double maxW(int gpu) {
+        return maxW[gpu];
+    }
+
+    @Override
+    public double defaultW(int gpu) {
+        return defaultW[gpu];
+    }
+
+    @Override
+    public double powerW(int gpu) {
+        return readMw(getPowerUsage, gpu, "nvmlDeviceGetPowerUsage") / 1000.0;
+    }
+
+    @Override
+    public double limitW(int gpu) {
+        return readMw(getEnforcedLimit, gpu, "nvmlDeviceGetEnforcedPowerLimit") / 1000.0;
+    }
+
+    @Override
+    public void setLimitW(int gpu, double watts) {
+        int mw = (int) Math.round(watts * 1000.0);
+        try {
+            check((int) setLimit.invokeExact(devices[gpu], mw),
+                    "nvmlDeviceSetPowerManagementLimit(GPU " + gpu + ", " + mw + " mW)");
+        } catch (NvmlException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new NvmlException("nvmlDeviceSetPowerManagementLimit(GPU " + gpu + "): " + t, t);
+        }
+    }
+
+    private long readMw(MethodHandle h, int gpu, String call) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocate(UINT);
+            check((int) h.invokeExact(devices[gpu], v), call + "(GPU " + gpu + ")");
+            return Integer.toUnsignedLong(v.get(UINT, 0));
+        } catch (NvmlException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new NvmlException(call + "(GPU " + gpu + "): " + t, t);
+        }
+    }
+
+    /** Shuts NVML down and unloads the library. */
+    @Override
+    public void close() {
+        try {
+            int rc = (int) shutdown.invokeExact();
+            if (rc != NVML_SUCCESS) {
+                throw new NvmlException("nvmlShutdown failed: NVML error " + rc, null);
+            }
+        } catch (NvmlException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new NvmlException("nvmlShutdown: " + t, t);
+        } finally {
+            arena.close();
+        }
+    }
+}
