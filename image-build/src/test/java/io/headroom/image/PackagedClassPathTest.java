@@ -74,7 +74,8 @@ class PackagedClassPathTest {
 
         assertThat(entries).extracting(Entry::artifactId)
                 .as("the list is the appliance's: the firmware and its real GPIO providers are in it")
-                .contains("appliance", "grid-interface", "gpio", "pi4j-core", "pi4j-plugin-gpiod", "pi4j-plugin-linuxfs")
+                .contains("headroom-appliance", "headroom-grid-interface", "headroom-gpio", "pi4j-core", "pi4j-plugin-gpiod",
+                        "pi4j-plugin-linuxfs")
                 .doesNotContainAnyElementsOf(BENCH_ARTIFACTS)
                 .noneMatch(a -> a.contains("mock"));
         assertThat(entries).extracting(Entry::scope).containsOnly("compile", "runtime");
