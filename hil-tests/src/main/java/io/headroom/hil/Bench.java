@@ -282,15 +282,19 @@ public final class Bench implements AutoCloseable {
         }
         Map<String, Integer> meterPorts = new HashMap<>();
         Map<String, Endpoint> meterEndpoints = new HashMap<>();
+        // every free port taken at once: a port closed at once is the kernel's to hand out again, so two servers
+        // (a meter and a bank) could get the same one, and one of them would never listen
+        java.util.Iterator<Integer> free = options.ephemeralPorts()
+                ? freeTcpPorts(site.meters().size() + site.supercaps().size()).iterator() : null;
         for (Meter m : site.meters()) {
-            int port = options.ephemeralPorts() ? freeTcpPort() : m.modbus().port();
+            int port = options.ephemeralPorts() ? free.next() : m.modbus().port();
             meterPorts.put(m.id(), port);
             meterEndpoints.put(m.id(), new Endpoint("127.0.0.1", port));
         }
         Map<String, Integer> bankPorts = new HashMap<>();
         Map<String, Endpoint> bankEndpoints = new HashMap<>();
         for (var b : site.supercaps()) {
-            int port = options.ephemeralPorts() ? freeTcpPort() : b.modbus().port();
+            int port = options.ephemeralPorts() ? free.next() : b.modbus().port();
             bankPorts.put(b.id(), port);
             bankEndpoints.put(b.id(), new Endpoint("127.0.0.1", port));
         }
@@ -549,6 +553,30 @@ public final class Bench implements AutoCloseable {
             return s.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code n} distinct free TCP ports on the loopback, each held open until all are found. */
+    static List<Integer> freeTcpPorts(int n) {
+        List<ServerSocket> held = new java.util.ArrayList<>();
+        try {
+            List<Integer> ports = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                held.add(s);
+                ports.add(s.getLocalPort());
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket s : held) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // a socket that did not close still frees its port when the process ends
+                }
+            }
         }
     }
 

@@ -108,14 +108,15 @@ final class VirtualTimeHall implements AutoCloseable {
     VirtualTimeHall(Site declared, long seed, Path dataDir) throws Exception {
         Map<String, Integer> meterPorts = new HashMap<>();
         Map<String, Endpoint> modbus = new HashMap<>();
+        java.util.Iterator<Integer> free = Bench.freeTcpPorts(declared.meters().size() + declared.supercaps().size()).iterator();
         for (Meter m : declared.meters()) {
-            int port = Bench.freeTcpPort();
+            int port = free.next();
             meterPorts.put(m.id(), port);
             modbus.put(m.id(), new Endpoint("127.0.0.1", port));
         }
         Map<String, Integer> bankPorts = new HashMap<>();
         for (SupercapBank b : declared.supercaps()) {
-            int port = Bench.freeTcpPort();
+            int port = free.next();
             bankPorts.put(b.id(), port);
             modbus.put(b.id(), new Endpoint("127.0.0.1", port));
         }
