@@ -81,9 +81,11 @@ class OpenAdrOptionsTest {
         Path pem = dir.resolve("ca.pem");
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         assertThat(new ProcessBuilder(keytool, "-genkeypair", "-alias", "ca", "-keyalg", "EC", "-dname", "CN=utility test CA",
-                "-keystore", ks.toString(), "-storepass", "changeit", "-validity", "2").inheritIO().start().waitFor()).isZero();
+                "-keystore", ks.toString(), "-storepass", "changeit", "-validity", "2").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor()).isZero();
         assertThat(new ProcessBuilder(keytool, "-exportcert", "-rfc", "-alias", "ca", "-keystore", ks.toString(),
-                "-storepass", "changeit", "-file", pem.toString()).inheritIO().start().waitFor()).isZero();
+                "-storepass", "changeit", "-file", pem.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor()).isZero();
         OpenAdrOptions o = new OpenAdrOptions();
         o.tlsCa = pem;
         Ven3Config c = o.withSiteDefaults(SITE).ven3(dir);
