@@ -1,5 +1,6 @@
 package io.headroom.image;
 
+import io.headroom.common.SdNotify;
 import io.headroom.common.DaemonThreads;
 import io.headroom.appliance.cli.ApplianceCommands;
 import picocli.CommandLine;

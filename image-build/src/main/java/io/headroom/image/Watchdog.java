@@ -1,5 +1,6 @@
 package io.headroom.image;
 
+import io.headroom.common.SdNotify;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 

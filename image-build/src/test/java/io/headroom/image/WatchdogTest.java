@@ -1,5 +1,7 @@
 package io.headroom.image;
 
+import io.headroom.common.SdNotify;
+import io.headroom.testsupport.NotifySocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

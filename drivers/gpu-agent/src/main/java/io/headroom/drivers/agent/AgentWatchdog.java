@@ -1,5 +1,6 @@
 package io.headroom.drivers.agent;
 
+import io.headroom.common.SdNotify;
 import io.headroom.drivers.gpuprotocol.Health;
 
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.headroom.image;
+package io.headroom.common;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -11,7 +11,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@code sd_notify(3)} in Java: one datagram to the {@code AF_UNIX}/{@code SOCK_DGRAM} socket named by
+ * {@code sd_notify(3)} in Java, for both services (the node agent and the appliance): one datagram to the {@code AF_UNIX}/{@code SOCK_DGRAM} socket named by
  * {@code $NOTIFY_SOCKET} ({@code READY=1}, {@code WATCHDOG=1}, {@code STATUS=...}, {@code STOPPING=1}).
  *
  * <p>Why the foreign function API: {@code java.nio} speaks {@code AF_UNIX} only through {@code SocketChannel}
@@ -29,7 +29,7 @@ public final class SdNotify {
     private static final int SOCK_CLOEXEC = 0x80000;
     private static final int MSG_NOSIGNAL = 0x4000;
     /** {@code struct sockaddr_un}: a 2-byte family and 108 bytes of path. */
-    static final int SOCKADDR_UN_SIZE = 110;
+    public static final int SOCKADDR_UN_SIZE = 110;
     private static final int SUN_PATH_MAX = 108;
 
     private static final Linker LINKER = Linker.nativeLinker();
@@ -105,7 +105,7 @@ public final class SdNotify {
     }
 
     /** Fills a {@code sockaddr_un} and returns its length ({@code @name}: abstract, no terminating NUL). */
-    static int sockaddr(MemorySegment addr, String name) {
+    public static int sockaddr(MemorySegment addr, String name) {
         boolean abstractName = name.startsWith("@");
         byte[] path = name.getBytes(StandardCharsets.UTF_8);
         if (path.length == 0 || path.length > SUN_PATH_MAX - (abstractName ? 0 : 1)) {

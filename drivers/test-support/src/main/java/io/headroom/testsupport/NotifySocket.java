@@ -1,5 +1,6 @@
-package io.headroom.image;
+package io.headroom.testsupport;
 
+import io.headroom.common.SdNotify;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -9,7 +10,7 @@ import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 
 /** The systemd side, for tests: a bound AF_UNIX datagram socket, read without blocking. */
-final class NotifySocket implements AutoCloseable {
+public final class NotifySocket implements AutoCloseable {
 
     private static final Linker L = Linker.nativeLinker();
     private static final MethodHandle SOCKET = h("socket", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
@@ -23,7 +24,7 @@ final class NotifySocket implements AutoCloseable {
 
     private final int fd;
 
-    NotifySocket(String name) throws Throwable {
+    public NotifySocket(String name) throws Throwable {
         fd = (int) SOCKET.invokeExact(1, 2, 0);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment addr = a.allocate(SdNotify.SOCKADDR_UN_SIZE);
@@ -36,7 +37,7 @@ final class NotifySocket implements AutoCloseable {
     }
 
     /** The next queued datagram, or null if none is queued. */
-    String poll() throws Throwable {
+    public String poll() throws Throwable {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(4096);
             long n = (long) RECV.invokeExact(fd, buf, 4096L, MSG_DONTWAIT);
