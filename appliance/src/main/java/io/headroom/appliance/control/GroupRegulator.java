@@ -140,7 +140,8 @@ public final class GroupRegulator {
 
         CapTargets.Output target = capTargets.run(s, limits, meters, measuredW, nonGpuW, prepared, bounds);
         alarms.addAll(target.alarms());
-        double[] caps = hysteresis.run(target.capsPerGpuW(), bounds.floors(), demand.silentAtW(), s.monoNanos());
+        double[] caps = hysteresis.run(target.capsPerGpuW(), bounds.floors(), bounds.ceilings(), demand.silentAtW(),
+                s.monoNanos());
         boolean rearm = arming.offer(plans, s.monoNanos());
         Limit binding = target.binding();
         String bindingFeed = binding instanceof Limit.FeedCeiling fc ? fc.feedId() : "";

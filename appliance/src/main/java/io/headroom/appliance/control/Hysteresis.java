@@ -11,8 +11,9 @@ import java.util.List;
  * {@code deadbandW}, or below its floor), rises only {@code raiseHoldMs} after it last fell and by at most
  * {@code raiseStepW} per tick, and a change within {@code deadbandW} is not made; a cap never goes below its floor. A
  * silent node keeps the cap it had ({@link NodeDemand}): it is sent that, renewing its lease if it is merely slow, never
- * the cap it is planned at, since raising it would only give a slow agent more to draw. State: each node's last cap
- * and when it last fell; time is an argument.
+ * the cap it is planned at, since raising it would only give a slow agent more to draw. A node ceiling (an operator's
+ * override) is a hard bound that the deadband does not soften: a cap above it falls to it at once, silent node or not.
+ * State: each node's last cap and when it last fell; time is an argument.
  */
 final class Hysteresis {
 
@@ -40,12 +41,17 @@ final class Hysteresis {
      *
      * @param targetW   each node's target cap, W
      * @param floorsW   each node's floor, W
+     * @param ceilingsW each node's ceiling, W ({@link NodeBounds.Bounds#ceilings()}); or null when no node has one
      * @param silentAtW per node, {@code NaN} unless it is silent (its cap is then kept); or null
      * @param nowNanos  the tick's monotonic time
      * @return each node's cap now (a copy)
      */
-    double[] run(double[] targetW, double[] floorsW, double[] silentAtW, long nowNanos) {
+    double[] run(double[] targetW, double[] floorsW, double[] ceilingsW, double[] silentAtW, long nowNanos) {
         for (int i = 0; i < nodes.size(); i++) {
+            if (ceilingsW != null && lastCap[i] > ceilingsW[i]) {
+                lastCap[i] = Math.max(ceilingsW[i], floorsW[i]);
+                loweredAtNanos[i] = nowNanos;
+            }
             if (silentAtW != null && !Double.isNaN(silentAtW[i])) {
                 continue;
             }

@@ -16,7 +16,7 @@ class HysteresisTest {
     final double[] floors = {200, 200};
 
     double[] tick(long tick, double a, double b) {
-        return h.run(new double[]{a, b}, floors, null, tick * Ticks.TICK_NANOS);
+        return h.run(new double[]{a, b}, floors, null, null, tick * Ticks.TICK_NANOS);
     }
 
     @Test
@@ -37,9 +37,9 @@ class HysteresisTest {
 
     @Test
     void aCapNeverGoesBelowItsFloor() {
-        assertThat(h.run(new double[]{150, 700}, floors, null, Ticks.TICK_NANOS)).containsExactly(200, 700);
+        assertThat(h.run(new double[]{150, 700}, floors, null, null, Ticks.TICK_NANOS)).containsExactly(200, 700);
         double[] raised = {450, 200};
-        assertThat(h.run(new double[]{400, 700}, raised, null, 2 * Ticks.TICK_NANOS))
+        assertThat(h.run(new double[]{400, 700}, raised, null, null, 2 * Ticks.TICK_NANOS))
                 .as("a floor raised above the cap: the cap follows it at once").containsExactly(450, 700);
     }
 
@@ -47,7 +47,24 @@ class HysteresisTest {
     void aSilentNodeKeepsTheCapItHad() {
         tick(1, 500, 500);
         double[] silent = {Double.NaN, 650};
-        assertThat(h.run(new double[]{300, 650}, floors, silent, 100 * Ticks.TICK_NANOS)).containsExactly(300, 500);
+        assertThat(h.run(new double[]{300, 650}, floors, null, silent, 100 * Ticks.TICK_NANOS)).containsExactly(300, 500);
         assertThat(h.caps()).containsExactly(300, 500);
+    }
+
+    @Test
+    void aCeilingIsNotSoftenedByTheDeadband() {
+        double[] ceilings = {697, Double.POSITIVE_INFINITY};
+        assertThat(h.run(new double[]{697, 700}, floors, ceilings, null, Ticks.TICK_NANOS))
+                .as("3 W under the cap, within the deadband, yet a ceiling: the cap falls to it")
+                .containsExactly(697, 700);
+        assertThat(h.run(new double[]{697, 700}, floors, new double[]{800, 800}, null, 2 * Ticks.TICK_NANOS))
+                .as("the ceiling lifted: the fall holds the cap for 2 s").containsExactly(697, 700);
+    }
+
+    @Test
+    void aSilentNodeIsStillHeldUnderItsCeiling() {
+        double[] silent = {650, Double.NaN};
+        assertThat(h.run(new double[]{650, 700}, floors, new double[]{400, 900}, silent, Ticks.TICK_NANOS))
+                .containsExactly(400, 700);
     }
 }

@@ -1,5 +1,7 @@
 package io.headroom.appliance.control;
 
+import io.headroom.appliance.measure.NodeTelemetry;
+import io.headroom.appliance.site.Node;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -66,6 +68,38 @@ class RegulatorDecisionsTest {
             }
         });
         assertThat(moved).as("seeds whose decisions differ from the recorded ones").isEmpty();
+    }
+
+    /**
+     * An operator's override is a hard ceiling on an answering node: in every tick of every scenario no cap is above it
+     * (or above the GPU's minimum, when the override is below that). The deadband once let a cap stay up to 5 W over
+     * one. A node whose agent is silent is left out: it is pinned at its last cap, which the plans must assume it still
+     * draws, and takes the override when it answers again.
+     */
+    @Test
+    void noCapIsEverAboveAnOperatorOverride() {
+        List<String> breaches = new ArrayList<>();
+        for (long seed = 1; seed <= SEEDS; seed++) {
+            long s0 = seed;
+            RegulatorScenarios.trace(seed, (site, group, safeCapW) -> {
+                GroupRegulator reg = new GroupRegulator(site, group, safeCapW);
+                List<Node> nodes = site.nodesOf(group);
+                return snap -> {
+                    GroupDecision d = reg.run(snap);
+                    for (int i = 0; i < nodes.size(); i++) {
+                        Node n = nodes.get(i);
+                        Double o = snap.nodeCeilingsW().get(n.id());
+                        NodeTelemetry t = snap.nodes().get(n.id());
+                        if (o != null && t != null && t.fresh() && d.capsPerGpuW()[i] > Math.max(o, n.gpu().minW()) + 1e-9) {
+                            breaches.add("seed " + s0 + " tick " + snap.tick() + " " + n.id() + ": cap "
+                                    + d.capsPerGpuW()[i] + " W over the override " + o + " W");
+                        }
+                    }
+                    return d;
+                };
+            }, false);
+        }
+        assertThat(breaches).isEmpty();
     }
 
     /** The scenarios reach every concern of the regulator, so that the digests above say something about each. */
