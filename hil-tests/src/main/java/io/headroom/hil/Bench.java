@@ -556,8 +556,11 @@ public final class Bench implements AutoCloseable {
         }
     }
 
-    /** {@code n} distinct free TCP ports on the loopback, each held open until all are found. */
-    static List<Integer> freeTcpPorts(int n) {
+    /**
+     * {@code n} distinct free TCP ports on the loopback, each held open until all are found (a port taken and closed
+     * one at a time can be handed out again at once).
+     */
+    public static List<Integer> freeTcpPorts(int n) {
         List<ServerSocket> held = new java.util.ArrayList<>();
         try {
             List<Integer> ports = new java.util.ArrayList<>();

@@ -8,19 +8,19 @@ import io.headroom.drivers.gpuprotocol.CoapExecutors;
 import io.headroom.drivers.gpuprotocol.ContingencyTable;
 import io.headroom.drivers.gpuprotocol.Dtls;
 import io.headroom.drivers.gpuprotocol.NodeAgent;
+import io.headroom.hil.Bench;
 import io.headroom.hil.Plant;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -71,9 +71,10 @@ final class FootprintPlant implements AutoCloseable {
 
         Map<String, Integer> meterPorts = new LinkedHashMap<>();
         Map<String, Integer> bankPorts = new LinkedHashMap<>();
+        Iterator<Integer> ports = Bench.freeTcpPorts(2 * FEEDS.size()).iterator();
         for (String f : FEEDS) {
-            meterPorts.put("meter-" + f, freeTcpPort());
-            bankPorts.put("bank-" + f, freeTcpPort());
+            meterPorts.put("meter-" + f, ports.next());
+            bankPorts.put("bank-" + f, ports.next());
         }
         // First the hall without the agents' ports (the plant and the agents need the site; the site file needs
         // the agents' ports), then the file the appliance loads, with them.
@@ -232,12 +233,6 @@ final class FootprintPlant implements AutoCloseable {
 
     int agentCount() {
         return agents.size();
-    }
-
-    static int freeTcpPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     static int freeUdpPort() throws IOException {
