@@ -9,6 +9,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +53,8 @@ final class AckIntake implements Runnable {
     private final Consumer<SelectionKey> ignoreKey = k -> { };
     private final Thread thread;
 
-    private volatile long heartbeatNanos = System.nanoTime();
+    private final LongSupplier nanoTime;
+    private volatile long heartbeatNanos;
     private volatile boolean closed;
     private volatile boolean running = true;
     // written by this thread only
@@ -62,7 +64,9 @@ final class AckIntake implements Runnable {
     private volatile long failures;
 
     AckIntake(String name, Fanout[] records, DatagramChannel fireChannel, DatagramChannel retryChannel,
-              Selector selector, int capacity, Runnable onDone) {
+              Selector selector, int capacity, Runnable onDone, LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+        this.heartbeatNanos = nanoTime.getAsLong();
         this.records = records;
         this.fireChannel = fireChannel;
         this.retryChannel = retryChannel;
@@ -85,7 +89,7 @@ final class AckIntake implements Runnable {
     public void run() {
         try {
             while (!closed) {
-                heartbeatNanos = System.nanoTime();
+                heartbeatNanos = nanoTime.getAsLong();
                 try {
                     once();
                 } catch (ClosedSelectorException | ClosedChannelException e) {
@@ -109,7 +113,7 @@ final class AckIntake implements Runnable {
     private void once() throws IOException {
         drain(fireChannel);
         drain(retryChannel);
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         long waitNanos = IDLE_MILLIS * 1_000_000L;
         for (Fanout f : records) {
             if (f.state != Fanout.IN_FLIGHT || !f.waveDone) {
@@ -135,7 +139,7 @@ final class AckIntake implements Runnable {
                 return;
             }
             try {
-                accept(System.nanoTime(), rx.position());
+                accept(nanoTime.getAsLong(), rx.position());
             } catch (RuntimeException e) {
                 long n = ++failures;
                 if (Long.bitCount(n) == 1) {
@@ -241,7 +245,7 @@ final class AckIntake implements Runnable {
             return false;
         }
         f.attempts[i]++;
-        f.sentNanos[i] = System.nanoTime();
+        f.sentNanos[i] = nanoTime.getAsLong();
         f.datagramsSent++;
         return true;
     }

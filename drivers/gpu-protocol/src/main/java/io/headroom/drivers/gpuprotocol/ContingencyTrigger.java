@@ -1,5 +1,7 @@
 package io.headroom.drivers.gpuprotocol;
 
+import io.headroom.common.SystemTime;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
@@ -12,9 +14,11 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,6 +111,7 @@ public final class ContingencyTrigger implements AutoCloseable {
     /** Untracked fires waiting for their report. */
     private static final int UNTRACKED = 32;
 
+    private final LongSupplier nanoTime;
     private final int capacity;
     private final DatagramChannel channel;
     private final DatagramChannel retryChannel;
@@ -163,7 +168,7 @@ public final class ContingencyTrigger implements AutoCloseable {
     }
 
     /**
-     * A completed fan-out. Times are {@code System.nanoTime()}.
+     * A completed fan-out. Times are the trigger's monotonic clock's ({@code System.nanoTime()} unless one was given).
      *
      * @param fireNumber         what {@link #fire} returned
      * @param tracked            false when every fan-out record was in flight: the wave was sent, no answer collected
@@ -219,7 +224,9 @@ public final class ContingencyTrigger implements AutoCloseable {
     }
 
     private ContingencyTrigger(int capacity, int groupCapacity, int inFlight, DatagramChannel channel,
-                               DatagramChannel retryChannel, Selector selector) throws IOException {
+                               DatagramChannel retryChannel, Selector selector, LongSupplier nanoTime)
+            throws IOException {
+        this.nanoTime = nanoTime;
         this.capacity = capacity;
         this.channel = channel;
         this.retryChannel = retryChannel;
@@ -234,7 +241,7 @@ public final class ContingencyTrigger implements AutoCloseable {
         }
         this.reporter = Thread.ofPlatform().name("trigger-report").daemon().unstarted(this::report);
         this.intake = new AckIntake("trigger-intake", records, channel, retryChannel, selector, capacity,
-                () -> LockSupport.unpark(reporter));
+                () -> LockSupport.unpark(reporter), nanoTime);
     }
 
     /**
@@ -265,6 +272,16 @@ public final class ContingencyTrigger implements AutoCloseable {
      * @param inFlight fan-outs that may be in flight at once, each with its own records of {@code capacity} slots
      */
     public static ContingencyTrigger open(InetSocketAddress bind, int capacity, int groupCapacity, int inFlight) {
+        return open(bind, capacity, groupCapacity, inFlight, SystemTime.NANOS);
+    }
+
+    /**
+     * As {@link #open(InetSocketAddress, int, int, int)}, on the monotonic clock {@code nanoTime} (nanoseconds): the
+     * fan-outs' stamps, deadlines and re-send times, and the intake's heartbeat, all read it.
+     */
+    public static ContingencyTrigger open(InetSocketAddress bind, int capacity, int groupCapacity, int inFlight,
+                                          LongSupplier nanoTime) {
+        Objects.requireNonNull(nanoTime, "nanoTime");
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, got " + capacity);
         }
@@ -283,7 +300,7 @@ public final class ContingencyTrigger implements AutoCloseable {
             sel = Selector.open();
             ch.register(sel, SelectionKey.OP_READ);
             retry.register(sel, SelectionKey.OP_READ);
-            ContingencyTrigger t = new ContingencyTrigger(capacity, groupCapacity, inFlight, ch, retry, sel);
+            ContingencyTrigger t = new ContingencyTrigger(capacity, groupCapacity, inFlight, ch, retry, sel, nanoTime);
             t.intake.start();
             t.reporter.start();
             return t;
@@ -404,7 +421,7 @@ public final class ContingencyTrigger implements AutoCloseable {
      * {@link #fire(int, long, long, long, Object)} with the hand-over now and no attachment.
      */
     public long fire(int contingencyId, long timeoutNanos, long retryNanos) {
-        return fire(contingencyId, timeoutNanos, retryNanos, System.nanoTime(), null);
+        return fire(contingencyId, timeoutNanos, retryNanos, nanoTime.getAsLong(), null);
     }
 
     /**
@@ -413,12 +430,12 @@ public final class ContingencyTrigger implements AutoCloseable {
      * the retries every {@code retryNanos} (backing off) until all answered or {@code timeoutNanos} passed, and the
      * {@link Report} happen on the trigger's threads. One thread at a time; allocates nothing; never waits.
      *
-     * @param handedOverNanos when the event was handed to the calling thread ({@code System.nanoTime()}), reported back
+     * @param handedOverNanos when the event was handed to the calling thread (the trigger's monotonic clock), reported back
      * @param attachment      handed back in the {@link Report} (for example the event that fired it)
      * @return this fire's number (from 1), for {@link #awaitReport}
      */
     public long fire(int contingencyId, long timeoutNanos, long retryNanos, long handedOverNanos, Object attachment) {
-        long start = System.nanoTime();
+        long start = nanoTime.getAsLong();
         long number = ++fires;
         Fanout f = claim();
         if (f == null) {
@@ -457,7 +474,7 @@ public final class ContingencyTrigger implements AutoCloseable {
                     }
                 }
             }
-            long groupsSentNanos = System.nanoTime();
+            long groupsSentNanos = nanoTime.getAsLong();
             boolean full = false;
             for (int k = 0; k < targets; k++) {
                 int i = f.order[k];
@@ -474,7 +491,7 @@ public final class ContingencyTrigger implements AutoCloseable {
                     continue;
                 }
                 f.attempts[i] = 1;
-                f.sentNanos[i] = System.nanoTime();
+                f.sentNanos[i] = nanoTime.getAsLong();
                 f.datagramsSent++;
             }
         } catch (IOException e) {
@@ -486,7 +503,7 @@ public final class ContingencyTrigger implements AutoCloseable {
                 }
             }
         }
-        f.waveSentNanos = System.nanoTime();
+        f.waveSentNanos = nanoTime.getAsLong();
         f.waveDone = true;
         intake.wakeup();
         return number;
@@ -545,7 +562,7 @@ public final class ContingencyTrigger implements AutoCloseable {
         } catch (IOException e) {
             // nothing more can be done here; the report says how many went out
         }
-        long sent = System.nanoTime();
+        long sent = nanoTime.getAsLong();
         long w = untrackedWritten;
         if (w - untrackedRead >= UNTRACKED) {
             untrackedUnreported++;
@@ -649,13 +666,14 @@ public final class ContingencyTrigger implements AutoCloseable {
     }
 
     /**
-     * Waits (not on the fast path: tests, benchmarks) for the report of fire {@code fireNumber}.
+     * Waits (not on the fast path: tests, benchmarks) for the report of fire {@code fireNumber}; {@code timeout} is
+     * real time, whatever the trigger's clock (this thread waits in it).
      *
      * @throws IllegalStateException when it did not come within {@code timeout}, or is no longer kept (more than
      *                               {@value #HISTORY} fires later)
      */
     public Report awaitReport(long fireNumber, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = SystemTime.nanoTime() + timeout.toNanos();
         synchronized (history) {
             while (true) {
                 Report r = history[(int) (fireNumber % HISTORY)];
@@ -665,7 +683,7 @@ public final class ContingencyTrigger implements AutoCloseable {
                 if (r != null && r.fireNumber() > fireNumber) {
                     throw new IllegalStateException("the report of fire " + fireNumber + " is no longer kept");
                 }
-                long left = deadline - System.nanoTime();
+                long left = deadline - SystemTime.nanoTime();
                 if (left <= 0) {
                     throw new IllegalStateException("fire " + fireNumber + " not reported within " + timeout);
                 }
@@ -718,7 +736,7 @@ public final class ContingencyTrigger implements AutoCloseable {
     }
 
     /**
-     * {@code System.nanoTime()} of the ack intake's last pass: it moves at least every {@value AckIntake#IDLE_MILLIS}
+     * The monotonic time of the ack intake's last pass: it moves at least every {@value AckIntake#IDLE_MILLIS}
      * ms while the intake runs (for supervision).
      */
     public long intakeHeartbeatNanos() {

@@ -1,5 +1,7 @@
 package io.headroom.drivers.gpuprotocol;
 
+import io.headroom.common.SystemTime;
+
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,6 +64,8 @@ public final class NodeAgent implements AutoCloseable {
     private final Inventory inventory;
     private final List<Double> safeCapsW;
     private final LongSupplier nanoTime;
+    /** The loops' supervision clock (heartbeats, the trigger listener's among them). */
+    private final LongSupplier supervisionNanoTime;
     private final boolean automaticLeaseCheck;
     private final Duration powerPublishInterval;
     private final CoapServer server;
@@ -79,8 +83,11 @@ public final class NodeAgent implements AutoCloseable {
     /** How long after a re-arm a trigger naming the previous epoch is still applied. */
     static final long PREVIOUS_EPOCH_GRACE_NANOS = AgentStateMachine.PREVIOUS_EPOCH_GRACE_NANOS;
     private final AtomicLong forbiddenRequests = new AtomicLong();
-    /** {@code System.nanoTime()} of the lease timer's last run (supervision runs in real time, whatever the clock). */
-    private volatile long leaseBeatNanos = System.nanoTime();
+    /**
+     * The lease timer's last run, on the supervision clock (which is real time unless a test gives one: the loops'
+     * threads run in real time whatever the agent's lease clock).
+     */
+    private volatile long leaseBeatNanos;
     /** The lease timer runs at least every second: one that has not run for this long is stalled. */
     static final long LEASE_STALL_NANOS = 3_000_000_000L;
 
@@ -97,6 +104,8 @@ public final class NodeAgent implements AutoCloseable {
         this.inventory = Inventory.of(b.backend);
         this.safeCapsW = resolveSafeCaps(b, inventory);
         this.nanoTime = b.nanoTime;
+        this.supervisionNanoTime = b.supervisionNanoTime;
+        this.leaseBeatNanos = supervisionNanoTime.getAsLong();
         this.machine = new AgentStateMachine(name, b.backend, inventory, safeCapsW, b.maxLease.toMillis(),
                 b.nanoTime);
         this.automaticLeaseCheck = b.automaticLeaseCheck;
@@ -160,7 +169,7 @@ public final class NodeAgent implements AutoCloseable {
         }
         try {
             if (triggerBindAddress != null) {
-                triggerListener = TriggerListener.open(triggerBindAddress, name);
+                triggerListener = TriggerListener.open(triggerBindAddress, name, supervisionNanoTime);
             }
             if (server != null) {
                 server.start();
@@ -170,7 +179,7 @@ public final class NodeAgent implements AutoCloseable {
             throw e;
         }
         synchronized (scheduleLock) {
-            leaseBeatNanos = System.nanoTime();
+            leaseBeatNanos = supervisionNanoTime.getAsLong();
             scheduleLeaseCheckLocked();
             if (!powerPublishInterval.isZero()) {
                 long ms = powerPublishInterval.toMillis();
@@ -253,7 +262,7 @@ public final class NodeAgent implements AutoCloseable {
      * timer (which puts the safe cap back when a lease lapses).
      */
     public Health.Supervision supervision() {
-        long now = System.nanoTime();
+        long now = supervisionNanoTime.getAsLong();
         TriggerListener l = triggerListener;
         Health.LoopState trigger = l == null ? Health.LoopState.NONE : l.state(now);
         int triggerAge = l == null ? -1 : ageMs(now, l.heartbeatNanos());
@@ -559,7 +568,7 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private void leaseTick() {
-        leaseBeatNanos = System.nanoTime();
+        leaseBeatNanos = supervisionNanoTime.getAsLong();
         try {
             checkLease();
         } catch (RuntimeException e) {
@@ -828,7 +837,8 @@ public final class NodeAgent implements AutoCloseable {
         private CoapExecutors executors;
         private List<Double> safeCapsW;
         private Double uniformSafeCapW;
-        private LongSupplier nanoTime = System::nanoTime;
+        private LongSupplier nanoTime = SystemTime.NANOS;
+        private LongSupplier supervisionNanoTime = SystemTime.NANOS;
         private boolean automaticLeaseCheck = true;
         private Duration powerPublishInterval = Duration.ofSeconds(1);
         private Duration maxLease = Duration.ofSeconds(60);
@@ -885,9 +895,19 @@ public final class NodeAgent implements AutoCloseable {
             return this;
         }
 
-        /** Monotonic clock in nanoseconds; default {@code System::nanoTime}. */
+        /** Monotonic clock in nanoseconds (leases, commands, contingency epochs); default {@link SystemTime#NANOS}. */
         public Builder nanoTime(LongSupplier nanoTime) {
             this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+            return this;
+        }
+
+        /**
+         * Monotonic clock of the loops' supervision (the lease timer's and the trigger loop's heartbeats, and
+         * {@link NodeAgent#supervision()}); default {@link SystemTime#NANOS}. Apart from {@link #nanoTime}, since the
+         * loops' threads run in real time while a test moves the lease clock by hand.
+         */
+        public Builder supervisionNanoTime(LongSupplier nanoTime) {
+            this.supervisionNanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
             return this;
         }
 

@@ -1,5 +1,7 @@
 package io.headroom.drivers.gpuprotocol;
 
+import io.headroom.common.SystemTime;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
@@ -19,9 +21,11 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +66,8 @@ public final class TriggerListener implements AutoCloseable {
     private final AtomicLong failures = new AtomicLong();
     private volatile boolean closed;
     private volatile boolean running = true;
-    private volatile long heartbeatNanos = System.nanoTime();
+    private final LongSupplier nanoTime;
+    private volatile long heartbeatNanos;
 
     /** The longest the loop waits for a datagram before it beats again. */
     public static final int HEARTBEAT_MILLIS = 250;
@@ -73,7 +78,10 @@ public final class TriggerListener implements AutoCloseable {
     private record Group(DatagramChannel channel, MembershipKey membership, CopyOnWriteArrayList<NodeAgent> members) {
     }
 
-    private TriggerListener(DatagramChannel channel, Selector selector, String name) throws IOException {
+    private TriggerListener(DatagramChannel channel, Selector selector, String name, LongSupplier nanoTime)
+            throws IOException {
+        this.nanoTime = nanoTime;
+        this.heartbeatNanos = nanoTime.getAsLong();
         this.channel = channel;
         this.selector = selector;
         this.address = (InetSocketAddress) channel.getLocalAddress();
@@ -82,6 +90,12 @@ public final class TriggerListener implements AutoCloseable {
 
     /** Binds {@code bind} (port 0 = ephemeral) and starts serving. */
     public static TriggerListener open(InetSocketAddress bind, String name) {
+        return open(bind, name, SystemTime.NANOS);
+    }
+
+    /** As {@link #open(InetSocketAddress, String)}, its heartbeat on the monotonic clock {@code nanoTime}. */
+    public static TriggerListener open(InetSocketAddress bind, String name, LongSupplier nanoTime) {
+        Objects.requireNonNull(nanoTime, "nanoTime");
         DatagramChannel ch = null;
         Selector sel = null;
         try {
@@ -93,7 +107,7 @@ public final class TriggerListener implements AutoCloseable {
             ch.configureBlocking(false);
             sel = Selector.open();
             ch.register(sel, SelectionKey.OP_READ);
-            TriggerListener l = new TriggerListener(ch, sel, name);
+            TriggerListener l = new TriggerListener(ch, sel, name, nanoTime);
             l.thread.start();
             return l;
         } catch (IOException e) {
@@ -127,12 +141,12 @@ public final class TriggerListener implements AutoCloseable {
         return failures.get();
     }
 
-    /** {@code System.nanoTime()} of the loop's last beat. */
+    /** The monotonic time (the listener's clock) of the loop's last beat. */
     public long heartbeatNanos() {
         return heartbeatNanos;
     }
 
-    /** The loop's state at {@code nowNanos} ({@code System.nanoTime()}). */
+    /** The loop's state at {@code nowNanos} (the listener's clock). */
     public Health.LoopState state(long nowNanos) {
         if (!running || !thread.isAlive()) {
             return Health.LoopState.STOPPED;
@@ -247,7 +261,7 @@ public final class TriggerListener implements AutoCloseable {
         ByteBuffer rx = ByteBuffer.allocate(256);
         try {
             while (!closed) {
-                heartbeatNanos = System.nanoTime();
+                heartbeatNanos = nanoTime.getAsLong();
                 try {
                     serveOnce(rx);
                 } catch (ClosedSelectorException e) {
@@ -316,7 +330,7 @@ public final class TriggerListener implements AutoCloseable {
                     } catch (Throwable t) {
                         failed("handling a " + rx.limit() + "-byte datagram from " + from, t);
                     }
-                    heartbeatNanos = System.nanoTime();
+                    heartbeatNanos = nanoTime.getAsLong();
                 }
             }
             selector.selectedKeys().clear();
