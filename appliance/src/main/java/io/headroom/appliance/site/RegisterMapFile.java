@@ -1,6 +1,7 @@
 package io.headroom.appliance.site;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,6 +21,9 @@ import io.headroom.drivers.modbus.RegisterMapException;
  */
 final class RegisterMapFile {
 
+    /** A map is a few hundred lines; anything much larger is not one (and is not read into memory). */
+    static final long MAX_BYTES = 1024 * 1024;
+
     private RegisterMapFile() {
     }
 
@@ -33,6 +37,15 @@ final class RegisterMapFile {
         String label = label(p.file(), ref.value());
         RegisterMap map;
         try {
+            if (Files.exists(resolved) && !Files.isRegularFile(resolved)) {
+                p.at(ref.node(), ref.field(), "register map '" + ref.value() + "' is not a file (" + resolved + ")");
+                return null;
+            }
+            if (Files.isRegularFile(resolved) && Files.size(resolved) > MAX_BYTES) {
+                p.at(ref.node(), ref.field(), "register map '" + ref.value() + "' is larger than "
+                        + MAX_BYTES / 1024 + " KiB (" + resolved + ")");
+                return null;
+            }
             map = RegisterMap.load(resolved, label);
         } catch (NoSuchFileException e) {
             p.at(ref.node(), ref.field(), "register map '" + ref.value() + "' not found (looked for " + resolved + ")");

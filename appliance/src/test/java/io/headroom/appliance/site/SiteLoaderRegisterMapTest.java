@@ -75,8 +75,20 @@ class SiteLoaderRegisterMapTest {
         assertThat(errors(meterA("    registerMap: maps/nope.csv\n"))).containsExactly(
                 "site.yaml:35:18: meters[0].registerMap: register map 'maps/nope.csv' not found (looked for maps/nope.csv)");
         Files.createDirectories(dir.resolve("maps/adir.csv"));
-        assertThat(errors(meterA("    registerMap: maps/adir.csv\n"))).singleElement().asString()
-                .startsWith("site.yaml:35:18: meters[0].registerMap: cannot read register map 'maps/adir.csv'");
+        assertThat(errors(meterA("    registerMap: maps/adir.csv\n"))).containsExactly(
+                "site.yaml:35:18: meters[0].registerMap: register map 'maps/adir.csv' is not a file (maps/adir.csv)");
+        // a device file is not read (it could be endless)
+        assertThat(errors(meterA("    registerMap: /dev/zero\n"))).containsExactly(
+                "site.yaml:35:18: meters[0].registerMap: register map '/dev/zero' is not a file (/dev/zero)");
+        Files.write(dir.resolve("maps/big.csv"), new byte[(int) RegisterMapFile.MAX_BYTES + 1]);
+        assertThat(errors(meterA("    registerMap: maps/big.csv\n"))).containsExactly(
+                "site.yaml:35:18: meters[0].registerMap: register map 'maps/big.csv' is larger than 1024 KiB "
+                        + "(maps/big.csv)");
+        Files.writeString(dir.resolve("maps/unreadable.csv"), "x,V,3,0,u16\n");
+        if (dir.resolve("maps/unreadable.csv").toFile().setReadable(false) && !Files.isReadable(dir.resolve("maps/unreadable.csv"))) {
+            assertThat(errors(meterA("    registerMap: maps/unreadable.csv\n"))).singleElement().asString()
+                    .startsWith("site.yaml:35:18: meters[0].registerMap: cannot read register map 'maps/unreadable.csv'");
+        }
     }
 
     @Test
