@@ -44,7 +44,7 @@ public final class SiteJson {
                     .put("limitA", f.limitA())
                     .put("limitW", round(f.limitW()))
                     .put("currentA", m == null ? null : finite(m.currentA()))
-                    .put("loadW", m == null ? null : finite(round(m.powerW())))
+                    .put("loadW", m == null ? null : finite(round(m.powerW()), m.powerW()))
                     .put("loadFraction", m == null || !m.usable() ? null : round3(m.currentA() / f.limitA()))
                     .put("quality", m == null ? "NONE" : m.quality().name())
                     .put("ageMs", m == null ? null : m.ageMs())
@@ -195,14 +195,17 @@ public final class SiteJson {
         }
         JsonArray l = new JsonArray();
         for (int k = 0; k < 3; k++) {
+            // a value the meter does not give is null, never 0 (Math.round(NaN) is 0: test before rounding)
             l.add(new JsonObject().put("phase", "L" + (k + 1))
-                    .put("voltageV", finite(round(p.voltageV()[k])))
-                    .put("currentA", finite(round(p.currentA()[k])))
-                    .put("powerW", finite(round(p.powerW()[k])))
-                    .put("powerFactor", finite(round3(p.powerFactor()[k]))));
+                    .put("voltageV", finite(round(p.voltageV()[k]), p.voltageV()[k]))
+                    .put("currentA", finite(round(p.currentA()[k]), p.currentA()[k]))
+                    .put("powerW", finite(round(p.powerW()[k]), p.powerW()[k]))
+                    .put("powerSource", Double.isFinite(p.powerW()[k]) ? p.powerSource()[k] : null)
+                    .put("powerFactor", finite(round3(p.powerFactor()[k]), p.powerFactor()[k])));
         }
         return new JsonObject().put("meter", p.meterId()).put("quality", p.quality()).put("ageMs", p.ageMs())
-                .put("frequencyHz", finite(round3(p.frequencyHz()))).put("powerFactor", finite(round3(p.totalPowerFactor())))
+                .put("frequencyHz", finite(round3(p.frequencyHz()), p.frequencyHz()))
+                .put("powerFactor", finite(round3(p.totalPowerFactor()), p.totalPowerFactor()))
                 .put("lines", l);
     }
 
@@ -220,6 +223,11 @@ public final class SiteJson {
 
     private static Double finite(double v) {
         return Double.isFinite(v) ? v : null;
+    }
+
+    /** {@code rounded}, or null when the value it was rounded from is not finite. */
+    private static Double finite(double rounded, double raw) {
+        return Double.isFinite(raw) ? rounded : null;
     }
 
     private static double round(double v) {

@@ -131,10 +131,33 @@ public final class MeasurementPipeline implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The per-phase picture. A phase whose power the meter does not give (its map declares none, or the device marks
+     * it "not implemented", e.g. SunSpec 0x8000) gets V × I × |PF| of the same reading when all three are there
+     * ({@link FeedPhases#DERIVED}): the current carries the sign (Headroom's convention, import positive), the power
+     * factor only the magnitude, because meters sign it by lead/lag or by quadrant, not all alike. Without one of the
+     * three the phase's power is unknown: NaN with a null source, never 0.
+     */
     static FeedPhases toPhases(Feed f, MeterReading r, long nowNanos) {
-        return new FeedPhases(f.id(), f.meterId(), values(r, PHASE_VOLTAGES), values(r, PHASE_CURRENTS),
-                values(r, PHASE_POWERS), values(r, PHASE_PFS), r.value("power-total"), r.value("power-factor"),
-                r.value("frequency"), r.quality().name(), Math.max(0, (nowNanos - r.acquiredNanos()) / 1_000_000));
+        double[] v = values(r, PHASE_VOLTAGES);
+        double[] i = values(r, PHASE_CURRENTS);
+        double[] p = values(r, PHASE_POWERS);
+        double[] pf = values(r, PHASE_PFS);
+        String[] source = new String[p.length];
+        for (int k = 0; k < p.length; k++) {
+            if (Double.isFinite(p[k])) {
+                source[k] = FeedPhases.METER;
+            } else if (Double.isFinite(v[k]) && Double.isFinite(i[k]) && Double.isFinite(pf[k])
+                    && Math.abs(pf[k]) <= 1) {
+                p[k] = v[k] * i[k] * Math.abs(pf[k]);
+                source[k] = FeedPhases.DERIVED;
+            } else {
+                p[k] = Double.NaN;
+            }
+        }
+        return new FeedPhases(f.id(), f.meterId(), v, i, p, pf, r.value("power-total"), r.value("power-factor"),
+                r.value("frequency"), r.quality().name(), Math.max(0, (nowNanos - r.acquiredNanos()) / 1_000_000),
+                source);
     }
 
     private static double[] values(MeterReading r, String[] names) {

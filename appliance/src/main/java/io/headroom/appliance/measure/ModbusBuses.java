@@ -54,14 +54,14 @@ public final class ModbusBuses implements AutoCloseable {
         }
         for (Meter m : site.meters()) {
             ModbusBus bus = b.busFor(m.busId(), m.modbus(), m.pollIntervalMs(), utc, nanoTime);
-            RegisterMap map = RegisterMap.SUNSPEC.equals(m.profile()) ? null : RegisterMap.load(m.profile());
+            RegisterMap map = m.map();
             b.devices.put(m.id(), bus.add(new DeviceConfig(m.id(), m.unitId(), map,
                     Duration.ofMillis(m.pollIntervalMs()))));
         }
         if (withBanks) {
             for (SupercapBank c : site.supercaps()) {
                 ModbusBus bus = b.busFor(c.busId(), c.modbus(), c.pollIntervalMs(), utc, nanoTime);
-                b.devices.put(c.id(), bus.add(new DeviceConfig(c.id(), c.unitId(), RegisterMap.load(c.profile()),
+                b.devices.put(c.id(), bus.add(new DeviceConfig(c.id(), c.unitId(), c.map(),
                         Duration.ofMillis(c.pollIntervalMs()))));
             }
         }

@@ -14,14 +14,16 @@ import org.yaml.snakeyaml.nodes.Node;
 
 import io.headroom.appliance.site.SiteYaml.MapReader;
 import io.headroom.appliance.site.SiteYaml.Val;
+import io.headroom.drivers.modbus.RegisterMap;
 
 /** {@code meters:} the Modbus meters, one per feed. */
 final class MetersSection extends SectionReader {
-    static final List<String> METER_KEYS = List.of("id", "profile", "modbus", "unitId", "pollInterval",
-            "deadline", "bus");
+    static final List<String> METER_KEYS = List.of("id", "profile", "registerMap", "modbus", "unitId",
+            "pollInterval", "deadline", "bus");
 
+    /** {@code registerMap} null for a shipped profile; {@code profile} is then the map file as the site names it. */
     record MeterD(Val<String> id, String profile, Endpoint modbus, Integer unitId, Long pollMs,
-                  Long deadlineMs, String busId) {
+                  Long deadlineMs, String busId, RegisterMap registerMap) {
     }
 
     private final ModbusBusesSection busesSection;
@@ -50,10 +52,18 @@ final class MetersSection extends SectionReader {
             if (id != null && id.ok()) {
                 meterIds.add(id.value());
             }
-            Val<String> profile = m.get("profile", SiteYaml::string, true);
+            Val<String> mapRef = m.get("registerMap", SiteYaml::string, false);
+            Val<String> profile = m.get("profile", SiteYaml::string, mapRef == null);
             if (profile != null && profile.ok() && !METER_PROFILES.contains(profile.value())) {
                 p.at(profile.node(), profile.field(), "unknown meter profile '" + profile.value()
-                        + "'; known profiles: " + String.join(", ", METER_PROFILES));
+                        + "'; known profiles: " + String.join(", ", METER_PROFILES)
+                        + " (or registerMap: a map file of the site's own)");
+            }
+            RegisterMap userMap = null;
+            if (mapRef != null && profile != null) {
+                p.at(mapRef.node(), mapRef.field(), "give profile or registerMap, not both");
+            } else if (mapRef != null && mapRef.ok()) {
+                userMap = RegisterMapFile.load(p, mapRef, path(mapRef.value()), RegisterMapFile::unfitForMeter);
             }
             Val<Integer> unit = m.get("unitId", SiteYaml::integer, false);
             unitId(unit);
@@ -72,9 +82,9 @@ final class MetersSection extends SectionReader {
             if (modbus != null && modbus.ok()) {
                 busesSection.modbusDevices.add(new ModbusBusesSection.Owned(modbus, owner, " unit " + or(unit, 1)));
             }
-            meters.add(new MeterD(id, value(profile), value(modbus), or(unit, 1),
+            meters.add(new MeterD(id, userMap != null ? mapRef.value() : value(profile), value(modbus), or(unit, 1),
                     or(poll, DEFAULT_POLL_INTERVAL_MS),
-                    or(deadline, DEFAULT_DEADLINE_MS), value(bus)));
+                    or(deadline, DEFAULT_DEADLINE_MS), value(bus), userMap));
         }
     }
 }

@@ -198,10 +198,10 @@ public final class SiteLoader {
                 racks.racks.stream().map(r -> new Rack(r.id().value(), r.groupId())).toList(),
                 racks.nodes.stream().map(racks::node).toList(),
                 meters.meters.stream().map(m -> new Meter(m.id().value(), m.profile(), m.modbus(), m.unitId(),
-                        m.pollMs(), m.deadlineMs(), m.busId())).toList(),
+                        m.pollMs(), m.deadlineMs(), m.busId(), m.registerMap())).toList(),
                 supercaps.supercaps.stream().map(c -> new SupercapBank(c.id().value(), c.feed().value(), c.energyWh(),
                         c.maxPowerW(), c.modbus(), c.unitId(), c.profile(), c.busId(), c.maxChargeW(),
-                        c.maxDischargeW(), c.pollMs())).toList(),
+                        c.maxDischargeW(), c.pollMs(), c.registerMap())).toList(),
                 agents, control, openadr, buses.buses, gpio, waveforms);
     }
 }

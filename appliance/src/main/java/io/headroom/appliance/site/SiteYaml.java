@@ -46,14 +46,28 @@ final class SiteYaml {
             errors.add(new SiteError(file, line, column, field, reason));
         }
 
+        /** A problem in another file that the site file names (a register map), at its own line and column. */
+        void inFile(String otherFile, int line, int column, String field, String reason) {
+            errors.add(new SiteError(otherFile, Math.max(1, line), Math.max(1, column), field, reason));
+        }
+
+        /** The site file's name as given to the loader. */
+        String file() {
+            return file;
+        }
+
         boolean isEmpty() {
             return errors.isEmpty();
         }
 
-        /** Every problem, sorted by line then column (stable: same place keeps discovery order). */
+        /**
+         * Every problem, sorted by line then column (stable: same place keeps discovery order); the site file's
+         * first, then those of the files it names, by file.
+         */
         List<SiteError> sorted() {
             List<SiteError> l = new ArrayList<>(errors);
-            l.sort(Comparator.comparingInt(SiteError::line).thenComparingInt(SiteError::column));
+            l.sort(Comparator.comparing((SiteError e) -> !e.file().equals(file)).thenComparing(SiteError::file)
+                    .thenComparingInt(SiteError::line).thenComparingInt(SiteError::column));
             return l;
         }
     }

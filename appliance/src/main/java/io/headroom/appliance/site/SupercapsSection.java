@@ -13,15 +13,18 @@ import org.yaml.snakeyaml.nodes.Node;
 import io.headroom.appliance.site.Quantity.Kind;
 import io.headroom.appliance.site.SiteYaml.MapReader;
 import io.headroom.appliance.site.SiteYaml.Val;
+import io.headroom.drivers.modbus.RegisterMap;
+import io.headroom.drivers.modbus.SupercapBankDriver;
 
 /** {@code supercaps:} the supercapacitor banks and their converters. */
 final class SupercapsSection extends SectionReader {
     static final List<String> SUPERCAP_KEYS = List.of("id", "feed", "energy", "maxPower", "modbus", "unitId",
-            "bus", "profile", "maxCharge", "maxDischarge", "pollInterval");
+            "bus", "profile", "registerMap", "maxCharge", "maxDischarge", "pollInterval");
 
+    /** {@code registerMap} null for a shipped profile; {@code profile} is then the map file as the site names it. */
     record SupercapD(Val<String> id, Val<String> feed, Double energyWh, Double maxPowerW,
                      Endpoint modbus, Integer unitId, String profile, String busId, Double maxChargeW,
-                     Double maxDischargeW, Long pollMs) {
+                     Double maxDischargeW, Long pollMs, RegisterMap registerMap) {
     }
 
     private final FeedsSection feedsSection;
@@ -65,7 +68,15 @@ final class SupercapsSection extends SectionReader {
             Val<String> profile = m.get("profile", SiteYaml::string, false);
             if (profile != null && profile.ok() && !BANK_PROFILES.contains(profile.value())) {
                 p.at(profile.node(), profile.field(), "unknown supercap profile '" + profile.value()
-                        + "'; known profiles: " + String.join(", ", BANK_PROFILES));
+                        + "'; known profiles: " + String.join(", ", BANK_PROFILES)
+                        + " (or registerMap: a map file of the site's own)");
+            }
+            Val<String> mapRef = m.get("registerMap", SiteYaml::string, false);
+            RegisterMap userMap = null;
+            if (mapRef != null && profile != null) {
+                p.at(mapRef.node(), mapRef.field(), "give profile or registerMap, not both");
+            } else if (mapRef != null && mapRef.ok()) {
+                userMap = RegisterMapFile.load(p, mapRef, path(mapRef.value()), SupercapBankDriver::unfit);
             }
             Val<Double> maxCharge = m.get("maxCharge", quantity(Kind.POWER), false);
             positive(maxCharge);
@@ -82,8 +93,9 @@ final class SupercapsSection extends SectionReader {
             positive(poll);
             Double max = value(maxPower);
             supercaps.add(new SupercapD(id, feed, value(energy), max, value(modbus),
-                    or(unit, 1), or(profile, SupercapBank.DEFAULT_PROFILE), value(bus), or(maxCharge, max),
-                    or(maxDischarge, max), or(poll, DEFAULT_POLL_INTERVAL_MS)));
+                    or(unit, 1), userMap != null ? mapRef.value() : or(profile, SupercapBank.DEFAULT_PROFILE),
+                    value(bus), or(maxCharge, max), or(maxDischarge, max), or(poll, DEFAULT_POLL_INTERVAL_MS),
+                    userMap));
         }
     }
 }

@@ -186,7 +186,7 @@ class SiteLoaderErrorsTest {
                 c("  enabled: false", "  enabled: true\n  vtn: ftp://x\n  venName: v\n  clientId: c\n  clientSecret: s",
                         "61:8: openadr.vtn: expected an http:// or https:// URL, got \"ftp://x\""),
                 c("    profile: generic-3phase\n    modbus: 127.0.0.1:15022", "    profile: schneider-pm8000\n    modbus: 127.0.0.1:15022",
-                        "41:14: meters[1].profile: unknown meter profile 'schneider-pm8000'; known profiles: generic-3phase, schneider-pm5300, janitza-umg96rm, eastron-sdm630, sunspec"),
+                        "41:14: meters[1].profile: unknown meter profile 'schneider-pm8000'; known profiles: generic-3phase, schneider-pm5300, janitza-umg96rm, eastron-sdm630, sunspec (or registerMap: a map file of the site's own)"),
                 c("    feed: A", "    feed: Z",
                         "45:11: supercaps[0].feed: unknown feed 'Z'; known: A, B"),
                 c("    energy: 2 kWh", "    energy: 0 kWh",
@@ -254,7 +254,7 @@ class SiteLoaderErrorsTest {
                                 + "    profile: janitza-umg96rm\n    pollInterval: 0 ms",
                         "48:16: supercaps[0].maxCharge: exceeds the converter's maxPower 50000 W, got \"60 kW\"",
                         "49:19: supercaps[0].maxDischarge: must be greater than 0, got \"0 W\"",
-                        "50:14: supercaps[0].profile: unknown supercap profile 'janitza-umg96rm'; known profiles: supercap-generic",
+                        "50:14: supercaps[0].profile: unknown supercap profile 'janitza-umg96rm'; known profiles: supercap-generic (or registerMap: a map file of the site's own)",
                         "51:19: supercaps[0].pollInterval: must be greater than 0, got \"0 ms\""),
                 // GPIO
                 c("agents:", "gpio:\n  inputs:\n    - {id: brkA, pin: 17, kind: breaker-aux, feed: C}\n"

@@ -3,8 +3,8 @@ package io.headroom.drivers.modbus;
 import java.util.Locale;
 
 /**
- * How a register point's words encode its value. Multi-word types follow the point's {@link WordOrder}; bytes
- * inside a word are always big-endian (the Modbus rule). {@code STRING} takes its length from the profile
+ * How a register point's words encode its value. The point's {@link WordOrder} says the order of the words of
+ * multi-word types and of the bytes in each word (big-endian, the Modbus rule, unless it says otherwise). {@code STRING} takes its length from the profile
  * ({@code string:N}, N registers, two ASCII characters each, NUL-padded). {@code SUNSSF} is a SunSpec scale
  * factor: a signed 16-bit power of ten that other points name as their scale.
  */

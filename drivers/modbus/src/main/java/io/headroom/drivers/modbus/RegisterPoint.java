@@ -10,17 +10,31 @@ package io.headroom.drivers.modbus;
  *                    number registers from 1 or 30001/40001, the profile says how it converted)
  * @param type        encoding of the raw words
  * @param words       number of registers the point occupies
- * @param order       word order of multi-word values
+ * @param order       word and byte order (ABCD, CDAB, BADC, DCBA)
  * @param scale       engineering value = raw × scale (× 10^sf when {@code scaleFactor} names a point)
  * @param scaleFactor name of the SunSpec scale-factor point of this point, or null
  * @param convention  sign or encoding convention of the device, turned into Headroom's
  * @param writable    whether the point may be written (function code 16)
+ * @param notImplemented the raw value by which the device says "not implemented" (the point then reads NaN)
  */
 public record RegisterPoint(String name, String unit, int function, int address, PointType type, int words,
                             WordOrder order, double scale, String scaleFactor, Convention convention,
-                            boolean writable) {
+                            boolean writable, NotImplemented notImplemented) {
+
+    /**
+     * A point whose "not implemented" marker is SunSpec's when it has a scale-factor point or is one (the SunSpec
+     * rule), and none otherwise.
+     */
+    public RegisterPoint(String name, String unit, int function, int address, PointType type, int words,
+                         WordOrder order, double scale, String scaleFactor, Convention convention, boolean writable) {
+        this(name, unit, function, address, type, words, order, scale, scaleFactor, convention, writable,
+                scaleFactor != null || type == PointType.SUNSSF ? NotImplemented.SUNSPEC : NotImplemented.NONE);
+    }
 
     public RegisterPoint {
+        if (notImplemented == null) {
+            notImplemented = NotImplemented.NONE;
+        }
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("a point needs a name");
         }
@@ -52,11 +66,12 @@ public record RegisterPoint(String name, String unit, int function, int address,
     /** The same point at another address (SunSpec models are declared relative to their start). */
     public RegisterPoint at(int newAddress, String newName) {
         return new RegisterPoint(newName, unit, function, newAddress, type, words, order, scale, scaleFactor, convention,
-                writable);
+                writable, notImplemented);
     }
 
     /** The same point with its scale factor renamed (when a SunSpec model's points are renamed). */
     RegisterPoint withScaleFactor(String sf) {
-        return new RegisterPoint(name, unit, function, address, type, words, order, scale, sf, convention, writable);
+        return new RegisterPoint(name, unit, function, address, type, words, order, scale, sf, convention, writable,
+                notImplemented);
     }
 }

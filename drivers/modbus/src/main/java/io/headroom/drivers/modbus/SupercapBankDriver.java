@@ -1,5 +1,7 @@
 package io.headroom.drivers.modbus;
 
+import java.util.List;
+
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -78,18 +80,34 @@ public final class SupercapBankDriver {
         if (map == null) {
             throw new IllegalArgumentException("bank " + device.id() + ": needs a fixed profile (not SunSpec discovery)");
         }
-        for (String p : REQUIRED) {
-            if (map.indexOf(p) < 0) {
-                throw new IllegalArgumentException("bank " + device.id() + ": profile " + map.profile()
-                        + " lacks point " + p);
-            }
+        String unfit = unfit(map);
+        if (unfit != null) {
+            throw new IllegalArgumentException("bank " + device.id() + ": profile " + map.profile() + " " + unfit);
         }
         this.modeIndex = map.indexOf("mode");
         this.setpointIndex = map.indexOf("power-setpoint");
-        if (!map.points().get(modeIndex).writable() || !map.points().get(setpointIndex).writable()) {
-            throw new IllegalArgumentException("bank " + device.id() + ": profile " + map.profile()
-                    + " must declare mode and power-setpoint writable (rw)");
+    }
+
+    /**
+     * Why a map cannot drive a bank (it lacks a point the driver reads, or does not declare {@code mode} and
+     * {@code power-setpoint} writable), or null when it can.
+     */
+    public static String unfit(RegisterMap map) {
+        List<String> lacks = new java.util.ArrayList<>();
+        for (String p : REQUIRED) {
+            if (map.indexOf(p) < 0) {
+                lacks.add(p);
+            }
         }
+        if (!lacks.isEmpty()) {
+            return "lacks point" + (lacks.size() > 1 ? "s " : " ") + String.join(", ", lacks) + " (a bank needs "
+                    + String.join(", ", REQUIRED) + ")";
+        }
+        if (!map.points().get(map.indexOf("mode")).writable()
+                || !map.points().get(map.indexOf("power-setpoint")).writable()) {
+            return "must declare mode and power-setpoint writable (rw)";
+        }
+        return null;
     }
 
     public String id() {
