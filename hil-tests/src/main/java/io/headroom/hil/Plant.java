@@ -7,7 +7,6 @@ import io.headroom.appliance.site.RedundancyGroup;
 import io.headroom.appliance.site.Site;
 import io.headroom.common.DaemonThreads;
 import io.headroom.drivers.modbus.MeterSlave;
-import io.headroom.drivers.modbus.RegisterMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,7 +99,7 @@ public final class Plant implements AutoCloseable {
         }
         this.workload = new Workload(site.nodes().stream().map(Node::priority).toArray(io.headroom.appliance.site.Priority[]::new), seed);
         for (Meter m : site.meters()) {
-            meters.put(m.id(), new MeterSlave("127.0.0.1", meterPorts.get(m.id()), m.unitId(), RegisterMap.load(m.profile())));
+            meters.put(m.id(), new MeterSlave("127.0.0.1", meterPorts.get(m.id()), m.unitId(), m.map()));
         }
         for (Feed f : site.feeds()) {
             feedUp.put(f.id(), true);

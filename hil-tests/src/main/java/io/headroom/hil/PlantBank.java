@@ -2,7 +2,6 @@ package io.headroom.hil;
 
 import io.headroom.appliance.site.SupercapBank;
 import io.headroom.drivers.modbus.MeterSlave;
-import io.headroom.drivers.modbus.RegisterMap;
 
 /**
  * A simulated supercap bank behind its converter, served over Modbus TCP with the bank's profile
@@ -39,7 +38,7 @@ public final class PlantBank implements AutoCloseable {
     PlantBank(SupercapBank bank, int port) throws Exception {
         this.bank = bank;
         this.slave = MeterSlave.tcp("127.0.0.1", port);
-        this.unit = slave.serve(bank.unitId(), RegisterMap.load(bank.profile()));
+        this.unit = slave.serve(bank.unitId(), bank.map());
         publish();
     }
 
