@@ -38,7 +38,9 @@ public final class SvDecoder {
         ASDU_COUNT("seqASDU holds another number of ASDUs than noASDU says"),
         MISSING_FIELD("ASDU lacks a mandatory field (svID, smpCnt, confRev, smpSynch or seqData)"),
         FIELD_SIZE("a fixed-size field has the wrong length"),
-        DATASET_SIZE("seqData is not 8 × (INT32 value, quality) = 64 bytes");
+        DATASET_SIZE("seqData is not 8 × (INT32 value, quality) = 64 bytes"),
+        /** Found by the source, which knows the profile: not the decoder. */
+        SMPCNT_RANGE("smpCnt at or above the profile's samples per second");
 
         private final String text;
 
