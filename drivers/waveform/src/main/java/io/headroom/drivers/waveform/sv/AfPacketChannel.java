@@ -75,6 +75,8 @@ public final class AfPacketChannel implements RawFrameChannel {
     private final int ifIndex;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment rxBuf;
+    private final java.nio.ByteBuffer rxView; // absolute bulk copies: MemorySegment.copy to an array wraps it (40 B)
+    private final java.nio.ByteBuffer txView;
     private final MemorySegment rxErrno;
     private final MemorySegment txBuf;
     private final MemorySegment txErrno;
@@ -91,6 +93,8 @@ public final class AfPacketChannel implements RawFrameChannel {
         rxErrno = arena.allocate(Linker.Option.captureStateLayout());
         txBuf = arena.allocate(MAX_FRAME);
         txErrno = arena.allocate(Linker.Option.captureStateLayout());
+        rxView = rxBuf.asByteBuffer();
+        txView = txBuf.asByteBuffer();
     }
 
     /**
@@ -186,7 +190,7 @@ public final class AfPacketChannel implements RawFrameChannel {
                 }
                 if (n >= 0) {
                     int len = (int) Math.min(Math.min(n, MAX_FRAME), buf.length);
-                    MemorySegment.copy(rxBuf, ValueLayout.JAVA_BYTE, 0, buf, 0, len);
+                    rxView.get(0, buf, 0, len);
                     return len;
                 }
                 int errno = (int) ERRNO_HANDLE.get(rxErrno, 0L);
@@ -217,7 +221,7 @@ public final class AfPacketChannel implements RawFrameChannel {
         if (closed) {
             throw new IOException("AF_PACKET: closed");
         }
-        MemorySegment.copy(frame, 0, txBuf, ValueLayout.JAVA_BYTE, 0, len);
+        txView.put(0, frame, 0, len);
         long n;
         try {
             n = (long) SEND.invokeExact(txErrno, fd, txBuf, (long) len, 0);
