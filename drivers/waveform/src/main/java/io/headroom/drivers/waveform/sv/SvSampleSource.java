@@ -16,12 +16,13 @@ import java.util.function.LongSupplier;
  * unless configured). The blocks are those every other source fills, so the DSP downstream is the same.
  *
  * <ul>
- *   <li><b>smpCnt.</b> Counts 0 … rate − 1 and wraps. A sample ahead of the expected one by less than half the
- *   modulus is a gap: the skipped samples are lost ({@code samplesLost}, the next block's
- *   {@link SampleBlock#samplesLostBefore()}). One behind (or further ahead) is dropped ({@code duplicates}) unless
+ *   <li><b>smpCnt.</b> Counts 0 … rate − 1 and wraps. A sample ahead of the expected one by at most
+ *   {@link #MAX_GAP_FRAMES} frames is a gap: the skipped samples are lost ({@code samplesLost}, the next block's
+ *   {@link SampleBlock#samplesLostBefore()}). One just behind is dropped ({@code duplicates}); one further ahead or
+ *   behind is suspect (dropped, {@code suspect}: a stray or forged frame cannot move the stream) unless
  *   {@link Options#resyncFrames()} frames in a row continue each other: a merging unit that restarted its count; the
- *   stream moves to it ({@code resyncs}) with one sample counted lost. A stream quiet for more than
- *   {@link #RESTART_AFTER_NANOS} starts again at its next frame, the quiet time counted lost.</li>
+ *   stream moves to it ({@code resyncs}). A stream quiet for more than {@link #RESTART_AFTER_NANOS} starts again at
+ *   its next frame, the quiet time counted lost.</li>
  *   <li><b>Quality.</b> A sample whose mapped channels are not all good (validity invalid or questionable, or the
  *   test bit) is neither delivered nor read as zero: it is withheld and counted ({@link SvStats#qualityWithheld()}),
  *   the next good sample carries it as lost (the DSP restarts its windows, as for any gap), and
@@ -37,6 +38,12 @@ import java.util.function.LongSupplier;
  * restart or resync. Buffers are allocated once; {@link #read} allocates nothing per frame. One reader thread.
  */
 public final class SvSampleSource implements SampleSource {
+
+    /**
+     * A sample ahead of the expected one by at most this many frames' samples is a gap (the frames between lost);
+     * further ahead, or behind by more, it is suspect until {@code resyncFrames} frames continue each other.
+     */
+    public static final int MAX_GAP_FRAMES = 64;
 
     /** A stream quiet for longer than this (250 ms) starts again at its next frame. */
     public static final long RESTART_AFTER_NANOS = 250_000_000L;
@@ -155,8 +162,9 @@ public final class SvSampleSource implements SampleSource {
     private int expected;
     private double nextNanos;
     private long pendingLost;
-    private int behindRun;
-    private int behindNext;
+    private int suspectRun;
+    private int suspectNext;
+    private final int maxGap;
     private long lastFrameAt;
 
     private long frames;
@@ -167,6 +175,7 @@ public final class SvSampleSource implements SampleSource {
     private long corrupt;
     private long foreign;
     private long resyncs;
+    private long suspect;
     private long notSv;
     private long simulationRefused;
     private long qualityWithheld;
@@ -200,6 +209,7 @@ public final class SvSampleSource implements SampleSource {
         this.rate = o.sampleRate();
         this.periodNanos = 1e9 / rate;
         this.resyncFrames = o.resyncFrames();
+        this.maxGap = Math.min(MAX_GAP_FRAMES * o.profile().asdusPerFrame(), modulus / 2 - 1);
         skip = new boolean[maxAsdus];
         lostBefore = new long[maxAsdus];
         stamp = new long[maxAsdus];
@@ -301,26 +311,32 @@ public final class SvSampleSource implements SampleSource {
             }
             int d = Math.floorMod(cnt - expected, modulus);
             if (d != 0) {
-                if (d < modulus / 2) {
+                if (d <= maxGap) {
                     pendingLost += d;
                     samplesLost += d;
                     framesLost += (d + asdus - 1) / asdus;
                     nextNanos += d * periodNanos;
-                    behindRun = 0;
-                } else if (behindRun > 0 && cnt == behindNext && behindRun + 1 >= resyncFrames * asdus) {
-                    behindRun = 0;
+                    suspectRun = 0;
+                } else if (suspectRun > 0 && cnt == suspectNext && suspectRun + 1 >= resyncFrames * asdus) {
+                    // frames that continue each other far from the expected count: the stream moved
+                    long lost = d < modulus / 2 ? d : 1; // far ahead: the samples between; behind: unknown
+                    suspectRun = 0;
                     resyncs++;
-                    pendingLost += 1;
-                    samplesLost += 1;
+                    pendingLost += lost;
+                    samplesLost += lost;
                     nextNanos = now - (asdus - 1 - a) * periodNanos;
                 } else {
-                    behindRun = behindRun > 0 && cnt == behindNext ? behindRun + 1 : 1;
-                    behindNext = (cnt + 1) % modulus;
-                    duplicates++;
+                    suspectRun = suspectRun > 0 && cnt == suspectNext ? suspectRun + 1 : 1;
+                    suspectNext = (cnt + 1) % modulus;
+                    if (modulus - d <= maxGap) {
+                        duplicates++; // a sample already delivered (or given up on), sent again
+                    } else {
+                        suspect++;    // far ahead or far behind: a forged, stray or restarted stream
+                    }
                     continue;
                 }
             } else {
-                behindRun = 0;
+                suspectRun = 0;
             }
             expected = (cnt + 1) % modulus;
             boolean good = true;
@@ -390,7 +406,7 @@ public final class SvSampleSource implements SampleSource {
     public SourceStats stats() {
         int acquire = publish;
         return new SourceStats(frames, samples, framesLost, samplesLost, 0, 0, duplicates, corrupt, foreign,
-                acquire == Integer.MIN_VALUE ? 0 : lastFrameNanos, 0, 0, resyncs, 0);
+                acquire == Integer.MIN_VALUE ? 0 : lastFrameNanos, 0, suspect, resyncs, 0);
     }
 
     /** The SV-specific counters (the last error in words allocates: for status pages, not per frame). */

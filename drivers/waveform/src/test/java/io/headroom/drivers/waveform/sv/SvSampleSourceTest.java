@@ -169,8 +169,49 @@ class SvSampleSourceTest {
         assertThat(src.read(b)).isEqualTo(1);
         assertThat(b.samplesLostBefore()).isEqualTo(1);
         assertThat(src.stats().resyncs()).isEqualTo(1);
-        assertThat(src.stats().duplicates()).isEqualTo(7);
+        assertThat(src.stats().suspect()).isEqualTo(7);
         assertThat(b.channel(0)[0]).isCloseTo(Mu.count(4, 2007, 4000) * 0.01, within(1e-9));
+    }
+
+    @Test
+    void strayFramesFarFromTheCountDoNotMoveTheStreamButAContinuingRunDoes() throws Exception {
+        SvProfile p = SvProfile.IEC61869_4800; // 2 ASDUs: a gap of at most 64 frames = 128 samples
+        Mu mu = new Mu(p, 0, "MU01");
+        Mu forger = new Mu(p, 2000, "MU01");
+        SvSampleSource src = source(p, options(p));
+        SampleBlock b = new SampleBlock(6, 2);
+        for (int i = 0; i < 20; i++) {
+            mu.send();
+            forger.send(); // far ahead, continuing each other, but the genuine stream keeps arriving between them
+            assertThat(src.read(b)).isEqualTo(2);
+            assertThat(b.samplesLostBefore()).isZero();
+            assertThat(src.read(b)).isZero();
+        }
+        assertThat(src.stats().suspect()).isEqualTo(40);
+        assertThat(src.stats().resyncs()).isZero();
+
+        // 65 frames lost is beyond a gap: suspect until 8 frames continue each other, then followed
+        for (int i = 0; i < 65; i++) {
+            mu.skip();
+        }
+        int first = mu.smpCnt;
+        for (int i = 0; i < 7; i++) {
+            mu.send();
+            assertThat(src.read(b)).isZero();
+        }
+        mu.send();
+        assertThat(src.read(b)).isEqualTo(1);           // the 8th frame's second ASDU completes the run of 8 × 2
+        assertThat(b.samplesLostBefore()).isEqualTo(65 * 2 + 15);
+        assertThat(b.channel(0)[0]).isCloseTo(Mu.count(4, first + 15, 4800) * 0.01, within(1e-9));
+        assertThat(src.stats().resyncs()).isEqualTo(1);
+
+        // 64 frames lost is a gap
+        for (int i = 0; i < 64; i++) {
+            mu.skip();
+        }
+        mu.send();
+        assertThat(src.read(b)).isEqualTo(2);
+        assertThat(b.samplesLostBefore()).isEqualTo(128);
     }
 
     @Test
