@@ -42,6 +42,7 @@ public final class Benchmarks {
         ALL.put("feedloss-detect", io.headroom.hil.perf.FeedlossDetectBenchmark::run);
         ALL.put("hil-feedloss", io.headroom.hil.perf.HilFeedloss::run);
         ALL.put("waveform-rate", io.headroom.hil.perf.WaveformRate::run);
+        ALL.put("sv-decode", io.headroom.hil.perf.SvDecodeBenchmark::run);
         ALL.put("footprint", io.headroom.hil.perf.Footprint::run);
     }
 

@@ -186,7 +186,7 @@ public final class SiteLoader {
         AgentSettings agents = new AgentsSection(ctx, gpuModels, racks).read(top);
         ControlSettings control = new ControlSection(ctx).read(top);
         OpenAdrSettings openadr = new OpenAdrSection(ctx).read(top);
-        WaveformSettings waveforms = new WaveformsSection(ctx).read(top, frequency);
+        WaveformSettings waveforms = new WaveformsSection(ctx, feeds).read(top, frequency);
         new CrossChecks(ctx, feeds, groups, racks, meters, supercaps, buses).run();
         if (!p.isEmpty()) {
             return null;

@@ -13,10 +13,23 @@ import io.headroom.appliance.dsp.DetectionSettings;
  * @param recordFormat     {@code binary} or {@code ascii} COMTRADE .dat
  * @param bandWindowS      band-power sliding window, s
  * @param rampSpanS        span of the peak ramp rate, s
+ * @param streams          per feed, where its CT/PT samples come from ({@code streams:}; none by default)
  */
 public record WaveformSettings(DetectionSettings detection, long streamDeadlineMs, boolean recorderEnabled,
                                double preTriggerS, double postTriggerS, String recordFormat, double bandWindowS,
-                               double rampSpanS) {
+                               double rampSpanS, java.util.List<WaveformStream> streams) {
+
+    public WaveformSettings {
+        streams = streams == null ? java.util.List.of() : java.util.List.copyOf(streams);
+    }
+
+    /** Without streams. */
+    public WaveformSettings(DetectionSettings detection, long streamDeadlineMs, boolean recorderEnabled,
+                            double preTriggerS, double postTriggerS, String recordFormat, double bandWindowS,
+                            double rampSpanS) {
+        this(detection, streamDeadlineMs, recorderEnabled, preTriggerS, postTriggerS, recordFormat, bandWindowS,
+                rampSpanS, java.util.List.of());
+    }
 
     public static final long DEFAULT_STREAM_DEADLINE_MS = 200;
     public static final double DEFAULT_PRE_TRIGGER_S = 0.2;

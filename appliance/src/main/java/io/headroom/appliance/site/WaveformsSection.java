@@ -14,15 +14,27 @@ import io.headroom.appliance.site.SiteYaml.Val;
 /** {@code waveforms:} stream deadline, loss and sag detection, the disturbance recorder, band power. */
 final class WaveformsSection extends SectionReader {
     static final List<String> WAVEFORM_KEYS = List.of("streamDeadline", "detection", "disturbanceRecorder",
-            "bandPower");
+            "bandPower", "streams");
+    static final List<String> STREAM_SOURCES = List.of("sv", "udp");
+    static final List<String> SV_KEYS = List.of("feed", "source", "interface", "destination", "appId", "svId",
+            "profile", "channels", "voltsPerCount", "ampsPerCount", "allowSimulation");
+    static final List<String> UDP_KEYS = List.of("feed", "source", "bind", "streamId", "rate", "senders");
     static final List<String> DETECTION_KEYS = List.of("lossThreshold", "lossPersistence",
             "restoreThreshold", "restorePersistence", "phaseLossThreshold", "sagThreshold", "sagHysteresis",
             "zeroCrossHysteresis");
     static final List<String> RECORDER_KEYS = List.of("enabled", "preTrigger", "postTrigger", "format");
     static final List<String> BAND_KEYS = List.of("window", "rampSpan");
 
+    private final FeedsSection feeds;
+
     WaveformsSection(SiteReading ctx) {
+        this(ctx, null);
+    }
+
+    /** @param feeds the feeds read (a stream's feed must be one), or null */
+    WaveformsSection(SiteReading ctx, FeedsSection feeds) {
         super(ctx);
+        this.feeds = feeds;
     }
 
     /** A percentage in [min, max] (fractions), else reported. */
@@ -159,7 +171,213 @@ final class WaveformsSection extends SectionReader {
                         + got(sp));
             }
         }
+        List<WaveformStream> streams = streams(w, frequencyHz);
         return new WaveformSettings(detection, or(deadline, d.streamDeadlineMs()), enabled, pre, post, format,
-                window, span);
+                window, span, streams);
+    }
+
+    // ---- streams ----
+
+    private List<WaveformStream> streams(MapReader w, Double frequencyHz) {
+        List<WaveformStream> out = new java.util.ArrayList<>();
+        List<org.yaml.snakeyaml.nodes.Node> list = w.list("streams", false);
+        java.util.Map<String, Val<String>> feedsSeen = new java.util.HashMap<>();
+        java.util.Map<String, Val<String>> svSeen = new java.util.HashMap<>();
+        for (int i = 0; list != null && i < list.size(); i++) {
+            MapReader m = MapReader.open(p, list.get(i), w.field("streams") + "[" + i + "]", "a stream", null);
+            if (m == null) {
+                continue;
+            }
+            Val<String> feed = m.get("feed", SiteYaml::string, true);
+            if (feed != null && feed.ok()) {
+                if (feeds != null && feeds.lacks(feed.value())) {
+                    p.at(feed.node(), feed.field(), SiteYaml.unknown("feed", feed.value(), feeds.feedIds));
+                } else {
+                    Val<String> first = feedsSeen.putIfAbsent(feed.value(), feed);
+                    if (first != null) {
+                        p.at(feed.node(), feed.field(), "feed " + feed.value() + " already has a stream (line "
+                                + first.line() + "): one source per feed");
+                    }
+                }
+            }
+            Val<String> source = m.get("source", oneOf(STREAM_SOURCES), true);
+            if (source == null || !source.ok()) {
+                continue;
+            }
+            List<String> keys = "sv".equals(source.value()) ? SV_KEYS : UDP_KEYS;
+            boolean keysOk = true;
+            for (String key : m.entries().keySet()) {
+                if (!keys.contains(key)) {
+                    String near = SiteYaml.closest(key, keys);
+                    p.at(m.keyNode(key), m.field(key), "unknown key '" + key + "' for a " + source.value()
+                            + " stream; " + (near != null ? "did you mean '" + near + "'?"
+                            : "expected one of " + String.join(", ", keys)));
+                    keysOk = false;
+                }
+            }
+            WaveformStream s = "sv".equals(source.value()) ? sv(m, value(feed), frequencyHz, svSeen)
+                    : udp(m, value(feed));
+            if (s != null && keysOk && feed != null && feed.ok()) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    private int reported; // problems the stream readers reported themselves
+
+    private void bad(org.yaml.snakeyaml.nodes.Node node, String field, String reason) {
+        reported++;
+        p.at(node, field, reason);
+    }
+
+    private static boolean ok(Val<?> v) {
+        return v != null && v.ok();
+    }
+
+    /** An optional value that was given but is invalid. */
+    private static boolean bad(Val<?> v) {
+        return v != null && !v.ok();
+    }
+
+    private static final java.util.regex.Pattern IFNAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
+
+    private WaveformStream sv(MapReader m, String feed, Double frequencyHz, java.util.Map<String, Val<String>> seen) {
+        int before = reported;
+        Val<String> ifName = m.get("interface", SiteYaml::string, true);
+        if (ifName != null && ifName.ok() && !IFNAME.matcher(ifName.value()).matches()) {
+            bad(ifName.node(), ifName.field(), "expected a network interface name (1 to 15 letters, digits, "
+                    + "'.', '-', '_'), got " + got(ifName));
+        }
+        Val<String> mac = m.get("destination", SiteYaml::string, true);
+        if (mac != null && mac.ok()) {
+            try {
+                byte[] b = io.headroom.drivers.waveform.sv.SvFrames.parseMac(mac.value());
+                if ((b[0] & 1) == 0) {
+                    bad(mac.node(), mac.field(), "must be a multicast address (Sampled Values go to "
+                            + "01-0C-CD-04-00-00 .. 01-0C-CD-04-01-FF), got " + got(mac));
+                }
+            } catch (IllegalArgumentException e) {
+                bad(mac.node(), mac.field(), "expected a MAC address such as 01-0C-CD-04-00-01, got " + got(mac));
+            }
+        }
+        Val<Integer> appId = m.get("appId", WaveformsSection::appId, true);
+        Val<String> svId = m.get("svId", SiteYaml::string, true);
+        if (svId != null && svId.ok() && (svId.value().isEmpty() || svId.value().length() > 127
+                || !java.nio.charset.StandardCharsets.US_ASCII.newEncoder().canEncode(svId.value()))) {
+            bad(svId.node(), svId.field(), "must be 1 to 127 ASCII characters, got " + got(svId));
+        }
+        Val<String> profileName = m.get("profile", oneOf(List.of("9-2LE-80", "9-2LE-256", "61869-9-4800",
+                "61869-9-14400")), true);
+        List<String> channels = io.headroom.appliance.site.WaveformStream.Sv.DEFAULT_CHANNELS;
+        List<org.yaml.snakeyaml.nodes.Node> ch = m.list("channels", false);
+        if (ch != null) {
+            List<String> names = new java.util.ArrayList<>();
+            List<String> all = List.of(io.headroom.drivers.waveform.sv.SvFrames.CHANNEL_NAMES);
+            String[] what = {"V L1", "V L2", "V L3", "I L1", "I L2", "I L3"};
+            if (ch.size() != 6) {
+                bad(m.value("channels"), m.field("channels"), "expected 6 dataset channels (V L1, V L2, V L3, "
+                        + "I L1, I L2, I L3), e.g. [Va, Vb, Vc, Ia, Ib, Ic], got " + ch.size());
+            }
+            for (int k = 0; k < ch.size() && k < 6; k++) {
+                String f = m.field("channels") + "[" + k + "]";
+                String n = SiteYaml.string(p, ch.get(k), f);
+                if (n == null) {
+                    reported++;
+                    continue;
+                }
+                char kind = k < 3 ? 'V' : 'I';
+                if (!all.contains(n) || n.charAt(0) != kind) {
+                    bad(ch.get(k), f, what[k] + " must be one of the dataset's " + (k < 3 ? "Va, Vb, Vc, Vn"
+                            : "Ia, Ib, Ic, In") + ", got \"" + n + "\"");
+                } else if (names.contains(n)) {
+                    bad(ch.get(k), f, "dataset channel " + n + " is mapped twice");
+                }
+                names.add(n);
+            }
+            channels = names;
+        }
+        Val<Double> volts = m.get("voltsPerCount", SiteYaml::number, false);
+        Val<Double> amps = m.get("ampsPerCount", SiteYaml::number, false);
+        for (Val<Double> v : java.util.Arrays.asList(volts, amps)) {
+            if (v != null && v.ok() && !(v.value() > 0)) {
+                bad(v.node(), v.field(), "must be greater than 0, got " + got(v));
+            }
+        }
+        Val<Boolean> sim = m.get("allowSimulation", SiteYaml::bool, false);
+        if (reported != before || feed == null || !ok(ifName) || !ok(mac) || !ok(appId) || !ok(svId)
+                || !ok(profileName) || bad(volts) || bad(amps) || bad(sim)) {
+            return null;
+        }
+        String key = ifName.value() + "/" + mac.value().toUpperCase(java.util.Locale.ROOT).replace(':', '-') + "/"
+                + appId.value() + "/" + svId.value();
+        Val<String> first = seen.putIfAbsent(key, svId);
+        if (first != null) {
+            bad(svId.node(), svId.field(), "the same SV stream (interface, destination, appId, svId) is already "
+                    + "read at line " + first.line());
+            return null;
+        }
+        return new WaveformStream.Sv(feed, ifName.value(), mac.value(), appId.value(), svId.value(),
+                io.headroom.drivers.waveform.sv.SvProfile.parse(profileName.value()), channels,
+                or(volts, io.headroom.drivers.waveform.sv.SvSampleSource.Options.VOLTS_PER_COUNT),
+                or(amps, io.headroom.drivers.waveform.sv.SvSampleSource.Options.AMPS_PER_COUNT),
+                Boolean.TRUE.equals(value(sim)));
+    }
+
+    /** An APPID: a whole number 0..65535, in decimal or as {@code 0x4000}. */
+    static Integer appId(SiteYaml.Problems p, org.yaml.snakeyaml.nodes.Node n, String field) {
+        String s = SiteYaml.scalar(n);
+        Integer v = null;
+        if (s != null) {
+            s = s.strip();
+            try {
+                v = s.matches("0[xX][0-9A-Fa-f]{1,4}") ? Integer.valueOf(s.substring(2), 16)
+                        : s.matches("\\d{1,5}") ? Integer.valueOf(s) : null;
+            } catch (NumberFormatException e) {
+                v = null;
+            }
+        }
+        if (v == null || v > 0xffff) {
+            p.at(n, field, "expected an APPID 0..65535 (e.g. 0x4000), got " + SiteYaml.describe(n));
+            return null;
+        }
+        return v;
+    }
+
+    private WaveformStream udp(MapReader m, String feed) {
+        int before = reported;
+        Val<Endpoint> bind = m.get("bind", SiteYaml::endpoint, true);
+        Val<Double> id = m.get("streamId", SiteYaml::number, true);
+        if (id != null && id.ok() && (id.value() < 0 || id.value() > 0xffff_ffffL || id.value() != Math.rint(id.value()))) {
+            bad(id.node(), id.field(), "must be a whole number 0..4294967295, got " + got(id));
+        }
+        Val<Double> rate = m.get("rate", quantity(Kind.SAMPLE_RATE), true);
+        if (rate != null && rate.ok() && (rate.value() < 4_800 || rate.value() > 1_000_000)) {
+            bad(rate.node(), rate.field(), "must be 4.8 kS/s to 1 MS/s, got " + got(rate));
+        }
+        List<org.yaml.snakeyaml.nodes.Node> senders = m.list("senders", true);
+        List<String> list = new java.util.ArrayList<>();
+        for (int k = 0; senders != null && k < senders.size(); k++) {
+            String f = m.field("senders") + "[" + k + "]";
+            String s = SiteYaml.string(p, senders.get(k), f);
+            if (s == null) {
+                reported++;
+                continue;
+            }
+            try {
+                io.headroom.drivers.waveform.Senders.parse(List.of(s));
+                list.add(s);
+            } catch (IllegalArgumentException e) {
+                bad(senders.get(k), f, e.getMessage());
+            }
+        }
+        if (senders != null && senders.isEmpty()) {
+            bad(m.value("senders"), m.field("senders"), "name at least one front-end address: frames from "
+                    + "anyone else are dropped");
+        }
+        if (reported != before || feed == null || !ok(bind) || !ok(id) || !ok(rate) || senders == null) {
+            return null;
+        }
+        return new WaveformStream.Udp(feed, bind.value(), Math.round(id.value()), rate.value(), list);
     }
 }
