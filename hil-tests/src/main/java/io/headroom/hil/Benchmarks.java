@@ -43,6 +43,7 @@ public final class Benchmarks {
         ALL.put("hil-feedloss", io.headroom.hil.perf.HilFeedloss::run);
         ALL.put("waveform-rate", io.headroom.hil.perf.WaveformRate::run);
         ALL.put("footprint", io.headroom.hil.perf.Footprint::run);
+        ALL.put("regulation-alloc", io.headroom.hil.perf.RegulationAlloc::run);
     }
 
     private Benchmarks() {
