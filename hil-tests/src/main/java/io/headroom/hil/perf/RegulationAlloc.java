@@ -3,6 +3,7 @@ package io.headroom.hil.perf;
 import io.headroom.appliance.control.ContingencyPlanner;
 import io.headroom.appliance.control.GroupDecision;
 import io.headroom.appliance.control.GroupRegulator;
+import io.headroom.appliance.control.NodeValues;
 import io.headroom.appliance.control.Snapshot;
 import io.headroom.appliance.measure.FeedMeasurement;
 import io.headroom.appliance.measure.MeasurementQuality;
@@ -32,8 +33,9 @@ import java.util.Random;
  * hall's structure and settings, 4 feeds, one group, critical/standard/flexible racks) with 64 and with 1,000 nodes.
  *
  * <p>A tick here is what {@code RegulationLoop.tick} does between reading the plant and commanding it: the agents'
- * telemetry gathered into a map, the immutable {@link Snapshot}, and one {@link GroupRegulator#run} per redundancy
- * group (every controller, the allocation, the contingency plans, the hysteresis). The plant is in this JVM and
+ * telemetry gathered into a map, the immutable {@link Snapshot}, one {@link GroupRegulator#run} per redundancy
+ * group (every controller, the allocation, the contingency plans, the hysteresis), and the caps gathered into the
+ * map its published state carries. The plant is in this JVM and
  * has no sockets: each node's demand per GPU walks at random (seeded) and steps now and then, its GPUs draw the least
  * of that and the cap last decided, and the meters read the hall's draw split over the 4 feeds; so the caps move,
  * the binding limit changes, plans are re-armed and some ticks raise alarms. Meter reads, the actuator's sends,
@@ -111,7 +113,10 @@ public final class RegulationAlloc {
         }
     }
 
-    /** The plant and the regulators of a hall, ticked on the caller's thread. */
+    /**
+     * The plant and the regulators of a hall, ticked on the caller's thread. What {@code RegulationLoop.tick} does per
+     * node is copied here ({@link #gatherTelemetry}, {@link #capsMap}): keep the two alike.
+     */
     static final class Hall {
         private final Site site;
         private final List<GroupRegulator> regulators = new ArrayList<>();
@@ -123,6 +128,7 @@ public final class RegulationAlloc {
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         private long tick;
         private final double[] drawW;
+        private final NodeValues.Index nodeIndex;
         private final GroupDecision[] decisions;
         private final List<int[]> groupIndex = new ArrayList<>();
         private final io.headroom.appliance.control.Limit[] lastBinding;
@@ -147,6 +153,7 @@ public final class RegulationAlloc {
             decisions = new GroupDecision[regulators.size()];
             lastBinding = new io.headroom.appliance.control.Limit[regulators.size()];
             drawW = new double[nodes.size()];
+            nodeIndex = new NodeValues.Index(nodes);
             demandPerGpu = new double[nodes.size()];
             capPerGpu = new double[nodes.size()];
             for (int i = 0; i < nodes.size(); i++) {
@@ -154,6 +161,31 @@ public final class RegulationAlloc {
                 demandPerGpu[i] = node.gpu().minW() + random.nextDouble() * (node.gpu().maxW() - node.gpu().minW());
                 capPerGpu[i] = ContingencyPlanner.safeCapW(site, site.group(node.groupId()).orElseThrow());
             }
+        }
+
+        /** The agents' telemetry as RegulationLoop.tick gathers it (an actuator hands out what it holds). */
+        private Map<String, NodeTelemetry> gatherTelemetry() {
+            NodeValues.Builder<NodeTelemetry> heard = new NodeValues.Builder<>(nodeIndex);
+            for (int i = 0; i < nodes.size(); i++) {
+                heard.put(i, heardFrom(i).orElse(null));
+            }
+            return heard.build();
+        }
+
+        private java.util.Optional<NodeTelemetry> heardFrom(int i) {
+            return java.util.Optional.of(new NodeTelemetry(nodes.get(i).id(), drawW[i], capPerGpu[i], true));
+        }
+
+        /** The caps as RegulationLoop.tick publishes them in its SiteState. */
+        private Map<String, Double> capsMap(GroupDecision[] decided) {
+            NodeValues.Doubles.Builder caps = new NodeValues.Doubles.Builder(nodeIndex);
+            for (int g = 0; g < regulators.size(); g++) {
+                List<Node> groupNodes = regulators.get(g).nodes();
+                for (int i = 0; i < groupNodes.size(); i++) {
+                    caps.put(groupNodes.get(i).id(), decided[g].capsPerGpuW()[i]);
+                }
+            }
+            return caps.build();
         }
 
         /** Bytes the last tick allocated: all of it, and the regulators' part. */
@@ -181,12 +213,9 @@ public final class RegulationAlloc {
             }
             long t0 = System.nanoTime();
             long b0 = mx.getCurrentThreadAllocatedBytes();
-            // As RegulationLoop.tick: the agents' telemetry into a map, the meters' feeds, one snapshot, the regulators.
-            Map<String, NodeTelemetry> telemetry = new HashMap<>();
-            for (int i = 0; i < nodes.size(); i++) {
-                Node node = nodes.get(i);
-                telemetry.put(node.id(), new NodeTelemetry(node.id(), drawW[i], capPerGpu[i], true));
-            }
+            // As RegulationLoop.tick: the agents' telemetry into a map, the meters' feeds, one snapshot, the regulators,
+            // the caps into the map the published state carries.
+            Map<String, NodeTelemetry> telemetry = gatherTelemetry();
             Map<String, FeedMeasurement> feeds = new HashMap<>();
             for (Feed f : site.feeds()) {
                 double w = hallW / site.feeds().size();
@@ -198,8 +227,13 @@ public final class RegulationAlloc {
                 decisions[g] = regulators.get(g).run(s);
             }
             long b2 = mx.getCurrentThreadAllocatedBytes();
+            Map<String, Double> caps = capsMap(decisions);
+            long b3 = mx.getCurrentThreadAllocatedBytes();
             tickNanos = System.nanoTime() - t0;
-            tickBytes = b2 - b0;
+            if (caps.size() != nodes.size()) {
+                throw new IllegalStateException("caps for " + caps.size() + " of " + nodes.size() + " nodes");
+            }
+            tickBytes = b3 - b0;
             regulatorBytes = b2 - b1;
             for (int g = 0; g < regulators.size(); g++) {
                 GroupDecision d = decisions[g];
