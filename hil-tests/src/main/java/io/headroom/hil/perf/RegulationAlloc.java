@@ -35,11 +35,12 @@ import java.util.Random;
  * <p>A tick here is what {@code RegulationLoop.tick} does between reading the plant and commanding it: the agents'
  * telemetry gathered into a map, the immutable {@link Snapshot}, one {@link GroupRegulator#run} per redundancy
  * group (every controller, the allocation, the contingency plans, the hysteresis), and the caps gathered into the
- * map its published state carries. The plant is in this JVM and
- * has no sockets: each node's demand per GPU walks at random (seeded) and steps now and then, its GPUs draw the least
- * of that and the cap last decided, and the meters read the hall's draw split over the 4 feeds; so the caps move,
- * the binding limit changes, plans are re-armed and some ticks raise alarms. Meter reads, the actuator's sends,
- * the journal and the published {@code SiteState} are not in it.
+ * map its published state carries. The plant is in this JVM and has no sockets: each node's demand per GPU walks at
+ * random (seeded) and jumps now and then, its GPUs draw the least of that and the cap last decided, its agent's
+ * report is made between ticks (as the actuator receives it, off the regulation thread), and the meters read the
+ * hall's draw split over the 4 feeds: the caps and the plans move (plans re-armed about one tick in three), the
+ * hall stays under its breakers' continuous ceilings (no alarm, one binding limit). Meter reads, the actuator's
+ * sends, the journal and the published {@code SiteState} itself are not in it.
  *
  * <p>Figures per size, after {@value #WARMUP} warm-up ticks, over {@value #TICKS} ticks on the calling thread (the plant's
  * step between two ticks is neither counted nor timed):
@@ -128,6 +129,7 @@ public final class RegulationAlloc {
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         private long tick;
         private final double[] drawW;
+        private final NodeTelemetry[] reported;
         private final NodeValues.Index nodeIndex;
         private final GroupDecision[] decisions;
         private final List<int[]> groupIndex = new ArrayList<>();
@@ -153,6 +155,7 @@ public final class RegulationAlloc {
             decisions = new GroupDecision[regulators.size()];
             lastBinding = new io.headroom.appliance.control.Limit[regulators.size()];
             drawW = new double[nodes.size()];
+            reported = new NodeTelemetry[nodes.size()];
             nodeIndex = new NodeValues.Index(nodes);
             demandPerGpu = new double[nodes.size()];
             capPerGpu = new double[nodes.size()];
@@ -163,7 +166,7 @@ public final class RegulationAlloc {
             }
         }
 
-        /** The agents' telemetry as RegulationLoop.tick gathers it (an actuator hands out what it holds). */
+        /** The agents' telemetry as RegulationLoop.tick gathers it (the actuator hands out the last report it holds). */
         private Map<String, NodeTelemetry> gatherTelemetry() {
             NodeValues.Builder<NodeTelemetry> heard = new NodeValues.Builder<>(nodeIndex);
             for (int i = 0; i < nodes.size(); i++) {
@@ -173,7 +176,7 @@ public final class RegulationAlloc {
         }
 
         private java.util.Optional<NodeTelemetry> heardFrom(int i) {
-            return java.util.Optional.of(new NodeTelemetry(nodes.get(i).id(), drawW[i], capPerGpu[i], true));
+            return java.util.Optional.ofNullable(reported[i]);
         }
 
         /** The caps as RegulationLoop.tick publishes them in its SiteState. */
@@ -210,6 +213,8 @@ public final class RegulationAlloc {
                 demandPerGpu[i] = Math.clamp(d, lo, hi);
                 drawW[i] = Math.min(demandPerGpu[i], capPerGpu[i]) * node.gpus();
                 hallW += drawW[i] + node.baseW();
+                // The agent's report, made where the actuator receives it (not on the regulation thread): not counted.
+                reported[i] = new NodeTelemetry(node.id(), drawW[i], capPerGpu[i], true);
             }
             long t0 = System.nanoTime();
             long b0 = mx.getCurrentThreadAllocatedBytes();
