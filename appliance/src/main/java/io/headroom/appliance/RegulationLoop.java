@@ -31,7 +31,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -75,6 +74,7 @@ public final class RegulationLoop implements AutoCloseable {
     private final io.headroom.appliance.operator.ActiveAlarms activeAlarms = new io.headroom.appliance.operator.ActiveAlarms();
     private volatile io.headroom.appliance.operator.OperatorControls operator;
     private long tick;
+    private io.headroom.appliance.control.NodeValues.Index nodeIndex;
     private volatile long failedTicks;
     private volatile io.headroom.appliance.supervision.Heartbeat heartbeat =
             io.headroom.appliance.supervision.Heartbeat.unwatched(LOOP);
@@ -224,10 +224,13 @@ public final class RegulationLoop implements AutoCloseable {
         long now = nanoTime.getAsLong();
         tick++;
         Map<String, FeedMeasurement> feeds = measurements.measure(now);
-        Map<String, NodeTelemetry> nodes = new HashMap<>();
-        for (Node n : site.nodes()) {
-            actuator.telemetry(n, now).ifPresent(t -> nodes.put(n.id(), t));
+        // Per node, in arrays over the site's node index: no hash entry per node, no boxed cap (NodeValues).
+        io.headroom.appliance.control.NodeValues.Builder<NodeTelemetry> heard =
+                new io.headroom.appliance.control.NodeValues.Builder<>(nodeIndex());
+        for (int i = 0; i < site.nodes().size(); i++) {
+            heard.put(i, actuator.telemetry(site.nodes().get(i), now).orElse(null));
         }
+        Map<String, NodeTelemetry> nodes = heard.build();
         java.time.Instant at = utc.instant();
         Map<String, BankMeasurement> banks = bankActuator == null ? Map.of() : bankActuator.measure(now);
         io.headroom.appliance.operator.OperatorControls op = operator;
@@ -236,7 +239,8 @@ public final class RegulationLoop implements AutoCloseable {
         Snapshot snapshot = new Snapshot(tick, now, at, feeds, nodes, banks, gridLimits(at),
                 op == null ? Map.of() : op.nodeCeilingsW(at), op == null ? Set.of() : op.outOfService(), wave.bands());
         List<GroupDecision> decisions = new ArrayList<>();
-        Map<String, Double> caps = new HashMap<>();
+        io.headroom.appliance.control.NodeValues.Doubles.Builder caps =
+                new io.headroom.appliance.control.NodeValues.Doubles.Builder(nodeIndex());
         List<String> alarms = new ArrayList<>();
         if (waveforms != null) {
             alarms.addAll(waveforms.alarms(wave));
@@ -273,10 +277,18 @@ public final class RegulationLoop implements AutoCloseable {
             shown = new ArrayList<>(others);
             shown.addAll(alarms);
         }
-        SiteState s = new SiteState(tick, at, site.control().tickMs(), feeds, nodes, caps, decisions,
+        SiteState s = new SiteState(tick, at, site.control().tickMs(), feeds, nodes, caps.build(), decisions,
                 List.copyOf(shown), banks, bankSetpoints, measurements.phases(now), wave);
         state.set(s);
         return s;
+    }
+
+    /** The site's node ids, indexed once (made on the first tick). */
+    private io.headroom.appliance.control.NodeValues.Index nodeIndex() {
+        if (nodeIndex == null) {
+            nodeIndex = new io.headroom.appliance.control.NodeValues.Index(site.nodes());
+        }
+        return nodeIndex;
     }
 
     /** The utility contract and the grid commitments active at {@code t}, as site ceilings of the GRID tier. */

@@ -44,6 +44,7 @@ public final class Benchmarks {
         ALL.put("waveform-rate", io.headroom.hil.perf.WaveformRate::run);
         ALL.put("sv-decode", io.headroom.hil.perf.SvDecodeBenchmark::run);
         ALL.put("footprint", io.headroom.hil.perf.Footprint::run);
+        ALL.put("regulation-alloc", io.headroom.hil.perf.RegulationAlloc::run);
     }
 
     private Benchmarks() {

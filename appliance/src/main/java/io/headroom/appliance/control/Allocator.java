@@ -40,22 +40,55 @@ public final class Allocator {
         return new Prepared(nodes, demandPerGpu, floors);
     }
 
-    /** Nodes sorted per class by headroom (want − floor), ready to allocate any budget. */
+    /**
+     * Nodes sorted per class by headroom (want − floor), ready to allocate any budget. A controller that prepares one
+     * every tick keeps one ({@link #reusable}) and {@link #reset}s it, so that a tick sorts into the same arrays.
+     */
     public static final class Prepared {
+        private static final int CLASSES = Priority.values().length;
         private final int n;
         private final double[] floor;
         private final double[] want;
         private final int[] gpus;
-        private final double floorsW;
-        private final int[][] order = new int[Priority.values().length][];
+        private double floorsW;
+        /** Sort keys, then the sorted node indices: class {@code c} is {@code [start[c], start[c + 1])}. */
+        private final long[] keys;
+        private final int[] sorted;
+        private final int[] start = new int[CLASSES + 1];
+        private final int[] count = new int[CLASSES];
 
-        Prepared(List<Node> nodes, double[] demandPerGpu, double[] floors) {
-            n = nodes.size();
-            floor = floors.clone();
+        private Prepared(int n) {
+            this.n = n;
+            floor = new double[n];
             want = new double[n];
             gpus = new int[n];
+            keys = new long[n];
+            sorted = new int[n];
+        }
+
+        Prepared(List<Node> nodes, double[] demandPerGpu, double[] floors) {
+            this(nodes.size());
+            reset(nodes, demandPerGpu, floors);
+        }
+
+        /** An empty allocation for {@code n} nodes, to {@link #reset} for each demand vector. */
+        public static Prepared reusable(int n) {
+            return new Prepared(n);
+        }
+
+        /**
+         * Prepares this allocation for another demand vector of the same nodes (as {@link Allocator#prepare} would a
+         * new one), in place: the arrays are this object's, the arguments only read.
+         *
+         * @return this
+         */
+        public Prepared reset(List<Node> nodes, double[] demandPerGpu, double[] floors) {
+            if (nodes.size() != n) {
+                throw new IllegalArgumentException("prepared for " + n + " nodes, given " + nodes.size());
+            }
+            System.arraycopy(floors, 0, floor, 0, n);
+            java.util.Arrays.fill(count, 0);
             double f = 0;
-            int[] count = new int[order.length];
             for (int i = 0; i < n; i++) {
                 Node node = nodes.get(i);
                 gpus[i] = node.gpus();
@@ -66,25 +99,25 @@ public final class Allocator {
                 }
             }
             floorsW = f;
-            long[][] keys = new long[order.length][];
-            for (int c = 0; c < order.length; c++) {
-                keys[c] = new long[count[c]];
+            start[0] = 0;
+            for (int c = 0; c < CLASSES; c++) {
+                start[c + 1] = start[c] + count[c];
                 count[c] = 0;
             }
             for (int i = 0; i < n; i++) {
                 if (want[i] > floor[i]) {
                     int c = nodes.get(i).priority().ordinal();
                     // Non-negative floats order as their bits: headroom in the high word, index in the low.
-                    keys[c][count[c]++] = ((long) Float.floatToIntBits((float) (want[i] - floor[i])) << 32) | i;
+                    keys[start[c] + count[c]++] = ((long) Float.floatToIntBits((float) (want[i] - floor[i])) << 32) | i;
                 }
             }
-            for (int c = 0; c < order.length; c++) {
-                java.util.Arrays.sort(keys[c]);
-                order[c] = new int[keys[c].length];
-                for (int k = 0; k < keys[c].length; k++) {
-                    order[c][k] = (int) keys[c][k];
-                }
+            for (int c = 0; c < CLASSES; c++) {
+                java.util.Arrays.sort(keys, start[c], start[c + 1]);
             }
+            for (int k = 0; k < start[CLASSES]; k++) {
+                sorted[k] = (int) keys[k];
+            }
+            return this;
         }
 
         /** Total power of every GPU at its floor, W. */
@@ -94,26 +127,32 @@ public final class Allocator {
 
         /** Per-GPU caps for a budget: floors first, then critical, standard, flexible, max-min fair in a class. */
         public double[] allocate(double gpuBudgetW) {
-            double[] cap = floor.clone();
+            return allocate(gpuBudgetW, new double[n]);
+        }
+
+        /** As {@link #allocate(double)}, into {@code caps} (one per node, overwritten), which it returns. */
+        public double[] allocate(double gpuBudgetW, double[] caps) {
+            System.arraycopy(floor, 0, caps, 0, n);
             double left = gpuBudgetW - floorsW;
-            for (int[] cls : order) {
+            for (int c = 0; c < CLASSES; c++) {
                 if (left <= 0) {
                     break;
                 }
-                left = waterFill(cls, cap, left);
+                left = waterFill(start[c], start[c + 1], caps, left);
             }
-            return cap;
+            return caps;
         }
 
-        /** Raises every node of one class towards its want by one common per-GPU level. */
-        private double waterFill(int[] sorted, double[] cap, double budget) {
+        /** Raises every node of one class ({@code sorted[from, to)}) towards its want by one common per-GPU level. */
+        private double waterFill(int from, int to, double[] cap, double budget) {
             int gpusLeft = 0;
-            for (int i : sorted) {
-                gpusLeft += gpus[i];
+            for (int k = from; k < to; k++) {
+                gpusLeft += gpus[sorted[k]];
             }
             double left = budget;
             double level = 0;
-            for (int i : sorted) {
+            for (int k = from; k < to; k++) {
+                int i = sorted[k];
                 double headroom = Math.max(level, want[i] - floor[i]);
                 double cost = (headroom - level) * gpusLeft;
                 if (cost > left) {
@@ -125,7 +164,8 @@ public final class Allocator {
                 level = headroom;
                 gpusLeft -= gpus[i];
             }
-            for (int i : sorted) {
+            for (int k = from; k < to; k++) {
+                int i = sorted[k];
                 cap[i] = floor[i] + Math.min(want[i] - floor[i], level);
             }
             return left;

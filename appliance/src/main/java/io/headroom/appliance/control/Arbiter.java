@@ -92,7 +92,7 @@ public final class Arbiter {
                 if (m == null || !m.usable()) {
                     yield Double.NaN;
                 }
-                Feed feed = site.feed(f.feedId()).orElseThrow();
+                Feed feed = ContingencyPlanner.feed(site, f.feedId());
                 if (m.currentA() < LostFeeds.DEAD_FRACTION * feed.limitA()) {
                     yield Double.NaN; // a lost or idle feed carries none of the group: it does not bind
                 }

@@ -46,6 +46,9 @@ public final class BreakerLimits {
         long lastNanos = Long.MIN_VALUE;
         long excursionStartNanos = Long.MIN_VALUE;
         long underSinceNanos = Long.MIN_VALUE;
+        /** The continuous ceiling, with and without redundancy left: the same every tick, made once. */
+        Limit continuous;
+        Limit continuousNoRedundancy;
     }
 
     public BreakerLimits(Site site) {
@@ -117,10 +120,19 @@ public final class BreakerLimits {
                                 "breaker %s: short excursion to %.0f A allowed by its trip curve (%.0f %% of the curve used)",
                                 f.id(), excursionA, st.exposure * 100)));
             } else {
-                out.add(new Limit.FeedCeiling(f.id(), continuous, Tier.SAFETY, "breaker",
-                        String.format(java.util.Locale.ROOT, "breaker %s: %.0f A continuous less %.0f %% margin%s",
-                                f.id(), f.limitA(), margin * 100, noRedundancy ? " (no excursion: the group has no "
-                                        + "redundancy left)" : "")));
+                Limit l = noRedundancy ? st.continuousNoRedundancy : st.continuous;
+                if (l == null) {
+                    l = new Limit.FeedCeiling(f.id(), continuous, Tier.SAFETY, "breaker",
+                            String.format(java.util.Locale.ROOT, "breaker %s: %.0f A continuous less %.0f %% margin%s",
+                                    f.id(), f.limitA(), margin * 100, noRedundancy ? " (no excursion: the group has no "
+                                            + "redundancy left)" : ""));
+                    if (noRedundancy) {
+                        st.continuousNoRedundancy = l;
+                    } else {
+                        st.continuous = l;
+                    }
+                }
+                out.add(l);
             }
         }
         return out;

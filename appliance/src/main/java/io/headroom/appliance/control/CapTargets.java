@@ -15,12 +15,15 @@ import java.util.Locale;
  * that less the load their telemetry does not explain, the {@link Allocator} shares it by priority (max-min fair in a
  * class) and the spare goes to the nodes too; every node ceiling holds. With no trusted meter every node is held at its
  * N-1 safe cap; with every feed idle or lost, the group is held to what its feeds carry after a single loss. Pure apart
- * from a cached vector.
+ * from its scratch: the target vector it returns is its own and is overwritten by the next {@link #run} (the caller
+ * reads it within the tick: {@link Hysteresis} copies it), and it prepares the spare's allocation in an
+ * {@link Allocator.Prepared} it keeps, so that a tick allocates no vector of a node count.
  */
 final class CapTargets {
 
     /**
-     * @param capsPerGpuW each node's target per-GPU cap (before {@link Hysteresis}), W
+     * @param capsPerGpuW each node's target per-GPU cap (before {@link Hysteresis}), W: the controller's scratch,
+     *                    valid until its next run
      * @param allowedW    what the group may draw, W ({@code NaN} with no trusted meter)
      * @param gpuBudgetW  what its GPUs may draw, W ({@code NaN} with no trusted meter)
      * @param why         the binding limit, in words
@@ -35,13 +38,28 @@ final class CapTargets {
     private final RedundancyGroup group;
     private final List<Node> nodes;
     private final double safeCapW;
-    private double[] maxDemand;
+    private final double[] maxDemand;
+    /** Scratch: the allocation of the budget, and the spare spread over it. */
+    private final double[] allocated;
+    private final double[] spread;
+    private final Allocator.Prepared spare;
+    private final String whyNoMeter;
+    private final String whyIdle;
 
     CapTargets(Site site, RedundancyGroup group, List<Node> nodes, double safeCapW) {
         this.site = site;
         this.group = group;
         this.nodes = nodes;
         this.safeCapW = safeCapW;
+        this.maxDemand = new double[nodes.size()];
+        for (int i = 0; i < nodes.size(); i++) {
+            maxDemand[i] = nodes.get(i).gpu().maxW();
+        }
+        this.allocated = new double[nodes.size()];
+        this.spread = new double[nodes.size()];
+        this.spare = Allocator.Prepared.reusable(nodes.size());
+        this.whyNoMeter = "no usable meter in group " + group.id() + ": every node held at its N-1 safe cap";
+        this.whyIdle = "no feed of group " + group.id() + " carries load: held to its N-1 capacity";
     }
 
     /**
@@ -62,13 +80,13 @@ final class CapTargets {
         List<String> alarms = List.of();
         double[] floors = bounds.floors();
         if (meters.usable() == 0) {
-            target = new double[nodes.size()];
+            target = allocated;
             for (int i = 0; i < nodes.size(); i++) {
                 target[i] = Math.clamp(safeCapW, floors[i], nodes.get(i).gpu().maxW());
             }
             allowedW = Double.NaN;
             budgetW = Double.NaN;
-            why = "no usable meter in group " + group.id() + ": every node held at its N-1 safe cap";
+            why = whyNoMeter;
         } else {
             double floorW = nonGpuW + prepared.floorsW();
             Arbiter.Verdict v = Arbiter.decide(site, group, s, limits, measuredW, siteImportW(s), floorW,
@@ -78,7 +96,7 @@ final class CapTargets {
                 // Every feed idle or lost: hold to what the group's feeds carry after a single loss.
                 allowedW = ContingencyPlanner.survivorsAllowedW(site,
                         group.feedIds().subList(1, group.feedIds().size()), site.control().marginFraction());
-                why = "no feed of group " + group.id() + " carries load: held to its N-1 capacity";
+                why = whyIdle;
             } else {
                 allowedW = v.allowedW();
                 binding = v.binding();
@@ -89,8 +107,7 @@ final class CapTargets {
                 }
             }
             budgetW = allowedW - nonGpuW;
-            target = prepared.allocate(budgetW);
-            target = spreadSpareBudget(target, budgetW);
+            target = spreadSpareBudget(prepared.allocate(budgetW, allocated), budgetW);
         }
         double[] ceilings = bounds.ceilings();
         if (ceilings != null) {
@@ -115,13 +132,7 @@ final class CapTargets {
         if (!(budgetW - used > nodes.size())) {
             return allocated; // no spare worth a watt per node
         }
-        if (maxDemand == null) {
-            maxDemand = new double[nodes.size()];
-            for (int i = 0; i < nodes.size(); i++) {
-                maxDemand[i] = nodes.get(i).gpu().maxW();
-            }
-        }
-        return Allocator.prepare(nodes, maxDemand, allocated).allocate(budgetW);
+        return spare.reset(nodes, maxDemand, allocated).allocate(budgetW, spread);
     }
 
     /** The site's draw on the load side (supercap discharge added back, charging taken out), W. */

@@ -142,11 +142,21 @@ public final class ContingencyPlanner {
     /** What a set of feeds can carry when a group's load splits equally over them, less margin, W. */
     public static double survivorsAllowedW(Site site, List<String> feedIds, double margin) {
         double minLimit = Double.POSITIVE_INFINITY;
-        for (String id : feedIds) {
-            Feed f = site.feed(id).orElseThrow();
-            minLimit = Math.min(minLimit, f.limitW());
+        for (int k = 0; k < feedIds.size(); k++) {
+            minLimit = Math.min(minLimit, feed(site, feedIds.get(k)).limitW());
         }
         return feedIds.size() * minLimit * (1 - margin);
+    }
+
+    /** The site's feed of that id (as {@code site.feed(id).orElseThrow()}, without a stream: it runs every tick). */
+    static Feed feed(Site site, String id) {
+        List<Feed> feeds = site.feeds();
+        for (int i = 0; i < feeds.size(); i++) {
+            if (feeds.get(i).id().equals(id)) {
+                return feeds.get(i);
+            }
+        }
+        throw new java.util.NoSuchElementException("No value present");
     }
 
     /**

@@ -65,6 +65,8 @@ public final class GroupRegulator {
     private final CapTargets capTargets;
     private final Hysteresis hysteresis;
     private final ContingencyArming arming = new ContingencyArming(REARM_THRESHOLD_W, REARM_MAX_AGE_NANOS);
+    /** The tick's allocation, sorted again each tick into the same arrays (it does not outlive the tick). */
+    private final Allocator.Prepared prepared;
 
     public GroupRegulator(Site site, RedundancyGroup group, double safeCapW) {
         this.site = site;
@@ -86,6 +88,7 @@ public final class GroupRegulator {
             initial[i] = Math.clamp(safeCapW, floors[i], nodes.get(i).gpu().maxW());
         }
         this.hysteresis = new Hysteresis(nodes, site.control(), initial);
+        this.prepared = Allocator.Prepared.reusable(nodes.size());
     }
 
     public List<Node> nodes() {
@@ -128,7 +131,7 @@ public final class GroupRegulator {
         double measuredW = meters.groupW(lost.lost().size());
         double nonGpuW = Double.isNaN(measuredW) ? Double.NaN : Math.max(0, measuredW - demand.gpuW());
         double planNonGpuW = Double.isNaN(nonGpuW) ? Double.NaN : Math.max(0, nonGpuW - demand.silentGpuBoundW());
-        Allocator.Prepared prepared = Allocator.prepare(nodes, bounds.demand(), bounds.floors());
+        prepared.reset(nodes, bounds.demand(), bounds.floors());
         List<ContingencyPlan> plans = ContingencyPlanner.plan(site, group, nodes, bounds.demand(), prepared,
                 planNonGpuW, feedsOut);
         for (ContingencyPlan p : plans) {

@@ -13,7 +13,8 @@ import java.util.List;
  * silent node keeps the cap it had ({@link NodeDemand}): it is sent that, renewing its lease if it is merely slow, never
  * the cap it is planned at, since raising it would only give a slow agent more to draw. A node ceiling (an operator's
  * override) is a hard bound that the deadband does not soften: a cap above it falls to it at once, silent node or not.
- * State: each node's last cap and when it last fell; time is an argument.
+ * State: each node's last cap and when it last fell; time is an argument. The copy it hands out is kept and handed out
+ * again while the caps do not change (a steady load: most ticks), so that such a tick allocates no vector.
  */
 final class Hysteresis {
 
@@ -21,6 +22,8 @@ final class Hysteresis {
     private final ControlSettings control;
     private final double[] lastCap;
     private final long[] loweredAtNanos;
+    /** The copy last handed out (never written once out), or null. */
+    private double[] published;
 
     /** @param initialCapW each node's cap before the first tick, per GPU, W (group order) */
     Hysteresis(List<Node> nodes, ControlSettings control, double[] initialCapW) {
@@ -44,7 +47,7 @@ final class Hysteresis {
      * @param ceilingsW each node's ceiling, W ({@link NodeBounds.Bounds#ceilings()}); or null when no node has one
      * @param silentAtW per node, {@code NaN} unless it is silent (its cap is then kept); or null
      * @param nowNanos  the tick's monotonic time
-     * @return each node's cap now (a copy)
+     * @return each node's cap now (a copy, not to be written: the same one as last tick's when no cap changed)
      */
     double[] run(double[] targetW, double[] floorsW, double[] ceilingsW, double[] silentAtW, long nowNanos) {
         for (int i = 0; i < nodes.size(); i++) {
@@ -65,6 +68,9 @@ final class Hysteresis {
             }
             lastCap[i] = Math.max(lastCap[i], floorsW[i]);
         }
-        return lastCap.clone();
+        if (published == null || !Arrays.equals(published, lastCap)) {
+            published = lastCap.clone();
+        }
+        return published;
     }
 }

@@ -11,7 +11,9 @@ import java.util.Map;
  * Each node's bounds for the allocation: its floor (its GPUs' minimum, or a critical node's floor), lowered by every
  * {@link Limit.NodeCeiling} on it (each one holds: the cap is at most its watts, never below the GPUs' minimum, and the
  * floor and the demand follow it down); a silent node is pinned at the cap it is planned at, floor and ceiling both
- * ({@link NodeDemand}), so the allocation and every plan count it there. Pure.
+ * ({@link NodeDemand}), so the allocation and every plan count it there. Pure apart from its scratch: the vectors of
+ * the {@link Bounds} it returns are the normal floors, the demand given, or its own arrays, overwritten by its next
+ * {@link #apply} (the tick reads them before that).
  */
 final class NodeBounds {
 
@@ -26,10 +28,16 @@ final class NodeBounds {
     private final List<Node> nodes;
     private final double[] normalFloors;
     private final Map<String, Integer> index = new HashMap<>();
+    private final double[] floorsScratch;
+    private final double[] ceilingsScratch;
+    private final double[] demandScratch;
 
     NodeBounds(List<Node> nodes) {
         this.nodes = nodes;
         this.normalFloors = Allocator.floors(nodes);
+        this.floorsScratch = new double[nodes.size()];
+        this.ceilingsScratch = new double[nodes.size()];
+        this.demandScratch = new double[nodes.size()];
         for (int i = 0; i < nodes.size(); i++) {
             index.put(nodes.get(i).id(), i);
         }
@@ -57,9 +65,9 @@ final class NodeBounds {
                 continue;
             }
             if (ceilings == null) {
-                floors = normalFloors.clone();
-                demand = demand.clone();
-                ceilings = new double[nodes.size()];
+                floors = copy(normalFloors, floorsScratch);
+                demand = copy(demand, demandScratch);
+                ceilings = ceilingsScratch;
                 Arrays.fill(ceilings, Double.POSITIVE_INFINITY);
             }
             ceilings[i] = Math.min(ceilings[i], Math.max(c.perGpuW(), nodes.get(i).gpu().minW()));
@@ -68,9 +76,9 @@ final class NodeBounds {
         }
         if (silentAtW != null) {
             if (ceilings == null) {
-                floors = normalFloors.clone();
-                demand = demand.clone();
-                ceilings = new double[nodes.size()];
+                floors = copy(normalFloors, floorsScratch);
+                demand = copy(demand, demandScratch);
+                ceilings = ceilingsScratch;
                 Arrays.fill(ceilings, Double.POSITIVE_INFINITY);
             }
             for (int i = 0; i < nodes.size(); i++) {
@@ -82,5 +90,10 @@ final class NodeBounds {
             }
         }
         return new Bounds(floors, ceilings, demand);
+    }
+
+    private static double[] copy(double[] from, double[] to) {
+        System.arraycopy(from, 0, to, 0, to.length);
+        return to;
     }
 }

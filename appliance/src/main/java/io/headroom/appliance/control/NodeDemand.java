@@ -21,7 +21,9 @@ import java.util.Locale;
  *       contingency, since a trigger will not reach it. It is pinned there ({@link Estimate#silentAtW}) and an alarm
  *       says so.</li>
  * </ul>
- * Pure.
+ * Pure apart from its scratch: the vectors of an {@link Estimate} are this controller's own and are overwritten by
+ * its next {@link #run} (the tick reads them before that: {@link NodeBounds} copies what it changes), and an alarm's
+ * text is kept while what it says does not change.
  */
 final class NodeDemand {
 
@@ -29,29 +31,37 @@ final class NodeDemand {
     static final double SATURATED = 0.95;
 
     /**
-     * @param perGpuW         each node's demand per GPU, W (group order)
+     * @param perGpuW         each node's demand per GPU, W (group order); valid until the next run
      * @param gpuW            what the GPUs with fresh telemetry draw, W
      * @param silentGpuBoundW what the GPUs without fresh telemetry may draw, planned for through their caps, W
      * @param silentAtW       per node, the cap a silent node is pinned at, {@code NaN} for a node under control; null
-     *                        when every node is under control
+     *                        when every node is under control; valid until the next run
      */
     record Estimate(double[] perGpuW, double gpuW, double silentGpuBoundW, double[] silentAtW, List<String> alarms) {
     }
 
     private final List<Node> nodes;
     private final double safeCapW;
+    private final double[] demand;
+    private final double[] silentAt;
+    /** Per node, the cap its last "agent not answering" alarm named, and that alarm (null before any). */
+    private final double[] alarmAtW;
+    private final String[] alarm;
 
     NodeDemand(List<Node> nodes, double safeCapW) {
         this.nodes = nodes;
         this.safeCapW = safeCapW;
+        this.demand = new double[nodes.size()];
+        this.silentAt = new double[nodes.size()];
+        this.alarmAtW = new double[nodes.size()];
+        this.alarm = new String[nodes.size()];
     }
 
     /** @param lastCapW the per-GPU cap each node was last given (group order), W */
     Estimate run(Snapshot s, double[] lastCapW) {
-        List<String> alarms = new ArrayList<>(0);
+        List<String> alarms = null;
         double gpuW = 0;
         double silentGpuBoundW = 0;
-        double[] demand = new double[nodes.size()];
         double[] silentAtW = null;
         for (int i = 0; i < nodes.size(); i++) {
             Node node = nodes.get(i);
@@ -67,7 +77,7 @@ final class NodeDemand {
                 double at = Math.min(node.gpu().maxW(), Math.max(Math.max(lastCapW[i], t.capPerGpuW()),
                         Math.clamp(safeCapW, node.gpu().minW(), node.gpu().maxW())));
                 if (silentAtW == null) {
-                    silentAtW = new double[nodes.size()];
+                    silentAtW = silentAt;
                     Arrays.fill(silentAtW, Double.NaN);
                 }
                 silentAtW[i] = at;
@@ -76,10 +86,22 @@ final class NodeDemand {
                 // a fresh node's reading does), or a rack of silent nodes would be counted twice and the plans for
                 // everyone else cut by as much.
                 silentGpuBoundW += Math.min(t.gpuPowerW(), at * node.gpus());
-                alarms.add(String.format(Locale.ROOT, "node %s: agent not answering; planned at %.0f W per GPU (its last "
-                        + "cap) in every contingency, the group's other nodes cover it", node.id(), at));
+                if (alarms == null) {
+                    alarms = new ArrayList<>();
+                }
+                alarms.add(silentAlarm(i, node, at));
             }
         }
-        return new Estimate(demand, gpuW, silentGpuBoundW, silentAtW, alarms);
+        return new Estimate(demand, gpuW, silentGpuBoundW, silentAtW, alarms == null ? List.of() : alarms);
+    }
+
+    /** The alarm of a silent node planned at {@code at}: the last one's text while {@code at} is the same. */
+    private String silentAlarm(int i, Node node, double at) {
+        if (alarm[i] == null || Double.doubleToLongBits(alarmAtW[i]) != Double.doubleToLongBits(at)) {
+            alarm[i] = String.format(Locale.ROOT, "node %s: agent not answering; planned at %.0f W per GPU (its last "
+                    + "cap) in every contingency, the group's other nodes cover it", node.id(), at);
+            alarmAtW[i] = at;
+        }
+        return alarm[i];
     }
 }

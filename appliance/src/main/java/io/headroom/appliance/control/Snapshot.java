@@ -25,7 +25,7 @@ public record Snapshot(long tick, long monoNanos, Instant utc, Map<String, FeedM
                        io.headroom.appliance.dsp.BandPowerReading bands) {
     public Snapshot {
         feeds = Map.copyOf(feeds);
-        nodes = Map.copyOf(nodes);
+        nodes = nodes instanceof NodeValues<?> ? nodes : Map.copyOf(nodes); // immutable already: not copied
         banks = Map.copyOf(banks);
         external = List.copyOf(external);
         nodeCeilingsW = Map.copyOf(nodeCeilingsW);

@@ -102,4 +102,36 @@ class AllocatorTest {
             }
         }
     }
+
+    /**
+     * A reused allocation, reset for each demand vector in turn, allocates bit for bit what a new one does, whatever it
+     * held before (the regulator keeps one per group and resets it every tick).
+     */
+    @Test
+    void aReusedAllocationAllocatesWhatANewOneDoes() {
+        Random r = new Random(23);
+        for (int hall = 0; hall < 50; hall++) {
+            Site site = TestHalls.randomHall(r);
+            List<Node> nodes = site.nodes();
+            Allocator.Prepared reused = Allocator.Prepared.reusable(nodes.size());
+            double[] into = new double[nodes.size()];
+            for (int k = 0; k < 20; k++) {
+                double[] demand = new double[nodes.size()];
+                double[] floors = Allocator.floors(nodes);
+                for (int i = 0; i < demand.length; i++) {
+                    demand[i] = r.nextInt(4) == 0 ? 0 : 100 + r.nextDouble() * 700;
+                    floors[i] = r.nextInt(5) == 0 ? nodes.get(i).gpu().minW() : floors[i];
+                }
+                Allocator.Prepared fresh = Allocator.prepare(nodes, demand, floors);
+                assertThat(reused.reset(nodes, demand, floors)).isSameAs(reused);
+                assertThat(reused.floorsW()).isEqualTo(fresh.floorsW());
+                double full = Allocator.floorsW(nodes, floors) + r.nextDouble() * 8 * 700 * nodes.size();
+                for (double budget : new double[]{0, fresh.floorsW() - 1, fresh.floorsW(), full, 1e9}) {
+                    double[] a = fresh.allocate(budget);
+                    assertThat(reused.allocate(budget, into)).isSameAs(into).containsExactly(a);
+                    assertThat(reused.allocate(budget)).containsExactly(a);
+                }
+            }
+        }
+    }
 }

@@ -102,4 +102,20 @@ class ActiveAlarmsTest {
         assertThat(a.update(List.of(D), tick(0)).raised()).isEmpty();
         assertThat(a.update("supervision", List.of(), tick(1)).cleared()).hasSize(1);
     }
+
+    /** Ids are remembered per text (a tick of 1,000 alarms no longer hashes each): past the cache's size they still hold. */
+    @Test
+    void manyAlarmsKeepTheirIdsThroughTheIdCache() {
+        ActiveAlarms a = new ActiveAlarms();
+        List<String> many = new java.util.ArrayList<>();
+        for (int k = 0; k < ActiveAlarms.IDS_CACHED + 500; k++) {
+            many.add("node n" + k + ": agent not answering; planned at 400 W per GPU (its last cap) in every contingency");
+        }
+        assertThat(a.update(many, tick(0)).raised()).hasSize(many.size());
+        assertThat(a.list()).allSatisfy(x -> assertThat(x.id()).isEqualTo(ActiveAlarms.idOf(x.message())));
+        assertThat(a.update(many, tick(1)).isEmpty()).as("the same alarms: nothing raised or cleared").isTrue();
+        List<String> moved = many.stream().map(m -> m.replace("400 W", "410 W")).toList();
+        assertThat(a.update(moved, tick(2)).isEmpty()).as("only a number moved: the same alarms").isTrue();
+        assertThat(a.list()).hasSize(many.size()).extracting(ActiveAlarms.Alarm::message).containsExactlyElementsOf(moved);
+    }
 }
