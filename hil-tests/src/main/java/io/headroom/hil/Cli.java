@@ -1,8 +1,8 @@
 package io.headroom.hil;
 
 import io.headroom.appliance.cli.ApplianceCommands;
-import io.headroom.appliance.cli.ExitCodes;
-import io.headroom.appliance.cli.OptionSuggester;
+import io.headroom.common.cli.ExitCodes;
+import io.headroom.common.cli.OptionSuggester;
 import io.headroom.appliance.cli.OperatorCommands;
 import io.headroom.appliance.site.Site;
 import picocli.CommandLine;
