@@ -24,6 +24,18 @@ class CliTest {
     }
 
     @Test
+    void virtualTimePlaysAScenarioAndOnlyOneTheHallCanPlay(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        Result none = run("bench", "--virtual-time", "--site", "../sites/example-4feed.yaml", "--data", dir.toString());
+        assertThat(none.exit()).isEqualTo(io.headroom.common.cli.ExitCodes.USAGE);
+        assertThat(none.err()).contains("--virtual-time plays a scenario: give --scenario FILE");
+        Result crash = run("bench", "--virtual-time", "--site", "../sites/example-4feed.yaml", "--data", dir.toString(),
+                "--scenario", "scenarios/short/agent-crash-then-feed-loss.yaml");
+        assertThat(crash.exit()).as(crash.err()).isEqualTo(io.headroom.common.cli.ExitCodes.USAGE);
+        assertThat(crash.err()).contains("cannot run in virtual time", "r8-n1", "leave out --virtual-time");
+    }
+
+    @Test
     void theBenchVtnIsASubcommandWithItsOwnHelp() {
         Result top = run("--help");
         assertThat(top.exit()).isZero();
