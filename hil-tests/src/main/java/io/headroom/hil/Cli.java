@@ -369,6 +369,9 @@ public final class Cli implements Runnable {
                     r.failures().forEach(f -> out.println("scenario " + sc.name() + ": NOT HELD: " + f));
                     out.printf("scenario %s %s; report %s%n", played.name(), r.passed() ? "PASSED" : "FAILED", html);
                     out.flush();
+                    spec.commandLine().getErr().println("scenario " + sc.name() + ": "
+                            + io.headroom.hil.scenario.ScenarioRunner.REAL_TIME_NOTE);
+                    spec.commandLine().getErr().flush();
                     rc = r.passed() ? ExitCodes.OK : ExitCodes.FAILED;
                 } finally {
                     Runtime.getRuntime().removeShutdownHook(hook);

@@ -91,6 +91,7 @@ public final class ScenarioRunner {
         double t0 = plant.nowS();
         Probe probe = new Probe(() -> bench.appliance().state(), bench::leaseLapses, site, sc, t0);
         List<String> eventLog = new ArrayList<>();
+        eventLog.add(REAL_TIME_NOTE);
         plant.onStep(probe::stepped);
         long journalDropped0 = bench.journalDropped();
         try {
@@ -120,6 +121,15 @@ public final class ScenarioRunner {
         return result(sc, plant, probe, bench.journalDropped() - journalDropped0, alarms, alarmTimes, bench, eventLog,
                 started);
     }
+
+    /**
+     * What a real-time run's figures are worth, first in its report's events and said by the CLI: the plant, the
+     * appliance's threads, the agents and the network run in real time, so when each event lands and each loop runs
+     * depends on the machine's scheduling.
+     */
+    public static final String REAL_TIME_NOTE = "real time: the timing figures (recovery, settle, trip margin used, "
+            + "peak load, compute lost, band power, alarm times) vary from run to run with the machine's scheduling "
+            + "(hil-tests/README.md, 'Reproducible figures'); --virtual-time repeats them exactly";
 
     /** Virtual time the hall runs before a scenario's start, as a bench is up a moment before it plays one. */
     public static final long VIRTUAL_LEAD_IN_MS = 5_000;
