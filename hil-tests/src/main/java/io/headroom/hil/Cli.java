@@ -220,6 +220,24 @@ public final class Cli implements Runnable {
                     spec.commandLine().getErr().println("bench: --virtual-time plays a scenario: give --scenario FILE");
                     return ExitCodes.USAGE;
                 }
+                // what the virtual-time hall does not run: said, not silently ignored
+                java.util.List<String> ignored = new java.util.ArrayList<>();
+                if (!"bursty".equals(workload)) {
+                    ignored.add("--workload (a scenario's own 'workload: calibrated' is played)");
+                }
+                if (plantStepMs != VirtualTimeHall.STEP_MS) {
+                    ignored.add("--plant-step (the hall steps every " + VirtualTimeHall.STEP_MS + " ms)");
+                }
+                if (waveformRate != null) {
+                    ignored.add("--waveform-rate (no waveform streams)");
+                }
+                if (openadr.version != null || openadr.vtn != null) {
+                    ignored.add("--openadr-version/--vtn (no VEN)");
+                }
+                if (!ignored.isEmpty()) {
+                    spec.commandLine().getErr().println("bench: not with --virtual-time: " + String.join("; ", ignored));
+                    return ExitCodes.USAGE;
+                }
                 return playVirtual(spec.commandLine().getOut(), spec.commandLine().getErr(), seed, s, file, played,
                         dataDir);
             }

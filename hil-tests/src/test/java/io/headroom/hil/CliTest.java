@@ -33,6 +33,10 @@ class CliTest {
                 "--scenario", "scenarios/short/agent-crash-then-feed-loss.yaml");
         assertThat(crash.exit()).as(crash.err()).isEqualTo(io.headroom.common.cli.ExitCodes.USAGE);
         assertThat(crash.err()).contains("cannot run in virtual time", "r8-n1", "leave out --virtual-time");
+        Result ignored = run("bench", "--virtual-time", "--site", "../sites/example-4feed.yaml", "--data", dir.toString(),
+                "--scenario", "scenarios/short/feed-loss-at-full-load.yaml", "--plant-step", "5", "--workload", "calibrated");
+        assertThat(ignored.exit()).as(ignored.err()).isEqualTo(io.headroom.common.cli.ExitCodes.USAGE);
+        assertThat(ignored.err()).contains("not with --virtual-time", "--plant-step", "--workload");
     }
 
     @Test

@@ -128,7 +128,7 @@ public final class ScenarioRunner {
      * depends on the machine's scheduling.
      */
     public static final String REAL_TIME_NOTE = "real time: the timing figures (recovery, settle, trip margin used, "
-            + "peak load, compute lost, band power, alarm times) vary from run to run with the machine's scheduling "
+            + "peak load, compute lost, band power, alarm times and counts) vary from run to run with the machine's scheduling "
             + "(hil-tests/README.md, 'Reproducible figures'); --virtual-time repeats them exactly";
 
     /** Virtual time the hall runs before a scenario's start, as a bench is up a moment before it plays one. */
