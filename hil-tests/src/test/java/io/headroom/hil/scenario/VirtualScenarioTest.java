@@ -78,6 +78,23 @@ class VirtualScenarioTest {
     }
 
     @Test
+    void everyShippedShortScenarioTheHallCanPlayHoldsWhatItExpectsInVirtualTime(@TempDir Path dir) throws Exception {
+        java.util.List<String> played = new java.util.ArrayList<>();
+        try (var files = Files.list(Path.of("scenarios/short"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+                Scenario sc = Scenario.load(f, site);
+                if (!ScenarioRunner.notInVirtualTime(sc).isEmpty()) {
+                    continue;
+                }
+                ScenarioRunner.Result r = ScenarioRunner.runVirtual(site, sc, 42, dir.resolve(sc.name()));
+                assertThat(r.failures()).as("%s in virtual time (figures %s)", sc.name(), r.figures()).isEmpty();
+                played.add(sc.name());
+            }
+        }
+        assertThat(played).contains("feed-loss-at-full-load", "lying-meter", "calibrated-training-mix");
+    }
+
+    @Test
     void eventsOnlyTheRealBenchPlaysAreRefusedByName(@TempDir Path dir) throws Exception {
         Scenario sc = scenario(dir, """
                 name: crash
