@@ -482,7 +482,10 @@ public final class Bench implements AutoCloseable {
 
     /**
      * The bench's GPIO header on Pi4J's mock platform, unless the site declares one: a breaker auxiliary contact
-     * per feed (closed = breaker closed), the alarm relay, the status lamp and a watchdog pin.
+     * per feed (closed = breaker closed), the alarm relay, the status lamp and a watchdog pin. The contacts are wired
+     * active low with a pull-up (a closed contact pulls its pin to ground, as a dry contact usually is): a mock pin
+     * starts low, so the appliance reads every breaker closed at start, as the plant's are, and its start summary
+     * says so; active high, each would read open and then close a debounce later, after the bench's start lines.
      */
     static io.headroom.appliance.site.GpioSettings benchGpio(Site site) {
         if (!site.gpio().inputs().isEmpty() || site.feeds().size() > CONTACT_PINS.length) {
@@ -492,7 +495,7 @@ public final class Bench implements AutoCloseable {
         for (int f = 0; f < site.feeds().size(); f++) {
             String id = site.feeds().get(f).id();
             inputs.add(new io.headroom.appliance.site.GpioSettings.Input("brk-" + id, CONTACT_PINS[f], "breaker-aux",
-                    id, false, "down", 5));
+                    id, true, "up", 5));
         }
         return new io.headroom.appliance.site.GpioSettings(inputs, List.of(
                 new io.headroom.appliance.site.GpioSettings.Output("alarm", ALARM_RELAY_PIN, "alarm-relay", false),
@@ -503,29 +506,59 @@ public final class Bench implements AutoCloseable {
     /** The appliance's mock contact inputs, by feed. */
     private final Map<String, com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput> contacts =
             new java.util.concurrent.ConcurrentHashMap<>();
+    /** The feeds whose contact is wired active low (closed = pin low). */
+    private final java.util.Set<String> activeLowContacts = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    /** Binds the plant's feeds to the appliance's breaker contacts and sets them as the plant is now. */
+    /**
+     * Binds the plant's feeds to the appliance's breaker contacts and sets them as the plant is now; returns once the
+     * appliance's debounced inputs agree with the plant (at most a second), so that a contact the bench had to move
+     * (a site's own active-high contacts, a feed down at a restart) is logged before the bench's start lines.
+     */
     private void wireContacts() {
         contacts.clear();
+        activeLowContacts.clear();
         io.headroom.appliance.field.FieldIo field = appliance.field();
         if (field == null) {
             return;
         }
+        List<String> wiredFeeds = new ArrayList<>();
         for (io.headroom.appliance.site.GpioSettings.Input in : wiredSite.gpio().inputs()) {
             if ("breaker-aux".equals(in.kind()) && in.feedId() != null) {
                 var pin = field.gpio().context().registry().get(io.headroom.drivers.gpio.Gpio.pinId(in.pin()),
                         com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput.class);
                 contacts.put(in.feedId(), pin);
+                if (in.activeLow()) {
+                    activeLowContacts.add(in.feedId());
+                }
                 contact(in.feedId(), plant.feedUp(in.feedId()));
+                wiredFeeds.add(in.feedId());
             }
+        }
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        while (System.nanoTime() < deadline && !contactsSettled(field, wiredFeeds)) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
         }
     }
 
-    /** A feed's breaker contact follows the plant: closed while the feed is up. */
+    /** Whether every wired contact's debounced input reads the plant's breaker state. */
+    private boolean contactsSettled(io.headroom.appliance.field.FieldIo field, List<String> feeds) {
+        List<io.headroom.appliance.site.GpioSettings.Input> declared = wiredSite.gpio().inputs();
+        for (int i = 0; i < declared.size() && i < field.inputs().size(); i++) {
+            var in = declared.get(i);
+            if (feeds.contains(in.feedId()) && "breaker-aux".equals(in.kind())
+                    && field.inputs().get(i).active() != plant.feedUp(in.feedId())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A feed's breaker contact follows the plant: closed while the feed is up (the pin low when wired active low). */
     private void contact(String feedId, boolean up) {
         var pin = contacts.get(feedId);
         if (pin != null) {
-            pin.mockState(up ? com.pi4j.io.gpio.digital.DigitalState.HIGH : com.pi4j.io.gpio.digital.DigitalState.LOW);
+            boolean high = up != activeLowContacts.contains(feedId);
+            pin.mockState(high ? com.pi4j.io.gpio.digital.DigitalState.HIGH : com.pi4j.io.gpio.digital.DigitalState.LOW);
         }
     }
 

@@ -1,8 +1,8 @@
 package io.headroom.hil;
 
 import io.headroom.appliance.cli.ApplianceCommands;
-import io.headroom.appliance.cli.ExitCodes;
-import io.headroom.appliance.cli.OptionSuggester;
+import io.headroom.common.cli.ExitCodes;
+import io.headroom.common.cli.OptionSuggester;
 import io.headroom.appliance.cli.OperatorCommands;
 import io.headroom.appliance.site.Site;
 import picocli.CommandLine;
@@ -38,7 +38,8 @@ public final class Cli implements Runnable {
                     "./headroom bench --scenario hil-tests/scenarios/short/dr-peak.yaml"}),
             java.util.Map.entry("bench", new String[]{"./headroom bench",
                     "./headroom bench --site sites/example-4feed.yaml --http-port 8081",
-                    "./headroom bench --scenario hil-tests/scenarios/short/dr-peak.yaml --seed 7"}),
+                    "./headroom bench --scenario hil-tests/scenarios/short/dr-peak.yaml --seed 7",
+                    "./headroom bench --scenario hil-tests/scenarios/short/feed-loss-at-full-load.yaml --virtual-time"}),
             java.util.Map.entry("run", new String[]{"./headroom run --site /etc/headroom/site.yaml --data /var/lib/headroom",
                     "./headroom run --site site.yaml --http-host 0.0.0.0 --api-require-token"}),
             java.util.Map.entry("check-site", new String[]{"./headroom check-site sites/example-4feed.yaml"}),
@@ -173,6 +174,13 @@ public final class Cli implements Runnable {
                         + "DIR/reports, exit 0 if what it expects held, 1 if not, 4 if it could not run")
         Path scenario;
 
+        @Option(names = "--virtual-time",
+                description = "with --scenario: play it in virtual time, on one thread, without the dashboard (the "
+                        + "plant, the Modbus meters and regulation real; agents and the fast path modelled): the same "
+                        + "scenario, site and --seed print the same figures; agent, network, restart, drill and DR "
+                        + "events need the real bench")
+        boolean virtualTime;
+
         @Option(names = "--vtn-scenario", paramLabel = "FILE",
                 description = "programs and events for the bench VTN started when --openadr-version is given without --vtn")
         Path vtnScenario;
@@ -206,6 +214,32 @@ public final class Cli implements Runnable {
                 if (data == null) {
                     dataDir = scenarioDataDir(home(), played.name(), java.time.Instant.now());
                 }
+            }
+            if (virtualTime) {
+                if (played == null) {
+                    spec.commandLine().getErr().println("bench: --virtual-time plays a scenario: give --scenario FILE");
+                    return ExitCodes.USAGE;
+                }
+                // what the virtual-time hall does not run: said, not silently ignored
+                java.util.List<String> ignored = new java.util.ArrayList<>();
+                if (!"bursty".equals(workload)) {
+                    ignored.add("--workload (a scenario's own 'workload: calibrated' is played)");
+                }
+                if (plantStepMs != VirtualTimeHall.STEP_MS) {
+                    ignored.add("--plant-step (the hall steps every " + VirtualTimeHall.STEP_MS + " ms)");
+                }
+                if (waveformRate != null) {
+                    ignored.add("--waveform-rate (no waveform streams)");
+                }
+                if (openadr.version != null || openadr.vtn != null) {
+                    ignored.add("--openadr-version/--vtn (no VEN)");
+                }
+                if (!ignored.isEmpty()) {
+                    spec.commandLine().getErr().println("bench: not with --virtual-time: " + String.join("; ", ignored));
+                    return ExitCodes.USAGE;
+                }
+                return playVirtual(spec.commandLine().getOut(), spec.commandLine().getErr(), seed, s, file, played,
+                        dataDir);
             }
             if (played != null && played.openadr()) {
                 if (openadr.version != null && (!openadr.version.startsWith("3") || openadr.vtn != null)) {
@@ -353,6 +387,9 @@ public final class Cli implements Runnable {
                     r.failures().forEach(f -> out.println("scenario " + sc.name() + ": NOT HELD: " + f));
                     out.printf("scenario %s %s; report %s%n", played.name(), r.passed() ? "PASSED" : "FAILED", html);
                     out.flush();
+                    spec.commandLine().getErr().println("scenario " + sc.name() + ": "
+                            + io.headroom.hil.scenario.ScenarioRunner.REAL_TIME_NOTE);
+                    spec.commandLine().getErr().flush();
                     rc = r.passed() ? ExitCodes.OK : ExitCodes.FAILED;
                 } finally {
                     Runtime.getRuntime().removeShutdownHook(hook);
@@ -370,6 +407,42 @@ public final class Cli implements Runnable {
             }
             return 0;
         }
+    }
+
+    /**
+     * Plays {@code sc} in virtual time ({@code ScenarioRunner.runVirtual}) and prints its figures as a real-time run
+     * does; its report and journal go under {@code dataDir}.
+     */
+    static int playVirtual(java.io.PrintWriter out, java.io.PrintWriter err, long seed, Site s, Path file,
+                           io.headroom.hil.scenario.Scenario sc, Path dataDir) throws Exception {
+        java.util.List<String> not = io.headroom.hil.scenario.ScenarioRunner.notInVirtualTime(sc);
+        if (!not.isEmpty()) {
+            err.println("bench: scenario " + sc.name() + " cannot run in virtual time: " + String.join("; ", not)
+                    + " need the real bench (leave out --virtual-time)");
+            return ExitCodes.USAGE;
+        }
+        out.printf("scenario %s in virtual time: %.0f s, %d events, seed %d; journal and report in %s%n", sc.name(),
+                sc.durationS(), sc.events().size(), seed, dataDir);
+        out.flush();
+        io.headroom.hil.scenario.ScenarioRunner.Result r;
+        try {
+            r = io.headroom.hil.scenario.ScenarioRunner.runVirtual(s, sc, seed, dataDir);
+        } catch (RuntimeException e) {
+            err.println("bench: scenario " + sc.name() + " could not run in virtual time: " + e);
+            return ExitCodes.COULD_NOT_RUN;
+        }
+        io.headroom.hil.scenario.ScenarioProvenance provenance = new io.headroom.hil.scenario.ScenarioProvenance(
+                seed, io.headroom.hil.scenario.ScenarioProvenance.commit(home()), file.toAbsolutePath().normalize().toString(),
+                io.headroom.hil.scenario.ScenarioProvenance.sha256(file), dataDir.toAbsolutePath().normalize().toString(),
+                java.util.List.of(), java.util.List.of());
+        Path dir = dataDir.resolve("reports").resolve(sc.name() + "-virtual-seed" + seed);
+        Path html = io.headroom.hil.scenario.ScenarioReport.write(r, s, dir, provenance);
+        r.figures().forEach((k, v) -> out.printf(java.util.Locale.ROOT, "scenario.%s.%s %s %s%n", sc.name(), k,
+                io.headroom.hil.scenario.ScenarioReport.fmtPlain(v), r.units().get(k)));
+        r.failures().forEach(f -> out.println("scenario " + sc.name() + ": NOT HELD: " + f));
+        out.printf("scenario %s %s (virtual time); report %s%n", sc.name(), r.passed() ? "PASSED" : "FAILED", html);
+        out.flush();
+        return r.passed() ? ExitCodes.OK : ExitCodes.FAILED;
     }
 
     /**

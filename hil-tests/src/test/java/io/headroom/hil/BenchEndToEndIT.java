@@ -115,6 +115,17 @@ class BenchEndToEndIT {
 
     @Test
     @Order(0)
+    void theBreakerContactsReadClosedAtStartWithoutAnEdgeAfterTheStartLines() {
+        // Read once, in FieldIo's start summary; no contact moved after Bench.start returned (an edge would be a
+        // 'breaker closed' line after the CLI's banner).
+        var field = bench.appliance().field();
+        assertThat(field.inputStates()).containsExactly("A breaker closed", "B breaker closed", "C breaker closed",
+                "D breaker closed");
+        assertThat(field.inputs()).allSatisfy(i -> assertThat(i.lastEdge()).isNull());
+    }
+
+    @Test
+    @Order(0)
     void theAgentsSpeakDtlsPskWithTheBenchsKeysAndIgnorePlainCoap() throws Exception {
         var security = bench.appliance().site().agents().security();
         assertThat(security.mode()).isEqualTo(io.headroom.appliance.site.AgentSecurity.Mode.PSK);

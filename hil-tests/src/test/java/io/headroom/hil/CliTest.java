@@ -24,6 +24,22 @@ class CliTest {
     }
 
     @Test
+    void virtualTimePlaysAScenarioAndOnlyOneTheHallCanPlay(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        Result none = run("bench", "--virtual-time", "--site", "../sites/example-4feed.yaml", "--data", dir.toString());
+        assertThat(none.exit()).isEqualTo(io.headroom.common.cli.ExitCodes.USAGE);
+        assertThat(none.err()).contains("--virtual-time plays a scenario: give --scenario FILE");
+        Result crash = run("bench", "--virtual-time", "--site", "../sites/example-4feed.yaml", "--data", dir.toString(),
+                "--scenario", "scenarios/short/agent-crash-then-feed-loss.yaml");
+        assertThat(crash.exit()).as(crash.err()).isEqualTo(io.headroom.common.cli.ExitCodes.USAGE);
+        assertThat(crash.err()).contains("cannot run in virtual time", "r8-n1", "leave out --virtual-time");
+        Result ignored = run("bench", "--virtual-time", "--site", "../sites/example-4feed.yaml", "--data", dir.toString(),
+                "--scenario", "scenarios/short/feed-loss-at-full-load.yaml", "--plant-step", "5", "--workload", "calibrated");
+        assertThat(ignored.exit()).as(ignored.err()).isEqualTo(io.headroom.common.cli.ExitCodes.USAGE);
+        assertThat(ignored.err()).contains("not with --virtual-time", "--plant-step", "--workload");
+    }
+
+    @Test
     void theBenchVtnIsASubcommandWithItsOwnHelp() {
         Result top = run("--help");
         assertThat(top.exit()).isZero();
@@ -65,13 +81,13 @@ class CliTest {
     @Test
     void benchPlantOptionsOutOfRangeAreRefusedBeforeAnythingStarts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         Result rate = run("bench", "--site", "../sites/example-4feed.yaml", "--data", dir.toString(), "--waveform-rate", "5 MS/s");
-        assertThat(rate.exit()).isEqualTo(io.headroom.appliance.cli.ExitCodes.USAGE);
+        assertThat(rate.exit()).isEqualTo(io.headroom.common.cli.ExitCodes.USAGE);
         assertThat(rate.err()).contains("bench: --waveform-rate: 5 MS/s outside the bench's 1000 S/s to 1 MS/s");
         Result unit = run("bench", "--site", "../sites/example-4feed.yaml", "--data", dir.toString(), "--waveform-rate", "48 kHz");
-        assertThat(unit.exit()).isEqualTo(io.headroom.appliance.cli.ExitCodes.USAGE);
+        assertThat(unit.exit()).isEqualTo(io.headroom.common.cli.ExitCodes.USAGE);
         assertThat(unit.err()).contains("--waveform-rate: '48 kHz' is not a sample rate");
         Result step = run("bench", "--site", "../sites/example-4feed.yaml", "--data", dir.toString(), "--plant-step", "0");
-        assertThat(step.exit()).isEqualTo(io.headroom.appliance.cli.ExitCodes.USAGE);
+        assertThat(step.exit()).isEqualTo(io.headroom.common.cli.ExitCodes.USAGE);
         assertThat(step.err()).contains("bench: --plant-step: 0 ms outside 1..100 ms");
         assertThat(dir).isEmptyDirectory(); // refused before the bench made its tokens, keys or journal
     }
@@ -80,15 +96,15 @@ class CliTest {
     void enrollmentOptionsThatCannotBeUsedAreRefusedNamingTheOption() {
         Result noTls = run("run", "--site", "../sites/example-4feed.yaml", "--openadr-version", "2.0b",
                 "--vtn", "https://vtn.example.net/OpenADR2/Simple/2.0b", "--ven-name", "hall-1");
-        assertThat(noTls.exit()).isEqualTo(io.headroom.appliance.cli.ExitCodes.USAGE);
+        assertThat(noTls.exit()).isEqualTo(io.headroom.common.cli.ExitCodes.USAGE);
         assertThat(noTls.err()).contains("--openadr-version 2.0b needs --tls-cert");
         Result badVersion = run("run", "--site", "../sites/example-4feed.yaml", "--openadr-version", "4.0",
                 "--vtn", "https://vtn.example.net/", "--ven-name", "hall-1");
-        assertThat(badVersion.exit()).isEqualTo(io.headroom.appliance.cli.ExitCodes.USAGE);
+        assertThat(badVersion.exit()).isEqualTo(io.headroom.common.cli.ExitCodes.USAGE);
         assertThat(badVersion.err()).contains("expected 3.1, 3.0.1 or 2.0b, got '4.0'");
         Result noSecret = run("run", "--site", "../sites/example-4feed.yaml", "--openadr-version", "3.1",
                 "--vtn", "https://vtn.example.net/", "--ven-name", "hall-1", "--client-id", "x");
-        assertThat(noSecret.exit()).isEqualTo(io.headroom.appliance.cli.ExitCodes.USAGE);
+        assertThat(noSecret.exit()).isEqualTo(io.headroom.common.cli.ExitCodes.USAGE);
         assertThat(noSecret.err()).contains("needs --client-secret");
     }
 
@@ -109,7 +125,7 @@ class CliTest {
         java.nio.file.Path file = dir.resolve("enrolled.yaml");
         java.nio.file.Files.writeString(file, site);
         Result r = run("run", "--site", file.toString(), "--data", dir.resolve("data").toString());
-        assertThat(r.exit()).as(r.err()).isEqualTo(io.headroom.appliance.cli.ExitCodes.USAGE);
+        assertThat(r.exit()).as(r.err()).isEqualTo(io.headroom.common.cli.ExitCodes.USAGE);
         // the site's files are the ones read (the key first, since the key loader checks it belongs to the certificate)
         assertThat(r.err()).contains("--tls-cert/--tls-key/--tls-ca").containsAnyOf("no-such-ven.crt", "no-such-ven.key");
     }
@@ -170,7 +186,7 @@ class CliTest {
     @Test
     void anUnknownBenchOptionSuggestsTheNearestRealOne() {
         Result r = run("bench", "--sennario", "x.yaml");
-        assertThat(r.exit()).isEqualTo(io.headroom.appliance.cli.ExitCodes.USAGE);
+        assertThat(r.exit()).isEqualTo(io.headroom.common.cli.ExitCodes.USAGE);
         assertThat(r.err()).contains("Unknown option: '--sennario'", "Did you mean --scenario").doesNotContain("--seed");
         Result sub = run("stauts");
         assertThat(sub.err()).contains("Did you mean status?");
@@ -190,7 +206,7 @@ class CliTest {
         java.nio.file.Files.writeString(bad, "name: bad\nduration: ten\n");
         Result r = run("bench", "--site", "../sites/example-4feed.yaml", "--data", dir.resolve("data").toString(),
                 "--scenario", bad.toString());
-        assertThat(r.exit()).isEqualTo(io.headroom.appliance.cli.ExitCodes.COULD_NOT_RUN).isEqualTo(4);
+        assertThat(r.exit()).isEqualTo(io.headroom.common.cli.ExitCodes.COULD_NOT_RUN).isEqualTo(4);
         assertThat(r.err()).contains("bad.yaml");
         Result missing = run("bench", "--site", "../sites/example-4feed.yaml", "--scenario", dir.resolve("none.yaml").toString());
         assertThat(missing.exit()).isEqualTo(4);

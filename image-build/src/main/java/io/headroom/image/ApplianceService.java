@@ -54,7 +54,7 @@ public final class ApplianceService {
         if (args.length > 0 && args[0].equals("service")) {
             System.exit(service(Arrays.copyOfRange(args, 1, args.length)));
         }
-        System.exit(io.headroom.appliance.cli.OptionSuggester.install(new CommandLine(new Commands())).execute(args));
+        System.exit(io.headroom.common.cli.OptionSuggester.install(new CommandLine(new Commands())).execute(args));
     }
 
     /** {@code run} with systemd notifications; returns the exit code when the appliance stops by itself. */

@@ -1,5 +1,7 @@
 package io.headroom.appliance.cli;
 
+import io.headroom.common.cli.ExitCodes;
+
 import io.headroom.appliance.Appliance;
 import io.headroom.appliance.site.Site;
 import io.headroom.appliance.site.SiteError;

@@ -1,5 +1,7 @@
 package io.headroom.appliance.cli;
 
+import io.headroom.common.cli.ExitCodes;
+
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;

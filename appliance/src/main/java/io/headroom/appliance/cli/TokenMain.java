@@ -1,5 +1,7 @@
 package io.headroom.appliance.cli;
 
+import io.headroom.common.cli.OptionSuggester;
+
 import picocli.CommandLine;
 
 /** {@code headroom-appliance token add NAME --role R [--data DIR]} on the appliance (its launcher routes it here). */

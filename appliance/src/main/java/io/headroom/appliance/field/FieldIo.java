@@ -49,6 +49,9 @@ public final class FieldIo implements AutoCloseable {
 
     private final Gpio gpio;
     private final List<DebouncedInput> inputs = new ArrayList<>();
+    /** The site file's declaration of each of {@link #inputs}, in the same order. */
+    private final List<GpioSettings.Input> inputSettings = new ArrayList<>();
+    private String siteName;
     private final List<IndicatorOutput> alarmRelays = new ArrayList<>();
     private final List<IndicatorOutput> statusLamps = new ArrayList<>();
     private final WatchdogKicker watchdog;
@@ -97,6 +100,7 @@ public final class FieldIo implements AutoCloseable {
             WatchdogKicker wd = g.watchdog() != null && g.watchdog().pin() != null
                     ? gpio.watchdog(g.watchdog().pin(), Duration.ofMillis(g.watchdog().kickMs())) : null;
             FieldIo io = new FieldIo(gpio, wd, state, supervision, clocks.monotonic());
+            io.siteName = site.name();
             for (GpioSettings.Input in : g.inputs()) {
                 // An undervoltage relay may watch the whole site rather than one feed: then it is journaled only.
                 int feedIndex = in.feedId() == null ? -1 : site.feeds().indexOf(site.feed(in.feedId()).orElseThrow());
@@ -124,6 +128,7 @@ public final class FieldIo implements AutoCloseable {
                     JournalLog.with(lost ? log.atWarn() : log.atInfo(), id).log(msg);
                 });
                 io.inputs.add(d);
+                io.inputSettings.add(in);
             }
             for (GpioSettings.Output out : g.outputs()) {
                 IndicatorOutput o = gpio.indicator(new OutputSpec(out.id(), out.pin(), !out.activeLow()));
@@ -133,13 +138,32 @@ public final class FieldIo implements AutoCloseable {
             if (wd != null) {
                 wd.start();
             }
-            log.info("GPIO on {}: {} inputs, {} outputs, watchdog {}", gpio.provider(), io.inputs.size(),
+            // The inputs' states as read at start, once, in this summary: afterwards only their changes are logged.
+            log.info("GPIO on {}: {} inputs{}, {} outputs, watchdog {}", gpio.provider(), io.inputs.size(),
+                    io.inputs.isEmpty() ? "" : " (" + String.join(", ", io.inputStates()) + ")",
                     g.outputs().size(), wd == null ? "none" : "pin " + g.watchdog().pin());
             return io;
         } catch (RuntimeException e) {
             gpio.close();
             throw e;
         }
+    }
+
+    /**
+     * Each input's debounced state now, in the site's order, as the operator reads it: {@code A breaker closed},
+     * {@code B breaker open}, {@code site undervoltage relay released} (the subject is the feed, or the site).
+     */
+    public List<String> inputStates() {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            GpioSettings.Input in = inputSettings.get(i);
+            boolean active = inputs.get(i).active();
+            String subject = in.feedId() == null ? siteName : in.feedId();
+            out.add(subject + ("breaker-aux".equals(in.kind())
+                    ? (active ? " breaker closed" : " breaker open")
+                    : (active ? " undervoltage relay asserted" : " undervoltage relay released")));
+        }
+        return out;
     }
 
     /** Outputs follow the appliance's state; the watchdog stops being kicked when regulation stalls. */

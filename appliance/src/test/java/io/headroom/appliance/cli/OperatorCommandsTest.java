@@ -1,5 +1,8 @@
 package io.headroom.appliance.cli;
 
+import io.headroom.common.cli.ExitCodes;
+import io.headroom.common.cli.OptionSuggester;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.vertx.core.json.JsonObject;

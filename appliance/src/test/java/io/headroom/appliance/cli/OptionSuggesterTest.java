@@ -1,5 +1,8 @@
 package io.headroom.appliance.cli;
 
+import io.headroom.common.cli.ExitCodes;
+import io.headroom.common.cli.OptionSuggester;
+
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

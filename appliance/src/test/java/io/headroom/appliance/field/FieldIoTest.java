@@ -89,4 +89,39 @@ class FieldIoTest {
             assertThat(io.alarmRelays().getFirst().isOn()).isTrue();
         }
     }
+
+    @Test
+    void theStartSummaryReadsEachInputOnceAsItIsAtStart(@TempDir Path dir) throws Exception {
+        // A mock pin starts low: an active-low contact reads closed, an active-high one open, a relay released.
+        String text = Files.readString(Path.of("src/test/resources/sites/minimal-2feed.yaml")) + """
+                gpio:
+                  inputs:
+                    - {id: brk-A, pin: 17, kind: breaker-aux, feed: A, activeLow: true, pull: up}
+                    - {id: brk-B, pin: 18, kind: breaker-aux, feed: B}
+                    - {id: uv, pin: 27, kind: undervoltage}
+                """;
+        Site site = SiteLoader.parse("gpio.yaml", text);
+        Actuator none = new io.headroom.appliance.testing.NoActuator();
+        try (Journal journal = Journal.open(dir.resolve("j.db"), Clock.systemUTC(), 3600, 1000);
+             ContingencyTrigger trigger = ContingencyTrigger.open(new InetSocketAddress("127.0.0.1", 0), site.nodes().size());
+             ProtectionLoop protection = new ProtectionLoop(site, trigger, none, journal, Clock.systemUTC()).start();
+             FieldIo io = FieldIo.open(site, GpioProvider.MOCK, protection, () -> state(1, List.of()), journal,
+                     Clock.systemUTC())) {
+            assertThat(io.inputStates()).containsExactly("A breaker closed", "B breaker open",
+                    site.name() + " undervoltage relay released");
+            // read, not reported: no edge, nothing journaled, no contingency fired
+            assertThat(io.inputs()).allMatch(i -> i.lastEdge() == null);
+            assertThat(journal.entries(Instant.EPOCH, Instant.now().plusSeconds(1), "gpio", 10)).isEmpty();
+            assertThat(protection.lastFired()).isNull();
+
+            // B's breaker closes after start: a change, reported (and the summary reads the state now)
+            gpio(io, 18).mockState(DigitalState.HIGH);
+            await().atMost(Duration.ofSeconds(5)).until(() -> io.inputs().get(1).active());
+            assertThat(io.inputStates()).contains("B breaker closed");
+        }
+    }
+
+    static MockDigitalInput gpio(FieldIo io, int bcm) {
+        return io.gpio().context().registry().get(Gpio.pinId(bcm), MockDigitalInput.class);
+    }
 }

@@ -1,6 +1,6 @@
 package io.headroom.hil.scenario;
 
-import io.headroom.appliance.cli.ExitCodes;
+import io.headroom.common.cli.ExitCodes;
 import io.headroom.appliance.journal.Journal;
 import io.headroom.appliance.journal.JournalEntry;
 import io.headroom.hil.Cli;

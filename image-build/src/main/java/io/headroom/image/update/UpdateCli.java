@@ -1,5 +1,7 @@
 package io.headroom.image.update;
 
+import io.headroom.common.cli.ExitCodes;
+import io.headroom.common.cli.OptionSuggester;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,15 +18,29 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code headroom-update}: make keys, sign bundles (build side), verify and install them (appliance side). */
+/**
+ * {@code headroom-update}: make keys, sign bundles (build side), verify and install them (appliance side). Its exit
+ * codes are the project's ({@link ExitCodes}), and an unknown option or subcommand gets the nearest real one
+ * ({@link OptionSuggester}).
+ */
 @Command(name = "headroom-update", mixinStandardHelpOptions = true,
         description = "Signed update bundles (packages + manifest, Ed25519).",
         subcommands = {UpdateCli.Keygen.class, UpdateCli.Sign.class, UpdateCli.Verify.class, UpdateCli.Install.class})
 public final class UpdateCli implements Runnable {
 
-    /** Exit code for a bundle that is refused. */
-    public static final int EXIT_REFUSED = 5;
+    /**
+     * A bundle that is refused (a signature, a hash, a size or its version does not hold) or whose {@code dpkg -i}
+     * fails: it ran and failed. Was 5 (refused) and 6 (dpkg) before the codes were shared.
+     */
+    public static final int EXIT_REFUSED = ExitCodes.FAILED;
     static final Path DEFAULT_KEYS = Path.of("/etc/headroom/update-keys");
+
+    /** The exit codes as each command's {@code --help} lists them. */
+    static final java.util.Map<String, String> EXIT_CODES = java.util.Map.of(
+            "0", "done: keys written, bundle signed, verified OK or installed",
+            "1", "refused: the bundle's signature, contents or version do not hold; or dpkg -i failed",
+            "2", "usage or invalid input: unknown option, bad value, packages that cannot be bundled",
+            "4", "could not run: an I/O error (a key or file that cannot be read or written, dpkg missing)");
 
     @Override
     public void run() {
@@ -32,7 +48,17 @@ public final class UpdateCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new UpdateCli()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** {@code headroom-update} as it runs: the nearest-option suggester and the shared exit codes on every subcommand. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new UpdateCli());
+        java.util.Map<String, String> codes = new java.util.TreeMap<>(EXIT_CODES);
+        cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
+        cl.getSubcommands().values().forEach(sub ->
+                sub.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes));
+        return OptionSuggester.install(cl);
     }
 
     @Command(name = "keygen", mixinStandardHelpOptions = true, description = "Write an Ed25519 key pair: NAME.key (private, 0600) and NAME.pub.")
@@ -49,7 +75,7 @@ public final class UpdateCli implements Runnable {
             SigningKeys.writePrivate(Path.of(prefix + ".key"), kp.getPrivate());
             SigningKeys.writePublic(Path.of(prefix + ".pub"), kp.getPublic());
             System.out.println("key " + SigningKeys.keyId(kp.getPublic()) + ": " + prefix + ".key, " + prefix + ".pub");
-            return 0;
+            return ExitCodes.OK;
         }
     }
 
@@ -71,10 +97,10 @@ public final class UpdateCli implements Runnable {
                 Manifest m = UpdateBundle.write(out, SigningKeys.readPrivate(key), SigningKeys.readPublic(pub), version, arch,
                         created, debs);
                 System.out.println(out + ": " + m.files().size() + " packages, signed by " + SigningKeys.keyId(SigningKeys.readPublic(pub)));
-                return 0;
+                return ExitCodes.OK;
             } catch (BundleException e) {
                 System.err.println("sign: " + e.getMessage());
-                return 2;
+                return ExitCodes.USAGE;
             }
         }
     }
@@ -91,7 +117,7 @@ public final class UpdateCli implements Runnable {
                 Manifest m = UpdateBundle.verify(bundle, UpdateBundle.trustedKeys(trusted));
                 System.out.println(bundle + ": OK, version " + m.version() + " (" + m.architecture() + "), "
                         + m.files().size() + " packages");
-                return 0;
+                return ExitCodes.OK;
             } catch (BundleException e) {
                 System.err.println(e.getMessage());
                 return EXIT_REFUSED;
@@ -129,12 +155,12 @@ public final class UpdateCli implements Runnable {
             if (forceDowngrade) {
                 if (reason == null || reason.isBlank()) {
                     System.err.println("install: --force-downgrade needs --reason WHY (it is recorded with your name)");
-                    return 2;
+                    return ExitCodes.USAGE;
                 }
                 force = new Rollback.Force(who, reason.strip());
             } else if (reason != null) {
                 System.err.println("install: --reason goes with --force-downgrade");
-                return 2;
+                return ExitCodes.USAGE;
             }
             String name = bundle.getFileName().toString();
             String installed = null;
@@ -170,14 +196,14 @@ public final class UpdateCli implements Runnable {
                     record(new UpdateHistory.Line(Instant.now(), "dpkg-failed", name, offered[0],
                             installed, who, force == null ? null : force.reason(), "dpkg -i exit " + rc));
                     System.err.println("install: dpkg -i failed (exit " + rc + ")");
-                    return 6;
+                    return ExitCodes.FAILED;
                 }
                 record(new UpdateHistory.Line(Instant.now(),
                         verdict[0] == Rollback.Verdict.FORCED_DOWNGRADE ? "forced-downgrade" : "installed", name, offered[0],
                         installed, who, force == null ? null : force.reason(), verdict[0].name().toLowerCase(java.util.Locale.ROOT)));
                 System.out.println(bundle + ": installed " + debs.size() + " packages, version " + offered[0]
                         + (installed == null ? "" : " (was " + installed + ")"));
-                return 0;
+                return ExitCodes.OK;
             } catch (BundleException e) {
                 System.err.println(e.getMessage());
                 record(new UpdateHistory.Line(Instant.now(), "refused", name, offered[0], installed,

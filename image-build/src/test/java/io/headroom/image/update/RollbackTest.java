@@ -89,7 +89,7 @@ class RollbackTest {
         try {
             System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int rc = new picocli.CommandLine(new UpdateCli()).execute(args.toArray(String[]::new));
+            int rc = UpdateCli.commandLine().execute(args.toArray(String[]::new));
             return new Run(rc, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(out);

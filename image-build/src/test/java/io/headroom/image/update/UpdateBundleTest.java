@@ -138,7 +138,7 @@ class UpdateBundleTest {
         Path keys = Files.createDirectories(dir.resolve("update-keys"));
         SigningKeys.writePublic(keys.resolve("other.pub"), SigningKeys.generate().getPublic());
         write();
-        int rc = new picocli.CommandLine(new UpdateCli()).execute("verify", "--trusted", keys.toString(), bundle.toString());
+        int rc = UpdateCli.commandLine().execute("verify", "--trusted", keys.toString(), bundle.toString());
         assertThat(rc).isEqualTo(UpdateCli.EXIT_REFUSED);
     }
 

@@ -1,6 +1,8 @@
 package io.headroom.drivers.agent;
 
 import io.headroom.common.SdNotify;
+import io.headroom.common.cli.ExitCodes;
+import io.headroom.common.cli.OptionSuggester;
 import io.headroom.drivers.gpuprotocol.Dtls;
 import io.headroom.drivers.gpuprotocol.GpuBackend;
 import io.headroom.drivers.gpuprotocol.NodeAgent;
@@ -17,15 +19,27 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code headroom-agent --config /etc/headroom/agent.properties}: the node agent of one GPU server. */
+/**
+ * {@code headroom-agent --config /etc/headroom/agent.properties}: the node agent of one GPU server. Its exit codes are
+ * the project's ({@link ExitCodes}): 0 stopped in order or {@code --check} passed, 2 usage or an invalid configuration
+ * (an unknown option gets the nearest real one, {@link OptionSuggester}), 4 could not run (the GPU backend does not
+ * load: no NVML, no driver).
+ */
 @Command(name = "headroom-agent", mixinStandardHelpOptions = true,
-        description = "Headroom node agent: serves the GPU power-cap protocol (CoAP/DTLS) for this server's GPUs.")
+        description = "Headroom node agent: serves the GPU power-cap protocol (CoAP/DTLS) for this server's GPUs.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped in order; --check: configuration and GPU backend OK",
+                "2:usage or invalid input: unknown option, bad value, invalid configuration file",
+                "4:could not run: the GPU backend does not load (NVML, driver)"})
 public final class AgentMain implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
 
-    @Option(names = "--config", required = true, description = "configuration file (Java properties)")
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "configuration file (Java properties)")
     Path config;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--check", description = "validate the configuration and the GPU backend, then exit")
     boolean check;
@@ -34,7 +48,12 @@ public final class AgentMain implements Callable<Integer> {
     private volatile NodeAgent running;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new AgentMain()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The agent's command line with the project's did-you-mean for unknown options and its exit codes. */
+    static CommandLine commandLine() {
+        return OptionSuggester.install(new CommandLine(new AgentMain()));
     }
 
     @Override
@@ -43,19 +62,22 @@ public final class AgentMain implements Callable<Integer> {
         try {
             cfg = AgentConfig.load(config);
         } catch (AgentConfig.ConfigException e) {
-            System.err.println(e.getMessage());
-            return 2;
+            spec.commandLine().getErr().println(e.getMessage());
+            spec.commandLine().getErr().flush();
+            return ExitCodes.USAGE;
         }
         GpuBackend backend;
         try {
             backend = backend(cfg);
         } catch (NvmlException e) {
-            System.err.println("headroom-agent: " + e.getMessage());
-            return 3;
+            spec.commandLine().getErr().println("headroom-agent: " + e.getMessage());
+            spec.commandLine().getErr().flush();
+            return ExitCodes.COULD_NOT_RUN;
         }
         if (check) {
-            System.out.println("configuration OK; " + backend.gpuCount() + " GPUs (" + cfg.backend() + ")");
-            return 0;
+            spec.commandLine().getOut().println("configuration OK; " + backend.gpuCount() + " GPUs (" + cfg.backend() + ")");
+            spec.commandLine().getOut().flush();
+            return ExitCodes.OK;
         }
         NodeAgent agent = start(cfg, backend);
         running = agent;
@@ -73,7 +95,7 @@ public final class AgentMain implements Callable<Integer> {
             Thread.ofPlatform().name("agent-watchdog").daemon().start(() -> kick(watchdog));
         }
         stop.await();
-        return 0;
+        return ExitCodes.OK;
     }
 
     /** Checks the agent's loops every watchdog period until the process ends; a failed check is logged, never fatal. */

@@ -3,6 +3,8 @@ package io.headroom.drivers.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.headroom.common.cli.ExitCodes;
 import io.headroom.drivers.gpuprotocol.AgentClient;
 import io.headroom.drivers.gpuprotocol.CapCommand;
 import io.headroom.drivers.gpuprotocol.Dtls;
@@ -58,8 +61,60 @@ class AgentMainTest {
     @Test
     void checkModeExitsTwoOnABadFile() throws Exception {
         Path file = config("backend = fake\n");
-        int code = new CommandLine(new AgentMain()).execute("--config", file.toString(), "--check");
-        assertThat(code).isEqualTo(2);
+        Run r = run("--config", file.toString(), "--check");
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE).isEqualTo(2);
+        assertThat(r.err()).contains(file + ": psk-key-file: required");
+    }
+
+    /** A run of the agent's command line as {@code main} builds it, with what it printed. */
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        CommandLine cl = AgentMain.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void anUnknownOptionGetsTheNearestRealOneAndExitsTwo() throws Exception {
+        Path file = config("backend = fake\ndtls = off\nsafe-cap-w = 300\n");
+        Run r = run("--config", file.toString(), "--chekc");
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("Unknown option: '--chekc'", "Did you mean --check?", "Usage: headroom-agent --help");
+        Run r2 = run("--confg", file.toString());
+        assertThat(r2.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r2.err()).contains("Did you mean --config?");
+    }
+
+    @Test
+    void aBadOrMissingValueExitsTwo() throws Exception {
+        Path file = config("backend = fake\ndtls = off\nsafe-cap-w = 300\n");
+        Run bool = run("--config", file.toString(), "--check=maybe");
+        assertThat(bool.code()).as(bool.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(bool.err()).contains("maybe");
+        Run missing = run("--check");
+        assertThat(missing.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(missing.err()).contains("--config");
+        Run badValue = run("--config", config("backend = fake\ndtls = off\nsafe-cap-w = 300\nmax-lease-ms = soon\n").toString(), "--check");
+        assertThat(badValue.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(badValue.err()).contains("max-lease-ms");
+    }
+
+    @Test
+    void aGoodFileChecksOkAndABackendThatDoesNotLoadCouldNotRun() throws Exception {
+        Run ok = run("--config", config("backend = fake\ndtls = off\nsafe-cap-w = 300\nfake-gpus = 4\n").toString(), "--check");
+        assertThat(ok.code()).as(ok.err()).isEqualTo(ExitCodes.OK);
+        assertThat(ok.out()).contains("configuration OK; 4 GPUs (fake)");
+        Path noLibrary = dir.resolve("absent/libnvidia-ml.so.1");
+        Run nvml = run("--config", config("backend = nvml\ndtls = off\nsafe-cap-w = 300\nnvml-library = " + noLibrary + "\n").toString(),
+                "--check");
+        assertThat(nvml.code()).as(nvml.err()).isEqualTo(ExitCodes.COULD_NOT_RUN).isEqualTo(4);
+        assertThat(nvml.err()).contains("headroom-agent: ", "NVML");
     }
 
     @Test

@@ -1,12 +1,14 @@
-package io.headroom.appliance.cli;
+package io.headroom.common.cli;
 
 import java.util.List;
 
 /**
  * The one exit-code table of every Headroom command: {@code ./headroom} and its subcommands (the appliance's
- * {@code run}, {@code check-site}, {@code token}, the operator CLI, {@code bench}, {@code study}, {@code perf}) and the
- * launcher's own scripts ({@code image}, {@code image-test}, {@code package-test}, {@code fuzz}). The root README and
- * {@code ./headroom --help} print {@link #TABLE}.
+ * {@code run}, {@code check-site}, {@code token}, the operator CLI, {@code bench}, {@code study}, {@code perf}), the
+ * launcher's own scripts ({@code image}, {@code image-test}, {@code package-test}, {@code fuzz}), and the packaged
+ * programs {@code headroom-appliance}, {@code headroom-agent} and {@code headroom-update}. In headroom-common so that
+ * the node agent (which does not depend on the appliance) shares it. The root README and {@code ./headroom --help}
+ * print {@link #lines()}.
  */
 public final class ExitCodes {
 

@@ -54,12 +54,14 @@ import java.util.function.LongConsumer;
  *       {@code CoapActuator.holdContingency} does. Leases never lapse (the appliance never stops here).</li>
  *   <li>not run: the waveform DSP, GPIO, the API, the VEN, supervision.</li>
  * </ul>
+ * Used by {@code VirtualTimeApplianceTest} and by {@code ./headroom bench --scenario FILE --virtual-time}
+ * ({@code ScenarioRunner.runVirtual}).
  */
-final class VirtualTimeHall implements AutoCloseable {
+public final class VirtualTimeHall implements AutoCloseable {
 
-    static final long STEP_MS = 2;
-    static final long CAP_LATENCY_MS = 5;
-    static final long FAST_PATH_MS = 4;
+    public static final long STEP_MS = 2;
+    public static final long CAP_LATENCY_MS = 5;
+    public static final long FAST_PATH_MS = 4;
 
     /** The virtual clock: monotonic ns and UTC from one counter that only the run moves. */
     static final class VirtualClock extends Clock {
@@ -105,7 +107,7 @@ final class VirtualTimeHall implements AutoCloseable {
     private long seq;
     private long nowMs;
 
-    VirtualTimeHall(Site declared, long seed, Path dataDir) throws Exception {
+    public VirtualTimeHall(Site declared, long seed, Path dataDir) throws Exception {
         Map<String, Integer> meterPorts = new HashMap<>();
         Map<String, Endpoint> modbus = new HashMap<>();
         java.util.Iterator<Integer> free = Bench.freeTcpPorts(declared.meters().size() + declared.supercaps().size()).iterator();
@@ -142,16 +144,31 @@ final class VirtualTimeHall implements AutoCloseable {
         });
     }
 
-    Site site() {
+    public Site site() {
         return site;
     }
 
-    Plant plant() {
+    public Plant plant() {
         return plant;
     }
 
+    /** The appliance's regulation as the hall runs it (its alarms, their hysteresis). */
+    public RegulationLoop regulation() {
+        return regulation;
+    }
+
+    /** The journal, on the virtual clock. */
+    public Journal journal() {
+        return journal;
+    }
+
+    /** The virtual clock: UTC and (as {@code instant}'s nanos) monotonic time, moved only by {@link #run}. */
+    public Clock clock() {
+        return clock;
+    }
+
     /** Virtual ms since the start. */
-    long nowMs() {
+    public long nowMs() {
         return nowMs;
     }
 
@@ -159,7 +176,7 @@ final class VirtualTimeHall implements AutoCloseable {
      * Runs {@code minutes} of virtual time: every {@link #STEP_MS} ms the due actuator events, {@code scenario} (told
      * the virtual ms), a plant step, the buses' due scans and, on its period, a regulation tick ({@code onTick}).
      */
-    void run(long durationMs, LongConsumer scenario, java.util.function.Consumer<SiteState> onTick) {
+    public void run(long durationMs, LongConsumer scenario, java.util.function.Consumer<SiteState> onTick) {
         long tickMs = site.control().tickMs();
         if (nowMs == 0) {
             plant.startStepped();
@@ -188,12 +205,12 @@ final class VirtualTimeHall implements AutoCloseable {
     }
 
     /** Cap commands sent to the agents so far. */
-    long capsSent() {
+    public long capsSent() {
         return agents.sent;
     }
 
     /** Feed losses answered by an armed table. */
-    long contingenciesApplied() {
+    public long contingenciesApplied() {
         return agents.applied;
     }
 

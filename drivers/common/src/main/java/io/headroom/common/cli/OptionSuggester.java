@@ -1,4 +1,4 @@
-package io.headroom.appliance.cli;
+package io.headroom.common.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,10 +34,14 @@ public final class OptionSuggester implements CommandLine.IParameterExceptionHan
     public int handleParseException(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
-        List<String> unknown = ex instanceof UnmatchedArgumentException u ? u.getUnmatched() : List.of();
-        if (unknown.isEmpty()) {
+        // picocli reports a missing required option before the unknown words it collected: a typo of the required
+        // option (--confg FILE) would then read only "Missing required option"; the unknown word is said as well.
+        List<String> unknown = ex instanceof UnmatchedArgumentException u ? u.getUnmatched()
+                : cmd.getUnmatchedArguments() == null ? List.of() : cmd.getUnmatchedArguments();
+        if (!(ex instanceof UnmatchedArgumentException)) {
             err.println(cmd.getColorScheme().errorText(ex.getMessage()));
-        } else {
+        }
+        if (!unknown.isEmpty()) {
             String what = unknown.getFirst().startsWith("-") ? "option" : "argument";
             err.println(cmd.getColorScheme().errorText("Unknown " + what + ": '" + unknown.getFirst() + "'"));
             List<String> near = suggest(unknown.getFirst(), candidates(cmd.getCommandSpec(), unknown.getFirst()));
