@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
  * are shown both ways: what the VEN sends (direct posts with the VEN's certificate) and what the VTN answers (the
  * bench's reply filter tampers, replays or re-signs a reply).
  */
-class Ven2bSignatureTest {
+class Ven2bSignatureIT {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
 
