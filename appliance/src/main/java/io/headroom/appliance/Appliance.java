@@ -27,6 +27,7 @@ import io.headroom.appliance.journal.JournalLog;
 import io.headroom.appliance.measure.MeasurementPipeline;
 import io.headroom.appliance.measure.ModbusBuses;
 import io.headroom.appliance.metrics.ApplianceMetrics;
+import io.headroom.appliance.operator.ActiveAlarms;
 import io.headroom.appliance.operator.ApiTokens;
 import io.headroom.appliance.operator.OperatorControls;
 import io.headroom.appliance.protection.ProtectionLoop;
@@ -284,7 +285,8 @@ public final class Appliance implements AutoCloseable {
                     }
                     monitor = new WaveformMonitor(source, site.frequencyHz(),
                             List.of(WaveformMonitor.FeedChannels.byName(format, feed.id(), feed.id(), unRms)),
-                            ws.detection(), protection.listenerFor(feedIndex), recorder, null, 1024, nanoTime);
+                            ws.detection(), protection.listenerFor(feedIndex), recorder, null, 1024, nanoTime,
+                            WaveformMonitor.Wiring.none().feedSitePower(sitePower).supervisedBy(supervisor));
                 } catch (RuntimeException ex) {
                     source.close();
                     if (recorder != null) {
@@ -293,19 +295,16 @@ public final class Appliance implements AutoCloseable {
                     throw ex;
                 }
                 parts.push(monitor); // closes its source and its recorder
-                monitor.feedSitePower(sitePower);
-                monitor.supervisedBy(supervisor);
                 monitor.start();
                 monitors.add(monitor);
                 waveformAddresses.put(feed.id(), source.localAddress());
             }
-            RegulationLoop regulation = new RegulationLoop(site, measurements, actuator, options.commitments(), journal,
-                    utc, nanoTime);
-            parts.push(regulation);
-            regulation.alarmHysteresis(RegulationLoop.ALARM_RAISE_AFTER, RegulationLoop.ALARM_CLEAR_AFTER);
-            regulation.withBanks(new BankActuator(site, measurements.buses()));
-            regulation.withWaveforms(new WaveformWatch(monitors, sitePower, ws.streamDeadlineMs() * 1_000_000L));
-            FieldIo field = FieldIo.open(site, options.gpioProvider(), protection, regulation::state, journal, clocks,
+            // Regulation's state and alarms are made before the loop: their readers (field I/O, VEN, metrics, operator
+            // controls, API) are built first, and the loop last, complete, just before it starts.
+            LatestState state = new LatestState();
+            ActiveAlarms alarms = new ActiveAlarms();
+            alarms.hysteresis(ActiveAlarms.REGULATION, RegulationLoop.ALARM_RAISE_AFTER, RegulationLoop.ALARM_CLEAR_AFTER);
+            FieldIo field = FieldIo.open(site, options.gpioProvider(), protection, state, journal, clocks,
                     supervisor::check);
             if (field != null) {
                 parts.push(field);
@@ -313,19 +312,17 @@ public final class Appliance implements AutoCloseable {
             GridLink ven = null;
             // Built before regulation starts: commitments restored from the VEN's journal apply at once.
             if (options.ven() != null) {
-                ven = GridLink.of(new Ven3(options.ven(), options.commitments(), new SiteFlexibility(site, regulation::state),
+                ven = GridLink.of(new Ven3(options.ven(), options.commitments(), new SiteFlexibility(site, state),
                         new JournalTelemetry(journal), utc, vertx), options.ven().version().label());
                 parts.push(ven);
             } else if (options.ven2b() != null) {
                 ven = GridLink.of(new Ven2b(options.ven2b(), options.commitments(),
-                        new SiteFlexibility(site, regulation::state), new JournalTelemetry(journal), utc));
+                        new SiteFlexibility(site, state), new JournalTelemetry(journal), utc));
                 parts.push(ven);
             }
-            ApplianceMetrics metrics = new ApplianceMetrics(site, regulation::state, journal)
+            ApplianceMetrics metrics = new ApplianceMetrics(site, state, journal)
                     .modbus(measurements.buses()).grid(ven, options.commitments(), clocks);
-            regulation.onTick(metrics);
-            OperatorControls operator = OperatorControls.open(site, journal, utc, regulation.alarms());
-            regulation.withOperator(operator);
+            OperatorControls operator = OperatorControls.open(site, journal, utc, alarms);
             Path tokensFile = options.api().tokensFile() != null ? options.api().tokensFile()
                     : options.dataDir().resolve("api-tokens");
             ApiTokens tokens = ApiTokens.load(tokensFile);
@@ -342,18 +339,27 @@ public final class Appliance implements AutoCloseable {
                     "answers to a fired contingency are not collected and silent agents are not retried",
                     new Heartbeat.Pulled(trigger::intakeHeartbeatNanos, trigger::intakeRunning, trigger::intakeFailures));
             protection.start();
-            OperatorApi operatorApi = new OperatorApi(site, regulation::state, operator, options.commitments(),
+            OperatorApi operatorApi = new OperatorApi(site, state, operator, options.commitments(),
                     new OperatorApi.Access(tokens, options.api().requireTokenForReads()), utc, disturbances::request,
                     new DisturbanceArchive(disturbances.directory()));
-            ApiServer api = ApiServer.start(vertx, site, regulation::state, journal, ven, metrics::scrape,
+            ApiServer api = ApiServer.start(vertx, site, state, journal, ven, metrics::scrape,
                     options.httpHost(), options.httpPort(), operatorApi, ApiServer.Limits.defaults(), options.api().tls(),
                     supervisor::check, clocks);
             parts.push(api);
             measurements.start();
-            regulation.supervisedBy(supervisor);
             io.headroom.appliance.operator.SupervisionAlarms supervision =
-                    new io.headroom.appliance.operator.SupervisionAlarms(supervisor, regulation.alarms(), journal, utc);
-            regulation.showAlarms(supervision::alarms);
+                    new io.headroom.appliance.operator.SupervisionAlarms(supervisor, alarms, journal, utc);
+            RegulationLoop regulation = new RegulationLoop(site, measurements, actuator, options.commitments(), journal,
+                    utc, nanoTime, RegulationLoop.Wiring.none()
+                    .withBanks(new BankActuator(site, measurements.buses()))
+                    .withWaveforms(new WaveformWatch(monitors, sitePower, ws.streamDeadlineMs() * 1_000_000L))
+                    .onTick(metrics)
+                    .withOperator(operator)
+                    .supervisedBy(supervisor) // watched from here on, as it starts
+                    .showAlarms(supervision::alarms)
+                    .withAlarms(alarms)
+                    .publishTo(state));
+            parts.push(regulation);
             metrics.supervision(supervisor);
             regulation.start();
             parts.push(supervision.start()); // closed first: a loop closing in order is no alarm

@@ -37,7 +37,6 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 /**
@@ -45,7 +44,11 @@ import java.util.function.LongSupplier;
  * one {@link GroupRegulator} per redundancy group (breaker limits, grid commitments from the
  * {@link CommitmentBook}, contingency plans for the demand seen) → caps to the actuator. Publishes a {@link SiteState} per tick. A failing tick (an
  * {@link Error} too) is logged and counted, never allowed to stop the loop; a loop that stops ticking is its
- * supervisor's to see ({@link #supervisedBy}).
+ * supervisor's to see ({@link Wiring#supervisedBy}).
+ *
+ * <p>Complete once constructed: what it is wired to besides its core (banks, waveform streams, a tick listener,
+ * operator controls, a supervisor, other alarms to show, where its state is published) is given at construction
+ * ({@link Wiring}), never set afterwards.
  */
 public final class RegulationLoop implements AutoCloseable {
 
@@ -62,26 +65,99 @@ public final class RegulationLoop implements AutoCloseable {
     private final double[][] rollup;
     private final int[] rollupSamples;
     private long rollupSecond = Long.MIN_VALUE;
-    private BankActuator bankActuator;
-    private io.headroom.appliance.dsp.WaveformWatch waveforms;
+    private final BankActuator bankActuator;
+    private final io.headroom.appliance.dsp.WaveformWatch waveforms;
     private final SupercapController supercaps;
-    private volatile io.headroom.appliance.metrics.TickListener tickListener = io.headroom.appliance.metrics.TickListener.NONE;
+    private final io.headroom.appliance.metrics.TickListener tickListener;
     private final Clock utc;
     private final LongSupplier nanoTime;
     private final List<GroupRegulator> regulators = new ArrayList<>();
-    private final AtomicReference<SiteState> state = new AtomicReference<>();
+    private final LatestState state;
     private final ScheduledExecutorService thread;
-    private final io.headroom.appliance.operator.ActiveAlarms activeAlarms = new io.headroom.appliance.operator.ActiveAlarms();
-    private volatile io.headroom.appliance.operator.OperatorControls operator;
+    private final io.headroom.appliance.operator.ActiveAlarms activeAlarms;
+    private final io.headroom.appliance.operator.OperatorControls operator;
     private long tick;
     private io.headroom.appliance.control.NodeValues.Index nodeIndex;
     private volatile long failedTicks;
-    private volatile io.headroom.appliance.supervision.Heartbeat heartbeat =
-            io.headroom.appliance.supervision.Heartbeat.unwatched(LOOP);
-    private volatile java.util.function.Supplier<List<String>> otherAlarms = List::of;
+    private final io.headroom.appliance.supervision.Heartbeat heartbeat;
+    private final java.util.function.Supplier<List<String>> otherAlarms;
 
+    /**
+     * What a loop is wired to besides its core; every part is optional ({@link #none()}: no banks, no waveform
+     * streams, no tick listener, no operator, unsupervised, no other alarms, alarms and state of its own).
+     *
+     * @param banks        commands the supercap banks (smoothing, ramp limit, gap cover); null or empty: none
+     * @param waveforms    the waveform streams watched: their health (a silent or failed stream is an alarm), the
+     *                     feeds' half-cycle quantities and the site's band power go into each {@link SiteState}, and
+     *                     the band power into the snapshot (regulation's budgets still come from the meters); the
+     *                     watch's clock is the loop's {@code nanoTime}; null or empty: none
+     * @param tickListener who is told each tick's timing (metrics); null: nobody
+     * @param operator     an operator's overrides and maintenance, obeyed; null: none
+     * @param supervisor   watches the loop (loop {@value #LOOP}): a beat per successful tick, so a loop that hangs,
+     *                     dies or fails every tick is stalled after twenty ticks (at least 2 s, as the GPIO
+     *                     watchdog's own stall check: a loaded host delays a tick by a second now and then); watched
+     *                     from the loop's construction on; null: unwatched
+     * @param otherAlarms  alarms shown in each published state beside regulation's own (the loops' supervision);
+     *                     null: none
+     * @param alarms       where regulation raises and clears its alarms (shared with the operator controls that
+     *                     acknowledge them, and with the hysteresis set there); null: a set of its own, without
+     *                     hysteresis (alarms raise and clear at once: tests driving single ticks)
+     * @param published    where each tick's state is published (its readers may be built before the loop); null: a
+     *                     board of its own ({@link #state()} reads it either way)
+     */
+    public record Wiring(BankActuator banks, io.headroom.appliance.dsp.WaveformWatch waveforms,
+                         io.headroom.appliance.metrics.TickListener tickListener,
+                         io.headroom.appliance.operator.OperatorControls operator,
+                         io.headroom.appliance.supervision.Supervisor supervisor,
+                         java.util.function.Supplier<List<String>> otherAlarms,
+                         io.headroom.appliance.operator.ActiveAlarms alarms, LatestState published) {
+
+        /** Nothing besides the core. */
+        public static Wiring none() {
+            return new Wiring(null, null, null, null, null, null, null, null);
+        }
+
+        public Wiring withBanks(BankActuator b) {
+            return new Wiring(b, waveforms, tickListener, operator, supervisor, otherAlarms, alarms, published);
+        }
+
+        public Wiring withWaveforms(io.headroom.appliance.dsp.WaveformWatch w) {
+            return new Wiring(banks, w, tickListener, operator, supervisor, otherAlarms, alarms, published);
+        }
+
+        public Wiring onTick(io.headroom.appliance.metrics.TickListener l) {
+            return new Wiring(banks, waveforms, l, operator, supervisor, otherAlarms, alarms, published);
+        }
+
+        public Wiring withOperator(io.headroom.appliance.operator.OperatorControls o) {
+            return new Wiring(banks, waveforms, tickListener, o, supervisor, otherAlarms, alarms, published);
+        }
+
+        public Wiring supervisedBy(io.headroom.appliance.supervision.Supervisor s) {
+            return new Wiring(banks, waveforms, tickListener, operator, s, otherAlarms, alarms, published);
+        }
+
+        public Wiring showAlarms(java.util.function.Supplier<List<String>> others) {
+            return new Wiring(banks, waveforms, tickListener, operator, supervisor, others, alarms, published);
+        }
+
+        public Wiring withAlarms(io.headroom.appliance.operator.ActiveAlarms a) {
+            return new Wiring(banks, waveforms, tickListener, operator, supervisor, otherAlarms, a, published);
+        }
+
+        public Wiring publishTo(LatestState board) {
+            return new Wiring(banks, waveforms, tickListener, operator, supervisor, otherAlarms, alarms, board);
+        }
+    }
+
+    /** A loop with nothing besides its core ({@link Wiring#none()}: tests, tools). */
     public RegulationLoop(Site site, MeasurementPipeline measurements, Actuator actuator, CommitmentBook commitments,
                           Journal journal, Clock utc, LongSupplier nanoTime) {
+        this(site, measurements, actuator, commitments, journal, utc, nanoTime, Wiring.none());
+    }
+
+    public RegulationLoop(Site site, MeasurementPipeline measurements, Actuator actuator, CommitmentBook commitments,
+                          Journal journal, Clock utc, LongSupplier nanoTime, Wiring wiring) {
         this.site = site;
         this.commitments = commitments;
         this.journal = journal;
@@ -98,12 +174,26 @@ public final class RegulationLoop implements AutoCloseable {
         for (RedundancyGroup g : site.groups()) {
             regulators.add(new GroupRegulator(site, g, ContingencyPlanner.safeCapW(site, g)));
         }
+        this.bankActuator = wiring.banks() == null || wiring.banks().isEmpty() ? null : wiring.banks();
+        this.waveforms = wiring.waveforms() == null || wiring.waveforms().isEmpty() ? null : wiring.waveforms();
+        this.tickListener = wiring.tickListener() == null ? io.headroom.appliance.metrics.TickListener.NONE
+                : wiring.tickListener();
+        this.operator = wiring.operator();
+        this.otherAlarms = wiring.otherAlarms() == null ? List::of : wiring.otherAlarms();
+        this.activeAlarms = wiring.alarms() == null ? new io.headroom.appliance.operator.ActiveAlarms()
+                : wiring.alarms();
+        this.state = wiring.published() == null ? new LatestState() : wiring.published();
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "regulation");
             t.setDaemon(true);
             t.setPriority(Thread.MAX_PRIORITY - 1);
             return t;
         });
+        // last: a loop whose construction failed is never watched
+        this.heartbeat = wiring.supervisor() == null ? io.headroom.appliance.supervision.Heartbeat.unwatched(LOOP)
+                : wiring.supervisor().watch(LOOP, java.time.Duration.ofMillis(Math.max(2000, 20 * site.control().tickMs())),
+                "caps, leases and contingency plans are not renewed (agents fall back to their safe caps as their "
+                        + "leases lapse)");
     }
 
     public void start() {
@@ -120,14 +210,6 @@ public final class RegulationLoop implements AutoCloseable {
         return failedTicks;
     }
 
-    /**
-     * Commands the supercap banks through {@code banks} from now on (smoothing, ramp limit, gap cover); set before
-     * {@link #start}.
-     */
-    public void withBanks(BankActuator banks) {
-        this.bankActuator = banks.isEmpty() ? null : banks;
-    }
-
     /** The alarms raised now, with ids an operator acknowledges. */
     public io.headroom.appliance.operator.ActiveAlarms alarms() {
         return activeAlarms;
@@ -138,57 +220,12 @@ public final class RegulationLoop implements AutoCloseable {
     /** ... and clears it once it has been gone this long. */
     public static final java.time.Duration ALARM_CLEAR_AFTER = java.time.Duration.ofSeconds(3);
 
-    /**
-     * Raises regulation's alarms only once their condition has held for {@code raiseAfter}, and clears them once it
-     * has been gone for {@code clearAfter} (the tick's instant is the clock; {@link io.headroom.appliance.operator.ActiveAlarms#hysteresis}); without
-     * it (tests driving single ticks), at once. Set before {@link #start}.
-     */
-    public void alarmHysteresis(java.time.Duration raiseAfter, java.time.Duration clearAfter) {
-        activeAlarms.hysteresis(io.headroom.appliance.operator.ActiveAlarms.REGULATION, raiseAfter, clearAfter);
-    }
-
-    /** Obeys an operator's overrides and maintenance from now on; set before {@link #start}. */
-    public void withOperator(io.headroom.appliance.operator.OperatorControls controls) {
-        this.operator = controls;
-    }
-
-    /**
-     * Watches the waveform streams from now on: their health (a silent or failed stream is an alarm), the
-     * feeds' half-cycle quantities and the site's band power go into each {@link SiteState}, and the band power
-     * into the snapshot. Regulation's budgets still come from the meters. Set before {@link #start}; the
-     * watch's clock is this loop's {@code nanoTime}.
-     */
-    public void withWaveforms(io.headroom.appliance.dsp.WaveformWatch watch) {
-        this.waveforms = watch == null || watch.isEmpty() ? null : watch;
-    }
-
-    /** Who is told each tick's timing (metrics); set before {@link #start}. */
-    public void onTick(io.headroom.appliance.metrics.TickListener listener) {
-        this.tickListener = listener;
-    }
-
     /** The loop's name for supervision. */
     public static final String LOOP = "regulation";
-
-    /**
-     * Watched by {@code supervisor} from now on (loop {@value #LOOP}): a beat per successful tick, so a loop that
-     * hangs, dies or fails every tick is stalled after twenty ticks (at least 2 s, as the GPIO watchdog's own stall
-     * check: a loaded host delays a tick by a second now and then).
-     */
-    public void supervisedBy(io.headroom.appliance.supervision.Supervisor supervisor) {
-        this.heartbeat = supervisor.watch(LOOP, java.time.Duration.ofMillis(Math.max(2000, 20 * site.control().tickMs())),
-                "caps, leases and contingency plans are not renewed (agents fall back to their safe caps as their "
-                        + "leases lapse)");
-    }
 
     /** The loop's heartbeat (its drills are armed there). */
     public io.headroom.appliance.supervision.Heartbeat heartbeat() {
         return heartbeat;
-    }
-
-    /** Shows these alarms (the loops' supervision) in each published state beside regulation's own; set before start. */
-    public void showAlarms(java.util.function.Supplier<List<String>> others) {
-        this.otherAlarms = others;
     }
 
     /**
@@ -279,7 +316,7 @@ public final class RegulationLoop implements AutoCloseable {
         }
         SiteState s = new SiteState(tick, at, site.control().tickMs(), feeds, nodes, caps.build(), decisions,
                 List.copyOf(shown), banks, bankSetpoints, measurements.phases(now), wave);
-        state.set(s);
+        state.publish(s);
         return s;
     }
 

@@ -96,8 +96,7 @@ class RegulationLoopSupervisionTest {
         try (Journal journal = Journal.open(dir.resolve("j.db"), Clock.systemUTC(), 3600, 1000);
              MeasurementPipeline never = new MeasurementPipeline(site, Clock.systemUTC());
              RegulationLoop loop = new RegulationLoop(site, never, actuator, new CommitmentBook(), journal,
-                     Clock.systemUTC(), System::nanoTime)) {
-            loop.supervisedBy(supervisor);
+                     Clock.systemUTC(), System::nanoTime, RegulationLoop.Wiring.none().supervisedBy(supervisor))) {
             loop.start();
             await().atMost(WAIT).until(() -> actuator.flushes().get() == 5);
             await().atMost(WAIT).until(() -> supervisor.check().of(RegulationLoop.LOOP).state() == Supervisor.State.STALLED);
@@ -119,8 +118,7 @@ class RegulationLoopSupervisionTest {
         try (Journal journal = Journal.open(dir.resolve("j.db"), Clock.systemUTC(), 3600, 1000);
              MeasurementPipeline never = new MeasurementPipeline(site, Clock.systemUTC());
              RegulationLoop loop = new RegulationLoop(site, never, actuator, new CommitmentBook(), journal,
-                     Clock.systemUTC(), System::nanoTime)) {
-            loop.supervisedBy(supervisor);
+                     Clock.systemUTC(), System::nanoTime, RegulationLoop.Wiring.none().supervisedBy(supervisor))) {
             loop.start();
             await().atMost(WAIT).until(() -> supervisor.check().of(RegulationLoop.LOOP).state() == Supervisor.State.STALLED);
             assertThat(supervisor.check().reasons()).singleElement().asString()

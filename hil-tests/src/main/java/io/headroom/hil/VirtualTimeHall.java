@@ -131,8 +131,7 @@ public final class VirtualTimeHall implements AutoCloseable {
             MeasurementPipeline measurements = new MeasurementPipeline(site, buses);
             this.agents = new AgentsInMemory();
             this.regulation = new RegulationLoop(site, measurements, agents, new CommitmentBook(), journal, clock,
-                    clocks.monotonic());
-            regulation.withBanks(new BankActuator(site, buses));
+                    clocks.monotonic(), RegulationLoop.Wiring.none().withBanks(new BankActuator(site, buses)));
         } catch (Exception | Error e) {
             plant.close();
             throw e;

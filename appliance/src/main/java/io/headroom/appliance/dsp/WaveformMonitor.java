@@ -56,12 +56,37 @@ public final class WaveformMonitor implements AutoCloseable {
     private volatile long lastBlockNanos;
     private volatile boolean running = true;
     private volatile Throwable failure;
-    private volatile io.headroom.appliance.supervision.Heartbeat heartbeat =
-            io.headroom.appliance.supervision.Heartbeat.unwatched("waveform");
+    private final io.headroom.appliance.supervision.Heartbeat heartbeat;
     private final AtomicLong failedBlocks = new AtomicLong();
     private Thread thread;
     private final io.headroom.appliance.clock.MonotonicClock clock;
     private final long startedNanos;
+
+    /**
+     * Where a monitor's output goes besides its listener, recorder and band monitor; both optional
+     * ({@link #none()}).
+     *
+     * @param sitePower  each feed's P3 is published, at every half-cycle close, into its slot of this series
+     *                   (feeds without a slot are left out; null: none)
+     * @param supervisor watches the DSP thread (loop {@code waveform-FEEDS}) from the monitor's construction on: the
+     *                   thread beats at every read, which returns at least every receive timeout (50 ms) even on a
+     *                   silent stream, so a hung or dead DSP thread is an alarm; a silent stream is not a dead loop
+     *                   ({@link WaveformWatch} alarms that); null: unwatched
+     */
+    public record Wiring(SitePowerSeries sitePower, io.headroom.appliance.supervision.Supervisor supervisor) {
+
+        public static Wiring none() {
+            return new Wiring(null, null);
+        }
+
+        public Wiring feedSitePower(SitePowerSeries series) {
+            return new Wiring(series, supervisor);
+        }
+
+        public Wiring supervisedBy(io.headroom.appliance.supervision.Supervisor s) {
+            return new Wiring(sitePower, s);
+        }
+    }
 
     /** On the system's monotonic clock (tests, tools). */
     public WaveformMonitor(SampleSource source, double nominalHz, List<FeedChannels> feeds, DetectionSettings settings,
@@ -78,6 +103,18 @@ public final class WaveformMonitor implements AutoCloseable {
     public WaveformMonitor(SampleSource source, double nominalHz, List<FeedChannels> feeds, DetectionSettings settings,
                            FeedLossListener listener, DisturbanceRecorder recorder, BandPowerMonitor bands,
                            int blockCapacity, io.headroom.appliance.clock.MonotonicClock clock) {
+        this(source, nominalHz, feeds, settings, listener, recorder, bands, blockCapacity, clock, Wiring.none());
+    }
+
+    /**
+     * @param clock  the appliance's monotonic clock: when a block was processed, and the site power series' slot
+     *               times (the same clock {@link WaveformWatch} is asked with)
+     * @param wiring where the feeds' P3 goes besides {@code bands} (a shared site series replaces this stream's own
+     *               for the feeds it has a slot for), and who supervises the DSP thread
+     */
+    public WaveformMonitor(SampleSource source, double nominalHz, List<FeedChannels> feeds, DetectionSettings settings,
+                           FeedLossListener listener, DisturbanceRecorder recorder, BandPowerMonitor bands,
+                           int blockCapacity, io.headroom.appliance.clock.MonotonicClock clock, Wiring wiring) {
         this.clock = java.util.Objects.requireNonNull(clock, "clock");
         this.startedNanos = clock.nanos();
         this.source = source;
@@ -101,15 +138,19 @@ public final class WaveformMonitor implements AutoCloseable {
             feedSitePower(new SitePowerSeries(feeds.stream().map(FeedChannels::feedId).toList(), bands,
                     2 * nominalHz, Double.NaN, Double.NaN, 1_000_000_000L));
         }
+        feedSitePower(wiring.sitePower());
+        // last: a monitor whose construction failed is never watched
+        this.heartbeat = wiring.supervisor() == null
+                ? io.headroom.appliance.supervision.Heartbeat.unwatched("waveform")
+                : wiring.supervisor().watch("waveform-" + String.join("+", java.util.Arrays.stream(this.feeds)
+                                .map(FeedDsp::feedId).toList()), java.time.Duration.ofSeconds(2),
+                        "this stream's sub-cycle feed-loss detection is gone (the GPIO contacts and the meters remain)");
     }
 
-    /**
-     * Publishes each feed's P3, at every half-cycle close, into its slot of {@code series} (feeds without a
-     * slot are left out; null: none). Call before {@link #start}.
-     */
-    public WaveformMonitor feedSitePower(SitePowerSeries series) {
+    /** Publishes each feed's P3, at every half-cycle close, into its slot of {@code series} (null: none). */
+    private void feedSitePower(SitePowerSeries series) {
         if (series == null) {
-            return this;
+            return;
         }
         for (FeedDsp f : feeds) {
             int slot = series.slot(f.feedId());
@@ -117,7 +158,6 @@ public final class WaveformMonitor implements AutoCloseable {
                 f.onHalfCycle((feedIndex, p3W, endNanos) -> series.publish(slot, p3W, clock.nanos()));
             }
         }
-        return this;
     }
 
     /** Starts the detection thread. */
@@ -126,17 +166,6 @@ public final class WaveformMonitor implements AutoCloseable {
         thread.setPriority(Thread.MAX_PRIORITY);
         thread.start();
         return this;
-    }
-
-    /**
-     * Watched by {@code supervisor} from now on (loop {@code waveform-FEEDS}): the thread beats at every read, which
-     * returns at least every receive timeout (50 ms) even on a silent stream, so a hung or dead DSP thread is an
-     * alarm; a silent stream is not a dead loop ({@link WaveformWatch} alarms that).
-     */
-    public void supervisedBy(io.headroom.appliance.supervision.Supervisor supervisor) {
-        this.heartbeat = supervisor.watch("waveform-" + String.join("+", java.util.Arrays.stream(feeds)
-                        .map(FeedDsp::feedId).toList()), java.time.Duration.ofSeconds(2),
-                "this stream's sub-cycle feed-loss detection is gone (the GPIO contacts and the meters remain)");
     }
 
     /** The DSP thread's heartbeat (its drills are armed there). */

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * The appliance in a JVM of its own for {@link ApiFloodTest}: {@code SITE DATA}; prints {@code FLOOD PORT n} once the
+ * The appliance in a JVM of its own for {@link ApiFloodIT}: {@code SITE DATA}; prints {@code FLOOD PORT n} once the
  * API is up, runs until its stdin closes, then prints {@code FLOOD HEAP_PEAK bytes} (the heap pools' peak use) and
  * exits.
  */

@@ -57,7 +57,8 @@ class SitePowerSeriesTest {
         ReplaySource src = new ReplaySource(f, w, 144, 0);
         try (WaveformMonitor m = new WaveformMonitor(src, 60,
                 List.of(WaveformMonitor.FeedChannels.byName(f, "A", "feed-A", 230)), DetectionSettings.defaults(),
-                e -> { }, null, null, 144).feedSitePower(s)) {
+                e -> { }, null, null, 144, io.headroom.appliance.clock.Clocks.system().monotonic(),
+                WaveformMonitor.Wiring.none().feedSitePower(s))) {
             SampleBlock b = new SampleBlock(6, 144);
             while (src.next(b)) {
                 m.step(b);

@@ -3,7 +3,7 @@ package io.headroom.appliance.journal;
 import java.nio.file.Path;
 import java.time.Clock;
 
-/** Run in a child JVM by {@link JournalKillTest}: appends entries and prints "ack N" once each is committed. */
+/** Run in a child JVM by {@link JournalKillIT}: appends entries and prints "ack N" once each is committed. */
 public final class JournalCrashChild {
 
     private JournalCrashChild() {

@@ -32,7 +32,7 @@ import java.util.logging.Level;
  * API's HTTPS, the 3.x VEN and everything else keep the JDK's defaults. Bouncy Castle honours the same
  * {@code jdk.tls.disabledAlgorithms} list (protocol versions, weak algorithms, key sizes) but matches cipher suites by
  * their exact names, so the JDK's {@code TLS_RSA_*} pattern does not remove the mandated suite from this context; what
- * is offered is exactly the {@link TlsProfile}'s list. {@code OadrTlsTest} shows both: this context negotiates the RSA
+ * is offered is exactly the {@link TlsProfile}'s list. {@code OadrTlsIT} shows both: this context negotiates the RSA
  * suite while the JDK's default context in the same JVM still cannot.
  *
  * <p><b>Trust is the JDK's.</b> The peer's certificate is checked by the JDK's PKIX trust manager (handed to Bouncy

@@ -39,7 +39,7 @@ import static org.awaitility.Awaitility.await;
  * naming the bound, the rest bounded pages (200) or 503 with Retry-After; nothing answers 500, the JVM does not run
  * out of heap, and regulation keeps ticking throughout. Prints its figures as {@code api-flood.FIGURE VALUE UNIT}.
  */
-class ApiFloodTest {
+class ApiFloodIT {
 
     static final int DAYS = 3;
     static final int CLIENTS = 32;

@@ -17,7 +17,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class VtnCommandTest {
+class VtnCommandIT {
 
     private record Run(int exit, String out, String err) {
     }

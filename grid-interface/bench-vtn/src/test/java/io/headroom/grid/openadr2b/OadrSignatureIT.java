@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The 2.0b XML signature and its replay protection, message by message (no network). */
-class OadrSignatureTest {
+class OadrSignatureIT {
 
     static final Instant T0 = Instant.parse("2026-11-22T16:00:00Z");
 

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The 2.0b VEN against the bench VTN over HTTPS (TLS 1.2, client certificates) on 127.0.0.1. */
-class Ven2bEndToEndTest {
+class Ven2bEndToEndIT {
 
     @TempDir
     Path dir;

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * that agent presents the node's own certificate, and its own key store must carry the appliance role. A small
  * PKI is made at test time ({@link TestPki}: the JDK's {@code keytool}, random passwords, nothing committed).
  */
-class AgentTransportCertificatesTest {
+class AgentTransportCertificatesIT {
 
     @TempDir
     Path dir;

@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * cookie marked Secure over it, and the {@code run} rule that reads beyond the loopback need a token unless said
  * otherwise in as many words.
  */
-class ApiHttpsTest {
+class ApiHttpsIT {
 
     @Test
     void theApiAnswersOverHttpsWithAPemCertificateAndKey(@TempDir Path dir) throws Exception {

@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
  * are shown both ways: what the VEN sends (direct posts with the VEN's certificate) and what the VTN answers (the
  * bench's reply filter tampers, replays or re-signs a reply).
  */
-class Ven2bSignatureTest {
+class Ven2bSignatureIT {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
 
@@ -107,7 +107,7 @@ class Ven2bSignatureTest {
     @Test
     void theVtnRefusesATamperedPayloadAndAppliesNothing() throws Exception {
         TestCerts.Party ven = TestCerts.party("EC", "bench-ca", "ven-1", false);
-        String signed = OadrSignatureTest.of(ven, f.clock).sign(registration());
+        String signed = OadrSignatureIT.of(ven, f.clock).sign(registration());
         String tampered = signed.replace("hall-1", "hall-2");
         assertThat(tampered).hasSameSizeAs(signed).isNotEqualTo(signed);
         String reply = post(ven, "EiRegisterParty", tampered);
@@ -116,7 +116,7 @@ class Ven2bSignatureTest {
         assertThat(f.vtn.registrations()).isEmpty();
         // the refusal itself is signed by the VTN
         TestCerts.Party vtnSide = TestCerts.party("EC", "bench-ca", "ven-1", false);
-        assertThat(OadrSignatureTest.of(vtnSide, f.clock).verify(reply, null, true).signed()).isTrue();
+        assertThat(OadrSignatureIT.of(vtnSide, f.clock).verify(reply, null, true).signed()).isTrue();
         post(ven, "EiRegisterParty", signed);
         assertThat(f.vtn.registrations()).singleElement().satisfies(r -> assertThat(r.venName()).isEqualTo("hall-1"));
     }
@@ -124,7 +124,7 @@ class Ven2bSignatureTest {
     @Test
     void theVtnRefusesAReplayedMessageAndAppliesItOnce() throws Exception {
         TestCerts.Party ven = TestCerts.party("EC", "bench-ca", "ven-1", false);
-        OadrSignature sig = OadrSignatureTest.of(ven, f.clock);
+        OadrSignature sig = OadrSignatureIT.of(ven, f.clock);
         post(ven, "EiRegisterParty", sig.sign(registration()));
         String venId = f.vtn.registrations().getFirst().venId();
         String opt = sig.sign(OadrMessages.createOpt("o1", "maint-1", "optOut", "x-schedule", venId,
@@ -141,11 +141,11 @@ class Ven2bSignatureTest {
     void theVtnRefusesAStaleTimestamp() throws Exception {
         TestCerts.Party ven = TestCerts.party("EC", "bench-ca", "ven-1", false);
         TestClock venClock = new TestClock(f.clock.instant().minus(Duration.ofMinutes(6)));
-        post(ven, "EiRegisterParty", OadrSignatureTest.of(ven, venClock).sign(registration()));
+        post(ven, "EiRegisterParty", OadrSignatureIT.of(ven, venClock).sign(registration()));
         assertThat(f.vtn.signatureRefusals()).singleElement().asString().contains("stale timestamp").contains("PT5M");
         assertThat(f.vtn.registrations()).isEmpty();
         venClock.advance(Duration.ofMinutes(2));   // 4 min behind: inside the window
-        post(ven, "EiRegisterParty", OadrSignatureTest.of(ven, venClock).sign(registration()));
+        post(ven, "EiRegisterParty", OadrSignatureIT.of(ven, venClock).sign(registration()));
         assertThat(f.vtn.registrations()).hasSize(1);
     }
 
@@ -154,8 +154,8 @@ class Ven2bSignatureTest {
         TestCerts.Party ven = TestCerts.party("EC", "bench-ca", "ven-1", false);
         TestCerts.Party rogue = TestCerts.party("EC", "rogue-ca", "ven-1", false);
         TestCerts.Party other = TestCerts.party("EC", "bench-ca", "ven-2", false);
-        post(ven, "EiRegisterParty", OadrSignatureTest.of(rogue, f.clock).sign(registration()));
-        post(ven, "EiRegisterParty", OadrSignatureTest.of(other, f.clock).sign(registration()));
+        post(ven, "EiRegisterParty", OadrSignatureIT.of(rogue, f.clock).sign(registration()));
+        post(ven, "EiRegisterParty", OadrSignatureIT.of(other, f.clock).sign(registration()));
         assertThat(f.vtn.signatureRefusals()).hasSize(2);
         assertThat(f.vtn.signatureRefusals().get(0)).contains("CN=ven-1").contains("is not issued by the configured CA");
         assertThat(f.vtn.signatureRefusals().get(1)).contains("CN=ven-2").contains("not the TLS peer's");
@@ -191,14 +191,14 @@ class Ven2bSignatureTest {
     @Test
     void theVenRefusesAReplyWithAStaleTimestamp() throws Exception {
         TestCerts.Party vtn = TestCerts.party("EC", "bench-ca", "vtn", true);
-        OadrSignature stale = OadrSignatureTest.of(vtn, new TestClock(f.clock.instant().minus(Duration.ofMinutes(10))));
+        OadrSignature stale = OadrSignatureIT.of(vtn, new TestClock(f.clock.instant().minus(Duration.ofMinutes(10))));
         theVenRefusesTheDistribute(stale::sign, "stale timestamp");
     }
 
     @Test
     void theVenRefusesAReplySignedByACertificateTheCaDidNotIssue() throws Exception {
         TestCerts.Party rogue = TestCerts.party("EC", "rogue-ca", "vtn", true);
-        theVenRefusesTheDistribute(OadrSignatureTest.of(rogue, f.clock)::sign, "is not issued by the configured CA");
+        theVenRefusesTheDistribute(OadrSignatureIT.of(rogue, f.clock)::sign, "is not issued by the configured CA");
     }
 
     @Test

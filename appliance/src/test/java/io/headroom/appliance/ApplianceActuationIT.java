@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * its meters on closed ports: no usable meter, so regulation holds every node at its N-1 safe cap (set to 300 W;
  * n1, critical, at its 600 W floor).
  */
-class ApplianceActuationTest {
+class ApplianceActuationIT {
 
     static final Duration WAIT = Duration.ofSeconds(20);
     static final double SAFE_W = 300;

@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-class RedfishActuatorTest {
+class RedfishActuatorIT {
 
     static final GpuModel H100 = new GpuModel("h100-sxm", 200, 700, 700);
     /** On chassis 1 (Controls, allowable 500..3000 W, demand 1900 W): 4 GPUs + 800 W base. */

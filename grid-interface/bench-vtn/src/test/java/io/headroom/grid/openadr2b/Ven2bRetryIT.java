@@ -12,7 +12,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Polite retries of the 2.0b VEN, in virtual time (its tick run by hand once per virtual second); the bench counts. */
-class Ven2bRetryTest {
+class Ven2bRetryIT {
 
     @TempDir
     Path dir;

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** Webhook subscriptions: reachability check, bearer token, notifications acknowledged after journaling. */
-class Ven3WebhookTest {
+class Ven3WebhookIT {
 
     @TempDir
     Path dir;

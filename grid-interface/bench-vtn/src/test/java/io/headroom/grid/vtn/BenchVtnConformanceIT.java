@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The bench VTN, every 3.1 endpoint × role (BL, VEN) × good token / no token / expired token / bad body. The case
  * names are what CONFORMANCE.md cites.
  */
-class BenchVtnConformanceTest {
+class BenchVtnConformanceIT {
 
     static Vertx vertx;
     static WebhookServer echo;

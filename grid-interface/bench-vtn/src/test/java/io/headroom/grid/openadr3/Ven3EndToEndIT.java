@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The 3.1 VEN against the bench VTN over real HTTP on 127.0.0.1, with OAuth2. */
-class Ven3EndToEndTest {
+class Ven3EndToEndIT {
 
     @TempDir
     Path dir;

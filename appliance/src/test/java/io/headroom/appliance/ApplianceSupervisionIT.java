@@ -33,7 +33,7 @@ import static org.awaitility.Awaitility.await;
  * endpoint); it all clears once the loop goes on. An operator's write while the journal writer hangs is answered
  * with a 503 and the reason, not left waiting.
  */
-class ApplianceSupervisionTest {
+class ApplianceSupervisionIT {
 
     static final Duration WAIT = Duration.ofSeconds(20);
     static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

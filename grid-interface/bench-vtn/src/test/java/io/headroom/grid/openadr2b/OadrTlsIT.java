@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The 2.0b transport against real TLS servers on loopback: the profiles' protocols and suites, the keys and
  * certificates utilities hand out, host name checks, and what the VEN says when nothing matches.
  */
-class OadrTlsTest {
+class OadrTlsIT {
 
     static final String REPLY = OadrMessages.createdPartyRegistration("200", "OK", "q-1", null, null, "vtn-1", null);
     static final String ECDHE_RSA_GCM = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a full-demand burst with three feed losses (two lost feeds, one shunt trip), each restored. It holds the safety
  * properties, and the same seed gives the same figures, bit for bit.
  */
-class VirtualTimeApplianceTest {
+class VirtualTimeApplianceIT {
 
     private static final long MINUTES_MS = 10 * 60_000L;
     /** After a feed is lost or restored, the survivors are judged against their limits from this long after. */

@@ -21,7 +21,7 @@ import java.util.function.UnaryOperator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-class RedfishClientTest {
+class RedfishClientIT {
 
     @TempDir
     static Path dir;

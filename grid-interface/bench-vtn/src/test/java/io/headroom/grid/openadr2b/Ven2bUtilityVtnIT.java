@@ -25,7 +25,7 @@ import static org.awaitility.Awaitility.await;
  * (the files as handed out, nothing else): it registers, registers its reports, answers the event and delivers
  * telemetry, with XML signatures off and on.
  */
-class Ven2bUtilityVtnTest {
+class Ven2bUtilityVtnIT {
 
     static final Instant T0 = Instant.parse("2026-11-22T16:00:00Z");
     static final String ECDHE_RSA_GCM = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";

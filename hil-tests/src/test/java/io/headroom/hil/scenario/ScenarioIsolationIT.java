@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * run/bench) is not restored into it, and its report says what was restored — which is that override when the
  * scenario is pointed at run/bench with --data. Starts the bench twice (ephemeral ports, a few seconds each).
  */
-class ScenarioIsolationTest {
+class ScenarioIsolationIT {
 
     @TempDir
     Path home;

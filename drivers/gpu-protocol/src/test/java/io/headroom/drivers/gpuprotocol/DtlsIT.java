@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** DTLS 1.2 (Scandium) between the client and agents: PSK and certificates, right and wrong credentials. */
-class DtlsTest {
+class DtlsIT {
 
     private static final InetSocketAddress ANY_LOCAL = new InetSocketAddress("127.0.0.1", 0);
     private static final long SESSION = 0xD715L;

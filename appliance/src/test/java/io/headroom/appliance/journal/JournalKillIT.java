@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Kill -9 the writer mid-write, over and over: nothing acknowledged is lost, and the file opens clean. */
-class JournalKillTest {
+class JournalKillIT {
 
     @Test
     void killedMidWriteInALoopNothingAcknowledgedIsMissing(@TempDir Path dir) throws Exception {

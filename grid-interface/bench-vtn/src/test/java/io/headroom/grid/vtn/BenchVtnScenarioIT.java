@@ -9,7 +9,7 @@ import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class BenchVtnScenarioTest {
+class BenchVtnScenarioIT {
 
     @Test
     void aScenarioFileCreatesProgramsAndEventsWithRelativeStarts() throws Exception {
