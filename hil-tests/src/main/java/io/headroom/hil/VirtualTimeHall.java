@@ -101,6 +101,8 @@ public final class VirtualTimeHall implements AutoCloseable {
     private final Journal journal;
     private final ModbusBuses buses;
     private final RegulationLoop regulation;
+    /** Regulation's alarms: no hysteresis unless the user of the hall sets one ({@link #alarms()}). */
+    private final io.headroom.appliance.operator.ActiveAlarms alarms = new io.headroom.appliance.operator.ActiveAlarms();
     private final AgentsInMemory agents;
     private final PriorityQueue<Event> events = new PriorityQueue<>(
             (a, b) -> a.atMs != b.atMs ? Long.compare(a.atMs, b.atMs) : Long.compare(a.seq, b.seq));
@@ -131,7 +133,8 @@ public final class VirtualTimeHall implements AutoCloseable {
             MeasurementPipeline measurements = new MeasurementPipeline(site, buses);
             this.agents = new AgentsInMemory();
             this.regulation = new RegulationLoop(site, measurements, agents, new CommitmentBook(), journal, clock,
-                    clocks.monotonic(), RegulationLoop.Wiring.none().withBanks(new BankActuator(site, buses)));
+                    clocks.monotonic(), RegulationLoop.Wiring.none().withBanks(new BankActuator(site, buses))
+                            .withAlarms(alarms));
         } catch (Exception | Error e) {
             plant.close();
             throw e;
@@ -152,6 +155,11 @@ public final class VirtualTimeHall implements AutoCloseable {
     }
 
     /** The appliance's regulation as the hall runs it (its alarms, their hysteresis). */
+    /** The alarms regulation raises and clears (set a hysteresis here, as the appliance does). */
+    public io.headroom.appliance.operator.ActiveAlarms alarms() {
+        return alarms;
+    }
+
     public RegulationLoop regulation() {
         return regulation;
     }

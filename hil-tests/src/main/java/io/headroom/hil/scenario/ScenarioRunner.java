@@ -175,7 +175,8 @@ public final class ScenarioRunner {
         java.nio.file.Files.createDirectories(dataDir);
         try (io.headroom.hil.VirtualTimeHall hall = new io.headroom.hil.VirtualTimeHall(site, seed, dataDir)) {
             Plant plant = hall.plant();
-            hall.regulation().alarmHysteresis(io.headroom.appliance.RegulationLoop.ALARM_RAISE_AFTER,
+            hall.alarms().hysteresis(io.headroom.appliance.operator.ActiveAlarms.REGULATION,
+                    io.headroom.appliance.RegulationLoop.ALARM_RAISE_AFTER,
                     io.headroom.appliance.RegulationLoop.ALARM_CLEAR_AFTER);
             if (Scenario.CALIBRATED.equals(sc.workload())) {
                 plant.useCalibratedWorkload(sc.name().hashCode());
