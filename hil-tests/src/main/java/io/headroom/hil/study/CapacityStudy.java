@@ -70,11 +70,50 @@ public final class CapacityStudy {
      * @param marginalNodes the largest count with zero trips whose compute lost exceeds Headroom's own at the static
      *                      count by at most the budgets (what a shortage of power costs, the control law's cost aside)
      * @param upperBound    the most nodes whose floors fit on the N-1 survivors (where the search stops)
+     * @param fixedCapW     {@code fixed_cap}: each class's fixed per-GPU cap (by {@link Priority} ordinal), W
+     * @param fixedCapNodes {@code fixed_cap}: the most nodes that fit N-1 with every GPU at its class's fixed cap
+     * @param fixedCapCheck {@code fixed_cap}: that count's normal run and drills, caps fixed, no appliance
+     * @param peakW         {@code measured_peak}: each class's p99.9 per-GPU draw, uncapped, W
+     * @param measuredPeakNodes {@code measured_peak}: the most nodes that fit N-1 at base + GPUs at the p99.9
+     * @param measuredPeakCheck {@code measured_peak}: that count's normal run and drills, uncapped
+     * @param monotonicity  where the pass/fail of a count was not monotone in the count (empty: it was, among every
+     *                      count evaluated, the search's and the probes')
      */
     public record Result(Site site, long seed, StudyParams params, int siteNodes, int staticNodes,
                          Evaluation staticCheck, Evaluation headroomAtStatic, int headroomNodes, Evaluation atHeadroom,
                          Evaluation firstFailing, int safeNodes, Evaluation atSafe, Evaluation firstUnsafe,
-                         int marginalNodes, Evaluation atMarginal, int upperBound, List<Evaluation> searched) {
+                         int marginalNodes, Evaluation atMarginal, int upperBound, List<Evaluation> searched,
+                         double[] fixedCapW, int fixedCapNodes, Evaluation fixedCapCheck, double[] peakW,
+                         int measuredPeakNodes, Evaluation measuredPeakCheck, List<String> monotonicity) {
+
+        /** Headroom's count (zero trips, every class within its budget) over a baseline's; NaN when that is 0. */
+        public double unlockVs(int baselineNodes) {
+            return baselineNodes == 0 ? Double.NaN : (double) headroomNodes / baselineNodes;
+        }
+
+        /** The baselines that held (zero trips in their drills), by name, and their counts. */
+        public java.util.Map<String, Integer> baselines() {
+            java.util.Map<String, Integer> m = new java.util.LinkedHashMap<>();
+            m.put("nameplate", staticNodes);
+            m.put("fixed_cap", fixedCapNodes);
+            m.put("measured_peak", measuredPeakNodes);
+            return m;
+        }
+
+        /** The most nodes any baseline hosts with zero trips in its own drills. */
+        public int bestOtherNodes() {
+            int best = 0;
+            if (staticCheck == null || staticCheck.safe()) {
+                best = Math.max(best, staticNodes);
+            }
+            if (fixedCapCheck == null || fixedCapCheck.safe()) {
+                best = Math.max(best, fixedCapNodes);
+            }
+            if (measuredPeakCheck == null || measuredPeakCheck.safe()) {
+                best = Math.max(best, measuredPeakNodes);
+            }
+            return best;
+        }
 
         public double marginalUnlockRatio() {
             return staticNodes == 0 ? Double.NaN : (double) marginalNodes / staticNodes;
@@ -95,6 +134,7 @@ public final class CapacityStudy {
     private final List<Evaluation> searched = new ArrayList<>();
     private java.util.function.Consumer<Evaluation> onEvaluated = e -> {
     };
+    private int probes;
 
     public CapacityStudy(Site site, StudyParams p, long seed) {
         this.scaled = new ScaledSite(site);
@@ -105,6 +145,15 @@ public final class CapacityStudy {
     /** Called after each configuration is evaluated (progress: {@code ./headroom study} prints a line on stderr). */
     public CapacityStudy onEvaluated(java.util.function.Consumer<Evaluation> listener) {
         this.onEvaluated = listener;
+        return this;
+    }
+
+    /**
+     * Counts evaluated beyond the search to check it was monotone: {@code k} counts just above Headroom's answer
+     * (answer + 2, + 3, ...; answer + 1 is the search's own), up to the search's bound. Default 0.
+     */
+    public CapacityStudy probes(int k) {
+        this.probes = Math.max(0, k);
         return this;
     }
 
@@ -138,6 +187,34 @@ public final class CapacityStudy {
         Evaluation e = new Evaluation(nodes, headroom, safe, why.isEmpty(), why.isEmpty() ? "passed" : why, normal,
                 List.copyOf(drills));
         searched.add(e);
+        onEvaluated.accept(e);
+        return e;
+    }
+
+    /**
+     * A static baseline's count: normal operation and every drill (the same seeds and loss times as Headroom's)
+     * without the appliance, every GPU held at {@code capOf}; passes when no breaker trips. Not in {@code searched}.
+     */
+    public Evaluation evaluateFixed(int nodes, java.util.function.ToDoubleFunction<io.headroom.appliance.site.Node> capOf) {
+        StudyRun.Result normal = StudyRun.fixedNormal(scaled, nodes, capOf, false, p, Seeds.mix(seed, 0x40A1, 0));
+        List<StudyRun.Result> drills = new ArrayList<>();
+        String why = normal.tripped() ? "normal operation: " + normal.trips().getFirst() : "";
+        Site site = scaled.base();
+        for (RedundancyGroup g : site.groups()) {
+            for (String feed : g.feedIds()) {
+                for (int k = 0; k < p.drills() && why.isEmpty(); k++) {
+                    long key = (long) StudyRun.feedIndex(site, feed) * 1000 + k;
+                    double at = p.warmupS() + p.lossWindowS() * new SplittableRandom(Seeds.mix(seed, 0xD211, key)).nextDouble();
+                    StudyRun.Result d = StudyRun.fixedDrill(scaled, nodes, capOf, p, Seeds.mix(seed, 0xD212, key), feed, at);
+                    drills.add(d);
+                    if (d.tripped()) {
+                        why = String.format(Locale.ROOT, "drill: feed %s lost at %.3f s: %s", feed, at, d.trips().getFirst());
+                    }
+                }
+            }
+        }
+        Evaluation e = new Evaluation(nodes, false, why.isEmpty(), why.isEmpty(), why.isEmpty() ? "passed" : why, normal,
+                List.copyOf(drills));
         onEvaluated.accept(e);
         return e;
     }
@@ -210,8 +287,71 @@ public final class CapacityStudy {
                 .min(java.util.Comparator.comparingInt(Evaluation::nodes)).orElse(null);
         Evaluation unsafe = searched.stream().filter(e -> e.headroom() && !e.safe() && e.nodes() > safe)
                 .min(java.util.Comparator.comparingInt(Evaluation::nodes)).orElse(null);
+        Evaluation atMarginal = marginal == 0 ? null : cached(marginal);
+        for (int k = 0, n = within + 2; k < probes && n <= upper; k++, n++) {
+            cached(n);
+        }
+        List<String> monotonicity = new ArrayList<>();
+        monotonicity.addAll(inversions("zero trips", Evaluation::safe));
+        monotonicity.addAll(inversions("zero trips and budgets", Evaluation::passed));
+        // The static baselines, from the site's own hall run uncapped with no control (the normal runs' seed).
+        StudyRun.Result measured = StudyRun.fixedNormal(scaled, site.nodes().size(), n -> n.gpu().defaultW(), true, p,
+                Seeds.mix(seed, 0x40A1, 0));
+        double[] budgets = Baselines.budgets(p);
+        double[] peakW = new double[Priority.values().length];
+        double[] fixedW = new double[Priority.values().length];
+        double[] target = budgets.clone();
+        for (Priority c : Priority.values()) {
+            peakW[c.ordinal()] = Baselines.quantile(measured.powerHist()[c.ordinal()], Baselines.PEAK_QUANTILE);
+        }
+        java.util.function.ToDoubleFunction<io.headroom.appliance.site.Node> fixedCap = n -> Baselines.perGpu(fixedW, n);
+        // The histogram's estimate ignores the GPUs' settling (a capped burst settles to the cap, not instantly), so
+        // check the caps on the same hall and, where a class loses more than its budget, aim that much lower.
+        for (int it = 0; it < 4; it++) {
+            for (Priority c : Priority.values()) {
+                fixedW[c.ordinal()] = Baselines.lowestCapWithin(measured.demandHist()[c.ordinal()], Math.max(0, target[c.ordinal()]));
+            }
+            StudyRun.Result check = StudyRun.fixedNormal(scaled, site.nodes().size(), fixedCap, false, p,
+                    Seeds.mix(seed, 0x40A1, 0));
+            boolean allWithin = true;
+            for (Priority c : Priority.values()) {
+                double over = check.lostFraction(c) - budgets[c.ordinal()];
+                if (over > 1e-9) {
+                    target[c.ordinal()] -= over;
+                    allWithin = false;
+                }
+            }
+            if (allWithin) {
+                break;
+            }
+        }
+        int fixedNodes = scaled.nodesFitting(cap, n -> n.baseW() + n.gpus() * fixedCap.applyAsDouble(n));
+        Evaluation fixedCheck = fixedNodes > 0 ? evaluateFixed(fixedNodes, fixedCap) : null;
+        int peakNodes = scaled.nodesFitting(cap, n -> n.baseW() + n.gpus() * Baselines.perGpu(peakW, n));
+        Evaluation peakCheck = peakNodes > 0 ? evaluateFixed(peakNodes, n -> n.gpu().defaultW()) : null;
         return new Result(site, seed, p, site.nodes().size(), stat, staticCheck, atStatic, within, best, failing,
-                safe, bestSafe, unsafe, marginal, marginal == 0 ? null : cached(marginal), upper, List.copyOf(searched));
+                safe, bestSafe, unsafe, marginal, atMarginal, upper, List.copyOf(searched), fixedW, fixedNodes,
+                fixedCheck, peakW, peakNodes, peakCheck, List.copyOf(monotonicity));
+    }
+
+    /** Pairs of Headroom counts where a smaller count fails {@code ok} and a larger one passes it. */
+    private List<String> inversions(String what, java.util.function.Predicate<Evaluation> ok) {
+        List<Evaluation> hs = searched.stream().filter(Evaluation::headroom)
+                .sorted(java.util.Comparator.comparingInt(Evaluation::nodes)).toList();
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < hs.size(); i++) {
+            if (ok.test(hs.get(i))) {
+                continue;
+            }
+            for (int j = i + 1; j < hs.size(); j++) {
+                if (ok.test(hs.get(j))) {
+                    out.add(String.format(Locale.ROOT, "seed %d, %s: %d nodes fail (%s) but %d pass", seed, what,
+                            hs.get(i).nodes(), hs.get(i).why(), hs.get(j).nodes()));
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------------------------------------- output
@@ -249,8 +389,36 @@ public final class CapacityStudy {
             out.printf(Locale.ROOT, "study.static_worst_trip_exposure %.6f fraction%n", r.staticCheck().worstExposure());
             out.printf(Locale.ROOT, "study.static_peak_feed_load_pct %.1f %%%n", peakRatio(r.staticCheck()) * 100);
         }
+        baselineFigures(r, out);
+        out.printf(Locale.ROOT, "study.monotonicity_violations %d pairs%n", r.monotonicity().size());
         out.printf(Locale.ROOT, "study.evaluations %d configurations%n", r.searched().size());
         out.println("study done");
+    }
+
+    /** The baselines' counts, their drills, and Headroom's count over each ({@code study.unlock_vs_X}). */
+    static void baselineFigures(Result r, PrintWriter out) {
+        out.printf(Locale.ROOT, "study.nameplate_nodes %d nodes%n", r.staticNodes());
+        out.printf(Locale.ROOT, "study.fixed_cap_nodes %d nodes%n", r.fixedCapNodes());
+        out.printf(Locale.ROOT, "study.measured_peak_nodes %d nodes%n", r.measuredPeakNodes());
+        for (Priority c : new Priority[]{Priority.FLEXIBLE, Priority.STANDARD, Priority.CRITICAL}) {
+            out.printf(Locale.ROOT, "study.fixed_cap_%s_w %.0f W%n", c.label(), r.fixedCapW()[c.ordinal()]);
+        }
+        for (Priority c : new Priority[]{Priority.FLEXIBLE, Priority.STANDARD, Priority.CRITICAL}) {
+            out.printf(Locale.ROOT, "study.measured_peak_%s_w %.0f W%n", c.label(), r.peakW()[c.ordinal()]);
+        }
+        if (r.fixedCapCheck() != null) {
+            out.printf(Locale.ROOT, "study.fixed_cap_trips %d trips%n", r.fixedCapCheck().trips());
+            losses(out, "fixed_cap_", r.fixedCapCheck());
+        }
+        if (r.measuredPeakCheck() != null) {
+            out.printf(Locale.ROOT, "study.measured_peak_trips %d trips%n", r.measuredPeakCheck().trips());
+            out.printf(Locale.ROOT, "study.measured_peak_worst_trip_exposure %.6f fraction%n", r.measuredPeakCheck().worstExposure());
+            out.printf(Locale.ROOT, "study.measured_peak_peak_feed_load_pct %.1f %%%n", peakRatio(r.measuredPeakCheck()) * 100);
+        }
+        out.printf(Locale.ROOT, "study.unlock_vs_nameplate %.3f x%n", r.unlockVs(r.staticNodes()));
+        out.printf(Locale.ROOT, "study.unlock_vs_fixed_cap %.3f x%n", r.unlockVs(r.fixedCapNodes()));
+        out.printf(Locale.ROOT, "study.unlock_vs_measured_peak %.3f x%n", r.unlockVs(r.measuredPeakNodes()));
+        out.printf(Locale.ROOT, "study.unlock_vs_best_other %.3f x%n", r.unlockVs(r.bestOtherNodes()));
     }
 
     private static void losses(PrintWriter out, String prefix, Evaluation e) {
@@ -315,6 +483,21 @@ public final class CapacityStudy {
         out.printf(Locale.ROOT, "  Model: fast path %d ms, cap latency %d ms, GPU settling %.0f ms, telemetry %d ms average, "
                         + "meters %d ms, %d drills per feed, outage %.0f s; supercap banks not counted.%n", p.fastPathMs(),
                 p.capLatencyMs(), p.settleMs(), p.telemetryWindowMs(), p.meterWindowMs(), p.drills(), p.outageS());
+        out.printf(Locale.ROOT, "  Baselines (no appliance; provisioned like static N-1 on another per-node figure): fixed_cap "
+                        + "(each class's GPUs held at the lowest cap within its compute budget: flexible %.0f W, standard %.0f W, "
+                        + "critical %.0f W) %d nodes, %d trips; measured_peak (p99.9 of the uncapped per-GPU draw: flexible "
+                        + "%.0f W, standard %.0f W, critical %.0f W) %d nodes, %d trips. Headroom's %d nodes are %.2f x "
+                        + "nameplate, %.2f x fixed_cap, %.2f x measured_peak, %.2f x the best baseline that held.%n",
+                r.fixedCapW()[Priority.FLEXIBLE.ordinal()], r.fixedCapW()[Priority.STANDARD.ordinal()],
+                r.fixedCapW()[Priority.CRITICAL.ordinal()], r.fixedCapNodes(),
+                r.fixedCapCheck() == null ? 0 : r.fixedCapCheck().trips(), r.peakW()[Priority.FLEXIBLE.ordinal()],
+                r.peakW()[Priority.STANDARD.ordinal()], r.peakW()[Priority.CRITICAL.ordinal()], r.measuredPeakNodes(),
+                r.measuredPeakCheck() == null ? 0 : r.measuredPeakCheck().trips(), r.headroomNodes(),
+                r.unlockVs(r.staticNodes()), r.unlockVs(r.fixedCapNodes()), r.unlockVs(r.measuredPeakNodes()),
+                r.unlockVs(r.bestOtherNodes()));
+        for (String v : r.monotonicity()) {
+            out.printf(Locale.ROOT, "  Not monotone: %s.%n", v);
+        }
         out.println("  nodes  mode      trips  exposure  flexible  standard  critical  verdict");
         List<Evaluation> sorted = new ArrayList<>(r.searched());
         sorted.sort(java.util.Comparator.comparingInt(Evaluation::nodes).thenComparing(Evaluation::headroom));
@@ -337,7 +520,28 @@ public final class CapacityStudy {
                 .append(",\"marginalNodes\":").append(r.marginalNodes())
                 .append(",\"safeNodes\":").append(r.safeNodes())
                 .append(",\"safeUnlockRatio\":").append(num(r.safeUnlockRatio()))
-                .append(",\"upperBound\":").append(r.upperBound());
+                .append(",\"upperBound\":").append(r.upperBound())
+                .append(",\"fixedCapNodes\":").append(r.fixedCapNodes())
+                .append(",\"measuredPeakNodes\":").append(r.measuredPeakNodes())
+                .append(",\"bestOtherNodes\":").append(r.bestOtherNodes())
+                .append(",\"unlockVsNameplate\":").append(num(r.unlockVs(r.staticNodes())))
+                .append(",\"unlockVsFixedCap\":").append(num(r.unlockVs(r.fixedCapNodes())))
+                .append(",\"unlockVsMeasuredPeak\":").append(num(r.unlockVs(r.measuredPeakNodes())))
+                .append(",\"unlockVsBestOther\":").append(num(r.unlockVs(r.bestOtherNodes())));
+        b.append(",\"fixedCapW\":{");
+        Priority[] cs = Priority.values();
+        for (int i = 0; i < cs.length; i++) {
+            b.append(i == 0 ? "" : ",").append(q(cs[i].label())).append(':').append(num(r.fixedCapW()[i]));
+        }
+        b.append("},\"measuredPeakW\":{");
+        for (int i = 0; i < cs.length; i++) {
+            b.append(i == 0 ? "" : ",").append(q(cs[i].label())).append(':').append(num(r.peakW()[i]));
+        }
+        b.append("},\"monotonicity\":[");
+        for (int i = 0; i < r.monotonicity().size(); i++) {
+            b.append(i == 0 ? "" : ",").append(q(r.monotonicity().get(i)));
+        }
+        b.append(']');
         b.append(",\"params\":{\"fastPathMs\":").append(p.fastPathMs()).append(",\"capLatencyMs\":").append(p.capLatencyMs())
                 .append(",\"settleMs\":").append(num(p.settleMs())).append(",\"telemetryWindowMs\":").append(p.telemetryWindowMs())
                 .append(",\"meterWindowMs\":").append(p.meterWindowMs()).append(",\"normalS\":").append(num(p.normalS()))
@@ -347,6 +551,8 @@ public final class CapacityStudy {
                 .append(",\"maxStandardLossPct\":").append(num(p.maxStandardLossPct()))
                 .append(",\"maxCriticalLossPct\":").append(num(p.maxCriticalLossPct())).append('}');
         b.append(",\"static\":").append(r.staticCheck() == null ? "null" : evaluation(r.staticCheck()));
+        b.append(",\"fixedCap\":").append(r.fixedCapCheck() == null ? "null" : evaluation(r.fixedCapCheck()));
+        b.append(",\"measuredPeak\":").append(r.measuredPeakCheck() == null ? "null" : evaluation(r.measuredPeakCheck()));
         b.append(",\"headroom\":").append(r.atHeadroom() == null ? "null" : evaluation(r.atHeadroom()));
         b.append(",\"safe\":").append(r.atSafe() == null ? "null" : evaluation(r.atSafe()));
         b.append(",\"headroomAtStatic\":").append(r.headroomAtStatic() == null ? "null" : evaluation(r.headroomAtStatic()));

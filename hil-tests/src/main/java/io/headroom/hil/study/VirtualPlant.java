@@ -63,6 +63,11 @@ public final class VirtualPlant {
     private final double[] deliveredJ = new double[Priority.values().length];
     private final double[] demandJ = new double[Priority.values().length];
     private double[] worstOverLimit;
+    // Per class, while accounting and recording: 1 W bins of each node's per-GPU power (node-milliseconds) and of
+    // its per-GPU uncapped demand (GPU-milliseconds), for the static baselines (measured peak, fixed cap).
+    static final int HIST_BINS = 4096;
+    private double[][] powerHist;
+    private double[][] demandHist;
 
     /**
      * @param placed the site's nodes with their stable keys, in site order
@@ -173,6 +178,10 @@ public final class VirtualPlant {
             if (acc) {
                 deliveredJ[cls[i]] += powerW[i] * gpus[i] * 0.001;
                 demandJ[cls[i]] += uncappedW[i] * gpus[i] * 0.001;
+                if (powerHist != null) {
+                    powerHist[cls[i]][bin(powerW[i])] += 1;
+                    demandHist[cls[i]][bin(uncappedW[i])] += gpus[i];
+                }
             }
         }
         if (nowMs % BIN_MS == 0) {
@@ -293,6 +302,26 @@ public final class VirtualPlant {
     /** Starts (or stops) counting delivered and uncapped GPU energy per class. */
     public void account(boolean on) {
         accounting = on;
+    }
+
+    private static int bin(double w) {
+        return Math.clamp(Math.round(w), 0, HIST_BINS - 1);
+    }
+
+    /** Records, while accounting, each class's per-GPU power and uncapped demand in 1 W bins (see {@link #powerHistogram}). */
+    public void recordHistograms() {
+        powerHist = new double[Priority.values().length][HIST_BINS];
+        demandHist = new double[Priority.values().length][HIST_BINS];
+    }
+
+    /** A class's per-GPU power drawn, node-milliseconds per 1 W bin (null unless {@link #recordHistograms}). */
+    public double[] powerHistogram(Priority p) {
+        return powerHist == null ? null : powerHist[p.ordinal()].clone();
+    }
+
+    /** A class's per-GPU uncapped demand, GPU-milliseconds per 1 W bin (null unless {@link #recordHistograms}). */
+    public double[] demandHistogram(Priority p) {
+        return demandHist == null ? null : demandHist[p.ordinal()].clone();
     }
 
     /** Delivered GPU energy of a class so far, J. */

@@ -63,6 +63,20 @@ class StudyCapacityTest {
         CapacityStudy.Evaluation uncapped = new CapacityStudy(HALL, StudyHalls.quick(), 3).evaluate(r.safeNodes(), false);
         assertThat(uncapped.safe()).isFalse();
         assertThat(r.marginalNodes()).isGreaterThan(r.staticNodes());
+        // The baselines: a fixed cap per class within its compute budget hosts more than nameplate, and holds.
+        assertThat(r.fixedCapNodes()).isGreaterThan(r.staticNodes()).isLessThan(r.safeNodes());
+        assertThat(r.fixedCapW()[Priority.FLEXIBLE.ordinal()]).isBetween(400.0, 700.0);
+        assertThat(r.fixedCapCheck().trips()).isZero();
+        assertThat(r.fixedCapCheck().drills()).hasSize(4).allSatisfy(d -> assertThat(d.fired()).isFalse());
+        assertThat(r.fixedCapCheck().normal().lostFraction(Priority.FLEXIBLE)).isPositive();
+        assertThat(r.measuredPeakNodes()).isGreaterThanOrEqualTo(r.staticNodes());
+        assertThat(java.util.Arrays.stream(r.peakW()).boxed().toList()).allSatisfy(w -> assertThat(w).isBetween(0.0, 700.0));
+        assertThat(r.bestOtherNodes()).isEqualTo(Math.max(r.staticNodes(), Math.max(
+                r.fixedCapCheck().safe() ? r.fixedCapNodes() : 0, r.measuredPeakCheck().safe() ? r.measuredPeakNodes() : 0)));
+        assertThat(figures(r)).contains("study.fixed_cap_nodes " + r.fixedCapNodes() + " nodes")
+                .contains(String.format(java.util.Locale.ROOT, "study.unlock_vs_fixed_cap %.3f x",
+                        (double) r.headroomNodes() / r.fixedCapNodes()))
+                .contains("study.unlock_vs_best_other ");
     }
 
     @Test
