@@ -457,6 +457,10 @@ public final class Cli implements Runnable {
         @Option(names = "--max-critical-loss", defaultValue = "0.05", paramLabel = "PCT", description = "default ${DEFAULT-VALUE} %%")
         double maxCritical;
 
+        @Option(names = "--no-ups", description = "no UPS module in the power path (default: a typical module behind each feed, "
+                + "125 %% for 600 s, 150 %% for 30 s, bypass after 200 ms above 150 %%)")
+        boolean noUps;
+
         @Option(names = "--json", description = "print the result as one JSON object instead (indented on a terminal)")
         boolean json;
 
@@ -485,7 +489,8 @@ public final class Cli implements Runnable {
             }
             io.headroom.hil.study.StudyParams p = io.headroom.hil.study.StudyParams.defaults().withDrills(drills)
                     .withFastPathMs(fastPathMs).withNormalS(normalS).withTelemetryWindowMs(telemetryWindowMs)
-                    .withLossBudgets(maxFlexible, maxStandard, maxCritical);
+                    .withLossBudgets(maxFlexible, maxStandard, maxCritical)
+                    .withUps(noUps ? io.headroom.hil.study.UpsModel.none() : io.headroom.hil.study.UpsModel.typical());
             java.util.List<io.headroom.hil.study.CapacityStudy.Result> rs;
             try (Progress progress = Progress.start(err, "study", 0)) { // progress on stderr: stdout stays the figures
                 java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();

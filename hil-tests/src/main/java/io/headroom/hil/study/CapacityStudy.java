@@ -45,6 +45,29 @@ public final class CapacityStudy {
             return t;
         }
 
+        /** UPS modules that transferred to bypass (or would over an outage's remainder), normal run and drills. */
+        public int upsTransfers() {
+            int t = normal.transfers().size();
+            for (StudyRun.Result d : drills) {
+                t += d.transfers().size();
+            }
+            return t;
+        }
+
+        /** Seconds UPS modules carried more than their rating, normal run and drills together. */
+        public double upsOverloadS() {
+            return normal.upsOverloadS() + drills.stream().mapToDouble(StudyRun.Result::upsOverloadS).sum();
+        }
+
+        /** The highest fraction of a UPS overload curve used, outages' remainders included. */
+        public double upsExposure() {
+            double w = normal.upsExposure();
+            for (StudyRun.Result d : drills) {
+                w = Math.max(w, d.upsExposure());
+            }
+            return w;
+        }
+
         public double maxRecoveryMs() {
             return drills.stream().mapToDouble(StudyRun.Result::recoveryMs).max().orElse(0);
         }
@@ -78,13 +101,16 @@ public final class CapacityStudy {
      * @param measuredPeakCheck {@code measured_peak}: that count's normal run and drills, uncapped
      * @param monotonicity  where the pass/fail of a count was not monotone in the count (empty: it was, among every
      *                      count evaluated, the search's and the probes')
+     * @param uncappedAtHeadroom Headroom's count run without the appliance, every GPU at its default limit: what
+     *                      that density does to the breakers and UPS modules with no control (null if 0)
      */
     public record Result(Site site, long seed, StudyParams params, int siteNodes, int staticNodes,
                          Evaluation staticCheck, Evaluation headroomAtStatic, int headroomNodes, Evaluation atHeadroom,
                          Evaluation firstFailing, int safeNodes, Evaluation atSafe, Evaluation firstUnsafe,
                          int marginalNodes, Evaluation atMarginal, int upperBound, List<Evaluation> searched,
                          double[] fixedCapW, int fixedCapNodes, Evaluation fixedCapCheck, double[] peakW,
-                         int measuredPeakNodes, Evaluation measuredPeakCheck, List<String> monotonicity) {
+                         int measuredPeakNodes, Evaluation measuredPeakCheck, List<String> monotonicity,
+                         Evaluation uncappedAtHeadroom) {
 
         /** Headroom's count (zero trips, every class within its budget) over a baseline's; NaN when that is 0. */
         public double unlockVs(int baselineNodes) {
@@ -165,7 +191,7 @@ public final class CapacityStudy {
     public Evaluation evaluate(int nodes, boolean headroom) {
         StudyRun.Result normal = StudyRun.normal(scaled, nodes, headroom, p, Seeds.mix(seed, 0x40A1, 0));
         List<StudyRun.Result> drills = new ArrayList<>();
-        String why = normal.tripped() ? "normal operation: " + normal.trips().getFirst() : "";
+        String why = normal.held() ? "" : "normal operation: " + firstFailure(normal);
         Site site = scaled.base();
         for (RedundancyGroup g : site.groups()) {
             for (String feed : g.feedIds()) {
@@ -174,8 +200,8 @@ public final class CapacityStudy {
                     double at = p.warmupS() + p.lossWindowS() * new SplittableRandom(Seeds.mix(seed, 0xD211, key)).nextDouble();
                     StudyRun.Result d = StudyRun.drill(scaled, nodes, headroom, p, Seeds.mix(seed, 0xD212, key), feed, at);
                     drills.add(d);
-                    if (d.tripped()) {
-                        why = String.format(Locale.ROOT, "drill: feed %s lost at %.3f s: %s", feed, at, d.trips().getFirst());
+                    if (!d.held()) {
+                        why = String.format(Locale.ROOT, "drill: feed %s lost at %.3f s: %s", feed, at, firstFailure(d));
                     }
                 }
             }
@@ -198,17 +224,17 @@ public final class CapacityStudy {
     public Evaluation evaluateFixed(int nodes, java.util.function.ToDoubleFunction<io.headroom.appliance.site.Node> capOf) {
         StudyRun.Result normal = StudyRun.fixedNormal(scaled, nodes, capOf, false, p, Seeds.mix(seed, 0x40A1, 0));
         List<StudyRun.Result> drills = new ArrayList<>();
-        String why = normal.tripped() ? "normal operation: " + normal.trips().getFirst() : "";
+        String why = normal.held() ? "" : "normal operation: " + firstFailure(normal);
         Site site = scaled.base();
         for (RedundancyGroup g : site.groups()) {
             for (String feed : g.feedIds()) {
-                for (int k = 0; k < p.drills() && why.isEmpty(); k++) {
+                for (int k = 0; k < p.drills(); k++) { // every drill, even after a failure: the baselines' counts are reported
                     long key = (long) StudyRun.feedIndex(site, feed) * 1000 + k;
                     double at = p.warmupS() + p.lossWindowS() * new SplittableRandom(Seeds.mix(seed, 0xD211, key)).nextDouble();
                     StudyRun.Result d = StudyRun.fixedDrill(scaled, nodes, capOf, p, Seeds.mix(seed, 0xD212, key), feed, at);
                     drills.add(d);
-                    if (d.tripped()) {
-                        why = String.format(Locale.ROOT, "drill: feed %s lost at %.3f s: %s", feed, at, d.trips().getFirst());
+                    if (!d.held() && why.isEmpty()) {
+                        why = String.format(Locale.ROOT, "drill: feed %s lost at %.3f s: %s", feed, at, firstFailure(d));
                     }
                 }
             }
@@ -217,6 +243,10 @@ public final class CapacityStudy {
                 List.copyOf(drills));
         onEvaluated.accept(e);
         return e;
+    }
+
+    private static String firstFailure(StudyRun.Result r) {
+        return !r.trips().isEmpty() ? r.trips().getFirst() : r.transfers().getFirst();
     }
 
     private Evaluation cached(int nodes) {
@@ -329,9 +359,10 @@ public final class CapacityStudy {
         Evaluation fixedCheck = fixedNodes > 0 ? evaluateFixed(fixedNodes, fixedCap) : null;
         int peakNodes = scaled.nodesFitting(cap, n -> n.baseW() + n.gpus() * Baselines.perGpu(peakW, n));
         Evaluation peakCheck = peakNodes > 0 ? evaluateFixed(peakNodes, n -> n.gpu().defaultW()) : null;
+        Evaluation uncapped = within > 0 ? evaluateFixed(within, n -> n.gpu().defaultW()) : null;
         return new Result(site, seed, p, site.nodes().size(), stat, staticCheck, atStatic, within, best, failing,
                 safe, bestSafe, unsafe, marginal, atMarginal, upper, List.copyOf(searched), fixedW, fixedNodes,
-                fixedCheck, peakW, peakNodes, peakCheck, List.copyOf(monotonicity));
+                fixedCheck, peakW, peakNodes, peakCheck, List.copyOf(monotonicity), uncapped);
     }
 
     /** Pairs of Headroom counts where a smaller count fails {@code ok} and a larger one passes it. */
@@ -415,10 +446,33 @@ public final class CapacityStudy {
             out.printf(Locale.ROOT, "study.measured_peak_worst_trip_exposure %.6f fraction%n", r.measuredPeakCheck().worstExposure());
             out.printf(Locale.ROOT, "study.measured_peak_peak_feed_load_pct %.1f %%%n", peakRatio(r.measuredPeakCheck()) * 100);
         }
+        upsFigures(out, "", r.atHeadroom());
+        if (r.staticCheck() != null) {
+            out.printf(Locale.ROOT, "study.nameplate_ups_transfers %d transfers%n", r.staticCheck().upsTransfers());
+        }
+        if (r.fixedCapCheck() != null) {
+            out.printf(Locale.ROOT, "study.fixed_cap_ups_transfers %d transfers%n", r.fixedCapCheck().upsTransfers());
+        }
+        if (r.measuredPeakCheck() != null) {
+            out.printf(Locale.ROOT, "study.measured_peak_ups_transfers %d transfers%n", r.measuredPeakCheck().upsTransfers());
+        }
+        if (r.uncappedAtHeadroom() != null) {
+            out.printf(Locale.ROOT, "study.uncapped_at_headroom_trips %d trips%n", r.uncappedAtHeadroom().trips());
+            upsFigures(out, "uncapped_at_headroom_", r.uncappedAtHeadroom());
+        }
         out.printf(Locale.ROOT, "study.unlock_vs_nameplate %.3f x%n", r.unlockVs(r.staticNodes()));
         out.printf(Locale.ROOT, "study.unlock_vs_fixed_cap %.3f x%n", r.unlockVs(r.fixedCapNodes()));
         out.printf(Locale.ROOT, "study.unlock_vs_measured_peak %.3f x%n", r.unlockVs(r.measuredPeakNodes()));
         out.printf(Locale.ROOT, "study.unlock_vs_best_other %.3f x%n", r.unlockVs(r.bestOtherNodes()));
+    }
+
+    private static void upsFigures(PrintWriter out, String prefix, Evaluation e) {
+        if (e == null) {
+            return;
+        }
+        out.printf(Locale.ROOT, "study.%sups_transfers %d transfers%n", prefix, e.upsTransfers());
+        out.printf(Locale.ROOT, "study.%sups_overload_s %.3f s%n", prefix, e.upsOverloadS());
+        out.printf(Locale.ROOT, "study.%sups_worst_exposure %.6f fraction%n", prefix, e.upsExposure());
     }
 
     private static void losses(PrintWriter out, String prefix, Evaluation e) {
@@ -481,8 +535,12 @@ public final class CapacityStudy {
         out.printf(Locale.ROOT, "  Compute lost = 1 - delivered / uncapped GPU energy over %.0f s of normal operation after a %.0f s "
                         + "warm-up; drills (loss to +%.0f s) are not in it (study.drill_*).%n", p.normalS(), p.warmupS(), p.postLossS());
         out.printf(Locale.ROOT, "  Model: fast path %d ms, cap latency %d ms, GPU settling %.0f ms, telemetry %d ms average, "
-                        + "meters %d ms, %d drills per feed, outage %.0f s; supercap banks not counted.%n", p.fastPathMs(),
-                p.capLatencyMs(), p.settleMs(), p.telemetryWindowMs(), p.meterWindowMs(), p.drills(), p.outageS());
+                        + "meters %d ms, %d drills per feed, outage %.0f s; supercap banks not counted; %s.%n", p.fastPathMs(),
+                p.capLatencyMs(), p.settleMs(), p.telemetryWindowMs(), p.meterWindowMs(), p.drills(), p.outageS(),
+                p.ups().enabled() ? String.format(Locale.ROOT, "a UPS module behind each feed rated %.2f x its limit "
+                        + "(125 %% for %.0f s, 150 %% for %.0f s, bypass after %.0f ms above %.0f %%)", p.ups().sizing(),
+                        p.ups().allowedSeconds(1.25), p.ups().allowedSeconds(1.4999), p.ups().instantaneousS() * 1000,
+                        p.ups().curve().instantaneousRatio() * 100) : "no UPS in the power path");
         out.printf(Locale.ROOT, "  Baselines (no appliance; provisioned like static N-1 on another per-node figure): fixed_cap "
                         + "(each class's GPUs held at the lowest cap within its compute budget: flexible %.0f W, standard %.0f W, "
                         + "critical %.0f W) %d nodes, %d trips; measured_peak (p99.9 of the uncapped per-GPU draw: flexible "
@@ -497,6 +555,13 @@ public final class CapacityStudy {
                 r.unlockVs(r.bestOtherNodes()));
         for (String v : r.monotonicity()) {
             out.printf(Locale.ROOT, "  Not monotone: %s.%n", v);
+        }
+        Evaluation u = r.uncappedAtHeadroom();
+        if (u != null) {
+            out.printf(Locale.ROOT, "  Headroom's %d nodes with no control: %d breaker trips, %d UPS transfers, %.1f s of UPS "
+                            + "overload (%s); with Headroom: %d trips, %d UPS transfers, %.1f s of UPS overload.%n", u.nodes(),
+                    u.trips(), u.upsTransfers(), u.upsOverloadS(), u.why(), r.atHeadroom().trips(),
+                    r.atHeadroom().upsTransfers(), r.atHeadroom().upsOverloadS());
         }
         out.println("  nodes  mode      trips  exposure  flexible  standard  critical  verdict");
         List<Evaluation> sorted = new ArrayList<>(r.searched());
@@ -553,6 +618,7 @@ public final class CapacityStudy {
         b.append(",\"static\":").append(r.staticCheck() == null ? "null" : evaluation(r.staticCheck()));
         b.append(",\"fixedCap\":").append(r.fixedCapCheck() == null ? "null" : evaluation(r.fixedCapCheck()));
         b.append(",\"measuredPeak\":").append(r.measuredPeakCheck() == null ? "null" : evaluation(r.measuredPeakCheck()));
+        b.append(",\"uncappedAtHeadroom\":").append(r.uncappedAtHeadroom() == null ? "null" : evaluation(r.uncappedAtHeadroom()));
         b.append(",\"headroom\":").append(r.atHeadroom() == null ? "null" : evaluation(r.atHeadroom()));
         b.append(",\"safe\":").append(r.atSafe() == null ? "null" : evaluation(r.atSafe()));
         b.append(",\"headroomAtStatic\":").append(r.headroomAtStatic() == null ? "null" : evaluation(r.headroomAtStatic()));
@@ -573,6 +639,9 @@ public final class CapacityStudy {
                 .append(",\"why\":").append(q(e.why())).append(",\"trips\":").append(e.trips())
                 .append(",\"drills\":").append(e.drills().size())
                 .append(",\"worstTripExposure\":").append(num(e.worstExposure()))
+                .append(",\"upsTransfers\":").append(e.upsTransfers())
+                .append(",\"upsOverloadS\":").append(num(e.upsOverloadS()))
+                .append(",\"upsWorstExposure\":").append(num(e.upsExposure()))
                 .append(",\"maxRecoveryMs\":").append(num(e.maxRecoveryMs()))
                 .append(",\"computeLostPct\":{");
         Priority[] ps = Priority.values();

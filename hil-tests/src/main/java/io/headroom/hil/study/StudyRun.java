@@ -32,10 +32,19 @@ public final class StudyRun {
      * @param fired          drills: the armed contingency was fired at the agents
      * @param powerHist      per class (ordinal), per-GPU power in 1 W bins over the counted part (node-ms), or null
      * @param demandHist     per class (ordinal), per-GPU uncapped demand in 1 W bins (GPU-ms), or null
+     * @param transfers      UPS modules that transferred to bypass, or would over the outage's remainder, with why
+     * @param upsExposure    the highest fraction of a UPS overload curve's allowed time used, the outage's
+     *                       remainder included (drills)
+     * @param upsOverloadS   seconds UPS modules carried more than their rating, all modules together
      */
     public record Result(List<String> trips, double worstExposure, double projectedExposure, double[] deliveredJ,
                          double[] demandJ, double recoveryMs, double worstRatio, boolean fired, double[][] powerHist,
-                         double[][] demandHist) {
+                         double[][] demandHist, List<String> transfers, double upsExposure, double upsOverloadS) {
+
+        /** No breaker tripped and no UPS transferred. */
+        public boolean held() {
+            return trips.isEmpty() && transfers.isEmpty();
+        }
 
         public boolean tripped() {
             return !trips.isEmpty();
@@ -148,6 +157,29 @@ public final class StudyRun {
                 }
             }
         }
+        List<String> transfers = new java.util.ArrayList<>();
+        double upsExposure = 0;
+        double upsOverloadS = 0;
+        for (int f = 0; f < plant.feedCount(); f++) {
+            VirtualUps u = plant.ups(f);
+            if (u == null) {
+                continue;
+            }
+            upsExposure = Math.max(upsExposure, u.worstExposure());
+            upsOverloadS += u.overloadS();
+            if (u.transferred()) {
+                transfers.add(String.format(java.util.Locale.ROOT, "%s after %.3f s", u.why(), u.transferredAtS()));
+            } else if (drill && plant.live(f)) {
+                double ratio = plant.meanCurrentA(f, TAIL_MS) / u.ratingA();
+                double e = u.projectedExposure(ratio, Math.max(0, p.outageS() - p.postLossS()));
+                upsExposure = Math.max(upsExposure, e);
+                if (e >= 1) {
+                    transfers.add(String.format(java.util.Locale.ROOT,
+                            "UPS %s would transfer to bypass within the %.0f s outage: %.3f × its rating sustained after the loss",
+                            u.feed().id(), p.outageS(), ratio));
+                }
+            }
+        }
         double[] delivered = new double[Priority.values().length];
         double[] demand = new double[Priority.values().length];
         for (Priority c : Priority.values()) {
@@ -166,7 +198,8 @@ public final class StudyRun {
             }
         }
         return new Result(List.copyOf(trips), worst, projected, delivered, demand, recovery, worstRatio,
-                appliance != null && appliance.triggers() > 0, powerHist, demandHist);
+                appliance != null && appliance.triggers() > 0, powerHist, demandHist, List.copyOf(transfers),
+                upsExposure, upsOverloadS);
     }
 
     private static boolean anyTripped(VirtualPlant plant) {

@@ -143,10 +143,28 @@ public final class StudySeries {
         }
         out.printf(Locale.ROOT, "study.trips %d trips%n", sum(rs, r -> r.atHeadroom() == null ? 0 : r.atHeadroom().trips()));
         out.printf(Locale.ROOT, "study.drills %d drills%n", sum(rs, r -> r.atHeadroom() == null ? 0 : r.atHeadroom().drills().size()));
+        out.printf(Locale.ROOT, "study.ups_transfers %d transfers%n",
+                sum(rs, r -> r.atHeadroom() == null ? 0 : r.atHeadroom().upsTransfers()));
+        out.printf(Locale.ROOT, "study.ups_overload_s %.3f s%n",
+                rs.stream().mapToDouble(r -> r.atHeadroom() == null ? 0 : r.atHeadroom().upsOverloadS()).sum());
+        out.printf(Locale.ROOT, "study.ups_worst_exposure %.6f fraction%n",
+                rs.stream().mapToDouble(r -> r.atHeadroom() == null ? 0 : r.atHeadroom().upsExposure()).max().orElse(0));
         out.printf(Locale.ROOT, "study.nameplate_trips %d trips%n", sum(rs, r -> r.staticCheck() == null ? 0 : r.staticCheck().trips()));
         out.printf(Locale.ROOT, "study.fixed_cap_trips %d trips%n", sum(rs, r -> r.fixedCapCheck() == null ? 0 : r.fixedCapCheck().trips()));
         out.printf(Locale.ROOT, "study.measured_peak_trips %d trips%n",
                 sum(rs, r -> r.measuredPeakCheck() == null ? 0 : r.measuredPeakCheck().trips()));
+        out.printf(Locale.ROOT, "study.nameplate_ups_transfers %d transfers%n",
+                sum(rs, r -> r.staticCheck() == null ? 0 : r.staticCheck().upsTransfers()));
+        out.printf(Locale.ROOT, "study.fixed_cap_ups_transfers %d transfers%n",
+                sum(rs, r -> r.fixedCapCheck() == null ? 0 : r.fixedCapCheck().upsTransfers()));
+        out.printf(Locale.ROOT, "study.measured_peak_ups_transfers %d transfers%n",
+                sum(rs, r -> r.measuredPeakCheck() == null ? 0 : r.measuredPeakCheck().upsTransfers()));
+        out.printf(Locale.ROOT, "study.uncapped_at_headroom_trips %d trips%n",
+                sum(rs, r -> r.uncappedAtHeadroom() == null ? 0 : r.uncappedAtHeadroom().trips()));
+        out.printf(Locale.ROOT, "study.uncapped_at_headroom_ups_transfers %d transfers%n",
+                sum(rs, r -> r.uncappedAtHeadroom() == null ? 0 : r.uncappedAtHeadroom().upsTransfers()));
+        out.printf(Locale.ROOT, "study.uncapped_at_headroom_ups_overload_s %.3f s%n",
+                rs.stream().mapToDouble(r -> r.uncappedAtHeadroom() == null ? 0 : r.uncappedAtHeadroom().upsOverloadS()).sum());
         out.printf(Locale.ROOT, "study.monotonicity_violations %d pairs%n", sum(rs, r -> r.monotonicity().size()));
         out.printf(Locale.ROOT, "study.evaluations %d configurations%n", sum(rs, r -> r.searched().size()));
         out.println("study done");
@@ -160,12 +178,14 @@ public final class StudySeries {
                         + "trips in every drill and compute lost within %.2f %% flexible / %.2f %% standard / %.2f %% critical.%n",
                 f.site().name(), rs.size(), f.seed(), rs.getLast().seed(), f.siteNodes(), p.maxFlexibleLossPct(),
                 p.maxStandardLossPct(), p.maxCriticalLossPct());
-        out.println("   seed  nameplate  fixed_cap  meas_peak  headroom  vs_nameplate  vs_fixed_cap  vs_meas_peak  vs_best  trips");
+        out.println("   seed  nameplate  fixed_cap  meas_peak  headroom  vs_nameplate  vs_fixed_cap  vs_meas_peak  vs_best  trips  ups  uncapped_trips  uncapped_ups");
         for (CapacityStudy.Result r : rs) {
-            out.printf(Locale.ROOT, "  %5d  %9d  %9d  %9d  %8d  %12.3f  %12.3f  %12.3f  %7.3f  %5d%n", r.seed(), r.staticNodes(),
-                    r.fixedCapNodes(), r.measuredPeakNodes(), r.headroomNodes(), r.unlockVs(r.staticNodes()),
+            out.printf(Locale.ROOT, "  %5d  %9d  %9d  %9d  %8d  %12.3f  %12.3f  %12.3f  %7.3f  %5d  %3d  %14d  %12d%n", r.seed(),
+                    r.staticNodes(), r.fixedCapNodes(), r.measuredPeakNodes(), r.headroomNodes(), r.unlockVs(r.staticNodes()),
                     r.unlockVs(r.fixedCapNodes()), r.unlockVs(r.measuredPeakNodes()), r.unlockVs(r.bestOtherNodes()),
-                    r.atHeadroom() == null ? 0 : r.atHeadroom().trips());
+                    r.atHeadroom() == null ? 0 : r.atHeadroom().trips(), r.atHeadroom() == null ? 0 : r.atHeadroom().upsTransfers(),
+                    r.uncappedAtHeadroom() == null ? 0 : r.uncappedAtHeadroom().trips(),
+                    r.uncappedAtHeadroom() == null ? 0 : r.uncappedAtHeadroom().upsTransfers());
         }
         for (var e : ratios().entrySet()) {
             Interval i = over(rs, e.getValue());

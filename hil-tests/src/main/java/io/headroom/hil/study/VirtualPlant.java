@@ -51,6 +51,7 @@ public final class VirtualPlant {
     private final int[] feedGroup;
     private final boolean[] live;
     private final VirtualBreaker[] breakers;
+    private final VirtualUps[] ups; // null without a UPS in the power path
     private final double[][] feedRing;
     private final double[] feedAmpsPerW;
     private final int[] liveInGroup;
@@ -122,6 +123,7 @@ public final class VirtualPlant {
         feedGroup = new int[feeds.size()];
         live = new boolean[feeds.size()];
         breakers = new VirtualBreaker[feeds.size()];
+        ups = p.ups().enabled() ? new VirtualUps[feeds.size()] : null;
         feedRing = new double[feeds.size()][FEED_RING];
         feedAmpsPerW = new double[feeds.size()];
         worstOverLimit = new double[feeds.size()];
@@ -130,6 +132,9 @@ public final class VirtualPlant {
             feedGroup[f] = groupIndex(site, site.groupOfFeed(feed.id()).id());
             live[f] = true;
             breakers[f] = new VirtualBreaker(feed);
+            if (ups != null) {
+                ups[f] = new VirtualUps(feed, p.ups());
+            }
             feedAmpsPerW[f] = 1 / feed.powerAtCurrentW(1);
         }
         liveInGroup = new int[site.groups().size()];
@@ -201,6 +206,9 @@ public final class VirtualPlant {
             }
             feedRing[f][slot] = amps;
             breakers[f].step(amps, 0.001);
+            if (ups != null) {
+                ups[f].step(amps, 0.001);
+            }
             if (breakers[f].tripped() && live[f]) {
                 open(f); // its load moves to the others from the next millisecond
             }
@@ -293,6 +301,11 @@ public final class VirtualPlant {
 
     public VirtualBreaker breaker(int f) {
         return breakers[f];
+    }
+
+    /** Feed {@code f}'s UPS module, or null without a UPS in the power path. */
+    public VirtualUps ups(int f) {
+        return ups == null ? null : ups[f];
     }
 
     public int feedCount() {

@@ -45,6 +45,15 @@ class StudyCapacityTest {
         CapacityStudy.Evaluation over = study.evaluate(stat * 2, false); // survivors at ~1.45 x rating for the outage
         assertThat(over.safe()).isFalse();
         assertThat(over.why()).contains("drill").contains("trip");
+        assertThat(ok.upsTransfers()).isZero();
+        assertThat(ok.upsOverloadS()).isZero();
+        // At ~1.45 x their rating the survivors' UPS modules carry it for about 50 s: they would transfer.
+        assertThat(over.upsTransfers()).isPositive();
+        assertThat(over.drills().getFirst().transfers().getFirst()).contains("would transfer to bypass");
+        CapacityStudy.Evaluation noUps = new CapacityStudy(HALL, StudyHalls.quick().withUps(UpsModel.none()), 11)
+                .evaluate(stat * 2, false);
+        assertThat(noUps.upsTransfers()).isZero();
+        assertThat(noUps.trips()).isPositive();
     }
 
     @Test
@@ -63,6 +72,10 @@ class StudyCapacityTest {
         CapacityStudy.Evaluation uncapped = new CapacityStudy(HALL, StudyHalls.quick(), 3).evaluate(r.safeNodes(), false);
         assertThat(uncapped.safe()).isFalse();
         assertThat(r.marginalNodes()).isGreaterThan(r.staticNodes());
+        // Zero UPS transfers with Headroom; survivors are above their UPS's rating only until the caps land.
+        assertThat(e.upsTransfers()).isZero();
+        assertThat(e.upsOverloadS()).isPositive().isLessThan(4.0);
+        assertThat(r.atHeadroom().upsTransfers()).isZero();
         // The baselines: a fixed cap per class within its compute budget hosts more than nameplate, and holds.
         assertThat(r.fixedCapNodes()).isGreaterThan(r.staticNodes()).isLessThan(r.safeNodes());
         assertThat(r.fixedCapW()[Priority.FLEXIBLE.ordinal()]).isBetween(400.0, 700.0);

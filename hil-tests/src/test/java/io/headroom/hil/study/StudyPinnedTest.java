@@ -40,10 +40,11 @@ class StudyPinnedTest {
         for (CapacityStudy.Result r : rs) {
             assertThat(r.headroomNodes()).as(figures).isGreaterThan(r.bestOtherNodes());
             assertThat(r.atHeadroom().trips()).as(figures).isZero();
+            assertThat(r.atHeadroom().upsTransfers()).as(figures).isZero();
             assertThat(r.fixedCapCheck().trips() + r.measuredPeakCheck().trips() + r.staticCheck().trips()).as(figures).isZero();
             assertThat(r.monotonicity()).as(figures).isEmpty();
         }
-        assertThat(figures).contains("study.unlock_vs_best_other_ci95_low ").contains("study.trips 0 trips")
+        assertThat(figures).contains("study.unlock_vs_best_other_ci95_low ").contains("study.trips 0 trips").contains("study.ups_transfers 0 transfers")
                 .contains("study.drills 16 drills");
     }
 
