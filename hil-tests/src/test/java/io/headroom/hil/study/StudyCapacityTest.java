@@ -115,6 +115,17 @@ class StudyCapacityTest {
         assertThat(CapacityStudy.json(new CapacityStudy(HALL, p, 6).run())).isNotEqualTo(CapacityStudy.json(r));
     }
 
+    @Test
+    void theTwoNExampleIsStaticallyHalfLoadedAndItsFloorsFitOnOneFeed() throws Exception {
+        Site twoN = io.headroom.appliance.site.SiteLoader.load(java.nio.file.Path.of("../sites/example-2n.yaml"));
+        assertThat(twoN.feeds()).hasSize(2);
+        assertThat(twoN.groups()).singleElement().satisfies(g -> assertThat(g.feedIds()).containsExactly("A", "B"));
+        ScaledSite scaled = new ScaledSite(twoN);
+        // One 211.3 kW feed carries 29 nodes at 7.1 kW; the floors (16 × 6.3 kW critical, 32 × 3.1 kW) fit at 48.
+        assertThat(scaled.staticNodes(200)).isEqualTo(29);
+        assertThat(scaled.plannableNodes(200)).isEqualTo(twoN.nodes().size()).isEqualTo(48);
+    }
+
     static String figures(CapacityStudy.Result r) {
         StringWriter w = new StringWriter();
         PrintWriter out = new PrintWriter(w);
