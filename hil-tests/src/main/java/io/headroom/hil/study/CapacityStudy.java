@@ -652,7 +652,17 @@ public final class CapacityStudy {
         for (int i = 0; i < ps.length; i++) {
             b.append(i == 0 ? "" : ",").append(q(ps[i].label())).append(':').append(num(e.drillLostFraction(ps[i]) * 100));
         }
-        return b.append("}}").toString();
+        b.append("},\"drillResults\":[");
+        for (int i = 0; i < e.drills().size(); i++) {
+            StudyRun.Result d = e.drills().get(i);
+            b.append(i == 0 ? "" : ",").append("{\"trips\":").append(d.trips().size())
+                    .append(",\"upsTransfers\":").append(d.transfers().size())
+                    .append(",\"upsOverloadS\":").append(num(d.upsOverloadS()))
+                    .append(",\"upsWorstExposure\":").append(num(d.upsExposure()))
+                    .append(",\"recoveryMs\":").append(num(d.recoveryMs()))
+                    .append(",\"peakFeedLoad\":").append(num(d.worstRatio())).append('}');
+        }
+        return b.append("]}").toString();
     }
 
     private static String num(double v) {

@@ -50,6 +50,7 @@ class StudyCapacityTest {
         // At ~1.45 x their rating the survivors' UPS modules carry it for about 50 s: they would transfer.
         assertThat(over.upsTransfers()).isPositive();
         assertThat(over.drills().getFirst().transfers().getFirst()).contains("would transfer to bypass");
+        assertThat(CapacityStudy.json(new CapacityStudy(HALL, StudyHalls.quick(), 11).run())).contains("\"drillResults\":[{\"trips\":0,\"upsTransfers\":0");
         CapacityStudy.Evaluation noUps = new CapacityStudy(HALL, StudyHalls.quick().withUps(UpsModel.none()), 11)
                 .evaluate(stat * 2, false);
         assertThat(noUps.upsTransfers()).isZero();
