@@ -335,14 +335,18 @@ public final class CapacityStudy {
             peakW[c.ordinal()] = Baselines.quantile(measured.powerHist()[c.ordinal()], Baselines.PEAK_QUANTILE);
         }
         java.util.function.ToDoubleFunction<io.headroom.appliance.site.Node> fixedCap = n -> Baselines.perGpu(fixedW, n);
-        // The histogram's estimate ignores the GPUs' settling (a capped burst settles to the cap, not instantly), so
-        // check the caps on the same hall and, where a class loses more than its budget, aim that much lower.
+        // The histogram's estimate ignores the GPUs' settling (a capped burst settles to the cap, not instantly) and
+        // was measured on the file's hall, so check the caps on the hall they provision and, where a class loses more
+        // than its budget there, aim that much lower.
         for (int it = 0; it < 4; it++) {
             for (Priority c : Priority.values()) {
                 fixedW[c.ordinal()] = Baselines.lowestCapWithin(measured.demandHist()[c.ordinal()], Math.max(0, target[c.ordinal()]));
             }
-            StudyRun.Result check = StudyRun.fixedNormal(scaled, site.nodes().size(), fixedCap, false, p,
-                    Seeds.mix(seed, 0x40A1, 0));
+            int count = scaled.nodesFitting(cap, n -> n.baseW() + n.gpus() * fixedCap.applyAsDouble(n));
+            if (count == 0) {
+                break;
+            }
+            StudyRun.Result check = StudyRun.fixedNormal(scaled, count, fixedCap, false, p, Seeds.mix(seed, 0x40A1, 0));
             boolean allWithin = true;
             for (Priority c : Priority.values()) {
                 double over = check.lostFraction(c) - budgets[c.ordinal()];

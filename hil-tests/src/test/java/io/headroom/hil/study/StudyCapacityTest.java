@@ -82,7 +82,9 @@ class StudyCapacityTest {
         assertThat(r.fixedCapW()[Priority.FLEXIBLE.ordinal()]).isBetween(400.0, 700.0);
         assertThat(r.fixedCapCheck().trips()).isZero();
         assertThat(r.fixedCapCheck().drills()).hasSize(4).allSatisfy(d -> assertThat(d.fired()).isFalse());
-        assertThat(r.fixedCapCheck().normal().lostFraction(Priority.FLEXIBLE)).isPositive();
+        assertThat(r.fixedCapCheck().normal().lostFraction(Priority.FLEXIBLE)).isPositive().isLessThanOrEqualTo(0.02);
+        assertThat(r.fixedCapCheck().normal().lostFraction(Priority.STANDARD)).isLessThanOrEqualTo(0.02);
+        assertThat(r.fixedCapCheck().normal().lostFraction(Priority.CRITICAL)).isLessThanOrEqualTo(0.0005);
         assertThat(r.measuredPeakNodes()).isGreaterThanOrEqualTo(r.staticNodes());
         assertThat(java.util.Arrays.stream(r.peakW()).boxed().toList()).allSatisfy(w -> assertThat(w).isBetween(0.0, 700.0));
         assertThat(r.bestOtherNodes()).isEqualTo(Math.max(r.staticNodes(), Math.max(

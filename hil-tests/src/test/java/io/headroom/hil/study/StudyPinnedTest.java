@@ -30,13 +30,13 @@ class StudyPinnedTest {
         out.flush();
         String figures = w.toString();
         assertThat(rs).hasSize(SEEDS);
-        // Measured when set (2026-12-07): nameplate 11 nodes every seed, fixed_cap 13-14, measured_peak 12, Headroom
-        // 14-15; the means 1.318 (nameplate), 1.095 (fixed_cap), 1.208 (measured_peak). One node more or less at one
-        // seed moves a mean by about 0.02; the bands allow two.
+        // Measured when set (2026-12-07): nameplate 11 nodes every seed, fixed_cap 12-13, measured_peak 12, Headroom
+        // 14-15; the means 1.318 (nameplate), 1.138 (fixed_cap), 1.208 (measured_peak). One node more or less at one
+        // seed moves a mean by about 0.02-0.03; the bands allow two.
         band(rs, "nameplate", 1.27, 1.37, figures);
-        band(rs, "fixed_cap", 1.05, 1.14, figures);
+        band(rs, "fixed_cap", 1.09, 1.19, figures);
         band(rs, "measured_peak", 1.16, 1.26, figures);
-        band(rs, "best_other", 1.05, 1.14, figures);
+        band(rs, "best_other", 1.09, 1.19, figures);
         for (CapacityStudy.Result r : rs) {
             assertThat(r.headroomNodes()).as(figures).isGreaterThan(r.bestOtherNodes());
             assertThat(r.atHeadroom().trips()).as(figures).isZero();
