@@ -47,7 +47,7 @@ public final class Cli implements Runnable {
             java.util.Map.entry("add", new String[]{"./headroom token add alice --role operator --data run/bench",
                     "./headroom token add grafana --role viewer --file /etc/headroom/api-tokens"}),
             java.util.Map.entry("perf", new String[]{"./headroom perf", "./headroom perf dsp"}),
-            java.util.Map.entry("study", new String[]{"./headroom study", "./headroom study --drills 5 --seed 7 --json"}),
+            java.util.Map.entry("study", new String[]{"./headroom study", "./headroom study --seeds 1 --drills 5 --seed 7 --json"}),
             java.util.Map.entry("status", new String[]{"./headroom status", "./headroom status --url http://10.0.0.5:8080 --json"}),
             java.util.Map.entry("feeds", new String[]{"./headroom feeds", "./headroom feeds --json | jq '.feeds[0]'"}),
             java.util.Map.entry("caps", new String[]{"./headroom caps", "./headroom caps --json > caps.json"}),
@@ -483,13 +483,27 @@ public final class Cli implements Runnable {
 
     @Command(name = "study", mixinStandardHelpOptions = true,
             description = "Capacity study in virtual time: the most GPU nodes the hall hosts with zero trips across every "
-                    + "single-feed-loss drill, with static N-1 provisioning and with Headroom; NAME.FIGURE VALUE UNIT lines.")
+                    + "single-feed-loss drill, with Headroom and with each baseline (nameplate N-1, a fixed cap, measured "
+                    + "peak), over several seeds with 95 %% intervals; NAME.FIGURE VALUE UNIT lines.")
     static final class Study implements Callable<Integer> {
         @Option(names = "--site", paramLabel = "FILE", description = "site file (default: sites/example-4feed.yaml)")
         Path site;
 
-        @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42", description = "workload and drill seed (default ${DEFAULT-VALUE})")
+        @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42", description = "workload and drill seed (default ${DEFAULT-VALUE}); "
+                + "with --seeds N, the first of N consecutive seeds")
         long seed;
+
+        @Option(names = "--seeds", paramLabel = "N", defaultValue = "10",
+                description = "seeds, each a whole study; every ratio as the mean with its 95 %% interval "
+                        + "(default ${DEFAULT-VALUE}; 1: one seed's full figures and table)")
+        int seeds;
+
+        @Option(names = "--threads", paramLabel = "N", description = "seeds run in parallel (default: the processors)")
+        Integer threads;
+
+        @Option(names = "--probes", paramLabel = "N", defaultValue = "2",
+                description = "counts evaluated above each seed's answer to check the search is monotone (default ${DEFAULT-VALUE})")
+        int probes;
 
         @Option(names = "--drills", defaultValue = "3", paramLabel = "N",
                 description = "random loss times per feed per configuration (default ${DEFAULT-VALUE})")
@@ -516,6 +530,10 @@ public final class Cli implements Runnable {
         @Option(names = "--max-critical-loss", defaultValue = "0.05", paramLabel = "PCT", description = "default ${DEFAULT-VALUE} %%")
         double maxCritical;
 
+        @Option(names = "--no-ups", description = "no UPS module in the power path (default: a typical module behind each feed, "
+                + "125 %% for 600 s, 150 %% for 30 s, bypass after 200 ms above 150 %%)")
+        boolean noUps;
+
         @Option(names = "--json", description = "print the result as one JSON object instead (indented on a terminal)")
         boolean json;
 
@@ -535,25 +553,49 @@ public final class Cli implements Runnable {
             if (s == null) {
                 return ApplianceCommands.EXIT_INVALID_SITE;
             }
-            if (drills < 1 || fastPathMs < 0 || normalS <= 0 || telemetryWindowMs < 10) {
-                err.println("study: --drills must be ≥ 1, --fast-path ≥ 0, --normal > 0 and --telemetry-window ≥ 10");
+            int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+            if (drills < 1 || fastPathMs < 0 || normalS <= 0 || telemetryWindowMs < 10 || seeds < 1 || nThreads < 1
+                    || probes < 0) {
+                err.println("study: --drills, --seeds and --threads must be ≥ 1, --fast-path and --probes ≥ 0, --normal > 0 "
+                        + "and --telemetry-window ≥ 10");
                 return ApplianceCommands.EXIT_USAGE;
             }
             io.headroom.hil.study.StudyParams p = io.headroom.hil.study.StudyParams.defaults().withDrills(drills)
                     .withFastPathMs(fastPathMs).withNormalS(normalS).withTelemetryWindowMs(telemetryWindowMs)
-                    .withLossBudgets(maxFlexible, maxStandard, maxCritical);
-            io.headroom.hil.study.CapacityStudy.Result r;
+                    .withLossBudgets(maxFlexible, maxStandard, maxCritical)
+                    .withUps(noUps ? io.headroom.hil.study.UpsModel.none() : io.headroom.hil.study.UpsModel.typical());
+            java.util.List<io.headroom.hil.study.CapacityStudy.Result> rs;
             try (Progress progress = Progress.start(err, "study", 0)) { // progress on stderr: stdout stays the figures
-                r = new io.headroom.hil.study.CapacityStudy(s, p, seed).onEvaluated(e -> progress.note(String.format(
-                        java.util.Locale.ROOT, "%d nodes %s: %s", e.nodes(), e.headroom() ? "with Headroom" : "static N-1",
-                        e.passed() ? "passed" : e.safe() ? "zero trips, over the compute budget" : "trips"))).run();
+                java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+                rs = io.headroom.hil.study.StudySeries.run(s, p, seed, seeds, nThreads, probes, (sd, e, r) -> {
+                    if (e != null) {
+                        progress.note(String.format(java.util.Locale.ROOT, "%s%d nodes %s: %s",
+                                seeds > 1 ? "seed " + sd + ": " : "", e.nodes(),
+                                e.headroom() ? "with Headroom" : "without the appliance",
+                                e.passed() ? "passed" : e.safe() ? "zero trips, over the compute budget" : "trips"));
+                    } else {
+                        progress.note(String.format(java.util.Locale.ROOT,
+                                "seed %d done (%d of %d): Headroom %d nodes, nameplate %d, fixed_cap %d, measured_peak %d",
+                                sd, done.incrementAndGet(), seeds, r.headroomNodes(), r.staticNodes(), r.fixedCapNodes(),
+                                r.measuredPeakNodes()));
+                    }
+                });
             }
-            if (json) {
-                out.println(io.headroom.appliance.cli.Json.forOutput(io.headroom.hil.study.CapacityStudy.json(r),
+            if (seeds == 1) {
+                io.headroom.hil.study.CapacityStudy.Result r = rs.getFirst();
+                if (json) {
+                    out.println(io.headroom.appliance.cli.Json.forOutput(io.headroom.hil.study.CapacityStudy.json(r),
+                            io.headroom.appliance.cli.Json.terminal()));
+                } else {
+                    io.headroom.hil.study.CapacityStudy.printFigures(r, out);
+                    io.headroom.hil.study.CapacityStudy.printSummary(r, out);
+                }
+            } else if (json) {
+                out.println(io.headroom.appliance.cli.Json.forOutput(io.headroom.hil.study.StudySeries.json(rs),
                         io.headroom.appliance.cli.Json.terminal()));
             } else {
-                io.headroom.hil.study.CapacityStudy.printFigures(r, out);
-                io.headroom.hil.study.CapacityStudy.printSummary(r, out);
+                io.headroom.hil.study.StudySeries.printFigures(rs, out);
+                io.headroom.hil.study.StudySeries.printTable(rs, out);
             }
             out.flush();
             return 0;

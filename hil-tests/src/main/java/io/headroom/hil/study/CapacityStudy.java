@@ -45,6 +45,29 @@ public final class CapacityStudy {
             return t;
         }
 
+        /** UPS modules that transferred to bypass (or would over an outage's remainder), normal run and drills. */
+        public int upsTransfers() {
+            int t = normal.transfers().size();
+            for (StudyRun.Result d : drills) {
+                t += d.transfers().size();
+            }
+            return t;
+        }
+
+        /** Seconds UPS modules carried more than their rating, normal run and drills together. */
+        public double upsOverloadS() {
+            return normal.upsOverloadS() + drills.stream().mapToDouble(StudyRun.Result::upsOverloadS).sum();
+        }
+
+        /** The highest fraction of a UPS overload curve used, outages' remainders included. */
+        public double upsExposure() {
+            double w = normal.upsExposure();
+            for (StudyRun.Result d : drills) {
+                w = Math.max(w, d.upsExposure());
+            }
+            return w;
+        }
+
         public double maxRecoveryMs() {
             return drills.stream().mapToDouble(StudyRun.Result::recoveryMs).max().orElse(0);
         }
@@ -70,11 +93,53 @@ public final class CapacityStudy {
      * @param marginalNodes the largest count with zero trips whose compute lost exceeds Headroom's own at the static
      *                      count by at most the budgets (what a shortage of power costs, the control law's cost aside)
      * @param upperBound    the most nodes whose floors fit on the N-1 survivors (where the search stops)
+     * @param fixedCapW     {@code fixed_cap}: each class's fixed per-GPU cap (by {@link Priority} ordinal), W
+     * @param fixedCapNodes {@code fixed_cap}: the most nodes that fit N-1 with every GPU at its class's fixed cap
+     * @param fixedCapCheck {@code fixed_cap}: that count's normal run and drills, caps fixed, no appliance
+     * @param peakW         {@code measured_peak}: each class's p99.9 per-GPU draw, uncapped, W
+     * @param measuredPeakNodes {@code measured_peak}: the most nodes that fit N-1 at base + GPUs at the p99.9
+     * @param measuredPeakCheck {@code measured_peak}: that count's normal run and drills, uncapped
+     * @param monotonicity  where the pass/fail of a count was not monotone in the count (empty: it was, among every
+     *                      count evaluated, the search's and the probes')
+     * @param uncappedAtHeadroom Headroom's count run without the appliance, every GPU at its default limit: what
+     *                      that density does to the breakers and UPS modules with no control (null if 0)
      */
     public record Result(Site site, long seed, StudyParams params, int siteNodes, int staticNodes,
                          Evaluation staticCheck, Evaluation headroomAtStatic, int headroomNodes, Evaluation atHeadroom,
                          Evaluation firstFailing, int safeNodes, Evaluation atSafe, Evaluation firstUnsafe,
-                         int marginalNodes, Evaluation atMarginal, int upperBound, List<Evaluation> searched) {
+                         int marginalNodes, Evaluation atMarginal, int upperBound, List<Evaluation> searched,
+                         double[] fixedCapW, int fixedCapNodes, Evaluation fixedCapCheck, double[] peakW,
+                         int measuredPeakNodes, Evaluation measuredPeakCheck, List<String> monotonicity,
+                         Evaluation uncappedAtHeadroom) {
+
+        /** Headroom's count (zero trips, every class within its budget) over a baseline's; NaN when that is 0. */
+        public double unlockVs(int baselineNodes) {
+            return baselineNodes == 0 ? Double.NaN : (double) headroomNodes / baselineNodes;
+        }
+
+        /** The baselines that held (zero trips in their drills), by name, and their counts. */
+        public java.util.Map<String, Integer> baselines() {
+            java.util.Map<String, Integer> m = new java.util.LinkedHashMap<>();
+            m.put("nameplate", staticNodes);
+            m.put("fixed_cap", fixedCapNodes);
+            m.put("measured_peak", measuredPeakNodes);
+            return m;
+        }
+
+        /** The most nodes any baseline hosts with zero trips in its own drills. */
+        public int bestOtherNodes() {
+            int best = 0;
+            if (staticCheck == null || staticCheck.safe()) {
+                best = Math.max(best, staticNodes);
+            }
+            if (fixedCapCheck == null || fixedCapCheck.safe()) {
+                best = Math.max(best, fixedCapNodes);
+            }
+            if (measuredPeakCheck == null || measuredPeakCheck.safe()) {
+                best = Math.max(best, measuredPeakNodes);
+            }
+            return best;
+        }
 
         public double marginalUnlockRatio() {
             return staticNodes == 0 ? Double.NaN : (double) marginalNodes / staticNodes;
@@ -95,6 +160,7 @@ public final class CapacityStudy {
     private final List<Evaluation> searched = new ArrayList<>();
     private java.util.function.Consumer<Evaluation> onEvaluated = e -> {
     };
+    private int probes;
 
     public CapacityStudy(Site site, StudyParams p, long seed) {
         this.scaled = new ScaledSite(site);
@@ -108,6 +174,15 @@ public final class CapacityStudy {
         return this;
     }
 
+    /**
+     * Counts evaluated beyond the search to check it was monotone: {@code k} counts just above Headroom's answer
+     * (answer + 2, + 3, ...; answer + 1 is the search's own), up to the search's bound. Default 0.
+     */
+    public CapacityStudy probes(int k) {
+        this.probes = Math.max(0, k);
+        return this;
+    }
+
     public ScaledSite scaled() {
         return scaled;
     }
@@ -116,7 +191,7 @@ public final class CapacityStudy {
     public Evaluation evaluate(int nodes, boolean headroom) {
         StudyRun.Result normal = StudyRun.normal(scaled, nodes, headroom, p, Seeds.mix(seed, 0x40A1, 0));
         List<StudyRun.Result> drills = new ArrayList<>();
-        String why = normal.tripped() ? "normal operation: " + normal.trips().getFirst() : "";
+        String why = normal.held() ? "" : "normal operation: " + firstFailure(normal);
         Site site = scaled.base();
         for (RedundancyGroup g : site.groups()) {
             for (String feed : g.feedIds()) {
@@ -125,8 +200,8 @@ public final class CapacityStudy {
                     double at = p.warmupS() + p.lossWindowS() * new SplittableRandom(Seeds.mix(seed, 0xD211, key)).nextDouble();
                     StudyRun.Result d = StudyRun.drill(scaled, nodes, headroom, p, Seeds.mix(seed, 0xD212, key), feed, at);
                     drills.add(d);
-                    if (d.tripped()) {
-                        why = String.format(Locale.ROOT, "drill: feed %s lost at %.3f s: %s", feed, at, d.trips().getFirst());
+                    if (!d.held()) {
+                        why = String.format(Locale.ROOT, "drill: feed %s lost at %.3f s: %s", feed, at, firstFailure(d));
                     }
                 }
             }
@@ -140,6 +215,38 @@ public final class CapacityStudy {
         searched.add(e);
         onEvaluated.accept(e);
         return e;
+    }
+
+    /**
+     * A static baseline's count: normal operation and every drill (the same seeds and loss times as Headroom's)
+     * without the appliance, every GPU held at {@code capOf}; passes when no breaker trips. Not in {@code searched}.
+     */
+    public Evaluation evaluateFixed(int nodes, java.util.function.ToDoubleFunction<io.headroom.appliance.site.Node> capOf) {
+        StudyRun.Result normal = StudyRun.fixedNormal(scaled, nodes, capOf, false, p, Seeds.mix(seed, 0x40A1, 0));
+        List<StudyRun.Result> drills = new ArrayList<>();
+        String why = normal.held() ? "" : "normal operation: " + firstFailure(normal);
+        Site site = scaled.base();
+        for (RedundancyGroup g : site.groups()) {
+            for (String feed : g.feedIds()) {
+                for (int k = 0; k < p.drills(); k++) { // every drill, even after a failure: the baselines' counts are reported
+                    long key = (long) StudyRun.feedIndex(site, feed) * 1000 + k;
+                    double at = p.warmupS() + p.lossWindowS() * new SplittableRandom(Seeds.mix(seed, 0xD211, key)).nextDouble();
+                    StudyRun.Result d = StudyRun.fixedDrill(scaled, nodes, capOf, p, Seeds.mix(seed, 0xD212, key), feed, at);
+                    drills.add(d);
+                    if (!d.held() && why.isEmpty()) {
+                        why = String.format(Locale.ROOT, "drill: feed %s lost at %.3f s: %s", feed, at, firstFailure(d));
+                    }
+                }
+            }
+        }
+        Evaluation e = new Evaluation(nodes, false, why.isEmpty(), why.isEmpty(), why.isEmpty() ? "passed" : why, normal,
+                List.copyOf(drills));
+        onEvaluated.accept(e);
+        return e;
+    }
+
+    private static String firstFailure(StudyRun.Result r) {
+        return !r.trips().isEmpty() ? r.trips().getFirst() : r.transfers().getFirst();
     }
 
     private Evaluation cached(int nodes) {
@@ -210,8 +317,76 @@ public final class CapacityStudy {
                 .min(java.util.Comparator.comparingInt(Evaluation::nodes)).orElse(null);
         Evaluation unsafe = searched.stream().filter(e -> e.headroom() && !e.safe() && e.nodes() > safe)
                 .min(java.util.Comparator.comparingInt(Evaluation::nodes)).orElse(null);
+        Evaluation atMarginal = marginal == 0 ? null : cached(marginal);
+        for (int k = 0, n = within + 2; k < probes && n <= upper; k++, n++) {
+            cached(n);
+        }
+        List<String> monotonicity = new ArrayList<>();
+        monotonicity.addAll(inversions("zero trips", Evaluation::safe));
+        monotonicity.addAll(inversions("zero trips and budgets", Evaluation::passed));
+        // The static baselines, from the site's own hall run uncapped with no control (the normal runs' seed).
+        StudyRun.Result measured = StudyRun.fixedNormal(scaled, site.nodes().size(), n -> n.gpu().defaultW(), true, p,
+                Seeds.mix(seed, 0x40A1, 0));
+        double[] budgets = Baselines.budgets(p);
+        double[] peakW = new double[Priority.values().length];
+        double[] fixedW = new double[Priority.values().length];
+        double[] target = budgets.clone();
+        for (Priority c : Priority.values()) {
+            peakW[c.ordinal()] = Baselines.quantile(measured.powerHist()[c.ordinal()], Baselines.PEAK_QUANTILE);
+        }
+        java.util.function.ToDoubleFunction<io.headroom.appliance.site.Node> fixedCap = n -> Baselines.perGpu(fixedW, n);
+        // The histogram's estimate ignores the GPUs' settling (a capped burst settles to the cap, not instantly) and
+        // was measured on the file's hall, so check the caps on the hall they provision and, where a class loses more
+        // than its budget there, aim that much lower.
+        for (int it = 0; it < 4; it++) {
+            for (Priority c : Priority.values()) {
+                fixedW[c.ordinal()] = Baselines.lowestCapWithin(measured.demandHist()[c.ordinal()], Math.max(0, target[c.ordinal()]));
+            }
+            int count = scaled.nodesFitting(cap, n -> n.baseW() + n.gpus() * fixedCap.applyAsDouble(n));
+            if (count == 0) {
+                break;
+            }
+            StudyRun.Result check = StudyRun.fixedNormal(scaled, count, fixedCap, false, p, Seeds.mix(seed, 0x40A1, 0));
+            boolean allWithin = true;
+            for (Priority c : Priority.values()) {
+                double over = check.lostFraction(c) - budgets[c.ordinal()];
+                if (over > 1e-9) {
+                    target[c.ordinal()] -= over;
+                    allWithin = false;
+                }
+            }
+            if (allWithin) {
+                break;
+            }
+        }
+        int fixedNodes = scaled.nodesFitting(cap, n -> n.baseW() + n.gpus() * fixedCap.applyAsDouble(n));
+        Evaluation fixedCheck = fixedNodes > 0 ? evaluateFixed(fixedNodes, fixedCap) : null;
+        int peakNodes = scaled.nodesFitting(cap, n -> n.baseW() + n.gpus() * Baselines.perGpu(peakW, n));
+        Evaluation peakCheck = peakNodes > 0 ? evaluateFixed(peakNodes, n -> n.gpu().defaultW()) : null;
+        Evaluation uncapped = within > 0 ? evaluateFixed(within, n -> n.gpu().defaultW()) : null;
         return new Result(site, seed, p, site.nodes().size(), stat, staticCheck, atStatic, within, best, failing,
-                safe, bestSafe, unsafe, marginal, marginal == 0 ? null : cached(marginal), upper, List.copyOf(searched));
+                safe, bestSafe, unsafe, marginal, atMarginal, upper, List.copyOf(searched), fixedW, fixedNodes,
+                fixedCheck, peakW, peakNodes, peakCheck, List.copyOf(monotonicity), uncapped);
+    }
+
+    /** Pairs of Headroom counts where a smaller count fails {@code ok} and a larger one passes it. */
+    private List<String> inversions(String what, java.util.function.Predicate<Evaluation> ok) {
+        List<Evaluation> hs = searched.stream().filter(Evaluation::headroom)
+                .sorted(java.util.Comparator.comparingInt(Evaluation::nodes)).toList();
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < hs.size(); i++) {
+            if (ok.test(hs.get(i))) {
+                continue;
+            }
+            for (int j = i + 1; j < hs.size(); j++) {
+                if (ok.test(hs.get(j))) {
+                    out.add(String.format(Locale.ROOT, "seed %d, %s: %d nodes fail (%s) but %d pass", seed, what,
+                            hs.get(i).nodes(), hs.get(i).why(), hs.get(j).nodes()));
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------------------------------------- output
@@ -249,8 +424,59 @@ public final class CapacityStudy {
             out.printf(Locale.ROOT, "study.static_worst_trip_exposure %.6f fraction%n", r.staticCheck().worstExposure());
             out.printf(Locale.ROOT, "study.static_peak_feed_load_pct %.1f %%%n", peakRatio(r.staticCheck()) * 100);
         }
+        baselineFigures(r, out);
+        out.printf(Locale.ROOT, "study.monotonicity_violations %d pairs%n", r.monotonicity().size());
         out.printf(Locale.ROOT, "study.evaluations %d configurations%n", r.searched().size());
         out.println("study done");
+    }
+
+    /** The baselines' counts, their drills, and Headroom's count over each ({@code study.unlock_vs_X}). */
+    static void baselineFigures(Result r, PrintWriter out) {
+        out.printf(Locale.ROOT, "study.nameplate_nodes %d nodes%n", r.staticNodes());
+        out.printf(Locale.ROOT, "study.fixed_cap_nodes %d nodes%n", r.fixedCapNodes());
+        out.printf(Locale.ROOT, "study.measured_peak_nodes %d nodes%n", r.measuredPeakNodes());
+        for (Priority c : new Priority[]{Priority.FLEXIBLE, Priority.STANDARD, Priority.CRITICAL}) {
+            out.printf(Locale.ROOT, "study.fixed_cap_%s_w %.0f W%n", c.label(), r.fixedCapW()[c.ordinal()]);
+        }
+        for (Priority c : new Priority[]{Priority.FLEXIBLE, Priority.STANDARD, Priority.CRITICAL}) {
+            out.printf(Locale.ROOT, "study.measured_peak_%s_w %.0f W%n", c.label(), r.peakW()[c.ordinal()]);
+        }
+        if (r.fixedCapCheck() != null) {
+            out.printf(Locale.ROOT, "study.fixed_cap_trips %d trips%n", r.fixedCapCheck().trips());
+            losses(out, "fixed_cap_", r.fixedCapCheck());
+        }
+        if (r.measuredPeakCheck() != null) {
+            out.printf(Locale.ROOT, "study.measured_peak_trips %d trips%n", r.measuredPeakCheck().trips());
+            out.printf(Locale.ROOT, "study.measured_peak_worst_trip_exposure %.6f fraction%n", r.measuredPeakCheck().worstExposure());
+            out.printf(Locale.ROOT, "study.measured_peak_peak_feed_load_pct %.1f %%%n", peakRatio(r.measuredPeakCheck()) * 100);
+        }
+        upsFigures(out, "", r.atHeadroom());
+        if (r.staticCheck() != null) {
+            out.printf(Locale.ROOT, "study.nameplate_ups_transfers %d transfers%n", r.staticCheck().upsTransfers());
+        }
+        if (r.fixedCapCheck() != null) {
+            out.printf(Locale.ROOT, "study.fixed_cap_ups_transfers %d transfers%n", r.fixedCapCheck().upsTransfers());
+        }
+        if (r.measuredPeakCheck() != null) {
+            out.printf(Locale.ROOT, "study.measured_peak_ups_transfers %d transfers%n", r.measuredPeakCheck().upsTransfers());
+        }
+        if (r.uncappedAtHeadroom() != null) {
+            out.printf(Locale.ROOT, "study.uncapped_at_headroom_trips %d trips%n", r.uncappedAtHeadroom().trips());
+            upsFigures(out, "uncapped_at_headroom_", r.uncappedAtHeadroom());
+        }
+        out.printf(Locale.ROOT, "study.unlock_vs_nameplate %.3f x%n", r.unlockVs(r.staticNodes()));
+        out.printf(Locale.ROOT, "study.unlock_vs_fixed_cap %.3f x%n", r.unlockVs(r.fixedCapNodes()));
+        out.printf(Locale.ROOT, "study.unlock_vs_measured_peak %.3f x%n", r.unlockVs(r.measuredPeakNodes()));
+        out.printf(Locale.ROOT, "study.unlock_vs_best_other %.3f x%n", r.unlockVs(r.bestOtherNodes()));
+    }
+
+    private static void upsFigures(PrintWriter out, String prefix, Evaluation e) {
+        if (e == null) {
+            return;
+        }
+        out.printf(Locale.ROOT, "study.%sups_transfers %d transfers%n", prefix, e.upsTransfers());
+        out.printf(Locale.ROOT, "study.%sups_overload_s %.3f s%n", prefix, e.upsOverloadS());
+        out.printf(Locale.ROOT, "study.%sups_worst_exposure %.6f fraction%n", prefix, e.upsExposure());
     }
 
     private static void losses(PrintWriter out, String prefix, Evaluation e) {
@@ -313,8 +539,34 @@ public final class CapacityStudy {
         out.printf(Locale.ROOT, "  Compute lost = 1 - delivered / uncapped GPU energy over %.0f s of normal operation after a %.0f s "
                         + "warm-up; drills (loss to +%.0f s) are not in it (study.drill_*).%n", p.normalS(), p.warmupS(), p.postLossS());
         out.printf(Locale.ROOT, "  Model: fast path %d ms, cap latency %d ms, GPU settling %.0f ms, telemetry %d ms average, "
-                        + "meters %d ms, %d drills per feed, outage %.0f s; supercap banks not counted.%n", p.fastPathMs(),
-                p.capLatencyMs(), p.settleMs(), p.telemetryWindowMs(), p.meterWindowMs(), p.drills(), p.outageS());
+                        + "meters %d ms, %d drills per feed, outage %.0f s; supercap banks not counted; %s.%n", p.fastPathMs(),
+                p.capLatencyMs(), p.settleMs(), p.telemetryWindowMs(), p.meterWindowMs(), p.drills(), p.outageS(),
+                p.ups().enabled() ? String.format(Locale.ROOT, "a UPS module behind each feed rated %.2f x its limit "
+                        + "(125 %% for %.0f s, 150 %% for %.0f s, bypass after %.0f ms above %.0f %%)", p.ups().sizing(),
+                        p.ups().allowedSeconds(1.25), p.ups().allowedSeconds(1.4999), p.ups().instantaneousS() * 1000,
+                        p.ups().curve().instantaneousRatio() * 100) : "no UPS in the power path");
+        out.printf(Locale.ROOT, "  Baselines (no appliance; provisioned like static N-1 on another per-node figure): fixed_cap "
+                        + "(each class's GPUs held at the lowest cap within its compute budget: flexible %.0f W, standard %.0f W, "
+                        + "critical %.0f W) %d nodes, %d trips; measured_peak (p99.9 of the uncapped per-GPU draw: flexible "
+                        + "%.0f W, standard %.0f W, critical %.0f W) %d nodes, %d trips. Headroom's %d nodes are %.2f x "
+                        + "nameplate, %.2f x fixed_cap, %.2f x measured_peak, %.2f x the best baseline that held.%n",
+                r.fixedCapW()[Priority.FLEXIBLE.ordinal()], r.fixedCapW()[Priority.STANDARD.ordinal()],
+                r.fixedCapW()[Priority.CRITICAL.ordinal()], r.fixedCapNodes(),
+                r.fixedCapCheck() == null ? 0 : r.fixedCapCheck().trips(), r.peakW()[Priority.FLEXIBLE.ordinal()],
+                r.peakW()[Priority.STANDARD.ordinal()], r.peakW()[Priority.CRITICAL.ordinal()], r.measuredPeakNodes(),
+                r.measuredPeakCheck() == null ? 0 : r.measuredPeakCheck().trips(), r.headroomNodes(),
+                r.unlockVs(r.staticNodes()), r.unlockVs(r.fixedCapNodes()), r.unlockVs(r.measuredPeakNodes()),
+                r.unlockVs(r.bestOtherNodes()));
+        for (String v : r.monotonicity()) {
+            out.printf(Locale.ROOT, "  Not monotone: %s.%n", v);
+        }
+        Evaluation u = r.uncappedAtHeadroom();
+        if (u != null) {
+            out.printf(Locale.ROOT, "  Headroom's %d nodes with no control: %d breaker trips, %d UPS transfers, %.1f s of UPS "
+                            + "overload (%s); with Headroom: %d trips, %d UPS transfers, %.1f s of UPS overload.%n", u.nodes(),
+                    u.trips(), u.upsTransfers(), u.upsOverloadS(), u.why(), r.atHeadroom().trips(),
+                    r.atHeadroom().upsTransfers(), r.atHeadroom().upsOverloadS());
+        }
         out.println("  nodes  mode      trips  exposure  flexible  standard  critical  verdict");
         List<Evaluation> sorted = new ArrayList<>(r.searched());
         sorted.sort(java.util.Comparator.comparingInt(Evaluation::nodes).thenComparing(Evaluation::headroom));
@@ -337,7 +589,28 @@ public final class CapacityStudy {
                 .append(",\"marginalNodes\":").append(r.marginalNodes())
                 .append(",\"safeNodes\":").append(r.safeNodes())
                 .append(",\"safeUnlockRatio\":").append(num(r.safeUnlockRatio()))
-                .append(",\"upperBound\":").append(r.upperBound());
+                .append(",\"upperBound\":").append(r.upperBound())
+                .append(",\"fixedCapNodes\":").append(r.fixedCapNodes())
+                .append(",\"measuredPeakNodes\":").append(r.measuredPeakNodes())
+                .append(",\"bestOtherNodes\":").append(r.bestOtherNodes())
+                .append(",\"unlockVsNameplate\":").append(num(r.unlockVs(r.staticNodes())))
+                .append(",\"unlockVsFixedCap\":").append(num(r.unlockVs(r.fixedCapNodes())))
+                .append(",\"unlockVsMeasuredPeak\":").append(num(r.unlockVs(r.measuredPeakNodes())))
+                .append(",\"unlockVsBestOther\":").append(num(r.unlockVs(r.bestOtherNodes())));
+        b.append(",\"fixedCapW\":{");
+        Priority[] cs = Priority.values();
+        for (int i = 0; i < cs.length; i++) {
+            b.append(i == 0 ? "" : ",").append(q(cs[i].label())).append(':').append(num(r.fixedCapW()[i]));
+        }
+        b.append("},\"measuredPeakW\":{");
+        for (int i = 0; i < cs.length; i++) {
+            b.append(i == 0 ? "" : ",").append(q(cs[i].label())).append(':').append(num(r.peakW()[i]));
+        }
+        b.append("},\"monotonicity\":[");
+        for (int i = 0; i < r.monotonicity().size(); i++) {
+            b.append(i == 0 ? "" : ",").append(q(r.monotonicity().get(i)));
+        }
+        b.append(']');
         b.append(",\"params\":{\"fastPathMs\":").append(p.fastPathMs()).append(",\"capLatencyMs\":").append(p.capLatencyMs())
                 .append(",\"settleMs\":").append(num(p.settleMs())).append(",\"telemetryWindowMs\":").append(p.telemetryWindowMs())
                 .append(",\"meterWindowMs\":").append(p.meterWindowMs()).append(",\"normalS\":").append(num(p.normalS()))
@@ -347,6 +620,9 @@ public final class CapacityStudy {
                 .append(",\"maxStandardLossPct\":").append(num(p.maxStandardLossPct()))
                 .append(",\"maxCriticalLossPct\":").append(num(p.maxCriticalLossPct())).append('}');
         b.append(",\"static\":").append(r.staticCheck() == null ? "null" : evaluation(r.staticCheck()));
+        b.append(",\"fixedCap\":").append(r.fixedCapCheck() == null ? "null" : evaluation(r.fixedCapCheck()));
+        b.append(",\"measuredPeak\":").append(r.measuredPeakCheck() == null ? "null" : evaluation(r.measuredPeakCheck()));
+        b.append(",\"uncappedAtHeadroom\":").append(r.uncappedAtHeadroom() == null ? "null" : evaluation(r.uncappedAtHeadroom()));
         b.append(",\"headroom\":").append(r.atHeadroom() == null ? "null" : evaluation(r.atHeadroom()));
         b.append(",\"safe\":").append(r.atSafe() == null ? "null" : evaluation(r.atSafe()));
         b.append(",\"headroomAtStatic\":").append(r.headroomAtStatic() == null ? "null" : evaluation(r.headroomAtStatic()));
@@ -367,6 +643,9 @@ public final class CapacityStudy {
                 .append(",\"why\":").append(q(e.why())).append(",\"trips\":").append(e.trips())
                 .append(",\"drills\":").append(e.drills().size())
                 .append(",\"worstTripExposure\":").append(num(e.worstExposure()))
+                .append(",\"upsTransfers\":").append(e.upsTransfers())
+                .append(",\"upsOverloadS\":").append(num(e.upsOverloadS()))
+                .append(",\"upsWorstExposure\":").append(num(e.upsExposure()))
                 .append(",\"maxRecoveryMs\":").append(num(e.maxRecoveryMs()))
                 .append(",\"computeLostPct\":{");
         Priority[] ps = Priority.values();
@@ -377,7 +656,17 @@ public final class CapacityStudy {
         for (int i = 0; i < ps.length; i++) {
             b.append(i == 0 ? "" : ",").append(q(ps[i].label())).append(':').append(num(e.drillLostFraction(ps[i]) * 100));
         }
-        return b.append("}}").toString();
+        b.append("},\"drillResults\":[");
+        for (int i = 0; i < e.drills().size(); i++) {
+            StudyRun.Result d = e.drills().get(i);
+            b.append(i == 0 ? "" : ",").append("{\"trips\":").append(d.trips().size())
+                    .append(",\"upsTransfers\":").append(d.transfers().size())
+                    .append(",\"upsOverloadS\":").append(num(d.upsOverloadS()))
+                    .append(",\"upsWorstExposure\":").append(num(d.upsExposure()))
+                    .append(",\"recoveryMs\":").append(num(d.recoveryMs()))
+                    .append(",\"peakFeedLoad\":").append(num(d.worstRatio())).append('}');
+        }
+        return b.append("]}").toString();
     }
 
     private static String num(double v) {

@@ -105,6 +105,15 @@ public final class ScaledSite {
     }
 
     /**
+     * Static provisioning on a per-node figure: the most nodes such that, in every group, every node drawing
+     * {@code drawW} fits on the survivors of the group's worst single-feed loss at their continuous limits (no
+     * margin, as {@link #staticNodes}).
+     */
+    public int nodesFitting(int upTo, java.util.function.ToDoubleFunction<Node> drawW) {
+        return largest(upTo, drawW, 0);
+    }
+
+    /**
      * The most nodes whose floors (every GPU at its minimum, critical ones at their floor) and base load fit on
      * the survivors of every group's worst single-feed loss, less regulation's margin: beyond it no cap can make
      * an N-1 plan, so the search stops there.

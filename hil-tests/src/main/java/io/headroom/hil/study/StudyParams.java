@@ -23,50 +23,57 @@ package io.headroom.hil.study;
  * @param maxFlexibleLossPct the most compute {@code flexible} work may lose for a count to pass, %
  * @param maxStandardLossPct the most {@code standard} work may lose, %
  * @param maxCriticalLossPct the most {@code critical} work may lose, %
+ * @param ups               the UPS module behind each feed ({@link UpsModel#typical()} by default)
  */
 public record StudyParams(int fastPathMs, int capLatencyMs, double settleMs, int telemetryWindowMs,
                           double telemetryErrorPct, int meterWindowMs, int meterAgeMs, double meterNoisePct,
                           double warmupS, double normalS, int drills, double lossWindowS, double postLossS,
                           double outageS, double maxFlexibleLossPct, double maxStandardLossPct,
-                          double maxCriticalLossPct) {
+                          double maxCriticalLossPct, UpsModel ups) {
 
     public static StudyParams defaults() {
-        return new StudyParams(5, 20, 50, 1000, 1.0, 200, 40, 0.2, 30, 300, 3, 20, 20, 3600, 2.0, 2.0, 0.05);
+        return new StudyParams(5, 20, 50, 1000, 1.0, 200, 40, 0.2, 30, 300, 3, 20, 20, 3600, 2.0, 2.0, 0.05, UpsModel.typical());
     }
 
     public StudyParams withDrills(int n) {
         return new StudyParams(fastPathMs, capLatencyMs, settleMs, telemetryWindowMs, telemetryErrorPct,
                 meterWindowMs, meterAgeMs, meterNoisePct, warmupS, normalS, n, lossWindowS, postLossS, outageS,
-                maxFlexibleLossPct, maxStandardLossPct, maxCriticalLossPct);
+                maxFlexibleLossPct, maxStandardLossPct, maxCriticalLossPct, ups);
     }
 
     public StudyParams withFastPathMs(int ms) {
         return new StudyParams(ms, capLatencyMs, settleMs, telemetryWindowMs, telemetryErrorPct,
                 meterWindowMs, meterAgeMs, meterNoisePct, warmupS, normalS, drills, lossWindowS, postLossS, outageS,
-                maxFlexibleLossPct, maxStandardLossPct, maxCriticalLossPct);
+                maxFlexibleLossPct, maxStandardLossPct, maxCriticalLossPct, ups);
     }
 
     public StudyParams withNormalS(double s) {
         return new StudyParams(fastPathMs, capLatencyMs, settleMs, telemetryWindowMs, telemetryErrorPct,
                 meterWindowMs, meterAgeMs, meterNoisePct, warmupS, s, drills, lossWindowS, postLossS, outageS,
-                maxFlexibleLossPct, maxStandardLossPct, maxCriticalLossPct);
+                maxFlexibleLossPct, maxStandardLossPct, maxCriticalLossPct, ups);
     }
 
     public StudyParams withTimes(double warmup, double normal, double lossWindow, double postLoss) {
         return new StudyParams(fastPathMs, capLatencyMs, settleMs, telemetryWindowMs, telemetryErrorPct,
                 meterWindowMs, meterAgeMs, meterNoisePct, warmup, normal, drills, lossWindow, postLoss, outageS,
-                maxFlexibleLossPct, maxStandardLossPct, maxCriticalLossPct);
+                maxFlexibleLossPct, maxStandardLossPct, maxCriticalLossPct, ups);
     }
 
     public StudyParams withLossBudgets(double flexiblePct, double standardPct, double criticalPct) {
         return new StudyParams(fastPathMs, capLatencyMs, settleMs, telemetryWindowMs, telemetryErrorPct,
                 meterWindowMs, meterAgeMs, meterNoisePct, warmupS, normalS, drills, lossWindowS, postLossS, outageS,
-                flexiblePct, standardPct, criticalPct);
+                flexiblePct, standardPct, criticalPct, ups);
     }
 
     public StudyParams withTelemetryWindowMs(int ms) {
         return new StudyParams(fastPathMs, capLatencyMs, settleMs, ms, telemetryErrorPct,
                 meterWindowMs, meterAgeMs, meterNoisePct, warmupS, normalS, drills, lossWindowS, postLossS, outageS,
-                maxFlexibleLossPct, maxStandardLossPct, maxCriticalLossPct);
+                maxFlexibleLossPct, maxStandardLossPct, maxCriticalLossPct, ups);
+    }
+
+    public StudyParams withUps(UpsModel model) {
+        return new StudyParams(fastPathMs, capLatencyMs, settleMs, telemetryWindowMs, telemetryErrorPct,
+                meterWindowMs, meterAgeMs, meterNoisePct, warmupS, normalS, drills, lossWindowS, postLossS, outageS,
+                maxFlexibleLossPct, maxStandardLossPct, maxCriticalLossPct, model);
     }
 }

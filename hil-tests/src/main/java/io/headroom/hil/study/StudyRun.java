@@ -30,9 +30,21 @@ public final class StudyRun {
      * @param recoveryMs     drills: from the loss to the last moment a survivor was above its continuous limit, ms
      * @param worstRatio     the highest current / continuous limit a live feed carried in the counted part
      * @param fired          drills: the armed contingency was fired at the agents
+     * @param powerHist      per class (ordinal), per-GPU power in 1 W bins over the counted part (node-ms), or null
+     * @param demandHist     per class (ordinal), per-GPU uncapped demand in 1 W bins (GPU-ms), or null
+     * @param transfers      UPS modules that transferred to bypass, or would over the outage's remainder, with why
+     * @param upsExposure    the highest fraction of a UPS overload curve's allowed time used, the outage's
+     *                       remainder included (drills)
+     * @param upsOverloadS   seconds UPS modules carried more than their rating, all modules together
      */
     public record Result(List<String> trips, double worstExposure, double projectedExposure, double[] deliveredJ,
-                         double[] demandJ, double recoveryMs, double worstRatio, boolean fired) {
+                         double[] demandJ, double recoveryMs, double worstRatio, boolean fired, double[][] powerHist,
+                         double[][] demandHist, List<String> transfers, double upsExposure, double upsOverloadS) {
+
+        /** No breaker tripped and no UPS transferred. */
+        public boolean held() {
+            return trips.isEmpty() && transfers.isEmpty();
+        }
 
         public boolean tripped() {
             return !trips.isEmpty();
@@ -50,24 +62,43 @@ public final class StudyRun {
 
     /** Normal operation: warm-up, then {@code normalS} counted. */
     public static Result normal(ScaledSite scaled, int nodes, boolean headroom, StudyParams p, long seed) {
-        return run(scaled, nodes, headroom, p, seed, null, Double.NaN);
+        return run(scaled, nodes, headroom, null, false, p, seed, null, Double.NaN);
+    }
+
+    /**
+     * Normal operation without the appliance, every node's GPUs held at {@code capOf} (their default limit: uncapped);
+     * with {@code record} the result carries each class's per-GPU power and demand histograms.
+     */
+    public static Result fixedNormal(ScaledSite scaled, int nodes, java.util.function.ToDoubleFunction<Node> capOf,
+                                     boolean record, StudyParams p, long seed) {
+        return run(scaled, nodes, false, capOf, record, p, seed, null, Double.NaN);
+    }
+
+    /** A drill without the appliance, every node's GPUs held at {@code capOf}. */
+    public static Result fixedDrill(ScaledSite scaled, int nodes, java.util.function.ToDoubleFunction<Node> capOf,
+                                    StudyParams p, long seed, String feedId, double lossAtS) {
+        return run(scaled, nodes, false, capOf, false, p, seed, feedId, lossAtS);
     }
 
     /** A drill: feed {@code feedId} is lost at {@code lossAtS}; the compute counted is from the loss on. */
     public static Result drill(ScaledSite scaled, int nodes, boolean headroom, StudyParams p, long seed,
                                String feedId, double lossAtS) {
-        return run(scaled, nodes, headroom, p, seed, feedId, lossAtS);
+        return run(scaled, nodes, headroom, null, false, p, seed, feedId, lossAtS);
     }
 
-    private static Result run(ScaledSite scaled, int count, boolean headroom, StudyParams p, long seed,
-                              String lostFeed, double lossAtS) {
+    private static Result run(ScaledSite scaled, int count, boolean headroom,
+                              java.util.function.ToDoubleFunction<Node> fixedCap, boolean record, StudyParams p,
+                              long seed, String lostFeed, double lossAtS) {
         Site site = scaled.withNodes(count);
         Map<String, Double> safe = new HashMap<>();
         for (RedundancyGroup g : site.groups()) {
             safe.put(g.id(), ContingencyPlanner.safeCapW(site, g));
         }
         VirtualPlant plant = new VirtualPlant(site, scaled.placedInSiteOrder(count), scaled.rackCount(), p, seed,
-                headroom ? (Node n) -> safe.get(n.groupId()) : (Node n) -> n.gpu().defaultW());
+                headroom ? (Node n) -> safe.get(n.groupId()) : fixedCap != null ? fixedCap : (Node n) -> n.gpu().defaultW());
+        if (record) {
+            plant.recordHistograms();
+        }
         VirtualAppliance appliance = headroom ? new VirtualAppliance(site, plant, p) : null;
         boolean drill = lostFeed != null;
         long warmupMs = Math.round(p.warmupS() * 1000);
@@ -126,6 +157,29 @@ public final class StudyRun {
                 }
             }
         }
+        List<String> transfers = new java.util.ArrayList<>();
+        double upsExposure = 0;
+        double upsOverloadS = 0;
+        for (int f = 0; f < plant.feedCount(); f++) {
+            VirtualUps u = plant.ups(f);
+            if (u == null) {
+                continue;
+            }
+            upsExposure = Math.max(upsExposure, u.worstExposure());
+            upsOverloadS += u.overloadS();
+            if (u.transferred()) {
+                transfers.add(String.format(java.util.Locale.ROOT, "%s after %.3f s", u.why(), u.transferredAtS()));
+            } else if (drill && plant.live(f)) {
+                double ratio = plant.meanCurrentA(f, TAIL_MS) / u.ratingA();
+                double e = u.projectedExposure(ratio, Math.max(0, p.outageS() - p.postLossS()));
+                upsExposure = Math.max(upsExposure, e);
+                if (e >= 1) {
+                    transfers.add(String.format(java.util.Locale.ROOT,
+                            "UPS %s would transfer to bypass within the %.0f s outage: %.3f × its rating sustained after the loss",
+                            u.feed().id(), p.outageS(), ratio));
+                }
+            }
+        }
         double[] delivered = new double[Priority.values().length];
         double[] demand = new double[Priority.values().length];
         for (Priority c : Priority.values()) {
@@ -133,8 +187,19 @@ public final class StudyRun {
             demand[c.ordinal()] = plant.demandJ(c);
         }
         double recovery = !drill || lastOverMs < 0 ? 0 : lastOverMs - lossMs;
+        double[][] powerHist = null;
+        double[][] demandHist = null;
+        if (record) {
+            powerHist = new double[Priority.values().length][];
+            demandHist = new double[Priority.values().length][];
+            for (Priority c : Priority.values()) {
+                powerHist[c.ordinal()] = plant.powerHistogram(c);
+                demandHist[c.ordinal()] = plant.demandHistogram(c);
+            }
+        }
         return new Result(List.copyOf(trips), worst, projected, delivered, demand, recovery, worstRatio,
-                appliance != null && appliance.triggers() > 0);
+                appliance != null && appliance.triggers() > 0, powerHist, demandHist, List.copyOf(transfers),
+                upsExposure, upsOverloadS);
     }
 
     private static boolean anyTripped(VirtualPlant plant) {

@@ -51,6 +51,7 @@ public final class VirtualPlant {
     private final int[] feedGroup;
     private final boolean[] live;
     private final VirtualBreaker[] breakers;
+    private final VirtualUps[] ups; // null without a UPS in the power path
     private final double[][] feedRing;
     private final double[] feedAmpsPerW;
     private final int[] liveInGroup;
@@ -63,6 +64,11 @@ public final class VirtualPlant {
     private final double[] deliveredJ = new double[Priority.values().length];
     private final double[] demandJ = new double[Priority.values().length];
     private double[] worstOverLimit;
+    // Per class, while accounting and recording: 1 W bins of each node's per-GPU power (node-milliseconds) and of
+    // its per-GPU uncapped demand (GPU-milliseconds), for the static baselines (measured peak, fixed cap).
+    static final int HIST_BINS = 4096;
+    private double[][] powerHist;
+    private double[][] demandHist;
 
     /**
      * @param placed the site's nodes with their stable keys, in site order
@@ -117,6 +123,7 @@ public final class VirtualPlant {
         feedGroup = new int[feeds.size()];
         live = new boolean[feeds.size()];
         breakers = new VirtualBreaker[feeds.size()];
+        ups = p.ups().enabled() ? new VirtualUps[feeds.size()] : null;
         feedRing = new double[feeds.size()][FEED_RING];
         feedAmpsPerW = new double[feeds.size()];
         worstOverLimit = new double[feeds.size()];
@@ -125,6 +132,9 @@ public final class VirtualPlant {
             feedGroup[f] = groupIndex(site, site.groupOfFeed(feed.id()).id());
             live[f] = true;
             breakers[f] = new VirtualBreaker(feed);
+            if (ups != null) {
+                ups[f] = new VirtualUps(feed, p.ups());
+            }
             feedAmpsPerW[f] = 1 / feed.powerAtCurrentW(1);
         }
         liveInGroup = new int[site.groups().size()];
@@ -173,6 +183,10 @@ public final class VirtualPlant {
             if (acc) {
                 deliveredJ[cls[i]] += powerW[i] * gpus[i] * 0.001;
                 demandJ[cls[i]] += uncappedW[i] * gpus[i] * 0.001;
+                if (powerHist != null) {
+                    powerHist[cls[i]][bin(powerW[i])] += 1;
+                    demandHist[cls[i]][bin(uncappedW[i])] += gpus[i];
+                }
             }
         }
         if (nowMs % BIN_MS == 0) {
@@ -192,6 +206,9 @@ public final class VirtualPlant {
             }
             feedRing[f][slot] = amps;
             breakers[f].step(amps, 0.001);
+            if (ups != null) {
+                ups[f].step(amps, 0.001);
+            }
             if (breakers[f].tripped() && live[f]) {
                 open(f); // its load moves to the others from the next millisecond
             }
@@ -286,6 +303,11 @@ public final class VirtualPlant {
         return breakers[f];
     }
 
+    /** Feed {@code f}'s UPS module, or null without a UPS in the power path. */
+    public VirtualUps ups(int f) {
+        return ups == null ? null : ups[f];
+    }
+
     public int feedCount() {
         return feeds.size();
     }
@@ -293,6 +315,26 @@ public final class VirtualPlant {
     /** Starts (or stops) counting delivered and uncapped GPU energy per class. */
     public void account(boolean on) {
         accounting = on;
+    }
+
+    private static int bin(double w) {
+        return Math.clamp(Math.round(w), 0, HIST_BINS - 1);
+    }
+
+    /** Records, while accounting, each class's per-GPU power and uncapped demand in 1 W bins (see {@link #powerHistogram}). */
+    public void recordHistograms() {
+        powerHist = new double[Priority.values().length][HIST_BINS];
+        demandHist = new double[Priority.values().length][HIST_BINS];
+    }
+
+    /** A class's per-GPU power drawn, node-milliseconds per 1 W bin (null unless {@link #recordHistograms}). */
+    public double[] powerHistogram(Priority p) {
+        return powerHist == null ? null : powerHist[p.ordinal()].clone();
+    }
+
+    /** A class's per-GPU uncapped demand, GPU-milliseconds per 1 W bin (null unless {@link #recordHistograms}). */
+    public double[] demandHistogram(Priority p) {
+        return demandHist == null ? null : demandHist[p.ordinal()].clone();
     }
 
     /** Delivered GPU energy of a class so far, J. */

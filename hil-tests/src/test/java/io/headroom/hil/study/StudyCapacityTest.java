@@ -45,6 +45,16 @@ class StudyCapacityTest {
         CapacityStudy.Evaluation over = study.evaluate(stat * 2, false); // survivors at ~1.45 x rating for the outage
         assertThat(over.safe()).isFalse();
         assertThat(over.why()).contains("drill").contains("trip");
+        assertThat(ok.upsTransfers()).isZero();
+        assertThat(ok.upsOverloadS()).isZero();
+        // At ~1.45 x their rating the survivors' UPS modules carry it for about 50 s: they would transfer.
+        assertThat(over.upsTransfers()).isPositive();
+        assertThat(over.drills().getFirst().transfers().getFirst()).contains("would transfer to bypass");
+        assertThat(CapacityStudy.json(new CapacityStudy(HALL, StudyHalls.quick(), 11).run())).contains("\"drillResults\":[{\"trips\":0,\"upsTransfers\":0");
+        CapacityStudy.Evaluation noUps = new CapacityStudy(HALL, StudyHalls.quick().withUps(UpsModel.none()), 11)
+                .evaluate(stat * 2, false);
+        assertThat(noUps.upsTransfers()).isZero();
+        assertThat(noUps.trips()).isPositive();
     }
 
     @Test
@@ -63,6 +73,26 @@ class StudyCapacityTest {
         CapacityStudy.Evaluation uncapped = new CapacityStudy(HALL, StudyHalls.quick(), 3).evaluate(r.safeNodes(), false);
         assertThat(uncapped.safe()).isFalse();
         assertThat(r.marginalNodes()).isGreaterThan(r.staticNodes());
+        // Zero UPS transfers with Headroom; survivors are above their UPS's rating only until the caps land.
+        assertThat(e.upsTransfers()).isZero();
+        assertThat(e.upsOverloadS()).isPositive().isLessThan(4.0);
+        assertThat(r.atHeadroom().upsTransfers()).isZero();
+        // The baselines: a fixed cap per class within its compute budget hosts more than nameplate, and holds.
+        assertThat(r.fixedCapNodes()).isGreaterThan(r.staticNodes()).isLessThan(r.safeNodes());
+        assertThat(r.fixedCapW()[Priority.FLEXIBLE.ordinal()]).isBetween(400.0, 700.0);
+        assertThat(r.fixedCapCheck().trips()).isZero();
+        assertThat(r.fixedCapCheck().drills()).hasSize(4).allSatisfy(d -> assertThat(d.fired()).isFalse());
+        assertThat(r.fixedCapCheck().normal().lostFraction(Priority.FLEXIBLE)).isPositive().isLessThanOrEqualTo(0.02);
+        assertThat(r.fixedCapCheck().normal().lostFraction(Priority.STANDARD)).isLessThanOrEqualTo(0.02);
+        assertThat(r.fixedCapCheck().normal().lostFraction(Priority.CRITICAL)).isLessThanOrEqualTo(0.0005);
+        assertThat(r.measuredPeakNodes()).isGreaterThanOrEqualTo(r.staticNodes());
+        assertThat(java.util.Arrays.stream(r.peakW()).boxed().toList()).allSatisfy(w -> assertThat(w).isBetween(0.0, 700.0));
+        assertThat(r.bestOtherNodes()).isEqualTo(Math.max(r.staticNodes(), Math.max(
+                r.fixedCapCheck().safe() ? r.fixedCapNodes() : 0, r.measuredPeakCheck().safe() ? r.measuredPeakNodes() : 0)));
+        assertThat(figures(r)).contains("study.fixed_cap_nodes " + r.fixedCapNodes() + " nodes")
+                .contains(String.format(java.util.Locale.ROOT, "study.unlock_vs_fixed_cap %.3f x",
+                        (double) r.headroomNodes() / r.fixedCapNodes()))
+                .contains("study.unlock_vs_best_other ");
     }
 
     @Test
@@ -86,6 +116,17 @@ class StudyCapacityTest {
         assertThat(figures(again)).isEqualTo(figures(r)).contains("study.headroom_nodes " + r.headroomNodes() + " nodes")
                 .endsWith("study done\n");
         assertThat(CapacityStudy.json(new CapacityStudy(HALL, p, 6).run())).isNotEqualTo(CapacityStudy.json(r));
+    }
+
+    @Test
+    void theTwoNExampleIsStaticallyHalfLoadedAndItsFloorsFitOnOneFeed() throws Exception {
+        Site twoN = io.headroom.appliance.site.SiteLoader.load(java.nio.file.Path.of("../sites/example-2n.yaml"));
+        assertThat(twoN.feeds()).hasSize(2);
+        assertThat(twoN.groups()).singleElement().satisfies(g -> assertThat(g.feedIds()).containsExactly("A", "B"));
+        ScaledSite scaled = new ScaledSite(twoN);
+        // One 211.3 kW feed carries 29 nodes at 7.1 kW; the floors (16 × 6.3 kW critical, 32 × 3.1 kW) fit at 48.
+        assertThat(scaled.staticNodes(200)).isEqualTo(29);
+        assertThat(scaled.plannableNodes(200)).isEqualTo(twoN.nodes().size()).isEqualTo(48);
     }
 
     static String figures(CapacityStudy.Result r) {
