@@ -304,6 +304,8 @@ public final class Appliance implements AutoCloseable {
             LatestState state = new LatestState();
             ActiveAlarms alarms = new ActiveAlarms();
             alarms.hysteresis(ActiveAlarms.REGULATION, RegulationLoop.ALARM_RAISE_AFTER, RegulationLoop.ALARM_CLEAR_AFTER);
+            BankActuator banks = new BankActuator(site, measurements.buses());
+            WaveformWatch waveformWatch = new WaveformWatch(monitors, sitePower, ws.streamDeadlineMs() * 1_000_000L);
             FieldIo field = FieldIo.open(site, options.gpioProvider(), protection, state, journal, clocks,
                     supervisor::check);
             if (field != null) {
@@ -351,8 +353,8 @@ public final class Appliance implements AutoCloseable {
                     new io.headroom.appliance.operator.SupervisionAlarms(supervisor, alarms, journal, utc);
             RegulationLoop regulation = new RegulationLoop(site, measurements, actuator, options.commitments(), journal,
                     utc, nanoTime, RegulationLoop.Wiring.none()
-                    .withBanks(new BankActuator(site, measurements.buses()))
-                    .withWaveforms(new WaveformWatch(monitors, sitePower, ws.streamDeadlineMs() * 1_000_000L))
+                    .withBanks(banks)
+                    .withWaveforms(waveformWatch)
                     .onTick(metrics)
                     .withOperator(operator)
                     .supervisedBy(supervisor) // watched from here on, as it starts
