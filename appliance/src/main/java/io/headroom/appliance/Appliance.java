@@ -36,6 +36,7 @@ import io.headroom.appliance.site.Feed;
 import io.headroom.appliance.site.Node;
 import io.headroom.appliance.site.Site;
 import io.headroom.appliance.site.WaveformSettings;
+import io.headroom.appliance.site.WaveformStream;
 import io.headroom.appliance.supervision.Heartbeat;
 import io.headroom.appliance.operator.SupervisionAlarms;
 import io.headroom.appliance.supervision.Supervisor;
@@ -46,10 +47,14 @@ import io.headroom.grid.openadr2b.Ven2b;
 import io.headroom.grid.openadr2b.Ven2bConfig;
 import io.headroom.grid.openadr3.Ven3;
 import io.headroom.grid.openadr3.Ven3Config;
+import io.headroom.drivers.waveform.SampleSource;
 import io.headroom.drivers.waveform.Senders;
 import io.headroom.drivers.waveform.StreamFormat;
 import io.headroom.drivers.waveform.UdpSampleSource;
 import io.headroom.drivers.waveform.comtrade.DataFormat;
+import io.headroom.drivers.waveform.sv.AfPacketChannel;
+import io.headroom.drivers.waveform.sv.SvFrames;
+import io.headroom.drivers.waveform.sv.SvSampleSource;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -260,18 +265,29 @@ public final class Appliance implements AutoCloseable {
             WaveformSettings ws = site.waveforms();
             Disturbances disturbances = new Disturbances(journal, utc, options.dataDir().resolve("disturbances"),
                     site.feeds().stream().map(Feed::id).collect(Collectors.toSet()));
-            List<String> waveFeeds = options.waveforms().stream().map(WaveformInput::feedId).distinct().toList();
+            // Each feed's stream: the site file's waveforms.streams, and (the bench, for now) the options' inputs.
+            List<Object> streams = new ArrayList<>(ws.streams());
+            streams.addAll(options.waveforms());
+            List<String> waveFeeds = new ArrayList<>();
+            for (Object w : streams) {
+                String feedId = w instanceof WaveformInput in ? in.feedId() : ((WaveformStream) w).feedId();
+                if (waveFeeds.contains(feedId)) {
+                    throw new IllegalArgumentException("feed " + feedId + " has two waveform streams (the site file's "
+                            + "waveforms.streams and the appliance's options): give it one");
+                }
+                waveFeeds.add(feedId);
+            }
             // The site's power series: every streamed feed's P3 per half cycle, summed, into the band monitor.
             SitePowerSeries sitePower = waveFeeds.isEmpty() ? null : new SitePowerSeries(waveFeeds,
                     2 * site.frequencyHz(), ws.bandWindowS(), ws.rampSpanS(), SERIES_STALE_NANOS);
             List<WaveformMonitor> monitors = new ArrayList<>();
-            for (WaveformInput w : options.waveforms()) {
-                int feedIndex = site.feeds().indexOf(site.feed(w.feedId()).orElseThrow(
-                        () -> new IllegalArgumentException("waveform input for unknown feed " + w.feedId())));
+            for (Object w : streams) {
+                String feedId = w instanceof WaveformInput in ? in.feedId() : ((WaveformStream) w).feedId();
+                int feedIndex = site.feeds().indexOf(site.feed(feedId).orElseThrow(
+                        () -> new IllegalArgumentException("waveform input for unknown feed " + feedId)));
                 Feed feed = site.feeds().get(feedIndex);
-                StreamFormat format = StreamFormat.threePhaseFeed(w.streamId(), w.sampleRateHz(), feed.id());
-                UdpSampleSource source = UdpSampleSource.open(w.bind(), format,
-                        UdpSampleSource.Options.defaults(w.senders()), nanoTime);
+                SampleSource source = openStream(w, (int) Math.round(site.frequencyHz()), nanoTime);
+                StreamFormat format = source.format();
                 double unRms = feed.phases() == 3 ? feed.voltageV() / Math.sqrt(3) : feed.voltageV();
                 WaveformMonitor monitor;
                 DisturbanceRecorder recorder = null;
@@ -297,7 +313,9 @@ public final class Appliance implements AutoCloseable {
                 parts.push(monitor); // closes its source and its recorder
                 monitor.start();
                 monitors.add(monitor);
-                waveformAddresses.put(feed.id(), source.localAddress());
+                if (source instanceof UdpSampleSource udp) {
+                    waveformAddresses.put(feed.id(), udp.localAddress());
+                }
             }
             // Regulation's state and alarms are made before the loop: their readers (field I/O, VEN, metrics, operator
             // controls, API) are built first, and the loop last, complete, just before it starts.
@@ -451,6 +469,70 @@ public final class Appliance implements AutoCloseable {
     /** The OpenADR VEN, or null when the appliance is not enrolled. */
     public GridLink ven() {
         return ven;
+    }
+
+    /**
+     * Opens one feed's stream: a {@link WaveformInput} or a site file's {@link WaveformStream} ({@code sv}: an
+     * AF_PACKET socket on its interface; {@code udp}: a UDP socket hearing only its senders).
+     *
+     * @throws IllegalStateException naming the feed, the interface or address, and what to do, when it cannot be opened
+     */
+    static SampleSource openStream(Object stream, int nominalHz, java.util.function.LongSupplier nanoTime)
+            throws IOException {
+        return switch (stream) {
+            case WaveformInput w -> UdpSampleSource.open(w.bind(),
+                    StreamFormat.threePhaseFeed(w.streamId(), w.sampleRateHz(), w.feedId()),
+                    UdpSampleSource.Options.defaults(w.senders()), nanoTime);
+            case WaveformStream.Udp u -> {
+                InetSocketAddress bind = new InetSocketAddress(u.bind().host(), u.bind().port());
+                if (bind.isUnresolved()) {
+                    throw new IllegalStateException("feed " + u.feedId() + ": its udp stream's bind address "
+                            + u.bind().host() + " does not resolve: fix waveforms.streams in the site file");
+                }
+                try {
+                    yield UdpSampleSource.open(bind,
+                            StreamFormat.threePhaseFeed(u.streamId(), u.sampleRateHz(), u.feedId()),
+                            UdpSampleSource.Options.defaults(u.allowedSenders()), nanoTime);
+                } catch (IOException | RuntimeException e) {
+                    throw new IllegalStateException("feed " + u.feedId() + ": cannot listen for its udp stream on "
+                            + u.bind() + ": " + e.getMessage() + " (another process on that port? a local address?)",
+                            e);
+                }
+            }
+            case WaveformStream.Sv v -> {
+                SvSampleSource.Options o = v.options(nominalHz);
+                AfPacketChannel channel;
+                try {
+                    channel = AfPacketChannel.open(v.interfaceName(), AfPacketChannel.ETH_P_SV,
+                            SvFrames.parseMac(v.destinationMac()), SV_RECEIVE_TIMEOUT_MS);
+                } catch (IOException e) {
+                    throw new IllegalStateException(svOpenProblem(v, e.getMessage()), e);
+                }
+                yield SvSampleSource.open(channel, StreamFormat.threePhaseFeed(v.appId(), o.sampleRate(),
+                        v.feedId()), o, nanoTime);
+            }
+            default -> throw new IllegalArgumentException("not a waveform stream: " + stream);
+        };
+    }
+
+    /** How long an SV stream's socket waits for a frame before its reader looks round (stop, deadlines). */
+    static final int SV_RECEIVE_TIMEOUT_MS = 50;
+
+    /** What went wrong opening an SV stream, and what to do about it. */
+    static String svOpenProblem(WaveformStream.Sv v, String cause) {
+        String what = "feed " + v.feedId() + ": cannot open its Sampled Values stream (svID " + v.svId() + ") on "
+                + "interface " + v.interfaceName() + ": " + cause;
+        String c = cause == null ? "" : cause;
+        if (c.contains("no interface")) {
+            return what + ". No interface of that name here (`ip link` lists them): fix waveforms.streams' "
+                    + "interface in the site file";
+        }
+        if (c.contains("not permitted") || c.contains("EPERM") || c.contains("CAP_NET_RAW")) {
+            return what + ". Raw sockets need CAP_NET_RAW: the appliance's systemd unit grants it "
+                    + "(AmbientCapabilities=CAP_NET_RAW); by hand, run as root, or give the JDK the capability "
+                    + "(sudo setcap cap_net_raw+ep \"$(readlink -f \"$JAVA_HOME/bin/java\")\")";
+        }
+        return what;
     }
 
     private static void closeAll(Deque<AutoCloseable> parts) {
