@@ -43,7 +43,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code lo}, 61869-9 at 4800 S/s, two ASDUs a frame, paced by a scheduler; a healthy 415 V three-phase feed),
  * and when the publisher drops the feed's voltages to zero detects the loss and fires feed A's armed contingency to
  * the agents (the protection loop's last fan-out, and its journal entry). Each test uses its own destination MAC,
- * APPID and svID. Skipped, with the reason, where this process may not open raw sockets (no CAP_NET_RAW).
+ * APPID and svID. The SV tests are skipped, with the reason, where this process may not open raw sockets (no
+ * CAP_NET_RAW). Also: the site file's {@code udp} stream, bound as configured and hearing only its senders; an
+ * interface that does not exist, and raw sockets refused, fail the start with what to do.
  */
 class ApplianceSvStreamIT {
 
@@ -227,6 +229,71 @@ class ApplianceSvStreamIT {
                 .anyMatch(j -> j.kind().equals("protection") && j.subject().equals("A")
                         && j.message().contains("contingency fired")));
         assertThat(publisher.failed.get()).isNull();
+    }
+
+    /**
+     * The site file's other source: a {@code udp} stream is bound where the file says and heard only from its
+     * senders (127.0.0.1 here): a front-end on 127.0.0.2 is refused, one on 127.0.0.1 read. Needs no raw socket.
+     */
+    @Test
+    void aSiteFilesUdpStreamIsBoundAsConfiguredAndHearsOnlyItsSenders() throws Exception {
+        int port;
+        try (java.net.DatagramSocket d = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            port = d.getLocalPort();
+        }
+        NodeAgent n1 = agent("n1");
+        NodeAgent n2 = agent("n2");
+        var site = SiteLoader.parse(dir.resolve("site.yaml").toString(), site(n1, n2,
+                "waveforms:\n  streams:\n    - feed: A\n      source: udp\n      bind: 127.0.0.1:" + port + "\n"
+                        + "      streamId: 7\n      rate: 4.8 kS/s\n      senders: [127.0.0.1]\n"));
+        Appliance appliance = track(Appliance.start(site, Appliance.Options.of("127.0.0.1", 0, dir.resolve("data"))));
+        InetSocketAddress at = appliance.waveformAddress("A");
+        assertThat(at.getPort()).isEqualTo(port);
+        var format = io.headroom.drivers.waveform.StreamFormat.threePhaseFeed(7, RATE, "A");
+        double[] fullScale = {500, 500, 500, 200, 200, 200};
+        var frontEnd = track(new io.headroom.drivers.waveform.UdpFrameSender(new InetSocketAddress("127.0.0.1", 0),
+                at, format, io.headroom.drivers.waveform.SampleEncoding.INT16, fullScale));
+        var stranger = track(new io.headroom.drivers.waveform.UdpFrameSender(new InetSocketAddress("127.0.0.2", 0),
+                at, format, io.headroom.drivers.waveform.SampleEncoding.INT16, fullScale));
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        track(timer::shutdownNow);
+        long t0 = System.nanoTime();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        long[] sent = {0};
+        int per = 48;
+        double[][] block = new double[6][per];
+        timer.scheduleAtFixedRate(() -> {
+            try {
+                long due = (System.nanoTime() - t0) * RATE / 1_000_000_000L;
+                for (; sent[0] + per <= due; sent[0] += per) {
+                    for (int i = 0; i < per; i++) {
+                        double a = 2 * Math.PI * 60 * (sent[0] + i) / RATE;
+                        for (int ph = 0; ph < 3; ph++) {
+                            block[ph][i] = 338.9 * Math.sin(a - ph * 2 * Math.PI / 3);
+                            block[3 + ph][i] = 70 * Math.sin(a - ph * 2 * Math.PI / 3 - 0.2);
+                        }
+                    }
+                    long nanos = t0 + sent[0] * 1_000_000_000L / RATE;
+                    frontEnd.send(block, 0, per, nanos);
+                    stranger.send(block, 0, per, nanos);
+                }
+            } catch (Throwable t) {
+                failed.compareAndSet(null, t);
+            }
+        }, 0, 2, TimeUnit.MILLISECONDS);
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(failed.get()).isNull();
+            SiteState state = appliance.state();
+            assertThat(state).as("regulation's first tick").isNotNull();
+            WaveformState.FeedStream a = state.waveforms().feeds().get("A");
+            assertThat(a).as("feed A's stream in the state").isNotNull();
+            assertThat(a.status()).isEqualTo(WaveformState.Status.GOOD);
+            assertThat(a.samples()).isGreaterThan(RATE / 2);
+            assertThat(a.refused().unknownSender()).as("frames from 127.0.0.2").isPositive();
+            assertThat(a.latest()).as("feed A's half-cycle quantities").isNotNull();
+            assertThat(java.util.Arrays.stream(a.latest().urms()).boxed().toList())
+                    .allSatisfy(u -> assertThat(u).isBetween(230.0, 250.0));
+        });
     }
 
     @Test
