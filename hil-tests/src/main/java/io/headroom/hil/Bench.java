@@ -339,7 +339,7 @@ public final class Bench implements AutoCloseable {
             wired = new Site(wired.name(), wired.frequencyHz(), wired.feeds(), wired.groups(), wired.racks(),
                     wired.nodes().stream().map(n -> n.withPsk(n.id(), null)).toList(), wired.meters(),
                     wired.supercaps(), wired.agents(), wired.control(), wired.openadr(), wired.modbusBuses(),
-                    benchGpio(wired), wired.waveforms());
+                    benchGpio(wired), plantStreams(wired.waveforms()));
             List<Appliance.WaveformInput> waves = new ArrayList<>();
             Map<String, InetSocketAddress> frontEnd = plant.waveformSources(options.waveformRateHz());
             for (int f = 0; f < site.feeds().size(); f++) {
@@ -479,6 +479,19 @@ public final class Bench implements AutoCloseable {
     static final int ALARM_RELAY_PIN = 22;
     static final int STATUS_LAMP_PIN = 23;
     static final int WATCHDOG_PIN = 24;
+
+    /**
+     * The site's waveform settings without its {@code streams}: the bench's plant is every feed's front-end (its
+     * UDP streams, given to the appliance through its options), so a site file's SV or UDP streams are not opened.
+     */
+    static io.headroom.appliance.site.WaveformSettings plantStreams(io.headroom.appliance.site.WaveformSettings w) {
+        if (!w.streams().isEmpty()) {
+            log.info("bench: the site file's waveforms.streams are not opened: the plant publishes every feed's CT/PT "
+                    + "stream");
+        }
+        return new io.headroom.appliance.site.WaveformSettings(w.detection(), w.streamDeadlineMs(), w.recorderEnabled(),
+                w.preTriggerS(), w.postTriggerS(), w.recordFormat(), w.bandWindowS(), w.rampSpanS());
+    }
 
     /**
      * The bench's GPIO header on Pi4J's mock platform, unless the site declares one: a breaker auxiliary contact
