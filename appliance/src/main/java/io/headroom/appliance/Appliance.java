@@ -48,7 +48,6 @@ import io.headroom.grid.openadr2b.Ven2bConfig;
 import io.headroom.grid.openadr3.Ven3;
 import io.headroom.grid.openadr3.Ven3Config;
 import io.headroom.drivers.waveform.SampleSource;
-import io.headroom.drivers.waveform.Senders;
 import io.headroom.drivers.waveform.StreamFormat;
 import io.headroom.drivers.waveform.UdpSampleSource;
 import io.headroom.drivers.waveform.comtrade.DataFormat;
@@ -105,8 +104,7 @@ public final class Appliance implements AutoCloseable {
      * @param clocks      the appliance's monotonic and UTC clocks; null: the system's ({@link Clocks#system()})
      */
     public record Options(String httpHost, int httpPort, Path dataDir, CommitmentBook commitments, Ven3Config ven,
-                          List<WaveformInput> waveforms, Ven2bConfig ven2b, GpioProvider gpioProvider,
-                          ApiAccess api, Clocks clocks) {
+                          Ven2bConfig ven2b, GpioProvider gpioProvider, ApiAccess api, Clocks clocks) {
         public Options {
             if (api == null) {
                 api = new ApiAccess(null, false);
@@ -117,37 +115,32 @@ public final class Appliance implements AutoCloseable {
             if (clocks == null) {
                 clocks = Clocks.system();
             }
-            waveforms = waveforms == null ? List.of() : List.copyOf(waveforms);
             if (ven != null && ven2b != null) {
                 throw new IllegalArgumentException("enroll with one OpenADR VTN at a time (3.x or 2.0b, not both)");
             }
         }
 
         public Options(String httpHost, int httpPort, Path dataDir, CommitmentBook commitments, Ven3Config ven) {
-            this(httpHost, httpPort, dataDir, commitments, ven, List.of(), null, null, null, null);
-        }
-
-        public Options withWaveforms(List<WaveformInput> w) {
-            return new Options(httpHost, httpPort, dataDir, commitments, ven, w, ven2b, gpioProvider, api, clocks);
+            this(httpHost, httpPort, dataDir, commitments, ven, null, null, null, null);
         }
 
         public Options withVen2b(Ven2bConfig c) {
-            return new Options(httpHost, httpPort, dataDir, commitments, ven, waveforms, c, gpioProvider, api, clocks);
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, c, gpioProvider, api, clocks);
         }
 
         /** Which GPIO provider to open the site's {@code gpio:} section with (null: detect gpiod, then linuxfs). */
         public Options withGpio(GpioProvider p) {
-            return new Options(httpHost, httpPort, dataDir, commitments, ven, waveforms, ven2b, p, api, clocks);
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, ven2b, p, api, clocks);
         }
 
         /** Who may use the API: the token file and whether reads need a token too. */
         public Options withApi(ApiAccess a) {
-            return new Options(httpHost, httpPort, dataDir, commitments, ven, waveforms, ven2b, gpioProvider, a, clocks);
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, ven2b, gpioProvider, a, clocks);
         }
 
         /** The clocks every loop and driver runs on (a test's virtual ones; null: the system's). */
         public Options withClocks(Clocks c) {
-            return new Options(httpHost, httpPort, dataDir, commitments, ven, waveforms, ven2b, gpioProvider, api, c);
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, ven2b, gpioProvider, api, c);
         }
 
         public static Options of(String httpHost, int httpPort, Path dataDir) {
@@ -165,24 +158,6 @@ public final class Appliance implements AutoCloseable {
     public record ApiAccess(Path tokensFile, boolean requireTokenForReads, ApiServer.Tls tls) {
         public ApiAccess(Path tokensFile, boolean requireTokenForReads) {
             this(tokensFile, requireTokenForReads, null);
-        }
-    }
-
-    /**
-     * A feed's raw waveform stream (3 V + 3 I, the waveform module's UDP frame format): where to listen for it and
-     * whom to hear it from.
-     *
-     * @param bind    port 0 picks a free port ({@link #waveformAddress} says which)
-     * @param senders the front-ends whose frames are read ({@link Senders#only}: address, or address and port);
-     *                {@link Senders#any()} only where anyone on that network may send them
-     */
-    public record WaveformInput(String feedId, InetSocketAddress bind, long streamId, double sampleRateHz,
-                                Senders senders) {
-        public WaveformInput {
-            if (senders == null) {
-                throw new IllegalArgumentException("waveform input of feed " + feedId
-                        + ": name its front-end's address (Senders.only) or say Senders.any()");
-            }
         }
     }
 
@@ -265,24 +240,15 @@ public final class Appliance implements AutoCloseable {
             WaveformSettings ws = site.waveforms();
             Disturbances disturbances = new Disturbances(journal, utc, options.dataDir().resolve("disturbances"),
                     site.feeds().stream().map(Feed::id).collect(Collectors.toSet()));
-            // Each feed's stream: the site file's waveforms.streams, and (the bench, for now) the options' inputs.
-            List<Object> streams = new ArrayList<>(ws.streams());
-            streams.addAll(options.waveforms());
-            List<String> waveFeeds = new ArrayList<>();
-            for (Object w : streams) {
-                String feedId = w instanceof WaveformInput in ? in.feedId() : ((WaveformStream) w).feedId();
-                if (waveFeeds.contains(feedId)) {
-                    throw new IllegalArgumentException("feed " + feedId + " has two waveform streams (the site file's "
-                            + "waveforms.streams and the appliance's options): give it one");
-                }
-                waveFeeds.add(feedId);
-            }
+            // Each feed's stream: the site file's waveforms.streams (one per feed, checked by the loader).
+            List<WaveformStream> streams = ws.streams();
+            List<String> waveFeeds = streams.stream().map(WaveformStream::feedId).toList();
             // The site's power series: every streamed feed's P3 per half cycle, summed, into the band monitor.
             SitePowerSeries sitePower = waveFeeds.isEmpty() ? null : new SitePowerSeries(waveFeeds,
                     2 * site.frequencyHz(), ws.bandWindowS(), ws.rampSpanS(), SERIES_STALE_NANOS);
             List<WaveformMonitor> monitors = new ArrayList<>();
-            for (Object w : streams) {
-                String feedId = w instanceof WaveformInput in ? in.feedId() : ((WaveformStream) w).feedId();
+            for (WaveformStream w : streams) {
+                String feedId = w.feedId();
                 int feedIndex = site.feeds().indexOf(site.feed(feedId).orElseThrow(
                         () -> new IllegalArgumentException("waveform input for unknown feed " + feedId)));
                 Feed feed = site.feeds().get(feedIndex);
@@ -472,17 +438,14 @@ public final class Appliance implements AutoCloseable {
     }
 
     /**
-     * Opens one feed's stream: a {@link WaveformInput} or a site file's {@link WaveformStream} ({@code sv}: an
-     * AF_PACKET socket on its interface; {@code udp}: a UDP socket hearing only its senders).
+     * Opens one feed's stream, a site file's {@link WaveformStream} ({@code sv}: an AF_PACKET socket on its
+     * interface; {@code udp}: a UDP socket hearing only its senders; port 0 binds a free one, which
+     * {@link #waveformAddress} says).
      *
      * @throws IllegalStateException naming the feed, the interface or address, and what to do, when it cannot be opened
      */
-    static SampleSource openStream(Object stream, int nominalHz, java.util.function.LongSupplier nanoTime)
-            throws IOException {
+    static SampleSource openStream(WaveformStream stream, int nominalHz, java.util.function.LongSupplier nanoTime) {
         return switch (stream) {
-            case WaveformInput w -> UdpSampleSource.open(w.bind(),
-                    StreamFormat.threePhaseFeed(w.streamId(), w.sampleRateHz(), w.feedId()),
-                    UdpSampleSource.Options.defaults(w.senders()), nanoTime);
             case WaveformStream.Udp u -> {
                 InetSocketAddress bind = new InetSocketAddress(u.bind().host(), u.bind().port());
                 if (bind.isUnresolved()) {
@@ -511,7 +474,6 @@ public final class Appliance implements AutoCloseable {
                 yield SvSampleSource.open(channel, StreamFormat.threePhaseFeed(v.appId(), o.sampleRate(),
                         v.feedId()), o, nanoTime);
             }
-            default -> throw new IllegalArgumentException("not a waveform stream: " + stream);
         };
     }
 

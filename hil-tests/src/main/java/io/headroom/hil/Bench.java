@@ -358,47 +358,47 @@ public final class Bench implements AutoCloseable {
                     wired.nodes().stream().map(n -> n.withPsk(n.id(), null)).toList(), wired.meters(),
                     wired.supercaps(), wired.agents(), wired.control(), wired.openadr(), wired.modbusBuses(),
                     benchGpio(wired), plantStreams(wired.waveforms()));
-            List<Appliance.WaveformInput> waves = new ArrayList<>();
-            List<io.headroom.appliance.site.WaveformStream.Sv> sv = options.udpWaveforms() ? List.of()
-                    : svStreams(site, options.waveformRateHz());
-            if (!sv.isEmpty()) {
+            List<io.headroom.appliance.site.WaveformStream> streams = new ArrayList<>(options.udpWaveforms() ? List.of()
+                    : svStreams(site, options.waveformRateHz()));
+            if (!streams.isEmpty()) {
                 try {
-                    plant.publishSv(sv);
+                    plant.publishSv(streams.stream().map(io.headroom.appliance.site.WaveformStream.Sv.class::cast).toList());
                 } catch (java.io.IOException e) {
                     log.warn("bench: the plant's CT/PT streams are UDP frames, not Sampled Values: {} (SV needs "
                             + "CAP_NET_RAW: run as root or setcap cap_net_raw+ep the JDK's java; --udp-waveforms "
                             + "says UDP)", e.getMessage());
-                    sv = List.of();
+                    streams.clear();
                 }
             }
             String streamKind;
-            if (!sv.isEmpty()) {
-                io.headroom.appliance.site.WaveformSettings w = wired.waveforms();
-                wired = new Site(wired.name(), wired.frequencyHz(), wired.feeds(), wired.groups(), wired.racks(),
-                        wired.nodes(), wired.meters(), wired.supercaps(), wired.agents(), wired.control(),
-                        wired.openadr(), wired.modbusBuses(), wired.gpio(),
-                        new io.headroom.appliance.site.WaveformSettings(w.detection(), w.streamDeadlineMs(),
-                                w.recorderEnabled(), w.preTriggerS(), w.postTriggerS(), w.recordFormat(),
-                                w.bandWindowS(), w.rampSpanS(), List.copyOf(sv)));
-                streamKind = "Sampled Values (" + sv.getFirst().profile() + ") on lo";
+            boolean udp = streams.isEmpty();
+            if (!udp) {
+                streamKind = "Sampled Values (" + ((io.headroom.appliance.site.WaveformStream.Sv) streams.getFirst())
+                        .profile() + ") on lo";
             } else {
+                // the appliance binds a free port per feed, hearing only the plant's socket for that feed
                 Map<String, InetSocketAddress> frontEnd = plant.waveformSources(options.waveformRateHz());
                 for (int f = 0; f < site.feeds().size(); f++) {
                     String feed = site.feeds().get(f).id();
-                    waves.add(new Appliance.WaveformInput(feed, new InetSocketAddress("127.0.0.1", 0), f + 1,
-                            options.waveformRateHz(), io.headroom.drivers.waveform.Senders.only(frontEnd.get(feed))));
+                    InetSocketAddress from = frontEnd.get(feed);
+                    streams.add(new io.headroom.appliance.site.WaveformStream.Udp(feed, new Endpoint("127.0.0.1", 0),
+                            f + 1, options.waveformRateHz(),
+                            List.of(from.getAddress().getHostAddress() + ":" + from.getPort())));
                 }
                 streamKind = "UDP frames";
             }
+            io.headroom.appliance.site.WaveformSettings ws = wired.waveforms();
+            wired = new Site(wired.name(), wired.frequencyHz(), wired.feeds(), wired.groups(), wired.racks(),
+                    wired.nodes(), wired.meters(), wired.supercaps(), wired.agents(), wired.control(),
+                    wired.openadr(), wired.modbusBuses(), wired.gpio(),
+                    new io.headroom.appliance.site.WaveformSettings(ws.detection(), ws.streamDeadlineMs(),
+                            ws.recorderEnabled(), ws.preTriggerS(), ws.postTriggerS(), ws.recordFormat(),
+                            ws.bandWindowS(), ws.rampSpanS(), streams));
             benchTokens(options.dataDir());
-            Appliance appliance = Appliance.start(wired, options.applianceOptions().withWaveforms(waves)
+            Appliance appliance = Appliance.start(wired, options.applianceOptions()
                     .withGpio(io.headroom.drivers.gpio.GpioProvider.MOCK));
-            if (!waves.isEmpty()) {
-                Map<String, InetSocketAddress> targets = new HashMap<>();
-                for (Appliance.WaveformInput w : waves) {
-                    targets.put(w.feedId(), appliance.waveformAddress(w.feedId()));
-                }
-                plant.streamWaveforms(targets, options.waveformRateHz());
+            if (udp) {
+                plant.streamWaveforms(udpTargets(wired, appliance), options.waveformRateHz());
             }
             log.info("bench up: {} meters, {} agents (DTLS-PSK, keys in {}), plant stepping every {} ms, CT/PT "
                             + "streams at {} samples/s, {}", meterPorts.size(), agents.size(),
@@ -406,7 +406,7 @@ public final class Bench implements AutoCloseable {
                     streamKind);
             Bench bench = new Bench(plant, threads, handshakes, keys, agents, appliance, network);
             bench.wiredSite = wired;
-            bench.applianceOptions = options.applianceOptions().withWaveforms(waves)
+            bench.applianceOptions = options.applianceOptions()
                     .withGpio(io.headroom.drivers.gpio.GpioProvider.MOCK);
             bench.wireContacts();
             plant.onFeedChange(bench::contact);
@@ -510,12 +510,10 @@ public final class Bench implements AutoCloseable {
         log.info("appliance stopped; restarting in {} s", downS);
         plant.sleepUntil(plant.nowS() + downS);
         Appliance next = Appliance.start(wiredSite, applianceOptions);
-        if (!applianceOptions.waveforms().isEmpty()) { // UDP: the streams follow it; SV: it opens them itself
-            Map<String, InetSocketAddress> targets = new HashMap<>();
-            for (Appliance.WaveformInput w : applianceOptions.waveforms()) {
-                targets.put(w.feedId(), next.waveformAddress(w.feedId()));
-            }
-            plant.streamWaveforms(targets, applianceOptions.waveforms().getFirst().sampleRateHz());
+        List<io.headroom.appliance.site.WaveformStream> streams = wiredSite.waveforms().streams();
+        if (!streams.isEmpty() && streams.getFirst() instanceof io.headroom.appliance.site.WaveformStream.Udp u) {
+            // UDP: the plant's streams follow it to its new ports; SV: it opens them itself
+            plant.streamWaveforms(udpTargets(wiredSite, next), u.sampleRateHz());
         }
         appliance = next;
         wireContacts();
@@ -527,6 +525,15 @@ public final class Bench implements AutoCloseable {
     static final int ALARM_RELAY_PIN = 22;
     static final int STATUS_LAMP_PIN = 23;
     static final int WATCHDOG_PIN = 24;
+
+    /** Per feed, where the appliance listens for its UDP stream. */
+    private static Map<String, InetSocketAddress> udpTargets(Site wired, Appliance appliance) {
+        Map<String, InetSocketAddress> targets = new HashMap<>();
+        for (io.headroom.appliance.site.WaveformStream w : wired.waveforms().streams()) {
+            targets.put(w.feedId(), appliance.waveformAddress(w.feedId()));
+        }
+        return targets;
+    }
 
     /**
      * Per feed, the SV stream the plant publishes on {@code lo} at {@code rateHz}, or none where no SV profile has
