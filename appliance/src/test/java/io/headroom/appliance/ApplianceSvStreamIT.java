@@ -38,10 +38,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The issue's "done when": an appliance started from a site file whose {@code waveforms.streams} names an IEC
- * 61850-9-2 / 61869-9 Sampled Values stream on the loopback interface opens it by itself (no
- * {@code Options.withWaveforms}), reads a publisher this test runs (SV frames through an AF_PACKET socket on
- * {@code lo}, 61869-9 at 4800 S/s, two ASDUs a frame, paced by a scheduler; a healthy 415 V three-phase feed),
- * and when the publisher drops the feed's voltages to zero detects the loss and fires feed A's armed contingency to
+ * 61850-9-2 / 61869-9 Sampled Values stream on the loopback interface opens it by itself, reads a publisher
+ * this test runs (SV frames through an AF_PACKET socket on {@code lo}, 61869-9 at 4800 S/s, two ASDUs a frame,
+ * paced by a scheduler; a healthy 415 V three-phase feed), and when the publisher drops the feed's voltages to zero detects the loss and fires feed A's armed contingency to
  * the agents (the protection loop's last fan-out, and its journal entry). Each test uses its own destination MAC,
  * APPID and svID. The SV tests are skipped, with the reason, where this process may not open raw sockets (no
  * CAP_NET_RAW). Also: the site file's {@code udp} stream, bound as configured and hearing only its senders; an
@@ -194,7 +193,6 @@ class ApplianceSvStreamIT {
         Files.writeString(file, site(n1, n2, stream.yaml("lo")));
         var site = SiteLoader.load(file);
         assertThat(site.waveforms().streams()).singleElement().isInstanceOf(WaveformStream.Sv.class);
-        // no withWaveforms: the site file's stream is all
         Appliance appliance = track(Appliance.start(site, Appliance.Options.of("127.0.0.1", 0, dir.resolve("data"))));
 
         // The stream is read: samples at the nominal voltage, and regulation armed the agents with A's contingency.
