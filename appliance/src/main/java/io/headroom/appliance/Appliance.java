@@ -36,6 +36,7 @@ import io.headroom.appliance.site.Feed;
 import io.headroom.appliance.site.Node;
 import io.headroom.appliance.site.Site;
 import io.headroom.appliance.site.WaveformSettings;
+import io.headroom.appliance.site.WaveformStream;
 import io.headroom.appliance.supervision.Heartbeat;
 import io.headroom.appliance.operator.SupervisionAlarms;
 import io.headroom.appliance.supervision.Supervisor;
@@ -46,10 +47,13 @@ import io.headroom.grid.openadr2b.Ven2b;
 import io.headroom.grid.openadr2b.Ven2bConfig;
 import io.headroom.grid.openadr3.Ven3;
 import io.headroom.grid.openadr3.Ven3Config;
-import io.headroom.drivers.waveform.Senders;
+import io.headroom.drivers.waveform.SampleSource;
 import io.headroom.drivers.waveform.StreamFormat;
 import io.headroom.drivers.waveform.UdpSampleSource;
 import io.headroom.drivers.waveform.comtrade.DataFormat;
+import io.headroom.drivers.waveform.sv.AfPacketChannel;
+import io.headroom.drivers.waveform.sv.SvFrames;
+import io.headroom.drivers.waveform.sv.SvSampleSource;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,8 +104,7 @@ public final class Appliance implements AutoCloseable {
      * @param clocks      the appliance's monotonic and UTC clocks; null: the system's ({@link Clocks#system()})
      */
     public record Options(String httpHost, int httpPort, Path dataDir, CommitmentBook commitments, Ven3Config ven,
-                          List<WaveformInput> waveforms, Ven2bConfig ven2b, GpioProvider gpioProvider,
-                          ApiAccess api, Clocks clocks) {
+                          Ven2bConfig ven2b, GpioProvider gpioProvider, ApiAccess api, Clocks clocks) {
         public Options {
             if (api == null) {
                 api = new ApiAccess(null, false);
@@ -112,37 +115,32 @@ public final class Appliance implements AutoCloseable {
             if (clocks == null) {
                 clocks = Clocks.system();
             }
-            waveforms = waveforms == null ? List.of() : List.copyOf(waveforms);
             if (ven != null && ven2b != null) {
                 throw new IllegalArgumentException("enroll with one OpenADR VTN at a time (3.x or 2.0b, not both)");
             }
         }
 
         public Options(String httpHost, int httpPort, Path dataDir, CommitmentBook commitments, Ven3Config ven) {
-            this(httpHost, httpPort, dataDir, commitments, ven, List.of(), null, null, null, null);
-        }
-
-        public Options withWaveforms(List<WaveformInput> w) {
-            return new Options(httpHost, httpPort, dataDir, commitments, ven, w, ven2b, gpioProvider, api, clocks);
+            this(httpHost, httpPort, dataDir, commitments, ven, null, null, null, null);
         }
 
         public Options withVen2b(Ven2bConfig c) {
-            return new Options(httpHost, httpPort, dataDir, commitments, ven, waveforms, c, gpioProvider, api, clocks);
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, c, gpioProvider, api, clocks);
         }
 
         /** Which GPIO provider to open the site's {@code gpio:} section with (null: detect gpiod, then linuxfs). */
         public Options withGpio(GpioProvider p) {
-            return new Options(httpHost, httpPort, dataDir, commitments, ven, waveforms, ven2b, p, api, clocks);
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, ven2b, p, api, clocks);
         }
 
         /** Who may use the API: the token file and whether reads need a token too. */
         public Options withApi(ApiAccess a) {
-            return new Options(httpHost, httpPort, dataDir, commitments, ven, waveforms, ven2b, gpioProvider, a, clocks);
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, ven2b, gpioProvider, a, clocks);
         }
 
         /** The clocks every loop and driver runs on (a test's virtual ones; null: the system's). */
         public Options withClocks(Clocks c) {
-            return new Options(httpHost, httpPort, dataDir, commitments, ven, waveforms, ven2b, gpioProvider, api, c);
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, ven2b, gpioProvider, api, c);
         }
 
         public static Options of(String httpHost, int httpPort, Path dataDir) {
@@ -160,24 +158,6 @@ public final class Appliance implements AutoCloseable {
     public record ApiAccess(Path tokensFile, boolean requireTokenForReads, ApiServer.Tls tls) {
         public ApiAccess(Path tokensFile, boolean requireTokenForReads) {
             this(tokensFile, requireTokenForReads, null);
-        }
-    }
-
-    /**
-     * A feed's raw waveform stream (3 V + 3 I, the waveform module's UDP frame format): where to listen for it and
-     * whom to hear it from.
-     *
-     * @param bind    port 0 picks a free port ({@link #waveformAddress} says which)
-     * @param senders the front-ends whose frames are read ({@link Senders#only}: address, or address and port);
-     *                {@link Senders#any()} only where anyone on that network may send them
-     */
-    public record WaveformInput(String feedId, InetSocketAddress bind, long streamId, double sampleRateHz,
-                                Senders senders) {
-        public WaveformInput {
-            if (senders == null) {
-                throw new IllegalArgumentException("waveform input of feed " + feedId
-                        + ": name its front-end's address (Senders.only) or say Senders.any()");
-            }
         }
     }
 
@@ -260,18 +240,20 @@ public final class Appliance implements AutoCloseable {
             WaveformSettings ws = site.waveforms();
             Disturbances disturbances = new Disturbances(journal, utc, options.dataDir().resolve("disturbances"),
                     site.feeds().stream().map(Feed::id).collect(Collectors.toSet()));
-            List<String> waveFeeds = options.waveforms().stream().map(WaveformInput::feedId).distinct().toList();
+            // Each feed's stream: the site file's waveforms.streams (one per feed, checked by the loader).
+            List<WaveformStream> streams = ws.streams();
+            List<String> waveFeeds = streams.stream().map(WaveformStream::feedId).toList();
             // The site's power series: every streamed feed's P3 per half cycle, summed, into the band monitor.
             SitePowerSeries sitePower = waveFeeds.isEmpty() ? null : new SitePowerSeries(waveFeeds,
                     2 * site.frequencyHz(), ws.bandWindowS(), ws.rampSpanS(), SERIES_STALE_NANOS);
             List<WaveformMonitor> monitors = new ArrayList<>();
-            for (WaveformInput w : options.waveforms()) {
-                int feedIndex = site.feeds().indexOf(site.feed(w.feedId()).orElseThrow(
-                        () -> new IllegalArgumentException("waveform input for unknown feed " + w.feedId())));
+            for (WaveformStream w : streams) {
+                String feedId = w.feedId();
+                int feedIndex = site.feeds().indexOf(site.feed(feedId).orElseThrow(
+                        () -> new IllegalArgumentException("waveform input for unknown feed " + feedId)));
                 Feed feed = site.feeds().get(feedIndex);
-                StreamFormat format = StreamFormat.threePhaseFeed(w.streamId(), w.sampleRateHz(), feed.id());
-                UdpSampleSource source = UdpSampleSource.open(w.bind(), format,
-                        UdpSampleSource.Options.defaults(w.senders()), nanoTime);
+                SampleSource source = openStream(w, (int) Math.round(site.frequencyHz()), nanoTime);
+                StreamFormat format = source.format();
                 double unRms = feed.phases() == 3 ? feed.voltageV() / Math.sqrt(3) : feed.voltageV();
                 WaveformMonitor monitor;
                 DisturbanceRecorder recorder = null;
@@ -297,7 +279,9 @@ public final class Appliance implements AutoCloseable {
                 parts.push(monitor); // closes its source and its recorder
                 monitor.start();
                 monitors.add(monitor);
-                waveformAddresses.put(feed.id(), source.localAddress());
+                if (source instanceof UdpSampleSource udp) {
+                    waveformAddresses.put(feed.id(), udp.localAddress());
+                }
             }
             // Regulation's state and alarms are made before the loop: their readers (field I/O, VEN, metrics, operator
             // controls, API) are built first, and the loop last, complete, just before it starts.
@@ -453,6 +437,66 @@ public final class Appliance implements AutoCloseable {
     /** The OpenADR VEN, or null when the appliance is not enrolled. */
     public GridLink ven() {
         return ven;
+    }
+
+    /**
+     * Opens one feed's stream, a site file's {@link WaveformStream} ({@code sv}: an AF_PACKET socket on its
+     * interface; {@code udp}: a UDP socket hearing only its senders; port 0 binds a free one, which
+     * {@link #waveformAddress} says).
+     *
+     * @throws IllegalStateException naming the feed, the interface or address, and what to do, when it cannot be opened
+     */
+    static SampleSource openStream(WaveformStream stream, int nominalHz, java.util.function.LongSupplier nanoTime) {
+        return switch (stream) {
+            case WaveformStream.Udp u -> {
+                InetSocketAddress bind = new InetSocketAddress(u.bind().host(), u.bind().port());
+                if (bind.isUnresolved()) {
+                    throw new IllegalStateException("feed " + u.feedId() + ": its udp stream's bind address "
+                            + u.bind().host() + " does not resolve: fix waveforms.streams in the site file");
+                }
+                try {
+                    yield UdpSampleSource.open(bind,
+                            StreamFormat.threePhaseFeed(u.streamId(), u.sampleRateHz(), u.feedId()),
+                            UdpSampleSource.Options.defaults(u.allowedSenders()), nanoTime);
+                } catch (IOException | RuntimeException e) {
+                    throw new IllegalStateException("feed " + u.feedId() + ": cannot listen for its udp stream on "
+                            + u.bind() + ": " + e.getMessage() + " (another process on that port? a local address?)",
+                            e);
+                }
+            }
+            case WaveformStream.Sv v -> {
+                SvSampleSource.Options o = v.options(nominalHz);
+                AfPacketChannel channel;
+                try {
+                    channel = AfPacketChannel.open(v.interfaceName(), AfPacketChannel.ETH_P_SV,
+                            SvFrames.parseMac(v.destinationMac()), SV_RECEIVE_TIMEOUT_MS);
+                } catch (IOException e) {
+                    throw new IllegalStateException(svOpenProblem(v, e.getMessage()), e);
+                }
+                yield SvSampleSource.open(channel, StreamFormat.threePhaseFeed(v.appId(), o.sampleRate(),
+                        v.feedId()), o, nanoTime);
+            }
+        };
+    }
+
+    /** How long an SV stream's socket waits for a frame before its reader looks round (stop, deadlines). */
+    static final int SV_RECEIVE_TIMEOUT_MS = 50;
+
+    /** What went wrong opening an SV stream, and what to do about it. */
+    static String svOpenProblem(WaveformStream.Sv v, String cause) {
+        String what = "feed " + v.feedId() + ": cannot open its Sampled Values stream (svID " + v.svId() + ") on "
+                + "interface " + v.interfaceName() + ": " + cause;
+        String c = cause == null ? "" : cause;
+        if (c.contains("no interface")) {
+            return what + ". No interface of that name here (`ip link` lists them): fix waveforms.streams' "
+                    + "interface in the site file";
+        }
+        if (c.contains("not permitted") || c.contains("EPERM") || c.contains("CAP_NET_RAW")) {
+            return what + ". Raw sockets need CAP_NET_RAW: the appliance's systemd unit grants it "
+                    + "(AmbientCapabilities=CAP_NET_RAW); by hand, run as root, or give the JDK the capability "
+                    + "(sudo setcap cap_net_raw+ep \"$(readlink -f \"$JAVA_HOME/bin/java\")\")";
+        }
+        return what;
     }
 
     private static void closeAll(Deque<AutoCloseable> parts) {

@@ -46,9 +46,14 @@ public final class Bench implements AutoCloseable {
      * @param plantStepMs    the plant's time step ({@value #MIN_STEP_MS}–{@value #MAX_STEP_MS} ms)
      * @param networkRelay   put the {@link NetImpairment} relay between the appliance and the agents (agents on
      *                       {@value NetImpairment#AGENT_HOST}), so that a scenario can lose and delay their datagrams
+     * @param udpWaveforms   the plant's CT/PT streams in the project's UDP frames, given to the appliance through its
+     *                       options; false (the default): IEC 61850-9-2 / 61869-9 Sampled Values on {@code lo},
+     *                       written into the bench's site as {@code waveforms.streams}, where the rate is an SV
+     *                       profile's and raw sockets are permitted (else UDP, said in a log line)
      */
     public record Options(String httpHost, int httpPort, boolean ephemeralPorts, long seed, Path dataDir,
-                          Appliance.Options appliance, double waveformRateHz, long plantStepMs, boolean networkRelay) {
+                          Appliance.Options appliance, double waveformRateHz, long plantStepMs, boolean networkRelay,
+                          boolean udpWaveforms) {
         public Options {
             if (!(waveformRateHz >= MIN_WAVEFORM_RATE_HZ && waveformRateHz <= MAX_WAVEFORM_RATE_HZ)) {
                 throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
@@ -59,6 +64,19 @@ public final class Bench implements AutoCloseable {
                 throw new IllegalArgumentException("plant step " + plantStepMs + " ms outside " + MIN_STEP_MS + ".."
                         + MAX_STEP_MS + " ms");
             }
+        }
+
+        /** SV waveforms (where the rate and the host allow). */
+        public Options(String httpHost, int httpPort, boolean ephemeralPorts, long seed, Path dataDir,
+                       Appliance.Options appliance, double waveformRateHz, long plantStepMs, boolean networkRelay) {
+            this(httpHost, httpPort, ephemeralPorts, seed, dataDir, appliance, waveformRateHz, plantStepMs, networkRelay,
+                    false);
+        }
+
+        /** The same with the plant's CT/PT streams in UDP frames (the fault drills' forged frames need them). */
+        public Options withUdpWaveforms(boolean udp) {
+            return new Options(httpHost, httpPort, ephemeralPorts, seed, dataDir, appliance, waveformRateHz, plantStepMs,
+                    networkRelay, udp);
         }
 
         /** No network relay. */
@@ -81,13 +99,13 @@ public final class Bench implements AutoCloseable {
         /** The same with the CT/PT streams at {@code rateHz} samples/s. */
         public Options withWaveformRate(double rateHz) {
             return new Options(httpHost, httpPort, ephemeralPorts, seed, dataDir, appliance, rateHz, plantStepMs,
-                    networkRelay);
+                    networkRelay, udpWaveforms);
         }
 
         /** The same with the agents behind the {@link NetImpairment} relay. */
         public Options withNetworkRelay() {
             return new Options(httpHost, httpPort, ephemeralPorts, seed, dataDir, appliance, waveformRateHz, plantStepMs,
-                    true);
+                    true, udpWaveforms);
         }
 
         Appliance.Options applianceOptions() {
@@ -339,28 +357,56 @@ public final class Bench implements AutoCloseable {
             wired = new Site(wired.name(), wired.frequencyHz(), wired.feeds(), wired.groups(), wired.racks(),
                     wired.nodes().stream().map(n -> n.withPsk(n.id(), null)).toList(), wired.meters(),
                     wired.supercaps(), wired.agents(), wired.control(), wired.openadr(), wired.modbusBuses(),
-                    benchGpio(wired), wired.waveforms());
-            List<Appliance.WaveformInput> waves = new ArrayList<>();
-            Map<String, InetSocketAddress> frontEnd = plant.waveformSources(options.waveformRateHz());
-            for (int f = 0; f < site.feeds().size(); f++) {
-                String feed = site.feeds().get(f).id();
-                waves.add(new Appliance.WaveformInput(feed, new InetSocketAddress("127.0.0.1", 0), f + 1,
-                        options.waveformRateHz(), io.headroom.drivers.waveform.Senders.only(frontEnd.get(feed))));
+                    benchGpio(wired), plantStreams(wired.waveforms()));
+            List<io.headroom.appliance.site.WaveformStream> streams = new ArrayList<>(options.udpWaveforms() ? List.of()
+                    : svStreams(site, options.waveformRateHz()));
+            if (!streams.isEmpty()) {
+                try {
+                    plant.publishSv(streams.stream().map(io.headroom.appliance.site.WaveformStream.Sv.class::cast).toList());
+                } catch (java.io.IOException e) {
+                    log.warn("bench: the plant's CT/PT streams are UDP frames, not Sampled Values: {} (SV needs "
+                            + "CAP_NET_RAW: run as root or setcap cap_net_raw+ep the JDK's java; --udp-waveforms "
+                            + "says UDP)", e.getMessage());
+                    streams.clear();
+                }
             }
+            String streamKind;
+            boolean udp = streams.isEmpty();
+            if (!udp) {
+                streamKind = "Sampled Values (" + ((io.headroom.appliance.site.WaveformStream.Sv) streams.getFirst())
+                        .profile() + ") on lo";
+            } else {
+                // the appliance binds a free port per feed, hearing only the plant's socket for that feed
+                Map<String, InetSocketAddress> frontEnd = plant.waveformSources(options.waveformRateHz());
+                for (int f = 0; f < site.feeds().size(); f++) {
+                    String feed = site.feeds().get(f).id();
+                    InetSocketAddress from = frontEnd.get(feed);
+                    streams.add(new io.headroom.appliance.site.WaveformStream.Udp(feed, new Endpoint("127.0.0.1", 0),
+                            f + 1, options.waveformRateHz(),
+                            List.of(from.getAddress().getHostAddress() + ":" + from.getPort())));
+                }
+                streamKind = "UDP frames";
+            }
+            io.headroom.appliance.site.WaveformSettings ws = wired.waveforms();
+            wired = new Site(wired.name(), wired.frequencyHz(), wired.feeds(), wired.groups(), wired.racks(),
+                    wired.nodes(), wired.meters(), wired.supercaps(), wired.agents(), wired.control(),
+                    wired.openadr(), wired.modbusBuses(), wired.gpio(),
+                    new io.headroom.appliance.site.WaveformSettings(ws.detection(), ws.streamDeadlineMs(),
+                            ws.recorderEnabled(), ws.preTriggerS(), ws.postTriggerS(), ws.recordFormat(),
+                            ws.bandWindowS(), ws.rampSpanS(), streams));
             benchTokens(options.dataDir());
-            Appliance appliance = Appliance.start(wired, options.applianceOptions().withWaveforms(waves)
+            Appliance appliance = Appliance.start(wired, options.applianceOptions()
                     .withGpio(io.headroom.drivers.gpio.GpioProvider.MOCK));
-            Map<String, InetSocketAddress> targets = new HashMap<>();
-            for (Appliance.WaveformInput w : waves) {
-                targets.put(w.feedId(), appliance.waveformAddress(w.feedId()));
+            if (udp) {
+                plant.streamWaveforms(udpTargets(wired, appliance), options.waveformRateHz());
             }
-            plant.streamWaveforms(targets, options.waveformRateHz());
             log.info("bench up: {} meters, {} agents (DTLS-PSK, keys in {}), plant stepping every {} ms, CT/PT "
-                            + "streams at {} samples/s", meterPorts.size(), agents.size(),
-                    options.dataDir().resolve(KEYS_FILE), options.plantStepMs(), Math.round(options.waveformRateHz()));
+                            + "streams at {} samples/s, {}", meterPorts.size(), agents.size(),
+                    options.dataDir().resolve(KEYS_FILE), options.plantStepMs(), Math.round(options.waveformRateHz()),
+                    streamKind);
             Bench bench = new Bench(plant, threads, handshakes, keys, agents, appliance, network);
             bench.wiredSite = wired;
-            bench.applianceOptions = options.applianceOptions().withWaveforms(waves)
+            bench.applianceOptions = options.applianceOptions()
                     .withGpio(io.headroom.drivers.gpio.GpioProvider.MOCK);
             bench.wireContacts();
             plant.onFeedChange(bench::contact);
@@ -464,11 +510,11 @@ public final class Bench implements AutoCloseable {
         log.info("appliance stopped; restarting in {} s", downS);
         plant.sleepUntil(plant.nowS() + downS);
         Appliance next = Appliance.start(wiredSite, applianceOptions);
-        Map<String, InetSocketAddress> targets = new HashMap<>();
-        for (Appliance.WaveformInput w : applianceOptions.waveforms()) {
-            targets.put(w.feedId(), next.waveformAddress(w.feedId()));
+        List<io.headroom.appliance.site.WaveformStream> streams = wiredSite.waveforms().streams();
+        if (!streams.isEmpty() && streams.getFirst() instanceof io.headroom.appliance.site.WaveformStream.Udp u) {
+            // UDP: the plant's streams follow it to its new ports; SV: it opens them itself
+            plant.streamWaveforms(udpTargets(wiredSite, next), u.sampleRateHz());
         }
-        plant.streamWaveforms(targets, applianceOptions.waveforms().getFirst().sampleRateHz());
         appliance = next;
         wireContacts();
         log.info("appliance restarted");
@@ -479,6 +525,66 @@ public final class Bench implements AutoCloseable {
     static final int ALARM_RELAY_PIN = 22;
     static final int STATUS_LAMP_PIN = 23;
     static final int WATCHDOG_PIN = 24;
+
+    /** Per feed, where the appliance listens for its UDP stream. */
+    private static Map<String, InetSocketAddress> udpTargets(Site wired, Appliance appliance) {
+        Map<String, InetSocketAddress> targets = new HashMap<>();
+        for (io.headroom.appliance.site.WaveformStream w : wired.waveforms().streams()) {
+            targets.put(w.feedId(), appliance.waveformAddress(w.feedId()));
+        }
+        return targets;
+    }
+
+    /**
+     * Per feed, the SV stream the plant publishes on {@code lo} at {@code rateHz}, or none where no SV profile has
+     * that rate (61869-9: 4800 or 14400 S/s; 9-2LE: 80 or 256 samples a cycle). Each bench its own destination MACs,
+     * APPIDs and svIDs (benches side by side on one host must not hear each other).
+     */
+    private static final java.util.concurrent.atomic.AtomicInteger SV_BENCHES =
+            new java.util.concurrent.atomic.AtomicInteger(java.util.concurrent.ThreadLocalRandom.current().nextInt(0x100));
+
+    static List<io.headroom.appliance.site.WaveformStream.Sv> svStreams(Site site, double rateHz) {
+        int hz = (int) Math.round(site.frequencyHz());
+        io.headroom.drivers.waveform.sv.SvProfile profile = null;
+        for (io.headroom.drivers.waveform.sv.SvProfile p : List.of(io.headroom.drivers.waveform.sv.SvProfile.IEC61869_4800,
+                io.headroom.drivers.waveform.sv.SvProfile.IEC61869_14400, io.headroom.drivers.waveform.sv.SvProfile.LE_80,
+                io.headroom.drivers.waveform.sv.SvProfile.LE_256)) { // 61869-9 first (fewer frames: 2 or 6 ASDUs)
+            if ((hz == 50 || hz == 60) && p.sampleRate(hz) == rateHz) {
+                profile = p;
+                break;
+            }
+        }
+        if (profile == null) {
+            log.info("bench: no Sampled Values profile at {} samples/s: the plant's CT/PT streams are UDP frames",
+                    Math.round(rateHz));
+            return List.of();
+        }
+        int r = (SV_BENCHES.getAndIncrement() & 0xff) << 4;
+        List<io.headroom.appliance.site.WaveformStream.Sv> list = new ArrayList<>();
+        for (int f = 0; f < site.feeds().size(); f++) {
+            int n = r + f; // up to 16 feeds a bench
+            list.add(new io.headroom.appliance.site.WaveformStream.Sv(site.feeds().get(f).id(), "lo",
+                    String.format(java.util.Locale.ROOT, "01-0C-CD-04-%02X-%02X", (n >> 8) & 0xff, n & 0xff),
+                    0x4000 | n, "headroom-bench/" + ProcessHandle.current().pid() + "/" + n, profile,
+                    io.headroom.appliance.site.WaveformStream.Sv.DEFAULT_CHANNELS,
+                    io.headroom.drivers.waveform.sv.SvSampleSource.Options.VOLTS_PER_COUNT,
+                    io.headroom.drivers.waveform.sv.SvSampleSource.Options.AMPS_PER_COUNT, false));
+        }
+        return list;
+    }
+
+    /**
+     * The site's waveform settings without its {@code streams}: the bench's plant is every feed's front-end (its
+     * UDP streams, given to the appliance through its options), so a site file's SV or UDP streams are not opened.
+     */
+    static io.headroom.appliance.site.WaveformSettings plantStreams(io.headroom.appliance.site.WaveformSettings w) {
+        if (!w.streams().isEmpty()) {
+            log.info("bench: the site file's waveforms.streams are not opened: the plant publishes every feed's CT/PT "
+                    + "stream");
+        }
+        return new io.headroom.appliance.site.WaveformSettings(w.detection(), w.streamDeadlineMs(), w.recorderEnabled(),
+                w.preTriggerS(), w.postTriggerS(), w.recordFormat(), w.bandWindowS(), w.rampSpanS());
+    }
 
     /**
      * The bench's GPIO header on Pi4J's mock platform, unless the site declares one: a breaker auxiliary contact

@@ -165,6 +165,10 @@ public final class Cli implements Runnable {
                 description = "the plant's CT/PT streams' sample rate, e.g. 4.8 kS/s (default), 48 kS/s, 1 MS/s; a scenario's plant.waveformRate wins")
         String waveformRate;
 
+        @Option(names = "--udp-waveforms",
+                description = "the plant's CT/PT streams in the project's UDP frames instead of IEC 61850-9-2 / 61869-9 Sampled Values on lo (the default where the rate is an SV profile's and raw sockets are permitted)")
+        boolean udpWaveforms;
+
         @Option(names = "--plant-step", paramLabel = "MS", defaultValue = "2",
                 description = "the plant's time step in ms, 1 to 100 (default ${DEFAULT-VALUE})")
         long plantStepMs;
@@ -313,7 +317,7 @@ public final class Cli implements Runnable {
             }
             Bench.Options benchOptions = new Bench.Options(httpHost, httpPort, ephemeral, seed, dataDir,
                     new io.headroom.appliance.Appliance.Options(httpHost, httpPort, dataDir, null, ven).withVen2b(ven2b),
-                    rateHz, plantStepMs);
+                    rateHz, plantStepMs).withUdpWaveforms(udpWaveforms);
             if (played != null && played.impairsNetwork()) {
                 benchOptions = benchOptions.withNetworkRelay(); // agents on 127.0.0.2 behind the bench's faulty network
             }

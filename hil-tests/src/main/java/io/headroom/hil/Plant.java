@@ -158,6 +158,23 @@ public final class Plant implements AutoCloseable {
         w.forge(f, kind, count);
     }
 
+    /**
+     * The CT/PT front-end as merging units: every feed's stream published from now on as the Sampled Values stream
+     * {@code streams} names (on its interface, {@code lo}), at its profile's rate; the appliance opens the streams
+     * itself (the site's {@code waveforms.streams}), across its restarts too.
+     *
+     * @throws java.io.IOException when the raw socket cannot be opened (no CAP_NET_RAW)
+     */
+    public synchronized void publishSv(java.util.List<io.headroom.appliance.site.WaveformStream.Sv> streams)
+            throws java.io.IOException {
+        WaveformStreamer old = this.waveforms;
+        this.waveforms = WaveformStreamer.sv(site, streams);
+        if (old != null) {
+            old.close();
+        }
+        this.waveforms.publish();
+    }
+
     /** Streams every feed's waveforms to these addresses from now on (the appliance's waveform inputs). */
     public synchronized void streamWaveforms(Map<String, java.net.InetSocketAddress> targets, double sampleRateHz) {
         waveformSources(sampleRateHz);

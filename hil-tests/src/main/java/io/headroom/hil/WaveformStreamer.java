@@ -27,12 +27,75 @@ final class WaveformStreamer implements AutoCloseable {
     private final Site site;
     private final double rateHz;
     private final UdpFrameSender[] senders;
-    private final double[][] buffer;
+    private double[][] buffer;
     private final long startNanos;
     private long sampleIndex;
     private double pendingSamples;
 
     private volatile boolean targeted;
+
+    /** SV mode: the raw socket on lo, and per feed its encoder; null in UDP mode. */
+    private io.headroom.drivers.waveform.sv.AfPacketChannel svChannel;
+    private io.headroom.drivers.waveform.sv.SvEncoder[] svEncoders;
+    private int svAsdus;
+    private int svModulus;
+    private byte[] svFrame;
+    private int[] svValues;
+    private int[] svQuality;
+
+    /**
+     * The same front-end publishing IEC 61850-9-2 / 61869-9 Sampled Values instead: per feed the stream
+     * {@code streams} names (its MAC, APPID, svID and profile: the rate must be the profile's), frames of the
+     * profile's ASDUs sent through one AF_PACKET socket on {@code lo}, values in counts of the stream's scales.
+     * Sends nothing until {@link #publish}.
+     *
+     * @throws IOException when the raw socket cannot be opened (no CAP_NET_RAW)
+     */
+    static WaveformStreamer sv(Site site, java.util.List<io.headroom.appliance.site.WaveformStream.Sv> streams)
+            throws IOException {
+        io.headroom.drivers.waveform.sv.SvProfile profile = streams.getFirst().profile();
+        int hz = (int) Math.round(site.frequencyHz());
+        WaveformStreamer w = new WaveformStreamer(site, profile.sampleRate(hz));
+        try {
+            w.svChannel = io.headroom.drivers.waveform.sv.AfPacketChannel.open(streams.getFirst().interfaceName(),
+                    io.headroom.drivers.waveform.sv.AfPacketChannel.ETH_P_SV, null, 100);
+        } catch (IOException e) {
+            w.close();
+            throw e;
+        }
+        w.svEncoders = new io.headroom.drivers.waveform.sv.SvEncoder[site.feeds().size()];
+        w.svAsdus = profile.asdusPerFrame();
+        w.svModulus = profile.smpCntModulus(hz);
+        for (int f = 0; f < site.feeds().size(); f++) {
+            String id = site.feeds().get(f).id();
+            io.headroom.appliance.site.WaveformStream.Sv s = streams.stream().filter(x -> x.feedId().equals(id))
+                    .findFirst().orElseThrow(() -> new IllegalArgumentException("no SV stream for feed " + id));
+            byte[] src = io.headroom.drivers.waveform.sv.SvFrames.parseMac("02-00-00-00-00-00");
+            src[4] = (byte) (s.appId() >> 8);
+            src[5] = (byte) s.appId();
+            w.svEncoders[f] = new io.headroom.drivers.waveform.sv.SvEncoder(
+                    io.headroom.drivers.waveform.sv.SvFrames.parseMac(s.destinationMac()), src, -1, s.appId(), s.svId(),
+                    1, 2, w.svModulus);
+        }
+        int perFrame = w.buffer[0].length;
+        w.buffer = new double[6][perFrame - perFrame % 24]; // whole frames of every profile (1, 2, 6 or 8 ASDUs)
+        w.svFrame = new byte[1500];
+        w.svValues = new int[w.svAsdus * io.headroom.drivers.waveform.sv.SvFrames.CHANNELS];
+        w.svQuality = new int[w.svValues.length];
+        w.svScale = new double[]{streams.getFirst().voltsPerCount(), streams.getFirst().ampsPerCount()};
+        return w;
+    }
+
+    private double[] svScale;
+
+    boolean publishesSv() {
+        return svChannel != null;
+    }
+
+    /** SV mode: starts publishing (the appliance opens the streams itself; nothing to retarget). */
+    void publish() {
+        targeted = true;
+    }
 
     WaveformStreamer(Site site, double rateHz) {
         this.site = site;
@@ -101,6 +164,10 @@ final class WaveformStreamer implements AutoCloseable {
      * (magic, stream id, layout, CRC), 10 samples each.
      */
     void forge(int feedIndex, Forgery kind, int count) throws IOException {
+        if (svChannel != null) {
+            throw new IllegalStateException("forged frames are UDP frames: run the bench with its UDP waveform "
+                    + "streams (--udp-waveforms, Bench.Options.withUdpWaveforms)");
+        }
         UdpFrameSender own = senders[feedIndex];
         StreamFormat format = own.format();
         double rate = kind == Forgery.OTHER_RATE ? 2 * rateHz : rateHz;
@@ -129,6 +196,9 @@ final class WaveformStreamer implements AutoCloseable {
         }
         pendingSamples += dtS * rateHz;
         int n = (int) pendingSamples;
+        if (svChannel != null) {
+            n -= n % svAsdus; // whole SV frames
+        }
         pendingSamples -= n;
         int perFrame = buffer[0].length;
         double w = 2 * Math.PI * site.frequencyHz();
@@ -159,7 +229,11 @@ final class WaveformStreamer implements AutoCloseable {
                     }
                 }
                 try {
-                    senders[f].send(buffer, 0, k, firstNanos);
+                    if (svChannel != null) {
+                        sendSv(f, first, k);
+                    } else {
+                        senders[f].send(buffer, 0, k, firstNanos);
+                    }
                 } catch (IOException e) {
                     // A full socket buffer loses a frame: the receiver counts it as a gap, as it would on a network.
                 }
@@ -167,6 +241,24 @@ final class WaveformStreamer implements AutoCloseable {
             done += k;
         }
         sampleIndex += n;
+    }
+
+    /** Feed {@code f}'s {@code k} samples in the buffer (sample index {@code first} on) as SV frames. */
+    private void sendSv(int f, long first, int k) throws IOException {
+        io.headroom.drivers.waveform.sv.SvEncoder enc = svEncoders[f];
+        double vScale = svScale[0];
+        double iScale = svScale[1];
+        for (int s = 0; s < k; s += svAsdus) {
+            for (int a = 0; a < svAsdus; a++) {
+                int base = a * io.headroom.drivers.waveform.sv.SvFrames.CHANNELS;
+                for (int p = 0; p < 3; p++) {
+                    svValues[base + p] = (int) Math.round(buffer[3 + p][s + a] / iScale);     // Ia Ib Ic
+                    svValues[base + 4 + p] = (int) Math.round(buffer[p][s + a] / vScale); // Va Vb Vc
+                }
+            }
+            int len = enc.encode(svFrame, 0, svAsdus, (int) ((first + s) % svModulus), false, svValues, svQuality);
+            svChannel.send(svFrame, len);
+        }
     }
 
     /**
@@ -216,6 +308,9 @@ final class WaveformStreamer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (svChannel != null) {
+            svChannel.close();
+        }
         for (UdpFrameSender s : senders) {
             if (s != null) {
                 s.close();

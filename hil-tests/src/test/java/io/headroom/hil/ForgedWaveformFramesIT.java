@@ -34,7 +34,7 @@ class ForgedWaveformFramesIT {
     @BeforeAll
     static void start(@TempDir Path data) throws Exception {
         site = SiteLoader.load(Path.of("../sites/example-4feed.yaml"));
-        bench = Bench.start(site, Bench.Options.forTests(data));
+        bench = Bench.start(site, Bench.Options.forTests(data).withUdpWaveforms(true)); // forged frames are UDP frames
     }
 
     @AfterAll

@@ -209,7 +209,14 @@ public final class ApplianceCommands {
                 spec.commandLine().getErr().println("run: " + e.getMessage());
                 return EXIT_USAGE;
             }
-            Appliance appliance = Appliance.start(s, options);
+            Appliance appliance;
+            try {
+                appliance = Appliance.start(s, options);
+            } catch (RuntimeException e) {
+                // a stream that cannot be opened (no interface, no CAP_NET_RAW), a port in use…: no fast path is no start
+                spec.commandLine().getErr().println("run: the appliance did not start: " + e.getMessage());
+                return ExitCodes.COULD_NOT_RUN;
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 appliance.close();

@@ -36,7 +36,7 @@ public final class FootprintAppliance {
     public static void main(String[] args) throws Exception {
         Path siteFile = null;
         Path data = null;
-        List<Appliance.WaveformInput> waves = new ArrayList<>();
+        List<io.headroom.appliance.site.WaveformStream> waves = new ArrayList<>();
         for (int i = 0; i < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -50,8 +50,14 @@ public final class FootprintAppliance {
             throw new IllegalArgumentException("--site FILE and --data DIR are required");
         }
         Site site = SiteLoader.load(siteFile);
-        Appliance appliance = Appliance.start(site, Appliance.Options.of("127.0.0.1", 0, data).withWaveforms(waves));
-        for (Appliance.WaveformInput w : waves) {
+        io.headroom.appliance.site.WaveformSettings ws = site.waveforms();
+        site = new Site(site.name(), site.frequencyHz(), site.feeds(), site.groups(), site.racks(), site.nodes(),
+                site.meters(), site.supercaps(), site.agents(), site.control(), site.openadr(), site.modbusBuses(),
+                site.gpio(), new io.headroom.appliance.site.WaveformSettings(ws.detection(), ws.streamDeadlineMs(),
+                ws.recorderEnabled(), ws.preTriggerS(), ws.postTriggerS(), ws.recordFormat(), ws.bandWindowS(),
+                ws.rampSpanS(), waves)); // the streams the parent's plant sends, as a site file's udp streams
+        Appliance appliance = Appliance.start(site, Appliance.Options.of("127.0.0.1", 0, data));
+        for (io.headroom.appliance.site.WaveformStream w : waves) {
             InetSocketAddress a = appliance.waveformAddress(w.feedId());
             System.out.println("waveform " + w.feedId() + " " + a.getAddress().getHostAddress() + ":" + a.getPort());
         }
@@ -79,12 +85,13 @@ public final class FootprintAppliance {
     }
 
     /** {@code FEED,STREAM-ID,RATE,SENDER-HOST:PORT}. */
-    static Appliance.WaveformInput waveform(String spec) {
+    static io.headroom.appliance.site.WaveformStream.Udp waveform(String spec) {
         String[] p = spec.split(",");
         if (p.length != 4) {
             throw new IllegalArgumentException("--waveform FEED,STREAM-ID,RATE,SENDER-HOST:PORT, was " + spec);
         }
-        return new Appliance.WaveformInput(p[0], new InetSocketAddress("127.0.0.1", 0), Long.parseLong(p[1]),
-                Double.parseDouble(p[2]), Senders.parse(List.of(p[3])));
+        Senders.parse(List.of(p[3])); // checked now
+        return new io.headroom.appliance.site.WaveformStream.Udp(p[0], new io.headroom.appliance.site.Endpoint(
+                "127.0.0.1", 0), Long.parseLong(p[1]), Double.parseDouble(p[2]), List.of(p[3]));
     }
 }
