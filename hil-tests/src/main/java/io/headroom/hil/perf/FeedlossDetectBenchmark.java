@@ -41,12 +41,67 @@ public final class FeedlossDetectBenchmark {
     private FeedlossDetectBenchmark() {
     }
 
+    /** Seeded trials per {@link FeedlossCases} case (stream time: p99 is the 3rd largest of 200). */
+    static final int CASE_TRIALS = 200;
+
     public static void run(PrintWriter out) {
+        cases(out, CASE_TRIALS);
         try {
             measure(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The realistic cases of {@link FeedlossCases}, in stream time: per case {@code fired} (trials whose
+     * {@code FEED_LOST}, the contingency, came), p50/p99/max detection time, and for the cases where a
+     * {@code PHASE_LOST} came, its p99/max; then over the dips and ride-through points, {@code false_fires}
+     * (contingencies fired on the ITIC ride-through cases, by the policy for dips below 50 % included) and
+     * {@code false_fires_outside_policy} (those on ride-through dips that stay at or above 50 %).
+     */
+    static void cases(PrintWriter out, int trials) {
+        int falseFires = 0;
+        int outsidePolicy = 0;
+        for (FeedlossCases.Case c : FeedlossCases.all()) {
+            int n = Double.isFinite(c.durationS()) && c.durationS() > 1 ? Math.max(10, trials / 10) : trials; // long dips: fewer
+            FeedlossCases.Result r = FeedlossCases.run(c, n, 2024);
+            String p = "feedloss-detect." + c.name();
+            out.printf(Locale.ROOT, "%s.fired %d count (of %d, %s)%n", p, r.fired(), n, c.category());
+            if (r.fired() > 0) {
+                out.printf(Locale.ROOT, "%s.p50_ms %.3f ms%n", p, r.quantileMs(r.detectS(), 0.5));
+                out.printf(Locale.ROOT, "%s.p99_ms %.3f ms%n", p, r.quantileMs(r.detectS(), 0.99));
+                out.printf(Locale.ROOT, "%s.max_ms %.3f ms%n", p, r.quantileMs(r.detectS(), 1));
+            }
+            if (r.phaseLost() > 0) {
+                out.printf(Locale.ROOT, "%s.phase_lost %d count%n", p, r.phaseLost());
+                out.printf(Locale.ROOT, "%s.phase_lost.p99_ms %.3f ms%n", p, r.quantileMs(r.phaseLostS(), 0.99));
+                out.printf(Locale.ROOT, "%s.phase_lost.max_ms %.3f ms%n", p, r.quantileMs(r.phaseLostS(), 1));
+            }
+            if (r.preFires() > 0) {
+                out.printf(Locale.ROOT, "%s.healthy_fires %d count%n", p, r.preFires());
+            }
+            falseFires += r.preFires();
+            if (c.category() == FeedlossCases.Category.ITIC_RIDE_THROUGH) {
+                falseFires += r.fired();
+                boolean policy = minResidual(c) < DetectionSettings.defaults().lossFraction();
+                if (!policy) {
+                    outsidePolicy += r.fired();
+                }
+            }
+        }
+        out.printf(Locale.ROOT, "feedloss-detect.goal_ms %.3f ms%n", FeedlossCases.GOAL_S * 1e3);
+        out.printf(Locale.ROOT, "feedloss-detect.false_fires %d count%n", falseFires);
+        out.printf(Locale.ROOT, "feedloss-detect.false_fires_outside_policy %d count%n", outsidePolicy);
+        out.flush();
+    }
+
+    private static double minResidual(FeedlossCases.Case c) {
+        double min = 1;
+        for (int p = 0; p < 3; p++) {
+            min = Math.min(min, c.d().amp(p, 0));
+        }
+        return min;
     }
 
     private static void measure(PrintWriter out) throws IOException {
