@@ -1,0 +1,150 @@
+package io.headroom.hil.perf;
+
+import io.headroom.hil.perf.FeedlossCases.Case;
+import io.headroom.hil.perf.FeedlossCases.Category;
+import io.headroom.hil.perf.FeedlossCases.Result;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The detector's decisions on the realistic cases of {@code feedloss-detect}, in stream time (seeded). */
+class FeedlossCasesTest {
+
+    private static final int TRIALS = 40;
+    private static final double CYCLE = 1 / FeedlossCases.HZ;
+
+    private static Case named(String name) {
+        return FeedlossCases.all().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static Result run(String name, int trials) {
+        Result r = FeedlossCases.run(named(name), trials, 7);
+        assertThat(r.preFires()).as("fires on the healthy part of %s", name).isZero();
+        return r;
+    }
+
+    private static double max(double[] xs) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (double x : xs) {
+            m = Math.max(m, x);
+        }
+        return m;
+    }
+
+    @Test
+    void theHealthySignalCarriesThreeToFivePercentThdAndNeverFires() {
+        Random r = new Random(3);
+        int n = (int) (10 * CYCLE * FeedlossCases.RATE); // 10 whole cycles
+        for (int trial = 0; trial < 10; trial++) {
+            double[][] ch = FeedlossCases.signal(r, n, n, n, (p, t) -> 1);
+            double fund = amplitude(ch[0], 1);
+            double h = 0;
+            for (int k = 3; k <= 7; k += 2) {
+                h += Math.pow(amplitude(ch[0], k), 2);
+            }
+            assertThat(Math.sqrt(h) / fund).as("THDv").isBetween(0.029, 0.051);
+        }
+        Result healthy = FeedlossCases.run(new Case("healthy", Category.ITIC_RIDE_THROUGH, 1, (p, t) -> 1), 20, 11);
+        assertThat(healthy.fired()).isZero();
+        assertThat(healthy.phaseLost()).isZero();
+        assertThat(healthy.preFires()).isZero();
+    }
+
+    /** Amplitude of harmonic {@code k} of a whole number of cycles at the nominal frequency. */
+    private static double amplitude(double[] x, int k) {
+        double w = 2 * Math.PI * k * FeedlossCases.HZ / FeedlossCases.RATE;
+        double re = 0;
+        double im = 0;
+        for (int i = 0; i < x.length; i++) {
+            re += x[i] * Math.cos(w * i);
+            im += x[i] * Math.sin(w * i);
+        }
+        return 2 * Math.hypot(re, im) / x.length;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"collapse", "jump30-to-40pct", "iec-40pct-12c"})
+    void aThreePhaseLossUnderHarmonicsFiresWithinAQuarterCyclePlusAnSvFrame(String name) {
+        Result r = run(name, TRIALS);
+        assertThat(r.fired()).isEqualTo(TRIALS);
+        assertThat(max(r.detectS())).isLessThanOrEqualTo(FeedlossCases.GOAL_S);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"single-phase", "single-phase-l2"})
+    void aSinglePhaseLossIsAPhaseLossWithinOneAndAHalfCyclesAndFiresNoContingency(String name) {
+        Result r = run(name, TRIALS);
+        assertThat(r.fired()).as("FEED_LOST (the contingency)").isZero();
+        assertThat(r.phaseLost()).isEqualTo(TRIALS);
+        assertThat(max(r.phaseLostS())).isGreaterThan(CYCLE).isLessThanOrEqualTo(1.5 * CYCLE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 5})
+    void aBackFedDecayFiresWhenTheMagnitudeHasFallenBelowHalfPlusThePersistence(int cycles) {
+        Result r = run("decay-" + cycles + "c", TRIALS);
+        assertThat(r.fired()).isEqualTo(TRIALS);
+        // e^(-t/τ) = 0.5 with τ = n cycles / ln 20, then 1 ms of persistence, up to a frame, noise and harmonics
+        double expected = cycles * CYCLE * Math.log(2) / Math.log(20) + 0.001;
+        for (double s : r.detectS()) {
+            assertThat(s).isBetween(expected - 0.0015, expected + 0.0015);
+        }
+        if (cycles == 5) {
+            assertThat(max(r.detectS())).as("the goal is missed: a threshold waits for the decay")
+                    .isGreaterThan(FeedlossCases.GOAL_S);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"iec-0pct-0.5c", "iec-0pct-1c", "itic-0pct-20ms"})
+    void aZeroPercentDipLongerThanThePersistenceFiresByPolicy(String name) {
+        Result r = run(name, TRIALS);
+        assertThat(r.fired()).isEqualTo(TRIALS);
+        assertThat(max(r.detectS())).isLessThanOrEqualTo(FeedlossCases.GOAL_S);
+    }
+
+    @Test
+    void aZeroPercentDipShorterThanThePersistenceNeverFiresAndOneAsLongFires() {
+        int persist = (int) Math.round(0.001 * FeedlossCases.RATE); // DetectionSettings.defaults()
+        double dt = 1 / FeedlossCases.RATE;
+        Result shorter = FeedlossCases.run(new Case("0pct-short", Category.ITIC_RIDE_THROUGH,
+                (persist - 1) * dt, (p, t) -> 0), TRIALS, 5);
+        assertThat(shorter.fired()).isZero();
+        Result asLong = FeedlossCases.run(new Case("0pct-long", Category.ITIC_RIDE_THROUGH,
+                (persist + 0.2) * dt, (p, t) -> 0), TRIALS, 5);
+        assertThat(asLong.fired()).isEqualTo(TRIALS);
+        assertThat(run("itic-0pct-0.8ms", TRIALS).fired()).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"iec-70pct-30c", "itic-70pct-0.4s", "jump30", "itic-1ph-0pct-1c"})
+    void theRideThroughDipsAboveHalfNeverFire(String name) {
+        assertThat(run(name, TRIALS).fired()).isZero();
+    }
+
+    @Test
+    void theLongDipsNeverFire() {
+        assertThat(run("iec-80pct-300c", 3).fired()).isZero();
+        assertThat(run("itic-80pct-2s", 5).fired()).isZero();
+    }
+
+    @Test
+    void theBenchmarkPrintsEveryCaseAndTheFalseFires() {
+        StringWriter s = new StringWriter();
+        FeedlossDetectBenchmark.cases(new PrintWriter(s), 20);
+        String out = s.toString();
+        for (Case c : FeedlossCases.all()) {
+            assertThat(out).contains("feedloss-detect." + c.name() + ".fired ");
+        }
+        assertThat(out).contains("feedloss-detect.collapse.p99_ms ", "feedloss-detect.collapse.max_ms ",
+                "feedloss-detect.single-phase.phase_lost.p99_ms ");
+        // the 0 % ½-cycle, 1-cycle and 20 ms dips, 20 trials each, fire by policy; nothing else
+        assertThat(out).contains("feedloss-detect.false_fires 60 count", "false_fires_outside_policy 0 count");
+    }
+}
