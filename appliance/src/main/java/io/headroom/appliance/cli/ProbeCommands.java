@@ -1,0 +1,247 @@
+package io.headroom.appliance.cli;
+
+import io.headroom.appliance.measure.FeedPhases;
+import io.headroom.appliance.measure.ModbusProbe;
+import io.headroom.appliance.site.Site;
+import io.headroom.appliance.site.SupercapBank;
+import io.headroom.common.cli.ExitCodes;
+import io.headroom.drivers.modbus.SupercapBankDriver;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code probe}: commissioning, against the site file and without starting control. What a device answers, as the
+ * appliance would read it: {@code probe meter ID}, {@code probe bank ID}. Exit codes: 0 read and plausible, 1 the
+ * device answered with errors (a Modbus exception, values outside the map's range), 2 usage (an id the site does not
+ * have: the message names those it has; a site file that does not validate), 3 unreachable, 4 could not run.
+ */
+@Command(name = "probe", mixinStandardHelpOptions = true,
+        description = "Commissioning: read a device the site file names, without starting control.",
+        subcommands = {ProbeCommands.MeterProbe.class, ProbeCommands.BankProbe.class})
+public final class ProbeCommands implements Runnable {
+
+    /** The site file a probe reads when {@code --site} is not given (as {@code bench} and {@code study}). */
+    public static final String DEFAULT_SITE = "sites/example-4feed.yaml";
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The options every probe has. */
+    static class Common {
+        @Option(names = "--site", paramLabel = "FILE", description = "the site file (default: " + DEFAULT_SITE + ")")
+        Path site;
+
+        @Option(names = "--json", description = "print the result as JSON (indented on a terminal)")
+        boolean json;
+
+        @Spec
+        CommandSpec spec;
+
+        Site loadSite() {
+            // relative to where ./headroom lives (the launcher passes headroom.home), as bench's and study's default
+            Path file = site != null ? site : Path.of(System.getProperty("headroom.home", ".")).resolve(DEFAULT_SITE);
+            return ApplianceCommands.loadOrReport(file, spec.commandLine().getErr());
+        }
+    }
+
+    @Command(name = "meter", mixinStandardHelpOptions = true,
+            description = "Read every point of a meter's register map once over its Modbus connection; print the values "
+                    + "with their names, units and quality, and the feeds the appliance would derive from them.")
+    public static final class MeterProbe extends Common implements Callable<Integer> {
+        @Parameters(paramLabel = "ID", description = "the meter's id in the site file")
+        String id;
+
+        @Override
+        public Integer call() {
+            return modbus(this, "meter", id);
+        }
+    }
+
+    @Command(name = "bank", mixinStandardHelpOptions = true,
+            description = "Read every point of a supercap bank's register map once over its Modbus connection; print the "
+                    + "values with their names, units and quality, and the bank's state as the driver reads it.")
+    public static final class BankProbe extends Common implements Callable<Integer> {
+        @Parameters(paramLabel = "ID", description = "the bank's id in the site file")
+        String id;
+
+        @Override
+        public Integer call() {
+            return modbus(this, "bank", id);
+        }
+    }
+
+    static int modbus(Common c, String kind, String id) {
+        PrintWriter out = c.spec.commandLine().getOut();
+        PrintWriter err = c.spec.commandLine().getErr();
+        Site site = c.loadSite();
+        if (site == null) {
+            return ExitCodes.USAGE;
+        }
+        ModbusProbe.Result r;
+        try {
+            io.headroom.appliance.clock.Clocks clocks = io.headroom.appliance.clock.Clocks.system();
+            r = kind.equals("meter") ? ModbusProbe.meter(site, id, clocks) : ModbusProbe.bank(site, id, clocks);
+        } catch (ModbusProbe.UnknownDeviceException e) {
+            err.println("probe " + kind + ": " + e.getMessage());
+            return ExitCodes.USAGE;
+        } catch (RuntimeException e) {
+            err.println("probe " + kind + ": could not run: " + e);
+            return ExitCodes.COULD_NOT_RUN;
+        }
+        if (c.json) {
+            out.println(Json.forOutput(toJson(r, ModbusProbe.bankSpec(site, id)).encode(), Json.terminal()));
+        } else {
+            out.print(render(r, ModbusProbe.bankSpec(site, id)));
+        }
+        out.flush();
+        if (r.outcome() != ModbusProbe.Outcome.OK) {
+            err.println("probe " + kind + " " + id + ": " + r.outcome().name().toLowerCase(java.util.Locale.ROOT)
+                    + ": " + r.error());
+        }
+        return exitCode(r.outcome());
+    }
+
+    static int exitCode(ModbusProbe.Outcome o) {
+        return switch (o) {
+            case OK -> ExitCodes.OK;
+            case FAILED -> ExitCodes.FAILED;
+            case UNREACHABLE -> ExitCodes.UNREACHABLE;
+        };
+    }
+
+    /** A number for people: up to 7 significant digits, no exponent, no trailing zeros; "-" for unknown. */
+    static String num(double v) {
+        if (!Double.isFinite(v)) {
+            return "-";
+        }
+        return new BigDecimal(v).round(new MathContext(7)).stripTrailingZeros().toPlainString();
+    }
+
+    static Object jnum(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    static String render(ModbusProbe.Result r, SupercapBank bank) {
+        StringBuilder b = new StringBuilder();
+        b.append(r.kind()).append(' ').append(r.id()).append(": ").append(r.transport())
+                .append(r.bus() == null ? "" : " (bus " + r.bus() + ")").append(", unit ").append(r.unitId())
+                .append(", map ").append(r.profile() == null ? "-" : r.profile()).append(", read in ")
+                .append(r.durationMs()).append(" ms: ").append(r.outcome());
+        if (r.error() != null) {
+            b.append(" (").append(r.error()).append(')');
+        }
+        b.append(System.lineSeparator());
+        if (!r.points().isEmpty()) {
+            Table t = new Table("POINT", ">VALUE", "UNIT", "QUALITY", "REGISTER");
+            for (ModbusProbe.Point p : r.points()) {
+                t.row(p.name(), p.text() != null ? "\"" + p.text() + "\"" : num(p.value()),
+                        p.unit() == null || p.unit().isEmpty() ? "" : p.unit(), p.quality(),
+                        "fc" + p.function() + " " + p.address() + " " + p.type().toLowerCase(java.util.Locale.ROOT));
+            }
+            b.append(t.render());
+        }
+        for (ModbusProbe.FeedFigures f : r.feeds()) {
+            b.append("feed ").append(f.feed().feedId()).append(" (limit ").append(num(f.limitA())).append(" A): ")
+                    .append(f.feed().quality()).append(", current ").append(num(f.feed().currentA())).append(" A, power ")
+                    .append(num(f.feed().powerW())).append(" W").append(System.lineSeparator());
+            FeedPhases p = f.phases();
+            Table t = new Table("PHASE", ">V", ">A", ">W", "W FROM", ">PF");
+            for (int k = 0; k < 3; k++) {
+                t.row("  L" + (k + 1), num(p.voltageV()[k]), num(p.currentA()[k]), num(p.powerW()[k]),
+                        p.powerSource()[k] == null ? "unknown" : p.powerSource()[k], num(p.powerFactor()[k]));
+            }
+            b.append(t.render());
+            b.append("  total ").append(num(p.totalPowerW())).append(" W, PF ").append(num(p.totalPowerFactor()))
+                    .append(", frequency ").append(num(p.frequencyHz())).append(" Hz").append(System.lineSeparator());
+        }
+        if (r.kind().equals("meter") && r.feeds().isEmpty() && r.quality() != null) {
+            b.append("(no feed of the site is measured by this meter)").append(System.lineSeparator());
+        }
+        SupercapBankDriver.BankState s = r.bank();
+        if (s != null) {
+            b.append("bank ").append(r.id()).append(bank == null ? "" : " on feed " + bank.feedId()).append(": SoC ")
+                    .append(num(s.socPercent())).append(" %, ").append(num(s.voltageV())).append(" V, ")
+                    .append(num(s.currentA())).append(" A, ").append(num(s.temperatureC())).append(" °C, power ")
+                    .append(num(s.powerW())).append(" W, mode ").append(s.mode()).append(", setpoint ")
+                    .append(num(s.setpointW())).append(" W, converter state ").append(s.converterState())
+                    .append(", alarms 0x").append(Long.toHexString(s.alarms())).append(System.lineSeparator());
+            if (bank != null) {
+                b.append("  limits: charge ").append(num(bank.maxChargeW())).append(" W, discharge ")
+                        .append(num(bank.maxDischargeW())).append(" W").append(System.lineSeparator());
+            }
+        }
+        if (r.bankUnfit() != null) {
+            b.append("the map cannot drive a bank: ").append(r.bankUnfit()).append(System.lineSeparator());
+        }
+        return b.toString();
+    }
+
+    static JsonObject toJson(ModbusProbe.Result r, SupercapBank bank) {
+        JsonObject o = new JsonObject().put("kind", r.kind()).put("id", r.id()).put("transport", r.transport())
+                .put("bus", r.bus()).put("unitId", r.unitId()).put("map", r.profile())
+                .put("durationMs", r.durationMs()).put("outcome", r.outcome().name()).put("quality", r.quality())
+                .put("error", r.error());
+        JsonArray points = new JsonArray();
+        for (ModbusProbe.Point p : r.points()) {
+            JsonObject j = new JsonObject().put("name", p.name()).put("unit", p.unit()).put("function", p.function())
+                    .put("address", p.address()).put("type", p.type()).put("quality", p.quality());
+            if (p.text() != null) {
+                j.put("text", p.text());
+            } else {
+                j.put("value", jnum(p.value()));
+            }
+            points.add(j);
+        }
+        o.put("points", points);
+        if (r.kind().equals("meter")) {
+            JsonArray feeds = new JsonArray();
+            for (ModbusProbe.FeedFigures f : r.feeds()) {
+                FeedPhases p = f.phases();
+                JsonArray phases = new JsonArray();
+                for (int k = 0; k < 3; k++) {
+                    phases.add(new JsonObject().put("phase", "L" + (k + 1)).put("voltageV", jnum(p.voltageV()[k]))
+                            .put("currentA", jnum(p.currentA()[k])).put("powerW", jnum(p.powerW()[k]))
+                            .put("powerSource", p.powerSource()[k]).put("powerFactor", jnum(p.powerFactor()[k])));
+                }
+                feeds.add(new JsonObject().put("feed", f.feed().feedId()).put("limitA", f.limitA())
+                        .put("quality", f.feed().quality().name()).put("currentA", jnum(f.feed().currentA()))
+                        .put("powerW", jnum(f.feed().powerW())).put("totalPowerW", jnum(p.totalPowerW()))
+                        .put("powerFactor", jnum(p.totalPowerFactor())).put("frequencyHz", jnum(p.frequencyHz()))
+                        .put("phases", phases));
+            }
+            o.put("feeds", feeds);
+        }
+        if (r.kind().equals("bank")) {
+            SupercapBankDriver.BankState s = r.bank();
+            JsonObject j = new JsonObject();
+            if (bank != null) {
+                j.put("feed", bank.feedId()).put("maxChargeW", bank.maxChargeW()).put("maxDischargeW", bank.maxDischargeW());
+            }
+            if (s != null) {
+                j.put("socPercent", jnum(s.socPercent())).put("voltageV", jnum(s.voltageV()))
+                        .put("currentA", jnum(s.currentA())).put("temperatureC", jnum(s.temperatureC()))
+                        .put("powerW", jnum(s.powerW())).put("mode", s.mode()).put("setpointW", jnum(s.setpointW()))
+                        .put("converterState", s.converterState()).put("alarms", s.alarms());
+            }
+            j.put("unfit", r.bankUnfit());
+            o.put("bank", j);
+        }
+        return o;
+    }
+}

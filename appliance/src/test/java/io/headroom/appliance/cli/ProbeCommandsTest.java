@@ -1,0 +1,163 @@
+package io.headroom.appliance.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.headroom.common.cli.ExitCodes;
+import io.headroom.common.cli.OptionSuggester;
+import io.headroom.drivers.modbus.MeterSlave;
+import io.headroom.drivers.modbus.RegisterMap;
+import io.headroom.testsupport.Sites;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code probe meter} and {@code probe bank} against real Modbus TCP servers (j2mod, started here) named by a copy of
+ * the example site, as {@code ./headroom} runs them.
+ */
+class ProbeCommandsTest {
+
+    @TempDir
+    Path dir;
+
+    record Result(int exit, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = OptionSuggester.install(new CommandLine(new ProbeCommands()));
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int exit = cmd.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** The example site with meter-A at {@code meterPort} and bank-A at {@code bankPort} on the loopback. */
+    Path site(int meterPort, int bankPort) throws IOException {
+        String yaml = Files.readString(Sites.example4Feed())
+                .replace("127.0.0.1:15021", "127.0.0.1:" + meterPort)
+                .replace("127.0.0.1:15031", "127.0.0.1:" + bankPort);
+        Path f = dir.resolve("site.yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    static final String[] METER_POINTS = {"voltage-L1", "voltage-L2", "voltage-L3", "current-L1", "current-L2",
+            "current-L3", "power-L1", "power-L2", "power-L3", "power-total", "power-factor", "frequency"};
+
+    @Test
+    void aMeterIsReadWithItsMapAndItsFeedsAreDerived() throws Exception {
+        RegisterMap map = RegisterMap.load("generic-3phase");
+        try (MeterSlave slave = new MeterSlave("127.0.0.1", freePort(), 1, map)) {
+            slave.set(METER_POINTS, new double[]{230.5, 231, 229.5, 100, 110, 90, 22_000, 24_000, 19_000, 65_000,
+                    0.95, 50.01});
+            Path site = site(slave.port(), freePort());
+
+            Result text = run("meter", "meter-A", "--site", site.toString());
+            assertThat(text.exit()).as(text.err()).isEqualTo(ExitCodes.OK);
+            assertThat(text.out()).contains("meter meter-A: ", "generic-3phase", ": OK");
+            assertThat(text.out().lines().filter(l -> l.startsWith("current-L2 "))).singleElement()
+                    .satisfies(l -> assertThat(l.split("\\s+")).containsSubsequence("current-L2", "110", "A", "GOOD"));
+            assertThat(text.out()).contains("feed A ", "current 110 A", "power 65000 W", "frequency 50.01 Hz");
+
+            Result json = run("meter", "meter-A", "--site", site.toString(), "--json");
+            assertThat(json.exit()).isEqualTo(ExitCodes.OK);
+            JsonObject o = new JsonObject(json.out().strip());
+            assertThat(o.getString("outcome")).isEqualTo("OK");
+            assertThat(o.getString("map")).isEqualTo("generic-3phase");
+            JsonArray points = o.getJsonArray("points");
+            assertThat(points).hasSize(map.points().size());
+            JsonObject v1 = points.getJsonObject(0);
+            assertThat(v1.getString("name")).isEqualTo("voltage-L1");
+            assertThat(v1.getString("unit")).isEqualTo("V");
+            assertThat(v1.getString("quality")).isEqualTo("GOOD");
+            assertThat(v1.getDouble("value")).isCloseTo(230.5, within(1e-3));
+            JsonObject feed = o.getJsonArray("feeds").getJsonObject(0);
+            assertThat(feed.getString("feed")).isEqualTo("A");
+            assertThat(feed.getString("quality")).isEqualTo("GOOD");
+            assertThat(feed.getDouble("currentA")).isCloseTo(110, within(1e-3));
+            assertThat(feed.getDouble("powerW")).isCloseTo(65_000, within(1e-3));
+            JsonObject l3 = feed.getJsonArray("phases").getJsonObject(2);
+            assertThat(l3.getDouble("powerW")).isCloseTo(19_000, within(1e-3));
+            assertThat(l3.getString("powerSource")).isEqualTo("meter");
+        }
+    }
+
+    @Test
+    void aMeterAnsweringWithExceptionsFailsWithExitOne() throws Exception {
+        try (MeterSlave slave = new MeterSlave("127.0.0.1", freePort(), 1, RegisterMap.load("generic-3phase"))) {
+            slave.unit(1).failing(true);
+            Result r = run("meter", "meter-A", "--site", site(slave.port(), freePort()).toString(), "--json");
+            assertThat(r.exit()).isEqualTo(ExitCodes.FAILED);
+            JsonObject o = new JsonObject(r.out().strip());
+            assertThat(o.getString("outcome")).isEqualTo("FAILED");
+            assertThat(o.getString("error")).contains("exception code 2");
+            assertThat(o.getJsonArray("points").getJsonObject(0).getString("quality")).isEqualTo("ERROR");
+        }
+    }
+
+    @Test
+    void anUnreachableMeterExitsThree() throws Exception {
+        Result r = run("meter", "meter-A", "--site", site(freePort(), freePort()).toString(), "--json");
+        assertThat(r.exit()).isEqualTo(ExitCodes.UNREACHABLE);
+        JsonObject o = new JsonObject(r.out().strip());
+        assertThat(o.getString("outcome")).isEqualTo("UNREACHABLE");
+        assertThat(o.getString("error")).isNotBlank();
+        assertThat(r.err()).contains("unreachable");
+    }
+
+    @Test
+    void anUnknownIdIsAUsageErrorNamingTheSitesIds() throws Exception {
+        Path site = site(freePort(), freePort());
+        Result meter = run("meter", "meter-Z", "--site", site.toString());
+        assertThat(meter.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(meter.err()).contains("no meter meter-Z", "meter-A", "meter-B");
+        Result bank = run("bank", "meter-A", "--site", site.toString());
+        assertThat(bank.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(bank.err()).contains("no supercap bank meter-A", "bank-A", "bank-B");
+        Result typo = run("meter", "meter-A", "--sit", site.toString());
+        assertThat(typo.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(typo.err()).contains("--site");
+    }
+
+    @Test
+    void aBankIsReadWithItsStateAndLimits() throws Exception {
+        RegisterMap map = RegisterMap.load("supercap-generic");
+        try (MeterSlave slave = new MeterSlave("127.0.0.1", freePort(), 1, map)) {
+            slave.set(new String[]{"soc", "voltage", "temperature"}, new double[]{80, 700, 31});
+            Result r = run("bank", "bank-A", "--site", site(freePort(), slave.port()).toString(), "--json");
+            assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.OK);
+            JsonObject o = new JsonObject(r.out().strip());
+            assertThat(o.getString("kind")).isEqualTo("bank");
+            assertThat(o.getJsonArray("points")).hasSize(map.points().size());
+            JsonObject bank = o.getJsonObject("bank");
+            assertThat(bank.getString("feed")).isEqualTo("A");
+            assertThat(bank.getDouble("socPercent")).isCloseTo(80, within(1e-3));
+            assertThat(bank.getDouble("voltageV")).isCloseTo(700, within(1e-3));
+            assertThat(bank.getDouble("maxDischargeW")).isEqualTo(50_000);
+            assertThat(bank.getString("unfit")).isNull();
+
+            Result text = run("bank", "bank-A", "--site", site(freePort(), slave.port()).toString());
+            assertThat(text.exit()).isEqualTo(ExitCodes.OK);
+            assertThat(text.out()).contains("bank bank-A on feed A: SoC 80 %", "limits: charge 50000 W");
+        }
+    }
+}
