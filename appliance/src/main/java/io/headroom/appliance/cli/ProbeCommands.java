@@ -1,10 +1,15 @@
 package io.headroom.appliance.cli;
 
+import io.headroom.appliance.actuation.AgentProbe;
 import io.headroom.appliance.measure.FeedPhases;
 import io.headroom.appliance.measure.ModbusProbe;
 import io.headroom.appliance.site.Site;
 import io.headroom.appliance.site.SupercapBank;
 import io.headroom.common.cli.ExitCodes;
+import io.headroom.drivers.gpuprotocol.GpuLimits;
+import io.headroom.drivers.gpuprotocol.GpuPower;
+import io.headroom.drivers.gpuprotocol.Health;
+import io.headroom.drivers.gpuprotocol.PowerReport;
 import io.headroom.drivers.modbus.SupercapBankDriver;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,13 +27,13 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code probe}: commissioning, against the site file and without starting control. What a device answers, as the
- * appliance would read it: {@code probe meter ID}, {@code probe bank ID}. Exit codes: 0 read and plausible, 1 the
+ * appliance would read it: {@code probe meter ID}, {@code probe bank ID}, {@code probe agent NODE}. Exit codes: 0 read and plausible, 1 the
  * device answered with errors (a Modbus exception, values outside the map's range), 2 usage (an id the site does not
  * have: the message names those it has; a site file that does not validate), 3 unreachable, 4 could not run.
  */
 @Command(name = "probe", mixinStandardHelpOptions = true,
         description = "Commissioning: read a device the site file names, without starting control.",
-        subcommands = {ProbeCommands.MeterProbe.class, ProbeCommands.BankProbe.class})
+        subcommands = {ProbeCommands.MeterProbe.class, ProbeCommands.BankProbe.class, ProbeCommands.AgentProbeCommand.class})
 public final class ProbeCommands implements Runnable {
 
     /** The site file a probe reads when {@code --site} is not given (as {@code bench} and {@code study}). */
@@ -84,6 +89,140 @@ public final class ProbeCommands implements Runnable {
         public Integer call() {
             return modbus(this, "bank", id);
         }
+    }
+
+    @Command(name = "agent", mixinStandardHelpOptions = true,
+            description = "Ask a node's agent, as the appliance reaches it (the site's agents.security: PSK, certificates "
+                    + "or plain CoAP), for its inventory, health and power report: reachability, security, each GPU's "
+                    + "limit range and current limit. Nothing is commanded.")
+    public static final class AgentProbeCommand extends Common implements Callable<Integer> {
+        @Parameters(paramLabel = "NODE", description = "the node's id in the site file")
+        String node;
+
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "2s",
+                description = "how long each request may take, handshake included (default ${DEFAULT-VALUE})")
+        String timeout;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            java.time.Duration t;
+            try {
+                t = Durations.parse(timeout);
+            } catch (IllegalArgumentException e) {
+                err.println("probe agent: --timeout: " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
+            Site site = loadSite();
+            if (site == null) {
+                return ExitCodes.USAGE;
+            }
+            AgentProbe.Result r;
+            try {
+                r = AgentProbe.probe(site, node, t, io.headroom.appliance.clock.Clocks.system());
+            } catch (AgentProbe.UnknownNodeException e) {
+                err.println("probe agent: " + e.getMessage());
+                return ExitCodes.USAGE;
+            } catch (RuntimeException e) {
+                err.println("probe agent: could not run: " + e.getMessage());
+                return ExitCodes.COULD_NOT_RUN;
+            }
+            if (json) {
+                out.println(Json.forOutput(agentJson(r).encode(), Json.terminal()));
+            } else {
+                out.print(renderAgent(r));
+            }
+            out.flush();
+            if (r.outcome() != AgentProbe.Outcome.OK) {
+                err.println("probe agent " + node + ": " + r.outcome().name().toLowerCase(java.util.Locale.ROOT) + ": "
+                        + r.error());
+            }
+            return switch (r.outcome()) {
+                case OK -> ExitCodes.OK;
+                case FAILED -> ExitCodes.FAILED;
+                case UNREACHABLE -> ExitCodes.UNREACHABLE;
+            };
+        }
+    }
+
+    static String renderAgent(AgentProbe.Result r) {
+        StringBuilder b = new StringBuilder();
+        String nl = System.lineSeparator();
+        b.append("agent of ").append(r.node()).append(": ").append(r.address()).append(", security ").append(r.security())
+                .append(r.identity() == null ? "" : " (identity " + r.identity() + ")").append(": ")
+                .append(r.outcome() == AgentProbe.Outcome.UNREACHABLE ? "UNREACHABLE"
+                        : "reachable, round trip " + r.roundTripMs() + " ms" + (r.outcome() == AgentProbe.Outcome.OK
+                        ? "" : ", " + r.outcome()));
+        if (r.error() != null) {
+            b.append(" (").append(r.error()).append(')');
+        }
+        b.append(nl);
+        Health h = r.health();
+        if (h != null) {
+            b.append("lease ").append(h.state()).append(", last cap command ")
+                    .append(h.secondsSinceLastCommand() == Health.NEVER ? "never" : h.secondsSinceLastCommand() + " s ago")
+                    .append(", session ").append(h.session()).append(", last refused: ")
+                    .append(h.lastRejectedReason().isEmpty() ? "none" : h.lastRejectedReason());
+            if (h.supervision() != null) {
+                b.append(", trigger loop ").append(h.supervision().triggerLoop()).append(", lease loop ")
+                        .append(h.supervision().leaseLoop());
+            }
+            b.append(nl);
+        }
+        if (r.inventory() != null) {
+            PowerReport p = r.power();
+            Table t = new Table(">GPU", ">MIN W", ">MAX W", ">DEFAULT W", ">SAFE CAP W", ">LIMIT W", ">POWER W");
+            for (int i = 0; i < r.inventory().gpus().size(); i++) {
+                GpuLimits g = r.inventory().gpus().get(i);
+                GpuPower now = p != null && i < p.gpus().size() ? p.gpus().get(i) : null;
+                Double safe = h != null && i < h.safeCapsW().size() ? h.safeCapsW().get(i) : null;
+                t.row(i, num(g.minW()), num(g.maxW()), num(g.defaultW()), safe == null ? "-" : num(safe),
+                        now == null ? "-" : num(now.limitW()), now == null ? "-" : num(now.powerW()));
+            }
+            b.append(t.render());
+            if (p != null) {
+                b.append("total ").append(num(p.totalW())).append(" W, lease ").append(p.state()).append(nl);
+            }
+        }
+        return b.toString();
+    }
+
+    static JsonObject agentJson(AgentProbe.Result r) {
+        JsonObject o = new JsonObject().put("node", r.node()).put("address", r.address()).put("security", r.security())
+                .put("identity", r.identity()).put("outcome", r.outcome().name())
+                .put("reachable", r.outcome() != AgentProbe.Outcome.UNREACHABLE)
+                .put("roundTripMs", r.roundTripMs() < 0 ? null : r.roundTripMs()).put("error", r.error());
+        if (r.inventory() != null) {
+            JsonArray gpus = new JsonArray();
+            for (int i = 0; i < r.inventory().gpus().size(); i++) {
+                GpuLimits g = r.inventory().gpus().get(i);
+                JsonObject j = new JsonObject().put("index", i).put("minW", g.minW()).put("maxW", g.maxW())
+                        .put("defaultW", g.defaultW());
+                if (r.health() != null && i < r.health().safeCapsW().size()) {
+                    j.put("safeCapW", r.health().safeCapsW().get(i));
+                }
+                if (r.power() != null && i < r.power().gpus().size()) {
+                    j.put("limitW", jnum(r.power().gpus().get(i).limitW())).put("powerW", jnum(r.power().gpus().get(i).powerW()));
+                }
+                gpus.add(j);
+            }
+            o.put("gpus", gpus);
+        }
+        Health h = r.health();
+        if (h != null) {
+            JsonObject j = new JsonObject().put("lease", h.state().name())
+                    .put("secondsSinceLastCommand", h.secondsSinceLastCommand() == Health.NEVER ? null : h.secondsSinceLastCommand())
+                    .put("session", h.session()).put("lastRejectedReason", h.lastRejectedReason());
+            if (h.supervision() != null) {
+                j.put("triggerLoop", h.supervision().triggerLoop().name()).put("leaseLoop", h.supervision().leaseLoop().name());
+            }
+            o.put("health", j);
+        }
+        if (r.power() != null) {
+            o.put("totalW", jnum(r.power().totalW())).put("lease", r.power().state().name());
+        }
+        return o;
     }
 
     static int modbus(Common c, String kind, String id) {

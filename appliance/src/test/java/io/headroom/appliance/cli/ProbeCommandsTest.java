@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.headroom.common.cli.ExitCodes;
 import io.headroom.common.cli.OptionSuggester;
+import io.headroom.drivers.gpuprotocol.NodeAgent;
+import io.headroom.drivers.gpuprotocol.SimulatedGpus;
 import io.headroom.drivers.modbus.MeterSlave;
 import io.headroom.drivers.modbus.RegisterMap;
 import io.headroom.testsupport.Sites;
@@ -18,9 +20,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * {@code probe meter} and {@code probe bank} against real Modbus TCP servers (j2mod, started here) named by a copy of
@@ -48,6 +52,59 @@ class ProbeCommandsTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
+    }
+
+    /** The example site with r1-n1's agent at {@code agentPort} on the loopback (plain CoAP, as the example says). */
+    Path agentSite(int agentPort) throws IOException {
+        String yaml = Files.readString(Sites.example4Feed()).replace("127.0.0.1:17001", "127.0.0.1:" + agentPort);
+        Path f = dir.resolve("agent-site.yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    @Test
+    void anAgentIsAskedForItsInventoryHealthAndLimits() throws Exception {
+        try (NodeAgent agent = NodeAgent.builder(new SimulatedGpus(8, 200, 700, 650)).name("r1-n1")
+                .bindAddress(new InetSocketAddress("127.0.0.1", 0)).powerPublishInterval(Duration.ZERO).safeCapW(450)
+                .start()) {
+            Path site = agentSite(agent.port());
+            Result json = run("agent", "r1-n1", "--site", site.toString(), "--json");
+            assertThat(json.exit()).as(json.err()).isEqualTo(ExitCodes.OK);
+            JsonObject o = new JsonObject(json.out().strip());
+            assertThat(o.getString("security")).isEqualTo("none");
+            assertThat(o.getBoolean("reachable")).isTrue();
+            assertThat(o.getString("address")).isEqualTo("127.0.0.1:" + agent.port());
+            JsonArray gpus = o.getJsonArray("gpus");
+            assertThat(gpus).hasSize(8);
+            assertThat(gpus.getJsonObject(0).getDouble("minW")).isEqualTo(200);
+            assertThat(gpus.getJsonObject(0).getDouble("maxW")).isEqualTo(700);
+            assertThat(gpus.getJsonObject(0).getDouble("defaultW")).isEqualTo(650);
+            assertThat(gpus.getJsonObject(7).getDouble("safeCapW")).isEqualTo(450);
+            assertThat(gpus.getJsonObject(7).getDouble("limitW")).as("an agent starts at its safe cap").isEqualTo(450);
+            assertThat(o.getJsonObject("health").getString("lease")).isEqualTo("SAFE_CAP");
+            assertThat(o.getJsonObject("health").getValue("secondsSinceLastCommand")).isNull();
+
+            Result text = run("agent", "r1-n1", "--site", site.toString());
+            assertThat(text.exit()).isEqualTo(ExitCodes.OK);
+            assertThat(text.out()).contains("agent of r1-n1: 127.0.0.1:" + agent.port() + ", security none: reachable",
+                    "lease SAFE_CAP, last cap command never", "MAX W");
+        }
+    }
+
+    @Test
+    void aSilentAgentIsUnreachableAndANodeWithoutOneIsAUsageError() throws Exception {
+        Path site = agentSite(freePort());
+        Result silent = run("agent", "r1-n1", "--site", site.toString(), "--timeout", "300ms", "--json");
+        assertThat(silent.exit()).isEqualTo(ExitCodes.UNREACHABLE);
+        JsonObject o = new JsonObject(silent.out().strip());
+        assertThat(o.getBoolean("reachable")).isFalse();
+        assertThat(o.getString("outcome")).isEqualTo("UNREACHABLE");
+        assertThat(o.containsKey("gpus")).isFalse();
+        Result unknown = run("agent", "r9-n9", "--site", site.toString());
+        assertThat(unknown.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(unknown.err()).contains("no node r9-n9", "r1-n1", "r1-n2");
+        Result badTimeout = run("agent", "r1-n1", "--site", site.toString(), "--timeout", "soon");
+        assertThat(badTimeout.exit()).isEqualTo(ExitCodes.USAGE);
     }
 
     /** The example site with meter-A at {@code meterPort} and bank-A at {@code bankPort} on the loopback. */
