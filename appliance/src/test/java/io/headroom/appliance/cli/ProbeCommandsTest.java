@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.headroom.common.cli.ExitCodes;
 import io.headroom.common.cli.OptionSuggester;
+import io.headroom.drivers.gpuprotocol.Dtls;
 import io.headroom.drivers.gpuprotocol.NodeAgent;
 import io.headroom.drivers.gpuprotocol.SimulatedGpus;
 import io.headroom.drivers.modbus.MeterSlave;
@@ -88,6 +89,44 @@ class ProbeCommandsTest {
             assertThat(text.exit()).isEqualTo(ExitCodes.OK);
             assertThat(text.out()).contains("agent of r1-n1: 127.0.0.1:" + agent.port() + ", security none: reachable",
                     "lease SAFE_CAP, last cap command never", "MAX W");
+        }
+    }
+
+    @Test
+    void anAgentOverDtlsPskIsReachedWithItsKeyAndAWrongKeyLooksUnreachable() throws Exception {
+        byte[] key = new byte[16];
+        new java.security.SecureRandom().nextBytes(key);
+        byte[] other = key.clone();
+        other[0] ^= 1;
+        try (NodeAgent agent = NodeAgent.builder(new SimulatedGpus(4, 200, 700, 700)).name("r1-n1")
+                .powerPublishInterval(Duration.ZERO).safeCapW(400)
+                .endpoint(Dtls.agentEndpoint(new InetSocketAddress("127.0.0.1", 0), new Dtls.Psk("r1-n1", key), "r1-n1"))
+                .start()) {
+            Path plain = agentSite(agent.port());
+            // psk, with a key line for every agent node of the site (the site file requires them)
+            java.util.List<String> nodes = io.headroom.appliance.actuation.AgentProbe.agentNodes(
+                    io.headroom.appliance.site.SiteLoader.load(plain));
+            StringBuilder keys = new StringBuilder();
+            for (String n : nodes) {
+                keys.append(n).append(' ').append(java.util.HexFormat.of().formatHex(n.equals("r1-n1") ? key : other))
+                        .append('\n');
+            }
+            Files.writeString(dir.resolve("agents.keys"), keys);
+            Path psk = dir.resolve("psk-site.yaml");
+            Files.writeString(psk, Files.readString(plain).replaceFirst("(?m)^  security: none.*$",
+                    "  security: psk\n  pskKeys: agents.keys"));
+            Result ok = run("agent", "r1-n1", "--site", psk.toString(), "--json");
+            assertThat(ok.exit()).as(ok.err()).isEqualTo(ExitCodes.OK);
+            JsonObject o = new JsonObject(ok.out().strip());
+            assertThat(o.getString("security")).isEqualTo("psk");
+            assertThat(o.getString("identity")).isEqualTo("r1-n1");
+            assertThat(o.getJsonArray("gpus")).hasSize(4);
+
+            Files.writeString(dir.resolve("agents.keys"), keys.toString().replace(
+                    "r1-n1 " + java.util.HexFormat.of().formatHex(key), "r1-n1 " + java.util.HexFormat.of().formatHex(other)));
+            Result wrong = run("agent", "r1-n1", "--site", psk.toString(), "--timeout", "500ms");
+            assertThat(wrong.exit()).isEqualTo(ExitCodes.UNREACHABLE);
+            assertThat(wrong.err()).contains("a wrong key or certificate looks like no answer");
         }
     }
 
