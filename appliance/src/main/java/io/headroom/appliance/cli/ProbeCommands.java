@@ -1,6 +1,7 @@
 package io.headroom.appliance.cli;
 
 import io.headroom.appliance.actuation.AgentProbe;
+import io.headroom.appliance.field.GpioProbe;
 import io.headroom.appliance.measure.FeedPhases;
 import io.headroom.appliance.measure.ModbusProbe;
 import io.headroom.appliance.site.Site;
@@ -27,13 +28,14 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code probe}: commissioning, against the site file and without starting control. What a device answers, as the
- * appliance would read it: {@code probe meter ID}, {@code probe bank ID}, {@code probe agent NODE}. Exit codes: 0 read and plausible, 1 the
+ * appliance would read it: {@code probe meter ID}, {@code probe bank ID}, {@code probe agent NODE}, {@code probe gpio [INPUT]}. Exit codes: 0 read and plausible, 1 the
  * device answered with errors (a Modbus exception, values outside the map's range), 2 usage (an id the site does not
  * have: the message names those it has; a site file that does not validate), 3 unreachable, 4 could not run.
  */
 @Command(name = "probe", mixinStandardHelpOptions = true,
         description = "Commissioning: read a device the site file names, without starting control.",
-        subcommands = {ProbeCommands.MeterProbe.class, ProbeCommands.BankProbe.class, ProbeCommands.AgentProbeCommand.class})
+        subcommands = {ProbeCommands.MeterProbe.class, ProbeCommands.BankProbe.class, ProbeCommands.AgentProbeCommand.class,
+                ProbeCommands.GpioProbeCommand.class})
 public final class ProbeCommands implements Runnable {
 
     /** The site file a probe reads when {@code --site} is not given (as {@code bench} and {@code study}). */
@@ -143,6 +145,68 @@ public final class ProbeCommands implements Runnable {
                 case FAILED -> ExitCodes.FAILED;
                 case UNREACHABLE -> ExitCodes.UNREACHABLE;
             };
+        }
+    }
+
+    @Command(name = "gpio", mixinStandardHelpOptions = true,
+            description = "Read the level of each GPIO input the site declares (or of one), as the appliance opens it "
+                    + "(pin, pull, polarity), and what the appliance makes of it. Outputs and the watchdog are not touched.")
+    public static final class GpioProbeCommand extends Common implements Callable<Integer> {
+        @Parameters(paramLabel = "INPUT", arity = "0..1", description = "one input's id (default: every input)")
+        String input;
+
+        @Option(names = "--gpio-provider", paramLabel = "PROVIDER", defaultValue = "auto",
+                description = "auto (gpiod, else sysfs), gpiod, linuxfs, or mock (tests) (default ${DEFAULT-VALUE})")
+        String provider;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            io.headroom.drivers.gpio.GpioProvider p;
+            try {
+                p = io.headroom.drivers.gpio.GpioProvider.valueOf(provider.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                err.println("probe gpio: --gpio-provider: " + provider + " is none of auto, gpiod, linuxfs, mock");
+                return ExitCodes.USAGE;
+            }
+            Site site = loadSite();
+            if (site == null) {
+                return ExitCodes.USAGE;
+            }
+            if (input != null && !GpioProbe.inputIds(site).contains(input) || site.gpio().inputs().isEmpty()) {
+                java.util.List<String> ids = GpioProbe.inputIds(site);
+                err.println("probe gpio: " + (site.gpio().inputs().isEmpty() ? "the site declares no GPIO inputs (gpio.inputs)"
+                        : "no GPIO input " + input + " in the site; its inputs: " + String.join(", ", ids)));
+                return ExitCodes.USAGE;
+            }
+            GpioProbe.Result r;
+            try {
+                r = GpioProbe.read(site, input, p);
+            } catch (RuntimeException e) {
+                err.println("probe gpio: could not run: " + e.getMessage());
+                return ExitCodes.COULD_NOT_RUN;
+            }
+            if (json) {
+                JsonArray inputs = new JsonArray();
+                for (GpioProbe.Input in : r.inputs()) {
+                    inputs.add(new JsonObject().put("id", in.id()).put("pin", in.pin()).put("kind", in.kind())
+                            .put("feed", in.feed()).put("activeLow", in.activeLow()).put("pull", in.pull())
+                            .put("level", in.level()).put("asserted", in.asserted()).put("meaning", in.meaning()));
+                }
+                out.println(Json.forOutput(new JsonObject().put("provider", r.provider()).put("inputs", inputs).encode(),
+                        Json.terminal()));
+            } else {
+                out.println("GPIO inputs, read with " + r.provider() + ":");
+                Table t = new Table("INPUT", ">PIN", "KIND", "FEED", "PULL", "ACTIVE", "LEVEL", "ASSERTED", "MEANING");
+                for (GpioProbe.Input in : r.inputs()) {
+                    t.row(in.id(), in.pin(), in.kind(), in.feed() == null ? "site" : in.feed(), in.pull(),
+                            in.activeLow() ? "low" : "high", in.level(), in.asserted() ? "yes" : "no", in.meaning());
+                }
+                out.print(t.render());
+            }
+            out.flush();
+            return ExitCodes.OK;
         }
     }
 

@@ -146,6 +146,41 @@ class ProbeCommandsTest {
         assertThat(badTimeout.exit()).isEqualTo(ExitCodes.USAGE);
     }
 
+    @Test
+    void gpioInputsAreReadWithTheirPolarityAndMeaning() throws Exception {
+        Path site = dir.resolve("gpio-site.yaml");
+        Files.writeString(site, Files.readString(Sites.example4Feed()) + """
+
+                gpio:
+                  inputs:
+                    - {id: brk-A, pin: 17, kind: breaker-aux, feed: A, activeLow: true, pull: up}
+                    - {id: uv, pin: 27, kind: undervoltage}
+                """);
+        // Pi4J's mock pins read low: the active-low breaker contact is asserted (closed), the relay released
+        Result json = run("gpio", "--site", site.toString(), "--gpio-provider", "mock", "--json");
+        assertThat(json.exit()).as(json.err()).isEqualTo(ExitCodes.OK);
+        JsonObject o = new JsonObject(json.out().strip());
+        assertThat(o.getString("provider")).isEqualTo("mock");
+        JsonArray inputs = o.getJsonArray("inputs");
+        assertThat(inputs).hasSize(2);
+        assertThat(inputs.getJsonObject(0).getString("id")).isEqualTo("brk-A");
+        assertThat(inputs.getJsonObject(0).getString("level")).isEqualTo("low");
+        assertThat(inputs.getJsonObject(0).getBoolean("asserted")).isTrue();
+        assertThat(inputs.getJsonObject(0).getString("meaning")).isEqualTo("breaker closed");
+        assertThat(inputs.getJsonObject(1).getBoolean("asserted")).isFalse();
+        assertThat(inputs.getJsonObject(1).getString("meaning")).isEqualTo("undervoltage relay released");
+
+        Result one = run("gpio", "uv", "--site", site.toString(), "--gpio-provider", "mock");
+        assertThat(one.exit()).isEqualTo(ExitCodes.OK);
+        assertThat(one.out()).contains("uv ", "undervoltage relay released").doesNotContain("brk-A");
+        Result unknown = run("gpio", "brk-Z", "--site", site.toString(), "--gpio-provider", "mock");
+        assertThat(unknown.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(unknown.err()).contains("no GPIO input brk-Z", "brk-A, uv");
+        Result none = run("gpio", "--site", site(freePort(), freePort()).toString(), "--gpio-provider", "mock");
+        assertThat(none.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(none.err()).contains("declares no GPIO inputs");
+    }
+
     /** The example site with meter-A at {@code meterPort} and bank-A at {@code bankPort} on the loopback. */
     Path site(int meterPort, int bankPort) throws IOException {
         String yaml = Files.readString(Sites.example4Feed())
