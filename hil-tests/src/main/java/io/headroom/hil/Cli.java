@@ -49,6 +49,8 @@ public final class Cli implements Runnable {
             java.util.Map.entry("meter", new String[]{"./headroom probe meter meter-A --site /etc/headroom/site.yaml",
                     "./headroom probe meter meter-A --json | jq '.feeds[0].phases'"}),
             java.util.Map.entry("bank", new String[]{"./headroom probe bank bank-A --site /etc/headroom/site.yaml"}),
+            java.util.Map.entry("stream", new String[]{"./headroom probe stream A --site /etc/headroom/site.yaml",
+                    "./headroom probe stream A --for 5s --json"}),
             java.util.Map.entry("gpio", new String[]{"./headroom probe gpio --site /etc/headroom/site.yaml",
                     "./headroom probe gpio brkA --json"}),
             java.util.Map.entry("agent", new String[]{"./headroom probe agent r1-n1 --site /etc/headroom/site.yaml",

@@ -28,14 +28,15 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code probe}: commissioning, against the site file and without starting control. What a device answers, as the
- * appliance would read it: {@code probe meter ID}, {@code probe bank ID}, {@code probe agent NODE}, {@code probe gpio [INPUT]}. Exit codes: 0 read and plausible, 1 the
+ * appliance would read it: {@code probe meter ID}, {@code probe bank ID}, {@code probe agent NODE}, {@code probe gpio [INPUT]}, {@code probe stream FEED}. Exit codes: 0 read and plausible, 1 the
  * device answered with errors (a Modbus exception, values outside the map's range), 2 usage (an id the site does not
  * have: the message names those it has; a site file that does not validate), 3 unreachable, 4 could not run.
  */
 @Command(name = "probe", mixinStandardHelpOptions = true,
         description = "Commissioning: read a device the site file names, without starting control.",
         subcommands = {ProbeCommands.MeterProbe.class, ProbeCommands.BankProbe.class, ProbeCommands.AgentProbeCommand.class,
-                ProbeCommands.GpioProbeCommand.class})
+                ProbeCommands.GpioProbeCommand.class,
+                ProbeCommands.StreamProbeCommand.class})
 public final class ProbeCommands implements Runnable {
 
     /** The site file a probe reads when {@code --site} is not given (as {@code bench} and {@code study}). */
@@ -207,6 +208,85 @@ public final class ProbeCommands implements Runnable {
             }
             out.flush();
             return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "stream", mixinStandardHelpOptions = true,
+            description = "Listen to a feed's waveform stream as the site declares it (sv or udp) and report the sample "
+                    + "rate, each channel's RMS, the frequency, the phase rotation and each phase's power sign.")
+    public static final class StreamProbeCommand extends Common implements Callable<Integer> {
+        @Parameters(paramLabel = "FEED", description = "the feed whose stream to listen to")
+        String feed;
+
+        @Option(names = "--for", paramLabel = "DURATION", defaultValue = "1s",
+                description = "how long to listen (default ${DEFAULT-VALUE})")
+        String listen;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            java.time.Duration d;
+            try {
+                d = Durations.parse(listen);
+            } catch (IllegalArgumentException e) {
+                err.println("probe stream: --for: " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
+            Site site = loadSite();
+            if (site == null) {
+                return ExitCodes.USAGE;
+            }
+            if (!io.headroom.appliance.StreamProbe.streamedFeeds(site).contains(feed)) {
+                java.util.List<String> ids = io.headroom.appliance.StreamProbe.streamedFeeds(site);
+                err.println("probe stream: no waveform stream for feed " + feed + " in the site; feeds with one: "
+                        + (ids.isEmpty() ? "none (waveforms.streams)" : String.join(", ", ids)));
+                return ExitCodes.USAGE;
+            }
+            io.headroom.appliance.StreamProbe.Result r;
+            try {
+                r = io.headroom.appliance.StreamProbe.listen(site, feed, d, io.headroom.appliance.clock.Clocks.system());
+            } catch (java.io.IOException | RuntimeException e) {
+                err.println("probe stream: could not run: " + e.getMessage());
+                return ExitCodes.COULD_NOT_RUN;
+            }
+            if (json) {
+                JsonArray ch = new JsonArray();
+                for (var c : r.channels()) {
+                    ch.add(new JsonObject().put("name", c.name()).put("kind", c.kind()).put("phase", c.phase())
+                            .put("rms", jnum(c.rms())));
+                }
+                JsonArray p = new JsonArray();
+                for (int k = 0; k < 3; k++) {
+                    p.add(new JsonObject().put("phase", "L" + (k + 1)).put("powerW", jnum(r.powerW()[k])));
+                }
+                out.println(Json.forOutput(new JsonObject().put("feed", r.feed()).put("source", r.source())
+                        .put("nominalRateHz", r.nominalRateHz()).put("measuredRateHz", jnum(r.measuredRateHz()))
+                        .put("samples", r.samples()).put("lost", r.lost()).put("listenedS", r.listenedS())
+                        .put("channels", ch).put("frequencyHz", jnum(r.frequencyHz())).put("rotation", r.rotation())
+                        .put("phases", p).put("warnings", new JsonArray(r.warnings())).encode(), Json.terminal()));
+            } else {
+                out.println("stream of feed " + r.feed() + " (" + r.source() + "): " + r.samples() + " samples in "
+                        + num(r.listenedS()) + " s, rate " + num(r.measuredRateHz()) + " S/s (declared "
+                        + num(r.nominalRateHz()) + "), " + r.lost() + " lost; frequency " + num(r.frequencyHz())
+                        + " Hz, rotation " + (r.rotation() == null ? "unknown" : r.rotation()));
+                Table t = new Table("CHANNEL", "KIND", ">PHASE", ">RMS");
+                for (var c : r.channels()) {
+                    t.row(c.name(), c.kind(), c.phase(), num(c.rms()));
+                }
+                out.print(t.render());
+                out.println("power per phase W (+ import): L1 " + num(r.powerW()[0]) + ", L2 " + num(r.powerW()[1])
+                        + ", L3 " + num(r.powerW()[2]));
+                for (String w : r.warnings()) {
+                    out.println("warning: " + w);
+                }
+            }
+            out.flush();
+            if (r.samples() == 0) {
+                err.println("probe stream " + feed + ": unreachable: no samples in " + listen);
+                return ExitCodes.UNREACHABLE;
+            }
+            return r.warnings().isEmpty() ? ExitCodes.OK : ExitCodes.FAILED;
         }
     }
 

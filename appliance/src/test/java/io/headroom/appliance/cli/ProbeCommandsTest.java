@@ -181,6 +181,83 @@ class ProbeCommandsTest {
         assertThat(none.err()).contains("declares no GPIO inputs");
     }
 
+    @Test
+    void aUdpStreamIsHeardWithItsRateRmsFrequencyRotationAndPowerSigns() throws Exception {
+        int port;
+        try (java.net.DatagramSocket d = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            port = d.getLocalPort();
+        }
+        Path site = dir.resolve("stream-site.yaml");
+        Files.writeString(site, Files.readString(Sites.example4Feed()) + """
+
+                waveforms:
+                  streams:
+                    - feed: A
+                      source: udp
+                      bind: 127.0.0.1:%d
+                      streamId: 1
+                      rate: 4.8 kS/s
+                      senders: [127.0.0.1]
+                """.formatted(port));
+        io.headroom.drivers.waveform.StreamFormat format =
+                io.headroom.drivers.waveform.StreamFormat.threePhaseFeed(1, 4800, "A");
+        java.util.concurrent.atomic.AtomicInteger l3Sign = new java.util.concurrent.atomic.AtomicInteger(1);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread publisher;
+        try (io.headroom.drivers.waveform.UdpFrameSender sender = new io.headroom.drivers.waveform.UdpFrameSender(
+                new InetSocketAddress("127.0.0.1", port), format, io.headroom.drivers.waveform.SampleEncoding.INT32,
+                new double[]{500, 500, 500, 1000, 1000, 1000})) {
+            publisher = Thread.ofPlatform().daemon().start(() -> {
+                // 50 Hz, L1-L2-L3, 230 V and 100 A RMS, current lagging 10°: 10 ms frames at the stream's pace
+                double[][] x = new double[6][48];
+                long n = 0;
+                long start = System.nanoTime();
+                while (!stop.get()) {
+                    for (int i = 0; i < 48; i++, n++) {
+                        double t = n / 4800.0;
+                        for (int k = 0; k < 3; k++) {
+                            double a = 2 * Math.PI * 50 * t - k * 2 * Math.PI / 3;
+                            x[k][i] = 230 * Math.sqrt(2) * Math.sin(a);
+                            x[3 + k][i] = (k == 2 ? l3Sign.get() : 1) * 100 * Math.sqrt(2) * Math.sin(a - Math.toRadians(10));
+                        }
+                    }
+                    try {
+                        sender.send(x, 0, 48, start + n * 1_000_000_000L / 4800);
+                    } catch (IOException e) {
+                        return;
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L); // pacing, not synchronisation
+                }
+            });
+            try {
+                Result json = run("stream", "A", "--site", site.toString(), "--for", "600ms", "--json");
+                assertThat(json.exit()).as(json.out() + json.err()).isEqualTo(ExitCodes.OK);
+                JsonObject o = new JsonObject(json.out().strip());
+                assertThat(o.getString("source")).isEqualTo("udp");
+                assertThat(o.getLong("samples")).isPositive();
+                assertThat(o.getDouble("frequencyHz")).isCloseTo(50, within(0.1));
+                assertThat(o.getString("rotation")).isEqualTo("L1-L2-L3");
+                assertThat(o.getJsonArray("channels").getJsonObject(0).getDouble("rms")).isCloseTo(230, within(1.0));
+                assertThat(o.getJsonArray("channels").getJsonObject(5).getDouble("rms")).isCloseTo(100, within(1.0));
+                assertThat(o.getJsonArray("phases").getJsonObject(2).getDouble("powerW"))
+                        .isCloseTo(23_000 * Math.cos(Math.toRadians(10)), within(300.0));
+                assertThat(o.getJsonArray("warnings")).isEmpty();
+
+                l3Sign.set(-1); // L3's CT the wrong way round
+                Result reversed = run("stream", "A", "--site", site.toString(), "--for", "600ms");
+                assertThat(reversed.exit()).as(reversed.out() + reversed.err()).isEqualTo(ExitCodes.FAILED);
+                assertThat(reversed.out()).contains("rotation L1-L2-L3", "warning: L3: negative active power",
+                        "CT polarity reversed");
+            } finally {
+                stop.set(true);
+                publisher.join();
+            }
+        }
+        Result none = run("stream", "B", "--site", site.toString());
+        assertThat(none.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(none.err()).contains("no waveform stream for feed B", "feeds with one: A");
+    }
+
     /** The example site with meter-A at {@code meterPort} and bank-A at {@code bankPort} on the loopback. */
     Path site(int meterPort, int bankPort) throws IOException {
         String yaml = Files.readString(Sites.example4Feed())
