@@ -310,6 +310,27 @@ class ProbeCommandsTest {
     }
 
     @Test
+    void aMeterOnADeclaredBusIsReadThroughThatBusWithItsUnitId() throws Exception {
+        try (MeterSlave gateway = MeterSlave.tcp("127.0.0.1", freePort())) {
+            gateway.serve(7, RegisterMap.load("generic-3phase"));
+            gateway.unit(7).set(new String[]{"current-L1"}, new double[]{42});
+            String yaml = Files.readString(Sites.example4Feed());
+            String onBus = yaml.replaceFirst("(?m)^    modbus: 127\\.0\\.0\\.1:15021\n    unitId: 1\\b", "    bus: gw-1\n    unitId: 7")
+                    + "\nmodbusBuses:\n  - id: gw-1\n    tcp: 127.0.0.1:" + gateway.port() + "\n    timeout: 500 ms\n";
+            assertThat(onBus).contains("bus: gw-1\n    unitId: 7");
+            Path site = dir.resolve("bus-site.yaml");
+            Files.writeString(site, onBus);
+            Result r = run("meter", "meter-A", "--site", site.toString(), "--json");
+            assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.OK);
+            JsonObject o = new JsonObject(r.out().strip());
+            assertThat(o.getString("bus")).isEqualTo("gw-1");
+            assertThat(o.getInteger("unitId")).isEqualTo(7);
+            assertThat(o.getJsonArray("points").getJsonObject(3).getString("name")).isEqualTo("current-L1");
+            assertThat(o.getJsonArray("points").getJsonObject(3).getDouble("value")).isCloseTo(42, within(1e-3));
+        }
+    }
+
+    @Test
     void aMeterAnsweringWithExceptionsFailsWithExitOne() throws Exception {
         try (MeterSlave slave = new MeterSlave("127.0.0.1", freePort(), 1, RegisterMap.load("generic-3phase"))) {
             slave.unit(1).failing(true);
