@@ -330,6 +330,63 @@ class ProbeCommandsTest {
         }
     }
 
+    /** A site's own map in SunSpec's style (as UserRegisterMapEndToEndTest's): scale registers, 0x8000 = not implemented. */
+    static final String SUNSPEC_STYLE = """
+            @source,test: a meter in the style of SunSpec model 203 at 40100
+            @notImplemented,sunspec
+            current-L1,A,3,40100,int16,ABCD,sf:A_SF
+            current-L2,A,3,40101,int16,ABCD,sf:A_SF
+            current-L3,A,3,40102,int16,ABCD,sf:A_SF
+            A_SF,,3,40103,sunssf
+            voltage-L1,V,3,40104,uint16,ABCD,sf:V_SF
+            voltage-L2,V,3,40105,uint16,ABCD,sf:V_SF
+            voltage-L3,V,3,40106,uint16,ABCD,sf:V_SF
+            V_SF,,3,40107,sunssf
+            power-total,W,3,40108,int32,BADC,sf:W_SF
+            power-L1,W,3,40110,int16,ABCD,sf:W_SF
+            power-L2,W,3,40111,int16,ABCD,sf:W_SF
+            power-L3,W,3,40112,int16,ABCD,sf:W_SF
+            W_SF,,3,40113,sunssf
+            power-factor-L1,,3,40114,int16,ABCD,sf:PF_SF*0.01
+            power-factor-L2,,3,40115,int16,ABCD,sf:PF_SF*0.01
+            power-factor-L3,,3,40116,int16,ABCD,sf:PF_SF*0.01
+            PF_SF,,3,40117,sunssf
+            """;
+
+    @Test
+    void pointsTheDeviceMarksNotImplementedAreAbsentAndPhasePowerIsDerivedOrUnknown() throws Exception {
+        Files.writeString(dir.resolve("b.csv"), SUNSPEC_STYLE);
+        try (MeterSlave slave = MeterSlave.tcp("127.0.0.1", freePort())) {
+            slave.serve(1, null).setWords(3, 40100, new int[]{
+                    1234, 1000, 987, 0xFFFF,          // A x 10^-1
+                    2300, 2310, 2290, 0xFFFF,         // V x 10^-1
+                    0x0000, 0x7017,                   // W total 6000, bytes swapped
+                    0x8000, 0x8000, 0x8000, 1,        // W per phase: not implemented; W_SF 10^1
+                    98, 0xFFFF & -95, 0x8000, 0});    // PF %: 0.98, -0.95, not implemented
+            String yaml = Files.readString(Sites.example4Feed()).replaceFirst(
+                    "(?m)^    profile: generic-3phase.*\n    modbus: 127\\.0\\.0\\.1:15021\n",
+                    "    registerMap: b.csv\n    modbus: 127.0.0.1:" + slave.port() + "\n");
+            assertThat(yaml).contains("registerMap: b.csv");
+            Path site = dir.resolve("sunspec-style.yaml");
+            Files.writeString(site, yaml);
+            Result r = run("meter", "meter-A", "--site", site.toString(), "--json");
+            assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.OK);
+            JsonObject o = new JsonObject(r.out().strip());
+            JsonObject pL1 = o.getJsonArray("points").stream().map(JsonObject.class::cast)
+                    .filter(p -> p.getString("name").equals("power-L1")).findFirst().orElseThrow();
+            assertThat(pL1.getString("quality")).isEqualTo("NOT_IMPLEMENTED");
+            assertThat(pL1.containsKey("value")).isTrue();
+            assertThat(pL1.getValue("value")).isNull();
+            JsonArray phases = o.getJsonArray("feeds").getJsonObject(0).getJsonArray("phases");
+            assertThat(phases.getJsonObject(0).getString("powerSource")).isEqualTo("derived");
+            assertThat(phases.getJsonObject(0).getDouble("powerW")).isCloseTo(230 * 123.4 * 0.98, within(0.5));
+            assertThat(phases.getJsonObject(2).getValue("powerW")).isNull();
+            assertThat(phases.getJsonObject(2).getString("powerSource")).isNull();
+            Result text = run("meter", "meter-A", "--site", site.toString());
+            assertThat(text.out()).containsPattern("(?m)^power-L1 +- +W +NOT_IMPLEMENTED");
+        }
+    }
+
     @Test
     void aMeterAnsweringWithExceptionsFailsWithExitOne() throws Exception {
         try (MeterSlave slave = new MeterSlave("127.0.0.1", freePort(), 1, RegisterMap.load("generic-3phase"))) {
