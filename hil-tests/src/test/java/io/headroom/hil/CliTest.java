@@ -158,7 +158,7 @@ class CliTest {
     void helpListsEveryCommandTheLaunchersOwnAndTheExitCodes() {
         Result r = run("--help");
         assertThat(r.exit()).isZero();
-        for (String c : java.util.List.of("bench", "run", "check-site", "token", "perf", "study", "status", "feeds", "caps",
+        for (String c : java.util.List.of("bench", "run", "check-site", "probe", "token", "perf", "study", "status", "feeds", "caps",
                 "alarms", "events", "override", "completion", "image", "image-test", "package-test", "fuzz", "vtn")) {
             assertThat(r.out()).as(c).containsPattern("(?m)^  " + java.util.regex.Pattern.quote(c) + "\\b");
         }

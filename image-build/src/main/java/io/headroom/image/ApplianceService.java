@@ -42,7 +42,8 @@ public final class ApplianceService {
 
     @CommandLine.Command(name = "headroom-appliance", mixinStandardHelpOptions = true, version = "Headroom appliance 0.1.0",
             description = "Headroom appliance. `service [run options]` runs it under systemd (Type=notify, WatchdogSec=).",
-            subcommands = {ApplianceCommands.Run.class, ApplianceCommands.CheckSite.class})
+            subcommands = {ApplianceCommands.Run.class, ApplianceCommands.CheckSite.class,
+                    io.headroom.appliance.cli.ProbeCommands.class})
     static final class Commands implements Runnable {
         @Override
         public void run() {

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The one exit-code table of every Headroom command: {@code ./headroom} and its subcommands (the appliance's
- * {@code run}, {@code check-site}, {@code token}, the operator CLI, {@code bench}, {@code study}, {@code perf}), the
+ * {@code run}, {@code check-site}, {@code probe}, {@code token}, the operator CLI, {@code bench}, {@code study}, {@code perf}), the
  * launcher's own scripts ({@code image}, {@code image-test}, {@code package-test}, {@code fuzz}), and the packaged
  * programs {@code headroom-appliance}, {@code headroom-agent} and {@code headroom-update}. In headroom-common so that
  * the node agent (which does not depend on the appliance) shares it. The root README and {@code ./headroom --help}
@@ -21,7 +21,7 @@ public final class ExitCodes {
     public static final int FAILED = 1;
     /** Usage or invalid input: an unknown option, a bad value, a site file that does not validate. */
     public static final int USAGE = 2;
-    /** The appliance (its API) cannot be reached. */
+    /** The appliance (its API) cannot be reached; for {@code probe}, the device probed does not answer. */
     public static final int UNREACHABLE = 3;
     /**
      * It could not run: a scenario file that does not load, the bench failing at start, a build that fails, no JDK 25,
@@ -38,7 +38,7 @@ public final class ExitCodes {
             new Code(OK, "ok; a scenario or test PASSED"),
             new Code(FAILED, "failed: a scenario FAILED, the API answered with an error, checks did not hold"),
             new Code(USAGE, "usage or invalid input: unknown option, bad value, invalid site file"),
-            new Code(UNREACHABLE, "the appliance cannot be reached (--url)"),
+            new Code(UNREACHABLE, "the appliance cannot be reached (--url); probe: the device does not answer"),
             new Code(COULD_NOT_RUN, "could not run: bad scenario file, bench failed at start, build failed, "
                     + "no JDK 25, missing prerequisite"));
 
