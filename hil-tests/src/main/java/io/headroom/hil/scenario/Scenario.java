@@ -311,7 +311,10 @@ public record Scenario(String name, String description, double durationS, double
             errors.add("duration: at most 1 h, got " + top.get("duration"));
         }
         if (!Double.isNaN(duration) && !Double.isNaN(warmup) && warmup >= duration) {
-            errors.add("warmup: " + top.get("warmup") + " is not shorter than the duration " + top.get("duration"));
+            errors.add(top.containsKey("warmup")
+                    ? "warmup: " + top.get("warmup") + " is not shorter than the duration " + top.get("duration")
+                    : "duration: " + top.get("duration") + " is not longer than the default warmup of 5 s (the bench "
+                            + "settles for 5 s before the events): give a longer duration, or a shorter warmup: key");
         }
         List<Event> events = new ArrayList<>();
         if (!(top.get("events") instanceof List<?> list)) {

@@ -74,6 +74,32 @@ class ScenarioTest {
     }
 
     @Test
+    void aDurationWithinTheDefaultWarmupIsNamedAsSuch(@TempDir Path dir) throws Exception {
+        Path noWarmup = dir.resolve("short.yaml");
+        Files.writeString(noWarmup, """
+                name: short
+                duration: 3 s
+                events:
+                  - {at: 1 s, feedLoss: A}
+                """);
+        assertThatThrownBy(() -> Scenario.load(noWarmup, site)).isInstanceOf(Scenario.InvalidScenario.class)
+                .satisfies(e -> assertThat(((Scenario.InvalidScenario) e).errors()).contains(
+                        "duration: 3 s is not longer than the default warmup of 5 s (the bench settles for 5 s before "
+                                + "the events): give a longer duration, or a shorter warmup: key"));
+        Path withWarmup = dir.resolve("warm.yaml");
+        Files.writeString(withWarmup, """
+                name: warm
+                duration: 3 s
+                warmup: 4 s
+                events:
+                  - {at: 1 s, feedLoss: A}
+                """);
+        assertThatThrownBy(() -> Scenario.load(withWarmup, site)).isInstanceOf(Scenario.InvalidScenario.class)
+                .satisfies(e -> assertThat(((Scenario.InvalidScenario) e).errors())
+                        .contains("warmup: 4 s is not shorter than the duration 3 s"));
+    }
+
+    @Test
     void networkEventsAndTheAgentExpectationsAreReadAndBadOnesNamed(@TempDir Path dir) throws Exception {
         Scenario lossy = Scenario.load(Path.of("scenarios/short/lossy-network.yaml"), site);
         assertThat(lossy.impairsNetwork()).isTrue();
