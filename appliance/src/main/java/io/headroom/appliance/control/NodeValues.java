@@ -3,13 +3,9 @@ package io.headroom.appliance.control;
 import io.headroom.appliance.site.Node;
 
 import java.util.AbstractMap;
-import java.util.AbstractSet;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
-import java.util.Set;
 
 /**
  * What a regulation tick gathers per node of the site (the agents' telemetry, the caps decided), as an immutable map
@@ -20,11 +16,11 @@ import java.util.Set;
  * time, iteration in site order, every mutator refused; {@code equals} and {@code hashCode} as {@link AbstractMap}'s.
  * A key that is not a node id of the site, or {@code null}, is absent.
  */
-public final class NodeValues<V> extends AbstractMap<String, V> {
+public final class NodeValues<V> extends NodeMap<V> {
 
     /** The site's node ids and their positions; made once, shared by every tick's maps. */
     public static final class Index {
-        private final String[] ids;
+        final String[] ids;
         private final Map<String, Integer> at;
 
         public Index(List<Node> nodes) {
@@ -77,85 +73,29 @@ public final class NodeValues<V> extends AbstractMap<String, V> {
         }
     }
 
-    private final Index index;
     private final Object[] values;
-    private final int size;
-    private Set<Map.Entry<String, V>> entries;
 
     private NodeValues(Index index, Object[] values, int size) {
-        this.index = index;
+        super(index, size);
         this.values = values;
-        this.size = size;
+    }
+
+    @Override
+    boolean has(int i) {
+        return values[i] != null;
     }
 
     @Override
     @SuppressWarnings("unchecked")
-    public V get(Object key) {
-        int i = index.of(key);
-        return i < 0 ? null : (V) values[i];
-    }
-
-    @Override
-    public boolean containsKey(Object key) {
-        return get(key) != null;
-    }
-
-    @Override
-    public int size() {
-        return size;
-    }
-
-    @Override
-    public Set<Map.Entry<String, V>> entrySet() {
-        Set<Map.Entry<String, V>> e = entries;
-        if (e == null) {
-            e = new AbstractSet<>() {
-                @Override
-                public Iterator<Map.Entry<String, V>> iterator() {
-                    return new Iterator<>() {
-                        private int next = skip(0);
-
-                        private int skip(int from) {
-                            int i = from;
-                            while (i < values.length && values[i] == null) {
-                                i++;
-                            }
-                            return i;
-                        }
-
-                        @Override
-                        public boolean hasNext() {
-                            return next < values.length;
-                        }
-
-                        @Override
-                        @SuppressWarnings("unchecked")
-                        public Map.Entry<String, V> next() {
-                            if (next >= values.length) {
-                                throw new NoSuchElementException();
-                            }
-                            Map.Entry<String, V> entry = new SimpleImmutableEntry<>(index.ids[next], (V) values[next]);
-                            next = skip(next + 1);
-                            return entry;
-                        }
-                    };
-                }
-
-                @Override
-                public int size() {
-                    return size;
-                }
-            };
-            entries = e;
-        }
-        return e;
+    V at(int i) {
+        return (V) values[i];
     }
 
     /**
      * Per-node watts (the caps a tick decided) as an immutable map by node id over a {@code double[]}: no boxed
      * {@code Double} is made until a reader asks for one.
      */
-    public static final class Doubles extends AbstractMap<String, Double> {
+    public static final class Doubles extends NodeMap<Double> {
 
         /** Fills one map, then hands it over ({@link #build}); not to be used after. */
         public static final class Builder {
@@ -192,79 +132,23 @@ public final class NodeValues<V> extends AbstractMap<String, V> {
             }
         }
 
-        private final Index index;
         private final double[] values;
         private final boolean[] present;
-        private final int size;
-        private Set<Map.Entry<String, Double>> entries;
 
         private Doubles(Index index, double[] values, boolean[] present, int size) {
-            this.index = index;
+            super(index, size);
             this.values = values;
             this.present = present;
-            this.size = size;
         }
 
         @Override
-        public Double get(Object key) {
-            int i = index.of(key);
-            return i < 0 || !present[i] ? null : values[i];
+        boolean has(int i) {
+            return present[i];
         }
 
         @Override
-        public boolean containsKey(Object key) {
-            int i = index.of(key);
-            return i >= 0 && present[i];
-        }
-
-        @Override
-        public int size() {
-            return size;
-        }
-
-        @Override
-        public Set<Map.Entry<String, Double>> entrySet() {
-            Set<Map.Entry<String, Double>> e = entries;
-            if (e == null) {
-                e = new AbstractSet<>() {
-                    @Override
-                    public Iterator<Map.Entry<String, Double>> iterator() {
-                        return new Iterator<>() {
-                            private int next = skip(0);
-
-                            private int skip(int from) {
-                                int i = from;
-                                while (i < present.length && !present[i]) {
-                                    i++;
-                                }
-                                return i;
-                            }
-
-                            @Override
-                            public boolean hasNext() {
-                                return next < present.length;
-                            }
-
-                            @Override
-                            public Map.Entry<String, Double> next() {
-                                if (next >= present.length) {
-                                    throw new NoSuchElementException();
-                                }
-                                Map.Entry<String, Double> entry = new SimpleImmutableEntry<>(index.ids[next], values[next]);
-                                next = skip(next + 1);
-                                return entry;
-                            }
-                        };
-                    }
-
-                    @Override
-                    public int size() {
-                        return size;
-                    }
-                };
-                entries = e;
-            }
-            return e;
+        Double at(int i) {
+            return values[i];
         }
     }
 }
