@@ -280,7 +280,7 @@ public final class RegulationLoop implements AutoCloseable {
                 new io.headroom.appliance.control.NodeValues.Doubles.Builder(nodeIndex());
         List<String> alarms = new ArrayList<>();
         if (waveforms != null) {
-            alarms.addAll(waveforms.alarms(wave));
+            alarms.addAll(waveforms.alarms(wave, now));
         }
         for (GroupRegulator reg : regulators) {
             GroupDecision d = reg.run(snapshot);

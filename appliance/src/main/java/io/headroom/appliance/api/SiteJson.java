@@ -140,7 +140,8 @@ public final class SiteJson {
                 .put("framesRefused", refused(w.refused()));
         if (m == null || w.status() != WaveformState.Status.GOOD) {
             return o.put("lost", m != null && m.lost()).put("urmsV", null).put("p3W", null).put("q3Var", null)
-                    .put("powerFactor", null).put("frequencyHz", null).put("dPdtWPerS", null);
+                    .put("powerFactor", null).put("frequencyHz", null).put("dPdtWPerS", null)
+                    .put("rotation", null);
         }
         JsonArray u = new JsonArray();
         for (double v : m.urms()) {
@@ -148,7 +149,9 @@ public final class SiteJson {
         }
         return o.put("lost", m.lost()).put("urmsV", u).put("p3W", finite(round(m.p3()))).put("q3Var", finite(round(m.q3())))
                 .put("powerFactor", finite(round3(m.pf3()))).put("frequencyHz", finite(round3(m.frequencyHz())))
-                .put("dPdtWPerS", finite(round(m.dPdtWPerS())));
+                .put("dPdtWPerS", finite(round(m.dPdtWPerS())))
+                .put("rotation", Double.isNaN(m.rotation()) ? null : m.rotation() > 0.5 ? "L1-L2-L3"
+                        : m.rotation() < -0.5 ? "L1-L3-L2" : "unclear");
     }
 
     /**

@@ -69,6 +69,11 @@ public final class FeedDsp {
     // current half cycle
     private double sVa, sVb, sVc, sIa, sIb, sIc, sPa, sPb, sPc, sQa, sQb, sQc;
     private int halfN;
+    // phase rotation: Σ (va[k-1]·vb[k] − va[k]·vb[k-1]) over the current and the previous half cycle
+    private double sRot;
+    private double prevRot;
+    private double prevB;
+    private double rotNorm;         // 2 sin(ω/fs): the mean above is −2·Ua·Ub·sin(ω/fs)·sin(φ)
     private long halfStartNanos;
     // previous half cycle
     private final double[] prevSums = new double[12];
@@ -103,7 +108,7 @@ public final class FeedDsp {
     private long pubTimestamp;
     private long pubHalfCycles;
     private boolean pubLost;
-    private final double[] pub = new double[3 * 6 + 6];
+    private final double[] pub = new double[3 * 6 + 7];
     private double lastP3 = Double.NaN;
     private long lastP3Nanos;
     private long halfCycles;
@@ -152,11 +157,13 @@ public final class FeedDsp {
         maxHalf = (int) Math.round(1.25 * rate / (2 * nominalHz));
         minHalf = (int) Math.round(0.3 * rate / (2 * nominalHz));
         hyst = settings.zeroCrossHysteresis() * unRms * Math.sqrt(2);
+        rotNorm = 2 * Math.sin(2 * Math.PI * nominalHz / rate);
         resync();
     }
 
     private void resync() {
         sVa = sVb = sVc = sIa = sIb = sIc = sPa = sPb = sPc = sQa = sQb = sQc = 0;
+        sRot = prevRot = 0;
         halfN = 0;
         prevHalfN = 0;
         partial = true;
@@ -217,6 +224,8 @@ public final class FeedDsp {
         boolean up = armedUp;
         boolean down = armedDown;
         double prev = prevA;
+        double prevVb = prevB;
+        double rot = sRot;
         int bel = below;
         int abv = above;
         final double lm2 = lossM2;
@@ -250,6 +259,7 @@ public final class FeedDsp {
             if ((close && hn >= minH) || hn >= mh) {
                 sVa = a2s; sVb = b2s; sVc = c2s; sIa = x2s; sIb = y2s; sIc = z2s;
                 sPa = pa; sPb = pb; sPc = pc; sQa = qa; sQb = qb; sQc = qc;
+                sRot = rot;
                 halfN = hn;
                 // where L1 crossed zero between sample k-1 and k (a timeout closes exactly at k)
                 double f = close && prev != a ? prev / (prev - a) : 1.0;
@@ -259,6 +269,7 @@ public final class FeedDsp {
                 closeHalf(va, vb, vc, ia, ib, ic, k, f);
                 a2s = sVa; b2s = sVb; c2s = sVc; x2s = sIa; y2s = sIb; z2s = sIc;
                 pa = sPa; pb = sPb; pc = sPc; qa = sQa; qb = sQb; qc = sQc;
+                rot = 0;
                 hn = 0;
             }
             double x = ia[k];
@@ -279,8 +290,10 @@ public final class FeedDsp {
             qa += (b - c) * x;
             qb += (c - a) * y;
             qc += (a - b) * z;
+            rot += prev * b - a * prevVb;
             hn++;
             prev = a;
+            prevVb = b;
             double m2 = a2 + b2 + c2;
             if (m2 < lm2) {
                 abv = 0;
@@ -303,6 +316,8 @@ public final class FeedDsp {
         sVa = a2s; sVb = b2s; sVc = c2s; sIa = x2s; sIb = y2s; sIc = z2s;
         sPa = pa; sPb = pb; sPc = pc; sQa = qa; sQb = qb; sQc = qc;
         halfN = hn;
+        sRot = rot;
+        prevB = prevVb;
         armedUp = up;
         armedDown = down;
         prevA = prev;
@@ -411,6 +426,8 @@ public final class FeedDsp {
             o[15] = pf(pa, sa); o[16] = pf(pb, sb); o[17] = pf(pc, sc);
             o[18] = p3; o[19] = qa + qb + qc; o[20] = s3; o[21] = pf(p3, s3);
             o[22] = dPdt; o[23] = frequency;
+            double uab = ua * ub * rotNorm * (prevHalfLen + len);
+            o[24] = uab > 0 ? (prevRot + sRot) / uab : Double.NaN;
             pubTimestamp = end;
             pubHalfCycles = halfCycles;
             pubLost = lost;
@@ -422,6 +439,8 @@ public final class FeedDsp {
         prevSums[3] = sIa; prevSums[4] = sIb; prevSums[5] = sIc;
         prevSums[6] = sPa; prevSums[7] = sPb; prevSums[8] = sPc;
         prevSums[9] = sQa; prevSums[10] = sQb; prevSums[11] = sQc;
+        prevRot = sRot;
+        sRot = 0;
         prevHalfN = partial ? 0 : halfN; // the half cut by a gap or the start is not a half cycle
         partial = false;
         prevHalfLen = len;
@@ -504,7 +523,7 @@ public final class FeedDsp {
         return new FeedWaveformMeasurement(feedId, ts, hc, v[23],
                 new double[]{v[0], v[1], v[2]}, new double[]{v[3], v[4], v[5]}, new double[]{v[6], v[7], v[8]},
                 new double[]{v[9], v[10], v[11]}, new double[]{v[12], v[13], v[14]},
-                new double[]{v[15], v[16], v[17]}, v[18], v[19], v[20], v[21], v[22], l);
+                new double[]{v[15], v[16], v[17]}, v[18], v[19], v[20], v[21], v[22], l, v[24]);
     }
 
     /** Frequency from the last cycle, Hz (NaN before two crossings). Detection thread only. */

@@ -17,9 +17,20 @@ package io.headroom.appliance.dsp;
  * @param p3,q3,s3,pf3    3-phase totals (S arithmetic)
  * @param dPdtWPerS       change of P3 over the last half cycle, W/s
  * @param lost            the fast detector holds the feed lost
+ * @param rotation        phase rotation over the last cycle, −sin of the angle of V L2 from V L1: +0.87 for the
+ *                        positive sequence L1-L2-L3 (L2 lags L1 by 120°), −0.87 reversed (L1-L3-L2), near 0 when
+ *                        L2 is in or against phase with L1; NaN without voltage
  */
 public record FeedWaveformMeasurement(String feedId, long timestampNanos, long halfCycles, double frequencyHz,
                                       double[] urms, double[] irms, double[] p, double[] q, double[] s,
                                       double[] pf, double p3, double q3, double s3, double pf3, double dPdtWPerS,
-                                      boolean lost) {
+                                      boolean lost, double rotation) {
+
+    /** Without a rotation figure (NaN). */
+    public FeedWaveformMeasurement(String feedId, long timestampNanos, long halfCycles, double frequencyHz,
+                                   double[] urms, double[] irms, double[] p, double[] q, double[] s, double[] pf,
+                                   double p3, double q3, double s3, double pf3, double dPdtWPerS, boolean lost) {
+        this(feedId, timestampNanos, halfCycles, frequencyHz, urms, irms, p, q, s, pf, p3, q3, s3, pf3, dPdtWPerS,
+                lost, Double.NaN);
+    }
 }

@@ -17,6 +17,7 @@ public final class WaveformWatch {
     private final List<WaveformMonitor> monitors;
     private final SitePowerSeries series;
     private final long deadlineNanos;
+    private final WiringCheck wiring = new WiringCheck(WiringCheck.Settings.defaults());
 
     /** @param series the site power series, or null */
     public WaveformWatch(List<WaveformMonitor> monitors, SitePowerSeries series, long deadlineNanos) {
@@ -55,6 +56,17 @@ public final class WaveformWatch {
         }
         BandPowerReading b = series == null ? null : series.latest();
         return new WaveformState(feeds, b, b == null ? null : Math.max(0, (nowNanos - b.atNanos()) / 1_000_000));
+    }
+
+    /**
+     * Once a tick (one thread: regulation): the streams that are not GOOD, then the wiring faults the streams
+     * show ({@link WiringCheck}: reversed phase rotation, reversed CT polarity per phase), each raised and cleared
+     * with its hysteresis and hold time at {@code nowNanos}. Alarms only: none fires a contingency.
+     */
+    public List<String> alarms(WaveformState s, long nowNanos) {
+        List<String> out = alarms(s);
+        out.addAll(wiring.update(s, nowNanos));
+        return out;
     }
 
     /** Alarm texts for the streams that are not GOOD (stable texts: one raise and one clear each). */

@@ -44,4 +44,42 @@ class WaveformWatchTest {
                     + "its feed-loss detection relies on the GPIO contacts and the meters");
         }
     }
+
+    @Test
+    void aStreamWithL2AndL3SwappedIsARotationAlarmOnceHeldBesideTheStreamAlarms() {
+        double rate = 4_800;
+        StreamFormat f = StreamFormat.threePhaseFeed(1, rate, "feed-B");
+        Waves w = new Waves(rate, 50, 230, 50, 0, 0.5, 0);
+        double[] v2 = w.ch[1];
+        w.ch[1] = w.ch[2];
+        w.ch[2] = v2;
+        double[] i2 = w.ch[4]; // L2 and L3 swapped, PTs and CTs together: the powers stay positive
+        w.ch[4] = w.ch[5];
+        w.ch[5] = i2;
+        ReplaySource src = new ReplaySource(f, w, 96, 0);
+        List<FeedLossEvent> events = new java.util.ArrayList<>();
+        try (WaveformMonitor m = new WaveformMonitor(src, 50,
+                List.of(WaveformMonitor.FeedChannels.byName(f, "B", "feed-B", 230)), DetectionSettings.defaults(),
+                events::add, null, null, 96)) {
+            WaveformWatch watch = new WaveformWatch(List.of(m), null, 200_000_000L);
+            SampleBlock b = new SampleBlock(6, 96);
+            while (src.next(b)) {
+                m.step(b);
+            }
+            long last = m.lastBlockNanos();
+            WaveformState live = watch.state(last);
+            assertThat(live.feeds().get("B").latest().rotation()).isLessThan(-0.8);
+            assertThat(watch.alarms(live, last)).isEmpty();
+            assertThat(watch.alarms(watch.state(last + 100_000_000L), last + 100_000_000L)).isEmpty();
+            String rotation = "feed B: phase rotation reversed (L1-L3-L2) on its waveform stream: V L2 leads V L1; "
+                    + "check the PT wiring (L2 and L3 swapped?)";
+            assertThat(watch.alarms(watch.state(last + 190_000_000L), last + 2_000_000_000L))
+                    .containsExactly(rotation);
+            // the stream falls silent: its alarm, and the rotation's stays (nothing known to clear it)
+            assertThat(watch.alarms(watch.state(last + 5_000_000_000L), last + 5_000_000_000L)).containsExactly(
+                    "feed B: waveform stream silent for more than 200 ms; its feed-loss detection relies on the "
+                            + "GPIO contacts and the meters", rotation);
+            assertThat(events).as("never a loss").isEmpty();
+        }
+    }
 }
