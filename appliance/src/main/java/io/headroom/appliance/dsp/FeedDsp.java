@@ -91,6 +91,11 @@ public final class FeedDsp {
     private double lastUpPos = Double.NaN;
     private double frequency = Double.NaN;
 
+    // single-phase detector: per phase, samples in a row within ±phaseLoss of the nominal peak
+    private int runA, runB, runC;
+    private int singlePersist;      // 0: disabled (SinglePhase.ALARM)
+    private final double phaseBand;
+
     // fast detector
     private int below;
     private int above;
@@ -140,6 +145,7 @@ public final class FeedDsp {
         this.listener = listener;
         this.lossM2 = 3 * sq(settings.lossFraction() * unRms);
         this.restoreM2 = 3 * sq(settings.restoreFraction() * unRms);
+        this.phaseBand = settings.phaseLossFraction() * unRms * Math.sqrt(2);
         configure(sampleRateHz);
     }
 
@@ -158,6 +164,8 @@ public final class FeedDsp {
         minHalf = (int) Math.round(0.3 * rate / (2 * nominalHz));
         hyst = settings.zeroCrossHysteresis() * unRms * Math.sqrt(2);
         rotNorm = 2 * Math.sin(2 * Math.PI * nominalHz / rate);
+        singlePersist = settings.singlePhase() == DetectionSettings.SinglePhase.CONTINGENCY
+                ? (int) Math.ceil(settings.singlePhasePersistenceCycles() * rate / nominalHz) : 0;
         resync();
     }
 
@@ -171,6 +179,7 @@ public final class FeedDsp {
         lastUpPos = Double.NaN;
         below = 0;
         above = 0;
+        runA = runB = runC = 0;
     }
 
     public String feedId() {
@@ -228,6 +237,9 @@ public final class FeedDsp {
         double rot = sRot;
         int bel = below;
         int abv = above;
+        int ra = runA, rb = runB, rc = runC;
+        final double band = phaseBand;
+        final int sp = singlePersist;
         final double lm2 = lossM2;
         final double rm2 = restoreM2;
         final double h = hyst;
@@ -294,6 +306,14 @@ public final class FeedDsp {
             hn++;
             prev = a;
             prevVb = b;
+            ra = a < band && a > -band ? ra + 1 : 0;
+            rb = b < band && b > -band ? rb + 1 : 0;
+            rc = c < band && c > -band ? rc + 1 : 0;
+            if (sp > 0 && !lost && (ra >= sp || rb >= sp || rc >= sp)) {
+                fireSinglePhase(k, ra, rb, rc, a2 + b2 + c2);
+                bel = 0;
+                abv = 0;
+            }
             double m2 = a2 + b2 + c2;
             if (m2 < lm2) {
                 abv = 0;
@@ -323,6 +343,9 @@ public final class FeedDsp {
         prevA = prev;
         below = bel;
         above = abv;
+        runA = ra;
+        runB = rb;
+        runC = rc;
         nextIndex = blockStartIndex + n;
         if (n > 0) {
             last[0] = va[n - 1]; last[1] = vb[n - 1]; last[2] = vc[n - 1];
@@ -352,6 +375,17 @@ public final class FeedDsp {
             inSag = false; // the loss supersedes the dip
         }
         emit(FeedLossEvent.Kind.FEED_LOST, nanosOf(first), nanosOf(at), Math.sqrt(m2 / 3) / unRms, 7);
+    }
+
+    /** One or two phases near zero for the single-phase persistence while the 3-phase magnitude did not fall. */
+    private void fireSinglePhase(int k, int ra, int rb, int rc, double m2) {
+        lost = true;
+        int sp = singlePersist;
+        int mask = (ra >= sp ? 1 : 0) | (rb >= sp ? 2 : 0) | (rc >= sp ? 4 : 0);
+        long at = blockStartIndex + k;
+        long first = at - Math.max(ra >= sp ? ra : 0, Math.max(rb >= sp ? rb : 0, rc >= sp ? rc : 0)) + 1;
+        inSag = false;
+        emit(FeedLossEvent.Kind.FEED_LOST, nanosOf(first), nanosOf(at), Math.sqrt(m2 / 3) / unRms, mask);
     }
 
     private void fireRestore(int k, double m2) {

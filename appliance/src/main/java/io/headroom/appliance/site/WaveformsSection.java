@@ -21,7 +21,7 @@ final class WaveformsSection extends SectionReader {
     static final List<String> UDP_KEYS = List.of("feed", "source", "bind", "streamId", "rate", "senders");
     static final List<String> DETECTION_KEYS = List.of("lossThreshold", "lossPersistence",
             "restoreThreshold", "restorePersistence", "phaseLossThreshold", "sagThreshold", "sagHysteresis",
-            "zeroCrossHysteresis");
+            "zeroCrossHysteresis", "singlePhase", "singlePhaseCycles");
     static final List<String> RECORDER_KEYS = List.of("enabled", "preTrigger", "postTrigger", "format");
     static final List<String> BAND_KEYS = List.of("window", "rampSpan");
 
@@ -112,13 +112,23 @@ final class WaveformsSection extends SectionReader {
             }
             Val<Double> zero = t.get("zeroCrossHysteresis", quantity(Kind.PERCENT), false);
             percentIn(zero, 0, 0.5);
+            Val<String> single = t.get("singlePhase", oneOf(List.of("contingency", "alarm")), false);
+            Val<Double> singleCycles = t.get("singlePhaseCycles", SiteYaml::number, false);
+            if (singleCycles != null && singleCycles.ok() && !(singleCycles.value() >= 1.4
+                    && singleCycles.value() <= 50)) {
+                p.at(singleCycles.node(), singleCycles.field(), "must be 1.4 to 50 cycles (a phase out for one "
+                        + "cycle, which the load rides through, stays near zero for up to 1 1/3 cycles), got "
+                        + got(singleCycles));
+            }
             if (p.isEmpty()) {
                 try {
                     detection = new io.headroom.appliance.dsp.DetectionSettings(lossF,
                             or(lossMs, dd.lossPersistenceS() * 1000) / 1000, or(restore, dd.restoreFraction()),
                             or(restoreMs, dd.restorePersistenceS() * 1000) / 1000,
                             or(phase, dd.phaseLossFraction()), sagF, or(sagH, dd.sagHysteresis()),
-                            or(zero, dd.zeroCrossHysteresis()));
+                            or(zero, dd.zeroCrossHysteresis()),
+                            "alarm".equals(value(single)) ? io.headroom.appliance.dsp.DetectionSettings.SinglePhase.ALARM
+                                    : dd.singlePhase(), or(singleCycles, dd.singlePhasePersistenceCycles()));
                 } catch (IllegalArgumentException e) { // a combination the checks above let through
                     p.at(t.node(), t.path(), e.getMessage());
                 }

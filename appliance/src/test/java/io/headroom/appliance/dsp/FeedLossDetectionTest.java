@@ -107,9 +107,29 @@ class FeedLossDetectionTest {
     }
 
     @Test
-    void aSinglePhaseLossIsAPhaseLossSeenWithinTwoCycles() {
+    void aSinglePhaseLossFiresTheContingencyAfterOneAndAHalfCyclesByDefaultAfterItsPhaseLoss() {
         List<FeedLossEvent> events = new ArrayList<>();
         FeedDsp d = dsp(50, 4800, events);
+        Waves w = new Waves(4800, 50, 230, 80, 25, 1.0, 0);
+        int at = 1234;
+        w.scale(at, w.n, 0, false, true, false);
+        w.feed(d, 8, T0);
+        List<FeedLossEvent> lost = of(events, FeedLossEvent.Kind.FEED_LOST);
+        assertThat(lost).hasSize(1);
+        assertThat(lost.getFirst().phaseMask()).isEqualTo(2);
+        // 1.5 cycles of 20 ms from the last time V L2 was beyond half its peak (at most 1/6 cycle before)
+        assertThat(lost.getFirst().detectedNanos() - (T0 + w.nanos(at))).isBetween(26_000_000L, 30_300_000L);
+        assertThat(of(events, FeedLossEvent.Kind.FEED_RESTORED)).as("never restored while L2 is out").isEmpty();
+        List<FeedLossEvent> ph = of(events, FeedLossEvent.Kind.PHASE_LOST);
+        assertThat(ph).hasSize(1);
+        assertThat(ph.getFirst().detectedNanos()).isLessThan(lost.getFirst().detectedNanos());
+    }
+
+    @Test
+    void aSinglePhaseLossIsAPhaseLossSeenWithinTwoCyclesAndNothingMoreWhenTheSiteAsksForAnAlarm() {
+        List<FeedLossEvent> events = new ArrayList<>();
+        FeedDsp d = new FeedDsp(3, "B", null, 50, 230, 4800, DetectionSettings.defaults()
+                .withSinglePhase(DetectionSettings.SinglePhase.ALARM, 1.5), events::add);
         Waves w = new Waves(4800, 50, 230, 80, 25, 1.0, 0);
         int at = 1234;
         w.scale(at, w.n, 0, false, true, false);
@@ -119,6 +139,18 @@ class FeedLossDetectionTest {
         assertThat(ph).hasSize(1);
         assertThat(ph.getFirst().phaseMask()).isEqualTo(2);
         assertThat(ph.getFirst().detectedNanos() - (T0 + w.nanos(at))).isLessThanOrEqualTo(40_000_000L);
+    }
+
+    @Test
+    void aPhaseBackAfterASinglePhaseLossRestoresTheFeed() {
+        List<FeedLossEvent> events = new ArrayList<>();
+        FeedDsp d = dsp(60, 4800, events);
+        Waves w = new Waves(4800, 60, 230, 80, 25, 1.0, 0);
+        w.scale(1000, 1600, 0, true, false, false);
+        w.feed(d, 2, T0);
+        assertThat(events).extracting(FeedLossEvent::kind).containsSubsequence(FeedLossEvent.Kind.FEED_LOST,
+                FeedLossEvent.Kind.FEED_RESTORED);
+        assertThat(of(events, FeedLossEvent.Kind.FEED_LOST)).hasSize(1);
     }
 
     @Test

@@ -146,4 +146,26 @@ class SiteLoaderWaveformsTest {
                 "65:20: waveforms.detection.lossThreshold: must be in [1 %, 95 %], got \"0 %\"",
                 "79:13: waveforms.bandPower.window: must be 10 s to 5 min (10 s holds one period of the 0.1 Hz band), got \"1 h\"");
     }
+
+    @Test
+    void theSinglePhasePolicyIsReadAndChecked() throws Exception {
+        WaveformSettings w = SiteLoader.parse("t.yaml", with("""
+                waveforms:
+                  detection:
+                    singlePhase: alarm
+                    singlePhaseCycles: 2
+                """)).waveforms();
+        assertThat(w.detection()).isEqualTo(DetectionSettings.defaults()
+                .withSinglePhase(DetectionSettings.SinglePhase.ALARM, 2));
+        assertThat(DetectionSettings.defaults().singlePhase()).isEqualTo(DetectionSettings.SinglePhase.CONTINGENCY);
+        assertThat(errorsOf(with("""
+                waveforms:
+                  detection:
+                    singlePhase: trip
+                    singlePhaseCycles: 1
+                """))).containsExactly(
+                "64:18: waveforms.detection.singlePhase: expected contingency or alarm, got \"trip\"",
+                "65:24: waveforms.detection.singlePhaseCycles: must be 1.4 to 50 cycles (a phase out for one cycle, "
+                        + "which the load rides through, stays near zero for up to 1 1/3 cycles), got 1");
+    }
 }

@@ -123,8 +123,13 @@ public final class FeedlossCases {
         return l;
     }
 
-    /** Runs {@code trials} seeded trials of {@code c}. */
+    /** Runs {@code trials} seeded trials of {@code c} with the default detection settings. */
     public static Result run(Case c, int trials, long seed) {
+        return run(c, trials, seed, DetectionSettings.defaults());
+    }
+
+    /** Runs {@code trials} seeded trials of {@code c} with {@code s}. */
+    public static Result run(Case c, int trials, long seed, DetectionSettings s) {
         Random r = new Random(seed ^ c.name().hashCode());
         double cyc = 1 / HZ;
         double[] det = new double[trials];
@@ -132,7 +137,6 @@ public final class FeedlossCases {
         int fired = 0;
         int phase = 0;
         int pre = 0;
-        DetectionSettings s = DetectionSettings.defaults();
         for (int trial = 0; trial < trials; trial++) {
             int onset = (int) Math.round((3 + r.nextDouble()) * cyc * RATE);
             double dur = Double.isInfinite(c.durationS()) ? 4 * cyc : c.durationS() + 4 * cyc;

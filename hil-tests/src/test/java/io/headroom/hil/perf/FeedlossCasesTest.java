@@ -1,5 +1,6 @@
 package io.headroom.hil.perf;
 
+import io.headroom.appliance.dsp.DetectionSettings;
 import io.headroom.hil.perf.FeedlossCases.Case;
 import io.headroom.hil.perf.FeedlossCases.Category;
 import io.headroom.hil.perf.FeedlossCases.Result;
@@ -78,8 +79,21 @@ class FeedlossCasesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"single-phase", "single-phase-l2"})
-    void aSinglePhaseLossIsAPhaseLossWithinOneAndAHalfCyclesAndFiresNoContingency(String name) {
+    void aSinglePhaseLossFiresTheContingencyAfterOneAndAHalfCyclesByDefault(String name) {
         Result r = run(name, TRIALS);
+        assertThat(r.fired()).as("FEED_LOST (the contingency)").isEqualTo(TRIALS);
+        // the phase sits within ±50 % of its peak from up to 1/6 cycle before the onset; 1.5 cycles, one frame
+        assertThat(max(r.detectS())).isGreaterThan(CYCLE * (1.5 - 1 / 6.0)).isLessThanOrEqualTo(1.5 * CYCLE
+                + FeedlossCases.FRAME / FeedlossCases.RATE);
+        assertThat(r.phaseLost()).as("the journal-only PHASE_LOST comes as before").isEqualTo(TRIALS);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"single-phase", "single-phase-l2"})
+    void aSiteThatAsksForAnAlarmOnlyGetsAPhaseLossWithinOneAndAHalfCyclesAndNoContingency(String name) {
+        Result r = FeedlossCases.run(named(name), TRIALS, 7, DetectionSettings.defaults()
+                .withSinglePhase(DetectionSettings.SinglePhase.ALARM, 1.5));
+        assertThat(r.preFires()).isZero();
         assertThat(r.fired()).as("FEED_LOST (the contingency)").isZero();
         assertThat(r.phaseLost()).isEqualTo(TRIALS);
         assertThat(max(r.phaseLostS())).isGreaterThan(CYCLE).isLessThanOrEqualTo(1.5 * CYCLE);
