@@ -96,6 +96,19 @@ public final class FeedDsp {
     private int singlePersist;      // 0: disabled (SinglePhase.ALARM)
     private final double phaseBand;
 
+    // decay detector: the voltages against those one nominal cycle before, per window of DECAY_WINDOW_S
+    private double[] cycA = new double[0], cycB = new double[0], cycC = new double[0];
+    private int cycLen;             // samples in one nominal cycle
+    private int cycPos;
+    private int cycFill;            // samples since resync, up to cycLen
+    private int decayWin;           // samples per window
+    private int decayN;             // samples in the current window
+    private double decayNum, decayDen, decayEn;
+    private final double[] decayHist = new double[4]; // the last window ratios, [0] the newest
+    private final double[] decayShape = new double[4]; // their correlations with the cycle before
+    private int decayHistN;
+    private double decayStep, decayMaxStep;
+
     // fast detector
     private int below;
     private int above;
@@ -164,6 +177,15 @@ public final class FeedDsp {
         minHalf = (int) Math.round(0.3 * rate / (2 * nominalHz));
         hyst = settings.zeroCrossHysteresis() * unRms * Math.sqrt(2);
         rotNorm = 2 * Math.sin(2 * Math.PI * nominalHz / rate);
+        cycLen = Math.max(2, (int) Math.round(rate / nominalHz));
+        if (cycA.length < cycLen) { // at construction and on a faster stream only
+            cycA = new double[cycLen];
+            cycB = new double[cycLen];
+            cycC = new double[cycLen];
+        }
+        decayWin = Math.max(2, (int) Math.round(DECAY_WINDOW_S * rate));
+        decayStep = DECAY_MIN_PER_S * decayWin / rate;
+        decayMaxStep = DECAY_MAX_PER_S * decayWin / rate;
         singlePersist = settings.singlePhase() == DetectionSettings.SinglePhase.CONTINGENCY
                 ? (int) Math.ceil(settings.singlePhasePersistenceCycles() * rate / nominalHz) : 0;
         resync();
@@ -180,6 +202,10 @@ public final class FeedDsp {
         below = 0;
         above = 0;
         runA = runB = runC = 0;
+        cycFill = 0;
+        decayN = 0;
+        decayNum = decayDen = decayEn = 0;
+        decayHistN = 0;
     }
 
     public String feedId() {
@@ -314,6 +340,24 @@ public final class FeedDsp {
                 bel = 0;
                 abv = 0;
             }
+            if (cycFill == cycLen) {
+                int j = cycPos;
+                double oa = cycA[j], ob = cycB[j], oc = cycC[j];
+                decayNum += a * oa + b * ob + c * oc;
+                decayDen += oa * oa + ob * ob + oc * oc;
+                decayEn += a2 + b2 + c2;
+                if (++decayN == decayWin) {
+                    decayWindow(k);
+                }
+            } else {
+                cycFill++;
+            }
+            cycA[cycPos] = a;
+            cycB[cycPos] = b;
+            cycC[cycPos] = c;
+            if (++cycPos == cycLen) {
+                cycPos = 0;
+            }
             double m2 = a2 + b2 + c2;
             if (m2 < lm2) {
                 abv = 0;
@@ -376,6 +420,67 @@ public final class FeedDsp {
         }
         emit(FeedLossEvent.Kind.FEED_LOST, nanosOf(first), nanosOf(at), Math.sqrt(m2 / 3) / unRms, 7);
     }
+
+    /**
+     * Closes a decay window. Over the window, the three voltages are compared with themselves one nominal cycle
+     * T before: the amplitude ratio r = Σ v·v(−T) / Σ v(−T)² (1 on a healthy feed, harmonics included, since
+     * they were there a cycle before too; x at once after a step to x) and the shape Σ v·v(−T) / √(Σ v² · Σ v(−T)²)
+     * (1 while the waveform only scales; cos Δ after a phase jump Δ; lower when one phase goes and the others
+     * stay). A source gone while motors and PSUs back-feed the bus leaves the waveform's shape and scales it down
+     * continuously: four windows in a row whose r fell by {@link #DECAY_MIN_PER_S} to {@link #DECAY_MAX_PER_S}
+     * each, the last three of unchanged shape ({@link #DECAY_SHAPE}), to below {@link #DECAY_LEVEL}, fire
+     * {@code FEED_LOST}. A dip is a step: it falls within one window or two, never three in a row, then r is
+     * flat; a phase jump changes the shape.
+     */
+    private void decayWindow(int k) {
+        double r = decayDen > 0 ? decayNum / decayDen : 1;
+        double en = decayDen * decayEn;
+        double shape = en > 0 ? decayNum / Math.sqrt(en) : 0;
+        decayN = 0;
+        decayNum = 0;
+        decayDen = 0;
+        decayEn = 0;
+        double[] h = decayHist;
+        h[3] = h[2];
+        h[2] = h[1];
+        h[1] = h[0];
+        h[0] = r;
+        double[] c = decayShape;
+        c[3] = c[2];
+        c[2] = c[1];
+        c[1] = c[0];
+        c[0] = shape;
+        if (decayHistN < 4) {
+            decayHistN++;
+            return;
+        }
+        if (lost || r > DECAY_LEVEL) {
+            return;
+        }
+        for (int i = 0; i < 3; i++) {
+            double d = h[i + 1] - h[i];
+            if (d < decayStep || d > decayMaxStep || c[i] < DECAY_SHAPE) {
+                return;
+            }
+        }
+        lost = true;
+        below = 0;
+        above = 0;
+        inSag = false;
+        long at = blockStartIndex + k;
+        emit(FeedLossEvent.Kind.FEED_LOST, nanosOf(at - 3L * decayWin + 1), nanosOf(at), r, 7);
+    }
+
+    /** The decay detector's window, s (4 samples at 4.8 kS/s). */
+    static final double DECAY_WINDOW_S = 0.0008;
+    /** The least fall of the cycle-to-cycle ratio per second that counts as a decay (2 % per ms). */
+    static final double DECAY_MIN_PER_S = 20;
+    /** The most (40 % per ms). */
+    static final double DECAY_MAX_PER_S = 400;
+    /** The least shape correlation with the cycle before (a phase jump of 8° or more is below). */
+    static final double DECAY_SHAPE = 0.99;
+    /** The ratio must be below this when the decay is called. */
+    static final double DECAY_LEVEL = 0.95;
 
     /** One or two phases near zero for the single-phase persistence while the 3-phase magnitude did not fall. */
     private void fireSinglePhase(int k, int ra, int rb, int rc, double m2) {

@@ -111,15 +111,21 @@ public final class FeedlossCases {
         l.add(new Case("itic-70pct-0.4s", Category.ITIC_RIDE_THROUGH, 0.4, allPhases(0.72)));
         l.add(new Case("itic-80pct-2s", Category.ITIC_RIDE_THROUGH, 2, allPhases(0.82)));
         l.add(new Case("itic-1ph-0pct-1c", Category.ITIC_RIDE_THROUGH, cyc, (p, t) -> p == 2 ? 0 : 1));
-        l.add(new Case("jump30", Category.ITIC_RIDE_THROUGH, 1, new Disturbance() {
-            public double amp(int p, double t) {
-                return 1;
-            }
+        for (int deg : new int[]{10, 30}) {
+            l.add(new Case("jump" + deg, Category.ITIC_RIDE_THROUGH, 1, new Disturbance() {
+                public double amp(int p, double t) {
+                    return 1;
+                }
 
-            public double shift(double t) {
-                return Math.toRadians(30);
-            }
-        }));
+                public double shift(double t) {
+                    return Math.toRadians(deg);
+                }
+            }));
+        }
+        // a 10 % sag (inside ITIC's steady-state band) and one that slides to 80 % over one cycle (motor start)
+        l.add(new Case("itic-90pct-1s", Category.ITIC_RIDE_THROUGH, 1, allPhases(0.9)));
+        l.add(new Case("ramp-to-80pct-1c", Category.ITIC_RIDE_THROUGH, 0.5,
+                (p, t) -> Math.max(0.8, 1 - 0.2 * t * HZ)));
         return l;
     }
 

@@ -101,17 +101,13 @@ class FeedlossCasesTest {
 
     @ParameterizedTest
     @ValueSource(ints = {2, 5})
-    void aBackFedDecayFiresWhenTheMagnitudeHasFallenBelowHalfPlusThePersistence(int cycles) {
+    void aBackFedDecayFiresWithinAQuarterCyclePlusAnSvFrameOnItsSteadyFall(int cycles) {
         Result r = run("decay-" + cycles + "c", TRIALS);
         assertThat(r.fired()).isEqualTo(TRIALS);
-        // e^(-t/τ) = 0.5 with τ = n cycles / ln 20, then 1 ms of persistence, up to a frame, noise and harmonics
-        double expected = cycles * CYCLE * Math.log(2) / Math.log(20) + 0.001;
+        // three 0.8 ms windows of falling cycle-to-cycle ratio after the one it began in; a 50 % threshold
+        // would wait for e^(-t/τ) = 0.5, 9.6 / 21.7 ms
         for (double s : r.detectS()) {
-            assertThat(s).isBetween(expected - 0.0015, expected + 0.0015);
-        }
-        if (cycles == 5) {
-            assertThat(max(r.detectS())).as("the goal is missed: a threshold waits for the decay")
-                    .isGreaterThan(FeedlossCases.GOAL_S);
+            assertThat(s).isBetween(0.0015, FeedlossCases.GOAL_S);
         }
     }
 
@@ -137,7 +133,8 @@ class FeedlossCasesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"iec-70pct-30c", "itic-70pct-0.4s", "jump30", "itic-1ph-0pct-1c"})
+    @ValueSource(strings = {"iec-70pct-30c", "itic-70pct-0.4s", "jump30", "jump10", "itic-1ph-0pct-1c",
+            "itic-90pct-1s", "ramp-to-80pct-1c"})
     void theRideThroughDipsAboveHalfNeverFire(String name) {
         assertThat(run(name, TRIALS).fired()).isZero();
     }
