@@ -252,7 +252,8 @@ public final class Appliance implements AutoCloseable {
                 int feedIndex = site.feeds().indexOf(site.feed(feedId).orElseThrow(
                         () -> new IllegalArgumentException("waveform input for unknown feed " + feedId)));
                 Feed feed = site.feeds().get(feedIndex);
-                SampleSource source = openStream(w, (int) Math.round(site.frequencyHz()), nanoTime);
+                SampleSource source = openStream(w, (int) Math.round(site.frequencyHz()), nanoTime,
+                        options.gpioProvider());
                 StreamFormat format = source.format();
                 double unRms = feed.phases() == 3 ? feed.voltageV() / Math.sqrt(3) : feed.voltageV();
                 WaveformMonitor monitor;
@@ -447,7 +448,32 @@ public final class Appliance implements AutoCloseable {
      * @throws IllegalStateException naming the feed, the interface or address, and what to do, when it cannot be opened
      */
     static SampleSource openStream(WaveformStream stream, int nominalHz, java.util.function.LongSupplier nanoTime) {
+        return openStream(stream, nominalHz, nanoTime, null);
+    }
+
+    /**
+     * Opens a feed's stream as the site file declares it.
+     *
+     * @param gpio the Pi4J provider of an {@code spi} stream's DRDY input (the appliance's GPIO provider: MOCK in
+     *             tests and on the bench, where the SPI is Pi4J's mock too); null: gpiod or linuxfs, found
+     */
+    static SampleSource openStream(WaveformStream stream, int nominalHz, java.util.function.LongSupplier nanoTime,
+                                   io.headroom.drivers.gpio.GpioProvider gpio) {
         return switch (stream) {
+            case WaveformStream.Comtrade c -> {
+                try {
+                    var record = io.headroom.drivers.waveform.comtrade.ComtradeReader.read(c.cfg());
+                    int[] channels = io.headroom.drivers.waveform.comtrade.ComtradeReplaySource.feedChannels(record,
+                            c.channels());
+                    yield new io.headroom.drivers.waveform.comtrade.ComtradeReplaySource(record, channels,
+                            StreamFormat.threePhaseFeed(0, record.sampleRateHz(), c.feedId()), c.loop(), nanoTime,
+                            SV_RECEIVE_TIMEOUT_MS * 1_000_000L);
+                } catch (IOException | RuntimeException e) {
+                    throw new IllegalStateException("feed " + c.feedId() + ": cannot replay the COMTRADE record "
+                            + c.cfg() + ": " + e.getMessage(), e);
+                }
+            }
+            case WaveformStream.Spi s -> SpiStreams.open(s, gpio);
             case WaveformStream.Udp u -> {
                 InetSocketAddress bind = new InetSocketAddress(u.bind().host(), u.bind().port());
                 if (bind.isUnresolved()) {

@@ -94,9 +94,18 @@ public final class StreamProbe {
             }
             double listened = (clocks.nanos() - t0) / 1e9;
             double measured = len > 1 && last > first ? len / ((last - first) / 1e9 + len / f.sampleRateHz()) : Double.NaN;
-            return analyse(site, feedId, stream instanceof WaveformStream.Sv ? "sv" : "udp", f, x, len, lost,
+            return analyse(site, feedId, sourceName(stream), f, x, len, lost,
                     listened, measured);
         }
+    }
+
+    static String sourceName(WaveformStream s) {
+        return switch (s) {
+            case WaveformStream.Sv v -> "sv";
+            case WaveformStream.Udp u -> "udp";
+            case WaveformStream.Spi x -> "spi";
+            case WaveformStream.Comtrade c -> "comtrade";
+        };
     }
 
     static Result analyse(Site site, String feedId, String sourceName, StreamFormat f, double[][] x, int len, long lost,

@@ -64,4 +64,44 @@ public sealed interface WaveformStream {
             return Senders.parse(senders);
         }
     }
+
+    /**
+     * Replay of a COMTRADE record (IEEE C37.111: {@code .cfg} with an ASCII or BINARY {@code .dat}) in real time,
+     * for commissioning and drills.
+     *
+     * @param cfg      the record's .cfg (its .dat beside it)
+     * @param channels the record's analog channel ids read as V L1, V L2, V L3, I L1, I L2, I L3; null: by unit and
+     *                 phase
+     * @param loop     start again at the record's end; else the stream falls silent there
+     */
+    record Comtrade(String feedId, java.nio.file.Path cfg, List<String> channels, boolean loop)
+            implements WaveformStream {
+        public Comtrade {
+            channels = channels == null ? null : List.copyOf(channels);
+        }
+    }
+
+    /**
+     * An ADS131M-family ADC on SPI through Pi4J (drivers/waveform's {@code SpiAdcSampleSource}): one frame per
+     * DRDY edge, six of its inputs read as the feed's V L1..L3 and I L1..L3.
+     *
+     * @param bus            SPI bus (0 = /dev/spidev0.x)
+     * @param chipSelect     chip select line
+     * @param baud           SCLK, Hz
+     * @param drdyPin        BCM number of the GPIO wired to DRDY
+     * @param sampleRateHz   the converter's output data rate
+     * @param deviceChannels channels the converter sends per frame (ADS131M06: 6, M08: 8)
+     * @param inputs         the converter inputs read as V L1, V L2, V L3, I L1, I L2, I L3
+     * @param voltsPerCode   primary V per code of the voltage inputs (VREF / (gain · 2^23) × divider × PT ratio)
+     * @param ampsPerCode    primary A per code of the current inputs (VREF / (gain · 2^23) / burden × CT ratio)
+     */
+    record Spi(String feedId, int bus, int chipSelect, int baud, int drdyPin, double sampleRateHz,
+               int deviceChannels, List<Integer> inputs, double voltsPerCode, double ampsPerCode)
+            implements WaveformStream {
+        public static final List<Integer> DEFAULT_INPUTS = List.of(0, 1, 2, 3, 4, 5);
+
+        public Spi {
+            inputs = List.copyOf(inputs);
+        }
+    }
 }

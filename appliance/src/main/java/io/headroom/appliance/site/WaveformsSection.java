@@ -15,10 +15,13 @@ import io.headroom.appliance.site.SiteYaml.Val;
 final class WaveformsSection extends SectionReader {
     static final List<String> WAVEFORM_KEYS = List.of("streamDeadline", "detection", "disturbanceRecorder",
             "bandPower", "streams");
-    static final List<String> STREAM_SOURCES = List.of("sv", "udp");
+    static final List<String> STREAM_SOURCES = List.of("sv", "udp", "spi", "comtrade");
     static final List<String> SV_KEYS = List.of("feed", "source", "interface", "destination", "appId", "svId",
             "profile", "channels", "voltsPerCount", "ampsPerCount", "allowSimulation");
     static final List<String> UDP_KEYS = List.of("feed", "source", "bind", "streamId", "rate", "senders");
+    static final List<String> SPI_KEYS = List.of("feed", "source", "bus", "chipSelect", "baud", "drdyPin", "rate",
+            "deviceChannels", "inputs", "voltsPerCode", "ampsPerCode");
+    static final List<String> COMTRADE_KEYS = List.of("feed", "source", "file", "channels", "loop");
     static final List<String> DETECTION_KEYS = List.of("lossThreshold", "lossPersistence",
             "restoreThreshold", "restorePersistence", "phaseLossThreshold", "sagThreshold", "sagHysteresis",
             "zeroCrossHysteresis", "singlePhase", "singlePhaseCycles");
@@ -193,6 +196,7 @@ final class WaveformsSection extends SectionReader {
         List<org.yaml.snakeyaml.nodes.Node> list = w.list("streams", false);
         java.util.Map<String, Val<String>> feedsSeen = new java.util.HashMap<>();
         java.util.Map<String, Val<String>> svSeen = new java.util.HashMap<>();
+        java.util.Map<String, Integer> spiSeen = new java.util.HashMap<>();
         for (int i = 0; list != null && i < list.size(); i++) {
             MapReader m = MapReader.open(p, list.get(i), w.field("streams") + "[" + i + "]", "a stream", null);
             if (m == null) {
@@ -214,7 +218,12 @@ final class WaveformsSection extends SectionReader {
             if (source == null || !source.ok()) {
                 continue;
             }
-            List<String> keys = "sv".equals(source.value()) ? SV_KEYS : UDP_KEYS;
+            List<String> keys = switch (source.value()) {
+                case "sv" -> SV_KEYS;
+                case "spi" -> SPI_KEYS;
+                case "comtrade" -> COMTRADE_KEYS;
+                default -> UDP_KEYS;
+            };
             boolean keysOk = true;
             for (String key : m.entries().keySet()) {
                 if (!keys.contains(key)) {
@@ -225,8 +234,12 @@ final class WaveformsSection extends SectionReader {
                     keysOk = false;
                 }
             }
-            WaveformStream s = "sv".equals(source.value()) ? sv(m, value(feed), frequencyHz, svSeen)
-                    : udp(m, value(feed));
+            WaveformStream s = switch (source.value()) {
+                case "sv" -> sv(m, value(feed), frequencyHz, svSeen);
+                case "spi" -> spi(m, value(feed), spiSeen);
+                case "comtrade" -> comtrade(m, value(feed), frequencyHz);
+                default -> udp(m, value(feed));
+            };
             if (s != null && keysOk && feed != null && feed.ok()) {
                 out.add(s);
             }
@@ -389,5 +402,152 @@ final class WaveformsSection extends SectionReader {
             return null;
         }
         return new WaveformStream.Udp(feed, bind.value(), Math.round(id.value()), rate.value(), list);
+    }
+
+    /** A whole number in [min, max], else reported; null when absent or bad. */
+    private Integer intIn(Val<Integer> v, int min, int max, String why) {
+        if (v == null || !v.ok()) {
+            return null;
+        }
+        if (v.value() < min || v.value() > max) {
+            bad(v.node(), v.field(), "must be " + min + " to " + max + why + ", got " + got(v));
+            return null;
+        }
+        return v.value();
+    }
+
+    private WaveformStream spi(MapReader m, String feed, java.util.Map<String, Integer> seen) {
+        int before = reported;
+        Val<Integer> bus = m.get("bus", SiteYaml::integer, false);
+        Val<Integer> cs = m.get("chipSelect", SiteYaml::integer, false);
+        Val<Double> baud = m.get("baud", SiteYaml::number, false);
+        Val<Integer> drdy = m.get("drdyPin", SiteYaml::integer, true);
+        Val<Double> rate = m.get("rate", quantity(Kind.SAMPLE_RATE), true);
+        Val<Integer> devCh = m.get("deviceChannels", SiteYaml::integer, false);
+        Val<Double> volts = m.get("voltsPerCode", SiteYaml::number, true);
+        Val<Double> amps = m.get("ampsPerCode", SiteYaml::number, true);
+        intIn(bus, 0, 6, " (/dev/spidevB.x)");
+        intIn(cs, 0, 10, "");
+        intIn(drdy, 0, 53, " (a BCM GPIO number)");
+        if (baud != null && baud.ok() && (baud.value() < 1 || baud.value() > 25_000_000
+                || baud.value() != Math.rint(baud.value()))) {
+            bad(baud.node(), baud.field(), "must be a whole number of Hz up to 25000000 (the ADS131M's 25 MHz), got "
+                    + got(baud));
+        }
+        if (rate != null && rate.ok() && (rate.value() < 1_000 || rate.value() > 64_000)) {
+            bad(rate.node(), rate.field(), "must be 1 kS/s to 64 kS/s (the ADS131M's output data rates), got "
+                    + got(rate));
+        }
+        Integer dc = devCh == null ? Integer.valueOf(8) : null;
+        if (devCh != null && devCh.ok()) {
+            if (!List.of(6, 8).contains(devCh.value())) {
+                bad(devCh.node(), devCh.field(), "must be 6 or 8 (ADS131M06 or M08: a feed needs six inputs), got "
+                        + got(devCh));
+            } else {
+                dc = devCh.value();
+            }
+        }
+        for (Val<Double> v : java.util.Arrays.asList(volts, amps)) {
+            if (v != null && v.ok() && !(v.value() > 0 && Double.isFinite(v.value()))) {
+                bad(v.node(), v.field(), "must be greater than 0, got " + got(v));
+            }
+        }
+        List<Integer> inputs = io.headroom.appliance.site.WaveformStream.Spi.DEFAULT_INPUTS;
+        List<org.yaml.snakeyaml.nodes.Node> in = m.list("inputs", false);
+        if (in != null) {
+            List<Integer> l = new java.util.ArrayList<>();
+            if (in.size() != 6) {
+                bad(m.value("inputs"), m.field("inputs"), "expected 6 converter inputs (V L1, V L2, V L3, I L1, "
+                        + "I L2, I L3), e.g. [0, 1, 2, 3, 4, 5], got " + in.size());
+            }
+            for (int k = 0; k < in.size() && k < 6; k++) {
+                String f = m.field("inputs") + "[" + k + "]";
+                Integer x = SiteYaml.integer(p, in.get(k), f);
+                if (x == null) {
+                    reported++;
+                    continue;
+                }
+                int max = (dc == null ? 8 : dc) - 1;
+                if (x < 0 || x > max) {
+                    bad(in.get(k), f, "must be an input 0 to " + max + ", got " + x);
+                } else if (l.contains(x)) {
+                    bad(in.get(k), f, "input " + x + " is read twice");
+                }
+                l.add(x);
+            }
+            inputs = l;
+        }
+        if (reported != before || feed == null || bad(bus) || bad(cs) || bad(baud) || !ok(drdy) || !ok(rate)
+                || bad(devCh) || dc == null || !ok(volts) || !ok(amps)) {
+            return null;
+        }
+        int b = bus == null ? 0 : bus.value();
+        int c = cs == null ? 0 : cs.value();
+        Integer first = seen.putIfAbsent(b + "/" + c, drdy.line());
+        if (first != null) {
+            bad(drdy.node(), m.field("chipSelect"), "SPI bus " + b + " chip select " + c + " is already read at line "
+                    + first);
+            return null;
+        }
+        return new WaveformStream.Spi(feed, b, c, baud == null ? 8_000_000 : (int) Math.round(baud.value()),
+                drdy.value(), rate.value(), dc, inputs, volts.value(), amps.value());
+    }
+
+    private WaveformStream comtrade(MapReader m, String feed, Double frequencyHz) {
+        int before = reported;
+        Val<String> file = m.get("file", SiteYaml::string, true);
+        Val<Boolean> loop = m.get("loop", SiteYaml::bool, false);
+        List<String> ids = null;
+        List<org.yaml.snakeyaml.nodes.Node> ch = m.list("channels", false);
+        if (ch != null) {
+            ids = new java.util.ArrayList<>();
+            if (ch.size() != 6) {
+                bad(m.value("channels"), m.field("channels"), "expected 6 of the record's channel ids (V L1, V L2, "
+                        + "V L3, I L1, I L2, I L3), e.g. [VA, VB, VC, IA, IB, IC], got " + ch.size());
+            }
+            for (int k = 0; k < ch.size() && k < 6; k++) {
+                String n = SiteYaml.string(p, ch.get(k), m.field("channels") + "[" + k + "]");
+                if (n == null) {
+                    reported++;
+                } else {
+                    ids.add(n);
+                }
+            }
+        }
+        if (reported != before || feed == null || !ok(file) || bad(loop)) {
+            return null;
+        }
+        java.nio.file.Path cfg = path(file.value());
+        io.headroom.drivers.waveform.comtrade.ComtradeRecord record;
+        try {
+            if (!cfg.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".cfg")) {
+                bad(file.node(), file.field(), "expected a COMTRADE .cfg file (its .dat beside it), got " + got(file));
+                return null;
+            }
+            record = io.headroom.drivers.waveform.comtrade.ComtradeReader.read(cfg);
+        } catch (java.io.IOException | RuntimeException e) {
+            bad(file.node(), file.field(), "cannot read the COMTRADE record " + cfg + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+            return null;
+        }
+        if (record.sampleRateHz() < 1_000 || record.sampleRateHz() > 10e6) {
+            bad(file.node(), file.field(), "the record is sampled at " + fmt(record.sampleRateHz(), "S/s")
+                    + "; the feed-loss detector needs 1 kS/s to 10 MS/s");
+            return null;
+        }
+        if (frequencyHz != null && record.lineFrequencyHz() > 0
+                && Math.abs(record.lineFrequencyHz() - frequencyHz) > 0.5) {
+            bad(file.node(), file.field(), "the record is of a " + fmt(record.lineFrequencyHz(), "Hz")
+                    + " system, the site's is " + fmt(frequencyHz, "Hz"));
+            return null;
+        }
+        try {
+            io.headroom.drivers.waveform.comtrade.ComtradeReplaySource.feedChannels(record, ids);
+        } catch (IllegalArgumentException e) {
+            org.yaml.snakeyaml.nodes.Node at = ch != null ? m.value("channels") : file.node();
+            bad(at, ch != null ? m.field("channels") : file.field(), e.getMessage());
+            return null;
+        }
+        return new WaveformStream.Comtrade(feed, cfg, ids, Boolean.TRUE.equals(value(loop)));
     }
 }
