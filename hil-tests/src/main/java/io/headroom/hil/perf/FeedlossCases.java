@@ -34,6 +34,25 @@ public final class FeedlossCases {
 
     public enum Category { LOSS, ITIC_OUTSIDE, ITIC_RIDE_THROUGH }
 
+    /**
+     * A nominal frequency, a sample rate and the samples an SV frame carries; {@code name} prefixes the figures
+     * (empty for the default, 60 Hz at 4800 S/s in 2-sample frames).
+     */
+    public record Profile(String name, double hz, double rate, int frame) {
+        /** A quarter cycle plus one frame, s. */
+        public double goalS() {
+            return 1 / (4 * hz) + frame / rate;
+        }
+    }
+
+    /** 60 Hz, IEC 61869-9 4800 S/s, two ASDUs a frame. */
+    public static final Profile DEFAULT = new Profile("", HZ, RATE, FRAME);
+    /** 50 Hz, IEC 61869-9 4800 S/s, two ASDUs a frame. */
+    public static final Profile HZ50 = new Profile("50hz", 50, 4800, 2);
+    /** 60 Hz, IEC 61869-9 14400 S/s (power quality), six ASDUs a frame. */
+    public static final Profile RATE14K4 = new Profile("14k4", 60, 14400, 6);
+    public static final List<Profile> PROFILES = List.of(DEFAULT, HZ50, RATE14K4);
+
     /** What happens from the onset on, {@code t} seconds after it. */
     public interface Disturbance {
         /** Amplitude of phase {@code p} (0..2) as a fraction of its healthy amplitude (0: only noise left). */
@@ -69,9 +88,16 @@ public final class FeedlossCases {
         return (p, t) -> residual;
     }
 
-    /** The standard set, at 60 Hz (the 50 Hz IEC durations in the names where they differ). */
+    /** The standard set, at 60 Hz. */
     public static List<Case> all() {
-        double cyc = 1 / HZ;
+        return all(DEFAULT);
+    }
+
+    /** The standard set at {@code pr}'s frequency (the IEC 61000-4-11 durations of that frequency in the names). */
+    public static List<Case> all(Profile pr) {
+        final double hz = pr.hz();
+        double cyc = 1 / hz;
+        boolean fifty = hz < 55;
         List<Case> l = new ArrayList<>();
         double inf = Double.POSITIVE_INFINITY;
         l.add(new Case("collapse", Category.LOSS, inf, allPhases(0)));
@@ -79,7 +105,7 @@ public final class FeedlossCases {
         l.add(new Case("single-phase-l2", Category.LOSS, inf, (p, t) -> p == 1 ? 0 : 1));
         for (int n : new int[]{2, 5}) { // back-feed: to 5 % in n cycles, the frequency falling 2 Hz per cycle
             double tau = n * cyc / Math.log(20);
-            double k = 2 * HZ; // Hz/s
+            double k = 2 * hz; // Hz/s
             l.add(new Case("decay-" + n + "c", Category.LOSS, inf, new Disturbance() {
                 public double amp(int p, double t) {
                     return Math.exp(-t / tau);
@@ -99,12 +125,15 @@ public final class FeedlossCases {
                 return Math.toRadians(-30);
             }
         }));
-        // IEC 61000-4-11 class 3 (residual voltage for N cycles at 60 Hz; 50 Hz: 10/25/250)
+        // IEC 61000-4-11 class 3 (residual voltage for N cycles: 12/30/300 at 60 Hz, 10/25/250 at 50 Hz)
+        int n40 = fifty ? 10 : 12;
+        int n70 = fifty ? 25 : 30;
+        int n80 = fifty ? 250 : 300;
         l.add(new Case("iec-0pct-0.5c", Category.ITIC_RIDE_THROUGH, 0.5 * cyc, allPhases(0)));
         l.add(new Case("iec-0pct-1c", Category.ITIC_RIDE_THROUGH, 1 * cyc, allPhases(0)));
-        l.add(new Case("iec-40pct-12c", Category.ITIC_OUTSIDE, 12 * cyc, allPhases(0.4)));
-        l.add(new Case("iec-70pct-30c", Category.ITIC_RIDE_THROUGH, 30 * cyc, allPhases(0.7)));
-        l.add(new Case("iec-80pct-300c", Category.ITIC_RIDE_THROUGH, 300 * cyc, allPhases(0.8)));
+        l.add(new Case("iec-40pct-" + n40 + "c", Category.ITIC_OUTSIDE, n40 * cyc, allPhases(0.4)));
+        l.add(new Case("iec-70pct-" + n70 + "c", Category.ITIC_RIDE_THROUGH, n70 * cyc, allPhases(0.7)));
+        l.add(new Case("iec-80pct-" + n80 + "c", Category.ITIC_RIDE_THROUGH, n80 * cyc, allPhases(0.8)));
         // more points inside the ITIC ride-through region
         l.add(new Case("itic-0pct-0.8ms", Category.ITIC_RIDE_THROUGH, 0.0008, allPhases(0)));
         l.add(new Case("itic-0pct-20ms", Category.ITIC_RIDE_THROUGH, 0.020, allPhases(0)));
@@ -125,7 +154,7 @@ public final class FeedlossCases {
         // a 10 % sag (inside ITIC's steady-state band) and one that slides to 80 % over one cycle (motor start)
         l.add(new Case("itic-90pct-1s", Category.ITIC_RIDE_THROUGH, 1, allPhases(0.9)));
         l.add(new Case("ramp-to-80pct-1c", Category.ITIC_RIDE_THROUGH, 0.5,
-                (p, t) -> Math.max(0.8, 1 - 0.2 * t * HZ)));
+                (p, t) -> Math.max(0.8, 1 - 0.2 * t * hz)));
         return l;
     }
 
@@ -134,8 +163,16 @@ public final class FeedlossCases {
         return run(c, trials, seed, DetectionSettings.defaults());
     }
 
-    /** Runs {@code trials} seeded trials of {@code c} with {@code s}. */
+    /** Runs {@code trials} seeded trials of {@code c} with {@code s}, at 60 Hz and 4800 S/s. */
     public static Result run(Case c, int trials, long seed, DetectionSettings s) {
+        return run(c, trials, seed, s, DEFAULT);
+    }
+
+    /** Runs {@code trials} seeded trials of {@code c} with {@code s} at {@code pr}'s frequency, rate and frame. */
+    public static Result run(Case c, int trials, long seed, DetectionSettings s, Profile pr) {
+        final double RATE = pr.rate();
+        final double HZ = pr.hz();
+        final int FRAME = pr.frame();
         Random r = new Random(seed ^ c.name().hashCode());
         double cyc = 1 / HZ;
         double[] det = new double[trials];
@@ -148,7 +185,7 @@ public final class FeedlossCases {
             double dur = Double.isInfinite(c.durationS()) ? 4 * cyc : c.durationS() + 4 * cyc;
             int n = onset + (int) Math.ceil(dur * RATE);
             int end = Double.isInfinite(c.durationS()) ? n : onset + (int) Math.round(c.durationS() * RATE);
-            double[][] ch = signal(r, n, onset, end, c.d());
+            double[][] ch = signal(r, n, onset, end, c.d(), pr);
             List<FeedLossEvent> events = new ArrayList<>();
             FeedDsp dsp = new FeedDsp(0, "A", null, HZ, UN, RATE, s, events::add);
             double[][] b = new double[6][FRAME];
@@ -157,7 +194,7 @@ public final class FeedlossCases {
                 for (int k = 0; k < 6; k++) {
                     System.arraycopy(ch[k], off, b[k], 0, m);
                 }
-                dsp.process(b[0], b[1], b[2], b[3], b[4], b[5], m, nanos(off), RATE, 0);
+                dsp.process(b[0], b[1], b[2], b[3], b[4], b[5], m, (long) Math.rint(off * 1e9 / RATE), RATE, 0);
             }
             boolean f = false;
             boolean pl = false;
@@ -186,6 +223,13 @@ public final class FeedlossCases {
 
     /** va vb vc ia ib ic, healthy with harmonics and noise, disturbed over [onset, end). */
     static double[][] signal(Random r, int n, int onset, int end, Disturbance d) {
+        return signal(r, n, onset, end, d, DEFAULT);
+    }
+
+    /** As above at {@code pr}'s frequency and rate. */
+    static double[][] signal(Random r, int n, int onset, int end, Disturbance d, Profile pr) {
+        final double RATE = pr.rate();
+        final double HZ = pr.hz();
         double[] h = {0, 0, 0, 0.6 + 0.4 * r.nextDouble(), 0, 1, 0, 0.4 + 0.4 * r.nextDouble()}; // 3rd, 5th, 7th
         double thd = Math.sqrt(h[3] * h[3] + h[5] * h[5] + h[7] * h[7]);
         double target = 0.03 + 0.02 * r.nextDouble();

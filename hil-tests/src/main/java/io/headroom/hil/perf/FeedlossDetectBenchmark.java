@@ -61,12 +61,25 @@ public final class FeedlossDetectBenchmark {
      * {@code false_fires_outside_policy} (those on ride-through dips that stay at or above 50 %).
      */
     static void cases(PrintWriter out, int trials) {
+        for (FeedlossCases.Profile pr : FeedlossCases.PROFILES) {
+            cases(out, trials, pr);
+        }
+    }
+
+    /**
+     * The cases at one profile: the default's figures are {@code feedloss-detect.CASE.*} and
+     * {@code feedloss-detect.false_fires}, the others' {@code feedloss-detect.PROFILE.CASE.*} and
+     * {@code feedloss-detect.PROFILE.false_fires} ({@code 50hz}: 50 Hz at 4800 S/s in 2-sample frames; {@code 14k4}:
+     * 60 Hz at 14400 S/s in 6-sample frames).
+     */
+    static void cases(PrintWriter out, int trials, FeedlossCases.Profile pr) {
         int falseFires = 0;
         int outsidePolicy = 0;
-        for (FeedlossCases.Case c : FeedlossCases.all()) {
+        String base = pr.name().isEmpty() ? "feedloss-detect." : "feedloss-detect." + pr.name() + ".";
+        for (FeedlossCases.Case c : FeedlossCases.all(pr)) {
             int n = Double.isFinite(c.durationS()) && c.durationS() > 1 ? Math.max(10, trials / 10) : trials; // long dips: fewer
-            FeedlossCases.Result r = FeedlossCases.run(c, n, 2024);
-            String p = "feedloss-detect." + c.name();
+            FeedlossCases.Result r = FeedlossCases.run(c, n, 2024, DetectionSettings.defaults(), pr);
+            String p = base + c.name();
             out.printf(Locale.ROOT, "%s.trials %d count%n", p, n);
             out.printf(Locale.ROOT, "%s.fired %d count%n", p, r.fired());
             if (r.fired() > 0) {
@@ -91,9 +104,9 @@ public final class FeedlossDetectBenchmark {
                 }
             }
         }
-        out.printf(Locale.ROOT, "feedloss-detect.goal_ms %.3f ms%n", FeedlossCases.GOAL_S * 1e3);
-        out.printf(Locale.ROOT, "feedloss-detect.false_fires %d count%n", falseFires);
-        out.printf(Locale.ROOT, "feedloss-detect.false_fires_outside_policy %d count%n", outsidePolicy);
+        out.printf(Locale.ROOT, "%sgoal_ms %.3f ms%n", base, pr.goalS() * 1e3);
+        out.printf(Locale.ROOT, "%sfalse_fires %d count%n", base, falseFires);
+        out.printf(Locale.ROOT, "%sfalse_fires_outside_policy %d count%n", base, outsidePolicy);
         out.flush();
     }
 

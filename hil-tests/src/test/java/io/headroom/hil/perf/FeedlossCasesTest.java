@@ -156,6 +156,37 @@ class FeedlossCasesTest {
         assertThat(out).contains("feedloss-detect.collapse.p99_ms ", "feedloss-detect.collapse.max_ms ",
                 "feedloss-detect.single-phase.phase_lost.p99_ms ");
         // the 0 % ½-cycle, 1-cycle and 20 ms dips, 20 trials each, fire by policy; nothing else
-        assertThat(out).contains("feedloss-detect.false_fires 60 count", "false_fires_outside_policy 0 count");
+        assertThat(out).contains("feedloss-detect.false_fires 60 count",
+                "feedloss-detect.false_fires_outside_policy 0 count");
+        for (String pr : new String[]{"50hz", "14k4"}) {
+            assertThat(out).contains("feedloss-detect." + pr + ".collapse.p99_ms ",
+                    "feedloss-detect." + pr + ".decay-5c.max_ms ",
+                    "feedloss-detect." + pr + ".false_fires 60 count",
+                    "feedloss-detect." + pr + ".false_fires_outside_policy 0 count");
+        }
+        assertThat(out).contains("feedloss-detect.50hz.iec-40pct-10c.fired ", "feedloss-detect.50hz.goal_ms 5.417 ms",
+                "feedloss-detect.14k4.goal_ms 4.583 ms");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"50hz", "14k4"})
+    void at50HzAnd14400SamplesPerSecondEveryLossFiresWithinItsGoalAndNoRideThroughAboveHalf(String name) {
+        FeedlossCases.Profile pr = FeedlossCases.PROFILES.stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow();
+        double cycle = 1 / pr.hz();
+        for (Case c : FeedlossCases.all(pr)) {
+            if (Double.isFinite(c.durationS()) && c.durationS() > 1) {
+                continue; // the long dips: theLongDipsNeverFire at 60 Hz
+            }
+            Result r = FeedlossCases.run(c, 20, 9, DetectionSettings.defaults(), pr);
+            assertThat(r.preFires()).as("%s: fires on the healthy part", c.name()).isZero();
+            if (c.category() == Category.LOSS || c.category() == Category.ITIC_OUTSIDE) {
+                assertThat(r.fired()).as("%s fired", c.name()).isEqualTo(20);
+                double limit = c.name().startsWith("single-phase") ? 1.5 * cycle + pr.frame() / pr.rate() : pr.goalS();
+                assertThat(max(r.detectS())).as("%s: slowest", c.name()).isLessThanOrEqualTo(limit);
+            } else if (c.d().amp(0, 0) >= 0.5 && c.d().amp(1, 0) >= 0.5) {
+                assertThat(r.fired()).as("%s: a ride-through case above half", c.name()).isZero();
+            }
+        }
     }
 }
