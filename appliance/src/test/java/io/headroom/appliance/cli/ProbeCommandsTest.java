@@ -258,6 +258,102 @@ class ProbeCommandsTest {
         assertThat(none.err()).contains("no waveform stream for feed B", "feeds with one: A");
     }
 
+    /**
+     * {@code probe stream} over the site file's {@code sv} source: IEC 61869-9 Sampled Values (4800 S/s, two ASDUs a
+     * frame) published on {@code lo} through an AF_PACKET socket by this test (its own MAC, APPID and svID), read by
+     * the probe exactly as {@code run} opens them; L2 and L3 swapped is a reversed rotation (exit 1). Skipped, with
+     * the reason, where raw sockets are not permitted (no CAP_NET_RAW).
+     */
+    @Test
+    void anSvStreamIsHeardWithItsRateRmsFrequencyRotationAndPowerSigns() throws Exception {
+        io.headroom.drivers.waveform.sv.AfPacketChannel tx;
+        try {
+            tx = io.headroom.drivers.waveform.sv.AfPacketChannel.open("lo",
+                    io.headroom.drivers.waveform.sv.AfPacketChannel.ETH_P_SV, null, 100);
+        } catch (IOException e) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "no raw socket on lo here (" + e.getMessage()
+                    + "): AF_PACKET needs CAP_NET_RAW");
+            return;
+        }
+        int r = java.util.concurrent.ThreadLocalRandom.current().nextInt(0x10000);
+        String mac = String.format("01-0C-CD-04-%02X-%02X", r >> 8, r & 0xff);
+        int appId = 0x4000 | (r & 0x3fff);
+        String svId = "HRPROBE/" + ProcessHandle.current().pid() + "/" + r;
+        Path site = dir.resolve("sv-site.yaml");
+        Files.writeString(site, Files.readString(Sites.example4Feed()) + """
+
+                waveforms:
+                  streams:
+                    - feed: A
+                      source: sv
+                      interface: lo
+                      destination: %s
+                      appId: %d
+                      svId: "%s"
+                      profile: 61869-9-4800
+                """.formatted(mac, appId, svId));
+        java.util.concurrent.atomic.AtomicBoolean swapped = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        io.headroom.drivers.waveform.sv.SvEncoder enc = new io.headroom.drivers.waveform.sv.SvEncoder(
+                io.headroom.drivers.waveform.sv.SvFrames.parseMac(mac),
+                io.headroom.drivers.waveform.sv.SvFrames.parseMac("02-00-00-00-48-52"), -1, appId, svId, 1, 2, 4800);
+        Thread publisher;
+        try (tx) {
+            publisher = Thread.ofPlatform().daemon().start(() -> {
+                // 60 Hz, 230 V and 100 A RMS, current lagging 10°, in counts of 10 mV and 1 mA; 2 samples a frame
+                byte[] frame = new byte[1500];
+                int[] values = new int[16];
+                int[] quality = new int[16];
+                long n = 0;
+                long start = System.nanoTime();
+                while (!stop.get()) {
+                    long due = (System.nanoTime() - start) * 4800 / 1_000_000_000L;
+                    for (; n + 2 <= due; n += 2) {
+                        for (int a = 0; a < 2; a++) {
+                            double t = (n + a) / 4800.0;
+                            for (int k = 0; k < 3; k++) {
+                                int ph = swapped.get() && k > 0 ? 3 - k : k;
+                                double ang = 2 * Math.PI * 60 * t - ph * 2 * Math.PI / 3;
+                                values[a * 8 + 4 + k] = (int) Math.round(230 * Math.sqrt(2) * Math.sin(ang) / 0.01);
+                                values[a * 8 + k] = (int) Math.round(100 * Math.sqrt(2)
+                                        * Math.sin(ang - Math.toRadians(10)) / 0.001);
+                            }
+                        }
+                        try {
+                            tx.send(frame, enc.encode(frame, 0, 2, (int) (n % 4800), false, values, quality));
+                        } catch (IOException e) {
+                            return;
+                        }
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L); // pacing, not synchronisation
+                }
+            });
+            try {
+                Result json = run("stream", "A", "--site", site.toString(), "--for", "600ms", "--json");
+                assertThat(json.exit()).as(json.out() + json.err()).isEqualTo(ExitCodes.OK);
+                JsonObject o = new JsonObject(json.out().strip());
+                assertThat(o.getString("source")).isEqualTo("sv");
+                assertThat(o.getDouble("nominalRateHz")).isEqualTo(4800);
+                assertThat(o.getLong("samples")).isGreaterThan(1000);
+                assertThat(o.getDouble("frequencyHz")).isCloseTo(60, within(0.1));
+                assertThat(o.getString("rotation")).isEqualTo("L1-L2-L3");
+                assertThat(o.getJsonArray("channels").getJsonObject(0).getDouble("rms")).isCloseTo(230, within(1.0));
+                assertThat(o.getJsonArray("channels").getJsonObject(5).getDouble("rms")).isCloseTo(100, within(1.0));
+                assertThat(o.getJsonArray("phases").getJsonObject(1).getDouble("powerW"))
+                        .isCloseTo(23_000 * Math.cos(Math.toRadians(10)), within(300.0));
+                assertThat(o.getJsonArray("warnings")).isEmpty();
+
+                swapped.set(true); // the merging unit's L2 and L3 swapped, PTs and CTs together
+                Result reversed = run("stream", "A", "--site", site.toString(), "--for", "600ms");
+                assertThat(reversed.exit()).as(reversed.out() + reversed.err()).isEqualTo(ExitCodes.FAILED);
+                assertThat(reversed.out()).contains("rotation L1-L3-L2", "phase rotation reversed");
+            } finally {
+                stop.set(true);
+                publisher.join();
+            }
+        }
+    }
+
     /** The example site with meter-A at {@code meterPort} and bank-A at {@code bankPort} on the loopback. */
     Path site(int meterPort, int bankPort) throws IOException {
         String yaml = Files.readString(Sites.example4Feed())
