@@ -65,7 +65,10 @@ public final class WaveformWatch {
      */
     public List<String> alarms(WaveformState s, long nowNanos) {
         List<String> out = alarms(s);
-        out.addAll(wiring.update(s, nowNanos));
+        List<String> w = wiring.update(s, nowNanos);
+        if (!w.isEmpty()) {
+            out.addAll(w);
+        }
         return out;
     }
 

@@ -1,7 +1,6 @@
 package io.headroom.appliance.dsp;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -93,7 +92,8 @@ public final class WiringCheck {
     }
 
     private final Settings settings;
-    private final Map<String, FeedCheck> feeds = new HashMap<>();
+    private final Map<String, FeedCheck> feeds = new TreeMap<>(); // by feed id: the alarms' order
+    private int raised;
 
     public WiringCheck(Settings settings) {
         this.settings = settings;
@@ -104,7 +104,7 @@ public final class WiringCheck {
      * now (stable texts, by feed id). A feed absent from {@code state} keeps its alarms.
      */
     public List<String> update(WaveformState state, long nowNanos) {
-        for (WaveformState.FeedStream f : new TreeMap<>(state.feeds()).values()) {
+        for (WaveformState.FeedStream f : state.feeds().values()) {
             update(f.feedId(), f.status() == WaveformState.Status.GOOD ? f.latest() : null, nowNanos);
         }
         return alarms();
@@ -126,6 +126,7 @@ public final class WiringCheck {
             allPhases = m.urms()[p] > 0.5 * umax;
         }
         double r = allPhases ? m.rotation() : Double.NaN;
+        raised -= count(c);
         c.rotation.update(r < settings.rotationRaise(), r > settings.rotationClear(), nowNanos, hold);
         for (int p = 0; p < 3; p++) {
             boolean phaseKnown = known && m.urms()[p] > 0.5 * umax && m.irms()[p] >= settings.minCurrentA()
@@ -133,12 +134,24 @@ public final class WiringCheck {
             double pf = phaseKnown ? m.p()[p] / m.s()[p] : Double.NaN;
             c.polarity[p].update(pf < settings.polarityRaisePf(), pf > settings.polarityClearPf(), nowNanos, hold);
         }
+        raised += count(c);
     }
 
-    /** The alarms raised now, by feed id. */
+    private static int count(FeedCheck c) {
+        int n = c.rotation.raised() ? 1 : 0;
+        for (Latch l : c.polarity) {
+            n += l.raised() ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** The alarms raised now, by feed id (no allocation while none is). */
     public List<String> alarms() {
+        if (raised == 0) {
+            return List.of();
+        }
         List<String> out = new ArrayList<>();
-        for (FeedCheck c : new TreeMap<>(feeds).values()) {
+        for (FeedCheck c : feeds.values()) {
             if (c.rotation.raised()) {
                 out.add(c.rotationText);
             }
