@@ -171,8 +171,11 @@ public final class RegulationLoop implements AutoCloseable {
         this.actuator = actuator;
         this.utc = utc;
         this.nanoTime = nanoTime;
+        // Class-fair unless -Dheadroom.allocation=demand-aware (AllocationMode).
+        io.headroom.appliance.control.AllocationMode allocation =
+                io.headroom.appliance.control.AllocationMode.fromSystemProperty();
         for (RedundancyGroup g : site.groups()) {
-            regulators.add(new GroupRegulator(site, g, ContingencyPlanner.safeCapW(site, g)));
+            regulators.add(new GroupRegulator(site, g, ContingencyPlanner.safeCapW(site, g), allocation));
         }
         this.bankActuator = wiring.banks() == null || wiring.banks().isEmpty() ? null : wiring.banks();
         this.waveforms = wiring.waveforms() == null || wiring.waveforms().isEmpty() ? null : wiring.waveforms();

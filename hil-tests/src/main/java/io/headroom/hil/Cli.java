@@ -553,6 +553,11 @@ public final class Cli implements Runnable {
         @Option(names = "--json", description = "print the result as one JSON object instead (indented on a terminal)")
         boolean json;
 
+        @Option(names = "--compare-allocation", negatable = true, defaultValue = "true",
+                description = "also run demand-aware allocation at the class-fair count and search its own count "
+                        + "(study.compute_lost_pct.*, study.unlock_ratio.demand_aware); default on, not with --json")
+        boolean compareAllocation;
+
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
@@ -596,6 +601,16 @@ public final class Cli implements Runnable {
                                 r.measuredPeakNodes()));
                     }
                 });
+            }
+            java.util.List<io.headroom.hil.study.AllocationComparison> compared = new java.util.ArrayList<>();
+            if (compareAllocation && !json) {
+                try (Progress progress = Progress.start(err, "study (demand-aware allocation)", 0)) {
+                    for (io.headroom.hil.study.CapacityStudy.Result r : rs) {
+                        compared.add(io.headroom.hil.study.AllocationComparison.of(s, r));
+                        progress.note("seed " + r.seed() + ": demand-aware compared");
+                    }
+                }
+                io.headroom.hil.study.AllocationComparison.print(compared, out);
             }
             if (seeds == 1) {
                 io.headroom.hil.study.CapacityStudy.Result r = rs.getFirst();

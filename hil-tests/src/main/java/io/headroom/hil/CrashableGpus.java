@@ -52,6 +52,11 @@ final class CrashableGpus implements GpuBackend {
     }
 
     @Override
+    public io.headroom.drivers.gpuprotocol.GpuActivity activity(int gpu) {
+        return node.activity(gpu);
+    }
+
+    @Override
     public void setLimitW(int gpu, double watts) {
         if (!crashed) {
             node.setLimitW(gpu, watts);

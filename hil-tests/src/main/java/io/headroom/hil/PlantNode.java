@@ -78,6 +78,26 @@ public final class PlantNode implements GpuBackend {
         }
     }
 
+    /**
+     * What each GPU is doing, as NVML would say: a GPU whose demand exceeds its enforced limit is power-cap throttled
+     * (its SM clock scaled by limit / demand); one whose demand is under 10 % of its maximum is idle. Utilisation is the
+     * demand against the default limit; the temperature follows the draw (30 °C idle, 80 °C at the maximum).
+     */
+    @Override
+    public synchronized io.headroom.drivers.gpuprotocol.GpuActivity activity(int gpu) {
+        double max = node.gpu().maxW();
+        double d = demandW[gpu];
+        double l = limitW[gpu];
+        boolean throttled = d > l + 0.5;
+        boolean idle = d < 0.1 * max;
+        int util = (int) Math.round(Math.clamp(100 * d / node.gpu().defaultW(), 0, 100));
+        int clock = (int) Math.round(1980 * (throttled ? l / d : 1) * (idle ? 0.25 : 1));
+        int reasons = (throttled ? io.headroom.drivers.gpuprotocol.GpuActivity.THROTTLE_POWER_CAP : 0)
+                | (idle ? io.headroom.drivers.gpuprotocol.GpuActivity.THROTTLE_IDLE : 0);
+        int temp = (int) Math.round(30 + 50 * Math.min(powerW[gpu], max) / max);
+        return new io.headroom.drivers.gpuprotocol.GpuActivity(util, util, clock, 2619, temp, reasons);
+    }
+
     /** The node's whole draw: GPUs plus its base load, W. */
     public synchronized double totalW() {
         double w = node.baseW();

@@ -301,7 +301,12 @@ public final class VirtualTimeHall implements AutoCloseable {
                     at(applyAt, () -> {
                         enforce(node.id(), cap);
                         PlantNode p = plant.node(node.id());
-                        NodeTelemetry t = new NodeTelemetry(node.id(), p.gpuPowerW(), p.limitPerGpuW(), true);
+                        java.util.List<io.headroom.drivers.gpuprotocol.GpuActivity> activity = new java.util.ArrayList<>();
+                        for (int g = 0; g < p.gpuCount(); g++) {
+                            activity.add(p.activity(g));
+                        }
+                        NodeTelemetry t = new NodeTelemetry(node.id(), p.gpuPowerW(), p.limitPerGpuW(), true,
+                                io.headroom.appliance.measure.NodeActivity.of(activity));
                         at(applyAt + CAP_LATENCY_MS, () -> {
                             telemetry[k] = t;
                             telemetryAtMs[k] = applyAt + CAP_LATENCY_MS;
@@ -365,7 +370,8 @@ public final class VirtualTimeHall implements AutoCloseable {
                 return Optional.empty();
             }
             boolean fresh = nowMs - telemetryAtMs[i] <= Math.max(1000, leaseMs);
-            return Optional.of(fresh ? t : new NodeTelemetry(t.nodeId(), t.gpuPowerW(), t.capPerGpuW(), false));
+            return Optional.of(fresh ? t : new NodeTelemetry(t.nodeId(), t.gpuPowerW(), t.capPerGpuW(), false,
+                    t.activity()));
         }
 
         @Override

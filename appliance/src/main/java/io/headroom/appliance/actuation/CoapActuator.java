@@ -1,5 +1,6 @@
 package io.headroom.appliance.actuation;
 
+import io.headroom.appliance.measure.NodeActivity;
 import io.headroom.appliance.measure.NodeTelemetry;
 import io.headroom.appliance.site.Node;
 import io.headroom.appliance.site.Site;
@@ -371,7 +372,8 @@ public final class CoapActuator implements Actuator {
                 noticeRestart(c, ack.agentTimeMs());
                 c.sent = cap;
                 c.telemetry = new NodeTelemetry(c.node.id(), ack.totalPowerW(),
-                        ack.appliedLimitsW().isEmpty() ? cap : ack.appliedLimitsW().getFirst(), true);
+                        ack.appliedLimitsW().isEmpty() ? cap : ack.appliedLimitsW().getFirst(), true,
+                        NodeActivity.of(ack.activity()));
                 c.telemetryAtNanos = nanoTime.getAsLong();
                 c.unackedMaxW = Double.NaN;
                 c.everAcked = true;
@@ -433,7 +435,7 @@ public final class CoapActuator implements Actuator {
         // Silent: its last known cap, conservatively the higher of what it acknowledged and what was sent since.
         double unacked = c.unackedMaxW;
         return Optional.of(new NodeTelemetry(t.nodeId(), t.gpuPowerW(),
-                Double.isNaN(unacked) ? t.capPerGpuW() : Math.max(t.capPerGpuW(), unacked), false));
+                Double.isNaN(unacked) ? t.capPerGpuW() : Math.max(t.capPerGpuW(), unacked), false, t.activity()));
     }
 
     private static Throwable rootCause(Throwable t) {

@@ -269,6 +269,8 @@ public final class ApiServer implements AutoCloseable {
                         .put("next", page.next() == null ? null : q.link(page.next()));
             });
         });
+        router.get("/api/v1/placement").handler(rc -> json(rc, 200, Placement.of(site, state.get()).toJson()));
+        mountSchedulerExtender(router, new SchedulerExtender(site), state);
         router.get("/api/v1/grid").handler(rc -> {
             if (ven == null) {
                 json(rc, 200, new JsonObject().put("enrolled", false));
@@ -412,6 +414,49 @@ public final class ApiServer implements AutoCloseable {
 
     public int port() {
         return server.actualPort();
+    }
+
+    /** Prefix of the Kubernetes scheduler extender's verbs ({@code filter}, {@code prioritize}): POSTs that only read. */
+    static final String SCHEDULER = "/api/v1/scheduler/";
+
+    private static void mountSchedulerExtender(Router router, SchedulerExtender extender, Supplier<SiteState> state) {
+        router.post(SCHEDULER + "filter").handler(rc -> {
+            JsonObject args = extenderArgs(rc);
+            if (args == null) {
+                return;
+            }
+            try {
+                json(rc, 200, extender.filter(args, Placement.of(extender.site(), state.get())));
+            } catch (IllegalArgumentException | ClassCastException e) {
+                json(rc, 200, new JsonObject().put("error", "Headroom: " + e.getMessage()));
+            }
+        });
+        router.post(SCHEDULER + "prioritize").handler(rc -> {
+            JsonObject args = extenderArgs(rc);
+            if (args == null) {
+                return;
+            }
+            try {
+                rc.response().setStatusCode(200).putHeader("content-type", "application/json")
+                        .end(extender.prioritize(args, Placement.of(extender.site(), state.get())).encode());
+            } catch (IllegalArgumentException | ClassCastException e) {
+                json(rc, 400, new JsonObject().put("error", e.getMessage()));
+            }
+        });
+    }
+
+    /** The body as an ExtenderArgs object, or null after answering 400. */
+    private static JsonObject extenderArgs(RoutingContext rc) {
+        try {
+            JsonObject o = rc.body() == null ? null : rc.body().asJsonObject();
+            if (o != null) {
+                return o;
+            }
+        } catch (RuntimeException e) {
+            // answered below
+        }
+        json(rc, 400, new JsonObject().put("error", "the body must be an ExtenderArgs JSON object"));
+        return null;
     }
 
     static void json(RoutingContext rc, int status, JsonObject body) {

@@ -69,6 +69,16 @@ public final class GroupRegulator {
     private final Allocator.Prepared prepared;
 
     public GroupRegulator(Site site, RedundancyGroup group, double safeCapW) {
+        this(site, group, safeCapW, AllocationMode.CLASS_FAIR);
+    }
+
+    /** With the given {@link AllocationMode} (the hold time {@link NodeDemand#DEFAULT_HOLD_MS}). */
+    public GroupRegulator(Site site, RedundancyGroup group, double safeCapW, AllocationMode mode) {
+        this(site, group, safeCapW, mode, NodeDemand.DEFAULT_HOLD_MS);
+    }
+
+    /** With the given {@link AllocationMode} and, for {@link AllocationMode#DEMAND_AWARE}, hold time. */
+    public GroupRegulator(Site site, RedundancyGroup group, double safeCapW, AllocationMode mode, long holdMs) {
         this.site = site;
         this.group = group;
         List<Feed> feeds = group.feedIds().stream().map(id -> site.feed(id).orElseThrow()).toList();
@@ -77,7 +87,7 @@ public final class GroupRegulator {
         this.meterTrust = new MeterTrust(feeds, nodes);
         this.lostFeeds = new LostFeeds(group, feeds);
         this.breakers = new BreakerLimits(site, feeds);
-        this.nodeDemand = new NodeDemand(nodes, safeCapW);
+        this.nodeDemand = new NodeDemand(nodes, safeCapW, mode, holdMs);
         this.readiness = new CriticalReadiness(site, group, nodes);
         this.operatorCeilings = new OperatorCeilings(nodes);
         this.nodeBounds = new NodeBounds(nodes);

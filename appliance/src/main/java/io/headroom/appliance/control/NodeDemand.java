@@ -29,6 +29,12 @@ final class NodeDemand {
 
     /** A node drawing at least this fraction of its cap is taken to want more. */
     static final double SATURATED = 0.95;
+    /** {@link AllocationMode#DEMAND_AWARE}: the least margin over its draw a node not throttling keeps, W per GPU... */
+    static final double AWARE_MARGIN_W = 15;
+    /** ...or this fraction of its draw, the larger. */
+    static final double AWARE_MARGIN_FRACTION = 0.05;
+    /** {@link AllocationMode#DEMAND_AWARE}: how long a node keeps its cap after it last reported power-cap throttling. */
+    static final long DEFAULT_HOLD_MS = 20_000;
 
     /**
      * @param perGpuW         each node's demand per GPU, W (group order); valid until the next run
@@ -47,10 +53,22 @@ final class NodeDemand {
     /** Per node, the cap its last "agent not answering" alarm named, and that alarm (null before any). */
     private final double[] alarmAtW;
     private final String[] alarm;
+    private final AllocationMode mode;
+    private final long holdNanos;
+    /** Per node, when it last reported power-cap throttling ({@link Long#MIN_VALUE}: never). */
+    private final long[] throttledAtNanos;
 
     NodeDemand(List<Node> nodes, double safeCapW) {
+        this(nodes, safeCapW, AllocationMode.CLASS_FAIR, DEFAULT_HOLD_MS);
+    }
+
+    NodeDemand(List<Node> nodes, double safeCapW, AllocationMode mode, long holdMs) {
         this.nodes = nodes;
         this.safeCapW = safeCapW;
+        this.mode = mode;
+        this.holdNanos = holdMs * 1_000_000L;
+        this.throttledAtNanos = new long[nodes.size()];
+        Arrays.fill(throttledAtNanos, Long.MIN_VALUE);
         this.demand = new double[nodes.size()];
         this.silentAt = new double[nodes.size()];
         this.alarmAtW = new double[nodes.size()];
@@ -69,7 +87,9 @@ final class NodeDemand {
             if (t != null && t.fresh()) {
                 gpuW += t.gpuPowerW();
                 double perGpu = t.gpuPowerW() / node.gpus();
-                demand[i] = perGpu >= SATURATED * lastCapW[i] ? node.gpu().maxW() : perGpu * 1.1 + 10;
+                demand[i] = mode == AllocationMode.DEMAND_AWARE && t.activity().known()
+                        ? aware(i, node, perGpu, t, lastCapW[i], s.monoNanos())
+                        : perGpu >= SATURATED * lastCapW[i] ? node.gpu().maxW() : perGpu * 1.1 + 10;
             } else if (t == null) {
                 demand[i] = lastCapW[i];
                 silentGpuBoundW += Math.max(lastCapW[i], Math.min(safeCapW, node.gpu().maxW())) * node.gpus();
@@ -93,6 +113,22 @@ final class NodeDemand {
             }
         }
         return new Estimate(demand, gpuW, silentGpuBoundW, silentAtW, alarms == null ? List.of() : alarms);
+    }
+
+    /**
+     * {@link AllocationMode#DEMAND_AWARE}: a node with a power-throttled GPU wants its maximum; within the hold time
+     * after that it keeps its cap (or its draw plus the margin, the larger); after, its draw plus the margin.
+     */
+    private double aware(int i, Node node, double perGpu, NodeTelemetry t, double lastCapW, long nowNanos) {
+        if (t.activity().powerThrottled() > 0) {
+            throttledAtNanos[i] = nowNanos;
+            return node.gpu().maxW();
+        }
+        double need = perGpu + Math.max(AWARE_MARGIN_W, AWARE_MARGIN_FRACTION * perGpu);
+        if (throttledAtNanos[i] != Long.MIN_VALUE && nowNanos - throttledAtNanos[i] < holdNanos) {
+            return Math.max(lastCapW, need);
+        }
+        return need;
     }
 
     /** The alarm of a silent node planned at {@code at}: the last one's text while {@code at} is the same. */

@@ -93,6 +93,7 @@ public final class ApplianceMetrics implements TickListener, FastPathListener, A
                         return t == null ? Double.NaN : t.gpuPowerW();
                     }).baseUnit("watts").tags("node", n.id(), "priority", n.priority().label()).strongReference(true).register(registry);
         }
+        rackGauges(site, state);
         Gauge.builder("headroom.alarms.active", state, s -> s.get() == null ? 0 : s.get().alarms().size())
                 .description("alarms raised now").strongReference(true).register(registry);
         Gauge.builder("headroom.journal.dropped", journal, Journal::dropped)
@@ -323,6 +324,71 @@ public final class ApplianceMetrics implements TickListener, FastPathListener, A
             }
         } else if (ackFailuresByNode[i] != null) {
             ackFailuresByNode[i].increment();
+        }
+    }
+
+    /**
+     * Per rack, the placement hints ({@link io.headroom.appliance.api.Placement}): the power a new job could draw
+     * uncapped now and after the worst single-feed loss, N-1 readiness, and the GPUs busy, idle and power-throttled.
+     * The hints are computed once per published state, whatever the number of racks.
+     */
+    private void rackGauges(Site site, Supplier<SiteState> state) {
+        PlacementMemo memo = new PlacementMemo(site, state);
+        for (io.headroom.appliance.site.Rack r : site.racks()) {
+            rackGauge("headroom.rack.headroom.now", "watts", "power a new job could draw uncapped now", r, memo,
+                    h -> h.uncappedNowW());
+            rackGauge("headroom.rack.headroom.after.worst.loss", "watts",
+                    "power a new job could draw uncapped after the worst single-feed loss", r, memo,
+                    h -> h.uncappedAfterWorstLossW());
+            rackGauge("headroom.rack.n1.ready", null, "1 when the rack's group is N-1 ready", r, memo,
+                    h -> h.n1Ready() ? 1 : 0);
+            rackGauge("headroom.rack.gpus.busy", null, "GPUs reporting work", r, memo, h -> h.busyGpus());
+            rackGauge("headroom.rack.gpus.idle", null, "GPUs reporting idle", r, memo, h -> h.idleGpus());
+            rackGauge("headroom.rack.gpus.power.throttled", null, "GPUs held down by their power limit", r, memo,
+                    h -> h.powerThrottledGpus());
+        }
+    }
+
+    private void rackGauge(String name, String unit, String description, io.headroom.appliance.site.Rack rack,
+                           PlacementMemo memo, ToDoubleFunction<io.headroom.appliance.api.Placement.RackHint> v) {
+        Gauge.Builder<PlacementMemo> b = Gauge.builder(name, memo, m -> {
+            io.headroom.appliance.api.Placement.RackHint h = m.get().rack(rack.id());
+            return h == null ? Double.NaN : v.applyAsDouble(h);
+        }).description(description).tags("rack", rack.id(), "group", rack.groupId()).strongReference(true);
+        (unit == null ? b : b.baseUnit(unit)).register(registry);
+    }
+
+    /** The placement of the latest published state, computed again only when another state is published. */
+    static final class PlacementMemo {
+        private final Site site;
+        private final Supplier<SiteState> state;
+        private volatile SiteState of;
+        private volatile Racks racks;
+
+        record Racks(Map<String, io.headroom.appliance.api.Placement.RackHint> byId) {
+            io.headroom.appliance.api.Placement.RackHint rack(String id) {
+                return byId.get(id);
+            }
+        }
+
+        PlacementMemo(Site site, Supplier<SiteState> state) {
+            this.site = site;
+            this.state = state;
+        }
+
+        Racks get() {
+            SiteState s = state.get();
+            Racks r = racks;
+            if (r == null || s != of) {
+                Map<String, io.headroom.appliance.api.Placement.RackHint> m = new HashMap<>();
+                for (io.headroom.appliance.api.Placement.RackHint h : io.headroom.appliance.api.Placement.of(site, s).racks()) {
+                    m.put(h.id(), h);
+                }
+                r = new Racks(m);
+                racks = r;
+                of = s;
+            }
+            return r;
         }
     }
 

@@ -161,6 +161,7 @@ public final class CapacityStudy {
     private java.util.function.Consumer<Evaluation> onEvaluated = e -> {
     };
     private int probes;
+    private io.headroom.appliance.control.AllocationMode allocation = io.headroom.appliance.control.AllocationMode.CLASS_FAIR;
 
     public CapacityStudy(Site site, StudyParams p, long seed) {
         this.scaled = new ScaledSite(site);
@@ -183,13 +184,29 @@ public final class CapacityStudy {
         return this;
     }
 
+    /** The appliance's allocation mode in every evaluation with Headroom (default class-fair). */
+    public CapacityStudy allocation(io.headroom.appliance.control.AllocationMode mode) {
+        this.allocation = mode;
+        return this;
+    }
+
+    /** The largest count in [lo, hi] with zero trips and every class within its budget, {@code lo} passing. */
+    int largestPassing(int lo, int hi) {
+        return largest(lo, hi, Evaluation::passed);
+    }
+
+    /** The evaluation of {@code nodes} with Headroom (run once, then remembered). */
+    Evaluation evaluated(int nodes) {
+        return cached(nodes);
+    }
+
     public ScaledSite scaled() {
         return scaled;
     }
 
     /** Runs normal operation and every drill at {@code nodes}; passes when no breaker trips (and, with Headroom, the losses are within budget). */
     public Evaluation evaluate(int nodes, boolean headroom) {
-        StudyRun.Result normal = StudyRun.normal(scaled, nodes, headroom, p, Seeds.mix(seed, 0x40A1, 0));
+        StudyRun.Result normal = StudyRun.normal(scaled, nodes, headroom, p, Seeds.mix(seed, 0x40A1, 0), allocation);
         List<StudyRun.Result> drills = new ArrayList<>();
         String why = normal.held() ? "" : "normal operation: " + firstFailure(normal);
         Site site = scaled.base();
@@ -198,7 +215,8 @@ public final class CapacityStudy {
                 for (int k = 0; k < p.drills() && why.isEmpty(); k++) {
                     long key = (long) StudyRun.feedIndex(site, feed) * 1000 + k;
                     double at = p.warmupS() + p.lossWindowS() * new SplittableRandom(Seeds.mix(seed, 0xD211, key)).nextDouble();
-                    StudyRun.Result d = StudyRun.drill(scaled, nodes, headroom, p, Seeds.mix(seed, 0xD212, key), feed, at);
+                    StudyRun.Result d = StudyRun.drill(scaled, nodes, headroom, p, Seeds.mix(seed, 0xD212, key), feed, at,
+                            allocation);
                     drills.add(d);
                     if (!d.held()) {
                         why = String.format(Locale.ROOT, "drill: feed %s lost at %.3f s: %s", feed, at, firstFailure(d));

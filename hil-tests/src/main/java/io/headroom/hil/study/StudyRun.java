@@ -1,5 +1,6 @@
 package io.headroom.hil.study;
 
+import io.headroom.appliance.control.AllocationMode;
 import io.headroom.appliance.control.ContingencyPlanner;
 import io.headroom.appliance.site.Node;
 import io.headroom.appliance.site.Priority;
@@ -62,7 +63,13 @@ public final class StudyRun {
 
     /** Normal operation: warm-up, then {@code normalS} counted. */
     public static Result normal(ScaledSite scaled, int nodes, boolean headroom, StudyParams p, long seed) {
-        return run(scaled, nodes, headroom, null, false, p, seed, null, Double.NaN);
+        return normal(scaled, nodes, headroom, p, seed, AllocationMode.CLASS_FAIR);
+    }
+
+    /** Normal operation with the appliance's regulation in the given allocation mode. */
+    public static Result normal(ScaledSite scaled, int nodes, boolean headroom, StudyParams p, long seed,
+                                AllocationMode allocation) {
+        return run(scaled, nodes, headroom, null, false, p, seed, null, Double.NaN, allocation);
     }
 
     /**
@@ -71,24 +78,30 @@ public final class StudyRun {
      */
     public static Result fixedNormal(ScaledSite scaled, int nodes, java.util.function.ToDoubleFunction<Node> capOf,
                                      boolean record, StudyParams p, long seed) {
-        return run(scaled, nodes, false, capOf, record, p, seed, null, Double.NaN);
+        return run(scaled, nodes, false, capOf, record, p, seed, null, Double.NaN, AllocationMode.CLASS_FAIR);
     }
 
     /** A drill without the appliance, every node's GPUs held at {@code capOf}. */
     public static Result fixedDrill(ScaledSite scaled, int nodes, java.util.function.ToDoubleFunction<Node> capOf,
                                     StudyParams p, long seed, String feedId, double lossAtS) {
-        return run(scaled, nodes, false, capOf, false, p, seed, feedId, lossAtS);
+        return run(scaled, nodes, false, capOf, false, p, seed, feedId, lossAtS, AllocationMode.CLASS_FAIR);
     }
 
     /** A drill: feed {@code feedId} is lost at {@code lossAtS}; the compute counted is from the loss on. */
     public static Result drill(ScaledSite scaled, int nodes, boolean headroom, StudyParams p, long seed,
                                String feedId, double lossAtS) {
-        return run(scaled, nodes, headroom, null, false, p, seed, feedId, lossAtS);
+        return drill(scaled, nodes, headroom, p, seed, feedId, lossAtS, AllocationMode.CLASS_FAIR);
+    }
+
+    /** A drill with the appliance's regulation in the given allocation mode. */
+    public static Result drill(ScaledSite scaled, int nodes, boolean headroom, StudyParams p, long seed,
+                               String feedId, double lossAtS, AllocationMode allocation) {
+        return run(scaled, nodes, headroom, null, false, p, seed, feedId, lossAtS, allocation);
     }
 
     private static Result run(ScaledSite scaled, int count, boolean headroom,
                               java.util.function.ToDoubleFunction<Node> fixedCap, boolean record, StudyParams p,
-                              long seed, String lostFeed, double lossAtS) {
+                              long seed, String lostFeed, double lossAtS, AllocationMode allocation) {
         Site site = scaled.withNodes(count);
         Map<String, Double> safe = new HashMap<>();
         for (RedundancyGroup g : site.groups()) {
@@ -99,7 +112,7 @@ public final class StudyRun {
         if (record) {
             plant.recordHistograms();
         }
-        VirtualAppliance appliance = headroom ? new VirtualAppliance(site, plant, p) : null;
+        VirtualAppliance appliance = headroom ? new VirtualAppliance(site, plant, p, allocation) : null;
         boolean drill = lostFeed != null;
         long warmupMs = Math.round(p.warmupS() * 1000);
         long lossMs = drill ? Math.round(lossAtS * 1000) : -1;

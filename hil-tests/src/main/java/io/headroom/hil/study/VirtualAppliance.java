@@ -1,5 +1,6 @@
 package io.headroom.hil.study;
 
+import io.headroom.appliance.control.AllocationMode;
 import io.headroom.appliance.control.ContingencyPlan;
 import io.headroom.appliance.control.ContingencyPlanner;
 import io.headroom.appliance.control.GroupDecision;
@@ -7,6 +8,7 @@ import io.headroom.appliance.control.GroupRegulator;
 import io.headroom.appliance.control.Snapshot;
 import io.headroom.appliance.measure.FeedMeasurement;
 import io.headroom.appliance.measure.MeasurementQuality;
+import io.headroom.appliance.measure.NodeActivity;
 import io.headroom.appliance.measure.NodeTelemetry;
 import io.headroom.appliance.site.Feed;
 import io.headroom.appliance.site.Node;
@@ -66,6 +68,11 @@ final class VirtualAppliance {
     private int triggers;
 
     VirtualAppliance(Site site, VirtualPlant plant, StudyParams p) {
+        this(site, plant, p, AllocationMode.CLASS_FAIR);
+    }
+
+    /** With the given allocation mode; the agents report their GPUs' activity (power-cap throttling) in every ack. */
+    VirtualAppliance(Site site, VirtualPlant plant, StudyParams p, AllocationMode allocation) {
         this.site = site;
         this.plant = plant;
         this.p = p;
@@ -75,7 +82,7 @@ final class VirtualAppliance {
             nodeIndex.put(site.nodes().get(i).id(), i);
         }
         for (RedundancyGroup g : site.groups()) {
-            GroupRegulator r = new GroupRegulator(site, g, ContingencyPlanner.safeCapW(site, g));
+            GroupRegulator r = new GroupRegulator(site, g, ContingencyPlanner.safeCapW(site, g), allocation);
             regulators.add(r);
             groupNodes.add(r.nodes().stream().mapToInt(x -> nodeIndex.get(x.id())).toArray());
         }
@@ -157,7 +164,11 @@ final class VirtualAppliance {
         at(apply, () -> {
             plant.enforceCap(i, cap);
             Node node = site.nodes().get(i);
-            NodeTelemetry t = new NodeTelemetry(node.id(), plant.telemetryW(i), plant.enforcedCapW(i), true);
+            int gpus = node.gpus();
+            boolean idle = plant.idle(i);
+            NodeTelemetry t = new NodeTelemetry(node.id(), plant.telemetryW(i), plant.enforcedCapW(i), true,
+                    new NodeActivity(gpus, idle ? 0 : gpus, idle ? gpus : 0, plant.powerThrottled(i) ? gpus : 0,
+                            Double.NaN));
             at(apply + p.capLatencyMs(), () -> {
                 telemetry[i] = t;
                 telemetryAtMs[i] = apply + p.capLatencyMs();

@@ -251,6 +251,19 @@ public final class VirtualPlant {
         return capW[node];
     }
 
+    /**
+     * Whether the node's GPUs are held down by their cap now: their uncapped demand exceeds it (what NVML reports as
+     * the SW power cap clocks event reason).
+     */
+    public boolean powerThrottled(int node) {
+        return Math.min(demand[node] * maxW[node], defaultW[node]) > capW[node] + 0.5;
+    }
+
+    /** Whether the node's GPUs are idle now (uncapped demand under 10 % of their maximum). */
+    public boolean idle(int node) {
+        return demand[node] < 0.1;
+    }
+
     /** A node's GPUs' power now, W (all GPUs). */
     public double gpuPowerW(int node) {
         return powerW[node] * gpus[node];

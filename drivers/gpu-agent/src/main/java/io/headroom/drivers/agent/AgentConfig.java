@@ -27,7 +27,7 @@ import java.util.Set;
  * trigger-listen = 0.0.0.0:5685     # trigger datagrams; "off" = none
  * safe-cap-w = 350                  # one value for every GPU, or one per GPU: 350,350,400,...
  * max-lease-ms = 60000
- * backend = nvml                    # or fake
+ * backend = nvml                    # or amd (AMD SMI), or fake
  * nvml-library = /usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1   # optional
  * fake-gpus = 8                     # fake backend: count and range
  * fake-range-w = 200..700
@@ -46,7 +46,7 @@ public record AgentConfig(InetSocketAddress listen, InetSocketAddress triggerLis
                           double fakeMaxW, Dtls.Psk psk, Dtls.Certificates certificates) {
 
     private static final Set<String> KEYS = Set.of("listen", "trigger-listen", "safe-cap-w", "max-lease-ms", "backend",
-            "nvml-library", "fake-gpus", "fake-range-w", "dtls", "psk-identity", "psk-key-file", "key-store",
+            "nvml-library", "amd-smi-library", "fake-gpus", "fake-range-w", "dtls", "psk-identity", "psk-key-file", "key-store",
             "key-store-password-file", "trusted-certificates");
 
     /** Thrown with every problem of a file, one per line. */
@@ -83,8 +83,9 @@ public record AgentConfig(InetSocketAddress listen, InetSocketAddress triggerLis
         InetSocketAddress triggerListen = trig.equals("off") ? null : in.address("trigger-listen", trig);
         List<Double> safe = in.watts("safe-cap-w");
         long maxLease = in.longValue("max-lease-ms", 60_000, 1, 3_600_000);
-        String backend = in.oneOf("backend", "nvml", "nvml", "fake");
-        Path lib = p.containsKey("nvml-library") ? Path.of(p.getProperty("nvml-library").trim()) : null;
+        String backend = in.oneOf("backend", "nvml", "nvml", "amd", "fake");
+        Path lib = p.containsKey("nvml-library") ? Path.of(p.getProperty("nvml-library").trim())
+                : p.containsKey("amd-smi-library") ? Path.of(p.getProperty("amd-smi-library").trim()) : null;
         int fakeGpus = (int) in.longValue("fake-gpus", 8, 1, 255);
         double[] range = in.range("fake-range-w", "200..700");
         String dtls = in.oneOf("dtls", "psk", "psk", "certificates", "off");

@@ -152,6 +152,9 @@ public final class AgentMain implements Callable<Integer> {
             gpus.setDemandW(cfg.fakeMaxW() * 0.8);
             return gpus;
         }
+        if (cfg.backend().equals("amd")) {
+            return AmdSmiBackend.load(cfg.nvmlLibrary());
+        }
         return NvmlBackend.load(cfg.nvmlLibrary());
     }
 

@@ -1,5 +1,6 @@
 package io.headroom.drivers.agent;
 
+import io.headroom.drivers.gpuprotocol.GpuActivity;
 import io.headroom.drivers.gpuprotocol.GpuBackend;
 
 import java.lang.foreign.Arena;
@@ -22,6 +23,12 @@ import java.util.Optional;
  * {@code nvmlDeviceGetEnforcedPowerLimit}, {@code nvmlDeviceSetPowerManagementLimit} (needs root),
  * {@code nvmlErrorString}, {@code nvmlShutdown}. Ranges are read once at {@link #load}. Thread-safe
  * (NVML is; each call uses its own confined arena).
+ *
+ * <p>Activity ({@link #activity}), each call optional (a library without it, or a GPU that answers
+ * {@code NOT_SUPPORTED}, leaves that field unknown): {@code nvmlDeviceGetUtilizationRates} (utilization.gpu),
+ * {@code nvmlDeviceGetClockInfo} (SM and memory clocks), {@code nvmlDeviceGetTemperature} (GPU sensor),
+ * {@code nvmlDeviceGetCurrentClocksEventReasons} or, in drivers before 535, the same call's former name
+ * {@code nvmlDeviceGetCurrentClocksThrottleReasons}. SM activity (GPM metrics) and MIG instances are not read.
  */
 public final class NvmlBackend implements GpuBackend, AutoCloseable {
 
@@ -37,6 +44,11 @@ public final class NvmlBackend implements GpuBackend, AutoCloseable {
     private final MethodHandle getEnforcedLimit;
     private final MethodHandle setLimit;
     private final MethodHandle shutdown;
+    /** Activity calls, each null where the library lacks it. */
+    private final MethodHandle getUtilization;
+    private final MethodHandle getClock;
+    private final MethodHandle getTemperature;
+    private final MethodHandle getReasons;
     private final MemorySegment[] devices;
     private final double[] minW;
     private final double[] maxW;
@@ -64,6 +76,15 @@ public final class NvmlBackend implements GpuBackend, AutoCloseable {
         setLimit = linker.downcallHandle(find(lib, "nvmlDeviceSetPowerManagementLimit"),
                 FunctionDescriptor.of(UINT, ValueLayout.ADDRESS, UINT));
         shutdown = linker.downcallHandle(find(lib, "nvmlShutdown"), FunctionDescriptor.of(UINT));
+        FunctionDescriptor devicePtr = FunctionDescriptor.of(UINT, ValueLayout.ADDRESS, ValueLayout.ADDRESS);
+        getUtilization = optional(linker, lib, devicePtr, "nvmlDeviceGetUtilizationRates");
+        getClock = optional(linker, lib, FunctionDescriptor.of(UINT, ValueLayout.ADDRESS, UINT, ValueLayout.ADDRESS),
+                "nvmlDeviceGetClockInfo");
+        getTemperature = optional(linker, lib,
+                FunctionDescriptor.of(UINT, ValueLayout.ADDRESS, UINT, ValueLayout.ADDRESS), "nvmlDeviceGetTemperature");
+        MethodHandle events = optional(linker, lib, devicePtr, "nvmlDeviceGetCurrentClocksEventReasons");
+        getReasons = events != null ? events
+                : optional(linker, lib, devicePtr, "nvmlDeviceGetCurrentClocksThrottleReasons");
 
         check((int) init.invokeExact(), "nvmlInit_v2");
         try (Arena a = Arena.ofConfined()) {
@@ -127,6 +148,94 @@ public final class NvmlBackend implements GpuBackend, AutoCloseable {
             arena.close();
             throw new NvmlException("cannot use NVML from " + what + ": " + t, t);
         }
+    }
+
+    private static MethodHandle optional(Linker linker, SymbolLookup lib, FunctionDescriptor d, String name) {
+        return lib.find(name).map(s -> linker.downcallHandle(s, d)).orElse(null);
+    }
+
+    // NVML constants: nvmlClockType_t, nvmlTemperatureSensors_t, nvmlClocksEventReasons bits.
+    static final int NVML_CLOCK_SM = 1;
+    static final int NVML_CLOCK_MEM = 2;
+    static final int NVML_TEMPERATURE_GPU = 0;
+    static final long REASON_GPU_IDLE = 0x1L;
+    static final long REASON_APPLICATIONS_CLOCKS_SETTING = 0x2L;
+    static final long REASON_SW_POWER_CAP = 0x4L;
+    static final long REASON_HW_SLOWDOWN = 0x8L;
+    static final long REASON_SYNC_BOOST = 0x10L;
+    static final long REASON_SW_THERMAL = 0x20L;
+    static final long REASON_HW_THERMAL = 0x40L;
+    static final long REASON_HW_POWER_BRAKE = 0x80L;
+    static final long REASON_DISPLAY_CLOCK_SETTING = 0x100L;
+
+    /** NVML's clocks event reasons as the protocol's {@code GpuActivity.THROTTLE_*} bits. */
+    static int throttleBits(long nvml) {
+        int b = 0;
+        if ((nvml & REASON_SW_POWER_CAP) != 0) {
+            b |= GpuActivity.THROTTLE_POWER_CAP;
+        }
+        if ((nvml & REASON_HW_SLOWDOWN) != 0) {
+            b |= GpuActivity.THROTTLE_HW_SLOWDOWN;
+        }
+        if ((nvml & (REASON_SW_THERMAL | REASON_HW_THERMAL)) != 0) {
+            b |= GpuActivity.THROTTLE_THERMAL;
+        }
+        if ((nvml & REASON_HW_POWER_BRAKE) != 0) {
+            b |= GpuActivity.THROTTLE_POWER_BRAKE;
+        }
+        if ((nvml & REASON_GPU_IDLE) != 0) {
+            b |= GpuActivity.THROTTLE_IDLE;
+        }
+        if ((nvml & (REASON_APPLICATIONS_CLOCKS_SETTING | REASON_SYNC_BOOST | REASON_DISPLAY_CLOCK_SETTING)) != 0) {
+            b |= GpuActivity.THROTTLE_CLOCK_SETTING;
+        }
+        if ((nvml & ~0x1FFL) != 0) {
+            b |= GpuActivity.THROTTLE_OTHER;
+        }
+        return b;
+    }
+
+    /**
+     * Utilisation, clocks, temperature and throttle reasons; a call the library lacks, or that fails for this GPU
+     * (NOT_SUPPORTED on many boards for one field or another), leaves its field unknown rather than failing the report.
+     */
+    @Override
+    public GpuActivity activity(int gpu) {
+        MemorySegment d = devices[gpu];
+        int util = GpuActivity.UNKNOWN_PCT;
+        int sm = 0;
+        int mem = 0;
+        int temp = GpuActivity.UNKNOWN_TEMPERATURE;
+        int reasons = 0;
+        try (Arena a = Arena.ofConfined()) {
+            if (getUtilization != null) {
+                MemorySegment u = a.allocate(8, 4); // nvmlUtilization_t { unsigned int gpu; unsigned int memory; }
+                if ((int) getUtilization.invokeExact(d, u) == NVML_SUCCESS) {
+                    util = Math.clamp(Integer.toUnsignedLong(u.get(UINT, 0)), 0, 100);
+                }
+            }
+            MemorySegment v = a.allocate(UINT);
+            if (getClock != null) {
+                if ((int) getClock.invokeExact(d, NVML_CLOCK_SM, v) == NVML_SUCCESS) {
+                    sm = (int) Math.min(0xFFFF, Integer.toUnsignedLong(v.get(UINT, 0)));
+                }
+                if ((int) getClock.invokeExact(d, NVML_CLOCK_MEM, v) == NVML_SUCCESS) {
+                    mem = (int) Math.min(0xFFFF, Integer.toUnsignedLong(v.get(UINT, 0)));
+                }
+            }
+            if (getTemperature != null && (int) getTemperature.invokeExact(d, NVML_TEMPERATURE_GPU, v) == NVML_SUCCESS) {
+                temp = (int) Math.min(254, Integer.toUnsignedLong(v.get(UINT, 0)));
+            }
+            if (getReasons != null) {
+                MemorySegment r = a.allocate(ValueLayout.JAVA_LONG);
+                if ((int) getReasons.invokeExact(d, r) == NVML_SUCCESS) {
+                    reasons = throttleBits(r.get(ValueLayout.JAVA_LONG, 0));
+                }
+            }
+        } catch (Throwable t) {
+            throw new NvmlException("activity of GPU " + gpu + ": " + t, t);
+        }
+        return new GpuActivity(util, GpuActivity.UNKNOWN_PCT, sm, mem, temp, reasons);
     }
 
     private static MemorySegment find(SymbolLookup lib, String name) {

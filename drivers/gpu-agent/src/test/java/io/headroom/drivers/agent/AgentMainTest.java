@@ -48,12 +48,12 @@ class AgentMainTest {
         assertThatThrownBy(() -> AgentConfig.load(file))
                 .isInstanceOf(AgentConfig.ConfigException.class)
                 .satisfies(e -> assertThat(((AgentConfig.ConfigException) e).problems()).containsExactlyInAnyOrder(
-                        file + ": unknown key 'colour' (known: backend, dtls, fake-gpus, fake-range-w, key-store,"
+                        file + ": unknown key 'colour' (known: amd-smi-library, backend, dtls, fake-gpus, fake-range-w, key-store,"
                                 + " key-store-password-file, listen, max-lease-ms, nvml-library, psk-identity,"
                                 + " psk-key-file, safe-cap-w, trigger-listen, trusted-certificates)",
                         file + ": listen: port must be 0..65535, got '99999'",
                         file + ": safe-cap-w: expected a positive number of W, got 'abc'",
-                        file + ": backend: expected one of nvml, fake, got 'cuda'",
+                        file + ": backend: expected one of nvml, amd, fake, got 'cuda'",
                         file + ": psk-identity: required with dtls = psk",
                         file + ": psk-key-file: required"));
     }

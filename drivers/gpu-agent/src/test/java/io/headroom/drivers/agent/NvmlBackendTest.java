@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.headroom.drivers.gpuprotocol.GpuActivity;
 import io.headroom.drivers.gpuprotocol.NodeAgent;
 import io.headroom.drivers.gpuprotocol.LeaseState;
 
@@ -47,6 +48,23 @@ class NvmlBackendTest {
             int nvmlDeviceSetPowerManagementLimit(dev_t_ *d, unsigned int mw) {
                 if (mw < 100000 || mw > 700000) return 2;
                 limits[d->index] = mw; return 0;
+            }
+            typedef struct { unsigned int gpu; unsigned int memory; } util_t;
+            int nvmlDeviceGetUtilizationRates(dev_t_ *d, util_t *u) { u->gpu = d->index ? 3 : 98; u->memory = 40; return 0; }
+            int nvmlDeviceGetClockInfo(dev_t_ *d, int type, unsigned int *mhz) {
+                if (type == 1) { *mhz = limits[d->index] < 450000 ? 1200 : 1980; return 0; }
+                if (type == 2) { *mhz = 2619; return 0; }
+                return 2;
+            }
+            int nvmlDeviceGetTemperature(dev_t_ *d, int sensor, unsigned int *c) {
+                if (sensor != 0) return 2;
+                if (d->index == 1) return 3; /* NOT_SUPPORTED */
+                *c = 67; return 0;
+            }
+            /* The wanted draw is 450 W (GPU 0) and 451 W (GPU 1): a limit below it holds the clocks (SW power cap). */
+            int nvmlDeviceGetCurrentClocksEventReasons(dev_t_ *d, unsigned long long *r) {
+                unsigned int demand = 450000 + 1000 * d->index;
+                *r = (demand > limits[d->index] ? 0x4ULL : 0ULL) | (d->index ? 0x1ULL : 0ULL); return 0;
             }
             """;
 
@@ -103,6 +121,37 @@ class NvmlBackendTest {
     }
 
     @Test
+    void readsActivityAndPowerCapThrottlingThroughFfm() throws Exception {
+        try (NvmlBackend nvml = NvmlBackend.load(fakeNvml())) {
+            GpuActivity a = nvml.activity(0);
+            assertThat(a.utilPct()).isEqualTo(98);
+            assertThat(a.smActivityPct()).isEqualTo(GpuActivity.UNKNOWN_PCT);
+            assertThat(a.smClockMHz()).isEqualTo(1980);
+            assertThat(a.memClockMHz()).isEqualTo(2619);
+            assertThat(a.temperatureC()).isEqualTo(67);
+            assertThat(a.powerThrottled()).as("uncapped at 700 W").isFalse();
+            nvml.setLimitW(0, 300);
+            GpuActivity capped = nvml.activity(0);
+            assertThat(capped.powerThrottled()).as("450 W wanted under a 300 W limit").isTrue();
+            assertThat(capped.smClockMHz()).isEqualTo(1200);
+            GpuActivity idle = nvml.activity(1);
+            assertThat(idle.idle()).isTrue();
+            assertThat(idle.temperatureC()).as("NOT_SUPPORTED leaves it unknown").isEqualTo(GpuActivity.UNKNOWN_TEMPERATURE);
+        }
+    }
+
+    @Test
+    void nvmlReasonsMapToTheProtocolsBits() {
+        assertThat(NvmlBackend.throttleBits(0x4)).isEqualTo(GpuActivity.THROTTLE_POWER_CAP);
+        assertThat(NvmlBackend.throttleBits(0x80)).isEqualTo(GpuActivity.THROTTLE_POWER_BRAKE);
+        assertThat(NvmlBackend.throttleBits(0x20 | 0x40)).isEqualTo(GpuActivity.THROTTLE_THERMAL);
+        assertThat(NvmlBackend.throttleBits(0x1 | 0x8)).isEqualTo(GpuActivity.THROTTLE_IDLE | GpuActivity.THROTTLE_HW_SLOWDOWN);
+        assertThat(NvmlBackend.throttleBits(0x2 | 0x10 | 0x100)).isEqualTo(GpuActivity.THROTTLE_CLOCK_SETTING);
+        assertThat(NvmlBackend.throttleBits(0x400)).isEqualTo(GpuActivity.THROTTLE_OTHER);
+        assertThat(NvmlBackend.throttleBits(0)).isZero();
+    }
+
+    @Test
     void theAgentRunsOnNvml() throws Exception {
         try (NvmlBackend nvml = NvmlBackend.load(fakeNvml());
              NodeAgent agent = NodeAgent.builder(nvml).serve(false).safeCapW(350)
@@ -111,6 +160,8 @@ class NvmlBackendTest {
             assertThat(nvml.limitW(0)).isEqualTo(350.0);
             assertThat(nvml.limitW(1)).isEqualTo(350.0);
             assertThat(agent.inventory().gpu(0).rangeText()).isEqualTo("100..700 W");
+            assertThat(agent.powerReportWithActivity().activity()).hasSize(2)
+                    .allSatisfy(a -> assertThat(a.powerThrottled()).as("450 W wanted under 350 W").isTrue());
         }
     }
 }

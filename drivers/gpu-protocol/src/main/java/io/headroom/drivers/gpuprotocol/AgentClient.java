@@ -54,6 +54,7 @@ public final class AgentClient implements AutoCloseable {
     private final CoapEndpoint endpoint;
     private final CoapExecutors executors;
     private final boolean ownsExecutors;
+    private final boolean activityExtension;
     private final Duration timeout;
     private final String scheme;
     private final Set<Pending> pending = ConcurrentHashMap.newKeySet();
@@ -82,6 +83,7 @@ public final class AgentClient implements AutoCloseable {
     private AgentClient(Builder b) {
         Configuration config = b.configuration != null ? b.configuration : GpuProtocol.configuration();
         this.timeout = b.timeout;
+        this.activityExtension = b.activityExtension;
         this.ownsExecutors = b.executors == null;
         this.executors = ownsExecutors
                 ? CoapExecutors.create("agent-client", config.get(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT))
@@ -132,7 +134,10 @@ public final class AgentClient implements AutoCloseable {
 
     /** {@code GET /power}. */
     public CompletableFuture<PowerReport> power(InetSocketAddress agent) {
-        return get(agent, GpuProtocol.RESOURCE_POWER, PowerReport::decode);
+        Request request = Request.newGet();
+        request.getOptions().setAccept(GpuProtocol.FORMAT_BINARY);
+        askActivity(request);
+        return send(agent, GpuProtocol.RESOURCE_POWER, request, PowerReport::decode);
     }
 
     /** {@code GET /health}. */
@@ -146,7 +151,11 @@ public final class AgentClient implements AutoCloseable {
      * agent's diagnostic.
      */
     public CompletableFuture<CapAck> setCaps(InetSocketAddress agent, CapCommand command) {
-        return postBinary(agent, GpuProtocol.RESOURCE_CAP, Objects.requireNonNull(command, "command"), CapAck::decode);
+        Request request = Request.newPost();
+        request.setPayload(Objects.requireNonNull(command, "command").encode());
+        request.getOptions().setContentFormat(GpuProtocol.FORMAT_BINARY).setAccept(GpuProtocol.FORMAT_BINARY);
+        askActivity(request);
+        return send(agent, GpuProtocol.RESOURCE_CAP, request, CapAck::decode);
     }
 
     /**
@@ -163,6 +172,13 @@ public final class AgentClient implements AutoCloseable {
      */
     public CompletableFuture<TriggerAck> trigger(InetSocketAddress agent, Trigger trigger) {
         return postBinary(agent, GpuProtocol.RESOURCE_TRIGGER, Objects.requireNonNull(trigger, "trigger"), TriggerAck::decode);
+    }
+
+    /** Adds the activity extension's query where this client asks for it (an agent that does not know it ignores it). */
+    private void askActivity(Request request) {
+        if (activityExtension) {
+            request.getOptions().addUriQuery(GpuProtocol.QUERY_ACTIVITY);
+        }
     }
 
     /** POSTs a message in the binary format and decodes the binary answer. */
@@ -201,6 +217,7 @@ public final class AgentClient implements AutoCloseable {
         request.setURI(uri);
         request.setObserve();
         request.getOptions().setAccept(GpuProtocol.FORMAT_BINARY);
+        askActivity(request);
         CoapObserveRelation relation = coap.observe(request, new CoapHandler() {
             @Override
             public void onLoad(CoapResponse response) {
@@ -449,6 +466,16 @@ public final class AgentClient implements AutoCloseable {
         private Configuration configuration;
         private CoapExecutors executors;
         private Duration timeout = DEFAULT_TIMEOUT;
+        private boolean activityExtension = true;
+
+        /**
+         * Whether {@code /power} and {@code /cap} requests ask for the activity extension block
+         * ({@link GpuProtocol#QUERY_ACTIVITY}). Default on; off, the client asks as a version-1 appliance does.
+         */
+        public Builder activityExtension(boolean on) {
+            this.activityExtension = on;
+            return this;
+        }
 
         private Builder() {
         }

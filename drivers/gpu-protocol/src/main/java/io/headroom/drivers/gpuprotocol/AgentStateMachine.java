@@ -175,6 +175,17 @@ final class AgentStateMachine {
         return new PowerReport(state, agentTimeMs(nanoTime.getAsLong()), total, gpus);
     }
 
+    /** Each GPU's activity, read from the backend. */
+    List<GpuActivity> activity() {
+        int n = inventory.gpuCount();
+        GpuActivity[] a = new GpuActivity[n];
+        for (int i = 0; i < n; i++) {
+            GpuActivity g = backend.activity(i);
+            a[i] = g == null ? GpuActivity.UNKNOWN : g;
+        }
+        return List.of(a);
+    }
+
     /** How often the lease should be checked: a tenth of the lease (10..1000 ms) while capped, else every second. */
     long leaseCheckPeriodMs() {
         return state == LeaseState.CAPPED ? Math.clamp(leaseMs / 10, 10, 1000) : 1000;

@@ -8,7 +8,8 @@ import java.util.List;
  *
  * <p>Wire: {@code version u8 | type u8 = 0x04 | session i64 | sequence i64 | agentTimeMs i64 |
  * leaseExpiresAtMs i64 | totalPowerW f32 | count u8 | count × appliedLimitW f32}:
- * {@code 39 + 4·count} bytes.
+ * {@code 39 + 4·count} bytes, then, only when the command's request asked for it ({@link GpuProtocol#QUERY_ACTIVITY}),
+ * the activity extension block ({@code 4 + 10·count} bytes).
  *
  * @param session          the command's session
  * @param sequence         the command's sequence, now the last accepted one
@@ -16,9 +17,10 @@ import java.util.List;
  * @param leaseExpiresAtMs when the lease lapses, on the same clock
  * @param totalPowerW      total GPU draw right after applying, W
  * @param appliedLimitsW   limits the GPUs report as enforced after applying, W
+ * @param activity         per GPU activity (the extension block), or empty when not asked for or not known
  */
 public record CapAck(long session, long sequence, long agentTimeMs, long leaseExpiresAtMs,
-                     double totalPowerW, List<Double> appliedLimitsW) implements Message {
+                     double totalPowerW, List<Double> appliedLimitsW, List<GpuActivity> activity) implements Message {
 
     static final int FIXED = Wire.HEADER + 8 + 8 + 8 + 8 + 4 + 1;
     static final int PER_GPU = 4;
@@ -36,6 +38,18 @@ public record CapAck(long session, long sequence, long agentTimeMs, long leaseEx
         }
         totalPowerW = Wire.watts("totalPowerW", totalPowerW);
         appliedLimitsW = Wire.wattsList("applied limit", appliedLimitsW);
+        activity = Wire.activityList(activity, appliedLimitsW.size());
+    }
+
+    /** A version-1 ack: no activity. */
+    public CapAck(long session, long sequence, long agentTimeMs, long leaseExpiresAtMs, double totalPowerW,
+                  List<Double> appliedLimitsW) {
+        this(session, sequence, agentTimeMs, leaseExpiresAtMs, totalPowerW, appliedLimitsW, List.of());
+    }
+
+    /** This ack with {@code activity} (one per GPU, or none). */
+    public CapAck withActivity(List<GpuActivity> activity) {
+        return new CapAck(session, sequence, agentTimeMs, leaseExpiresAtMs, totalPowerW, appliedLimitsW, activity);
     }
 
     /** Lease time left when the agent answered, ms. */
@@ -54,12 +68,14 @@ public record CapAck(long session, long sequence, long agentTimeMs, long leaseEx
 
     @Override
     public byte[] encode() {
-        Wire.Writer w = new Wire.Writer(type(), FIXED + PER_GPU * appliedLimitsW.size())
+        Wire.Writer w = new Wire.Writer(type(), FIXED + PER_GPU * appliedLimitsW.size()
+                + Wire.activityBlockSize(activity))
                 .i64(session).i64(sequence).i64(agentTimeMs).i64(leaseExpiresAtMs)
                 .f32(totalPowerW).u8(appliedLimitsW.size());
         for (double l : appliedLimitsW) {
             w.f32(l);
         }
+        Wire.writeActivityBlock(w, activity);
         return w.done();
     }
 
@@ -72,12 +88,12 @@ public record CapAck(long session, long sequence, long agentTimeMs, long leaseEx
             long expires = r.i64();
             double total = r.f32();
             int n = r.u8();
-            r.expectLength(FIXED + PER_GPU * n, "a count of " + n + " GPUs");
+            r.expectAtLeast(FIXED + PER_GPU * n, "a count of " + n + " GPUs");
             List<Double> limits = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 limits.add(r.f32());
             }
-            return new CapAck(session, sequence, time, expires, total, limits);
+            return new CapAck(session, sequence, time, expires, total, limits, Wire.readExtensions(r, n));
         });
     }
 
@@ -90,6 +106,7 @@ public record CapAck(long session, long sequence, long agentTimeMs, long leaseEx
                 + ",\"leaseExpiresAtMs\":" + leaseExpiresAtMs
                 + ",\"totalPowerW\":" + Wire.jsonW(totalPowerW)
                 + ",\"gpuCount\":" + appliedLimitsW.size()
-                + ",\"appliedLimitsW\":" + Wire.jsonWattsArray(appliedLimitsW) + "}";
+                + ",\"appliedLimitsW\":" + Wire.jsonWattsArray(appliedLimitsW)
+                + (activity.isEmpty() ? "" : Wire.jsonActivity(activity)) + "}";
     }
 }

@@ -35,4 +35,12 @@ public interface GpuBackend {
      * {@code [minW(gpu), maxW(gpu)]}.
      */
     void setLimitW(int gpu, double watts);
+
+    /**
+     * What the GPU is doing now: utilisation, SM activity, clocks, temperature, throttle reasons. A backend that
+     * cannot tell returns {@link GpuActivity#UNKNOWN} (the default).
+     */
+    default GpuActivity activity(int gpu) {
+        return GpuActivity.UNKNOWN;
+    }
 }

@@ -28,6 +28,13 @@ public final class GpuProtocol {
     public static final String RESOURCE_CONTINGENCY = "contingency";
     /** {@code POST} {@link Trigger} → {@link TriggerAck}. */
     public static final String RESOURCE_TRIGGER = "trigger";
+    /**
+     * URI query of {@code GET /power} and {@code POST /cap} asking for the activity extension block: an agent that
+     * knows it appends the block to the {@link PowerReport} or {@link CapAck}; one that does not ignores the query and
+     * answers version 1. Without the query an agent never appends it, so an appliance that does not know the block
+     * never sees one.
+     */
+    public static final String QUERY_ACTIVITY = "ext=activity";
     /** Default UDP port of an agent's trigger socket ({@link TriggerListener}). */
     public static final int DEFAULT_TRIGGER_PORT = 5685;
 

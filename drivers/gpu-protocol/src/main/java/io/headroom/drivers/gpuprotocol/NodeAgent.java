@@ -67,6 +67,8 @@ public final class NodeAgent implements AutoCloseable {
     /** The loops' supervision clock (heartbeats, the trigger listener's among them). */
     private final LongSupplier supervisionNanoTime;
     private final boolean automaticLeaseCheck;
+    /** Whether this agent serves the activity extension ({@link GpuProtocol#QUERY_ACTIVITY}); off: a version-1 agent. */
+    private final boolean activityExtension;
     private final Duration powerPublishInterval;
     private final CoapServer server;
     private final CoapExecutors executors;
@@ -110,6 +112,7 @@ public final class NodeAgent implements AutoCloseable {
                 b.nanoTime);
         this.automaticLeaseCheck = b.automaticLeaseCheck;
         this.powerPublishInterval = b.powerPublishInterval;
+        this.activityExtension = b.activityExtension;
 
         Configuration config = b.configuration != null ? b.configuration : GpuProtocol.configuration();
         this.ownsExecutors = b.executors == null;
@@ -346,11 +349,30 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
+    /** Each GPU's activity now. Reads the backend. */
+    public List<GpuActivity> activity() {
+        synchronized (lock) {
+            return machine.activity();
+        }
+    }
+
     /** Current draw and limits. Reads the backend. */
     public PowerReport powerReport() {
         synchronized (lock) {
             return machine.powerReport();
         }
+    }
+
+    /** Current draw and limits with each GPU's activity (the extension block). Reads the backend. */
+    public PowerReport powerReportWithActivity() {
+        synchronized (lock) {
+            return machine.powerReport().withActivity(machine.activity());
+        }
+    }
+
+    /** Whether the request asks for the activity extension and this agent serves it. */
+    private boolean wantsActivity(CoapExchange ex) {
+        return activityExtension && ex.getRequestOptions().getUriQuery().contains(GpuProtocol.QUERY_ACTIVITY);
     }
 
     public Health health() {
@@ -717,7 +739,7 @@ public final class NodeAgent implements AutoCloseable {
 
         @Override
         public void handleGET(CoapExchange ex) {
-            serveGet(ex, NodeAgent.this::powerReport);
+            serveGet(ex, wantsActivity(ex) ? NodeAgent.this::powerReportWithActivity : NodeAgent.this::powerReport);
         }
     }
 
@@ -762,7 +784,8 @@ public final class NodeAgent implements AutoCloseable {
             return;
         }
         switch (outcome) {
-            case Accepted a -> respond(ex, ResponseCode.CHANGED, a.ack(), format.getAsInt());
+            case Accepted a -> respond(ex, ResponseCode.CHANGED, wantsActivity(ex) ? a.ack().withActivity(activity())
+                    : a.ack(), format.getAsInt());
             case Armed a -> respond(ex, ResponseCode.CHANGED, a.ack(), format.getAsInt());
             case Rejected r -> ex.respond(r.code(), r.reason(), GpuProtocol.FORMAT_TEXT);
         }
@@ -840,6 +863,7 @@ public final class NodeAgent implements AutoCloseable {
         private LongSupplier nanoTime = SystemTime.NANOS;
         private LongSupplier supervisionNanoTime = SystemTime.NANOS;
         private boolean automaticLeaseCheck = true;
+        private boolean activityExtension = true;
         private Duration powerPublishInterval = Duration.ofSeconds(1);
         private Duration maxLease = Duration.ofSeconds(60);
         private String name = "node-agent";
@@ -914,6 +938,15 @@ public final class NodeAgent implements AutoCloseable {
         /** Whether a timer calls {@link NodeAgent#checkLease()}; default on. */
         public Builder automaticLeaseCheck(boolean on) {
             this.automaticLeaseCheck = on;
+            return this;
+        }
+
+        /**
+         * Whether the agent serves the activity extension block when asked ({@link GpuProtocol#QUERY_ACTIVITY}).
+         * Default on; off, the agent answers as a version-1 agent does (tests of mixed versions).
+         */
+        public Builder activityExtension(boolean on) {
+            this.activityExtension = on;
             return this;
         }
 

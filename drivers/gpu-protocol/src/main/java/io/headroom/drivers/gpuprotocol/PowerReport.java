@@ -7,16 +7,18 @@ import java.util.List;
  * Power draw and enforced limits of a node ({@code GET /power}, observable).
  *
  * <p>Wire: {@code version u8 | type u8 = 0x02 | state u8 | agentTimeMs i64 | totalW f32 |
- * count u8 | count × (powerW f32, limitW f32)}: {@code 16 + 8·count} bytes.
+ * count u8 | count × (powerW f32, limitW f32)}: {@code 16 + 8·count} bytes, then, only when the request asked
+ * for it ({@link GpuProtocol#QUERY_ACTIVITY}), the activity extension block ({@code 4 + 10·count} bytes).
  *
  * @param state       where the node's limits come from
  * @param agentTimeMs the agent's monotonic clock, ms since the agent started (never goes
  *                    backwards while the agent runs; a smaller value means the agent restarted)
  * @param totalW      total draw of the node's GPUs, W
  * @param gpus        per GPU draw and enforced limit; at most 255
+ * @param activity    per GPU activity (the extension block), or empty when not asked for or not known
  */
-public record PowerReport(LeaseState state, long agentTimeMs, double totalW, List<GpuPower> gpus)
-        implements Message {
+public record PowerReport(LeaseState state, long agentTimeMs, double totalW, List<GpuPower> gpus,
+                          List<GpuActivity> activity) implements Message {
 
     static final int FIXED = Wire.HEADER + 1 + 8 + 4 + 1;
     static final int PER_GPU = 8;
@@ -30,6 +32,17 @@ public record PowerReport(LeaseState state, long agentTimeMs, double totalW, Lis
         }
         totalW = Wire.watts("totalW", totalW);
         gpus = Wire.gpuList("gpus", gpus);
+        activity = Wire.activityList(activity, gpus.size());
+    }
+
+    /** A version-1 report: no activity. */
+    public PowerReport(LeaseState state, long agentTimeMs, double totalW, List<GpuPower> gpus) {
+        this(state, agentTimeMs, totalW, gpus, List.of());
+    }
+
+    /** This report with {@code activity} (one per GPU, or none). */
+    public PowerReport withActivity(List<GpuActivity> activity) {
+        return new PowerReport(state, agentTimeMs, totalW, gpus, activity);
     }
 
     public int gpuCount() {
@@ -43,11 +56,12 @@ public record PowerReport(LeaseState state, long agentTimeMs, double totalW, Lis
 
     @Override
     public byte[] encode() {
-        Wire.Writer w = new Wire.Writer(type(), FIXED + PER_GPU * gpus.size())
+        Wire.Writer w = new Wire.Writer(type(), FIXED + PER_GPU * gpus.size() + Wire.activityBlockSize(activity))
                 .u8(state.code()).i64(agentTimeMs).f32(totalW).u8(gpus.size());
         for (GpuPower g : gpus) {
             w.f32(g.powerW()).f32(g.limitW());
         }
+        Wire.writeActivityBlock(w, activity);
         return w.done();
     }
 
@@ -58,7 +72,7 @@ public record PowerReport(LeaseState state, long agentTimeMs, double totalW, Lis
             long time = r.i64();
             double total = r.f32();
             int n = r.u8();
-            r.expectLength(FIXED + PER_GPU * n, "a count of " + n + " GPUs");
+            r.expectAtLeast(FIXED + PER_GPU * n, "a count of " + n + " GPUs");
             LeaseState state;
             try {
                 state = LeaseState.fromCode(stateCode);
@@ -75,7 +89,7 @@ public record PowerReport(LeaseState state, long agentTimeMs, double totalW, Lis
                     throw r.invalid("GPU " + i + " ", e);
                 }
             }
-            return new PowerReport(state, time, total, list);
+            return new PowerReport(state, time, total, list, Wire.readExtensions(r, n));
         });
     }
 
@@ -98,6 +112,10 @@ public record PowerReport(LeaseState state, long agentTimeMs, double totalW, Lis
                     .append(",\"limitW\":").append(Wire.jsonW(g.limitW()))
                     .append('}');
         }
-        return b.append("]}").toString();
+        b.append(']');
+        if (!activity.isEmpty()) {
+            b.append(Wire.jsonActivity(activity));
+        }
+        return b.append('}').toString();
     }
 }

@@ -83,6 +83,29 @@ public final class SimulatedGpus implements GpuBackend {
         limitWrites++;
     }
 
+    /**
+     * A GPU whose demand exceeds its limit draws its limit and reports power-cap throttling, its SM clock scaled
+     * down by limit / demand; one drawing under 10 % of its maximum is idle. Utilisation and SM activity follow the
+     * demand against the default limit; the temperature the draw (30 °C idle, 80 °C at the maximum).
+     */
+    @Override
+    public synchronized GpuActivity activity(int gpu) {
+        GpuLimits r = range(gpu);
+        double d = demandW[gpu];
+        double l = limitW[gpu];
+        boolean throttled = d > l + 0.5;
+        boolean idle = d < 0.1 * r.maxW();
+        int util = (int) Math.round(Math.clamp(100 * d / r.defaultW(), 0, 100));
+        int clock = (int) Math.round(SM_CLOCK_MHZ * (throttled ? l / d : 1) * (idle ? 0.25 : 1));
+        int reasons = (throttled ? GpuActivity.THROTTLE_POWER_CAP : 0) | (idle ? GpuActivity.THROTTLE_IDLE : 0);
+        int temp = (int) Math.round(30 + 50 * Math.min(d, l) / r.maxW());
+        return new GpuActivity(util, util, clock, MEM_CLOCK_MHZ, temp, reasons);
+    }
+
+    /** The simulated GPUs' full SM and memory clocks, MHz (an H100 SXM's). */
+    static final int SM_CLOCK_MHZ = 1980;
+    static final int MEM_CLOCK_MHZ = 2619;
+
     /** Sets what GPU {@code gpu} would draw if it were not limited. */
     public synchronized void setDemandW(int gpu, double watts) {
         Objects.checkIndex(gpu, ranges.size());

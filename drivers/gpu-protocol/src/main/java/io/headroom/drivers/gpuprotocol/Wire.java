@@ -105,6 +105,86 @@ final class Wire {
         return new BigDecimal(Float.toString(f)).stripTrailingZeros().toPlainString();
     }
 
+    // ---------------------------------------------------------------- extension blocks
+
+    /** Extension block tag: per-GPU activity ({@link GpuActivity}). */
+    static final int EXT_ACTIVITY = 0x01;
+    /** Extension block header: tag u8, body length u16. */
+    static final int EXT_HEADER = 3;
+
+    /** Bytes the activity block of {@code activity} takes (0 when it is empty: no block). */
+    static int activityBlockSize(List<GpuActivity> activity) {
+        return activity.isEmpty() ? 0 : EXT_HEADER + 1 + GpuActivity.SIZE * activity.size();
+    }
+
+    static void writeActivityBlock(Writer w, List<GpuActivity> activity) {
+        if (activity.isEmpty()) {
+            return;
+        }
+        w.u8(EXT_ACTIVITY).u16(1 + GpuActivity.SIZE * activity.size()).u8(activity.size());
+        for (GpuActivity a : activity) {
+            a.write(w);
+        }
+    }
+
+    /**
+     * Reads the extension blocks after a message's version-1 body, to the payload's end: the activity block's
+     * entries (none without one), skipping blocks of tags it does not know (a newer peer's).
+     */
+    static List<GpuActivity> readExtensions(Reader r, int gpus) throws ProtocolException {
+        List<GpuActivity> activity = List.of();
+        while (r.remaining() > 0) {
+            if (r.remaining() < EXT_HEADER) {
+                throw r.invalid(r.remaining() + " unexpected trailing byte(s): shorter than an extension block's "
+                        + EXT_HEADER + "-byte header");
+            }
+            int tag = r.u8();
+            int length = r.u16();
+            if (r.remaining() < length) {
+                throw r.invalid("extension block 0x" + Integer.toHexString(tag) + " of " + length
+                        + " bytes, only " + r.remaining() + " left");
+            }
+            if (tag != EXT_ACTIVITY) {
+                r.bytes(length);
+                continue;
+            }
+            if (!activity.isEmpty()) {
+                throw r.invalid("two activity blocks");
+            }
+            int n = r.u8();
+            if (n != gpus || length != 1 + GpuActivity.SIZE * n) {
+                throw r.invalid("activity block of " + n + " GPUs in " + length + " bytes for a message of " + gpus
+                        + " GPUs");
+            }
+            GpuActivity[] a = new GpuActivity[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = GpuActivity.read(r);
+            }
+            activity = List.of(a);
+        }
+        return activity;
+    }
+
+    /** The activity entries of a message: none, or one per GPU. */
+    static List<GpuActivity> activityList(List<GpuActivity> activity, int gpus) {
+        List<GpuActivity> copy = List.copyOf(activity);
+        if (!copy.isEmpty() && copy.size() != gpus) {
+            throw new IllegalArgumentException("activity for " + copy.size() + " GPUs in a message of " + gpus);
+        }
+        return copy;
+    }
+
+    static String jsonActivity(List<GpuActivity> activity) {
+        StringBuilder b = new StringBuilder(",\"activity\":[");
+        for (int i = 0; i < activity.size(); i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append(activity.get(i).toJson(i));
+        }
+        return b.append(']').toString();
+    }
+
     // ---------------------------------------------------------------- writer
 
     static final class Writer {
@@ -226,6 +306,10 @@ final class Wire {
                 throw new ProtocolException(type.displayName() + ": truncated payload: " + why
                         + " needs at least " + expected + " bytes, got " + p.length);
             }
+        }
+
+        int remaining() {
+            return p.length - pos;
         }
 
         private void need(int n) throws ProtocolException {

@@ -270,7 +270,7 @@ class CodecTest {
     void trailingByteIsRejected() {
         byte[] b = java.util.Arrays.copyOf(POWER.encode(), POWER.encode().length + 1);
         assertThatThrownBy(() -> PowerReport.decode(b)).isInstanceOf(ProtocolException.class)
-                .hasMessage("PowerReport: 1 unexpected trailing byte(s): a count of 2 GPUs needs exactly 32 bytes, got 33");
+                .hasMessage("PowerReport: 1 unexpected trailing byte(s): shorter than an extension block's 3-byte header");
     }
 
     @Test
@@ -278,7 +278,7 @@ class CodecTest {
         byte[] full = ACK.encode();
         byte[] b = java.util.Arrays.copyOf(full, full.length - 1);
         assertThatThrownBy(() -> CapAck.decode(b)).isInstanceOf(ProtocolException.class)
-                .hasMessage("CapAck: truncated payload: a count of 2 GPUs needs 47 bytes, got 46");
+                .hasMessage("CapAck: truncated payload: a count of 2 GPUs needs at least 47 bytes, got 46");
     }
 
     @Test
