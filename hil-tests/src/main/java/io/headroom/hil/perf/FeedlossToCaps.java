@@ -50,7 +50,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Options: {@code --runs N} (end-to-end runs per size and loss level, default {@value #DEFAULT_RUNS}),
  * {@code --processes P} (agent hosts, default {@value #PROCESSES}), {@code --sizes 1000,10000},
- * {@code --no-inproc}, {@code --no-loss}.
+ * {@code --no-intake}, {@code --no-e2e}, {@code --no-inproc}, {@code --no-loss}.
  */
 public final class FeedlossToCaps {
 
@@ -75,6 +75,8 @@ public final class FeedlossToCaps {
         int[] sizes = {1_000, 10_000};
         boolean inproc = true;
         boolean loss = true;
+        boolean intake = true;
+        boolean e2e = true;
         for (int i = 0; i < options.size(); i++) {
             String o = options.get(i);
             switch (o) {
@@ -84,9 +86,11 @@ public final class FeedlossToCaps {
                         .mapToInt(Integer::parseInt).toArray();
                 case "--no-inproc" -> inproc = false;
                 case "--no-loss" -> loss = false;
+                case "--no-intake" -> intake = false;
+                case "--no-e2e" -> e2e = false;
                 default -> {
                     err.println("perf feedloss-to-caps: unknown option " + o
-                            + " (known: --runs N, --processes P, --sizes N,N, --no-inproc, --no-loss)");
+                            + " (known: --runs N, --processes P, --sizes N,N, --no-intake, --no-e2e, --no-inproc, --no-loss)");
                     return 2;
                 }
             }
@@ -94,10 +98,10 @@ public final class FeedlossToCaps {
         Level before = quiet();
         try {
             machine(out);
-            for (int n : new int[]{1_000, 10_000, 50_000}) {
+            for (int n : intake ? new int[]{1_000, 10_000, 50_000} : new int[0]) {
                 intake(n, out);
             }
-            for (int n : sizes) {
+            for (int n : e2e ? sizes : new int[0]) {
                 endToEnd(n, processes, runs, loss, out);
             }
             if (inproc) {
@@ -200,10 +204,16 @@ public final class FeedlossToCaps {
                 }
                 double[] sent = new double[fires];
                 double[] rate = new double[fires];
+                double[] perCpuS = new double[fires];
+                com.sun.management.ThreadMXBean mx =
+                        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+                long[] intakeIds = Thread.getAllStackTraces().keySet().stream()
+                        .filter(th -> th.getName().startsWith("trigger-intake")).mapToLong(Thread::threadId).toArray();
                 long answered = 0;
                 long expected = 0;
                 for (int k = -INTAKE_WARMUP; k < fires; k++) {
                     System.gc();
+                    long cpu0 = cpu(mx, intakeIds);
                     long number = trigger.fire(0, TimeUnit.SECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(10));
                     List<java.util.concurrent.Future<?>> done = new ArrayList<>();
                     for (int f = 0; f < FEEDERS; f++) {
@@ -214,9 +224,11 @@ public final class FeedlossToCaps {
                         d.get();
                     }
                     ContingencyTrigger.Report r = trigger.awaitReport(number, Duration.ofSeconds(30));
+                    long cpuUsed = cpu(mx, intakeIds) - cpu0;
                     if (k < 0) {
                         continue;
                     }
+                    perCpuS[k] = r.answered() * 1e9 / Math.max(1, cpuUsed);
                     sent[k] = (r.sentNanos() - r.startNanos()) / 1e6;
                     long first = Long.MAX_VALUE;
                     long last = Long.MIN_VALUE;
@@ -232,11 +244,17 @@ public final class FeedlossToCaps {
                 }
                 Arrays.sort(sent);
                 Arrays.sort(rate);
+                Arrays.sort(perCpuS);
                 out.printf(Locale.ROOT, "%ssent_p50.n%d %.3f ms%n", P, n, percentile(sent, 0.5));
                 out.printf(Locale.ROOT, "%ssent_p99.n%d %.3f ms%n", P, n, percentile(sent, 0.99));
                 out.printf(Locale.ROOT, "%sintake_acks_per_s.n%d %.0f acks/s%n", P, n, percentile(rate, 0.5));
                 out.printf(Locale.ROOT, "%sintake_lost_pct.n%d %.2f %%%n", P, n,
                         100.0 * (expected - answered) / Math.max(1, expected));
+                // what the intake threads' own CPU time allows: acks per CPU-second of them, times the cores they have
+                double perCpu = percentile(perCpuS, 0.5);
+                int usable = Math.min(trigger.intakeThreads(), Runtime.getRuntime().availableProcessors());
+                out.printf(Locale.ROOT, "%sintake_acks_per_cpu_s.n%d %.0f acks/s%n", P, n, perCpu);
+                out.printf(Locale.ROOT, "%sintake_capacity_acks_per_s.n%d %.0f acks/s%n", P, n, perCpu * usable);
                 if (n == 50_000) {
                     out.printf(Locale.ROOT, "%sintake_acks_per_s %.0f acks/s%n", P, percentile(rate, 0.5));
                 }
@@ -257,6 +275,14 @@ public final class FeedlossToCaps {
                 }
             }
         }
+    }
+
+    private static long cpu(com.sun.management.ThreadMXBean mx, long[] ids) {
+        long sum = 0;
+        for (long c : mx.getThreadCpuTime(ids)) {
+            sum += Math.max(0, c);
+        }
+        return sum;
     }
 
     /** Feeder {@code f}'s share of the acknowledgements (every FEEDERS-th), round robin over its sockets. */

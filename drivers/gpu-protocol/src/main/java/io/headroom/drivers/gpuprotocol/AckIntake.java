@@ -272,12 +272,12 @@ final class AckIntake implements Runnable {
                 continue;
             }
             int a = f.attempts[i];
-            if (a == 0 || now - f.sentNanos[i] >= f.retryNanos << Math.min(a - 1, ContingencyTrigger.MAX_BACKOFF_DOUBLINGS)) {
+            if (a == 0 || now - f.sentAt(i) >= f.retryNanos << Math.min(a - 1, ContingencyTrigger.MAX_BACKOFF_DOUBLINGS)) {
                 if (!send(f, i)) {
                     return; // this socket is full too: the next pass goes on
                 }
                 if (a == 0 && --f.unsent == 0) {
-                    f.waveSentNanos = f.sentNanos[i];
+                    f.waveSentNanos = f.sentAt(i);
                 }
             }
         }

@@ -70,6 +70,8 @@ public final class ContingencyTrigger implements AutoCloseable {
         final byte[][] datagramById;
         /** The multicast group the agent was armed with, or -1. */
         final int groupId;
+        /** Bit {@code id} set when armed with contingency {@code id < 64}: the fire's scan reads this object only. */
+        final long mask;
 
         Slot(InetSocketAddress address, long epoch, TriggerKey key, byte[][] datagramById, int groupId) {
             this.address = address;
@@ -77,9 +79,19 @@ public final class ContingencyTrigger implements AutoCloseable {
             this.key = key;
             this.datagramById = datagramById;
             this.groupId = groupId;
+            long m = 0;
+            for (int id = 0; id < Math.min(64, datagramById.length); id++) {
+                if (datagramById[id] != null) {
+                    m |= 1L << id;
+                }
+            }
+            this.mask = m;
         }
 
         boolean armedWith(int contingencyId) {
+            if (contingencyId >= 0 && contingencyId < 64) {
+                return (mask >>> contingencyId & 1) != 0;
+            }
             return contingencyId >= 0 && contingencyId < datagramById.length && datagramById[contingencyId] != null;
         }
     }
@@ -515,42 +527,54 @@ public final class ContingencyTrigger implements AutoCloseable {
             GroupSlot gs = mcast == null ? null : groups.get(g);
             f.groupFired[g] = gs != null && gs.armedWith(contingencyId) ? gs : null;
         }
+        // One pass over the slots (each read once): the targets in slot order, and apart those that no group
+        // datagram covers, the unicast wave's
         int targets = 0;
+        int unicast = 0;
+        ContingencyTrigger.GroupSlot[] groupFired = f.groupFired;
         for (int i = 0; i < capacity; i++) {
             Slot s = slots.get(i);
-            boolean armedHere = s != null && s.armedWith(contingencyId);
-            f.fired[i] = armedHere ? s : null;
-            f.status[i] = armedHere ? Fanout.SILENT : Fanout.NOT_TARGETED;
-            f.attempts[i] = 0;
-            f.sentNanos[i] = 0;
-            if (armedHere) {
-                f.order[targets++] = i;
+            if (s == null || !s.armedWith(contingencyId)) {
+                f.fired[i] = null;
+                f.status[i] = Fanout.NOT_TARGETED;
+                continue;
+            }
+            f.fired[i] = s;
+            f.status[i] = Fanout.SILENT;
+            f.order[targets++] = i;
+            int g = s.groupId;
+            if (g >= 0 && g < groupFired.length && groupFired[g] != null && groupFired[g].epoch == s.epoch) {
+                f.attempts[i] = 1; // reached by multicast; a silent one is retried by unicast like the rest
+                f.sentNanos[i] = Fanout.BY_GROUP;
+            } else {
+                f.attempts[i] = 0;
+                f.sentNanos[i] = 0;
+                f.unicastOrder[unicast++] = i;
             }
         }
         f.targets = targets;
         f.state = Fanout.IN_FLIGHT; // answers to the first datagrams are credited while the wave goes on
         try {
-            for (int g = 0; g < f.groupFired.length; g++) {
-                if (f.groupFired[g] != null) {
-                    if (sendGroup(f.groupFired[g], contingencyId, mcast)) {
+            boolean groupFailed = false;
+            for (int g = 0; g < groupFired.length; g++) {
+                if (groupFired[g] != null) {
+                    if (sendGroup(groupFired[g], contingencyId, mcast)) {
                         f.groupDatagramsSent++;
                         f.datagramsSent++;
                     } else {
-                        f.groupFired[g] = null; // socket full: its agents get unicast instead
+                        groupFired[g] = null; // socket full: its agents get unicast instead
+                        groupFailed = true;
                     }
                 }
             }
-            long groupsSentNanos = nanoTime.getAsLong();
+            f.groupSentNanos = nanoTime.getAsLong();
+            if (groupFailed) {
+                unicast = uncovered(f, targets); // rare: the slow way, over every target again
+            }
             boolean full = false;
-            for (int k = 0; k < targets; k++) {
-                int i = f.order[k];
+            for (int k = 0; k < unicast; k++) {
+                int i = f.unicastOrder[k];
                 Slot s = f.fired[i];
-                if (s.groupId >= 0 && s.groupId < f.groupFired.length && f.groupFired[s.groupId] != null
-                        && f.groupFired[s.groupId].epoch == s.epoch) {
-                    f.attempts[i] = 1; // reached by multicast; a silent one is retried by unicast like the rest
-                    f.sentNanos[i] = groupsSentNanos;
-                    continue;
-                }
                 if (full || !send(s.datagramById[contingencyId], s.address)) {
                     full = true; // no room in the socket: the intake sends the rest at once, from its own
                     f.unsent++;
@@ -573,6 +597,26 @@ public final class ContingencyTrigger implements AutoCloseable {
         f.waveDone = true;
         intakes[0].wakeup();
         return number;
+    }
+
+    /**
+     * After a group datagram could not be sent: the targets it covered get unicast like the others; returns how
+     * many targets are in {@link Fanout#unicastOrder} now.
+     */
+    private static int uncovered(Fanout f, int targets) {
+        int unicast = 0;
+        for (int k = 0; k < targets; k++) {
+            int i = f.order[k];
+            Slot s = f.fired[i];
+            boolean covered = s.groupId >= 0 && s.groupId < f.groupFired.length && f.groupFired[s.groupId] != null
+                    && f.groupFired[s.groupId].epoch == s.epoch;
+            if (!covered) {
+                f.attempts[i] = 0;
+                f.sentNanos[i] = 0;
+                f.unicastOrder[unicast++] = i;
+            }
+        }
+        return unicast;
     }
 
     /** The next free record, or null when every one is in flight or waiting for its report. */

@@ -30,6 +30,9 @@ final class Fanout {
     static final int IN_FLIGHT = 2;
     static final int DONE = 3;
 
+    /** {@link #sentNanos}: reached by the group datagram, sent at {@link #groupSentNanos}. */
+    static final long BY_GROUP = Long.MIN_VALUE;
+
     /** {@link #status}: targeted, no authentic answer yet. */
     static final int SILENT = -1;
     /** {@link #status}: not armed with the contingency, not sent to. */
@@ -65,6 +68,8 @@ final class Fanout {
     final ContingencyTrigger.Slot[] fired;
     final ContingencyTrigger.GroupSlot[] groupFired;
     final int[] order;
+    /** The targets no group datagram covers (the unicast wave), in slot order. */
+    final int[] unicastOrder;
     int targets;
 
     // the firing thread's during the wave, the intake thread's after waveDone
@@ -77,6 +82,8 @@ final class Fanout {
     /** When every target had been sent one datagram (the wave, and the intake's sends of what it left). */
     long waveSentNanos;
     long lastRetryScanNanos;
+    /** When the wave's group datagrams were out (the send time of every target they covered). */
+    long groupSentNanos;
     /** A send failure of the wave (reported by the report thread: the firing thread does not log). */
     java.io.IOException waveError;
 
@@ -100,6 +107,7 @@ final class Fanout {
         fired = new ContingencyTrigger.Slot[capacity];
         groupFired = new ContingencyTrigger.GroupSlot[groupCapacity];
         order = new int[capacity];
+        unicastOrder = new int[capacity];
         attempts = new int[capacity];
         sentNanos = new long[capacity];
         status = new int[capacity];
@@ -124,10 +132,17 @@ final class Fanout {
         this.unsent = 0;
         this.waveSentNanos = startNanos;
         this.lastRetryScanNanos = startNanos;
+        this.groupSentNanos = startNanos;
         this.waveError = null;
         java.util.Arrays.fill(tallies, 0L);
         this.endNanos = startNanos;
         this.waveDone = false;
+    }
+
+    /** When slot {@code i}'s last datagram was sent (the owning intake, after {@link #waveDone}). */
+    long sentAt(int i) {
+        long t = sentNanos[i];
+        return t == BY_GROUP ? groupSentNanos : t;
     }
 
     /** The intake thread: whether slot {@code i} is still waiting for this fan-out's answer. */
