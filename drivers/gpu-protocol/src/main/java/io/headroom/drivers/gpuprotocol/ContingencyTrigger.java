@@ -136,6 +136,18 @@ public final class ContingencyTrigger implements AutoCloseable {
     private final Selector[] extraSelectors;
     private final InetSocketAddress localAddress;
     private final AtomicReferenceArray<Slot> slots;
+    /**
+     * What the fire's scan reads per slot besides the reference, in flat arrays (contiguous, read in order, no
+     * object to follow): the slot's armed ids below 64 as bits, its group and epoch, under a per-slot sequence
+     * ({@link #armSeq}, odd while an arm writes them, a seqlock): a fire that reads them while the slot is re-armed
+     * takes them from the slot object itself instead, so what it uses always belongs to the slot it targets.
+     */
+    private final long[] maskOf;
+    private final int[] groupOf;
+    private final long[] epochOf;
+    private final int[] armSeq;
+    private static final java.lang.invoke.VarHandle SEQ =
+            java.lang.invoke.MethodHandles.arrayElementVarHandle(int[].class);
     private final AtomicReferenceArray<GroupSlot> groups;
     private volatile InetSocketAddress multicastTarget;
     private final TriggerKey.Scratch armScratch = new TriggerKey.Scratch();
@@ -255,6 +267,10 @@ public final class ContingencyTrigger implements AutoCloseable {
         this.selector = selector;
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
         this.slots = new AtomicReferenceArray<>(capacity);
+        this.maskOf = new long[capacity];
+        this.groupOf = new int[capacity];
+        this.epochOf = new long[capacity];
+        this.armSeq = new int[capacity];
         this.groups = new AtomicReferenceArray<>(groupCapacity);
         this.untrackedGroupSent = new boolean[groupCapacity];
         this.records = new Fanout[inFlight];
@@ -479,13 +495,26 @@ public final class ContingencyTrigger implements AutoCloseable {
                       int[] contingencyIds, int groupId) {
         checkSlot(agentId);
         byte[][] byId = encodeById(contingencyIds, (id, scratch) -> Trigger.encodeSigned(agentId, epoch, id, key, scratch));
-        slots.set(agentId, new Slot(triggerAddress, epoch, key, byId, groupId));
+        publish(agentId, new Slot(triggerAddress, epoch, key, byId, groupId));
+    }
+
+    /** Sets slot {@code agentId} (null: disarmed) and its flat copies, under its sequence; arms one at a time. */
+    private void publish(int agentId, Slot s) {
+        synchronized (armSeq) {
+            int q = armSeq[agentId];
+            SEQ.setVolatile(armSeq, agentId, q + 1);
+            maskOf[agentId] = s == null ? 0 : s.mask;
+            groupOf[agentId] = s == null ? -1 : s.groupId;
+            epochOf[agentId] = s == null ? -1 : s.epoch;
+            slots.set(agentId, s);
+            SEQ.setRelease(armSeq, agentId, q + 2);
+        }
     }
 
     /** Slot {@code agentId} holds nothing armed any more (no trigger is sent to it). */
     public void disarm(int agentId) {
         checkSlot(agentId);
-        slots.set(agentId, null);
+        publish(agentId, null);
     }
 
     /** The epoch slot {@code agentId} acknowledged, or -1. */
@@ -532,18 +561,30 @@ public final class ContingencyTrigger implements AutoCloseable {
         int targets = 0;
         int unicast = 0;
         ContingencyTrigger.GroupSlot[] groupFired = f.groupFired;
+        long bit = contingencyId >= 0 && contingencyId < 64 ? 1L << contingencyId : 0;
+        Slot[] fired = f.fired;
+        int[] status = f.status;
         for (int i = 0; i < capacity; i++) {
+            int q = (int) SEQ.getAcquire(armSeq, i);
             Slot s = slots.get(i);
-            if (s == null || !s.armedWith(contingencyId)) {
-                f.fired[i] = null;
-                f.status[i] = Fanout.NOT_TARGETED;
+            long m = maskOf[i];
+            int g = groupOf[i];
+            long e = epochOf[i];
+            java.lang.invoke.VarHandle.acquireFence();
+            if (((q & 1) != 0 || (int) SEQ.getOpaque(armSeq, i) != q) && s != null) {
+                m = s.mask; // re-armed meanwhile: the object's own, consistent
+                g = s.groupId;
+                e = s.epoch;
+            }
+            if (s == null || (bit != 0 ? (m & bit) == 0 : !s.armedWith(contingencyId))) {
+                fired[i] = null;
+                status[i] = Fanout.NOT_TARGETED;
                 continue;
             }
-            f.fired[i] = s;
-            f.status[i] = Fanout.SILENT;
+            fired[i] = s;
+            status[i] = Fanout.SILENT;
             f.order[targets++] = i;
-            int g = s.groupId;
-            if (g >= 0 && g < groupFired.length && groupFired[g] != null && groupFired[g].epoch == s.epoch) {
+            if (g >= 0 && g < groupFired.length && groupFired[g] != null && groupFired[g].epoch == e) {
                 f.attempts[i] = 1; // reached by multicast; a silent one is retried by unicast like the rest
                 f.sentNanos[i] = Fanout.BY_GROUP;
             } else {
