@@ -211,7 +211,8 @@ public final class Appliance implements AutoCloseable {
                     ModbusBuses.of(site, clocks, !site.supercaps().isEmpty()));
             parts.push(measurements);
             ContingencyTrigger trigger = ContingencyTrigger.open(new InetSocketAddress(0), site.nodes().size(),
-                    Math.max(1, site.groups().size()), ContingencyTrigger.DEFAULT_IN_FLIGHT, nanoTime);
+                    Math.max(1, site.groups().size()), ContingencyTrigger.DEFAULT_IN_FLIGHT, nanoTime,
+                    ContingencyTrigger.defaultIntakes()); // one ack intake thread per core (SO_REUSEPORT)
             parts.push(trigger);
             if (site.agents().multicast() != null) {
                 Endpoint m = site.agents().multicast();

@@ -59,7 +59,9 @@ public final class Benchmarks {
     }
 
     /** Benchmarks that take options of their own ({@code ./headroom perf NAME OPTIONS}). */
-    private static final Map<String, WithOptions> OPTIONS = Map.of("footprint", io.headroom.hil.perf.Footprint::run);
+    private static final Map<String, WithOptions> OPTIONS = Map.of("footprint", io.headroom.hil.perf.Footprint::run,
+            "feedloss-to-caps", io.headroom.hil.perf.FeedlossToCaps::run,
+            "hil-feedloss", io.headroom.hil.perf.HilFeedloss::run);
 
     interface WithOptions {
         int run(List<String> options, PrintWriter out, PrintWriter err);

@@ -15,18 +15,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The trigger's acknowledgement intake: one platform thread that receives the agents' {@link TriggerAck}s for every
- * fan-out in flight, verifies them (length, version, slot, contingency, epoch, MAC), credits each to the earliest
- * fan-out still waiting for that slot, re-sends to silent agents with back-off, and completes a fan-out when every
- * target answered or its deadline passed. The firing thread never waits for any of this.
+ * One of the trigger's acknowledgement intake threads: it receives the agents' {@link TriggerAck}s for every fan-out
+ * in flight from its own sockets, verifies them (length, version, slot, contingency, epoch, MAC), and credits each to
+ * the earliest fan-out still waiting for that slot. The firing thread never waits for any of this.
  *
- * <p>Two sockets: answers to the wave come to the firing socket (the firing thread only sends on it, this thread
- * only receives: their locks are distinct, so neither waits for the other), and this thread sends its retries, and
- * whatever the wave could not send, from a socket of its own, whose answers come back there.
+ * <p><b>Several threads</b> (issue 19): the firing socket and {@code intakes - 1} more sockets share one port with
+ * {@code SO_REUSEPORT}, so the kernel spreads the answers over them by the sender's address and port; each socket
+ * is drained by its own intake thread, on its own selector. A slot is credited by a compare-and-set
+ * ({@link Fanout#credit(int, int, int, long, long, float)}), so an answer that comes twice, on one socket or on
+ * two, counts once; the per-fan-out tallies (answered, applied, last answer, rejected) and this thread's counters
+ * (rejected, late, duplicates) are this thread's own, written with release stores and summed by their readers, never
+ * under a lock. The <b>owner</b> (intake 0) also drains the retry socket, re-sends to silent agents with back-off,
+ * sends what the wave could not, and completes a fan-out when every target answered (any thread's credit) or its
+ * deadline passed; another intake that credits a fan-out's last answer wakes the owner.
  *
- * <p>Made to be one of several later (issue 19: sockets sharing a port with {@code SO_REUSEPORT}, a thread each):
- * a slot is credited by a compare-and-set ({@link Fanout#credit}), so an answer received twice counts once; the
- * counters here are this thread's own; one intake owns the retries.
+ * <p>Two sockets for the owner: answers to the wave come to the firing socket (the firing thread only sends on it,
+ * this thread only receives: their locks are distinct, so neither waits for the other), and the owner sends its
+ * retries, and whatever the wave could not send, from a socket of its own, whose answers come back there.
+ *
+ * <p>Before a completed fan-out's record is copied and reused, the report thread waits until no intake thread is
+ * inside an answer ({@link #quiet()}): an intake that credited a slot has then written its entries.
  *
  * <p>Supervised: an exception while handling one answer or one pass never ends the loop (it is counted and logged,
  * the first and then every power-of-two time); {@link #heartbeatNanos()} moves at least every
@@ -40,7 +48,13 @@ final class AckIntake implements Runnable {
     static final int IDLE_MILLIS = 100;
 
     private final Fanout[] records;
+    /** This thread's index: 0 is the owner. */
+    private final int index;
+    /** The owner: who completes fan-outs (another intake wakes it when it credited one's last answer). */
+    private volatile AckIntake owner;
+    /** The firing socket for the owner, this intake's own for the others. */
     private final DatagramChannel fireChannel;
+    /** The owner's retry socket; null for the others. */
     private final DatagramChannel retryChannel;
     private final Selector selector;
     private final int capacity;
@@ -55,6 +69,9 @@ final class AckIntake implements Runnable {
 
     private final LongSupplier nanoTime;
     private volatile long heartbeatNanos;
+    /** Set while an answer is handled (see {@link #quiet()}). */
+    private volatile boolean inAnswer;
+    private volatile long received;
     private volatile boolean closed;
     private volatile boolean running = true;
     // written by this thread only
@@ -65,6 +82,17 @@ final class AckIntake implements Runnable {
 
     AckIntake(String name, Fanout[] records, DatagramChannel fireChannel, DatagramChannel retryChannel,
               Selector selector, int capacity, Runnable onDone, LongSupplier nanoTime) {
+        this(name, 0, records, fireChannel, retryChannel, selector, capacity, onDone, nanoTime);
+    }
+
+    /**
+     * Intake {@code index}: the owner (0) drains {@code fireChannel} and {@code retryChannel}, retries and completes;
+     * another drains {@code fireChannel} (its own socket on the shared port; {@code retryChannel} null).
+     */
+    AckIntake(String name, int index, Fanout[] records, DatagramChannel fireChannel, DatagramChannel retryChannel,
+              Selector selector, int capacity, Runnable onDone, LongSupplier nanoTime) {
+        this.index = index;
+        this.owner = this;
         this.nanoTime = nanoTime;
         this.heartbeatNanos = nanoTime.getAsLong();
         this.records = records;
@@ -78,6 +106,11 @@ final class AckIntake implements Runnable {
 
     void start() {
         thread.start();
+    }
+
+    /** For an intake other than the owner: the owner it wakes. */
+    void ownedBy(AckIntake owner) {
+        this.owner = owner;
     }
 
     /** Wakes the thread: a fan-out's wave is out (allocation-free). */
@@ -112,6 +145,10 @@ final class AckIntake implements Runnable {
 
     private void once() throws IOException {
         drain(fireChannel);
+        if (retryChannel == null) {
+            selector.select(ignoreKey, IDLE_MILLIS);
+            return;
+        }
         drain(retryChannel);
         long now = nanoTime.getAsLong();
         long waitNanos = IDLE_MILLIS * 1_000_000L;
@@ -119,7 +156,7 @@ final class AckIntake implements Runnable {
             if (f.state != Fanout.IN_FLIGHT || !f.waveDone) {
                 continue;
             }
-            if (f.answered >= f.targets || now - f.deadlineNanos >= 0) {
+            if (f.answered() >= f.targets || now - f.deadlineNanos >= 0) {
                 complete(f, now);
                 continue;
             }
@@ -138,13 +175,20 @@ final class AckIntake implements Runnable {
             if (ch.receive(rx) == null) {
                 return;
             }
+            received++;
+            inAnswer = true; // before any record's state is read (see quiet())
             try {
-                accept(nanoTime.getAsLong(), rx.position());
+                Fanout credited = accept(nanoTime.getAsLong(), rx.position());
+                if (credited != null && index != 0 && credited.answered() >= credited.targets) {
+                    owner.wakeup(); // the last answer came here: the owner completes the fan-out now
+                }
             } catch (RuntimeException e) {
                 long n = ++failures;
                 if (Long.bitCount(n) == 1) {
                     LOG.error("trigger ack intake: an answer could not be handled ({} failures so far)", n, e);
                 }
+            } finally {
+                inAnswer = false;
             }
         }
     }
@@ -155,16 +199,16 @@ final class AckIntake implements Runnable {
      * receives, so two fan-outs of the same contingency (a waveform detection and the breaker contact of the same
      * loss) are each credited by an answer of their own.
      */
-    private void accept(long now, int len) {
+    private Fanout accept(long now, int len) {
         if (len != TriggerAck.SIZE || (rxBytes[0] & 0xFF) != GpuProtocol.VERSION
                 || (rxBytes[1] & 0xFF) != MessageType.TRIGGER_ACK.code()) {
             rejected++;
-            return;
+            return null;
         }
         int agentId = rx.getInt(TriggerAck.OFF_AGENT);
         if (agentId < 0 || agentId >= capacity) {
             rejected++;
-            return;
+            return null;
         }
         int id = rx.getShort(TriggerAck.OFF_ID) & 0xFFFF;
         long epoch = rx.getLong(TriggerAck.OFF_EPOCH);
@@ -199,12 +243,13 @@ final class AckIntake implements Runnable {
             }
             if (best.fired[agentId].key.verify(scratch, rxBytes, TriggerAck.MAC_OFFSET)
                     && code < TriggerAck.Status.values().length) {
-                if (best.credit(agentId, code, now, rx.getLong(TriggerAck.OFF_TIME), rx.getFloat(TriggerAck.OFF_POWER))) {
-                    return;
+                if (best.credit(index, agentId, code, now, rx.getLong(TriggerAck.OFF_TIME),
+                        rx.getFloat(TriggerAck.OFF_POWER))) {
+                    return best;
                 }
                 continue; // another intake thread credited it meanwhile: look again
             }
-            best.rejectedAcks++; // forged or tampered, for this fan-out's slot
+            best.rejected(index); // forged or tampered, for this fan-out's slot
             refused = true;
             tried = best.fireNumber;
         }
@@ -215,6 +260,7 @@ final class AckIntake implements Runnable {
         } else {
             late++;
         }
+        return null;
     }
 
     /** Sends what the wave left, and re-sends to the silent agents whose back-off has passed. */
@@ -226,12 +272,12 @@ final class AckIntake implements Runnable {
                 continue;
             }
             int a = f.attempts[i];
-            if (a == 0 || now - f.sentNanos[i] >= f.retryNanos << Math.min(a - 1, ContingencyTrigger.MAX_BACKOFF_DOUBLINGS)) {
+            if (a == 0 || now - f.sentAt(i) >= f.retryNanos << Math.min(a - 1, ContingencyTrigger.MAX_BACKOFF_DOUBLINGS)) {
                 if (!send(f, i)) {
                     return; // this socket is full too: the next pass goes on
                 }
                 if (a == 0 && --f.unsent == 0) {
-                    f.waveSentNanos = f.sentNanos[i];
+                    f.waveSentNanos = f.sentAt(i);
                 }
             }
         }
@@ -261,6 +307,22 @@ final class AckIntake implements Runnable {
 
     long heartbeatNanos() {
         return heartbeatNanos;
+    }
+
+    /** Datagrams this thread received (any content). */
+    long received() {
+        return received;
+    }
+
+    /**
+     * The report thread, after a fan-out was set {@link Fanout#DONE}: waits until this thread is not inside an
+     * answer. One that enters later reads the record's state after DONE was written, so it credits nothing there;
+     * one that was inside has written its slot entries and tallies when it leaves. A few microseconds at most.
+     */
+    void quiet() {
+        while (inAnswer && running) {
+            Thread.onSpinWait();
+        }
     }
 
     boolean running() {

@@ -41,11 +41,14 @@ import org.slf4j.LoggerFactory;
  * records exist beforehand. So a second contingency (feed A lost, then B a millisecond later; or the breaker contact
  * of the same loss) is fired at once while the first one's answers are still being collected.
  *
- * <p><b>Ack intake</b> ({@link AckIntake}, a platform thread of the trigger): receives and verifies the answers
- * (length, slot, contingency, epoch, MAC with precomputed key pads), credits each to its fan-out, re-sends to
+ * <p><b>Ack intake</b> ({@link AckIntake}, one or more platform threads of the trigger): receives and verifies the
+ * answers (length, slot, contingency, epoch, MAC with precomputed key pads), credits each to its fan-out, re-sends to
  * silent agents every {@code retryNanos} then backing off (doubling up to {@value #MAX_BACKOFF_DOUBLINGS} times),
  * and completes a fan-out when every target answered or at its deadline. Each fan-out in flight keeps its own
- * bookkeeping ({@link Fanout}).
+ * bookkeeping ({@link Fanout}). With {@code intakes} &gt; 1 ({@link #open(InetSocketAddress, int, int, int,
+ * LongSupplier, int)}), the firing socket and {@code intakes - 1} more share the port with {@code SO_REUSEPORT} and
+ * each is drained by its own thread (one per core): the kernel spreads the answers over them by the sender's
+ * address, the threads credit slots by compare-and-set and keep their own tallies, summed without locks.
  *
  * <p><b>Report</b> (a second platform thread of the trigger): copies a completed fan-out into a {@link Report}
  * (allocating), frees its record, and hands the report to the listener ({@link #onComplete}: logs, metrics, the
@@ -67,6 +70,8 @@ public final class ContingencyTrigger implements AutoCloseable {
         final byte[][] datagramById;
         /** The multicast group the agent was armed with, or -1. */
         final int groupId;
+        /** Bit {@code id} set when armed with contingency {@code id < 64}: the fire's scan reads this object only. */
+        final long mask;
 
         Slot(InetSocketAddress address, long epoch, TriggerKey key, byte[][] datagramById, int groupId) {
             this.address = address;
@@ -74,9 +79,19 @@ public final class ContingencyTrigger implements AutoCloseable {
             this.key = key;
             this.datagramById = datagramById;
             this.groupId = groupId;
+            long m = 0;
+            for (int id = 0; id < Math.min(64, datagramById.length); id++) {
+                if (datagramById[id] != null) {
+                    m |= 1L << id;
+                }
+            }
+            this.mask = m;
         }
 
         boolean armedWith(int contingencyId) {
+            if (contingencyId >= 0 && contingencyId < 64) {
+                return (mask >>> contingencyId & 1) != 0;
+            }
             return contingencyId >= 0 && contingencyId < datagramById.length && datagramById[contingencyId] != null;
         }
     }
@@ -116,15 +131,31 @@ public final class ContingencyTrigger implements AutoCloseable {
     private final DatagramChannel channel;
     private final DatagramChannel retryChannel;
     private final Selector selector;
+    /** The other intakes' sockets and selectors (empty with one intake). */
+    private final DatagramChannel[] extraChannels;
+    private final Selector[] extraSelectors;
     private final InetSocketAddress localAddress;
     private final AtomicReferenceArray<Slot> slots;
+    /**
+     * What the fire's scan reads per slot besides the reference, in flat arrays (contiguous, read in order, no
+     * object to follow): the slot's armed ids below 64 as bits, its group and epoch, under a per-slot sequence
+     * ({@link #armSeq}, odd while an arm writes them, a seqlock): a fire that reads them while the slot is re-armed
+     * takes them from the slot object itself instead, so what it uses always belongs to the slot it targets.
+     */
+    private final long[] maskOf;
+    private final int[] groupOf;
+    private final long[] epochOf;
+    private final int[] armSeq;
+    private static final java.lang.invoke.VarHandle SEQ =
+            java.lang.invoke.MethodHandles.arrayElementVarHandle(int[].class);
     private final AtomicReferenceArray<GroupSlot> groups;
     private volatile InetSocketAddress multicastTarget;
     private final TriggerKey.Scratch armScratch = new TriggerKey.Scratch();
 
     // the fan-outs in flight, their intake and their reports
     private final Fanout[] records;
-    private final AckIntake intake;
+    /** intakes[0] owns the retries and completes fan-outs. */
+    private final AckIntake[] intakes;
     private final Thread reporter;
     private volatile boolean closed;
     private volatile Consumer<Report> listener = r -> { };
@@ -224,8 +255,11 @@ public final class ContingencyTrigger implements AutoCloseable {
     }
 
     private ContingencyTrigger(int capacity, int groupCapacity, int inFlight, DatagramChannel channel,
-                               DatagramChannel retryChannel, Selector selector, LongSupplier nanoTime)
+                               DatagramChannel retryChannel, Selector selector, DatagramChannel[] extraChannels,
+                               Selector[] extraSelectors, LongSupplier nanoTime)
             throws IOException {
+        this.extraChannels = extraChannels;
+        this.extraSelectors = extraSelectors;
         this.nanoTime = nanoTime;
         this.capacity = capacity;
         this.channel = channel;
@@ -233,15 +267,26 @@ public final class ContingencyTrigger implements AutoCloseable {
         this.selector = selector;
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
         this.slots = new AtomicReferenceArray<>(capacity);
+        this.maskOf = new long[capacity];
+        this.groupOf = new int[capacity];
+        this.epochOf = new long[capacity];
+        this.armSeq = new int[capacity];
         this.groups = new AtomicReferenceArray<>(groupCapacity);
         this.untrackedGroupSent = new boolean[groupCapacity];
         this.records = new Fanout[inFlight];
         for (int r = 0; r < inFlight; r++) {
-            records[r] = new Fanout(r, capacity, groupCapacity);
+            records[r] = new Fanout(r, capacity, groupCapacity, 1 + extraChannels.length);
         }
         this.reporter = Thread.ofPlatform().name("trigger-report").daemon().unstarted(this::report);
-        this.intake = new AckIntake("trigger-intake", records, channel, retryChannel, selector, capacity,
-                () -> LockSupport.unpark(reporter), nanoTime);
+        Runnable onDone = () -> LockSupport.unpark(reporter);
+        this.intakes = new AckIntake[1 + extraChannels.length];
+        intakes[0] = new AckIntake("trigger-intake", 0, records, channel, retryChannel, selector, capacity, onDone,
+                nanoTime);
+        for (int k = 1; k < intakes.length; k++) {
+            intakes[k] = new AckIntake("trigger-intake-" + k, k, records, extraChannels[k - 1], null,
+                    extraSelectors[k - 1], capacity, onDone, nanoTime);
+            intakes[k].ownedBy(intakes[0]);
+        }
     }
 
     /**
@@ -281,7 +326,21 @@ public final class ContingencyTrigger implements AutoCloseable {
      */
     public static ContingencyTrigger open(InetSocketAddress bind, int capacity, int groupCapacity, int inFlight,
                                           LongSupplier nanoTime) {
+        return open(bind, capacity, groupCapacity, inFlight, nanoTime, 1);
+    }
+
+    /**
+     * As {@link #open(InetSocketAddress, int, int, int, LongSupplier)}, with {@code intakes} ack intake threads: the
+     * firing socket and {@code intakes - 1} more bound to the same address and port with {@code SO_REUSEPORT}, each
+     * drained by its own thread (one per core is the point; {@link #defaultIntakes()}). Where the platform has no
+     * {@code SO_REUSEPORT}, one intake (logged).
+     */
+    public static ContingencyTrigger open(InetSocketAddress bind, int capacity, int groupCapacity, int inFlight,
+                                          LongSupplier nanoTime, int intakes) {
         Objects.requireNonNull(nanoTime, "nanoTime");
+        if (intakes < 1 || intakes > 64) {
+            throw new IllegalArgumentException("ack intake threads must be 1..64, got " + intakes);
+        }
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, got " + capacity);
         }
@@ -294,28 +353,63 @@ public final class ContingencyTrigger implements AutoCloseable {
         DatagramChannel ch = null;
         DatagramChannel retry = null;
         Selector sel = null;
+        DatagramChannel[] extra = new DatagramChannel[0];
+        Selector[] extraSel = new Selector[0];
         try {
-            ch = socket(bind);
-            retry = socket(new InetSocketAddress(bind.getAddress(), 0));
+            boolean reusePort = intakes > 1 && reusePortSupported();
+            if (intakes > 1 && !reusePort) {
+                LOG.warn("SO_REUSEPORT is not supported here: one ack intake thread instead of {}", intakes);
+            }
+            ch = socket(bind, reusePort);
+            retry = socket(new InetSocketAddress(bind.getAddress(), 0), false);
             sel = Selector.open();
             ch.register(sel, SelectionKey.OP_READ);
             retry.register(sel, SelectionKey.OP_READ);
-            ContingencyTrigger t = new ContingencyTrigger(capacity, groupCapacity, inFlight, ch, retry, sel, nanoTime);
-            t.intake.start();
+            int more = reusePort ? intakes - 1 : 0;
+            extra = new DatagramChannel[more];
+            extraSel = new Selector[more];
+            InetSocketAddress shared = (InetSocketAddress) ch.getLocalAddress();
+            for (int k = 0; k < more; k++) {
+                extra[k] = socket(shared, true);
+                extraSel[k] = Selector.open();
+                extra[k].register(extraSel[k], SelectionKey.OP_READ);
+            }
+            ContingencyTrigger t = new ContingencyTrigger(capacity, groupCapacity, inFlight, ch, retry, sel, extra,
+                    extraSel, nanoTime);
+            for (AckIntake in : t.intakes) {
+                in.start();
+            }
             t.reporter.start();
             return t;
         } catch (IOException e) {
             closeQuietly(ch, retry, sel);
+            closeQuietly(extra, extraSel);
             throw new UncheckedIOException("cannot open the trigger socket on " + bind + ": " + e.getMessage(), e);
         }
     }
 
-    private static DatagramChannel socket(InetSocketAddress bind) throws IOException {
+    /** One ack intake thread per core the JVM may use. */
+    public static int defaultIntakes() {
+        return Math.clamp(Runtime.getRuntime().availableProcessors(), 1, 64);
+    }
+
+    private static boolean reusePortSupported() {
+        try (DatagramChannel probe = DatagramChannel.open(StandardProtocolFamily.INET)) {
+            return probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static DatagramChannel socket(InetSocketAddress bind, boolean reusePort) throws IOException {
         DatagramChannel ch = bind.getAddress() instanceof Inet4Address
                 ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open();
         try {
             ch.setOption(StandardSocketOptions.SO_RCVBUF, 8 << 20);
             ch.setOption(StandardSocketOptions.SO_SNDBUF, 8 << 20);
+            if (reusePort) {
+                ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
             ch.bind(bind);
             ch.configureBlocking(false);
             return ch;
@@ -401,13 +495,26 @@ public final class ContingencyTrigger implements AutoCloseable {
                       int[] contingencyIds, int groupId) {
         checkSlot(agentId);
         byte[][] byId = encodeById(contingencyIds, (id, scratch) -> Trigger.encodeSigned(agentId, epoch, id, key, scratch));
-        slots.set(agentId, new Slot(triggerAddress, epoch, key, byId, groupId));
+        publish(agentId, new Slot(triggerAddress, epoch, key, byId, groupId));
+    }
+
+    /** Sets slot {@code agentId} (null: disarmed) and its flat copies, under its sequence; arms one at a time. */
+    private void publish(int agentId, Slot s) {
+        synchronized (armSeq) {
+            int q = armSeq[agentId];
+            SEQ.setVolatile(armSeq, agentId, q + 1);
+            maskOf[agentId] = s == null ? 0 : s.mask;
+            groupOf[agentId] = s == null ? -1 : s.groupId;
+            epochOf[agentId] = s == null ? -1 : s.epoch;
+            slots.set(agentId, s);
+            SEQ.setRelease(armSeq, agentId, q + 2);
+        }
     }
 
     /** Slot {@code agentId} holds nothing armed any more (no trigger is sent to it). */
     public void disarm(int agentId) {
         checkSlot(agentId);
-        slots.set(agentId, null);
+        publish(agentId, null);
     }
 
     /** The epoch slot {@code agentId} acknowledged, or -1. */
@@ -449,42 +556,66 @@ public final class ContingencyTrigger implements AutoCloseable {
             GroupSlot gs = mcast == null ? null : groups.get(g);
             f.groupFired[g] = gs != null && gs.armedWith(contingencyId) ? gs : null;
         }
+        // One pass over the slots (each read once): the targets in slot order, and apart those that no group
+        // datagram covers, the unicast wave's
         int targets = 0;
+        int unicast = 0;
+        ContingencyTrigger.GroupSlot[] groupFired = f.groupFired;
+        long bit = contingencyId >= 0 && contingencyId < 64 ? 1L << contingencyId : 0;
+        Slot[] fired = f.fired;
+        int[] status = f.status;
         for (int i = 0; i < capacity; i++) {
+            int q = (int) SEQ.getAcquire(armSeq, i);
             Slot s = slots.get(i);
-            boolean armedHere = s != null && s.armedWith(contingencyId);
-            f.fired[i] = armedHere ? s : null;
-            f.status[i] = armedHere ? Fanout.SILENT : Fanout.NOT_TARGETED;
-            f.attempts[i] = 0;
-            f.sentNanos[i] = 0;
-            if (armedHere) {
-                f.order[targets++] = i;
+            long m = maskOf[i];
+            int g = groupOf[i];
+            long e = epochOf[i];
+            java.lang.invoke.VarHandle.acquireFence();
+            if (((q & 1) != 0 || (int) SEQ.getOpaque(armSeq, i) != q) && s != null) {
+                m = s.mask; // re-armed meanwhile: the object's own, consistent
+                g = s.groupId;
+                e = s.epoch;
+            }
+            if (s == null || (bit != 0 ? (m & bit) == 0 : !s.armedWith(contingencyId))) {
+                fired[i] = null;
+                status[i] = Fanout.NOT_TARGETED;
+                continue;
+            }
+            fired[i] = s;
+            status[i] = Fanout.SILENT;
+            f.order[targets++] = i;
+            if (g >= 0 && g < groupFired.length && groupFired[g] != null && groupFired[g].epoch == e) {
+                f.attempts[i] = 1; // reached by multicast; a silent one is retried by unicast like the rest
+                f.sentNanos[i] = Fanout.BY_GROUP;
+            } else {
+                f.attempts[i] = 0;
+                f.sentNanos[i] = 0;
+                f.unicastOrder[unicast++] = i;
             }
         }
         f.targets = targets;
         f.state = Fanout.IN_FLIGHT; // answers to the first datagrams are credited while the wave goes on
         try {
-            for (int g = 0; g < f.groupFired.length; g++) {
-                if (f.groupFired[g] != null) {
-                    if (sendGroup(f.groupFired[g], contingencyId, mcast)) {
+            boolean groupFailed = false;
+            for (int g = 0; g < groupFired.length; g++) {
+                if (groupFired[g] != null) {
+                    if (sendGroup(groupFired[g], contingencyId, mcast)) {
                         f.groupDatagramsSent++;
                         f.datagramsSent++;
                     } else {
-                        f.groupFired[g] = null; // socket full: its agents get unicast instead
+                        groupFired[g] = null; // socket full: its agents get unicast instead
+                        groupFailed = true;
                     }
                 }
             }
-            long groupsSentNanos = nanoTime.getAsLong();
+            f.groupSentNanos = nanoTime.getAsLong();
+            if (groupFailed) {
+                unicast = uncovered(f, targets); // rare: the slow way, over every target again
+            }
             boolean full = false;
-            for (int k = 0; k < targets; k++) {
-                int i = f.order[k];
+            for (int k = 0; k < unicast; k++) {
+                int i = f.unicastOrder[k];
                 Slot s = f.fired[i];
-                if (s.groupId >= 0 && s.groupId < f.groupFired.length && f.groupFired[s.groupId] != null
-                        && f.groupFired[s.groupId].epoch == s.epoch) {
-                    f.attempts[i] = 1; // reached by multicast; a silent one is retried by unicast like the rest
-                    f.sentNanos[i] = groupsSentNanos;
-                    continue;
-                }
                 if (full || !send(s.datagramById[contingencyId], s.address)) {
                     full = true; // no room in the socket: the intake sends the rest at once, from its own
                     f.unsent++;
@@ -505,8 +636,28 @@ public final class ContingencyTrigger implements AutoCloseable {
         }
         f.waveSentNanos = nanoTime.getAsLong();
         f.waveDone = true;
-        intake.wakeup();
+        intakes[0].wakeup();
         return number;
+    }
+
+    /**
+     * After a group datagram could not be sent: the targets it covered get unicast like the others; returns how
+     * many targets are in {@link Fanout#unicastOrder} now.
+     */
+    private static int uncovered(Fanout f, int targets) {
+        int unicast = 0;
+        for (int k = 0; k < targets; k++) {
+            int i = f.order[k];
+            Slot s = f.fired[i];
+            boolean covered = s.groupId >= 0 && s.groupId < f.groupFired.length && f.groupFired[s.groupId] != null
+                    && f.groupFired[s.groupId].epoch == s.epoch;
+            if (!covered) {
+                f.attempts[i] = 0;
+                f.sentNanos[i] = 0;
+                f.unicastOrder[unicast++] = i;
+            }
+        }
+        return unicast;
     }
 
     /** The next free record, or null when every one is in flight or waiting for its report. */
@@ -607,6 +758,9 @@ public final class ContingencyTrigger implements AutoCloseable {
             }
             if (next == null) {
                 return;
+            }
+            for (int k = 1; k < intakes.length; k++) {
+                intakes[k].quiet(); // none is still crediting it (the owner completed it itself)
             }
             Report r = next.report();
             java.io.IOException error = next.waveError;
@@ -717,35 +871,77 @@ public final class ContingencyTrigger implements AutoCloseable {
 
     /** Answers refused: malformed, an unknown slot, another epoch, or not authentic. */
     public long rejectedAcks() {
-        return intake.rejected();
+        long n = 0;
+        for (AckIntake in : intakes) {
+            n += in.rejected();
+        }
+        return n;
     }
 
     /** Authentic-looking answers from a slot whose fan-outs in flight have all heard from it already. */
     public long duplicateAcks() {
-        return intake.duplicates();
+        long n = 0;
+        for (AckIntake in : intakes) {
+            n += in.duplicates();
+        }
+        return n;
     }
 
     /** Answers that named no fan-out in flight (they came after its deadline). */
     public long lateAcks() {
-        return intake.late();
+        long n = 0;
+        for (AckIntake in : intakes) {
+            n += in.late();
+        }
+        return n;
     }
 
     /** Exceptions the ack intake caught and carried on after. */
     public long intakeFailures() {
-        return intake.failures();
+        long n = 0;
+        for (AckIntake in : intakes) {
+            n += in.failures();
+        }
+        return n;
+    }
+
+    /** The ack intake threads (1 unless opened with more and {@code SO_REUSEPORT} is there). */
+    public int intakeThreads() {
+        return intakes.length;
+    }
+
+    /** Datagrams each ack intake thread received, by thread (index 0: the owner's two sockets). */
+    public long[] intakeReceived() {
+        long[] r = new long[intakes.length];
+        for (int k = 0; k < r.length; k++) {
+            r[k] = intakes[k].received();
+        }
+        return r;
     }
 
     /**
-     * The monotonic time of the ack intake's last pass: it moves at least every {@value AckIntake#IDLE_MILLIS}
-     * ms while the intake runs (for supervision).
+     * The monotonic time of the ack intakes' last pass (the oldest of them): it moves at least every
+     * {@value AckIntake#IDLE_MILLIS} ms while every intake runs (for supervision).
      */
     public long intakeHeartbeatNanos() {
-        return intake.heartbeatNanos();
+        long oldest = intakes[0].heartbeatNanos();
+        for (int k = 1; k < intakes.length; k++) {
+            long h = intakes[k].heartbeatNanos();
+            if (h - oldest < 0) {
+                oldest = h;
+            }
+        }
+        return oldest;
     }
 
-    /** Whether the ack intake still runs. */
+    /** Whether every ack intake thread still runs. */
     public boolean intakeRunning() {
-        return intake.running();
+        for (AckIntake in : intakes) {
+            if (!in.running()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void checkSlot(int agentId) {
@@ -757,7 +953,9 @@ public final class ContingencyTrigger implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        intake.close();
+        for (AckIntake in : intakes) {
+            in.close();
+        }
         LockSupport.unpark(reporter);
         try {
             reporter.join(2000);
@@ -765,6 +963,13 @@ public final class ContingencyTrigger implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         closeQuietly(channel, retryChannel, selector);
+        closeQuietly(extraChannels, extraSelectors);
+    }
+
+    private static void closeQuietly(DatagramChannel[] chs, Selector[] sels) {
+        for (int k = 0; k < chs.length; k++) {
+            closeQuietly(chs[k], null, sels[k]);
+        }
     }
 
     private static void closeQuietly(DatagramChannel ch, DatagramChannel retry, Selector sel) {

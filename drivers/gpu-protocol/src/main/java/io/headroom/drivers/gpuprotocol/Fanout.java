@@ -30,12 +30,27 @@ final class Fanout {
     static final int IN_FLIGHT = 2;
     static final int DONE = 3;
 
+    /** {@link #sentNanos}: reached by the group datagram, sent at {@link #groupSentNanos}. */
+    static final long BY_GROUP = Long.MIN_VALUE;
+
     /** {@link #status}: targeted, no authentic answer yet. */
     static final int SILENT = -1;
     /** {@link #status}: not armed with the contingency, not sent to. */
     static final int NOT_TARGETED = -2;
 
     private static final VarHandle STATUS = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final VarHandle TALLY = MethodHandles.arrayElementVarHandle(long[].class);
+
+    /**
+     * Each intake thread's tallies of this fan-out sit {@value} longs (128 bytes) apart in {@link #tallies}: every
+     * one is written by its own thread only (a release store, no lock, no shared cache line) and the sums are read
+     * by whoever needs them (the owning intake to complete the fan-out, the report thread to copy it).
+     */
+    static final int STRIDE = 16;
+    static final int ANSWERED = 0;
+    static final int APPLIED = 1;
+    static final int LAST_ACK = 2;
+    static final int REJECTED = 3;
 
     final int index;
     volatile int state = FREE;
@@ -53,6 +68,8 @@ final class Fanout {
     final ContingencyTrigger.Slot[] fired;
     final ContingencyTrigger.GroupSlot[] groupFired;
     final int[] order;
+    /** The targets no group datagram covers (the unicast wave), in slot order. */
+    final int[] unicastOrder;
     int targets;
 
     // the firing thread's during the wave, the intake thread's after waveDone
@@ -65,25 +82,32 @@ final class Fanout {
     /** When every target had been sent one datagram (the wave, and the intake's sends of what it left). */
     long waveSentNanos;
     long lastRetryScanNanos;
+    /** When the wave's group datagrams were out (the send time of every target they covered). */
+    long groupSentNanos;
     /** A send failure of the wave (reported by the report thread: the firing thread does not log). */
     java.io.IOException waveError;
 
-    // the intake thread's
+    // the intake threads': a slot's entries by the thread whose compare-and-set credited it
     final int[] status;
     final long[] ackNanos;
     final long[] agentTimeMs;
     final float[] powerW;
-    int answered;
-    int applied;
-    long lastAckNanos;
+    /** Per intake thread, {@link #STRIDE} apart: answered, applied, last answer, rejected ({@link #tally}). */
+    private final long[] tallies;
+    /** The owning intake's. */
     long endNanos;
-    long rejectedAcks;
 
     Fanout(int index, int capacity, int groupCapacity) {
+        this(index, capacity, groupCapacity, 1);
+    }
+
+    Fanout(int index, int capacity, int groupCapacity, int intakes) {
         this.index = index;
+        this.tallies = new long[(intakes + 1) * STRIDE]; // one stride of padding before the first
         fired = new ContingencyTrigger.Slot[capacity];
         groupFired = new ContingencyTrigger.GroupSlot[groupCapacity];
         order = new int[capacity];
+        unicastOrder = new int[capacity];
         attempts = new int[capacity];
         sentNanos = new long[capacity];
         status = new int[capacity];
@@ -108,13 +132,17 @@ final class Fanout {
         this.unsent = 0;
         this.waveSentNanos = startNanos;
         this.lastRetryScanNanos = startNanos;
+        this.groupSentNanos = startNanos;
         this.waveError = null;
-        this.answered = 0;
-        this.applied = 0;
-        this.lastAckNanos = startNanos;
+        java.util.Arrays.fill(tallies, 0L);
         this.endNanos = startNanos;
-        this.rejectedAcks = 0;
         this.waveDone = false;
+    }
+
+    /** When slot {@code i}'s last datagram was sent (the owning intake, after {@link #waveDone}). */
+    long sentAt(int i) {
+        long t = sentNanos[i];
+        return t == BY_GROUP ? groupSentNanos : t;
     }
 
     /** The intake thread: whether slot {@code i} is still waiting for this fan-out's answer. */
@@ -127,20 +155,68 @@ final class Fanout {
      * it first (a duplicate).
      */
     boolean credit(int i, int code, long nowNanos, long agentTime, float power) {
+        return credit(0, i, code, nowNanos, agentTime, power);
+    }
+
+    /** As {@link #credit(int, int, long, long, float)}, by intake thread {@code intake} (its own tallies). */
+    boolean credit(int intake, int i, int code, long nowNanos, long agentTime, float power) {
         if (!STATUS.compareAndSet(status, i, SILENT, code)) {
             return false;
         }
         ackNanos[i] = nowNanos;
         agentTimeMs[i] = agentTime;
         powerW[i] = power;
-        answered++;
+        int base = (intake + 1) * STRIDE;
         if (code == TriggerAck.Status.APPLIED.code() || code == TriggerAck.Status.ALREADY_APPLIED.code()) {
-            applied++;
+            TALLY.setRelease(tallies, base + APPLIED, tallies[base + APPLIED] + 1);
         }
-        if (nowNanos - lastAckNanos > 0) {
-            lastAckNanos = nowNanos;
+        if (tallies[base + ANSWERED] == 0 || nowNanos - tallies[base + LAST_ACK] > 0) {
+            TALLY.setRelease(tallies, base + LAST_ACK, nowNanos);
         }
+        // last: whoever sees the count sees the slot's entries and the other tallies
+        TALLY.setRelease(tallies, base + ANSWERED, tallies[base + ANSWERED] + 1);
         return true;
+    }
+
+    /** Intake thread {@code intake}: an answer for one of this fan-out's slots that was not authentic. */
+    void rejected(int intake) {
+        int base = (intake + 1) * STRIDE;
+        TALLY.setRelease(tallies, base + REJECTED, tallies[base + REJECTED] + 1);
+    }
+
+    private long sum(int what) {
+        long n = 0;
+        for (int b = STRIDE; b < tallies.length; b += STRIDE) {
+            n += (long) TALLY.getAcquire(tallies, b + what);
+        }
+        return n;
+    }
+
+    /** Targets that answered (any status), summed over the intake threads. */
+    int answered() {
+        return (int) sum(ANSWERED);
+    }
+
+    int applied() {
+        return (int) sum(APPLIED);
+    }
+
+    long rejectedAcks() {
+        return sum(REJECTED);
+    }
+
+    /** The last answer over every intake thread (= the start when none). */
+    long lastAckNanos() {
+        long last = startNanos;
+        for (int b = STRIDE; b < tallies.length; b += STRIDE) {
+            if ((long) TALLY.getAcquire(tallies, b + ANSWERED) > 0) {
+                long t = (long) TALLY.getAcquire(tallies, b + LAST_ACK);
+                if (t - last > 0) {
+                    last = t;
+                }
+            }
+        }
+        return last;
     }
 
     /** The report thread, once {@link #DONE}: a copy (allocates), agents in slot order (the order of {@link #order}). */
@@ -155,8 +231,8 @@ final class Fanout {
                     answeredHere ? ackNanos[i] - startNanos : -1, answeredHere ? agentTimeMs[i] : -1,
                     answeredHere ? powerW[i] : Double.NaN, attempts[i]));
         }
-        return new ContingencyTrigger.Report(fireNumber, contingencyId, true, targets, applied, answered,
-                handedOverNanos, startNanos, waveSentNanos, lastAckNanos, endNanos, datagramsSent, groupDatagramsSent,
-                rejectedAcks, attachment, List.copyOf(list));
+        return new ContingencyTrigger.Report(fireNumber, contingencyId, true, targets, applied(), answered(),
+                handedOverNanos, startNanos, waveSentNanos, lastAckNanos(), endNanos, datagramsSent, groupDatagramsSent,
+                rejectedAcks(), attachment, List.copyOf(list));
     }
 }

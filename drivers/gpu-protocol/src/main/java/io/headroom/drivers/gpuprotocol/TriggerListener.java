@@ -68,6 +68,10 @@ public final class TriggerListener implements AutoCloseable {
     private volatile boolean running = true;
     private final LongSupplier nanoTime;
     private volatile long heartbeatNanos;
+    /** Benches only ({@link #simulateLoss}): the fraction of datagrams lost each way, and its random (this thread's). */
+    private volatile double loss;
+    private volatile java.util.SplittableRandom lossRandom = new java.util.SplittableRandom(0);
+    private final AtomicLong lost = new AtomicLong();
 
     /** The longest the loop waits for a datagram before it beats again. */
     public static final int HEARTBEAT_MILLIS = 250;
@@ -129,6 +133,34 @@ public final class TriggerListener implements AutoCloseable {
 
     public int port() {
         return address.getPort();
+    }
+
+    /**
+     * For benches (a lossy network between appliance and agents without touching the host's network): from now on
+     * each agent of this socket misses a trigger (unicast, or its copy of a group trigger) with probability
+     * {@code fraction}, and each answer is lost with the same probability, drawn from a random seeded with
+     * {@code seed}. 0: none lost (the default).
+     */
+    public void simulateLoss(double fraction, long seed) {
+        if (!(fraction >= 0 && fraction < 1)) {
+            throw new IllegalArgumentException("loss must be in [0, 1), got " + fraction);
+        }
+        lossRandom = new java.util.SplittableRandom(seed);
+        loss = fraction;
+    }
+
+    /** Triggers and answers dropped by {@link #simulateLoss}. */
+    public long simulatedLosses() {
+        return lost.get();
+    }
+
+    private boolean lose() {
+        double p = loss;
+        if (p > 0 && lossRandom.nextDouble() < p) {
+            lost.incrementAndGet();
+            return true;
+        }
+        return false;
     }
 
     /** Datagrams that named no agent of this socket (or were too short to name one). */
@@ -348,6 +380,9 @@ public final class TriggerListener implements AutoCloseable {
             }
             return;
         }
+        if (lose()) {
+            return;
+        }
         answer(agent, agent.handleTrigger(Arrays.copyOf(rx.array(), len)), from);
     }
 
@@ -360,6 +395,9 @@ public final class TriggerListener implements AutoCloseable {
         byte[] d = Arrays.copyOf(rx.array(), rx.remaining());
         TriggerKey checked = null;
         for (NodeAgent agent : g.members()) {
+            if (lose()) {
+                continue;
+            }
             TriggerOutcome outcome;
             try {
                 outcome = agent.handleGroupTrigger(d, checked);
@@ -376,7 +414,7 @@ public final class TriggerListener implements AutoCloseable {
 
     private void answer(NodeAgent agent, TriggerOutcome outcome, SocketAddress to) {
         byte[] ack = outcome.ack();
-        if (ack == null) {
+        if (ack == null || lose()) {
             return;
         }
         try {

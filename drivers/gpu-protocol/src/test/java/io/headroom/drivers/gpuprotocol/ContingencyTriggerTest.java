@@ -345,6 +345,15 @@ class ContingencyTriggerTest {
     }
 
     @Test
+    void theFastPathAllocatesNothingWithSeveralIntakeThreads() throws Exception {
+        // the answers spread over 2 and 4 intake sockets sharing the port (SO_REUSEPORT), each with its thread
+        assertThat(allocatedByWarmFire(4, false, 2)).as("bytes allocated by fire() with two intake threads").isZero();
+        assertThat(allocatedByWarmFire(8, false, 4)).as("bytes allocated by fire() with four intake threads").isZero();
+        assertThat(allocatedByWarmFire(4, true, 2)).as("bytes allocated by a multicast fire(), two intake threads")
+                .isZero();
+    }
+
+    @Test
     void firingWhileAnotherFanOutIsInFlightAndUntrackedAllocatesNothing() throws Exception {
         // two records: contingency 1 (a dead host, 30 ms) is in flight when contingency 0 fires
         assertThat(allocatedByOverlappingFires(2)).as("bytes allocated by two overlapping fire()s").isZero();
@@ -365,7 +374,13 @@ class ContingencyTriggerTest {
      * be in every one of the five.
      */
     private long allocatedByWarmFire(int sockets, boolean multicast) throws Exception {
-        ContingencyTrigger trigger = track(ContingencyTrigger.open(new InetSocketAddress("127.0.0.1", 0), 32));
+        return allocatedByWarmFire(sockets, multicast, 1);
+    }
+
+    private long allocatedByWarmFire(int sockets, boolean multicast, int intakes) throws Exception {
+        ContingencyTrigger trigger = track(ContingencyTrigger.open(new InetSocketAddress("127.0.0.1", 0), 32, 1,
+                ContingencyTrigger.DEFAULT_IN_FLIGHT, io.headroom.common.SystemTime.NANOS, intakes));
+        assertThat(trigger.intakeThreads()).isEqualTo(intakes);
         ContingencyTable.Multicast group = multicast ? multicast(trigger) : null;
         hall(20, sockets, trigger, group);
         if (group != null) {
