@@ -581,6 +581,7 @@ public final class Cli implements Runnable {
                     .withLossBudgets(maxFlexible, maxStandard, maxCritical)
                     .withUps(noUps ? io.headroom.hil.study.UpsModel.none() : io.headroom.hil.study.UpsModel.typical());
             java.util.List<io.headroom.hil.study.CapacityStudy.Result> rs;
+            java.util.List<io.headroom.hil.study.ControlBaselines.Result> xs;
             try (Progress progress = Progress.start(err, "study", 0)) { // progress on stderr: stdout stays the figures
                 java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
                 rs = io.headroom.hil.study.StudySeries.run(s, p, seed, seeds, nThreads, probes, (sd, e, r) -> {
@@ -596,6 +597,9 @@ public final class Cli implements Runnable {
                                 r.measuredPeakNodes()));
                     }
                 });
+                xs = io.headroom.hil.study.ControlBaselines.run(s, p, rs, nThreads, (sd, e) -> progress.note(String.format(
+                        java.util.Locale.ROOT, "%sslow_capping %d nodes: %s", seeds > 1 ? "seed " + sd + ": " : "",
+                        e.nodes(), e.passed() ? "passed" : e.safe() ? "zero trips, over the compute budget" : "trips")));
             }
             if (seeds == 1) {
                 io.headroom.hil.study.CapacityStudy.Result r = rs.getFirst();
@@ -603,15 +607,19 @@ public final class Cli implements Runnable {
                     out.println(io.headroom.appliance.cli.Json.forOutput(io.headroom.hil.study.CapacityStudy.json(r),
                             io.headroom.appliance.cli.Json.terminal()));
                 } else {
+                    io.headroom.hil.study.ControlBaselines.printFigures(xs, out);
                     io.headroom.hil.study.CapacityStudy.printFigures(r, out);
                     io.headroom.hil.study.CapacityStudy.printSummary(r, out);
+                    io.headroom.hil.study.ControlBaselines.printTable(xs, out);
                 }
             } else if (json) {
                 out.println(io.headroom.appliance.cli.Json.forOutput(io.headroom.hil.study.StudySeries.json(rs),
                         io.headroom.appliance.cli.Json.terminal()));
             } else {
+                io.headroom.hil.study.ControlBaselines.printFigures(xs, out);
                 io.headroom.hil.study.StudySeries.printFigures(rs, out);
                 io.headroom.hil.study.StudySeries.printTable(rs, out);
+                io.headroom.hil.study.ControlBaselines.printTable(xs, out);
             }
             out.flush();
             return 0;

@@ -133,7 +133,7 @@ public final class VirtualPlant {
             live[f] = true;
             breakers[f] = new VirtualBreaker(feed);
             if (ups != null) {
-                ups[f] = new VirtualUps(feed, p.ups());
+                ups[f] = new VirtualUps(feed, feed.ups() != null ? UpsModel.of(feed.ups(), feed) : p.ups()); // the site's own
             }
             feedAmpsPerW[f] = 1 / feed.powerAtCurrentW(1);
         }
