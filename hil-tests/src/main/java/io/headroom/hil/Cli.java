@@ -553,6 +553,15 @@ public final class Cli implements Runnable {
         @Option(names = "--json", description = "print the result as one JSON object instead (indented on a terminal)")
         boolean json;
 
+        @Option(names = "--slow-cap-latency", defaultValue = "2000", paramLabel = "MS",
+                description = "slow_capping baseline: command to enforcement through the BMC (default ${DEFAULT-VALUE} ms)")
+        int slowCapLatencyMs;
+
+        @Option(names = "--report", paramLabel = "DIR",
+                description = "also write DIR/study-report.html: the baselines with intervals, per-seed figures, the "
+                        + "monotonicity probes and how it was run, in one self-contained file")
+        Path report;
+
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
@@ -571,9 +580,9 @@ public final class Cli implements Runnable {
             }
             int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
             if (drills < 1 || fastPathMs < 0 || normalS <= 0 || telemetryWindowMs < 10 || seeds < 1 || nThreads < 1
-                    || probes < 0) {
-                err.println("study: --drills, --seeds and --threads must be ≥ 1, --fast-path and --probes ≥ 0, --normal > 0 "
-                        + "and --telemetry-window ≥ 10");
+                    || probes < 0 || slowCapLatencyMs < 1) {
+                err.println("study: --drills, --seeds, --threads and --slow-cap-latency must be ≥ 1, --fast-path and --probes "
+                        + "≥ 0, --normal > 0 and --telemetry-window ≥ 10");
                 return ApplianceCommands.EXIT_USAGE;
             }
             io.headroom.hil.study.StudyParams p = io.headroom.hil.study.StudyParams.defaults().withDrills(drills)
@@ -597,7 +606,7 @@ public final class Cli implements Runnable {
                                 r.measuredPeakNodes()));
                     }
                 });
-                xs = io.headroom.hil.study.ControlBaselines.run(s, p, rs, nThreads, (sd, e) -> progress.note(String.format(
+                xs = io.headroom.hil.study.ControlBaselines.run(s, p, rs, nThreads, slowCapLatencyMs, (sd, e) -> progress.note(String.format(
                         java.util.Locale.ROOT, "%sslow_capping %d nodes: %s", seeds > 1 ? "seed " + sd + ": " : "",
                         e.nodes(), e.passed() ? "passed" : e.safe() ? "zero trips, over the compute budget" : "trips")));
             }
@@ -622,6 +631,16 @@ public final class Cli implements Runnable {
                 io.headroom.hil.study.ControlBaselines.printTable(xs, out);
             }
             out.flush();
+            if (report != null) {
+                String command = "./headroom study " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+                try {
+                    Path written = io.headroom.hil.study.StudyReport.write(report, command.strip(), rs, xs);
+                    err.println("study: report written to " + written);
+                } catch (java.io.IOException e) {
+                    err.println("study: cannot write the report in " + report + ": " + e.getMessage());
+                    return ExitCodes.COULD_NOT_RUN;
+                }
+            }
             return 0;
         }
     }

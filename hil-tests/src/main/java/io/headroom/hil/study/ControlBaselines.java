@@ -34,7 +34,10 @@ import java.util.function.ToDoubleFunction;
  */
 public final class ControlBaselines {
 
-    /** Command to enforcement through a BMC (Redfish PowerLimit on a server), ms: seconds, as published for BMC capping. */
+    /**
+     * Command to enforcement through a BMC (Redfish PowerLimit on a server) by default, ms: "seconds" (an assumption,
+     * not a measurement: {@code ./headroom study --slow-cap-latency MS} runs another).
+     */
     public static final int SLOW_CAP_LATENCY_MS = 2000;
 
     /**
@@ -43,13 +46,18 @@ public final class ControlBaselines {
      * @param slowCappingNodes the largest count {@code slow_capping} passes (0: none)
      * @param slowCheck        that count's evaluation (null when 0)
      * @param slowAtHeadroom   {@code slow_capping} at Headroom's count, every drill run (null when Headroom's is 0)
+ * @param slowAtSafe       {@code slow_capping} at Headroom's zero-trip count (compute lost not bounded), every drill
+ *                         run, where that is above Headroom's count (null otherwise): the densest hall the fast path
+ *                         protects, without it
      * @param noSupercapsNodes {@code no_supercaps}: Headroom's count (the plant has no banks)
      * @param bestBaselineNodes the most nodes any baseline without the fast path hosts with zero trips and transfers:
      *                         nameplate, fixed_cap, measured_peak (each if its drills held) and slow_capping
      * @param slowEvaluations  counts {@code slow_capping} evaluated (the search's, ascending)
+     * @param slowCapLatencyMs slow_capping's command-to-enforcement latency, ms
      */
-    public record Result(long seed, int headroomNodes, int slowCappingNodes, CapacityStudy.Evaluation slowCheck,
-                         CapacityStudy.Evaluation slowAtHeadroom, int noSupercapsNodes, int bestBaselineNodes,
+    public record Result(long seed, int slowCapLatencyMs, int headroomNodes, int slowCappingNodes, CapacityStudy.Evaluation slowCheck,
+                         CapacityStudy.Evaluation slowAtHeadroom, CapacityStudy.Evaluation slowAtSafe,
+                         int safeNodes, int noSupercapsNodes, int bestBaselineNodes,
                          List<CapacityStudy.Evaluation> slowEvaluations) {
 
         public double unlockVs(int nodes) {
@@ -65,14 +73,15 @@ public final class ControlBaselines {
     private ControlBaselines() {
     }
 
-    /** The study's settings for {@code slow_capping}: no fast path, caps through the BMC. */
-    public static StudyParams slow(StudyParams p) {
-        return p.withFastPathMs(-1).withCapLatencyMs(SLOW_CAP_LATENCY_MS);
+    /** The study's settings for {@code slow_capping}: no fast path, caps through the BMC in {@code latencyMs}. */
+    public static StudyParams slow(StudyParams p, int latencyMs) {
+        return p.withFastPathMs(-1).withCapLatencyMs(latencyMs);
     }
 
     /** One seed's controller baselines, given that seed's study. */
-    public static Result of(Site site, StudyParams p, CapacityStudy.Result r, Listener listener) {
-        CapacityStudy slow = new CapacityStudy(site, slow(p), r.seed())
+    public static Result of(Site site, StudyParams p, CapacityStudy.Result r, int latencyMs, Listener listener) {
+        StudyParams sp = slow(p, latencyMs);
+        CapacityStudy slow = new CapacityStudy(site, sp, r.seed())
                 .onEvaluated(e -> listener.note(r.seed(), e));
         Map<Integer, CapacityStudy.Evaluation> seen = new HashMap<>();
         java.util.function.IntFunction<CapacityStudy.Evaluation> eval = n -> seen.computeIfAbsent(n,
@@ -98,11 +107,14 @@ public final class ControlBaselines {
         int slowNodes = lo;
         CapacityStudy.Evaluation check = slowNodes == 0 ? null : eval.apply(slowNodes);
         CapacityStudy.Evaluation atHeadroom = r.headroomNodes() == 0 ? null
-                : everyDrill(slow.scaled(), r.headroomNodes(), slow(p), r.seed());
+                : everyDrill(slow.scaled(), r.headroomNodes(), sp, r.seed());
+        CapacityStudy.Evaluation atSafe = r.safeNodes() > r.headroomNodes()
+                ? everyDrill(slow.scaled(), r.safeNodes(), sp, r.seed()) : null;
         int best = Math.max(r.bestOtherNodes(), slowNodes);
         List<CapacityStudy.Evaluation> evaluated = new ArrayList<>(seen.values());
         evaluated.sort(java.util.Comparator.comparingInt(CapacityStudy.Evaluation::nodes));
-        return new Result(r.seed(), r.headroomNodes(), slowNodes, check, atHeadroom, r.headroomNodes(), best,
+        return new Result(r.seed(), latencyMs, r.headroomNodes(), slowNodes, check, atHeadroom, atSafe, r.safeNodes(),
+                r.headroomNodes(), best,
                 List.copyOf(evaluated));
     }
 
@@ -139,7 +151,7 @@ public final class ControlBaselines {
 
     /** Every seed's controller baselines, in seed order, seeds in parallel on {@code threads} threads. */
     public static List<Result> run(Site site, StudyParams p, List<CapacityStudy.Result> rs, int threads,
-                                   Listener listener) {
+                                   int latencyMs, Listener listener) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, rs.size())), r -> {
             Thread t = new Thread(r, "study-baseline");
             t.setDaemon(true);
@@ -148,7 +160,7 @@ public final class ControlBaselines {
         try {
             List<Future<Result>> fs = new ArrayList<>();
             for (CapacityStudy.Result r : rs) {
-                fs.add(pool.submit(() -> of(site, p, r, listener)));
+                fs.add(pool.submit(() -> of(site, p, r, latencyMs, listener)));
             }
             List<Result> out = new ArrayList<>();
             for (Future<Result> f : fs) {
@@ -204,7 +216,7 @@ public final class ControlBaselines {
             out.printf(Locale.ROOT, "study.unlock_vs_%s_ci95_low %.3f x%n", e.getKey(), i.low());
             out.printf(Locale.ROOT, "study.unlock_vs_%s_ci95_high %.3f x%n", e.getKey(), i.high());
         }
-        out.printf(Locale.ROOT, "study.slow_capping_cap_latency_ms %d ms%n", SLOW_CAP_LATENCY_MS);
+        out.printf(Locale.ROOT, "study.slow_capping_cap_latency_ms %d ms%n", xs.getFirst().slowCapLatencyMs());
         out.printf(Locale.ROOT, "study.slow_capping_trips %d trips%n",
                 sum(xs, x -> x.slowCheck() == null ? 0 : x.slowCheck().trips()));
         out.printf(Locale.ROOT, "study.slow_capping_ups_transfers %d transfers%n",
@@ -224,6 +236,17 @@ public final class ControlBaselines {
         out.printf(Locale.ROOT, "study.slow_capping_at_headroom_ups_worst_exposure %.6f fraction%n",
                 xs.stream().mapToDouble(x -> x.slowAtHeadroom() == null ? 0 : x.slowAtHeadroom().upsExposure())
                         .max().orElse(0));
+        out.printf(Locale.ROOT, "study.slow_capping_at_safe_drills %d drills%n",
+                sum(xs, x -> x.slowAtSafe() == null ? 0 : x.slowAtSafe().drills().size()));
+        out.printf(Locale.ROOT, "study.slow_capping_at_safe_trips %d trips%n",
+                sum(xs, x -> x.slowAtSafe() == null ? 0 : x.slowAtSafe().trips()));
+        out.printf(Locale.ROOT, "study.slow_capping_at_safe_ups_transfers %d transfers%n",
+                sum(xs, x -> x.slowAtSafe() == null ? 0 : x.slowAtSafe().upsTransfers()));
+        out.printf(Locale.ROOT, "study.slow_capping_at_safe_ups_overload_s %.3f s%n",
+                sumD(xs, x -> x.slowAtSafe() == null ? 0 : x.slowAtSafe().upsOverloadS()));
+        out.printf(Locale.ROOT, "study.slow_capping_at_safe_ups_worst_exposure %.6f fraction%n",
+                xs.stream().mapToDouble(x -> x.slowAtSafe() == null ? 0 : x.slowAtSafe().upsExposure())
+                        .max().orElse(0));
         out.printf(Locale.ROOT, "study.slow_capping_evaluations %d configurations%n", sum(xs, x -> x.slowEvaluations().size()));
     }
 
@@ -231,14 +254,17 @@ public final class ControlBaselines {
     public static void printTable(List<Result> xs, PrintWriter out) {
         out.printf(Locale.ROOT, "%nBaselines with a controller (slow_capping: the same regulation, caps through the BMC in "
                 + "%d ms, nothing armed at a loss; no_supercaps: the study's plant has no banks, so it is Headroom's "
-                + "count):%n", SLOW_CAP_LATENCY_MS);
-        out.println("   seed  slow_capping  no_supercaps  best_baseline  headroom  vs_slow  vs_best  slow_at_headroom: trips  ups  ups_overload_s");
+                + "count):%n", xs.getFirst().slowCapLatencyMs());
+        out.println("   seed  slow_capping  no_supercaps  best_baseline  headroom  vs_slow  vs_best  slow_at_headroom: trips  ups  ups_overload_s  safe  slow_at_safe: trips  ups  ups_overload_s");
         for (Result x : xs) {
             CapacityStudy.Evaluation a = x.slowAtHeadroom();
-            out.printf(Locale.ROOT, "  %5d  %12d  %12d  %13d  %8d  %7.3f  %7.3f  %23d  %3d  %14.1f%n", x.seed(),
+            CapacityStudy.Evaluation b = x.slowAtSafe();
+            out.printf(Locale.ROOT, "  %5d  %12d  %12d  %13d  %8d  %7.3f  %7.3f  %23d  %3d  %14.1f  %4d  %19s  %3s  %14s%n", x.seed(),
                     x.slowCappingNodes(), x.noSupercapsNodes(), x.bestBaselineNodes(), x.headroomNodes(),
                     x.unlockVs(x.slowCappingNodes()), x.unlockVs(x.bestBaselineNodes()), a == null ? 0 : a.trips(),
-                    a == null ? 0 : a.upsTransfers(), a == null ? 0 : a.upsOverloadS());
+                    a == null ? 0 : a.upsTransfers(), a == null ? 0 : a.upsOverloadS(), x.safeNodes(),
+                    b == null ? "-" : String.valueOf(b.trips()), b == null ? "-" : String.valueOf(b.upsTransfers()),
+                    b == null ? "-" : String.format(Locale.ROOT, "%.1f", b.upsOverloadS()));
         }
         for (var e : ratios().entrySet()) {
             StudySeries.Interval i = over(xs, e.getValue());
@@ -249,6 +275,10 @@ public final class ControlBaselines {
             if (x.slowAtHeadroom() != null && !x.slowAtHeadroom().safe()) {
                 out.printf(Locale.ROOT, "  seed %d: slow_capping at Headroom's %d nodes: %s.%n", x.seed(),
                         x.headroomNodes(), x.slowAtHeadroom().why());
+            }
+            if (x.slowAtSafe() != null && !x.slowAtSafe().safe()) {
+                out.printf(Locale.ROOT, "  seed %d: slow_capping at Headroom's zero-trip count, %d nodes: %s.%n", x.seed(),
+                        x.safeNodes(), x.slowAtSafe().why());
             }
         }
     }

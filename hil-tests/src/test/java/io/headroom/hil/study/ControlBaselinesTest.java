@@ -55,7 +55,7 @@ class ControlBaselinesTest {
         StudyParams p = StudyHalls.quick();
         List<CapacityStudy.Result> rs = StudySeries.run(site, p, 1, 2, 2, 0, (seed, e, r) -> {
         });
-        List<ControlBaselines.Result> xs = ControlBaselines.run(site, p, rs, 2, (seed, e) -> {
+        List<ControlBaselines.Result> xs = ControlBaselines.run(site, p, rs, 2, ControlBaselines.SLOW_CAP_LATENCY_MS, (seed, e) -> {
         });
         StringWriter w = new StringWriter();
         PrintWriter out = new PrintWriter(w);
