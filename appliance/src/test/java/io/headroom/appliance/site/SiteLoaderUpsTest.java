@@ -75,4 +75,18 @@ class SiteLoaderUpsTest {
         assertThat(SiteLoaderErrorsTest.errorsOf(text))
                 .containsExactly("22:15: feeds[1].ups.id: duplicate UPS id 'u' (first at line 15)");
     }
+
+    @Test
+    void theDense2nExampleNamesItsModulesAndThePlanCarriesTheirRating() throws Exception {
+        Site site = SiteLoader.load(java.nio.file.Path.of("../sites/example-2n-dense.yaml"));
+        for (Feed f : site.feeds()) {
+            assertThat(f.ups().id()).isEqualTo("ups-" + f.id());
+            assertThat(f.ups().ratingW()).isCloseTo(200_000, within(1e-6));
+            assertThat(f.ups().responseS()).isCloseTo(0.1, within(1e-12));
+            assertThat(f.ups().allowedSeconds(1.5)).isCloseTo(60, within(1e-9));
+            assertThat(f.carryW()).as("the module, not the 211 kW breaker").isCloseTo(200_000, within(1e-6));
+        }
+        assertThat(io.headroom.appliance.control.ContingencyPlanner.survivorsAllowedW(site, List.of("B"), 0.03))
+                .isCloseTo(194_000, within(1e-6));
+    }
 }
