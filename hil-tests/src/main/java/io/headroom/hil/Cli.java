@@ -632,7 +632,7 @@ public final class Cli implements Runnable {
             }
             out.flush();
             if (report != null) {
-                String command = "./headroom study " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+                String command = "./headroom " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
                 try {
                     Path written = io.headroom.hil.study.StudyReport.write(report, command.strip(), rs, xs);
                     err.println("study: report written to " + written);

@@ -48,7 +48,7 @@ public final class StudyReport {
         b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Capacity study: ")
                 .append(esc(f.site().name())).append("</title>\n<style>")
                 .append("body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;color:#222}")
-                .append("table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.2em .5em;")
+                .append("table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:13px}td,th{border:1px solid #ccc;padding:.2em .5em;")
                 .append("text-align:right}th{background:#f2f2f2}td.l,th.l{text-align:left}code{background:#f4f4f4;")
                 .append("padding:0 .2em}.bad{color:#b00}.ok{color:#070}svg{background:#fff;border:1px solid #ddd}")
                 .append("</style></head><body>\n");
