@@ -617,6 +617,7 @@ public final class Cli implements Runnable {
                             io.headroom.appliance.cli.Json.terminal()));
                 } else {
                     io.headroom.hil.study.ControlBaselines.printFigures(xs, out);
+                    io.headroom.hil.study.PerformanceCurves.printFigures(rs, out);
                     io.headroom.hil.study.CapacityStudy.printFigures(r, out);
                     io.headroom.hil.study.CapacityStudy.printSummary(r, out);
                     io.headroom.hil.study.ControlBaselines.printTable(xs, out);
@@ -626,6 +627,7 @@ public final class Cli implements Runnable {
                         io.headroom.appliance.cli.Json.terminal()));
             } else {
                 io.headroom.hil.study.ControlBaselines.printFigures(xs, out);
+                io.headroom.hil.study.PerformanceCurves.printFigures(rs, out);
                 io.headroom.hil.study.StudySeries.printFigures(rs, out);
                 io.headroom.hil.study.StudySeries.printTable(rs, out);
                 io.headroom.hil.study.ControlBaselines.printTable(xs, out);
