@@ -558,6 +558,15 @@ public final class Cli implements Runnable {
                         + "(study.compute_lost_pct.*, study.unlock_ratio.demand_aware); default on, not with --json")
         boolean compareAllocation;
 
+        @Option(names = "--slow-cap-latency", defaultValue = "2000", paramLabel = "MS",
+                description = "slow_capping baseline: command to enforcement through the BMC (default ${DEFAULT-VALUE} ms)")
+        int slowCapLatencyMs;
+
+        @Option(names = "--report", paramLabel = "DIR",
+                description = "also write DIR/study-report.html: the baselines with intervals, per-seed figures, the "
+                        + "monotonicity probes and how it was run, in one self-contained file")
+        Path report;
+
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
@@ -576,9 +585,9 @@ public final class Cli implements Runnable {
             }
             int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
             if (drills < 1 || fastPathMs < 0 || normalS <= 0 || telemetryWindowMs < 10 || seeds < 1 || nThreads < 1
-                    || probes < 0) {
-                err.println("study: --drills, --seeds and --threads must be ≥ 1, --fast-path and --probes ≥ 0, --normal > 0 "
-                        + "and --telemetry-window ≥ 10");
+                    || probes < 0 || slowCapLatencyMs < 1) {
+                err.println("study: --drills, --seeds, --threads and --slow-cap-latency must be ≥ 1, --fast-path and --probes "
+                        + "≥ 0, --normal > 0 and --telemetry-window ≥ 10");
                 return ApplianceCommands.EXIT_USAGE;
             }
             io.headroom.hil.study.StudyParams p = io.headroom.hil.study.StudyParams.defaults().withDrills(drills)
@@ -586,6 +595,7 @@ public final class Cli implements Runnable {
                     .withLossBudgets(maxFlexible, maxStandard, maxCritical)
                     .withUps(noUps ? io.headroom.hil.study.UpsModel.none() : io.headroom.hil.study.UpsModel.typical());
             java.util.List<io.headroom.hil.study.CapacityStudy.Result> rs;
+            java.util.List<io.headroom.hil.study.ControlBaselines.Result> xs;
             try (Progress progress = Progress.start(err, "study", 0)) { // progress on stderr: stdout stays the figures
                 java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
                 rs = io.headroom.hil.study.StudySeries.run(s, p, seed, seeds, nThreads, probes, (sd, e, r) -> {
@@ -601,6 +611,9 @@ public final class Cli implements Runnable {
                                 r.measuredPeakNodes()));
                     }
                 });
+                xs = io.headroom.hil.study.ControlBaselines.run(s, p, rs, nThreads, slowCapLatencyMs, (sd, e) -> progress.note(String.format(
+                        java.util.Locale.ROOT, "%sslow_capping %d nodes: %s", seeds > 1 ? "seed " + sd + ": " : "",
+                        e.nodes(), e.passed() ? "passed" : e.safe() ? "zero trips, over the compute budget" : "trips")));
             }
             java.util.List<io.headroom.hil.study.AllocationComparison> compared = new java.util.ArrayList<>();
             if (compareAllocation && !json) {
@@ -618,17 +631,33 @@ public final class Cli implements Runnable {
                     out.println(io.headroom.appliance.cli.Json.forOutput(io.headroom.hil.study.CapacityStudy.json(r),
                             io.headroom.appliance.cli.Json.terminal()));
                 } else {
+                    io.headroom.hil.study.ControlBaselines.printFigures(xs, out);
+                    io.headroom.hil.study.PerformanceCurves.printFigures(rs, out);
                     io.headroom.hil.study.CapacityStudy.printFigures(r, out);
                     io.headroom.hil.study.CapacityStudy.printSummary(r, out);
+                    io.headroom.hil.study.ControlBaselines.printTable(xs, out);
                 }
             } else if (json) {
                 out.println(io.headroom.appliance.cli.Json.forOutput(io.headroom.hil.study.StudySeries.json(rs),
                         io.headroom.appliance.cli.Json.terminal()));
             } else {
+                io.headroom.hil.study.ControlBaselines.printFigures(xs, out);
+                io.headroom.hil.study.PerformanceCurves.printFigures(rs, out);
                 io.headroom.hil.study.StudySeries.printFigures(rs, out);
                 io.headroom.hil.study.StudySeries.printTable(rs, out);
+                io.headroom.hil.study.ControlBaselines.printTable(xs, out);
             }
             out.flush();
+            if (report != null) {
+                String command = "./headroom " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+                try {
+                    Path written = io.headroom.hil.study.StudyReport.write(report, command.strip(), rs, xs);
+                    err.println("study: report written to " + written);
+                } catch (java.io.IOException e) {
+                    err.println("study: cannot write the report in " + report + ": " + e.getMessage());
+                    return ExitCodes.COULD_NOT_RUN;
+                }
+            }
             return 0;
         }
     }

@@ -28,6 +28,13 @@ public final class PlanReport {
             f(b, "  %-6s  %8.0f  %7.1f  %8.1f  %9.0f  %s%n", x.id(), x.ratingA(), x.limitA(), x.limitW() / 1000,
                     x.voltageV(), x.meterId());
         }
+        for (Feed x : site.feeds()) {
+            if (x.ups() != null) { // only a site that names UPS modules gets these lines
+                f(b, "  UPS %s on %s: %.1f kW continuous; at a loss a survivor may pick up %.0f %% of it for the %.0f ms "
+                                + "until the armed caps land%n", x.ups().id(), x.id(), x.ups().ratingW() / 1000,
+                        x.ups().shortRatio() * 100, x.ups().responseS() * 1000);
+            }
+        }
         for (RedundancyGroup g : site.groups()) {
             List<Node> nodes = site.nodesOf(g);
             double peakW = nodes.stream().mapToDouble(Node::peakW).sum();

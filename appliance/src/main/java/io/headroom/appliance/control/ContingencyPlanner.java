@@ -139,11 +139,15 @@ public final class ContingencyPlanner {
         return w;
     }
 
-    /** What a set of feeds can carry when a group's load splits equally over them, less margin, W. */
+    /**
+     * What a set of feeds can carry when a group's load splits equally over them, less margin, W: each feed's path
+     * carries its breaker's continuous limit, or its UPS module's rating where that is lower ({@link Feed#carryW()}),
+     * so the plans bring a loss's survivors within both.
+     */
     public static double survivorsAllowedW(Site site, List<String> feedIds, double margin) {
         double minLimit = Double.POSITIVE_INFINITY;
         for (int k = 0; k < feedIds.size(); k++) {
-            minLimit = Math.min(minLimit, feed(site, feedIds.get(k)).limitW());
+            minLimit = Math.min(minLimit, feed(site, feedIds.get(k)).carryW());
         }
         return feedIds.size() * minLimit * (1 - margin);
     }

@@ -23,7 +23,8 @@ import java.util.Set;
  *       and what they say the group draws;</li>
  *   <li>{@link LostFeeds}: a trusted feed reading no load while its group carries load is lost;</li>
  *   <li>{@link BreakerLimits}: the breakers' {@link Limit.FeedCeiling}s, trip-curve aware (no short excursion while a
- *       feed is out), then the snapshot's external limits (contract, grid commitments);</li>
+ *       feed is out), the UPS modules' ({@link UpsLimits}: their ratings, and what the survivors of a loss may pick up
+ *       before the armed caps land), then the snapshot's external limits (contract, grid commitments);</li>
  *   <li>{@link NodeDemand}: what each node wants, from its agent's telemetry; a silent agent's node pinned at its cap;</li>
  *   <li>{@link CriticalReadiness} and {@link OperatorCeilings}: {@link Limit.NodeCeiling}s, applied with the pins by
  *       {@link NodeBounds};</li>
@@ -58,6 +59,7 @@ public final class GroupRegulator {
     private final MeterTrust meterTrust;
     private final LostFeeds lostFeeds;
     private final BreakerLimits breakers;
+    private final UpsLimits ups;
     private final NodeDemand nodeDemand;
     private final CriticalReadiness readiness;
     private final OperatorCeilings operatorCeilings;
@@ -87,6 +89,7 @@ public final class GroupRegulator {
         this.meterTrust = new MeterTrust(feeds, nodes);
         this.lostFeeds = new LostFeeds(group, feeds);
         this.breakers = new BreakerLimits(site, feeds);
+        this.ups = new UpsLimits(site, group, feeds);
         this.nodeDemand = new NodeDemand(nodes, safeCapW, mode, holdMs);
         this.readiness = new CriticalReadiness(site, group, nodes);
         this.operatorCeilings = new OperatorCeilings(nodes);
@@ -121,6 +124,9 @@ public final class GroupRegulator {
 
         // The group's limits, in the order the arbiter weighs them: the breakers' first.
         List<Limit> limits = new ArrayList<>(breakers.run(s, !feedsOut.isEmpty()));
+        if (ups.any()) {
+            limits.addAll(ups.run(!feedsOut.isEmpty()));
+        }
         limits.addAll(s.external());
         limits.addAll(maintained.limits());
 

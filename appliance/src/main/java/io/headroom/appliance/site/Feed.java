@@ -10,9 +10,21 @@ package io.headroom.appliance.site;
  * @param powerFactor the power factor assumed when turning the current limit into a power limit
  * @param tripCurve   the breaker's current ratio to allowed time curve
  * @param meterId     the meter that measures this feed
+ * @param ups         the UPS module on this feed's path, or null where the site file names none
  */
 public record Feed(String id, double ratingA, double derating, double voltageV, int phases, double powerFactor,
-                   TripCurve tripCurve, String meterId) {
+                   TripCurve tripCurve, String meterId, UpsModule ups) {
+
+    /** A feed with no UPS module on its path. */
+    public Feed(String id, double ratingA, double derating, double voltageV, int phases, double powerFactor,
+                TripCurve tripCurve, String meterId) {
+        this(id, ratingA, derating, voltageV, phases, powerFactor, tripCurve, meterId, null);
+    }
+
+    /** The same feed with a UPS module on its path (null: none). */
+    public Feed withUps(UpsModule module) {
+        return new Feed(id, ratingA, derating, voltageV, phases, powerFactor, tripCurve, meterId, module);
+    }
 
     /** Continuous current limit, A per phase. */
     public double limitA() {
@@ -28,5 +40,15 @@ public record Feed(String id, double ratingA, double derating, double voltageV, 
     /** Continuous active-power limit, W. */
     public double limitW() {
         return powerAtCurrentW(limitA());
+    }
+
+    /** What the feed's path carries continuously: its breaker's limit, or its UPS's rating where that is lower, W. */
+    public double carryW() {
+        return ups == null ? limitW() : Math.min(limitW(), ups.ratingW());
+    }
+
+    /** The per-phase current at which this feed carries {@code watts} at its voltage and power factor. */
+    public double currentAtPowerA(double watts) {
+        return watts / powerAtCurrentW(1);
     }
 }

@@ -18,12 +18,16 @@ import io.headroom.appliance.site.SiteYaml.Val;
 /** {@code feeds:} the electrical feeds, their ratings and trip curves. */
 final class FeedsSection extends SectionReader {
     static final List<String> FEED_KEYS = List.of("id", "rating", "derating", "voltage", "phases",
-            "powerFactor", "tripCurve", "meter");
+            "powerFactor", "tripCurve", "meter", "ups");
     static final List<String> CURVE_KEYS = List.of("points", "instantaneous");
+    static final List<String> UPS_KEYS = List.of("id", "rating", "overload", "responseTime");
 
     record FeedD(Node at, String path, Val<String> id, Double ratingA, Double derating, Double voltageV,
-                 Integer phases, Double powerFactor, TripCurve curve, Val<String> meter) {
+                 Integer phases, Double powerFactor, TripCurve curve, Val<String> meter, UpsModule ups) {
     }
+
+    /** The UPS modules' ids, for uniqueness. */
+    final List<Val<String>> upsIds = new ArrayList<>();
 
     final List<FeedD> feeds = new ArrayList<>();
     final Set<String> feedIds = new LinkedHashSet<>();
@@ -73,9 +77,47 @@ final class FeedsSection extends SectionReader {
             TripCurve curve = curveNode == null ? TripCurve.thermalMagneticDefault()
                     : tripCurve(curveNode, m.field("tripCurve"));
             Val<String> meter = m.get("meter", SiteYaml::string, true);
+            Node upsNode = m.value("ups");
+            UpsModule ups = upsNode == null ? null : ups(upsNode, m.field("ups"));
             feeds.add(new FeedD(m.node(), path, id, value(rating), or(derating, 1.0),
-                    value(voltage), value(phases), value(pf), curve, meter));
+                    value(voltage), value(phases), value(pf), curve, meter, ups));
         }
+        unique(upsIds, "UPS");
+    }
+
+    /**
+     * {@code ups: {id, rating, overload: {points: [[ratio, time], ...], instantaneous: ratio}, responseTime}}: the UPS
+     * module on a feed's path. Every problem is reported with its place; null when any.
+     */
+    private UpsModule ups(Node n, String field) {
+        MapReader m = MapReader.open(p, n, field, "a UPS module {id, rating, overload, responseTime}", UPS_KEYS);
+        if (m == null) {
+            return null;
+        }
+        Val<String> id = m.get("id", SiteYaml::string, true);
+        upsIds.add(id);
+        Val<Double> rating = m.get("rating", quantity(Kind.POWER), true);
+        positive(rating);
+        Node curveNode = m.value("overload");
+        TripCurve curve = null;
+        if (curveNode == null) {
+            m.missing("overload", "missing required key: the UPS's overload curve {points: [[ratio, time], ...], "
+                    + "instantaneous: ratio}, e.g. {points: [[1.25, 10 min], [1.5, 60 s], [2.0, 200 ms]], "
+                    + "instantaneous: 2.5}");
+        } else if (SiteYaml.scalar(curveNode) != null) {
+            p.at(curveNode, m.field("overload"), "a UPS's overload curve is a map {points: [[ratio, time], ...], "
+                    + "instantaneous: ratio}, not a name");
+        } else {
+            curve = tripCurve(curveNode, m.field("overload"));
+        }
+        Val<Double> response = m.get("responseTime", quantity(Kind.TIME), false);
+        positive(response);
+        if (id == null || !id.ok() || rating == null || !rating.ok() || rating.value() <= 0 || curve == null
+                || (response != null && (!response.ok() || response.value() <= 0))) {
+            return null;
+        }
+        double responseS = response == null ? UpsModule.DEFAULT_RESPONSE_S : response.value() / 1000;
+        return new UpsModule(id.value(), rating.value(), curve, responseS);
     }
 
     private TripCurve tripCurve(Node n, String field) {

@@ -193,7 +193,7 @@ public final class SiteLoader {
         }
         return new Site(name, frequency,
                 feeds.feeds.stream().map(f -> new Feed(f.id().value(), f.ratingA(), f.derating(), f.voltageV(),
-                        f.phases(), f.powerFactor(), f.curve(), f.meter().value())).toList(),
+                        f.phases(), f.powerFactor(), f.curve(), f.meter().value(), f.ups())).toList(),
                 groups.groups.stream().map(g -> new RedundancyGroup(g.id().value(), g.feedIds())).toList(),
                 racks.racks.stream().map(r -> new Rack(r.id().value(), r.groupId())).toList(),
                 racks.nodes.stream().map(racks::node).toList(),

@@ -4,7 +4,8 @@ package io.headroom.hil.study;
  * The study's model settings, all in virtual time.
  *
  * @param fastPathMs        from a feed loss to the armed contingency caps enforced at the agents (detection within
- *                          a quarter cycle plus the pre-encoded fan-out), ms
+ *                          a quarter cycle plus the pre-encoded fan-out), ms; negative: no fast path (no contingency
+ *                          is armed or fired: the {@code slow_capping} baseline, regulation alone)
  * @param capLatencyMs      from regulation sending a cap (or arming a table) to the agent enforcing it; the
  *                          acknowledgement with the GPUs' power comes back as long again, ms
  * @param settleMs          first-order time constant of a GPU's power following min(demand, cap), ms
@@ -23,7 +24,8 @@ package io.headroom.hil.study;
  * @param maxFlexibleLossPct the most compute {@code flexible} work may lose for a count to pass, %
  * @param maxStandardLossPct the most {@code standard} work may lose, %
  * @param maxCriticalLossPct the most {@code critical} work may lose, %
- * @param ups               the UPS module behind each feed ({@link UpsModel#typical()} by default)
+ * @param ups               the UPS module behind each feed ({@link UpsModel#typical()} by default); a feed whose site
+ *                          file names its own ({@code feeds[].ups}) has that one instead
  */
 public record StudyParams(int fastPathMs, int capLatencyMs, double settleMs, int telemetryWindowMs,
                           double telemetryErrorPct, int meterWindowMs, int meterAgeMs, double meterNoisePct,
@@ -75,5 +77,11 @@ public record StudyParams(int fastPathMs, int capLatencyMs, double settleMs, int
         return new StudyParams(fastPathMs, capLatencyMs, settleMs, telemetryWindowMs, telemetryErrorPct,
                 meterWindowMs, meterAgeMs, meterNoisePct, warmupS, normalS, drills, lossWindowS, postLossS, outageS,
                 maxFlexibleLossPct, maxStandardLossPct, maxCriticalLossPct, model);
+    }
+
+    public StudyParams withCapLatencyMs(int ms) {
+        return new StudyParams(fastPathMs, ms, settleMs, telemetryWindowMs, telemetryErrorPct,
+                meterWindowMs, meterAgeMs, meterNoisePct, warmupS, normalS, drills, lossWindowS, postLossS, outageS,
+                maxFlexibleLossPct, maxStandardLossPct, maxCriticalLossPct, ups);
     }
 }

@@ -37,10 +37,13 @@ public final class StudyRun {
      * @param upsExposure    the highest fraction of a UPS overload curve's allowed time used, the outage's
      *                       remainder included (drills)
      * @param upsOverloadS   seconds UPS modules carried more than their rating, all modules together
+     * @param performanceJ   per class, throughput delivered over the counted part in uncapped-GPU joules
+     *                       ({@link PerformanceCurves}): compute lost as performance, not energy
      */
     public record Result(List<String> trips, double worstExposure, double projectedExposure, double[] deliveredJ,
                          double[] demandJ, double recoveryMs, double worstRatio, boolean fired, double[][] powerHist,
-                         double[][] demandHist, List<String> transfers, double upsExposure, double upsOverloadS) {
+                         double[][] demandHist, List<String> transfers, double upsExposure, double upsOverloadS,
+                         double[] performanceJ) {
 
         /** No breaker tripped and no UPS transferred. */
         public boolean held() {
@@ -49,6 +52,12 @@ public final class StudyRun {
 
         public boolean tripped() {
             return !trips.isEmpty();
+        }
+
+        /** Performance lost by a class: 1 − throughput delivered / uncapped ({@link PerformanceCurves}). */
+        public double performanceLostFraction(Priority p) {
+            double d = demandJ[p.ordinal()];
+            return d <= 0 || performanceJ == null ? 0 : Math.max(0, 1 - performanceJ[p.ordinal()] / d);
         }
 
         /** Compute lost by a class: 1 − delivered / uncapped demand (0 when the class demanded nothing). */
@@ -195,9 +204,11 @@ public final class StudyRun {
         }
         double[] delivered = new double[Priority.values().length];
         double[] demand = new double[Priority.values().length];
+        double[] performance = new double[Priority.values().length];
         for (Priority c : Priority.values()) {
             delivered[c.ordinal()] = plant.deliveredJ(c);
             demand[c.ordinal()] = plant.demandJ(c);
+            performance[c.ordinal()] = plant.performanceJ(c);
         }
         double recovery = !drill || lastOverMs < 0 ? 0 : lastOverMs - lossMs;
         double[][] powerHist = null;
@@ -212,7 +223,7 @@ public final class StudyRun {
         }
         return new Result(List.copyOf(trips), worst, projected, delivered, demand, recovery, worstRatio,
                 appliance != null && appliance.triggers() > 0, powerHist, demandHist, List.copyOf(transfers),
-                upsExposure, upsOverloadS);
+                upsExposure, upsOverloadS, performance);
     }
 
     private static boolean anyTripped(VirtualPlant plant) {

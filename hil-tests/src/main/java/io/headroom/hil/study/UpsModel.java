@@ -33,6 +33,14 @@ public record UpsModel(boolean enabled, double sizing, TripCurve curve, double i
                 new TripCurve.Point(1.5, 30)), 1.5), 0.2, 300);
     }
 
+    /**
+     * The module a site file names on a feed ({@code feeds[].ups}): its rating over the feed's continuous limit, its
+     * overload curve, and a transfer at once at or above the curve's instantaneous ratio.
+     */
+    public static UpsModel of(io.headroom.appliance.site.UpsModule module, io.headroom.appliance.site.Feed feed) {
+        return new UpsModel(true, module.ratingW() / feed.limitW(), module.overload(), 0, 300);
+    }
+
     /** No UPS in the power path. */
     public static UpsModel none() {
         return new UpsModel(false, 1.0, new TripCurve(List.of(), Double.POSITIVE_INFINITY), 0, 300);

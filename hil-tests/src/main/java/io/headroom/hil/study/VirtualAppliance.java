@@ -187,6 +187,9 @@ final class VirtualAppliance {
 
     /** A feed is lost at {@code nowMs}: the fast path fires its group's armed contingency. */
     void feedLost(String feedId, long nowMs) {
+        if (p.fastPathMs() < 0) {
+            return; // no fast path (slow_capping): regulation alone answers, through its meters and caps
+        }
         RedundancyGroup group = site.groupOfFeed(feedId);
         int g = VirtualPlant.groupIndex(site, group.id());
         int f = group.feedIds().indexOf(feedId);

@@ -63,6 +63,9 @@ public final class VirtualPlant {
     private boolean accounting;
     private final double[] deliveredJ = new double[Priority.values().length];
     private final double[] demandJ = new double[Priority.values().length];
+    // Throughput delivered per class, in uncapped-GPU joules: each millisecond's uncapped energy times the fraction of
+    // its throughput the GPU keeps at its power (PerformanceCurves).
+    private final double[] performanceJ = new double[Priority.values().length];
     private double[] worstOverLimit;
     // Per class, while accounting and recording: 1 W bins of each node's per-GPU power (node-milliseconds) and of
     // its per-GPU uncapped demand (GPU-milliseconds), for the static baselines (measured peak, fixed cap).
@@ -133,7 +136,7 @@ public final class VirtualPlant {
             live[f] = true;
             breakers[f] = new VirtualBreaker(feed);
             if (ups != null) {
-                ups[f] = new VirtualUps(feed, p.ups());
+                ups[f] = new VirtualUps(feed, feed.ups() != null ? UpsModel.of(feed.ups(), feed) : p.ups()); // the site's own
             }
             feedAmpsPerW[f] = 1 / feed.powerAtCurrentW(1);
         }
@@ -183,6 +186,8 @@ public final class VirtualPlant {
             if (acc) {
                 deliveredJ[cls[i]] += powerW[i] * gpus[i] * 0.001;
                 demandJ[cls[i]] += uncappedW[i] * gpus[i] * 0.001;
+                performanceJ[cls[i]] += uncappedW[i] * gpus[i] * 0.001 * (powerW[i] >= uncappedW[i] ? 1
+                        : PerformanceCurves.fraction(cls[i], powerW[i] / uncappedW[i]));
                 if (powerHist != null) {
                     powerHist[cls[i]][bin(powerW[i])] += 1;
                     demandHist[cls[i]][bin(uncappedW[i])] += gpus[i];
@@ -358,6 +363,11 @@ public final class VirtualPlant {
     /** Uncapped GPU demand energy of a class so far, J. */
     public double demandJ(Priority p) {
         return demandJ[p.ordinal()];
+    }
+
+    /** Throughput delivered by a class over the counted part, in uncapped-GPU joules ({@link PerformanceCurves}). */
+    public double performanceJ(Priority c) {
+        return performanceJ[c.ordinal()];
     }
 
     /** The highest current / continuous limit a live feed carried. */
