@@ -12,6 +12,13 @@ import java.lang.invoke.VarHandle;
  *   <li><b>feed-loss detection</b> on every sample: the instantaneous 3-phase magnitude
  *       √((va²+vb²+vc²)/3), constant for a balanced set, against {@link DetectionSettings#lossFraction()} for
  *       {@link DetectionSettings#lossPersistenceS()}; restore likewise;</li>
+ *   <li><b>single-phase loss</b> on every sample: a phase within ±{@link DetectionSettings#phaseLossFraction()} of
+ *       the nominal peak for {@link DetectionSettings#singlePhasePersistenceCycles()} is a lost feed when the site
+ *       says {@link DetectionSettings.SinglePhase#CONTINGENCY} (the default);</li>
+ *   <li><b>back-fed decay</b> per 0.8 ms window: the voltages against themselves one nominal cycle before
+ *       ({@code decayWindow}): a steady fall with the waveform's shape kept is a source gone, within a quarter
+ *       cycle, long before a threshold would see it;</li>
+ *   <li><b>phase rotation</b> on every sample: Σ(va[k−1]·vb[k] − va[k]·vb[k−1]), published per cycle;</li>
  *   <li><b>half cycles</b> delimited by the zero crossings of L1 (with hysteresis; closed by time after 1.25
  *       nominal half periods without one): per phase Σv², Σi², Σv·i and the cross-phase Σ(v<sub>b</sub>−v<sub>c</sub>)·i
  *       for reactive power;</li>
