@@ -570,6 +570,13 @@ public final class Cli implements Runnable {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
+        /** The study's JSON object with the controller baselines ({@code ControlBaselines.json}) as one more member. */
+        static String withControlBaselines(String studyJson,
+                                           java.util.List<io.headroom.hil.study.ControlBaselines.Result> xs) {
+            return studyJson.substring(0, studyJson.lastIndexOf('}')) + ",\"controlBaselines\":"
+                    + io.headroom.hil.study.ControlBaselines.json(xs) + "}";
+        }
+
         @Override
         public Integer call() {
             java.io.PrintWriter out = spec.commandLine().getOut();
@@ -628,8 +635,8 @@ public final class Cli implements Runnable {
             if (seeds == 1) {
                 io.headroom.hil.study.CapacityStudy.Result r = rs.getFirst();
                 if (json) {
-                    out.println(io.headroom.appliance.cli.Json.forOutput(io.headroom.hil.study.CapacityStudy.json(r),
-                            io.headroom.appliance.cli.Json.terminal()));
+                    out.println(io.headroom.appliance.cli.Json.forOutput(withControlBaselines(
+                            io.headroom.hil.study.CapacityStudy.json(r), xs), io.headroom.appliance.cli.Json.terminal()));
                 } else {
                     io.headroom.hil.study.ControlBaselines.printFigures(xs, out);
                     io.headroom.hil.study.PerformanceCurves.printFigures(rs, out);
@@ -638,8 +645,8 @@ public final class Cli implements Runnable {
                     io.headroom.hil.study.ControlBaselines.printTable(xs, out);
                 }
             } else if (json) {
-                out.println(io.headroom.appliance.cli.Json.forOutput(io.headroom.hil.study.StudySeries.json(rs),
-                        io.headroom.appliance.cli.Json.terminal()));
+                out.println(io.headroom.appliance.cli.Json.forOutput(withControlBaselines(
+                        io.headroom.hil.study.StudySeries.json(rs), xs), io.headroom.appliance.cli.Json.terminal()));
             } else {
                 io.headroom.hil.study.ControlBaselines.printFigures(xs, out);
                 io.headroom.hil.study.PerformanceCurves.printFigures(rs, out);

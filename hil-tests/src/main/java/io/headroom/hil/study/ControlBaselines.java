@@ -282,4 +282,47 @@ public final class ControlBaselines {
             }
         }
     }
+
+    /**
+     * The controller baselines as a JSON object: per baseline ratio the mean and its interval, and each seed's counts
+     * and its evaluations at Headroom's densities.
+     */
+    public static String json(List<Result> xs) {
+        StringBuilder b = new StringBuilder("{\"slowCapLatencyMs\":").append(xs.getFirst().slowCapLatencyMs())
+                .append(",\"ratios\":{");
+        boolean first = true;
+        for (var e : ratios().entrySet()) {
+            StudySeries.Interval i = over(xs, e.getValue());
+            b.append(first ? "" : ",").append('"').append(e.getKey()).append("\":{\"mean\":").append(num(i.mean()))
+                    .append(",\"ci95Low\":").append(num(i.low())).append(",\"ci95High\":").append(num(i.high()))
+                    .append('}');
+            first = false;
+        }
+        b.append("},\"seeds\":[");
+        for (int k = 0; k < xs.size(); k++) {
+            Result x = xs.get(k);
+            b.append(k == 0 ? "" : ",").append("{\"seed\":").append(x.seed())
+                    .append(",\"headroomNodes\":").append(x.headroomNodes())
+                    .append(",\"slowCappingNodes\":").append(x.slowCappingNodes())
+                    .append(",\"noSupercapsNodes\":").append(x.noSupercapsNodes())
+                    .append(",\"bestBaselineNodes\":").append(x.bestBaselineNodes())
+                    .append(",\"safeNodes\":").append(x.safeNodes())
+                    .append(",\"slowAtHeadroom\":").append(evaluation(x.slowAtHeadroom()))
+                    .append(",\"slowAtSafe\":").append(evaluation(x.slowAtSafe())).append('}');
+        }
+        return b.append("]}").toString();
+    }
+
+    private static String evaluation(CapacityStudy.Evaluation e) {
+        if (e == null) {
+            return "null";
+        }
+        return "{\"nodes\":" + e.nodes() + ",\"trips\":" + e.trips() + ",\"upsTransfers\":" + e.upsTransfers()
+                + ",\"upsOverloadS\":" + num(e.upsOverloadS()) + ",\"upsWorstExposure\":" + num(e.upsExposure())
+                + ",\"drills\":" + e.drills().size() + "}";
+    }
+
+    private static String num(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : "null";
+    }
 }

@@ -97,7 +97,8 @@ public final class StudyReport {
             b.append("<th>").append(esc(r.name())).append("</th>");
         }
         b.append("<th>Headroom</th><th>zero-trip count</th><th>flexible lost</th><th>standard lost</th>")
-                .append("<th>critical lost</th><th>trips</th><th>UPS transfers</th><th>UPS overload s</th></tr>\n");
+                .append("<th>critical lost</th><th>flexible performance lost</th><th>trips</th><th>UPS transfers</th>")
+                .append("<th>UPS overload s</th></tr>\n");
         for (int i = 0; i < rs.size(); i++) {
             CapacityStudy.Result r = rs.get(i);
             b.append("<tr><td>").append(r.seed()).append("</td>");
@@ -105,9 +106,11 @@ public final class StudyReport {
                 b.append(String.format(Locale.ROOT, "<td>%.0f</td>", row.nodes()[i]));
             }
             CapacityStudy.Evaluation a = r.atHeadroom();
-            b.append(String.format(Locale.ROOT, "<td>%d</td><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%d</td>"
-                            + "<td>%d</td><td>%.1f</td></tr>%n", r.headroomNodes(), r.safeNodes(),
+            b.append(String.format(Locale.ROOT, "<td>%d</td><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+                            + "<td>%d</td><td>%d</td><td>%.1f</td></tr>%n", r.headroomNodes(), r.safeNodes(),
                     lost(a, Priority.FLEXIBLE), lost(a, Priority.STANDARD), lost(a, Priority.CRITICAL),
+                    a == null ? "-" : String.format(Locale.ROOT, "%.2f %%",
+                            a.normal().performanceLostFraction(Priority.FLEXIBLE) * 100),
                     a == null ? 0 : a.trips(), a == null ? 0 : a.upsTransfers(), a == null ? 0 : a.upsOverloadS()));
         }
         b.append("</table>\n");

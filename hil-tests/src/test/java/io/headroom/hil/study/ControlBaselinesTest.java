@@ -84,6 +84,19 @@ class ControlBaselinesTest {
         assertThat(figures).contains("study.unlock_vs_slow_capping_ci95_low ", "study.unlock_vs_no_supercaps 1.000 x",
                 "study.unlock_vs_best_baseline_ci95_high ", "study.slow_capping_at_headroom_ups_transfers ",
                 "study.slow_capping_cap_latency_ms 2000 ms");
+        // The JSON: valid, with the ratios and every seed.
+        com.fasterxml.jackson.databind.JsonNode json;
+        try {
+            json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(ControlBaselines.json(xs));
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        assertThat(json.get("slowCapLatencyMs").asInt()).isEqualTo(2000);
+        assertThat(json.get("ratios").get("slow_capping").get("mean").asDouble())
+                .isCloseTo(xs.stream().mapToDouble(x -> x.unlockVs(x.slowCappingNodes())).average().orElseThrow(),
+                        org.assertj.core.api.Assertions.within(1e-5));
+        assertThat(json.get("seeds")).hasSize(2);
+        assertThat(json.get("seeds").get(0).get("slowAtHeadroom").get("drills").asInt()).isEqualTo(2 * p.drills());
         StudySeries.Interval slow = StudySeries.ci95(xs.stream().mapToDouble(x -> x.unlockVs(x.slowCappingNodes())).toArray());
         assertThat(slow.low()).isLessThanOrEqualTo(slow.mean());
         assertThat(slow.high()).isGreaterThanOrEqualTo(slow.mean());
