@@ -174,6 +174,10 @@ public final class RegulationLoop implements AutoCloseable {
         // Class-fair unless -Dheadroom.allocation=demand-aware (AllocationMode).
         io.headroom.appliance.control.AllocationMode allocation =
                 io.headroom.appliance.control.AllocationMode.fromSystemProperty();
+        if (allocation != io.headroom.appliance.control.AllocationMode.CLASS_FAIR) {
+            log.info("regulation: {} allocation within each priority class ({})", allocation.label(),
+                    io.headroom.appliance.control.AllocationMode.PROPERTY);
+        }
         for (RedundancyGroup g : site.groups()) {
             regulators.add(new GroupRegulator(site, g, ContingencyPlanner.safeCapW(site, g), allocation));
         }

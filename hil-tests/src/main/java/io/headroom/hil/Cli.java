@@ -625,10 +625,8 @@ public final class Cli implements Runnable {
             java.util.List<io.headroom.hil.study.AllocationComparison> compared = new java.util.ArrayList<>();
             if (compareAllocation && !json) {
                 try (Progress progress = Progress.start(err, "study (demand-aware allocation)", 0)) {
-                    for (io.headroom.hil.study.CapacityStudy.Result r : rs) {
-                        compared.add(io.headroom.hil.study.AllocationComparison.of(s, r));
-                        progress.note("seed " + r.seed() + ": demand-aware compared");
-                    }
+                    compared.addAll(io.headroom.hil.study.AllocationComparison.ofAll(s, rs, nThreads,
+                            r -> progress.note("seed " + r.seed() + ": demand-aware compared")));
                 }
                 io.headroom.hil.study.AllocationComparison.print(compared, out);
             }

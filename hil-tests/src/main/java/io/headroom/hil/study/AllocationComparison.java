@@ -21,23 +21,67 @@ import java.util.Locale;
  * @param demandAwareTrips     the same, demand-aware
  * @param demandAwareNodes     the largest count with zero trips and every class within its budget, demand-aware
  * @param staticNodes          the nameplate N-1 count
+ * @param classFairLostByClass   every class's compute lost at the class-fair count, class-fair (by ordinal)
+ * @param demandAwareLostByClass the same, demand-aware
  */
 public record AllocationComparison(int classFairNodes, double classFairLost, double demandAwareLost, int classFairTrips,
-                                   int demandAwareTrips, int demandAwareNodes, int staticNodes) {
+                                   int demandAwareTrips, int demandAwareNodes, int staticNodes,
+                                   double[] classFairLostByClass, double[] demandAwareLostByClass) {
 
     /** Runs the demand-aware side of {@code classFair} (a study of {@code site} with its seed and parameters). */
     public static AllocationComparison of(Site site, CapacityStudy.Result classFair) {
         int n = classFair.headroomNodes();
         CapacityStudy.Evaluation cf = classFair.atHeadroom();
         if (n == 0 || cf == null) {
-            return new AllocationComparison(0, Double.NaN, Double.NaN, 0, 0, 0, classFair.staticNodes());
+            double[] none = {Double.NaN, Double.NaN, Double.NaN};
+            return new AllocationComparison(0, Double.NaN, Double.NaN, 0, 0, 0, classFair.staticNodes(), none, none);
         }
         CapacityStudy da = new CapacityStudy(site, classFair.params(), classFair.seed())
                 .allocation(AllocationMode.DEMAND_AWARE);
         CapacityStudy.Evaluation at = da.evaluated(n);
         int nodes = at.passed() ? da.largestPassing(n, classFair.upperBound()) : da.largestPassing(0, n - 1);
+        double[] cfBy = new double[Priority.values().length];
+        double[] daBy = new double[Priority.values().length];
+        for (Priority c : Priority.values()) {
+            cfBy[c.ordinal()] = cf.normal().lostFraction(c);
+            daBy[c.ordinal()] = at.normal().lostFraction(c);
+        }
         return new AllocationComparison(n, cf.normal().lostFraction(Priority.FLEXIBLE),
-                at.normal().lostFraction(Priority.FLEXIBLE), cf.trips(), at.trips(), nodes, classFair.staticNodes());
+                at.normal().lostFraction(Priority.FLEXIBLE), cf.trips(), at.trips(), nodes, classFair.staticNodes(),
+                cfBy, daBy);
+    }
+
+    /** {@link #of} for each seed's result, on {@code threads} threads; in the results' order. */
+    public static List<AllocationComparison> ofAll(Site site, List<CapacityStudy.Result> results, int threads,
+                                                   java.util.function.Consumer<CapacityStudy.Result> done) {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.max(1, Math.min(threads, results.size())), r -> {
+                    Thread t = new Thread(r, "study-allocation");
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            List<java.util.concurrent.Future<AllocationComparison>> fs = new java.util.ArrayList<>();
+            for (CapacityStudy.Result r : results) {
+                fs.add(pool.submit(() -> {
+                    AllocationComparison c = of(site, r);
+                    done.accept(r);
+                    return c;
+                }));
+            }
+            List<AllocationComparison> out = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<AllocationComparison> f : fs) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("study interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("study failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     public double unlockRatioDemandAware() {
@@ -52,6 +96,12 @@ public record AllocationComparison(int classFairNodes, double classFairLost, dou
     public static void print(List<AllocationComparison> cs, PrintWriter out) {
         figure(out, "study.compute_lost_pct.class_fair", cs, c -> c.classFairLost * 100, "%");
         figure(out, "study.compute_lost_pct.demand_aware", cs, c -> c.demandAwareLost * 100, "%");
+        for (Priority p : new Priority[]{Priority.STANDARD, Priority.CRITICAL}) {
+            figure(out, "study.compute_lost_pct." + p.label() + ".class_fair", cs,
+                    c -> c.classFairLostByClass[p.ordinal()] * 100, "%");
+            figure(out, "study.compute_lost_pct." + p.label() + ".demand_aware", cs,
+                    c -> c.demandAwareLostByClass[p.ordinal()] * 100, "%");
+        }
         figure(out, "study.trips.class_fair", cs, c -> c.classFairTrips, "trips");
         figure(out, "study.trips.demand_aware", cs, c -> c.demandAwareTrips, "trips");
         figure(out, "study.headroom_nodes.demand_aware", cs, c -> c.demandAwareNodes, "nodes");

@@ -30,7 +30,10 @@ class AllocationComparisonTest {
         StringWriter out = new StringWriter();
         AllocationComparison.print(List.of(c), new PrintWriter(out, true));
         assertThat(out.toString()).contains("study.compute_lost_pct.class_fair ", "study.compute_lost_pct.demand_aware ",
-                "study.unlock_ratio.demand_aware ", "study.trips.demand_aware 0.000 trips");
+                "study.unlock_ratio.demand_aware ", "study.trips.demand_aware 0.000 trips",
+                "study.compute_lost_pct.critical.demand_aware ");
+        assertThat(c.demandAwareLostByClass()[Priority.CRITICAL.ordinal()]).as("critical within its budget")
+                .isLessThanOrEqualTo(StudyHalls.quick().maxCriticalLossPct() / 100 + 1e-12);
     }
 
     @Test
