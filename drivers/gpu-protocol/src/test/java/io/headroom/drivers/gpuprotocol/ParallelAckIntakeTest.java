@@ -218,4 +218,37 @@ class ParallelAckIntakeTest {
         assertThat(r.rejectedAcks()).as("forged answers, summed over the intake threads").isEqualTo(SENDERS);
         assertThat(trigger.rejectedAcks()).isEqualTo(SENDERS);
     }
+
+    @Test
+    void slotsReArmedWhileFiringAreTargetedOnlyWithWhatTheyHold() throws Exception {
+        // the fire's scan reads the slots' armed ids from flat arrays under a per-slot sequence: a slot re-armed
+        // meanwhile (here: without the contingency fired) must be read whole, never as the new ids with the old
+        // slot's datagrams (which would make the wave or a retry send a datagram the slot does not hold)
+        ContingencyTrigger trigger = trigger(64, 2);
+        InetSocketAddress nowhere = (InetSocketAddress) udp().getLocalAddress();
+        TriggerKey key = TriggerKey.random(random);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread armer = Thread.ofPlatform().start(() -> {
+            long epoch = 1;
+            while (!stop.get()) {
+                epoch++;
+                for (int slot = 0; slot < 64; slot++) {
+                    trigger.armed(slot, nowhere, epoch, key, (epoch + slot) % 2 == 0 ? new int[]{0} : new int[]{1});
+                }
+            }
+        });
+        try {
+            for (int k = 0; k < 300; k++) {
+                ContingencyTrigger.Report r = trigger.awaitReport(trigger.fire(0, TimeUnit.MILLISECONDS.toNanos(20),
+                        TimeUnit.MILLISECONDS.toNanos(5)), WAIT);
+                assertThat(r.targets()).isBetween(0, 64);
+                assertThat(r.silentCount()).isEqualTo(r.targets());
+            }
+        } finally {
+            stop.set(true);
+            armer.join();
+        }
+        assertThat(trigger.intakeFailures()).as("retries of every target found its datagram").isZero();
+        assertThat(trigger.intakeRunning()).isTrue();
+    }
 }
