@@ -153,12 +153,32 @@ public final class BandController {
     private final Settings s;
     /** The smallest peak-to-peak swing any band allows, W (infinite: no band). */
     private final double swingW;
+    /** The lowest band edge, Hz (infinite: no band). */
+    private final double lowestHz;
+    /** How long a floor or a ceiling stays once needed, so that it does not chatter with the banks, ns. */
+    static final long HOLD_NANOS = 2_000_000_000L;
+    /** The reference's time constant around job events, s. */
+    static final double JOB_TAU_S = 0.5;
+    /** The span of the ramp limits: |P(t) − P(t − 1 s)|. */
+    static final long RAMP_SPAN_NANOS = 1_000_000_000L;
+    private static final int HISTORY = 512;
+
     private boolean started;
     private long lastNanos;
     private double ref1;
     private double ref2;
+    private double fast1;
+    private double fast2;
     private double grid;
     private double peak;
+    private long floorUntil = Long.MIN_VALUE;
+    private long lastJobNanos = Long.MIN_VALUE / 2;
+    private long ceilingUntil = Long.MIN_VALUE;
+    // The grid side over the last ramp span: a ring of (time, W), preallocated.
+    private final long[] histNanos = new long[HISTORY];
+    private final double[] histW = new double[HISTORY];
+    private int histNext;
+    private int histSize;
 
     public BandController(Settings settings) {
         this.s = settings;
@@ -169,6 +189,11 @@ public final class BandController {
             w = Math.min(w, b.measure() == BandLimits.Measure.RMS ? 2 * Math.sqrt(2) * lim : lim);
         }
         this.swingW = w;
+        double f = Double.POSITIVE_INFINITY;
+        for (BandLimits.Band b : settings.limits().bands()) {
+            f = Math.min(f, b.lowHz());
+        }
+        this.lowestHz = f;
     }
 
     /** The smallest peak-to-peak swing the site's bands allow, W (infinite: no band limit). */
@@ -176,21 +201,44 @@ public final class BandController {
         return swingW;
     }
 
+    /** The grid side one ramp span ago (the oldest kept within it), or NaN. */
+    private double gridSpanAgo(long now) {
+        double w = Double.NaN;
+        for (int k = 1; k <= histSize; k++) {
+            int i = Math.floorMod(histNext - k, HISTORY);
+            if (now - histNanos[i] > RAMP_SPAN_NANOS) {
+                break;
+            }
+            w = histW[i];
+        }
+        return w;
+    }
+
+    private void remember(long now, double w) {
+        histNanos[histNext] = now;
+        histW[histNext] = w;
+        histNext = (histNext + 1) % HISTORY;
+        histSize = Math.min(HISTORY, histSize + 1);
+    }
+
     public Output run(Input in) {
         if (s.limits().none()) {
             return new Output(Mode.OFF, Double.NaN, Double.NaN, GpuCommand.NONE, null, List.of());
         }
         double l = in.loadW();
+        long now = in.monoNanos();
         if (in.contingency() || !Double.isFinite(l)) {
             started = false; // afterwards, start again from the load as it is
+            histSize = 0;
+            floorUntil = ceilingUntil = Long.MIN_VALUE;
             return new Output(Mode.CONTINGENCY, Double.NaN, Double.NaN, GpuCommand.NONE, null,
                     List.of("contingency: band and ramp limits stand aside"));
         }
-        double dt = started ? Math.max(0, (in.monoNanos() - lastNanos) / 1e9) : 0;
-        lastNanos = in.monoNanos();
+        double dt = started ? Math.max(0, (now - lastNanos) / 1e9) : 0;
+        lastNanos = now;
         if (!started) {
             started = true;
-            ref1 = ref2 = grid = peak = l;
+            ref1 = ref2 = fast1 = fast2 = grid = peak = l;
         }
         BandLimits.Ramp ramp = in.jobTransition() ? s.limits().jobRamp() : s.limits().normal();
         double up = ramp == null ? Double.POSITIVE_INFINITY : ramp.upWPerS() * s.margin();
@@ -200,28 +248,34 @@ public final class BandController {
 
         boolean banks = s.means().contains(Means.BANKS) && s.bankEnergyWh() > 0 && s.bankMaxPowerW() > 0
                 && !Double.isNaN(in.bankSoc());
-        // The reference: the load twice low-passed; a job's start or stop moves it at once (the job ramp limit,
-        // not the band, then binds the grid side).
         // SoC management far below the band: a deviation from the target is worked off over 4 reference time
         // constants, through the same two low-passes (so it adds nothing in the band).
         double socCorrW = banks ? (in.bankSoc() - s.socTarget()) * s.bankEnergyWh() * 3600 / (4 * s.referenceTauS())
                 : 0;
+        // The reference: the load twice low-passed; around a job's start, stop or checkpoint it follows the load
+        // twice low-passed with JOB_TAU_S instead (the job ramp limit, not the band, then binds the grid side; the
+        // short filter keeps an iteration's swing out of the level it hands back).
+        if (dt > 0) {
+            double f = 1 - Math.exp(-dt / JOB_TAU_S);
+            fast1 += (l - fast1) * f;
+            fast2 += (fast1 - fast2) * f;
+        }
         if (in.jobTransition()) {
-            ref1 = ref2 = l;
+            ref1 = ref2 = fast2;
         } else if (dt > 0) {
             double a = 1 - Math.exp(-dt / s.referenceTauS());
             ref1 += (l - socCorrW - ref1) * a;
             ref2 += (ref1 - ref2) * a;
         }
-        // Without banks, the grid side can only be held up (floors), never pushed down for free: the reference is
-        // the load's peak, falling no faster than the ramp-down limit allows.
-        peak = Math.max(l, peak - (Double.isFinite(down) ? down * dt : Double.POSITIVE_INFINITY));
-        double want;
-        if (banks) {
-            want = ref2;
-        } else {
-            want = Double.isFinite(swingW) ? Math.max(ref2, peak - half) : l;
-        }
+        // Without banks the grid side can only be held up (floors), never pushed down for free: the reference is
+        // then the load's peak less half the swing, the peak falling no faster than the ramp-down limit allows.
+        // Outside a job event it falls slower still: by at most the band's swing over half a period of the lowest
+        // band edge (so that no valley of an iteration up to that long opens a swing wider than the band's).
+        double decay = in.jobTransition() || !Double.isFinite(swingW) ? down
+                : Math.min(down, swingW * s.margin() * lowestHz);
+        peak = Math.max(l, peak - (Double.isFinite(decay) ? decay * dt : Double.POSITIVE_INFINITY));
+        // (Not the low-passed load: with floors in place the load is the floor's own making.)
+        double want = banks ? ref2 : Double.isFinite(half) ? peak - half : l;
         double next = grid + Math.clamp(want - grid, -down * dt, up * dt);
         double bankW = 0;
         if (banks) {
@@ -234,50 +288,92 @@ public final class BandController {
                 notes.add("banks full: the GPUs carry the swing");
             }
         }
-        // What the grid would see, against the target: below it the banks could not absorb a valley; above it they
-        // could not cover a peak.
-        double gridIfNothingElse = l - bankW;
         double maxChargeW = banks && in.bankSoc() < s.socMax() ? s.bankMaxPowerW() : 0;
         double maxDischargeW = banks && in.bankSoc() > s.socMin() ? s.bankMaxPowerW() : 0;
         // The load's part that is not the GPUs' (fans, CPUs, network): a floor lifts only the GPUs.
         double nonGpuW = Double.isNaN(in.gpuW()) ? 0 : Math.max(0, l - in.gpuW());
-        double lowest = Math.max(next - half, grid - down * Math.max(dt, 1e-3));
-        double highest = Math.min(next + half, grid + up * Math.max(dt, 1e-3));
-        GpuCommand gpu = GpuCommand.NONE;
+        // Where the grid side must stay: within half the band's swing of the target, and within the ramp limits
+        // of where it was one span ago.
+        double gridIfNothingElse = l - bankW;
+        double lowest = next - half;
+        // Without banks the peak is the reference's top: only the ramp limit caps it.
+        double highest = banks ? next + half : Math.max(next + half, peak);
+        double ago = gridSpanAgo(now);
+        if (!Double.isNaN(ago)) {
+            lowest = Math.max(lowest, ago - down * RAMP_SPAN_NANOS / 1e9);
+            highest = Math.min(highest, ago + up * RAMP_SPAN_NANOS / 1e9);
+        }
         Mode mode = Mode.BANKS;
+        GpuCommand gpu = GpuCommand.NONE;
         boolean smoothing = s.means().contains(Means.GPU_SMOOTHING) && s.gpus() > 0;
-        if (smoothing) {
-            double floorSiteW = gridIfNothingElse < lowest ? lowest - maxChargeW : Double.NaN;
-            double floorW = Double.NaN;
-            if (!Double.isNaN(floorSiteW)) {
-                // The load must not fall below floorSiteW (the banks charging all they can): the GPUs' share of it.
-                floorW = Math.clamp((floorSiteW - nonGpuW) / s.gpus(), s.gpuMinW(), s.gpuMaxW());
+        boolean capRamps = !smoothing && s.means().contains(Means.CAP_RAMPS) && s.gpus() > 0;
+        // GPU ramp rates, only around a job's start, stop or checkpoint (a scheduler says so, ahead): the banks take
+        // what they can of the job's step, the GPUs' ramps the rest. Elsewhere a GPU ramp limit would slow every
+        // iteration's compute phase; the band's floor and ceiling hold the ramp there.
+        double rampUp = Double.POSITIVE_INFINITY;
+        double rampDown = Double.POSITIVE_INFINITY;
+        if (in.jobTransition()) {
+            lastJobNanos = now;
+        }
+        // A job's load may still be arriving when the scheduler's window closes: for a hold time after it the
+        // GPUs keep ramp rates, at the normal limits.
+        // (and, without banks, after that within half a minute of it while the load still climbs at more than half
+        // the ramp limit over the span).
+        double agoW = gridSpanAgo(now);
+        boolean climbing = !banks && !Double.isNaN(agoW) && Double.isFinite(up)
+                && l - agoW > 0.5 * up * RAMP_SPAN_NANOS / 1e9 && now - lastJobNanos < 15 * HOLD_NANOS;
+        boolean afterJob = !banks && !in.jobTransition() && (now - lastJobNanos < HOLD_NANOS || climbing);
+        if ((smoothing || capRamps) && (in.jobTransition() || afterJob)) {
+            // What may arrive (every GPU to its maximum) or leave (every GPU to its minimum), and the share of it
+            // the banks cannot take.
+            double gpuNowW = Double.isNaN(in.gpuW()) ? l : in.gpuW();
+            double mayArriveW = Math.max(0, s.gpus() * s.gpuMaxW() - gpuNowW);
+            double mayLeaveW = Math.max(0, gpuNowW - s.gpus() * s.gpuMinW());
+            double upShare = mayArriveW > 0 ? Math.max(0, 1 - maxDischargeW / mayArriveW) : 0;
+            double downShare = mayLeaveW > 0 ? Math.max(0, 1 - maxChargeW / mayLeaveW) : 0;
+            // With banks, only the way the job goes: up while the GPUs idle (a start, a checkpoint's end), down
+            // while they work (a stop, a checkpoint): an iteration's compute phase is never slowed.
+            boolean idle = gpuNowW < 0.5 * s.gpus() * s.gpuMaxW();
+            if (upShare > 0 && Double.isFinite(up) && (!banks || idle)) {
+                rampUp = up / upShare / s.gpus();
+            }
+            if (downShare > 0 && Double.isFinite(down) && smoothing && (!banks || !idle)) {
+                rampDown = down / downShare / s.gpus();
+            }
+        }
+        double floorW = Double.NaN;
+        if (smoothing && Double.isFinite(half)) {
+            if (!banks || gridIfNothingElse < lowest) {
+                floorUntil = now + HOLD_NANOS;
+            }
+            if (now < floorUntil) {
+                // The load must not fall below lowest (the banks charging all they can): the GPUs' share of it.
+                floorW = Math.clamp((lowest - maxChargeW - nonGpuW) / s.gpus(), s.gpuMinW(), s.gpuMaxW());
+                notes.add(String.format(Locale.ROOT, banks ? "GPU power floor %.0f W: the valley is deeper than the "
+                        + "banks absorb" : "no banks: GPU power floor %.0f W holds the swing", floorW));
+            }
+        }
+        if (smoothing || capRamps) {
+            gpu = new GpuCommand(floorW, rampUp, rampDown, smoothing);
+            if (!gpu.none()) {
                 mode = Mode.GPU;
-                notes.add(String.format(Locale.ROOT, "GPU power floor %.0f W: the valley is deeper than the banks "
-                        + "absorb", floorW));
             }
-            double rampUp = banks ? Double.POSITIVE_INFINITY : up / s.gpus();
-            double rampDown = banks ? Double.POSITIVE_INFINITY : down / s.gpus();
-            if (!banks && Double.isFinite(swingW)) {
-                floorW = Math.clamp((peak - half - nonGpuW) / s.gpus(), s.gpuMinW(), s.gpuMaxW());
-                mode = Mode.GPU;
-            }
-            gpu = new GpuCommand(floorW, rampUp, rampDown, true);
-            if (!gpu.none() && !banks) {
-                notes.add("no banks: GPU power smoothing holds the swing (floor and ramp rates in the GPUs)");
-            }
-        } else if (s.means().contains(Means.CAP_RAMPS) && s.gpus() > 0 && !banks && Double.isFinite(up)) {
-            gpu = new GpuCommand(Double.NaN, up / s.gpus(), Double.POSITIVE_INFINITY, false);
-            mode = Mode.GPU;
         }
         Limit.SiteCeiling ceiling = null;
-        if (s.means().contains(Means.CAPS) && gridIfNothingElse > highest + 1e-9) {
-            double w = highest + maxDischargeW;
-            ceiling = new Limit.SiteCeiling(w, Tier.GRID, SOURCE, String.format(Locale.ROOT,
-                    "band and ramp limits: site import at most %.1f kW (the banks cannot cover the peak)", w / 1000));
-            mode = Mode.CAPS;
+        if (s.means().contains(Means.CAPS) && Double.isFinite(highest)) {
+            if (gridIfNothingElse > highest + 1e-9) {
+                ceilingUntil = now + HOLD_NANOS;
+            }
+            if (now < ceilingUntil) {
+                double w = highest + maxDischargeW;
+                ceiling = new Limit.SiteCeiling(w, Tier.GRID, SOURCE, String.format(Locale.ROOT,
+                        "band and ramp limits: site import at most %.1f kW (the banks cannot cover the peak)",
+                        w / 1000));
+                mode = Mode.CAPS;
+            }
         }
         grid = next;
+        remember(now, Math.max(lowest, Math.min(highest, gridIfNothingElse)));
         return new Output(mode, next, banks ? bankW : Double.NaN, gpu, ceiling, List.copyOf(notes));
     }
 }

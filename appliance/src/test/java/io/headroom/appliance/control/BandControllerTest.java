@@ -136,12 +136,15 @@ class BandControllerTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void undersizedConvertersCallOnFloorsAndCapsOnlyWhileSaturated(Case c) {
+    void undersizedConvertersCallOnFloorsAndCapsOnlyOnceSaturated(Case c) {
         double converterW = 0.5 * c.swing() * c.meanW(); // half the swing
         BandController.Settings s = settings(limits(c.limitFraction(), c.meanW(), c.rampWPerS()),
                 EnumSet.allOf(Means.class), Math.max(20, 6 * c.halfSwingWh()), converterW, 1000);
         BandController ctl = new BandController(s);
         double soc = 0.5;
+        double lastChargeLimitedS = Double.NEGATIVE_INFINITY;
+        double lastDischargeLimitedS = Double.NEGATIVE_INFINITY;
+        int floors = 0;
         for (int k = 0; k < 3000; k++) {
             double t = k * TICK_S;
             double load = c.loadAt(t);
@@ -149,24 +152,29 @@ class BandControllerTest {
                     false, false));
             double bank = out.bankW();
             assertThat(Math.abs(bank)).isLessThanOrEqualTo(converterW + 1e-6);
+            // the banks could not take what the target asked: at their converter's limit, or full / empty
+            if (bank <= -converterW + 1e-6 || bank == 0 && load < out.gridTargetW() && soc >= 0.95) {
+                lastChargeLimitedS = t;
+            }
+            if (bank >= converterW - 1e-6 || bank == 0 && load > out.gridTargetW() && soc <= 0.05) {
+                lastDischargeLimitedS = t;
+            }
             if (!Double.isNaN(out.gpu().floorW())) {
-                if (soc < 0.95) {
-                    assertThat(bank).as("a floor only while the banks charge all they can, or are full")
-                            .isEqualTo(-converterW, within(1e-6));
-                }
+                floors++;
+                assertThat(t - lastChargeLimitedS).as("a floor only within its hold time of the banks' limit")
+                        .isLessThanOrEqualTo(2 + TICK_S);
                 assertThat(out.gpu().floorW()).isBetween(200.0, 1000.0);
             }
             if (out.ceiling() != null) {
-                if (soc > 0.05) {
-                    assertThat(bank).as("a cap only while the banks discharge all they can, or are empty")
-                            .isEqualTo(converterW, within(1e-6));
-                }
+                assertThat(t - lastDischargeLimitedS).as("a cap only within its hold time of the banks' limit")
+                        .isLessThanOrEqualTo(2 + TICK_S);
                 assertThat(out.ceiling().tier()).isEqualTo(Tier.GRID);
                 assertThat(out.ceiling().source()).isEqualTo(BandController.SOURCE);
                 assertThat(out.mode()).isEqualTo(Mode.CAPS);
             }
             soc -= bank * TICK_S / 3600 / s.bankEnergyWh();
         }
+        assertThat(floors).as("converters of half the swing do need floors").isPositive();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -218,20 +226,28 @@ class BandControllerTest {
         BandController ctl = new BandController(settings(l, EnumSet.of(Means.BANKS), 500, 2e6, 0));
         ctl.run(new BandController.Input(0, 0.2e6, Double.NaN, 0.5, false, false));
         double prev = 0.2e6;
-        for (int k = 1; k <= 50; k++) {
+        double maxStep = 0;
+        for (int k = 1; k <= 400; k++) {
             BandController.Output out = ctl.run(new BandController.Input(k * 20_000_000L, 1.2e6, Double.NaN, 0.5,
                     false, true));
             double step = out.gridTargetW() - prev;
-            assertThat(step).isCloseTo(Math.min(500_000 * 0.8 * 0.02, 1.2e6 - prev), within(1e-3));
+            assertThat(step).isBetween(0.0, 500_000 * 0.8 * 0.02 + 1e-6);
             assertThat(out.bankW()).isEqualTo(1.2e6 - out.gridTargetW(), within(1e-6));
+            maxStep = Math.max(maxStep, step);
             prev = out.gridTargetW();
         }
+        assertThat(maxStep).as("the job limit binds").isCloseTo(500_000 * 0.8 * 0.02, within(1e-6));
+        assertThat(prev).isCloseTo(1.2e6, within(1e3));
         // without the job flag the same step moves at the normal limit
         BandController normal = new BandController(settings(l, EnumSet.of(Means.BANKS), 500, 2e6, 0));
         normal.run(new BandController.Input(0, 0.2e6, Double.NaN, 0.5, false, false));
-        BandController.Output out = normal.run(new BandController.Input(20_000_000, 1.2e6, Double.NaN, 0.5, false,
-                false));
-        assertThat(out.gridTargetW() - 0.2e6).isLessThanOrEqualTo(100_000 * 0.8 * 0.02 + 1e-6);
+        prev = 0.2e6;
+        for (int k = 1; k <= 100; k++) {
+            BandController.Output out = normal.run(new BandController.Input(k * 20_000_000L, 1.2e6, Double.NaN,
+                    0.5, false, false));
+            assertThat(out.gridTargetW() - prev).isLessThanOrEqualTo(100_000 * 0.8 * 0.02 + 1e-6);
+            prev = out.gridTargetW();
+        }
     }
 
     @Test
@@ -245,9 +261,15 @@ class BandControllerTest {
         // 50 kW swing) of it: (1.3e6 − 1,600 − 20,000 − 100,000 non-GPU) / 2000 GPUs
         assertThat(out.gpu().inGpu()).isTrue();
         assertThat(out.gpu().floorW()).isCloseTo((1.3e6 - 1_600 - 20_000 - 100_000) / 2000, within(1e-6));
-        assertThat(out.gpu().rampUpWPerS()).isEqualTo(40.0);
-        assertThat(out.gpu().rampDownWPerS()).isEqualTo(40.0);
+        // ramp rates only around a job event: in normal operation they would slow every compute phase
+        assertThat(out.gpu().rampUpWPerS()).isInfinite();
+        assertThat(out.gpu().rampDownWPerS()).isInfinite();
         assertThat(out.mode()).isEqualTo(Mode.GPU);
+        // a job event: the site's job limits (× the margin) divided among the GPUs, none taken by banks
+        BandController.Output job = ctl.run(new BandController.Input(40_000_000, 0.7e6, 0.6e6, Double.NaN, false,
+                true));
+        assertThat(job.gpu().rampUpWPerS()).isEqualTo(500_000 * 0.8 / 2000);
+        assertThat(job.gpu().rampDownWPerS()).isEqualTo(500_000 * 0.8 / 2000);
     }
 
     @Test
@@ -255,7 +277,10 @@ class BandControllerTest {
         BandLimits l = limits(0.05, 1e6, 100_000);
         BandController ctl = new BandController(settings(l, EnumSet.of(Means.CAP_RAMPS), 0, 0, 500));
         BandController.Output out = ctl.run(new BandController.Input(0, 1e6, Double.NaN, Double.NaN, false, false));
-        assertThat(out.gpu()).isEqualTo(new BandController.GpuCommand(Double.NaN, 160.0, Double.POSITIVE_INFINITY,
+        assertThat(out.gpu().none()).as("no ramp limit outside a job event").isTrue();
+        out = ctl.run(new BandController.Input(20_000_000, 1e6, 300_000, Double.NaN, false, true));
+        // the job ramp-up limit (500 kW/s × 0.8) over 500 GPUs, by the caps: no floor, no ramp-down
+        assertThat(out.gpu()).isEqualTo(new BandController.GpuCommand(Double.NaN, 800.0, Double.POSITIVE_INFINITY,
                 false));
     }
 

@@ -154,7 +154,21 @@ public final class SynchronousTraining {
      * progress: the time the site's job start/stop ramp limits apply (a scheduler tells the appliance so).
      */
     public boolean jobTransition(double tS, double windowS) {
-        return tS - lastEventS < windowS || tS < checkpointUntilS + windowS;
+        return jobTransition(tS, 0, windowS);
+    }
+
+    /**
+     * As {@link #jobTransition(double, double)}, and also {@code leadS} before an event: a scheduler announces a
+     * job's start, stop or checkpoint ahead, so that ramp limits can be in place when it comes.
+     */
+    public boolean jobTransition(double tS, double leadS, double windowS) {
+        if (tS - lastEventS < windowS || tS < checkpointUntilS + windowS) {
+            return true;
+        }
+        if (checkpointUntilS > tS && checkpointUntilS - tS <= leadS) {
+            return true; // a checkpoint's end: the job's power comes back
+        }
+        return next < events.size() && events.get(next).atS() - tS <= leadS;
     }
 
     /** Node {@code i}'s demand at {@code tS}, fraction of its GPUs' maximum. */
