@@ -64,6 +64,19 @@ class BandLimitsSiteTest {
     }
 
     @Test
+    void theBandsExampleIsTheExampleHallWithBandLimits() throws Exception {
+        Site bands = SiteLoader.load(SiteLoaderExampleTest.sitesDir().resolve("example-4feed-bands.yaml"));
+        Site plain = SiteLoader.load(SiteLoaderExampleTest.sitesDir().resolve("example-4feed.yaml"));
+        assertThat(bands.nodes()).isEqualTo(plain.nodes());
+        assertThat(bands.supercaps()).isEqualTo(plain.supercaps());
+        assertThat(bands.control().bands().bands()).containsExactly(
+                new BandLimits.Band(0.1, 2, BandLimits.Measure.PEAK_TO_PEAK, 15_000, Double.NaN));
+        assertThat(bands.control().bands().normal()).isEqualTo(new BandLimits.Ramp(50_000, 50_000));
+        assertThat(bands.control().bands().jobRamp()).isEqualTo(new BandLimits.Ramp(200_000, 200_000));
+        assertThat(plain.control().bands().none()).isTrue();
+    }
+
+    @Test
     void jobRampDefaultsToNormal() throws Exception {
         Site site = SiteLoader.parse("t.yaml", with("""
                   bands:
