@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 import io.headroom.appliance.control.BandController.Means;
 import io.headroom.appliance.control.BandController.Mode;
 import io.headroom.appliance.dsp.BandPass;
+import io.headroom.appliance.measure.FeedMeasurement;
+import io.headroom.appliance.measure.MeasurementQuality;
 import io.headroom.appliance.site.BandLimits;
+import io.headroom.appliance.site.Site;
 
 import java.util.EnumSet;
 import java.util.List;
@@ -203,6 +206,30 @@ class BandControllerTest {
             }
         }
         assertThat(sawFloor).as("the case does call on floors outside contingencies").isTrue();
+    }
+
+    @Test
+    void inTheArbiterABandCeilingNeverLoosensASafetyLimitAndTheSurvivorsLimitWinsAfterALoss() {
+        Site site = TestHalls.hall(4, 150, 1, 1, 1);
+        Snapshot s = new Snapshot(1, 0, java.time.Instant.EPOCH, java.util.Map.of(
+                "A", new FeedMeasurement("A", 100, 70_000, MeasurementQuality.GOOD, 10),
+                "B", new FeedMeasurement("B", 120, 84_000, MeasurementQuality.GOOD, 10),
+                "C", new FeedMeasurement("C", 100, 70_000, MeasurementQuality.GOOD, 10),
+                "D", new FeedMeasurement("D", 100, 70_000, MeasurementQuality.GOOD, 10)), java.util.Map.of());
+        Limit survivors = new Limit.FeedCeiling("B", 60, Tier.SAFETY, "contingency", "feed D lost: B at most 60 A");
+        Limit band = new Limit.SiteCeiling(290_000, Tier.GRID, BandController.SOURCE, "band");
+        Arbiter.Verdict v = Arbiter.decide(site, site.groups().getFirst(), s, List.of(band, survivors), 294_000,
+                294_000, 10_000, false);
+        assertThat(v.binding()).isEqualTo(survivors);
+        assertThat(v.allowedW()).isCloseTo(294_000 * 60 / 120.0, within(1e-6));
+        // and once the contingency is seen, the band controller emits no ceiling at all
+        BandController ctl = new BandController(settings(limits(0.01, 294_000, 10_000),
+                EnumSet.of(Means.CAPS), 0, 0, 24));
+        ctl.run(new BandController.Input(0, 200_000, Double.NaN, Double.NaN, false, false));
+        assertThat(ctl.run(new BandController.Input(20_000_000, 294_000, Double.NaN, Double.NaN, false, false))
+                .ceiling()).as("a step far above the band: caps").isNotNull();
+        assertThat(ctl.run(new BandController.Input(40_000_000, 294_000, Double.NaN, Double.NaN, true, false))
+                .limits()).isEmpty();
     }
 
     @Test
