@@ -68,6 +68,9 @@ public final class RegulationLoop implements AutoCloseable {
     private final BankActuator bankActuator;
     private final io.headroom.appliance.dsp.WaveformWatch waveforms;
     private final SupercapController supercaps;
+    /** {@code control.bands}: null when the site sets no band or ramp limit. */
+    private final io.headroom.appliance.control.BandController bands;
+    private boolean lastRedundancyLost;
     private final io.headroom.appliance.metrics.TickListener tickListener;
     private final Clock utc;
     private final LongSupplier nanoTime;
@@ -182,6 +185,7 @@ public final class RegulationLoop implements AutoCloseable {
             regulators.add(new GroupRegulator(site, g, ContingencyPlanner.safeCapW(site, g), allocation));
         }
         this.bankActuator = wiring.banks() == null || wiring.banks().isEmpty() ? null : wiring.banks();
+        this.bands = cs.bands().none() ? null : bandController(site, bankActuator != null, d);
         this.waveforms = wiring.waveforms() == null || wiring.waveforms().isEmpty() ? null : wiring.waveforms();
         this.tickListener = wiring.tickListener() == null ? io.headroom.appliance.metrics.TickListener.NONE
                 : wiring.tickListener();
@@ -280,7 +284,13 @@ public final class RegulationLoop implements AutoCloseable {
         io.headroom.appliance.operator.OperatorControls op = operator;
         io.headroom.appliance.dsp.WaveformState wave = waveforms == null
                 ? io.headroom.appliance.dsp.WaveformState.none() : waveforms.state(now);
-        Snapshot snapshot = new Snapshot(tick, now, at, feeds, nodes, banks, gridLimits(at),
+        List<Limit> external = gridLimits(at);
+        io.headroom.appliance.control.BandController.Output band = null;
+        if (bands != null) {
+            band = bands.run(bandInput(now, feeds, banks, op == null ? Set.of() : op.outOfService()));
+            external.addAll(band.limits()); // a band ceiling goes through the arbiter like every limit
+        }
+        Snapshot snapshot = new Snapshot(tick, now, at, feeds, nodes, banks, external,
                 op == null ? Map.of() : op.nodeCeilingsW(at), op == null ? Set.of() : op.outOfService(), wave.bands());
         List<GroupDecision> decisions = new ArrayList<>();
         io.headroom.appliance.control.NodeValues.Doubles.Builder caps =
@@ -308,10 +318,15 @@ public final class RegulationLoop implements AutoCloseable {
         if (bankActuator != null) {
             SupercapArbiter.Bounds b = SupercapArbiter.bounds(site, decisions);
             SupercapController.Output out = supercaps.run(snapshot, b.feedCeilings(), b.siteCeilingW(),
-                    b.noRedundancyFeeds());
+                    b.noRedundancyFeeds(), band == null ? Double.NaN : band.gridTargetW());
             bankSetpoints = out.setpointsW();
             bankActuator.command(bankSetpoints, now);
         }
+        boolean lost = false;
+        for (GroupDecision d : decisions) {
+            lost |= d.redundancyLost();
+        }
+        lastRedundancyLost = lost;
         logAlarmChanges(alarms, at);
         journalDecisions(decisions, at);
         rollup(feeds, at);
@@ -325,6 +340,69 @@ public final class RegulationLoop implements AutoCloseable {
                 List.copyOf(shown), banks, bankSetpoints, measurements.phases(now), wave);
         state.publish(s);
         return s;
+    }
+
+    /**
+     * The band controller for {@code control.bands}: the site's banks (if the loop commands them) and caps; GPU floors
+     * and ramp rates are not sent to the agents yet (no wire message for them), so the GPU means are left out.
+     */
+    private static io.headroom.appliance.control.BandController bandController(Site site, boolean banks,
+                                                                              SupercapController.Settings d) {
+        double wh = 0;
+        double w = 0;
+        for (io.headroom.appliance.site.SupercapBank b : site.supercaps()) {
+            wh += b.energyWh();
+            w += b.maxPowerW();
+        }
+        int gpus = 0;
+        double min = Double.POSITIVE_INFINITY;
+        double max = 0;
+        for (Node n : site.nodes()) {
+            gpus += n.gpus();
+            min = Math.min(min, n.gpu().minW());
+            max = Math.max(max, n.gpu().maxW());
+        }
+        java.util.Set<io.headroom.appliance.control.BandController.Means> means =
+                java.util.EnumSet.of(io.headroom.appliance.control.BandController.Means.CAPS);
+        if (banks && wh > 0) {
+            means.add(io.headroom.appliance.control.BandController.Means.BANKS);
+        }
+        io.headroom.appliance.site.BandLimits l = site.control().bands();
+        return new io.headroom.appliance.control.BandController(new io.headroom.appliance.control.BandController.Settings(
+                l, site.control().contractImportLimitW(), means, wh, w, d.socMin(), d.socMax(), d.socTarget(), gpus,
+                gpus == 0 ? 0 : min, max, 0.8,
+                io.headroom.appliance.control.BandController.Settings.referenceTauFor(l)));
+    }
+
+    /**
+     * The band controller's view of this tick: the site's load side (every feed's import plus its banks' discharge),
+     * the banks' mean SoC, and whether a contingency holds (a feed unmeasured or in maintenance, or a group that had
+     * lost its redundancy last tick): then it stands aside.
+     */
+    private io.headroom.appliance.control.BandController.Input bandInput(long now, Map<String, FeedMeasurement> feeds,
+                                                                        Map<String, BankMeasurement> banks,
+                                                                        Set<String> outOfService) {
+        double load = 0;
+        boolean contingency = lastRedundancyLost || !outOfService.isEmpty();
+        for (io.headroom.appliance.site.Feed f : site.feeds()) {
+            FeedMeasurement m = feeds.get(f.id());
+            if (m == null || !m.usable()) {
+                contingency = true;
+            } else {
+                load += m.powerW();
+            }
+        }
+        double soc = 0;
+        int n = 0;
+        for (BankMeasurement b : banks.values()) {
+            if (b.usable()) {
+                load += b.powerW();
+                soc += b.socFraction();
+                n++;
+            }
+        }
+        return new io.headroom.appliance.control.BandController.Input(now, load, Double.NaN,
+                n == 0 ? Double.NaN : soc / n, contingency, false);
     }
 
     /** The site's node ids, indexed once (made on the first tick). */

@@ -45,6 +45,7 @@ public final class Benchmarks {
         ALL.put("sv-decode", io.headroom.hil.perf.SvDecodeBenchmark::run);
         ALL.put("footprint", io.headroom.hil.perf.Footprint::run);
         ALL.put("regulation-alloc", io.headroom.hil.perf.RegulationAlloc::run);
+        ALL.put("band-limits", io.headroom.hil.perf.BandLimitsBenchmark::run);
     }
 
     private Benchmarks() {

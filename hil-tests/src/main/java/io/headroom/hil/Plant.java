@@ -59,6 +59,8 @@ public final class Plant implements AutoCloseable {
     private volatile StepListener stepListener;
     private volatile io.headroom.hil.study.StudyWorkload calibrated;
     private double[] calibratedDemand;
+    private volatile io.headroom.hil.study.SynchronousTraining synchronous;
+    private int[] synchronousIndex;
 
     /** Told at the end of every plant step, on the plant's thread: must be quick and must not block. */
     @FunctionalInterface
@@ -334,6 +336,33 @@ public final class Plant implements AutoCloseable {
         log.info("plant: calibrated workload models (seed {})", seed);
     }
 
+    /**
+     * From the next step on, every {@code flexible} node runs one synchronous training job ({@link
+     * io.headroom.hil.study.SynchronousTraining}: compute and communication phases in lockstep across the job, start,
+     * stop and checkpoint events at the given plant times); the other nodes keep their workload. Forced bursts still
+     * apply.
+     */
+    public synchronized void useSynchronousTraining(io.headroom.hil.study.SynchronousTraining.Settings settings,
+                                                    java.util.List<io.headroom.hil.study.SynchronousTraining.Event> events,
+                                                    long seed) {
+        int n = site.nodes().size();
+        int[] index = new int[n];
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            index[i] = site.nodes().get(i).priority() == io.headroom.appliance.site.Priority.FLEXIBLE ? k++ : -1;
+        }
+        synchronousIndex = index;
+        synchronous = new io.headroom.hil.study.SynchronousTraining(settings, k, true, events, seed);
+        log.info("plant: synchronous training on {} flexible nodes, {} s iterations, compute/communication {} (seed {})",
+                k, settings.iterationS(), Math.round(settings.computeCommRatio() * 100) / 100.0, seed);
+    }
+
+    /** Whether the synchronous training job is within {@code windowS} of a start, stop or checkpoint now. */
+    public synchronized boolean jobTransition(double windowS) {
+        io.headroom.hil.study.SynchronousTraining sync = synchronous;
+        return sync != null && sync.jobTransition(nowS, windowS);
+    }
+
     /** Told when a feed goes down (lost, or its breaker tripped) or comes back: {@code (feedId, up)}. */
     @FunctionalInterface
     public interface FeedListener {
@@ -410,10 +439,17 @@ public final class Plant implements AutoCloseable {
         if (cal != null && dtS > 0) {
             cal.step(nowS, dtS, calibratedDemand);
         }
+        io.headroom.hil.study.SynchronousTraining sync = synchronous;
+        if (sync != null) {
+            sync.advance(nowS);
+        }
         for (int i = 0; i < nodes.size(); i++) {
             PlantNode n = nodes.get(i);
             double fraction = cal == null ? workload.next(i, nowS, dtS)
                     : Double.isNaN(forced) ? calibratedDemand[i] : forced;
+            if (sync != null && synchronousIndex[i] >= 0 && Double.isNaN(forced)) {
+                fraction = sync.fraction(synchronousIndex[i], nowS);
+            }
             double demandPerGpu = fraction * n.node().gpu().maxW();
             n.setDemandPerGpu(demandPerGpu);
             n.advance(dtS);

@@ -99,6 +99,16 @@ public final class SupercapController {
      */
     public Output run(Snapshot s, List<Limit.FeedCeiling> ceilings, double siteCeilingW,
                       java.util.Set<String> noRedundancyFeeds) {
+        return run(s, ceilings, siteCeilingW, noRedundancyFeeds, Double.NaN);
+    }
+
+    /**
+     * @param gridTargetW the grid side the {@link BandController} asks for, W, in place of this controller's own
+     *                    smoothing filter and SoC nudge (NaN: its own); every other rule (gap cover, charging room,
+     *                    no charging in N-1, SoC limits, converter power) still holds
+     */
+    public Output run(Snapshot s, List<Limit.FeedCeiling> ceilings, double siteCeilingW,
+                      java.util.Set<String> noRedundancyFeeds, double gridTargetW) {
         List<String> notes = new ArrayList<>();
         Map<String, Double> out = new HashMap<>();
         double loadW = 0;
@@ -146,6 +156,9 @@ public final class SupercapController {
         double step = dt <= 0 ? 0 : (loadW - nudge - gridW) * Math.min(1, dt / settings.smoothingTauS());
         double maxStep = settings.rampLimitWPerS() * dt;
         gridW += Math.clamp(step, -maxStep, maxStep);
+        if (!Double.isNaN(gridTargetW)) {
+            gridW = gridTargetW;
+        }
         double target = gridW;
         double wantedW = loadW - target; // total discharge (negative: charge)
         // Charging at the site level: never past the tightest import ceiling, shared by the banks' power.

@@ -11,10 +11,22 @@ package io.headroom.appliance.site;
  * @param contractImportLimitW  the utility contract's import limit for the whole site, W (0: none)
  * @param rampLimitWPerS        the most the site's import may change per second with supercap banks, W/s
  * @param smoothingTauMs        time constant of the banks' smoothing filter, ms
+ * @param bands                 {@code control.bands}: band and ramp limits at the point of interconnection
  */
 public record ControlSettings(long tickMs, double marginFraction, double deadbandW, long raiseHoldMs,
                               double raiseStepW, double contractImportLimitW, double rampLimitWPerS,
-                              long smoothingTauMs) {
+                              long smoothingTauMs, BandLimits bands) {
+
+    public ControlSettings {
+        bands = bands == null ? BandLimits.NONE : bands;
+    }
+
+    /** Regulation settings without band limits. */
+    public ControlSettings(long tickMs, double marginFraction, double deadbandW, long raiseHoldMs, double raiseStepW,
+                           double contractImportLimitW, double rampLimitWPerS, long smoothingTauMs) {
+        this(tickMs, marginFraction, deadbandW, raiseHoldMs, raiseStepW, contractImportLimitW, rampLimitWPerS,
+                smoothingTauMs, BandLimits.NONE);
+    }
 
     /** The defaults of the site file's optional grid-side settings. */
     public static final double DEFAULT_RAMP_LIMIT_W_PER_S = 50_000;

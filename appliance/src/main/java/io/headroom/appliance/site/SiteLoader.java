@@ -184,7 +184,7 @@ public final class SiteLoader {
         supercaps.read(top);
         GpioSettings gpio = new GpioSection(ctx, feeds).read(top);
         AgentSettings agents = new AgentsSection(ctx, gpuModels, racks).read(top);
-        ControlSettings control = new ControlSection(ctx).read(top);
+        ControlSettings control = new ControlSection(ctx, frequency).read(top);
         OpenAdrSettings openadr = new OpenAdrSection(ctx).read(top);
         WaveformSettings waveforms = new WaveformsSection(ctx, feeds).read(top, frequency);
         new CrossChecks(ctx, feeds, groups, racks, meters, supercaps, buses).run();

@@ -87,6 +87,29 @@ class SupercapControllerTest {
     }
 
     @Test
+    void aBandControllersGridTargetReplacesTheOwnFilterAndTheOtherRulesStillHold() {
+        Site site = hallWithBanks();
+        SupercapController c = new SupercapController(site, SupercapController.Settings.defaults());
+        Map<String, FeedMeasurement> feeds = new HashMap<>();
+        Map<String, BankMeasurement> banks = new HashMap<>();
+        for (Feed f : site.feeds()) {
+            feeds.put(f.id(), new FeedMeasurement(f.id(), 100_000 / 700.0, 100_000, MeasurementQuality.GOOD, 20));
+            banks.put("bank-" + f.id(), new BankMeasurement("bank-" + f.id(), f.id(), 0, 0.5, true));
+        }
+        Snapshot s = new Snapshot(1, 0, Instant.EPOCH, feeds, Map.of(), banks, List.of());
+        // load 400 kW, target 340 kW: 60 kW of discharge, 15 kW from each bank
+        SupercapController.Output out = c.run(s, List.of(), Double.POSITIVE_INFINITY, java.util.Set.of(), 340_000);
+        assertThat(out.gridTargetW()).isEqualTo(340_000);
+        assertThat(out.setpointsW().values()).allSatisfy(w -> assertThat(w).isCloseTo(15_000, within(1e-6)));
+        // a target far below: each bank at its converter's 50 kW
+        out = c.run(s, List.of(), Double.POSITIVE_INFINITY, java.util.Set.of(), 0);
+        assertThat(out.setpointsW().values()).allSatisfy(w -> assertThat(w).isEqualTo(50_000));
+        // a target above the load (charging) from a group without redundancy: no charging from its feeds
+        out = c.run(s, List.of(), Double.POSITIVE_INFINITY, site.feeds().stream().map(Feed::id).collect(java.util.stream.Collectors.toSet()), 460_000);
+        assertThat(out.setpointsW().values()).allSatisfy(w -> assertThat(w).isZero());
+    }
+
+    @Test
     void aLoadStepReachesTheGridNoFasterThanTheRampLimit() {
         Run r = new Run(SupercapController.Settings.defaults());
         r.go(t -> t < 10 ? 300_000 : 400_000, 30, List.of());

@@ -75,6 +75,12 @@ public record Scenario(String name, String description, double durationS, double
     public static final String BURSTY = "bursty";
     /** The calibrated models of the capacity study (training dips and spikes, inference bursts, job ramps). */
     public static final String CALIBRATED = "calibrated";
+    /**
+     * One synchronous training job on every flexible node ({@link io.headroom.hil.study.SynchronousTraining}): 4 s
+     * iterations, half of each in compute at 0.9 of TDP, communication at 0.9 / 1.86 (the nodes swing ±30 % around
+     * their mean), running throughout.
+     */
+    public static final String SYNCHRONOUS = "synchronous";
 
     public Scenario(String name, String description, double durationS, double warmupS, List<Event> events,
                     Expectations expect, Path file) {
@@ -240,12 +246,26 @@ public record Scenario(String name, String description, double durationS, double
      *                               with its contingency table armed (a crashed agent, restarted, must have been
      *                               recaptured), at most
      */
+    /**
+     * @param band0p1to2HzPct the most peak-to-peak swing of the site power band-passed to 0.1–2 Hz, % of its mean
+     *                        (null: not checked)
+     * @param maxRampKwPerS   the most |P(t) − P(t − 1 s)| of the site power, kW/s (null: not checked)
+     */
     public record Expectations(Integer trips, Double recoveryMs, Double worstTripMarginUsed,
                                Double criticalComputeLostPct, Double flexibleComputeLostPct, Long dataLost,
                                List<String> alarmsRaised, Double drCompliancePct, Integer leaseLapses,
-                               Integer uncommandedAgents, List<TimedAlarm> alarmsWithin) {
+                               Integer uncommandedAgents, List<TimedAlarm> alarmsWithin, Double band0p1to2HzPct,
+                               Double maxRampKwPerS) {
         public Expectations {
             alarmsWithin = alarmsWithin == null ? List.of() : List.copyOf(alarmsWithin);
+        }
+
+        public Expectations(Integer trips, Double recoveryMs, Double worstTripMarginUsed,
+                            Double criticalComputeLostPct, Double flexibleComputeLostPct, Long dataLost,
+                            List<String> alarmsRaised, Double drCompliancePct, Integer leaseLapses,
+                            Integer uncommandedAgents, List<TimedAlarm> alarmsWithin) {
+            this(trips, recoveryMs, worstTripMarginUsed, criticalComputeLostPct, flexibleComputeLostPct, dataLost,
+                    alarmsRaised, drCompliancePct, leaseLapses, uncommandedAgents, alarmsWithin, null, null);
         }
 
         public Expectations(Integer trips, Double recoveryMs, Double worstTripMarginUsed, Double criticalComputeLostPct,
@@ -253,6 +273,19 @@ public record Scenario(String name, String description, double durationS, double
             this(trips, recoveryMs, worstTripMarginUsed, criticalComputeLostPct, flexibleComputeLostPct, dataLost,
                     alarmsRaised, null, null, null, List.of());
         }
+    }
+
+    /** The synchronous workload's job, its events from {@code t0S} (the scenario's start in plant time) on. */
+    public io.headroom.hil.study.SynchronousTraining.Settings training() {
+        return new io.headroom.hil.study.SynchronousTraining.Settings(4.0, 0.5, 0.50, 1.3 / 0.7, 0.12, 0.030, 0.010, 8);
+    }
+
+    /**
+     * The synchronous workload's job events, in plant time from {@code t0S}: none (the job runs throughout; its
+     * checkpoints, stops and starts are the {@code band-limits} benchmark's, where the scheduler announces them).
+     */
+    public List<io.headroom.hil.study.SynchronousTraining.Event> trainingEvents(double t0S) {
+        return List.of();
     }
 
     /** A scenario file that does not load: every problem, each with where it is. */
@@ -277,7 +310,7 @@ public record Scenario(String name, String description, double durationS, double
             "network", "loopHang", "loopFail");
     private static final Set<String> EXPECT = Set.of("trips", "recovery", "worstTripMarginUsed",
             "criticalComputeLostPct", "flexibleComputeLostPct", "dataLost", "alarmsRaised", "drCompliancePct",
-            "leaseLapses", "uncommandedAgents");
+            "leaseLapses", "uncommandedAgents", "band0p1to2HzPct", "maxRampKwPerS");
 
     /** Loads and checks a scenario against the site it will run on (feed and node ids must exist). */
     public static Scenario load(Path file, Site site) throws InvalidScenario, IOException {
@@ -330,8 +363,8 @@ public record Scenario(String name, String description, double durationS, double
         events.sort(Comparator.comparingDouble(Event::atS));
         Expectations expect = expectations(top.get("expect"), errors);
         String workload = top.get("workload") == null ? BURSTY : String.valueOf(top.get("workload"));
-        if (!workload.equals(BURSTY) && !workload.equals(CALIBRATED)) {
-            errors.add("workload: '" + workload + "' is not bursty or calibrated");
+        if (!workload.equals(BURSTY) && !workload.equals(CALIBRATED) && !workload.equals(SYNCHRONOUS)) {
+            errors.add("workload: '" + workload + "' is not bursty, calibrated or synchronous");
         }
         Object oa = top.get("openadr");
         if (oa != null && !(oa instanceof Boolean)) {
@@ -580,8 +613,12 @@ public record Scenario(String name, String description, double durationS, double
         Integer lapses = m.containsKey("leaseLapses") ? (int) number(m.get("leaseLapses"), "expect.leaseLapses", 0, 1e6, errors) : null;
         Integer uncommanded = m.containsKey("uncommandedAgents")
                 ? (int) number(m.get("uncommandedAgents"), "expect.uncommandedAgents", 0, 1e6, errors) : null;
+        Double band = m.containsKey("band0p1to2HzPct")
+                ? number(m.get("band0p1to2HzPct"), "expect.band0p1to2HzPct", 0, 1000, errors) : null;
+        Double ramp = m.containsKey("maxRampKwPerS")
+                ? number(m.get("maxRampKwPerS"), "expect.maxRampKwPerS", 0, 1e9, errors) : null;
         return new Expectations(trips, recovery, margin, critical, flexible, lost, List.copyOf(alarms), dr, lapses,
-                uncommanded, timed);
+                uncommanded, timed, band, ramp);
     }
 
     private static String feed(Object v, String where, Site site, List<String> errors) {

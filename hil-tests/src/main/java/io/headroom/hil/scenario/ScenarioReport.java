@@ -188,6 +188,19 @@ public final class ScenarioReport {
                 fmt(r.figures().get("band_3_30hz_rms_kw"))));
         b.append(svg(s, List.of(new Series("site", "#1b1f24", false, s.stream().mapToDouble(ScenarioRunner.Sample::siteKw).toArray())),
                 marks, "kW", Double.NaN));
+        double from = r.scenario().warmupS();
+        double until = r.scenario().events().stream().filter(e -> e instanceof Scenario.FeedLoss
+                || e instanceof Scenario.BreakerTrip).mapToDouble(Scenario.Event::atS).min().orElse(Double.POSITIVE_INFINITY);
+        double[] siteKw = s.stream().filter(x -> x.t() >= from && x.t() < until)
+                .mapToDouble(ScenarioRunner.Sample::siteKw).toArray();
+        if (siteKw.length >= 64) {
+            b.append(String.format(Locale.ROOT, "<h2>Site import spectrum, kW amplitude per frequency</h2><div class=\"muted\">"
+                            + "the site import sampled every %.1f s from the warm-up's end to the first feed loss (%d samples, "
+                            + "mean removed); shaded: 0.1–2 Hz · 0.1–2 Hz swing %s %% of the mean peak-to-peak · ramp "
+                            + "%s kW/s over 1 s</div>", ScenarioRunner.SAMPLE_EVERY_S, siteKw.length,
+                    fmt(r.figures().get("band_0p1_2hz_pp_pct")), fmt(r.figures().get("max_ramp_kw_per_s"))));
+            b.append(spectrumSvg(siteKw, ScenarioRunner.SAMPLE_EVERY_S));
+        }
         if (!r.alarms().isEmpty()) {
             b.append("<h2>Alarms raised</h2><ul>");
             r.alarms().forEach(a -> b.append("<li>").append(esc(a)).append("</li>"));
@@ -198,6 +211,71 @@ public final class ScenarioReport {
     }
 
     record Series(String name, String colour, boolean dashed, double[] y) {
+    }
+
+    /**
+     * The one-sided amplitude spectrum of {@code y} (sampled every {@code dtS}, mean removed, Hann window, amplitude
+     * corrected for it): {@code [frequencies Hz, amplitudes]} from the lowest bin to the Nyquist frequency.
+     */
+    static double[][] spectrum(double[] y, double dtS) {
+        int n = y.length;
+        double mean = java.util.Arrays.stream(y).average().orElse(0);
+        int bins = n / 2;
+        double[] f = new double[bins];
+        double[] amp = new double[bins];
+        for (int k = 1; k <= bins; k++) {
+            double re = 0;
+            double im = 0;
+            for (int i = 0; i < n; i++) {
+                double wv = 0.5 - 0.5 * Math.cos(2 * Math.PI * i / (n - 1));
+                double a = 2 * Math.PI * k * i / n;
+                re += (y[i] - mean) * wv * Math.cos(a);
+                im -= (y[i] - mean) * wv * Math.sin(a);
+            }
+            f[k - 1] = k / (n * dtS);
+            amp[k - 1] = 4 * Math.hypot(re, im) / n; // ×2 one-sided, ×2 the Hann window's coherent gain
+        }
+        return new double[][]{f, amp};
+    }
+
+    /** A line plot of {@link #spectrum}, frequency on the x axis, 0.1–2 Hz shaded. */
+    static String spectrumSvg(double[] y, double dtS) {
+        double[][] sp = spectrum(y, dtS);
+        double[] f = sp[0];
+        double[] a = sp[1];
+        int w = 1000;
+        int h = 220;
+        int left = 56;
+        int right = 10;
+        int top = 10;
+        int bottom = 40;
+        double fmax = f[f.length - 1];
+        double amax = 1e-9;
+        for (double v : a) {
+            amax = Math.max(amax, v);
+        }
+        double top0 = amax * 1.05;
+        java.util.function.DoubleUnaryOperator px = x -> left + x / fmax * (w - left - right);
+        java.util.function.DoubleUnaryOperator py = v -> top + (1 - v / top0) * (h - top - bottom);
+        StringBuilder b = new StringBuilder();
+        b.append("<svg viewBox=\"0 0 ").append(w).append(' ').append(h).append("\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">");
+        b.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#fff3bf\"/>",
+                px.applyAsDouble(0.1), top, px.applyAsDouble(Math.min(2, fmax)) - px.applyAsDouble(0.1), h - top - bottom));
+        for (int k = 0; k <= 4; k++) {
+            double v = top0 * k / 4;
+            b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>",
+                    left - 4, py.applyAsDouble(v) + 4, fmtPlain(v)));
+        }
+        for (int k = 0; k <= (int) Math.floor(fmax); k++) {
+            b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%d Hz</text>",
+                    px.applyAsDouble(k), h - bottom + 16, k));
+        }
+        b.append("<polyline fill=\"none\" stroke=\"#1b1f24\" stroke-width=\"1.2\" points=\"");
+        for (int i = 0; i < f.length; i++) {
+            b.append(String.format(Locale.ROOT, "%.1f,%.1f ", px.applyAsDouble(f[i]), py.applyAsDouble(a[i])));
+        }
+        b.append("\"/></svg>");
+        return b.toString();
     }
 
     /** A line plot of {@code series} over the samples' time, with events as vertical marks and an optional guide line. */

@@ -89,6 +89,9 @@ public final class ScenarioRunner {
         }
         Instant started = Instant.now();
         double t0 = plant.nowS();
+        if (Scenario.SYNCHRONOUS.equals(sc.workload())) {
+            plant.useSynchronousTraining(sc.training(), sc.trainingEvents(t0), sc.name().hashCode());
+        }
         Probe probe = new Probe(() -> bench.appliance().state(), bench::leaseLapses, site, sc, t0);
         List<String> eventLog = new ArrayList<>();
         eventLog.add(REAL_TIME_NOTE);
@@ -200,6 +203,9 @@ public final class ScenarioRunner {
             Instant started = hall.clock().instant();
             long t0Ms = hall.nowMs();
             double t0 = plant.nowS();
+            if (Scenario.SYNCHRONOUS.equals(sc.workload())) {
+                plant.useSynchronousTraining(sc.training(), sc.trainingEvents(t0), sc.name().hashCode());
+            }
             Probe probe = new Probe(() -> last[0], () -> 0, hall.site(), sc, t0);
             List<String> eventLog = new ArrayList<>();
             eventLog.add(String.format(Locale.ROOT, "virtual time: seed %d, %d ms of lead-in; agents and fast path "
@@ -289,6 +295,10 @@ public final class ScenarioRunner {
         unit.put("band_0_1_2hz_rms_kw", "kW");
         fig.put("band_3_30hz_rms_kw", probe.bands.highBandRmsW() / 1e3);
         unit.put("band_3_30hz_rms_kw", "kW");
+        fig.put("band_0p1_2hz_pp_pct", probe.bandPeakToPeakPct());
+        unit.put("band_0p1_2hz_pp_pct", "%");
+        fig.put("max_ramp_kw_per_s", probe.maxRampW / 1e3);
+        unit.put("max_ramp_kw_per_s", "kW/s");
         fig.put("data_lost", (double) dataLost);
         unit.put("data_lost", "count");
         fig.put("alarms_raised", (double) alarms.size());
@@ -377,6 +387,15 @@ public final class ScenarioRunner {
         if (x.criticalComputeLostPct() != null && fig.get("critical_compute_lost_pct") > x.criticalComputeLostPct()) {
             f.add(String.format(Locale.ROOT, "critical compute lost: %.2f %%, at most %.2f %% expected",
                     fig.get("critical_compute_lost_pct"), x.criticalComputeLostPct()));
+        }
+        if (x.band0p1to2HzPct() != null && !(fig.getOrDefault("band_0p1_2hz_pp_pct", Double.NaN)
+                <= x.band0p1to2HzPct())) {
+            f.add(String.format(Locale.ROOT, "0.1–2 Hz swing %.2f %% of the mean power peak-to-peak, at most %.2f %% "
+                    + "expected", fig.getOrDefault("band_0p1_2hz_pp_pct", Double.NaN), x.band0p1to2HzPct()));
+        }
+        if (x.maxRampKwPerS() != null && !(fig.getOrDefault("max_ramp_kw_per_s", Double.NaN) <= x.maxRampKwPerS())) {
+            f.add(String.format(Locale.ROOT, "ramp %.1f kW/s over 1 s, at most %.1f kW/s expected",
+                    fig.getOrDefault("max_ramp_kw_per_s", Double.NaN), x.maxRampKwPerS()));
         }
         if (x.flexibleComputeLostPct() != null && fig.get("flexible_compute_lost_pct") > x.flexibleComputeLostPct()) {
             f.add(String.format(Locale.ROOT, "flexible compute lost: %.2f %%, at most %.2f %% expected",
@@ -554,7 +573,32 @@ public final class ScenarioRunner {
             this.bands = new BandPowerMonitor(100, Math.max(10, Math.min(300, sc.durationS() - sc.warmupS())), 1.0);
         }
 
+        /** 0.1–2 Hz, for the peak-to-peak figure (after {@link #BAND_SETTLE_S} of the filter settling). */
+        final io.headroom.appliance.dsp.BandPass lowBand = new io.headroom.appliance.dsp.BandPass(0.1, 2, 100);
+        static final double BAND_SETTLE_S = 20;
+        double lowMin = Double.POSITIVE_INFINITY;
+        double lowMax = Double.NEGATIVE_INFINITY;
+        double bandMeanSumW;
+        long bandSamples;
+        volatile boolean contingencySeen;
+        final double[] rampRing = new double[100]; // 1 s of the 100 S/s series
+        long rampCount;
+        double maxRampW;
+
+        /**
+         * Peak-to-peak of the site power in 0.1–2 Hz, % of its mean (NaN before the filter settled), in normal
+         * operation: from {@link #BAND_SETTLE_S} after the warm-up to the first feed loss or breaker trip (as the
+         * ramp figure {@code max_ramp_kw_per_s}, |P(t) − P(t − 1 s)|).
+         */
+        double bandPeakToPeakPct() {
+            return bandSamples == 0 || lowMax < lowMin ? Double.NaN
+                    : 100 * (lowMax - lowMin) / (bandMeanSumW / bandSamples);
+        }
+
         void event(Scenario.Event e, double atS) {
+            if (e instanceof Scenario.FeedLoss || e instanceof Scenario.BreakerTrip) {
+                contingencySeen = true; // band and ramp figures are of normal operation: a contingency wins
+            }
             if (e instanceof Scenario.FeedLoss l) {
                 pendingAtS = atS;
                 pendingLoss = l.feed();
@@ -612,6 +656,20 @@ public final class ScenarioRunner {
                 bandSumW += siteW;
                 bandCount++;
                 if (t >= nextBandS) {
+                    double w = bandSumW / bandCount;
+                    double y = lowBand.step(w);
+                    bandMeanSumW += w;
+                    bandSamples++;
+                    int at = (int) (rampCount++ % rampRing.length);
+                    double before = rampRing[at];
+                    rampRing[at] = w;
+                    if (!contingencySeen && rampCount > rampRing.length) {
+                        maxRampW = Math.max(maxRampW, Math.abs(w - before));
+                    }
+                    if (t >= sc.warmupS() + BAND_SETTLE_S && !contingencySeen) {
+                        lowMin = Math.min(lowMin, y);
+                        lowMax = Math.max(lowMax, y);
+                    }
                     bands.add(bandSumW / bandCount);
                     bandSumW = 0;
                     bandCount = 0;

@@ -29,6 +29,14 @@ import java.util.Optional;
  * {@code nvmlDeviceGetClockInfo} (SM and memory clocks), {@code nvmlDeviceGetTemperature} (GPU sensor),
  * {@code nvmlDeviceGetCurrentClocksEventReasons} or, in drivers before 535, the same call's former name
  * {@code nvmlDeviceGetCurrentClocksThrottleReasons}. SM activity (GPM metrics) and MIG instances are not read.
+ *
+ * <p>Power smoothing (Blackwell and newer; the symbols are looked up, absent on older drivers):
+ * {@code nvmlDevicePowerSmoothingSetState}, {@code nvmlDevicePowerSmoothingUpdatePresetProfileParam} and
+ * {@code nvmlDevicePowerSmoothingActivatePresetProfile} set a GPU's power floor and ramp rates
+ * ({@link #applyPowerSmoothing}), for the band controller's floors and ramp limits (issue #25). Structures as in
+ * {@code nvml.h}: {@code nvmlPowerSmoothingState_v1_t {unsigned version; nvmlEnableState_t state}} and
+ * {@code nvmlPowerSmoothingProfile_v1_t {unsigned version, profileId, paramId; double value}}, each version
+ * {@code sizeof | 1 << 24}.
  */
 public final class NvmlBackend implements GpuBackend, AutoCloseable {
 
@@ -49,6 +57,9 @@ public final class NvmlBackend implements GpuBackend, AutoCloseable {
     private final MethodHandle getClock;
     private final MethodHandle getTemperature;
     private final MethodHandle getReasons;
+    private final MethodHandle smoothingSetState;
+    private final MethodHandle smoothingUpdateParam;
+    private final MethodHandle smoothingActivate;
     private final MemorySegment[] devices;
     private final double[] minW;
     private final double[] maxW;
@@ -85,6 +96,13 @@ public final class NvmlBackend implements GpuBackend, AutoCloseable {
         MethodHandle events = optional(linker, lib, devicePtr, "nvmlDeviceGetCurrentClocksEventReasons");
         getReasons = events != null ? events
                 : optional(linker, lib, devicePtr, "nvmlDeviceGetCurrentClocksThrottleReasons");
+        FunctionDescriptor devAndStruct = FunctionDescriptor.of(UINT, ValueLayout.ADDRESS, ValueLayout.ADDRESS);
+        smoothingSetState = lib.find("nvmlDevicePowerSmoothingSetState")
+                .map(sym -> linker.downcallHandle(sym, devAndStruct)).orElse(null);
+        smoothingUpdateParam = lib.find("nvmlDevicePowerSmoothingUpdatePresetProfileParam")
+                .map(sym -> linker.downcallHandle(sym, devAndStruct)).orElse(null);
+        smoothingActivate = lib.find("nvmlDevicePowerSmoothingActivatePresetProfile")
+                .map(sym -> linker.downcallHandle(sym, devAndStruct)).orElse(null);
 
         check((int) init.invokeExact(), "nvmlInit_v2");
         try (Arena a = Arena.ofConfined()) {
@@ -297,6 +315,71 @@ public final class NvmlBackend implements GpuBackend, AutoCloseable {
         } catch (Throwable t) {
             throw new NvmlException("nvmlDeviceSetPowerManagementLimit(GPU " + gpu + "): " + t, t);
         }
+    }
+
+    /** NVML's power smoothing profile parameters ({@code NVML_POWER_SMOOTHING_PROFILE_PARAM_*}). */
+    public static final int PARAM_RAMP_UP_RATE = 1;
+    public static final int PARAM_RAMP_DOWN_RATE = 2;
+    public static final int PARAM_RAMP_DOWN_HYSTERESIS = 3;
+    public static final int PARAM_SECONDARY_POWER_FLOOR = 4;
+
+    private static final int STATE_SIZE = 8;
+    private static final int PROFILE_SIZE = 24;
+
+    /** Whether the driver has NVML's power smoothing calls (it may still refuse them on a GPU without the feature). */
+    public boolean powerSmoothingAvailable() {
+        return smoothingSetState != null && smoothingUpdateParam != null && smoothingActivate != null;
+    }
+
+    /**
+     * Sets GPU {@code gpu}'s power smoothing: preset profile {@code profileId} gets the power floor (W) and the ramp
+     * rates (W/s; NaN or infinite: left as they are) and is activated, and smoothing is switched on; or, with
+     * {@code enabled} false, switched off (a contingency: no floor may hold power up on the survivors).
+     *
+     * @throws NvmlException when the calls are absent or NVML refuses one (not supported, no permission)
+     */
+    public void applyPowerSmoothing(int gpu, boolean enabled, int profileId, double floorW, double rampUpWPerS,
+                                    double rampDownWPerS) {
+        if (!powerSmoothingAvailable()) {
+            throw new NvmlException("NVML power smoothing is not available in this driver", null);
+        }
+        try (Arena a = Arena.ofConfined()) {
+            if (enabled) {
+                setParam(a, gpu, profileId, PARAM_SECONDARY_POWER_FLOOR, floorW);
+                setParam(a, gpu, profileId, PARAM_RAMP_UP_RATE, rampUpWPerS);
+                setParam(a, gpu, profileId, PARAM_RAMP_DOWN_RATE, rampDownWPerS);
+                MemorySegment p = profile(a, profileId, 0, 0);
+                check((int) smoothingActivate.invokeExact(devices[gpu], p),
+                        "nvmlDevicePowerSmoothingActivatePresetProfile(GPU " + gpu + ", profile " + profileId + ")");
+            }
+            MemorySegment st = a.allocate(STATE_SIZE, 4);
+            st.set(UINT, 0, STATE_SIZE | 1 << 24);
+            st.set(UINT, 4, enabled ? 1 : 0);
+            check((int) smoothingSetState.invokeExact(devices[gpu], st),
+                    "nvmlDevicePowerSmoothingSetState(GPU " + gpu + ", " + (enabled ? "on" : "off") + ")");
+        } catch (NvmlException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new NvmlException("power smoothing (GPU " + gpu + "): " + t, t);
+        }
+    }
+
+    private void setParam(Arena a, int gpu, int profileId, int param, double value) throws Throwable {
+        if (!Double.isFinite(value)) {
+            return;
+        }
+        MemorySegment p = profile(a, profileId, param, value);
+        check((int) smoothingUpdateParam.invokeExact(devices[gpu], p),
+                "nvmlDevicePowerSmoothingUpdatePresetProfileParam(GPU " + gpu + ", param " + param + ")");
+    }
+
+    private static MemorySegment profile(Arena a, int profileId, int param, double value) {
+        MemorySegment p = a.allocate(PROFILE_SIZE, 8);
+        p.set(UINT, 0, PROFILE_SIZE | 1 << 24);
+        p.set(UINT, 4, profileId);
+        p.set(UINT, 8, param);
+        p.set(ValueLayout.JAVA_DOUBLE, 16, value);
+        return p;
     }
 
     private long readMw(MethodHandle h, int gpu, String call) {

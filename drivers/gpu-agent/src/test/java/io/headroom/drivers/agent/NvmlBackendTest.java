@@ -40,10 +40,34 @@ class NvmlBackendTest {
                 *lo = 100000; *hi = 700000; return 0;
             }
             int nvmlDeviceGetPowerManagementDefaultLimit(dev_t_ *d, unsigned int *v) { *v = 600000; return 0; }
+            /* power smoothing (Blackwell): one preset profile per GPU, a floor and ramp rates, on or off */
+            typedef struct { unsigned int version; unsigned int state; } ps_state_t;
+            typedef struct { unsigned int version; unsigned int profileId; unsigned int paramId; double value; } ps_profile_t;
+            static double ps_params[2][8];
+            static int ps_on[2] = {0, 0};
+            static int ps_active[2] = {-1, -1};
+            int nvmlDevicePowerSmoothingSetState(dev_t_ *d, ps_state_t *s) {
+                if (s->version != (8u | 1u << 24) || s->state > 1) return 2;
+                ps_on[d->index] = s->state; return 0;
+            }
+            int nvmlDevicePowerSmoothingUpdatePresetProfileParam(dev_t_ *d, ps_profile_t *p) {
+                if (p->version != (24u | 1u << 24) || p->profileId > 4 || p->paramId > 7) return 2;
+                if (p->paramId == 4 && (p->value < 100 || p->value > 700)) return 2; /* floor within the range, W */
+                ps_params[d->index][p->paramId] = p->value; return 0;
+            }
+            int nvmlDevicePowerSmoothingActivatePresetProfile(dev_t_ *d, ps_profile_t *p) {
+                if (p->version != (24u | 1u << 24) || p->profileId > 4) return 2;
+                ps_active[d->index] = (int) p->profileId; return 0;
+            }
             int nvmlDeviceGetPowerUsage(dev_t_ *d, unsigned int *mw) {
                 unsigned int demand = 450000 + 1000 * d->index;
+                if (ps_on[d->index] && ps_active[d->index] >= 0) { /* the floor holds power up (below the limit) */
+                    unsigned int floor = (unsigned int) (ps_params[d->index][4] * 1000);
+                    if (demand < floor) demand = floor;
+                }
                 *mw = demand < limits[d->index] ? demand : limits[d->index]; return 0;
             }
+            double fake_ps_param(int gpu, int param) { return ps_params[gpu][param]; }
             int nvmlDeviceGetEnforcedPowerLimit(dev_t_ *d, unsigned int *mw) { *mw = limits[d->index]; return 0; }
             int nvmlDeviceSetPowerManagementLimit(dev_t_ *d, unsigned int mw) {
                 if (mw < 100000 || mw > 700000) return 2;
@@ -137,6 +161,35 @@ class NvmlBackendTest {
             GpuActivity idle = nvml.activity(1);
             assertThat(idle.idle()).isTrue();
             assertThat(idle.temperatureC()).as("NOT_SUPPORTED leaves it unknown").isEqualTo(GpuActivity.UNKNOWN_TEMPERATURE);
+        }
+    }
+
+    @Test
+    void powerSmoothingSetsTheFloorAndRampRatesThroughFfmAndSwitchesOff() throws Throwable {
+        try (NvmlBackend nvml = NvmlBackend.load(fakeNvml())) {
+            assertThat(nvml.powerSmoothingAvailable()).isTrue();
+            assertThat(nvml.powerW(0)).isEqualTo(450.0);
+            Path lib = dir.resolve("libnvidia-ml.so.1");
+            nvml.applyPowerSmoothing(0, true, 0, 600, 2000, 150);
+            assertThat(nvml.powerW(0)).as("the floor holds the GPU up").isEqualTo(600.0);
+            try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+                java.lang.invoke.MethodHandle param = java.lang.foreign.Linker.nativeLinker().downcallHandle(
+                        java.lang.foreign.SymbolLookup.libraryLookup(lib, a).find("fake_ps_param").orElseThrow(),
+                        java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_DOUBLE,
+                                java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT));
+                assertThat((double) param.invokeExact(0, NvmlBackend.PARAM_RAMP_UP_RATE)).isEqualTo(2000.0);
+                assertThat((double) param.invokeExact(0, NvmlBackend.PARAM_RAMP_DOWN_RATE)).isEqualTo(150.0);
+                assertThat((double) param.invokeExact(0, NvmlBackend.PARAM_SECONDARY_POWER_FLOOR)).isEqualTo(600.0);
+            }
+            assertThat(nvml.powerW(1)).as("the other GPU untouched").isEqualTo(451.0);
+            nvml.setLimitW(0, 500);
+            assertThat(nvml.powerW(0)).as("a cap still wins over the floor").isEqualTo(500.0);
+            nvml.applyPowerSmoothing(0, false, 0, Double.NaN, Double.NaN, Double.NaN);
+            assertThat(nvml.powerW(0)).as("off: the demand again").isEqualTo(450.0);
+            assertThatThrownBy(() -> nvml.applyPowerSmoothing(1, true, 0, 50, 2000, 150))
+                    .isInstanceOf(NvmlException.class)
+                    .hasMessageContaining("nvmlDevicePowerSmoothingUpdatePresetProfileParam(GPU 1, param 4)")
+                    .hasMessageContaining("Invalid Argument");
         }
     }
 
