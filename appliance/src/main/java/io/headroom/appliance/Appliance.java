@@ -310,7 +310,9 @@ public final class Appliance implements AutoCloseable {
                 parts.push(ven);
             }
             ApplianceMetrics metrics = new ApplianceMetrics(site, state, journal)
-                    .modbus(measurements.buses()).grid(ven, options.commitments(), clocks);
+                    .modbus(measurements.buses()).grid(ven, options.commitments(), clocks)
+                    .protection(coap::armedAgents, coap.agents()).jvm();
+            parts.push(metrics);
             OperatorControls operator = OperatorControls.open(site, journal, utc, alarms);
             Path tokensFile = options.api().tokensFile() != null ? options.api().tokensFile()
                     : options.dataDir().resolve("api-tokens");
@@ -358,6 +360,7 @@ public final class Appliance implements AutoCloseable {
                 mqtt = new SparkplugNode(site.mqtt(), site, state, utc, vertx,
                         options.dataDir().resolve("mqtt-bdseq")).start();
                 parts.push(mqtt); // closed before Vert.x: its NDEATH goes out
+                metrics.mqtt(mqtt);
             }
             if (ven != null) {
                 ven.start();

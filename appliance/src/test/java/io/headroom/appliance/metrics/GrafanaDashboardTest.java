@@ -108,6 +108,6 @@ class GrafanaDashboardTest {
                 "headroom_regulation_jitter_seconds_bucket", "headroom_protection_fastpath_seconds_bucket",
                 "headroom_modbus_poll_seconds_bucket", "headroom_modbus_poll_errors_total", "headroom_agent_ack_seconds_bucket",
                 "headroom_alarms_active", "headroom_openadr_registered", "headroom_openadr_events_active",
-                "headroom_openadr_pending_reports", "headroom_openadr_last_poll_age_seconds", "headroom_journal_dropped");
+                "headroom_openadr_pending_reports", "headroom_openadr_last_poll_age_seconds", "headroom_journal_dropped_total");
     }
 }
