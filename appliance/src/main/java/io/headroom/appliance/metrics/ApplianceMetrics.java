@@ -62,7 +62,7 @@ public final class ApplianceMetrics implements TickListener, FastPathListener, A
     private final Counter[] ackFailuresByNode;
     /** Per node (site order), the last acknowledged round trip in ns; -1 before the first. */
     private final AtomicLongArray lastAckNanos;
-    private io.micrometer.core.instrument.binder.jvm.JvmGcMetrics gc;
+    private Jvm gc;
 
     public ApplianceMetrics(Site site, Supplier<SiteState> state, Journal journal) {
         this.nominalNanos = site.control().tickMs() * 1_000_000L;
@@ -280,9 +280,21 @@ public final class ApplianceMetrics implements TickListener, FastPathListener, A
      * listens to the JVM's notifications until {@link #close()}.
      */
     public ApplianceMetrics jvm() {
+        gc = bindJvm(registry);
+        return this;
+    }
+
+    /** The JVM's binders on a registry; closing the result stops the GC binder's notifications. */
+    public interface Jvm extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** {@link #jvm()}'s series on any registry (the unconfigured appliance's too). */
+    public static Jvm bindJvm(io.micrometer.core.instrument.MeterRegistry registry) {
         new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
-        gc = new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics();
-        gc.bindTo(registry);
+        var gcMetrics = new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics();
+        gcMetrics.bindTo(registry);
         new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
         new io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics().bindTo(registry);
         new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
@@ -293,7 +305,7 @@ public final class ApplianceMetrics implements TickListener, FastPathListener, A
             Gauge.builder("process.resident.memory", statm, ApplianceMetrics::residentBytes).baseUnit("bytes")
                     .description("resident set size of the process").strongReference(true).register(registry);
         }
-        return this;
+        return gcMetrics::close;
     }
 
     private static double residentBytes(java.nio.file.Path statm) {
