@@ -82,7 +82,7 @@ class AlertRulesTest {
             var supervisor = new io.headroom.appliance.supervision.Supervisor(System::nanoTime);
             supervisor.watch("protection", java.time.Duration.ofSeconds(1), "the fast path stops");
             exposed = Scrape.names(Scrape.full(site, () -> null, journal, Clock.systemUTC())
-                    .protection(() -> 0, 64).supervision(supervisor).scrape());
+                    .supervision(supervisor).scrape());
         }
         Set<String> named = new TreeSet<>();
         for (String file : List.of("alerts.yml", "alerts.test.yml")) {
