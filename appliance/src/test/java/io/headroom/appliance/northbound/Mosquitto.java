@@ -51,12 +51,19 @@ final class Mosquitto implements AutoCloseable {
     }
 
     static Mosquitto start(Path dir) throws IOException {
+        return start(dir, port -> "listener " + port + " 127.0.0.1\nallow_anonymous true\n");
+    }
+
+    /**
+     * A broker whose listeners {@code listeners} writes for the free port it is given (the subscribers' plain
+     * listener must be that port); {@code user root} keeps a broker started as root able to read the test's files.
+     */
+    static Mosquitto start(Path dir, java.util.function.IntFunction<String> listeners) throws IOException {
         IOException last = null;
         for (int attempt = 0; attempt < 10; attempt++) {
             int port = freePortBelow32768();
             Path conf = dir.resolve("mosquitto-" + port + ".conf");
-            Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n"
-                    + "log_dest stderr\n");
+            Files.writeString(conf, "user root\npersistence false\nlog_dest stderr\n" + listeners.apply(port));
             Process p = new ProcessBuilder(BROKER.toString(), "-c", conf.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto-" + port + ".log").toFile())
                     .start();

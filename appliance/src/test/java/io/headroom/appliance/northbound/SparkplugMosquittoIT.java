@@ -153,6 +153,55 @@ class SparkplugMosquittoIT {
         }
     }
 
+    @Test
+    void overMutualTlsWithAPasswordTheNodeIsBornAndAWrongPasswordIsNotLetIn() throws Exception {
+        Mosquitto.assumePresent();
+        Site example = SparkplugStates.exampleSite();
+        var pki = io.headroom.grid.vtn.BenchPki.in(dir.resolve("pki"));
+        var broker = pki.party("EC", "mqtt-ca", "broker", true);
+        var client = pki.party("EC", "mqtt-ca", "appliance", false);
+        int tlsPort = Mosquitto.freePortBelow32768();
+        Path passwords = dir.resolve("passwords");
+        Process pw = new ProcessBuilder("/usr/bin/mosquitto_passwd", "-b", "-c", passwords.toString(), "headroom",
+                "s3cret").redirectErrorStream(true).start();
+        assertThat(pw.waitFor()).isZero();
+        try (Mosquitto mq = Mosquitto.start(dir, port -> "per_listener_settings true\n"
+                + "listener " + tlsPort + " 127.0.0.1\ncafile " + broker.ca() + "\ncertfile " + broker.cert()
+                + "\nkeyfile " + broker.key() + "\nrequire_certificate true\nallow_anonymous false\npassword_file "
+                + passwords + "\nlistener " + port + " 127.0.0.1\nallow_anonymous true\n")) {
+            LinkedBlockingQueue<String> q = mq.subscribe("spBv1.0/#");
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                mq.publish("spBv1.0/probe/x", new byte[0]);
+                String l = q.poll(200, TimeUnit.MILLISECONDS);
+                return l != null && l.startsWith("spBv1.0/probe/x");
+            });
+            MqttSettings good = new MqttSettings(true, "127.0.0.1", tlsPort, true, "Headroom", "hall-tls", "",
+                    "headroom", "s3cret", broker.ca().toString(), client.cert().toString(), client.key().toString(),
+                    100, 5, false);
+            Site site = example.withMqtt(good);
+            AtomicReference<SiteState> state = new AtomicReference<>(SparkplugStates.state(site, 1, 100, true));
+            SparkplugNode node = new SparkplugNode(good, site, state::get, Clock.systemUTC(), vertx, null).start();
+            try {
+                SparkplugWire.Message nbirth = next(q, m -> m.type().equals("NBIRTH"));
+                assertThat(nbirth.topic()).isEqualTo("spBv1.0/Headroom/NBIRTH/hall-tls");
+                await().atMost(Duration.ofSeconds(5)).until(node::connected);
+            } finally {
+                node.close();
+            }
+            MqttSettings wrong = new MqttSettings(true, "127.0.0.1", tlsPort, true, "Headroom", "hall-bad", "",
+                    "headroom", "wrong", broker.ca().toString(), client.cert().toString(), client.key().toString(),
+                    100, 5, false);
+            SparkplugNode refused = new SparkplugNode(wrong, site.withMqtt(wrong), state::get, Clock.systemUTC(), vertx,
+                    null).start();
+            try {
+                await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> !refused.connected());
+                assertThat(refused.stats().births.get()).isZero();
+            } finally {
+                refused.close();
+            }
+        }
+    }
+
     /** Every message since the last NBIRTH (DATA and BIRTH alike) took the next seq. */
     private void assertSeqConsecutive() {
         long expect = -1;
