@@ -128,7 +128,7 @@ done
 check "no site file installed (/etc/headroom/site.yaml absent: the appliance starts unconfigured)" test ! -e "$r/etc/headroom/site.yaml"
 check "the example site under /usr/share/doc/headroom-appliance/examples/site.yaml" test -s "$r/usr/share/doc/headroom-appliance/examples/site.yaml"
 for p in headroom-appliance headroom-gpu-agent; do
-  check "$p: copyright and changelog.Debian.gz" sh -c "grep -q '^Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/' '$r/usr/share/doc/$p/copyright' && zcat '$r/usr/share/doc/$p/changelog.Debian.gz' | head -1 | grep -q '^$p ('"
+  check "$p: copyright (DEP-5) and changelog.gz (a native version)" sh -c "grep -q '^Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/' '$r/usr/share/doc/$p/copyright' && zcat '$r/usr/share/doc/$p/changelog.gz' | head -1 | grep -q '^$p ('"
 done
 check "sysusers.d: /usr/lib/sysusers.d/headroom-appliance.conf and headroom-agent.conf" test -s "$r/usr/lib/sysusers.d/headroom-appliance.conf" -a -s "$r/usr/lib/sysusers.d/headroom-agent.conf"
 check "/etc/headroom/agent.psk root:headroom-agent 640" eq "$(in_chroot stat -c '%U:%G %a' /etc/headroom/agent.psk)" "root:headroom-agent 640"
