@@ -66,16 +66,23 @@ ls $deb >/dev/null 2>&1 || { echo "image: no $deb; run without --no-package" >&2
 
 rm -rf "$work"; mkdir -p "$work" "$out"
 cp $deb "$work/headroom-appliance.deb"
+# The package installs no site file (without one the appliance runs unconfigured); the image is configured for one
+# at build time: HEADROOM_IMAGE_SITE, by default the example hall (what the boot test runs).
+site=${HEADROOM_IMAGE_SITE:-$root/sites/example-4feed.yaml}
+echo "image: site file $site (HEADROOM_IMAGE_SITE)" >&2
+cp "$site" "$work/site.yaml"
 rootfs=$work/rootfs
 mirror=${HEADROOM_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 echo "image: [$(( $(date +%s) - t0 )) s] Debian $suite $arch root file system (mmdebstrap)..." >&2
 mmdebstrap --mode=root --variant=minbase --arch="$arch" --format=directory \
-  --include="systemd-sysv,udev,kmod,$kernel,initramfs-tools,systemd-timesyncd,systemd-resolved,dbus,iproute2,procps,ca-certificates,zlib1g,e2fsprogs,zstd" \
+  --include="systemd-sysv,init-system-helpers,udev,kmod,$kernel,initramfs-tools,systemd-timesyncd,systemd-resolved,dbus,iproute2,procps,ca-certificates,zlib1g,e2fsprogs,zstd" \
   --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
   --dpkgopt='path-include=/usr/share/doc/headroom*' --dpkgopt='path-exclude=/usr/share/locale/*' \
   --customize-hook="copy-in $work/headroom-appliance.deb /tmp" \
   --customize-hook='chroot "$1" dpkg -i /tmp/headroom-appliance.deb && rm "$1/tmp/headroom-appliance.deb"' \
+  --customize-hook="copy-in $work/site.yaml /tmp" \
+  --customize-hook='chroot "$1" install -o root -g headroom -m 0640 /tmp/site.yaml /etc/headroom/site.yaml && rm "$1/tmp/site.yaml"' \
   --customize-hook="$here/rootfs-customize.sh \"\$1\" $arch" \
   "$suite" "$rootfs" "$mirror" >&2
 

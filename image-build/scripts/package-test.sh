@@ -3,12 +3,18 @@
 # The issue's proof "dpkg -i of both packages in a clean chroot starts the services; dpkg -r leaves the
 # operator's config":
 #   1. a clean Debian chroot (mmdebstrap, minbase + systemd) under target/package-test/ARCH/rootfs;
+#   0. lintian on both packages: no error or warning beyond the overrides each package ships (justified in
+#      src/files/*/lintian-overrides);
 #   2. dpkg -i headroom-appliance and headroom-gpu-agent (dependencies resolved with apt inside when dpkg
-#      reports them missing); checks: installed, units enabled, user/group, state folder, conffiles, PSK;
+#      reports them missing); checks: installed, units enabled, user/group (sysusers.d), state folder, conffiles,
+#      PSK, no site file installed (the example under /usr/share/doc), copyright and changelog;
 #   3. the operator edits conffiles (agent.properties: backend = fake, as on a machine without GPUs;
-#      /etc/default/headroom-appliance and site.yaml: a comment line);
-#   4. the services start: systemd-nspawn --boot on the chroot, wait for `systemctl is-active` of both units and
-#      the appliance's GET /api/v1/health (probed inside the container; its network is private). If nspawn
+#      /etc/default/headroom-appliance: a comment line);
+#   4. the services start: systemd-nspawn --boot on the chroot, wait for `systemctl is-active` of both units; the
+#      appliance, without a site file, says it is unconfigured (health, and a warning at journald's priority 4);
+#      an admin's `systemctl disable` survives a reinstall of the package; the operator installs the example as
+#      /etc/headroom/site.yaml and restarts: GET /api/v1/health answers 200 (probed inside the container; its
+#      network is private). If nspawn
 #      cannot boot the container here, it says so and falls back to running both ExecStart commands in the
 #      chroot (the appliance as user headroom) and probing the health endpoint from the host;
 #   5. dpkg -r of both (inside the booted container: prerm stops the services): the edited conffiles are still
@@ -53,6 +59,22 @@ pass() { echo "package-test: PASS $*"; npass=$((npass + 1)); }
 failc() { echo "package-test: FAIL $*"; fail=1; nfail=$((nfail + 1)); }
 check() { local what=$1; shift; if "$@" >/dev/null 2>&1; then pass "$what"; else failc "$what"; fi; }
 eq() { [ "$1" = "$2" ]; }
+has() { printf '%s\n' "$1" | grep -q -- "$2"; }
+
+# 0. lintian: clean, or each override justified in the package's own overrides file.
+mkdir -p "$target/package-test"
+if command -v lintian >/dev/null; then
+  for d in "$app" "$agent"; do
+    n=$(basename "$d" | cut -d_ -f1)
+    if lintian --fail-on error,warning --no-tag-display-limit "$d" > "$target/package-test/lintian-$n.log" 2>&1; then
+      pass "lintian $n: no error or warning (overrides: src/files/*/lintian-overrides)"
+    else
+      failc "lintian $n (see $target/package-test/lintian-$n.log)"; sed 's/^/package-test:   lintian: /' "$target/package-test/lintian-$n.log" | head -20 >&2
+    fi
+  done
+else
+  failc "lintian not installed (apt-get install lintian)"
+fi
 
 mounted=()
 umount_all() { local i; for ((i=${#mounted[@]}-1; i>=0; i--)); do umount -l "${mounted[$i]}" 2>/dev/null || true; done; mounted=(); }
@@ -98,12 +120,17 @@ check "system user headroom (nologin, home /var/lib/headroom)" \
   eq "$(in_chroot getent passwd headroom | awk -F: '{print ($3<1000) ":" $6 ":" $7}')" "1:/var/lib/headroom:/usr/sbin/nologin"
 check "group headroom" in_chroot getent group headroom
 check "/var/lib/headroom headroom:headroom 750" eq "$(in_chroot stat -c '%U:%G %a' /var/lib/headroom 2>/dev/null)" "headroom:headroom 750"
-conffiles=(/etc/headroom/site.yaml /etc/default/headroom-appliance /etc/headroom/update-keys/release.pub /etc/headroom/agent.properties)
+conffiles=(/etc/default/headroom-appliance /etc/headroom/update-keys/release.pub /etc/headroom/agent.properties)
 listed=$(in_chroot dpkg-query -W -f='${Conffiles}\n' headroom-appliance headroom-gpu-agent 2>/dev/null)
 for f in "${conffiles[@]}"; do
   check "conffile $f present and registered" sh -c "[ -s '$r$f' ] && echo '$listed' | grep -q '^ $f '"
 done
-check "/etc/headroom/site.yaml root:headroom 640" eq "$(in_chroot stat -c '%U:%G %a' /etc/headroom/site.yaml)" "root:headroom 640"
+check "no site file installed (/etc/headroom/site.yaml absent: the appliance starts unconfigured)" test ! -e "$r/etc/headroom/site.yaml"
+check "the example site under /usr/share/doc/headroom-appliance/examples/site.yaml" test -s "$r/usr/share/doc/headroom-appliance/examples/site.yaml"
+for p in headroom-appliance headroom-gpu-agent; do
+  check "$p: copyright (DEP-5) and changelog.gz (a native version)" sh -c "grep -q '^Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/' '$r/usr/share/doc/$p/copyright' && zcat '$r/usr/share/doc/$p/changelog.gz' | head -1 | grep -q '^$p ('"
+done
+check "sysusers.d: /usr/lib/sysusers.d/headroom-appliance.conf and headroom-agent.conf" test -s "$r/usr/lib/sysusers.d/headroom-appliance.conf" -a -s "$r/usr/lib/sysusers.d/headroom-agent.conf"
 check "/etc/headroom/agent.psk root:headroom-agent 640" eq "$(in_chroot stat -c '%U:%G %a' /etc/headroom/agent.psk)" "root:headroom-agent 640"
 check "/etc/headroom/agent.psk: 64 hex digits" grep -qE '^[0-9a-f]{64}$' "$r/etc/headroom/agent.psk"
 
@@ -112,10 +139,10 @@ stamp="operator edit $(date -u +%FT%TZ)"
 sed -i 's/^backend = nvml$/backend = fake/' "$r/etc/headroom/agent.properties"
 echo "# $stamp" >> "$r/etc/headroom/agent.properties"
 echo "# $stamp" >> "$r/etc/default/headroom-appliance"
-echo "# $stamp" >> "$r/etc/headroom/site.yaml"
-edited=(/etc/headroom/agent.properties /etc/default/headroom-appliance /etc/headroom/site.yaml)
+edited=(/etc/headroom/agent.properties /etc/default/headroom-appliance)
 (cd "$r" && sha256sum "${edited[@]#/}") > "$work/edited.sha256"
 psk_sum=$(sha256sum < "$r/etc/headroom/agent.psk")
+cp "$agent" "$r/root/headroom-gpu-agent.deb" # for the reinstall inside the booted container
 umount_all
 
 # 4. Start the services. --register=no --keep-unit: no machined or system bus needed on the host (there is
@@ -166,8 +193,28 @@ if [ "$mode" = nspawn ]; then
   t_active=$(( $(date +%s) - t_boot ))
   check "headroom-appliance.service active under systemd (${t_active} s after boot)" eq "$a" active
   check "headroom-agent.service active under systemd" eq "$g" active
-  health_body=$(probe_in | tr -d '\r' | sed -n '/^$/,$p' | tail -n +2 || true)
-  check "GET /api/v1/health answers inside the container: ${health_body:0:80}" test -n "$health_body"
+  # Unconfigured: no site file; it says so, at journald's warning priority.
+  unconf=""
+  for _ in $(seq 1 60); do unconf=$(probe_in | tr -d '\r' || true); echo "$unconf" | grep -q '"status":"unconfigured"' && break; sleep 2; done
+  check "unconfigured appliance: health answers 503" has "$unconf" '^HTTP/1.[01] 503'
+  check "unconfigured appliance: health says \"unconfigured\" and names the example" has "$unconf" '"status":"unconfigured".*examples/site.yaml' 
+  check "journalctl -p warning shows the appliance's UNCONFIGURED warning (syslog priority prefix)" \
+    sh -c "nsenter -t $leader -m -u -i -n -p -r -w journalctl -u headroom-appliance.service -p warning --no-pager -o cat | grep -q UNCONFIGURED"
+  check "journalctl -p warning does not show info lines" \
+    sh -c "! nsenter -t $leader -m -u -i -n -p -r -w journalctl -u headroom-appliance.service -p warning --no-pager -o cat | grep -q ' INFO '"
+  # An admin's disable stands across a reinstall (deb-systemd-helper was-enabled / update-state).
+  ctl systemctl disable headroom-agent.service >/dev/null 2>&1 || true
+  ctl dpkg -i /root/headroom-gpu-agent.deb > "$work/dpkg-reinstall.log" 2>&1 || true
+  check "a disabled unit stays disabled after the package is reinstalled" eq "$(ctl systemctl is-enabled headroom-agent.service 2>/dev/null)" disabled
+  ctl systemctl enable --now headroom-agent.service >/dev/null 2>&1 || true
+  # The operator configures the appliance: the example as the site file, then a restart.
+  ctl install -o root -g headroom -m 0640 /usr/share/doc/headroom-appliance/examples/site.yaml /etc/headroom/site.yaml
+  echo "# $stamp" >> "$r/etc/headroom/site.yaml"
+  (cd "$r" && sha256sum etc/headroom/site.yaml) >> "$work/edited.sha256"
+  ctl systemctl restart headroom-appliance.service >/dev/null 2>&1 || true
+  for _ in $(seq 1 90); do health_body=$(probe_in | tr -d '\r' || true); echo "$health_body" | grep -q '^HTTP/1.[01] 200' && break; sleep 2; done
+  health_body=$(echo "$health_body" | sed -n '/^$/,$p' | tail -n +2)
+  check "configured: GET /api/v1/health answers 200 inside the container: ${health_body:0:80}" test -n "$health_body"
   mp=$(ctl systemctl show -p MainPID --value headroom-appliance.service 2>/dev/null || echo 0)
   check "appliance main process runs as headroom (MainPID $mp)" eq "$(ctl stat -c %U "/proc/$mp" 2>/dev/null)" headroom
   check "appliance watchdog armed (WatchdogUSec=30s)" eq "$(ctl systemctl show -p WatchdogUSec --value headroom-appliance.service 2>/dev/null)" 30s
@@ -183,6 +230,19 @@ else
   echo "package-test: FALLBACK: starting the ExecStart commands in the chroot (appliance as user headroom), no systemd" >&2
   mount_api
   # The appliance: ExecStartPre (check-site) then ExecStart, with the unit's EnvironmentFile, as headroom.
+  # Unconfigured first (no site file): health says so.
+  run_unconf='set -a; . /etc/default/headroom-appliance; set +a; cd /var/lib/headroom &&
+    /usr/bin/headroom-appliance check-site --missing-ok "$HEADROOM_SITE" &&
+    exec /usr/bin/headroom-appliance service --site "$HEADROOM_SITE" --unconfigured-example /usr/share/doc/headroom-appliance/examples/site.yaml --http-host 127.0.0.1 --http-port "$HEADROOM_HTTP_PORT"'
+  chroot --userspec=headroom:headroom "$r" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/var/lib/headroom HEADROOM_LOG_FORMAT=journal sh -c "$run_unconf" > "$work/appliance-unconfigured.log" 2>&1 &
+  up=$!; unconf=""
+  for _ in $(seq 1 90); do unconf=$(curl -sS --max-time 2 http://127.0.0.1:8080/api/v1/health 2>/dev/null || true); [ -n "$unconf" ] && break; sleep 2; done
+  kill "$up" 2>/dev/null || true; wait "$up" 2>/dev/null || true
+  check "unconfigured appliance (fallback): health says \"unconfigured\"" has "$unconf" '"status":"unconfigured"' 
+  check "its log line is a warning with the journald priority prefix <4>" grep -q '^<4>WARN .*UNCONFIGURED' "$work/appliance-unconfigured.log"
+  install -o root -g "$(awk -F: '$1=="headroom"{print $3}' "$r/etc/group")" -m 0640 "$r/usr/share/doc/headroom-appliance/examples/site.yaml" "$r/etc/headroom/site.yaml"
+  echo "# $stamp" >> "$r/etc/headroom/site.yaml"
+  (cd "$r" && sha256sum etc/headroom/site.yaml) >> "$work/edited.sha256"
   run_app='set -a; . /etc/default/headroom-appliance; set +a; cd /var/lib/headroom &&
     /usr/bin/headroom-appliance check-site "$HEADROOM_SITE" >/dev/null &&
     exec /usr/bin/headroom-appliance service --site "$HEADROOM_SITE" --http-host 127.0.0.1 --http-port "$HEADROOM_HTTP_PORT"'
@@ -205,7 +265,7 @@ else
 fi
 check "after dpkg -r: both packages in state rc (config files kept)" \
   eq "$(inr dpkg-query -W -f='${db:Status-Abbrev}' headroom-appliance headroom-gpu-agent 2>/dev/null | tr -d ' ')" rcrc
-check "after dpkg -r: units disabled" test ! -e "$r/etc/systemd/system/multi-user.target.wants/headroom-appliance.service" -a ! -e "$r/etc/systemd/system/multi-user.target.wants/headroom-agent.service"
+check "after dpkg -r: units disabled (and masked by deb-systemd-helper)" test ! -e "$r/etc/systemd/system/multi-user.target.wants/headroom-appliance.service" -a ! -e "$r/etc/systemd/system/multi-user.target.wants/headroom-agent.service"
 check "after dpkg -r: the operator's edited conffiles are there, unchanged" sh -c "cd '$r' && sha256sum -c --quiet '$work/edited.sha256'"
 check "after dpkg -r: agent.properties still says backend = fake" grep -q '^backend = fake$' "$r/etc/headroom/agent.properties"
 check "after dpkg -r: agent.psk kept" eq "$(sha256sum < "$r/etc/headroom/agent.psk" 2>/dev/null)" "$psk_sum"
@@ -214,6 +274,7 @@ check "after dpkg -r: program files removed" test ! -e "$r/usr/bin/headroom-appl
 
 inr dpkg -P headroom-appliance headroom-gpu-agent > "$work/dpkg-P.log" 2>&1 && pass "dpkg -P headroom-appliance headroom-gpu-agent" || failc "dpkg -P (see $work/dpkg-P.log)"
 for f in "${conffiles[@]}" /etc/headroom/agent.psk; do check "after dpkg -P: $f removed" test ! -e "$r$f"; done
+check "after dpkg -P: the operator's own /etc/headroom/site.yaml kept" sh -c "cd '$r' && grep etc/headroom/site.yaml '$work/edited.sha256' | sha256sum -c --quiet"
 check "after dpkg -P: packages unknown to dpkg" test -z "$(inr dpkg-query -W -f='${db:Status-Abbrev}' headroom-appliance headroom-gpu-agent 2>/dev/null | tr -d ' ' | grep -v '^un$' || true)"
 check "after dpkg -P: user headroom and /var/lib/headroom kept (journal, CDS archive)" sh -c "grep -q '^headroom:' '$r/etc/passwd' && [ -d '$r/var/lib/headroom' ]"
 

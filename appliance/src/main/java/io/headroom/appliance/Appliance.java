@@ -27,6 +27,7 @@ import io.headroom.appliance.journal.JournalLog;
 import io.headroom.appliance.measure.MeasurementPipeline;
 import io.headroom.appliance.measure.ModbusBuses;
 import io.headroom.appliance.metrics.ApplianceMetrics;
+import io.headroom.appliance.northbound.SparkplugNode;
 import io.headroom.appliance.operator.ActiveAlarms;
 import io.headroom.appliance.operator.ApiTokens;
 import io.headroom.appliance.operator.OperatorControls;
@@ -173,12 +174,14 @@ public final class Appliance implements AutoCloseable {
     private final Disturbances disturbances;
     private final FieldIo field;
     private final Supervisor supervisor;
+    private final SparkplugNode mqtt;
 
     private Appliance(Site site, Deque<AutoCloseable> parts, RegulationLoop regulation, ApiServer api, Journal journal,
                       GridLink ven, ProtectionLoop protection, long agentSession,
                       Map<String, InetSocketAddress> waveformAddresses, Disturbances disturbances, FieldIo field,
-                      Supervisor supervisor) {
+                      Supervisor supervisor, SparkplugNode mqtt) {
         this.site = site;
+        this.mqtt = mqtt;
         this.parts = parts;
         this.regulation = regulation;
         this.api = api;
@@ -309,7 +312,9 @@ public final class Appliance implements AutoCloseable {
                 parts.push(ven);
             }
             ApplianceMetrics metrics = new ApplianceMetrics(site, state, journal)
-                    .modbus(measurements.buses()).grid(ven, options.commitments(), clocks);
+                    .modbus(measurements.buses()).grid(ven, options.commitments(), clocks)
+                    .protection(coap::armedAgents, coap.agents()).jvm();
+            parts.push(metrics);
             OperatorControls operator = OperatorControls.open(site, journal, utc, alarms);
             Path tokensFile = options.api().tokensFile() != null ? options.api().tokensFile()
                     : options.dataDir().resolve("api-tokens");
@@ -351,6 +356,14 @@ public final class Appliance implements AutoCloseable {
             metrics.supervision(supervisor);
             regulation.start();
             parts.push(supervision.start()); // closed first: a loop closing in order is no alarm
+            SparkplugNode mqtt = null;
+            if (site.mqtt().enabled()) {
+                // Off the loops: reads the state regulation publishes anyway, on its own Vert.x context.
+                mqtt = new SparkplugNode(site.mqtt(), site, state, utc, vertx,
+                        options.dataDir().resolve("mqtt-bdseq")).start();
+                parts.push(mqtt); // closed before Vert.x: its NDEATH goes out
+                metrics.mqtt(mqtt);
+            }
             if (ven != null) {
                 ven.start();
             }
@@ -360,7 +373,7 @@ public final class Appliance implements AutoCloseable {
                     options.api().tls() == null ? "http" : "https", options.httpHost(),
                     api.port(), journal.file(), ven == null ? "" : "; OpenADR " + ven.version() + " VEN enrolled");
             return new Appliance(site, parts, regulation, api, journal, ven, protection, coap.session(),
-                    waveformAddresses, disturbances, field, supervisor);
+                    waveformAddresses, disturbances, field, supervisor, mqtt);
         } catch (Exception e) {
             closeAll(parts);
             if (e instanceof IOException io) {
@@ -434,6 +447,11 @@ public final class Appliance implements AutoCloseable {
     /** The fast path: the last contingency it fired. */
     public ProtectionLoop protection() {
         return protection;
+    }
+
+    /** The MQTT Sparkplug B edge node, or null when the site's {@code mqtt} section is not enabled. */
+    public SparkplugNode mqtt() {
+        return mqtt;
     }
 
     /** The OpenADR VEN, or null when the appliance is not enrolled. */

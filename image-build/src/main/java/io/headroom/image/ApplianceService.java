@@ -81,6 +81,11 @@ public final class ApplianceService {
             return 64;
         }
 
+        java.nio.file.Path site = parsed.matchedOptionValue("--site", (java.nio.file.Path) null);
+        // No site file and --unconfigured-example: the appliance runs unconfigured (controls nothing, says so). Ready and
+        // kicked while its API answers "unconfigured": restarting it would not configure it.
+        boolean unconfigured = parsed.hasMatchedOption("--unconfigured-example") && site != null
+                && !java.nio.file.Files.exists(site);
         SdNotify notify = SdNotify.fromEnvironment();
         int[] exit = {0};
         Thread appliance = Thread.ofPlatform().name("appliance").start(() -> exit[0] = run.execute(runArgs));
@@ -90,6 +95,18 @@ public final class ApplianceService {
         boolean[] ready = {false};
         Runnable check = () -> {
             try {
+                if (unconfigured) {
+                    Health h = health(health, pinned);
+                    if (h.unconfigured() && !ready[0]) {
+                        ready[0] = true;
+                        notify.send("READY=1\nSTATUS=UNCONFIGURED, controls nothing: " + h.why());
+                    } else if (h.unconfigured() && watchdog != null) {
+                        notify.send("WATCHDOG=1\nSTATUS=UNCONFIGURED, controls nothing: " + h.why());
+                    } else if (ready[0] && !h.unconfigured()) {
+                        notify.send("STATUS=" + h.why() + "; watchdog not kicked");
+                    }
+                    return;
+                }
                 if (!ready[0]) {
                     if (health(health, pinned).tick() >= 0) {
                         ready[0] = true;
@@ -138,7 +155,10 @@ public final class ApplianceService {
      * What the health endpoint says: the tick (-1 unless it answered 200 with one) and, when it is not healthy, why
      * (the failed loops' reasons from a 503, or that it does not answer).
      */
-    record Health(long tick, String why) {
+    record Health(long tick, String why, boolean unconfigured) {
+        Health(long tick, String why) {
+            this(tick, why, false);
+        }
     }
 
     static Health health(URI health) {
@@ -164,6 +184,9 @@ public final class ApplianceService {
                 String body = in == null ? "" : new String(in.readNBytes(16384), StandardCharsets.UTF_8);
                 if (in != null) {
                     in.close();
+                }
+                if (code == 503 && body.contains("\"status\":\"unconfigured\"")) {
+                    return new Health(-1, parseReasons(body), true);
                 }
                 if (code != 200) {
                     String reasons = parseReasons(body);

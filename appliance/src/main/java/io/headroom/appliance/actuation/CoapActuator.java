@@ -142,6 +142,22 @@ public final class CoapActuator implements Actuator {
         }
     }
 
+    /** Agents holding the contingency table armed last: acknowledged, and nothing newer waiting (metrics). */
+    public int armedAgents() {
+        int n = 0;
+        for (Channel c : channels.values()) {
+            if (c.lastArmed != null && c.pendingArm.get() == null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The agents this actuator commands and arms. */
+    public int agents() {
+        return channels.size();
+    }
+
     /** Told about every cap command's round trip (metrics); null: nobody. */
     public void onAck(AckListener l) {
         this.ackListener = l == null ? AckListener.NONE : l;

@@ -137,8 +137,17 @@ public final class ApplianceCommands {
         @Spec
         CommandSpec spec;
 
+        @Option(names = "--missing-ok", description = "a site file that does not exist is no error: the appliance"
+                + " (run --unconfigured-example) then runs unconfigured, controlling nothing; say so and exit 0")
+        boolean missingOk;
+
         @Override
         public Integer call() {
+            if (missingOk && !java.nio.file.Files.exists(file)) {
+                spec.commandLine().getErr().println("check-site: no site file at " + file
+                        + ": the appliance will run unconfigured (it controls nothing until there is one)");
+                return 0;
+            }
             Site site = loadOrReport(file, spec.commandLine().getErr());
             if (site == null) {
                 return EXIT_INVALID_SITE;
@@ -179,6 +188,35 @@ public final class ApplianceCommands {
                 + "loopback (refused without this flag: anyone on that network could read the plant)")
         boolean apiAnonymousReads;
 
+        @Option(names = "--unconfigured-example", paramLabel = "FILE",
+                description = "when the --site file does not exist, run unconfigured instead of failing: control"
+                        + " nothing, answer health and the API with 503 'unconfigured' and the dashboard with a page"
+                        + " saying so, naming FILE as the example to start from (the package's service does this)")
+        Path unconfiguredExample;
+
+        /** No site file: serve the unconfigured appliance until stopped. */
+        private Integer unconfigured() throws InterruptedException {
+            io.headroom.appliance.api.UnconfiguredServer server;
+            try {
+                server = io.headroom.appliance.api.UnconfiguredServer.start(httpHost, httpPort,
+                        httpsCert == null ? null : new io.headroom.appliance.api.ApiServer.Tls(httpsCert, httpsKey),
+                        site, unconfiguredExample.toString());
+            } catch (RuntimeException e) {
+                spec.commandLine().getErr().println("run: " + e.getMessage());
+                return ExitCodes.COULD_NOT_RUN;
+            }
+            org.slf4j.LoggerFactory.getLogger(ApplianceCommands.class).warn("appliance up, UNCONFIGURED: {}; API on {}:{}",
+                    io.headroom.appliance.api.UnconfiguredServer.reason(site, unconfiguredExample.toString()),
+                    httpHost, server.port());
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }, "shutdown"));
+            stopped.await();
+            return 0;
+        }
+
         @Option(names = "--https-cert", paramLabel = "FILE", description = "serve the API over HTTPS with this PEM certificate (chain)")
         Path httpsCert;
 
@@ -190,6 +228,9 @@ public final class ApplianceCommands {
 
         @Override
         public Integer call() throws InterruptedException {
+            if (unconfiguredExample != null && !java.nio.file.Files.exists(site)) {
+                return unconfigured();
+            }
             Site s = loadOrReport(site, spec.commandLine().getErr());
             if (s == null) {
                 return EXIT_INVALID_SITE;

@@ -225,6 +225,18 @@ public final class OperatorCommands {
             try {
                 health = c.get("/api/v1/health");
             } catch (OperatorClient.ApiError e) {
+                if (e.status == 503 && e.body != null && e.body.contains("\"status\":\"unconfigured\"")) {
+                    String why = "the appliance is NOT CONFIGURED: it controls nothing";
+                    try {
+                        io.vertx.core.json.JsonArray r = new io.vertx.core.json.JsonObject(e.body).getJsonArray("reasons");
+                        if (r != null && !r.isEmpty()) {
+                            why += " (" + r.getString(0) + ")";
+                        }
+                    } catch (RuntimeException notJson) {
+                        // the plain message will do
+                    }
+                    throw new OperatorClient.ApiError(503, why, null, e.body);
+                }
                 if (e.status == 503) {
                     throw new OperatorClient.ApiError(503, "the appliance is starting: no regulation tick yet", null, e.body);
                 }

@@ -6,6 +6,7 @@ import io.headroom.appliance.grid.GridLink;
 import io.headroom.appliance.measure.ModbusBuses;
 import io.headroom.appliance.protection.FastPathListener;
 import io.headroom.appliance.measure.FeedMeasurement;
+import io.headroom.appliance.measure.MeasurementQuality;
 import io.headroom.appliance.control.GroupDecision;
 import io.headroom.appliance.journal.Journal;
 import io.headroom.appliance.site.Feed;
@@ -46,7 +47,7 @@ import java.util.function.ToDoubleFunction;
  * {@link AckListener}, {@link ModbusBus.PollListener}), each called after the work it measures. Names and labels
  * are listed in appliance/README.md.
  */
-public final class ApplianceMetrics implements TickListener, FastPathListener, AckListener {
+public final class ApplianceMetrics implements TickListener, FastPathListener, AckListener, AutoCloseable {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Timer tick;
@@ -61,6 +62,7 @@ public final class ApplianceMetrics implements TickListener, FastPathListener, A
     private final Counter[] ackFailuresByNode;
     /** Per node (site order), the last acknowledged round trip in ns; -1 before the first. */
     private final AtomicLongArray lastAckNanos;
+    private Jvm gc;
 
     public ApplianceMetrics(Site site, Supplier<SiteState> state, Journal journal) {
         this.nominalNanos = site.control().tickMs() * 1_000_000L;
@@ -96,8 +98,20 @@ public final class ApplianceMetrics implements TickListener, FastPathListener, A
         rackGauges(site, state);
         Gauge.builder("headroom.alarms.active", state, s -> s.get() == null ? 0 : s.get().alarms().size())
                 .description("alarms raised now").strongReference(true).register(registry);
-        Gauge.builder("headroom.journal.dropped", journal, Journal::dropped)
-                .description("history items the journal dropped because its writer fell behind").strongReference(true).register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("headroom.journal.dropped", journal, Journal::dropped)
+                .description("history items the journal dropped because its writer fell behind").register(registry);
+        Gauge.builder("headroom.build.info", () -> 1).description("the firmware's version and the JVM it runs on")
+                .tags("version", BuildInfo.version(), "java_version", Runtime.version().toString())
+                .strongReference(true).register(registry);
+        Gauge.builder("headroom.regulation.last.tick.timestamp", state, s -> {
+                    SiteState x = s.get();
+                    return x == null || x.utc() == null ? Double.NaN : x.utc().toEpochMilli() / 1e3;
+                }).baseUnit("seconds").description("UTC time of the last regulation tick published")
+                .strongReference(true).register(registry);
+        Gauge.builder("headroom.configured", () -> 1)
+                .description("1: the appliance runs a site file of its own (0 is an unconfigured appliance's, which"
+                        + " controls nothing)").strongReference(true).register(registry);
+        safety(site, state);
         this.fastPathSent = fastPathTimer("sent");
         this.fastPathAcked = fastPathTimer("acked");
         this.silentAgents = Counter.builder("headroom.protection.silent.agents")
@@ -128,6 +142,212 @@ public final class ApplianceMetrics implements TickListener, FastPathListener, A
             Gauge.builder("headroom.node.ack", lastAckNanos, a -> a.get(k) < 0 ? Double.NaN : a.get(k) / 1e9)
                     .baseUnit("seconds").description("the node agent's last acknowledged cap command round trip")
                     .tags("node", node.id(), "priority", node.priority().label()).strongReference(true).register(registry);
+        }
+    }
+
+    /**
+     * The safety state as series: per feed its breaker ceiling now and its measurement's quality (one series per
+     * quality, 1 for the current one); per group its N-1 readiness and per contingency its feasibility and shed;
+     * per bank its state of charge; per node whether its telemetry is fresh (a silent agent reads 0).
+     */
+    private void safety(Site site, Supplier<SiteState> state) {
+        for (Feed f : site.feeds()) {
+            String group = site.groupOfFeed(f.id()).id();
+            Gauge.builder("headroom.feed.ceiling", state, s -> {
+                        Double a = ceilingA(s.get(), group, f.id());
+                        return a == null ? Double.NaN : a;
+                    }).baseUnit("amperes").description("the breaker ceiling regulation applies to the feed now")
+                    .tag("feed", f.id()).strongReference(true).register(registry);
+            for (MeasurementQuality q : MeasurementQuality.values()) {
+                Gauge.builder("headroom.feed.quality", state, s -> {
+                            SiteState x = s.get();
+                            FeedMeasurement m = x == null ? null : x.feeds().get(f.id());
+                            return m == null ? Double.NaN : m.quality() == q ? 1 : 0;
+                        }).description("1 for the quality of the feed's measurement now (GOOD, STALE, ERROR,"
+                                + " OUT_OF_RANGE, FROZEN), 0 for the others")
+                        .tags("feed", f.id(), "quality", q.name()).strongReference(true).register(registry);
+            }
+        }
+        for (var g : site.groups()) {
+            Gauge.builder("headroom.group.n1.ready", state, s -> {
+                        GroupDecision d = decision(s.get(), g.id());
+                        return d == null ? Double.NaN : n1Ready(d) ? 1 : 0;
+                    }).description("1 while the group has a feasible plan for the loss of each of its feeds and no"
+                            + " feed out (lost or in maintenance)").tag("group", g.id()).strongReference(true)
+                    .register(registry);
+            Gauge.builder("headroom.group.feeds.out", state, s -> {
+                        GroupDecision d = decision(s.get(), g.id());
+                        return d == null ? Double.NaN : d.feedsOut().size();
+                    }).description("feeds of the group lost or in maintenance now").tag("group", g.id())
+                    .strongReference(true).register(registry);
+            for (String lost : g.feedIds()) {
+                Gauge.builder("headroom.contingency.feasible", state, s -> {
+                            var p = plan(s.get(), g.id(), lost);
+                            return p == null ? Double.NaN : p.feasible() ? 1 : 0;
+                        }).description("1 when the plan for losing lost_feed keeps the survivors within their limits"
+                                + " with the critical floors met").tags("group", g.id(), "lost_feed", lost)
+                        .strongReference(true).register(registry);
+                Gauge.builder("headroom.contingency.shed", state, s -> {
+                            var p = plan(s.get(), g.id(), lost);
+                            return p == null ? Double.NaN : p.shedW();
+                        }).baseUnit("watts").description("power the plan for losing lost_feed sheds from full demand")
+                        .tags("group", g.id(), "lost_feed", lost).strongReference(true).register(registry);
+            }
+        }
+        for (var b : site.supercaps()) {
+            Gauge.builder("headroom.bank.soc", state, s -> {
+                        SiteState x = s.get();
+                        var m = x == null ? null : x.banks().get(b.id());
+                        return m == null || !m.usable() ? Double.NaN : m.socFraction();
+                    }).baseUnit("ratio").description("the supercap bank's state of charge")
+                    .tags("bank", b.id(), "feed", b.feedId()).strongReference(true).register(registry);
+            Gauge.builder("headroom.bank.power", state, s -> {
+                        SiteState x = s.get();
+                        var m = x == null ? null : x.banks().get(b.id());
+                        return m == null || !m.usable() ? Double.NaN : m.powerW();
+                    }).baseUnit("watts").description("the bank's converter power (discharge positive)")
+                    .tags("bank", b.id(), "feed", b.feedId()).strongReference(true).register(registry);
+        }
+        for (Node n : site.nodes()) {
+            Gauge.builder("headroom.node.telemetry.fresh", state, s -> {
+                        SiteState x = s.get();
+                        var t = x == null ? null : x.nodes().get(n.id());
+                        return x == null ? Double.NaN : t != null && t.fresh() ? 1 : 0;
+                    }).description("1 while the node's agent (or BMC) answers, 0 when it is silent")
+                    .tags("node", n.id(), "priority", n.priority().label()).strongReference(true).register(registry);
+        }
+    }
+
+    /** A group is N-1 ready: a plan for the loss of each feed, every plan feasible, no feed out. */
+    public static boolean n1Ready(GroupDecision d) {
+        return !d.plans().isEmpty() && !d.redundancyLost()
+                && d.plans().stream().allMatch(io.headroom.appliance.control.ContingencyPlan::feasible);
+    }
+
+    private static GroupDecision decision(SiteState s, String group) {
+        if (s == null) {
+            return null;
+        }
+        for (GroupDecision d : s.decisions()) {
+            if (d.groupId().equals(group)) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    private static io.headroom.appliance.control.ContingencyPlan plan(SiteState s, String group, String lost) {
+        GroupDecision d = decision(s, group);
+        if (d == null) {
+            return null;
+        }
+        for (var p : d.plans()) {
+            if (p.lostFeedId().equals(lost)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private static Double ceilingA(SiteState s, String group, String feed) {
+        GroupDecision d = decision(s, group);
+        if (d == null) {
+            return null;
+        }
+        for (io.headroom.appliance.control.Arbiter.Considered c : d.considered()) {
+            if (c.limit() instanceof io.headroom.appliance.control.Limit.FeedCeiling f && f.feedId().equals(feed)) {
+                return f.amps();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The fast path's readiness: how many agents it targets and how many hold their current contingency table
+     * ({@code headroom_protection_agents}, {@code headroom_protection_agents_armed}).
+     */
+    public ApplianceMetrics protection(java.util.function.IntSupplier armed, int agents) {
+        Gauge.builder("headroom.protection.agents.armed", armed, a -> a.getAsInt())
+                .description("agents holding the contingency table regulation armed last").strongReference(true)
+                .register(registry);
+        Gauge.builder("headroom.protection.agents", () -> agents)
+                .description("agents the fast path fires contingencies to").strongReference(true).register(registry);
+        return this;
+    }
+
+    /**
+     * JVM and process metrics (Micrometer's binders: memory pools, GC pauses, threads, classes, CPU, uptime, open
+     * files) and {@code process_resident_memory_bytes} (from /proc/self/statm, where there is one). The GC binder
+     * listens to the JVM's notifications until {@link #close()}.
+     */
+    public ApplianceMetrics jvm() {
+        gc = bindJvm(registry);
+        return this;
+    }
+
+    /** The JVM's binders on a registry; closing the result stops the GC binder's notifications. */
+    public interface Jvm extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** {@link #jvm()}'s series on any registry (the unconfigured appliance's too). */
+    public static Jvm bindJvm(io.micrometer.core.instrument.MeterRegistry registry) {
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        var gcMetrics = new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics();
+        gcMetrics.bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.FileDescriptorMetrics().bindTo(registry);
+        java.nio.file.Path statm = java.nio.file.Path.of("/proc/self/statm");
+        if (java.nio.file.Files.isReadable(statm)) {
+            Gauge.builder("process.resident.memory", statm, ApplianceMetrics::residentBytes).baseUnit("bytes")
+                    .description("resident set size of the process").strongReference(true).register(registry);
+        }
+        return gcMetrics::close;
+    }
+
+    private static double residentBytes(java.nio.file.Path statm) {
+        try {
+            String[] f = java.nio.file.Files.readString(statm).trim().split("\\s+");
+            return Long.parseLong(f[1]) * 4096.0;
+        } catch (java.io.IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /**
+     * The MQTT Sparkplug B northbound: whether it is connected and born, messages published and dropped, births,
+     * commands refused.
+     */
+    public ApplianceMetrics mqtt(io.headroom.appliance.northbound.SparkplugNode node) {
+        if (node == null) {
+            return this;
+        }
+        var st = node.stats();
+        Gauge.builder("headroom.mqtt.connected", node, x -> x.connected() ? 1 : 0)
+                .description("1 while the Sparkplug B edge node is connected and born").strongReference(true)
+                .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("headroom.mqtt.messages.published", st,
+                x -> x.published.get()).description("Sparkplug B messages written to the broker").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("headroom.mqtt.messages.dropped", st,
+                x -> x.dropped.get()).description("DDATA dropped because the broker was not taking messages")
+                .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("headroom.mqtt.births", st, x -> x.births.get())
+                .description("NBIRTH sequences sent (connects and rebirths)").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("headroom.mqtt.commands.refused", st,
+                x -> x.commandsRefused.get()).description("NCMD metrics refused (the northbound is read-only)")
+                .register(registry);
+        return this;
+    }
+
+    /** Stops the GC binder's notifications (when {@link #jvm()} was called). */
+    @Override
+    public void close() {
+        if (gc != null) {
+            gc.close();
         }
     }
 

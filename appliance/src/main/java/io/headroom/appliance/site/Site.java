@@ -24,7 +24,8 @@ public record Site(
         OpenAdrSettings openadr,
         List<ModbusBusSpec> modbusBuses,
         GpioSettings gpio,
-        WaveformSettings waveforms) {
+        WaveformSettings waveforms,
+        MqttSettings mqtt) {
 
     public Site {
         feeds = List.copyOf(feeds);
@@ -36,6 +37,16 @@ public record Site(
         modbusBuses = List.copyOf(modbusBuses);
         gpio = gpio == null ? GpioSettings.none() : gpio;
         waveforms = waveforms == null ? WaveformSettings.defaults() : waveforms;
+        mqtt = mqtt == null ? MqttSettings.disabled() : mqtt;
+    }
+
+    /** A site without the MQTT northbound. */
+    public Site(String name, double frequencyHz, List<Feed> feeds, List<RedundancyGroup> groups, List<Rack> racks,
+                List<Node> nodes, List<Meter> meters, List<SupercapBank> supercaps, AgentSettings agents,
+                ControlSettings control, OpenAdrSettings openadr, List<ModbusBusSpec> modbusBuses,
+                GpioSettings gpio, WaveformSettings waveforms) {
+        this(name, frequencyHz, feeds, groups, racks, nodes, meters, supercaps, agents, control, openadr,
+                modbusBuses, gpio, waveforms, MqttSettings.disabled());
     }
 
     /** A site with the default waveform settings. */
@@ -53,6 +64,12 @@ public record Site(
                 ControlSettings control, OpenAdrSettings openadr) {
         this(name, frequencyHz, feeds, groups, racks, nodes, meters, supercaps, agents, control, openadr, List.of(),
                 GpioSettings.none());
+    }
+
+    /** The same site with other MQTT settings (a test's broker). */
+    public Site withMqtt(MqttSettings m) {
+        return new Site(name, frequencyHz, feeds, groups, racks, nodes, meters, supercaps, agents, control, openadr,
+                modbusBuses, gpio, waveforms, m);
     }
 
     public Optional<ModbusBusSpec> modbusBus(String id) {
@@ -93,7 +110,7 @@ public record Site(
     /** The same site with other agent settings (the bench: its own agents' security). */
     public Site withAgents(AgentSettings a) {
         return new Site(name, frequencyHz, feeds, groups, racks, nodes, meters, supercaps, a, control, openadr,
-                modbusBuses, gpio, waveforms);
+                modbusBuses, gpio, waveforms, mqtt);
     }
 
     /** The same site with other agent endpoints and meter or bank Modbus endpoints (keyed by device id; the bench binds ephemeral ports). */
@@ -105,6 +122,6 @@ public record Site(
         List<SupercapBank> b = supercaps.stream()
                 .map(x -> modbusByMeter.containsKey(x.id()) ? x.withModbus(modbusByMeter.get(x.id())) : x).toList();
         return new Site(name, frequencyHz, feeds, groups, racks, n, m, b, agents, control, openadr,
-                modbusBuses, gpio, waveforms);
+                modbusBuses, gpio, waveforms, mqtt);
     }
 }

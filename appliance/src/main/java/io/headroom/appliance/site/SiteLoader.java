@@ -67,7 +67,7 @@ public final class SiteLoader {
     public static final List<String> PULLS = List.of("up", "down", "off");
 
     private static final List<String> TOP_KEYS = List.of("site", "gpuModels", "feeds", "groups", "racks", "meters",
-            "supercaps", "agents", "control", "openadr", "modbusBuses", "gpio", "waveforms");
+            "supercaps", "agents", "control", "openadr", "modbusBuses", "gpio", "waveforms", "mqtt");
     private static final List<String> SITE_KEYS = List.of("name", "frequency");
     public static final List<String> AGENT_SECURITY = List.of("psk", "certificates", "none");
     public static final List<String> RECORD_FORMATS = List.of("binary", "ascii");
@@ -187,6 +187,7 @@ public final class SiteLoader {
         ControlSettings control = new ControlSection(ctx, frequency).read(top);
         OpenAdrSettings openadr = new OpenAdrSection(ctx).read(top);
         WaveformSettings waveforms = new WaveformsSection(ctx, feeds).read(top, frequency);
+        MqttSettings mqtt = new MqttSection(ctx).read(top);
         new CrossChecks(ctx, feeds, groups, racks, meters, supercaps, buses).run();
         if (!p.isEmpty()) {
             return null;
@@ -202,6 +203,6 @@ public final class SiteLoader {
                 supercaps.supercaps.stream().map(c -> new SupercapBank(c.id().value(), c.feed().value(), c.energyWh(),
                         c.maxPowerW(), c.modbus(), c.unitId(), c.profile(), c.busId(), c.maxChargeW(),
                         c.maxDischargeW(), c.pollMs(), c.registerMap())).toList(),
-                agents, control, openadr, buses.buses, gpio, waveforms);
+                agents, control, openadr, buses.buses, gpio, waveforms, mqtt);
     }
 }

@@ -78,7 +78,7 @@ class ApplianceMetricsTest {
             assertThat(value(s, "headroom_regulation_tick_seconds_sum")).isCloseTo(0.04, within(1e-9));
             assertThat(value(s, "headroom_regulation_jitter_seconds_count")).isEqualTo(19);
             assertThat(value(s, "headroom_regulation_jitter_seconds_sum")).isCloseTo(0.019, within(1e-9));
-            assertThat(value(s, "headroom_journal_dropped")).isZero();
+            assertThat(value(s, "headroom_journal_dropped_total")).isZero();
         }
     }
 

@@ -23,6 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GrafanaDashboardTest {
 
     static final Pattern METRIC = Pattern.compile("\\bheadroom_[A-Za-z0-9_]+");
+    /** The appliance's series and the JVM and process series its binders add ({@code ApplianceMetrics.jvm()}). */
+    static final Pattern SERIES = Pattern.compile("\\b(?:headroom|jvm|process)_[A-Za-z0-9_]+");
 
     static Path dashboard() {
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
@@ -55,7 +57,9 @@ class GrafanaDashboardTest {
         Site site = Scrape.exampleSite();
         Set<String> exposed;
         try (Journal journal = Journal.open(dir.resolve("j.db"), Clock.systemUTC(), 3600, 1000)) {
-            exposed = Scrape.names(Scrape.full(site, () -> null, journal, Clock.systemUTC()).scrape());
+            try (ApplianceMetrics m = Scrape.full(site, () -> null, journal, Clock.systemUTC()).jvm()) {
+                exposed = Scrape.names(m.scrape());
+            }
         }
         assertThat(exposed).contains("headroom_feed_power_watts", "headroom_modbus_poll_seconds_bucket",
                 "headroom_openadr_registered");
@@ -73,7 +77,7 @@ class GrafanaDashboardTest {
             assertThat(targets).as(title + ": targets").isNotNull().isNotEmpty();
             for (Object t : targets) {
                 String expr = ((JsonObject) t).getString("expr");
-                Matcher m = METRIC.matcher(expr == null ? "" : expr);
+                Matcher m = SERIES.matcher(expr == null ? "" : expr);
                 boolean any = false;
                 while (m.find()) {
                     any = true;
@@ -108,6 +112,8 @@ class GrafanaDashboardTest {
                 "headroom_regulation_jitter_seconds_bucket", "headroom_protection_fastpath_seconds_bucket",
                 "headroom_modbus_poll_seconds_bucket", "headroom_modbus_poll_errors_total", "headroom_agent_ack_seconds_bucket",
                 "headroom_alarms_active", "headroom_openadr_registered", "headroom_openadr_events_active",
-                "headroom_openadr_pending_reports", "headroom_openadr_last_poll_age_seconds", "headroom_journal_dropped");
+                "headroom_openadr_pending_reports", "headroom_openadr_last_poll_age_seconds", "headroom_journal_dropped_total",
+                "headroom_group_n1_ready", "headroom_protection_agents_armed", "headroom_feed_ceiling_amperes",
+                "headroom_bank_soc_ratio", "headroom_feed_quality");
     }
 }

@@ -65,7 +65,8 @@ final class Scrape {
     static ApplianceMetrics full(Site site, Supplier<SiteState> state, Journal journal, Clock utc) {
         var buses = io.headroom.appliance.measure.ModbusBuses.of(site, utc, true); // never started
         return new ApplianceMetrics(site, state, journal).modbus(buses)
-                .grid(ven("3.1", () -> new GridLink.Health(true, Instant.now(), 0)), new CommitmentBook(), utc);
+                .grid(ven("3.1", () -> new GridLink.Health(true, Instant.now(), 0)), new CommitmentBook(), utc)
+                .protection(() -> 0, site.nodes().size());
     }
 
     /** Sample name with labels (as written) → value. */
