@@ -36,6 +36,24 @@ public final class CampusNode implements AutoCloseable {
                          Map<String, Double> budgetsW, double importLimitW) {
     }
 
+    /**
+     * How an appliance joins its campus ({@code Appliance.Options.withCampus}).
+     *
+     * @param candidate it may be elected coordinator
+     */
+    public record Join(Campus campus, String id, boolean candidate) {
+
+        /** Starts this appliance's place in the campus; its changes journaled as {@code event}s. */
+        public CampusNode start(io.headroom.appliance.site.Site site, Supplier<io.headroom.appliance.SiteState> state,
+                                CommitmentBook book, io.headroom.appliance.journal.Journal journal,
+                                io.headroom.appliance.clock.Clocks clocks) {
+            Clock utc = clocks.utc();
+            return CampusNode.start(campus, id, candidate, book, new SiteDemand(site, state), clocks.monotonic(), utc,
+                    (subject, message) -> journal.record(io.headroom.appliance.journal.JournalEntry.of(utc.instant(),
+                            "event", subject, "campus", message, null)), null);
+        }
+    }
+
     private final Campus campus;
     private final EtcdClient etcd;
     private final CampusMember member;
@@ -133,6 +151,24 @@ public final class CampusNode implements AutoCloseable {
     public Status status() {
         return new Status(campus.name(), member.id(), isCoordinator(), member.status(),
                 coordinator == null ? Map.of() : coordinator.lastBudgets(), campus.importLimitW());
+    }
+
+    /** {@link #status()} for {@code GET /api/v1/campus}. */
+    public io.vertx.core.json.JsonObject json() {
+        Status s = status();
+        CampusMember.Status m = s.member();
+        io.vertx.core.json.JsonObject budgets = new io.vertx.core.json.JsonObject();
+        s.budgetsW().forEach((k, v) -> budgets.put(k, Math.round(v)));
+        return new io.vertx.core.json.JsonObject().put("member", true).put("campus", s.campus()).put("id", s.id())
+                .put("coordinator", m.coordinator()).put("coordinating", s.coordinator())
+                .put("importLimitW", Math.round(s.importLimitW()))
+                .put("fallback", m.fallback()).put("reason", m.reason())
+                .put("budgetW", Double.isNaN(m.budgetW()) ? null : Math.round(m.budgetW()))
+                .put("staticShareW", Math.round(m.staticShareW())).put("effectiveW", Math.round(m.effectiveW()))
+                .put("budgetRevision", m.budgetRevision()).put("budgetAgeMs", m.budgetAgeMs())
+                .put("etcdReachable", m.etcdReachable())
+                .put("staleS", Math.round(m.staleS() * 10) / 10.0).put("fallbackS", Math.round(m.fallbackS() * 10) / 10.0)
+                .put("budgets", budgets);
     }
 
     /** The campus's alarms on this appliance (fallback to the static share). */

@@ -486,6 +486,7 @@ class OperatorApiTest {
         assertThat(valid(badFrom, "getJournal").getString("parameter")).isEqualTo("from");
         valid(get(server, "/api/v1/history/feeds?seconds=60", null), "getFeedHistory");
         valid(get(server, "/api/v1/grid", null), "getGrid");
+        valid(get(server, "/api/v1/campus", null), "getCampus");
         valid(get(server, "/api/v1/openapi.json", null), "getOpenApiJson");
         try (java.io.InputStream stream = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
                 + "/api/v1/stream")).build(), HttpResponse.BodyHandlers.ofInputStream()).body()) {
