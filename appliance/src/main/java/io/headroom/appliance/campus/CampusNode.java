@@ -41,16 +41,25 @@ public final class CampusNode implements AutoCloseable {
      *
      * @param candidate it may be elected coordinator
      */
-    public record Join(Campus campus, String id, boolean candidate) {
+    public record Join(Campus campus, String id, boolean candidate,
+                       java.util.function.Consumer<CampusNode> onStart) {
+
+        public Join(Campus campus, String id, boolean candidate) {
+            this(campus, id, candidate, null);
+        }
 
         /** Starts this appliance's place in the campus; its changes journaled as {@code event}s. */
         public CampusNode start(io.headroom.appliance.site.Site site, Supplier<io.headroom.appliance.SiteState> state,
                                 CommitmentBook book, io.headroom.appliance.journal.Journal journal,
                                 io.headroom.appliance.clock.Clocks clocks) {
             Clock utc = clocks.utc();
-            return CampusNode.start(campus, id, candidate, book, new SiteDemand(site, state), clocks.monotonic(), utc,
-                    (subject, message) -> journal.record(io.headroom.appliance.journal.JournalEntry.of(utc.instant(),
-                            "event", subject, "campus", message, null)), null);
+            CampusNode n = CampusNode.start(campus, id, candidate, book, new SiteDemand(site, state), clocks.monotonic(),
+                    utc, (subject, message) -> journal.record(io.headroom.appliance.journal.JournalEntry.of(
+                            utc.instant(), "event", subject, "campus", message, null)), null);
+            if (onStart != null) {
+                onStart.accept(n); // a bench's handle on it (drills crash it)
+            }
+            return n;
         }
     }
 
@@ -61,6 +70,7 @@ public final class CampusNode implements AutoCloseable {
     private final ScheduledExecutorService memberThread;
     private final ScheduledExecutorService leaseThread;
     private final Thread candidate;
+    private volatile boolean crashed;
 
     private CampusNode(Campus campus, EtcdClient etcd, CampusMember member, CampusCoordinator coordinator,
                        ScheduledExecutorService memberThread, ScheduledExecutorService leaseThread, Thread candidate) {
@@ -181,6 +191,7 @@ public final class CampusNode implements AutoCloseable {
      * as a dead appliance's do.
      */
     public void crash() {
+        crashed = true;
         if (coordinator != null) {
             coordinator.abandon();
         }
@@ -197,6 +208,9 @@ public final class CampusNode implements AutoCloseable {
     /** Leaves in order: resigns if coordinating (the next candidate takes over at once), revokes its report lease. */
     @Override
     public void close() {
+        if (crashed) {
+            return;
+        }
         if (coordinator != null) {
             coordinator.stop();
             try {
