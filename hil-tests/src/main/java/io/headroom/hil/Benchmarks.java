@@ -45,6 +45,7 @@ public final class Benchmarks {
         ALL.put("sv-decode", io.headroom.hil.perf.SvDecodeBenchmark::run);
         ALL.put("footprint", io.headroom.hil.perf.Footprint::run);
         ALL.put("regulation-alloc", io.headroom.hil.perf.RegulationAlloc::run);
+        ALL.put("campus-split", io.headroom.hil.perf.CampusSplitPerf::run);
     }
 
     private Benchmarks() {
@@ -59,7 +60,8 @@ public final class Benchmarks {
     }
 
     /** Benchmarks that take options of their own ({@code ./headroom perf NAME OPTIONS}). */
-    private static final Map<String, WithOptions> OPTIONS = Map.of("footprint", io.headroom.hil.perf.Footprint::run);
+    private static final Map<String, WithOptions> OPTIONS = Map.of("footprint", io.headroom.hil.perf.Footprint::run,
+            "campus-split", io.headroom.hil.perf.CampusSplitPerf::run);
 
     interface WithOptions {
         int run(List<String> options, PrintWriter out, PrintWriter err);

@@ -39,8 +39,8 @@ public final class CampusCoordinator implements Runnable {
 
         void deposed(String id, String why);
 
-        /** A round's budgets were written (revision {@code revision}). */
-        default void round(long revision, CampusSplit.Result result) {
+        /** A round's budgets were written (revision {@code revision}); the round took {@code tookNs}. */
+        default void round(long revision, CampusSplit.Result result, long tookNs) {
         }
     }
 
@@ -260,7 +260,7 @@ public final class CampusCoordinator implements Runnable {
         previous = new HashMap<>(r.budgetsW());
         lastBudgets = Map.copyOf(r.budgetsW());
         rounds = round;
-        listener.round(rev, r);
+        listener.round(rev, r, mono.nanos() - now);
         if (log.isDebugEnabled()) {
             log.debug(String.format(Locale.ROOT, "campus %s: round %d by %s: %s (cap %.1f kW, %s)", campus.name(),
                     round, id, r.budgetsW(), r.capW() / 1000, r.binding()));

@@ -130,9 +130,9 @@ public final class CampusNode implements AutoCloseable {
                 }
 
                 @Override
-                public void round(long revision, CampusSplit.Result result) {
+                public void round(long revision, CampusSplit.Result result, long tookNs) {
                     if (elections != null) {
-                        elections.round(revision, result);
+                        elections.round(revision, result, tookNs);
                     }
                 }
             };
