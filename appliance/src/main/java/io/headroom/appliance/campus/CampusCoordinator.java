@@ -150,6 +150,7 @@ public final class CampusCoordinator implements Runnable {
     private void coordinate(EtcdClient.Leader l) throws IOException {
         long term = l.revision();
         electedAtNs = mono.nanos();
+        lastBudgets = Map.of(); // none of this term's yet
         long budgetLease = etcd.grant(Math.max(1, (campus.etcd().budgetTtlMs() + 999) / 1000));
         issued.clear();
         lastSeq.clear();

@@ -112,7 +112,9 @@ public final class CampusSplitPerf {
             AtomicLong firstRoundAt = new AtomicLong();
             List<CampusCoordinator> candidates = new ArrayList<>();
             List<ScheduledExecutorService> leaseThreads = new ArrayList<>();
+            boolean[] alive = {true, true, true};
             for (int k = 0; k < 3; k++) {
+                int index = k;
                 EtcdClient own = EtcdClient.of(campus.etcd(), Duration.ofSeconds(2));
                 CampusCoordinator c = new CampusCoordinator(campus, members.get(k).id(), own, mono,
                         new CampusCoordinator.Listener() {
@@ -126,6 +128,9 @@ public final class CampusSplitPerf {
 
                             @Override
                             public void round(long revision, CampusSplit.Result result, long tookNs) {
+                                if (!alive[index]) {
+                                    return; // a crashed coordinator's last round in flight: not the next one's
+                                }
                                 rounds.add(tookNs);
                                 budgetKeys.addAndGet(result.budgetsW().size());
                                 firstRoundAt.compareAndSet(0, mono.nanos());
@@ -165,6 +170,7 @@ public final class CampusSplitPerf {
                     break;
                 }
                 CampusCoordinator dead = candidates.get(lead);
+                alive[lead] = false;
                 firstRoundAt.set(0);
                 long killed = mono.nanos();
                 dead.abandon();
@@ -174,6 +180,7 @@ public final class CampusSplitPerf {
                 waitFor(() -> firstRoundAt.get() != 0 && candidates.stream().anyMatch(x -> x != null && x.isLeader()), 30);
                 failovers.add((firstRoundAt.get() - killed) / 1e6);
                 // a fresh candidate in its place, so the next crash has someone to fail over to
+                int slot = lead;
                 EtcdClient own = EtcdClient.of(campus.etcd(), Duration.ofSeconds(2));
                 CampusCoordinator c = new CampusCoordinator(campus, members.get(3 + f).id(), own, mono,
                         new CampusCoordinator.Listener() {
@@ -187,9 +194,12 @@ public final class CampusSplitPerf {
 
                             @Override
                             public void round(long revision, CampusSplit.Result result, long tookNs) {
-                                firstRoundAt.compareAndSet(0, mono.nanos());
+                                if (alive[slot]) {
+                                    firstRoundAt.compareAndSet(0, mono.nanos());
+                                }
                             }
                         });
+                alive[lead] = true;
                 ScheduledExecutorService lease = Executors.newSingleThreadScheduledExecutor(
                         Thread.ofPlatform().daemon().factory());
                 lease.scheduleWithFixedDelay(c::keepAlive, 0, 1000, TimeUnit.MILLISECONDS);
