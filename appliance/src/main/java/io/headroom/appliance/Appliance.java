@@ -105,7 +105,8 @@ public final class Appliance implements AutoCloseable {
      * @param clocks      the appliance's monotonic and UTC clocks; null: the system's ({@link Clocks#system()})
      */
     public record Options(String httpHost, int httpPort, Path dataDir, CommitmentBook commitments, Ven3Config ven,
-                          Ven2bConfig ven2b, GpioProvider gpioProvider, ApiAccess api, Clocks clocks) {
+                          Ven2bConfig ven2b, GpioProvider gpioProvider, ApiAccess api, Clocks clocks,
+                          io.headroom.appliance.campus.CampusNode.Join campus) {
         public Options {
             if (api == null) {
                 api = new ApiAccess(null, false);
@@ -122,26 +123,31 @@ public final class Appliance implements AutoCloseable {
         }
 
         public Options(String httpHost, int httpPort, Path dataDir, CommitmentBook commitments, Ven3Config ven) {
-            this(httpHost, httpPort, dataDir, commitments, ven, null, null, null, null);
+            this(httpHost, httpPort, dataDir, commitments, ven, null, null, null, null, null);
         }
 
         public Options withVen2b(Ven2bConfig c) {
-            return new Options(httpHost, httpPort, dataDir, commitments, ven, c, gpioProvider, api, clocks);
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, c, gpioProvider, api, clocks, campus);
         }
 
         /** Which GPIO provider to open the site's {@code gpio:} section with (null: detect gpiod, then linuxfs). */
         public Options withGpio(GpioProvider p) {
-            return new Options(httpHost, httpPort, dataDir, commitments, ven, ven2b, p, api, clocks);
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, ven2b, p, api, clocks, campus);
         }
 
         /** Who may use the API: the token file and whether reads need a token too. */
         public Options withApi(ApiAccess a) {
-            return new Options(httpHost, httpPort, dataDir, commitments, ven, ven2b, gpioProvider, a, clocks);
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, ven2b, gpioProvider, a, clocks, campus);
         }
 
         /** The clocks every loop and driver runs on (a test's virtual ones; null: the system's). */
         public Options withClocks(Clocks c) {
-            return new Options(httpHost, httpPort, dataDir, commitments, ven, ven2b, gpioProvider, api, c);
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, ven2b, gpioProvider, api, c, campus);
+        }
+
+        /** Joins a campus (issue 20): its budget lease applied as a GRID-tier import limit; null: alone. */
+        public Options withCampus(io.headroom.appliance.campus.CampusNode.Join j) {
+            return new Options(httpHost, httpPort, dataDir, commitments, ven, ven2b, gpioProvider, api, clocks, j);
         }
 
         public static Options of(String httpHost, int httpPort, Path dataDir) {
@@ -335,9 +341,15 @@ public final class Appliance implements AutoCloseable {
             OperatorApi operatorApi = new OperatorApi(site, state, operator, options.commitments(),
                     new OperatorApi.Access(tokens, options.api().requireTokenForReads()), utc, disturbances::request,
                     new DisturbanceArchive(disturbances.directory()));
+            // A campus member: publishes, reads its budget lease and writes it into the commitment book (off every loop).
+            io.headroom.appliance.campus.CampusNode campus = options.campus() == null ? null
+                    : options.campus().start(site, state, options.commitments(), journal, clocks);
+            if (campus != null) {
+                parts.push(campus);
+            }
             ApiServer api = ApiServer.start(vertx, site, state, journal, ven, metrics::scrape,
                     options.httpHost(), options.httpPort(), operatorApi, ApiServer.Limits.defaults(), options.api().tls(),
-                    supervisor::check, clocks);
+                    supervisor::check, clocks, campus == null ? null : campus::json);
             parts.push(api);
             measurements.start();
             io.headroom.appliance.operator.SupervisionAlarms supervision =
@@ -349,7 +361,11 @@ public final class Appliance implements AutoCloseable {
                     .onTick(metrics)
                     .withOperator(operator)
                     .supervisedBy(supervisor) // watched from here on, as it starts
-                    .showAlarms(supervision::alarms)
+                    .showAlarms(campus == null ? supervision::alarms : () -> {
+                        List<String> a = new ArrayList<>(supervision.alarms());
+                        a.addAll(campus.alarms());
+                        return a;
+                    })
                     .withAlarms(alarms)
                     .publishTo(state));
             parts.push(regulation);

@@ -111,7 +111,7 @@ public final class Bench implements AutoCloseable {
         Appliance.Options applianceOptions() {
             return appliance != null
                     ? new Appliance.Options(httpHost, httpPort, dataDir, appliance.commitments(), appliance.ven())
-                            .withVen2b(appliance.ven2b()).withApi(appliance.api())
+                            .withVen2b(appliance.ven2b()).withApi(appliance.api()).withCampus(appliance.campus())
                     : Appliance.Options.of(httpHost, httpPort, dataDir);
         }
     }

@@ -46,6 +46,7 @@ public final class Benchmarks {
         ALL.put("footprint", io.headroom.hil.perf.Footprint::run);
         ALL.put("regulation-alloc", io.headroom.hil.perf.RegulationAlloc::run);
         ALL.put("band-limits", io.headroom.hil.perf.BandLimitsBenchmark::run);
+        ALL.put("campus-split", io.headroom.hil.perf.CampusSplitPerf::run);
     }
 
     private Benchmarks() {
@@ -62,7 +63,9 @@ public final class Benchmarks {
     /** Benchmarks that take options of their own ({@code ./headroom perf NAME OPTIONS}). */
     private static final Map<String, WithOptions> OPTIONS = Map.of("footprint", io.headroom.hil.perf.Footprint::run,
             "feedloss-to-caps", io.headroom.hil.perf.FeedlossToCaps::run,
-            "hil-feedloss", io.headroom.hil.perf.HilFeedloss::run);
+            "hil-feedloss", io.headroom.hil.perf.HilFeedloss::run,
+
+            "campus-split", io.headroom.hil.perf.CampusSplitPerf::run);
 
     interface WithOptions {
         int run(List<String> options, PrintWriter out, PrintWriter err);

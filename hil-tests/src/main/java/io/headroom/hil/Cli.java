@@ -204,8 +204,28 @@ public final class Cli implements Runnable {
         @picocli.CommandLine.Mixin
         io.headroom.appliance.cli.OpenAdrOptions openadr = new io.headroom.appliance.cli.OpenAdrOptions();
 
+        @Option(names = "--campus", paramLabel = "FILE",
+                description = "a campus (e.g. sites/example-campus.yaml): a 3-member etcd cluster on loopback and one "
+                        + "appliance with its plant and agents per lineup, coordinated through etcd; dashboards on "
+                        + "--http-port and the ports after it")
+        Path campus;
+
+        @Option(names = "--drill", paramLabel = "FILE",
+                description = "with --campus: play a campus drill (hil-tests/scenarios/campus/*.yaml), print its figures, "
+                        + "exit 0 if what it expects held, 1 if not, 4 if it could not run")
+        Path drill;
+
         @Override
         public Integer call() throws Exception {
+            if (campus != null) {
+                return io.headroom.hil.campus.CampusCommand.run(campus, drill,
+                        data != null ? data : home().resolve("run/campus"), httpHost, httpPort, seed, durationS,
+                        spec.commandLine().getOut(), spec.commandLine().getErr());
+            }
+            if (drill != null) {
+                spec.commandLine().getErr().println("bench: --drill plays a campus drill: give --campus FILE");
+                return ExitCodes.USAGE;
+            }
             Path file = site != null ? site : home().resolve("sites/example-4feed.yaml");
             if (!Files.exists(file)) {
                 spec.commandLine().getErr().println("bench: no site file at " + file.toAbsolutePath());

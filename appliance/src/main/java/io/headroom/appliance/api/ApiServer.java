@@ -213,6 +213,18 @@ public final class ApiServer implements AutoCloseable {
                                   Supplier<String> metrics, String host, int port, OperatorApi operator, Limits limits,
                                   Tls tls, Supplier<io.headroom.appliance.supervision.Supervisor.Report> supervision,
                                   io.headroom.appliance.clock.Clocks clocks) {
+        return start(vertx, site, state, journal, ven, metrics, host, port, operator, limits, tls, supervision, clocks,
+                null);
+    }
+
+    /**
+     * As above, for an appliance of a campus: {@code GET /api/v1/campus} answers {@code campus}'s state (its budget
+     * lease or fallback, who coordinates); null: {@code {"member": false}}.
+     */
+    public static ApiServer start(Vertx vertx, Site site, Supplier<SiteState> state, Journal journal, GridLink ven,
+                                  Supplier<String> metrics, String host, int port, OperatorApi operator, Limits limits,
+                                  Tls tls, Supplier<io.headroom.appliance.supervision.Supervisor.Report> supervision,
+                                  io.headroom.appliance.clock.Clocks clocks, Supplier<JsonObject> campus) {
         String dashboard = resource("dashboard/index.html");
         Router router = Router.router(vertx);
         ConnectionGuard guard = new ConnectionGuard(vertx, limits);
@@ -288,6 +300,8 @@ public final class ApiServer implements AutoCloseable {
                         .put("status", new JsonObject(ven.status())).put("decisions", decisions);
             });
         });
+        router.get("/api/v1/campus").handler(rc -> json(rc, 200, campus == null ? new JsonObject().put("member", false)
+                : campus.get()));
         operator.mountRoutes(router);
         router.get("/metrics").handler(rc -> rc.response()
                 .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.get()));

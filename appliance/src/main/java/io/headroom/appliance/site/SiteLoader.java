@@ -108,7 +108,7 @@ public final class SiteLoader {
         return site;
     }
 
-    private static Node compose(Problems p, String text) {
+    static Node compose(Problems p, String text) {
         LoaderOptions opts = new LoaderOptions();
         opts.setAllowDuplicateKeys(false);
         opts.setAllowRecursiveKeys(false);

@@ -491,6 +491,7 @@ class OperatorApiTest {
                 "schedulerFilter");
         valid(send(server, "POST", "/api/v1/scheduler/prioritize", null, "{\"pod\":{},\"nodenames\":[\"r1-n1\"]}"),
                 "schedulerPrioritize");
+        valid(get(server, "/api/v1/campus", null), "getCampus");
         valid(get(server, "/api/v1/openapi.json", null), "getOpenApiJson");
         try (java.io.InputStream stream = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
                 + "/api/v1/stream")).build(), HttpResponse.BodyHandlers.ofInputStream()).body()) {
