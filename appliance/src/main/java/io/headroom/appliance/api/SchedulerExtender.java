@@ -1,5 +1,6 @@
 package io.headroom.appliance.api;
 
+import io.headroom.appliance.placement.Placement;
 import io.headroom.appliance.site.Node;
 import io.headroom.appliance.site.Site;
 import io.vertx.core.json.JsonArray;

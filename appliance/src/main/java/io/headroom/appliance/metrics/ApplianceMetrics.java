@@ -548,7 +548,7 @@ public final class ApplianceMetrics implements TickListener, FastPathListener, A
     }
 
     /**
-     * Per rack, the placement hints ({@link io.headroom.appliance.api.Placement}): the power a new job could draw
+     * Per rack, the placement hints ({@link io.headroom.appliance.placement.Placement}): the power a new job could draw
      * uncapped now and after the worst single-feed loss, N-1 readiness, and the GPUs busy, idle and power-throttled.
      * The hints are computed once per published state, whatever the number of racks.
      */
@@ -570,9 +570,9 @@ public final class ApplianceMetrics implements TickListener, FastPathListener, A
     }
 
     private void rackGauge(String name, String unit, String description, io.headroom.appliance.site.Rack rack,
-                           PlacementMemo memo, ToDoubleFunction<io.headroom.appliance.api.Placement.RackHint> v) {
+                           PlacementMemo memo, ToDoubleFunction<io.headroom.appliance.placement.Placement.RackHint> v) {
         Gauge.Builder<PlacementMemo> b = Gauge.builder(name, memo, m -> {
-            io.headroom.appliance.api.Placement.RackHint h = m.get().rack(rack.id());
+            io.headroom.appliance.placement.Placement.RackHint h = m.get().rack(rack.id());
             return h == null ? Double.NaN : v.applyAsDouble(h);
         }).description(description).tags("rack", rack.id(), "group", rack.groupId()).strongReference(true);
         (unit == null ? b : b.baseUnit(unit)).register(registry);
@@ -585,8 +585,8 @@ public final class ApplianceMetrics implements TickListener, FastPathListener, A
         private volatile SiteState of;
         private volatile Racks racks;
 
-        record Racks(Map<String, io.headroom.appliance.api.Placement.RackHint> byId) {
-            io.headroom.appliance.api.Placement.RackHint rack(String id) {
+        record Racks(Map<String, io.headroom.appliance.placement.Placement.RackHint> byId) {
+            io.headroom.appliance.placement.Placement.RackHint rack(String id) {
                 return byId.get(id);
             }
         }
@@ -600,8 +600,8 @@ public final class ApplianceMetrics implements TickListener, FastPathListener, A
             SiteState s = state.get();
             Racks r = racks;
             if (r == null || s != of) {
-                Map<String, io.headroom.appliance.api.Placement.RackHint> m = new HashMap<>();
-                for (io.headroom.appliance.api.Placement.RackHint h : io.headroom.appliance.api.Placement.of(site, s).racks()) {
+                Map<String, io.headroom.appliance.placement.Placement.RackHint> m = new HashMap<>();
+                for (io.headroom.appliance.placement.Placement.RackHint h : io.headroom.appliance.placement.Placement.of(site, s).racks()) {
                     m.put(h.id(), h);
                 }
                 r = new Racks(m);

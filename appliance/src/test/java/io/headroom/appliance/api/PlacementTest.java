@@ -1,5 +1,6 @@
 package io.headroom.appliance.api;
 
+import io.headroom.appliance.placement.Placement;
 import io.headroom.appliance.SiteState;
 import io.headroom.appliance.control.GroupDecision;
 import io.headroom.appliance.control.GroupRegulator;

@@ -1,7 +1,7 @@
 package io.headroom.appliance.metrics;
 
 import io.headroom.appliance.SiteState;
-import io.headroom.appliance.api.Placement;
+import io.headroom.appliance.placement.Placement;
 import io.headroom.appliance.control.GroupDecision;
 import io.headroom.appliance.control.GroupRegulator;
 import io.headroom.appliance.control.Snapshot;

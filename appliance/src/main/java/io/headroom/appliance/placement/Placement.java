@@ -1,4 +1,4 @@
-package io.headroom.appliance.api;
+package io.headroom.appliance.placement;
 
 import io.headroom.appliance.SiteState;
 import io.headroom.appliance.control.ContingencyPlan;
