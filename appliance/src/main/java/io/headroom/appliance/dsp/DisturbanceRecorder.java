@@ -79,6 +79,8 @@ public final class DisturbanceRecorder implements AutoCloseable {
     private final Thread writer;
     private final List<Consumer<Written>> written = new CopyOnWriteArrayList<>();
     private final AtomicLong records = new AtomicLong();
+    /** Captures completed; written by the detection thread only. */
+    private volatile long completed;
     private long dropped;
 
     private long streamIndex;      // absolute index of the next sample
@@ -157,7 +159,10 @@ public final class DisturbanceRecorder implements AutoCloseable {
      *         ignored); true when the request was queued for the detection thread
      */
     public boolean trigger(long sampleNanos, String reason) {
-        boolean idle = !capturing && requestNanos == Long.MIN_VALUE;
+        if (capturing) {
+            return false; // the capture in progress covers the moment; stored, it would start a record after it
+        }
+        boolean idle = requestNanos == Long.MIN_VALUE;
         requestReason = reason;
         requestNanos = sampleNanos;
         return idle;
@@ -229,6 +234,7 @@ public final class DisturbanceRecorder implements AutoCloseable {
 
     private void complete(Ring r) {
         capturing = false;
+        completed++;
         Ring s = spare.getAndSet(null);
         if (s == null) { // the writer still has the spare: keep recording into this ring, drop the capture
             dropped++;
@@ -245,6 +251,11 @@ public final class DisturbanceRecorder implements AutoCloseable {
     /** Records completed but not written because the writer still held the spare ring. Detection thread. */
     public long dropped() {
         return dropped;
+    }
+
+    /** Captures completed (handed to the writer or dropped), in stream order. Detection thread. */
+    public long completed() {
+        return completed;
     }
 
     /** Records written so far. */

@@ -104,6 +104,8 @@ class WaveformMonitorRecorderTest {
                 m.step(b);
                 block++;
             }
+            // every block went through the detection thread (this one): the refused request started no capture
+            assertThat(rec.completed()).as("captures completed").isEqualTo(1);
             await().atMost(Duration.ofSeconds(10)).until(() -> !written.isEmpty());
             assertThat(events).isEmpty();
             assertThat(written).hasSize(1);
