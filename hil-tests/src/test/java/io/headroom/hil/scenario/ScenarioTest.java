@@ -28,7 +28,9 @@ class ScenarioTest {
     void everyShippedScenarioLoadsAgainstTheExampleHall() throws Exception {
         List<Path> files;
         try (Stream<Path> s = Files.walk(Path.of("scenarios"))) {
-            files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+            // scenarios/campus holds campus drills (a format of their own: CampusDrill, CampusDrillsIT)
+            files = s.filter(p -> p.toString().endsWith(".yaml") && !p.startsWith(Path.of("scenarios", "campus")))
+                    .sorted().toList();
         }
         assertThat(files).hasSizeGreaterThanOrEqualTo(3);
         for (Path f : files) {
