@@ -122,6 +122,7 @@ public final class AgentHost {
         boolean dtls = args[5].equals("dtls");
         int groupPort = Integer.parseInt(args[6]);
         List<AutoCloseable> closeables = new ArrayList<>();
+        int status = 0;
         ExecutorService handshakes = Executors.newFixedThreadPool(1);
         CoapExecutors executors = CoapExecutors.create("host" + process, 1);
         try {
@@ -182,6 +183,9 @@ public final class AgentHost {
                 }
                 out.flush();
             }
+        } catch (Throwable t) {
+            status = 1;
+            t.printStackTrace(); // to the host's log (AgentFleet names it)
         } finally {
             for (int i = closeables.size() - 1; i >= 0; i--) {
                 try {
@@ -193,7 +197,8 @@ public final class AgentHost {
             executors.close();
             handshakes.shutdownNow();
             out.flush();
-            Runtime.getRuntime().halt(0); // no non-daemon thread of a library keeps a host alive
+            System.err.flush();
+            Runtime.getRuntime().halt(status); // no non-daemon thread of a library keeps a host alive
         }
     }
 
