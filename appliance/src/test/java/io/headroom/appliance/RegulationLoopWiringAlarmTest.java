@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The wiring alarms through regulation, tick by tick in test time: feed A's stream (its L2 and L3 swapped, PTs
@@ -137,9 +138,11 @@ class RegulationLoopWiringAlarmTest {
                 loop.tick();
             }
             assertThat(loop.alarms().list()).extracting(ActiveAlarms.Alarm::message).doesNotContain(ROTATION);
-            List<JournalEntry> j = journal.entries(Instant.EPOCH, clock.instant().plusSeconds(1), null, 10_000);
-            assertThat(j).filteredOn(e -> e.message().equals(ROTATION)).extracting(JournalEntry::kind)
-                    .containsExactly("alarm.raised", "alarm.cleared");
+            // the journal writes on its own thread: wait for the clearing to be written
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                    journal.entries(Instant.EPOCH, clock.instant().plusSeconds(1), null, 10_000))
+                    .filteredOn(e -> e.message().equals(ROTATION)).extracting(JournalEntry::kind)
+                    .containsExactly("alarm.raised", "alarm.cleared"));
             assertThat(events).as("no loss, phase loss or dip").isEmpty();
         }
     }
