@@ -201,7 +201,7 @@ if [ "$mode" = nspawn ]; then
   check "journalctl -p warning shows the appliance's UNCONFIGURED warning (syslog priority prefix)" \
     sh -c "nsenter -t $leader -m -u -i -n -p -r -w journalctl -u headroom-appliance.service -p warning --no-pager -o cat | grep -q UNCONFIGURED"
   check "journalctl -p warning does not show info lines" \
-    sh -c "! nsenter -t $leader -m -u -i -n -p -r -w journalctl -u headroom-appliance.service -p warning --no-pager -o cat | grep -q ' INFO '"
+    sh -c "! nsenter -t $leader -m -u -i -n -p -r -w journalctl -u headroom-appliance.service -p warning --no-pager -o cat | grep -qE '^(INFO|DEBUG|TRACE) '"
   # An admin's disable stands across a reinstall (deb-systemd-helper was-enabled / update-state).
   ctl systemctl disable headroom-agent.service >/dev/null 2>&1 || true
   ctl dpkg -i /root/headroom-gpu-agent.deb > "$work/dpkg-reinstall.log" 2>&1 || true
@@ -265,7 +265,9 @@ else
 fi
 check "after dpkg -r: both packages in state rc (config files kept)" \
   eq "$(inr dpkg-query -W -f='${db:Status-Abbrev}' headroom-appliance headroom-gpu-agent 2>/dev/null | tr -d ' ')" rcrc
-check "after dpkg -r: units disabled (and masked by deb-systemd-helper)" test ! -e "$r/etc/systemd/system/multi-user.target.wants/headroom-appliance.service" -a ! -e "$r/etc/systemd/system/multi-user.target.wants/headroom-agent.service"
+# dh's postrm masks the units on remove (a link to /dev/null) and keeps their enablement until purge; the wants links
+# are absolute, so test them as links (test -e would follow them on the host, where they dangle)
+check "after dpkg -r: units masked by deb-systemd-helper" sh -c "[ \"\$(readlink '$r/etc/systemd/system/headroom-appliance.service')\" = /dev/null ] && [ \"\$(readlink '$r/etc/systemd/system/headroom-agent.service')\" = /dev/null ]"
 check "after dpkg -r: the operator's edited conffiles are there, unchanged" sh -c "cd '$r' && sha256sum -c --quiet '$work/edited.sha256'"
 check "after dpkg -r: agent.properties still says backend = fake" grep -q '^backend = fake$' "$r/etc/headroom/agent.properties"
 check "after dpkg -r: agent.psk kept" eq "$(sha256sum < "$r/etc/headroom/agent.psk" 2>/dev/null)" "$psk_sum"
@@ -275,6 +277,7 @@ check "after dpkg -r: program files removed" test ! -e "$r/usr/bin/headroom-appl
 inr dpkg -P headroom-appliance headroom-gpu-agent > "$work/dpkg-P.log" 2>&1 && pass "dpkg -P headroom-appliance headroom-gpu-agent" || failc "dpkg -P (see $work/dpkg-P.log)"
 for f in "${conffiles[@]}" /etc/headroom/agent.psk; do check "after dpkg -P: $f removed" test ! -e "$r$f"; done
 check "after dpkg -P: the operator's own /etc/headroom/site.yaml kept" sh -c "cd '$r' && grep etc/headroom/site.yaml '$work/edited.sha256' | sha256sum -c --quiet"
+check "after dpkg -P: units neither enabled nor masked" sh -c "! [ -L '$r/etc/systemd/system/multi-user.target.wants/headroom-appliance.service' -o -L '$r/etc/systemd/system/multi-user.target.wants/headroom-agent.service' -o -L '$r/etc/systemd/system/headroom-appliance.service' -o -L '$r/etc/systemd/system/headroom-agent.service' ]"
 check "after dpkg -P: packages unknown to dpkg" test -z "$(inr dpkg-query -W -f='${db:Status-Abbrev}' headroom-appliance headroom-gpu-agent 2>/dev/null | tr -d ' ' | grep -v '^un$' || true)"
 check "after dpkg -P: user headroom and /var/lib/headroom kept (journal, CDS archive)" sh -c "grep -q '^headroom:' '$r/etc/passwd' && [ -d '$r/var/lib/headroom' ]"
 

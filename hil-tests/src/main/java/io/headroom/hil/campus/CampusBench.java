@@ -70,8 +70,14 @@ public final class CampusBench implements AutoCloseable {
                 int port = httpPort == 0 ? 0 : httpPort + i;
                 Appliance.Options ao = Appliance.Options.of(httpHost, port, data)
                         .withCampus(new CampusNode.Join(own, m.id(), true, node::set));
-                Bench bench = Bench.start(m.site(), new Bench.Options(httpHost, port, true, seed + i, data, ao)
-                        .withUdpWaveforms(true));
+                Bench bench;
+                try {
+                    bench = Bench.start(m.site(), new Bench.Options(httpHost, port, true, seed + i, data, ao)
+                            .withUdpWaveforms(true));
+                } catch (Exception | Error e) {
+                    links.forEach(TcpProxy::close); // this lineup's proxies: not yet among the lineups below
+                    throw e;
+                }
                 lineups.add(new Lineup(m, bench, node, links));
                 log.info("campus {}: {} up, dashboard http://{}:{}/", campus.name(), m.id(), httpHost,
                         bench.appliance().httpPort());

@@ -35,6 +35,9 @@ public final class AgentFleet implements AutoCloseable {
     final int[] pinnedCore;
     final Path logDir;
 
+    /** Set when a start failed: its hosts' logs stay for the exception's reader. */
+    private volatile boolean keepLogs;
+
     private AgentFleet(int n, int processCount, byte[] secret, boolean dtls, int groupPort, Path logDir) {
         this.coap = new InetSocketAddress[n];
         this.trigger = new InetSocketAddress[n];
@@ -99,6 +102,7 @@ public final class AgentFleet implements AutoCloseable {
             }
             return f;
         } catch (IOException | RuntimeException e) {
+            f.keepLogs = true; // the exception names a host's log
             f.close();
             throw e;
         }
@@ -196,6 +200,13 @@ public final class AgentFleet implements AutoCloseable {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
             // shutting down already: the hook runs
+        }
+        if (!keepLogs) { // the hosts' stderr logs: kept only when a start failed (the exception names one)
+            try (java.util.stream.Stream<Path> files = Files.walk(logDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException e) {
+                // a temp folder left behind
+            }
         }
     }
 }
