@@ -204,6 +204,11 @@ public final class CampusCoordinator implements Runnable {
         }
     }
 
+    /** What a publishing member may run on now: its static share in fallback or before it applied a budget. */
+    static double runningW(boolean fallback, long appliedRevision, double appliedW, double staticShareW) {
+        return fallback || appliedRevision == 0 || !(appliedW >= 0) ? staticShareW : appliedW;
+    }
+
     /** One round; the revision written, or -1 when the fence refused it. */
     private long round(EtcdClient.Leader l, long term, long budgetLease) throws IOException {
         long now = mono.nanos();
@@ -240,6 +245,12 @@ public final class CampusCoordinator implements Runnable {
             double outstanding = 0;
             for (Issued i : hist) {
                 outstanding = Math.max(outstanding, i.w());
+            }
+            if (live) {
+                // and what it runs on now, whatever was issued: its static share in fallback or before it applied a
+                // budget (a new coordinator, budgets aged out, a member whose reads fail), else the budget it
+                // applies; otherwise a rise for another member could land while this one still holds its share
+                outstanding = Math.max(outstanding, runningW(p.fallback(), applied, p.appliedW(), m.staticShareW()));
             }
             slots.add(new CampusSplit.Slot(m.id(), m.staticShareW(), live ? p.report() : null, outstanding,
                     previous.getOrDefault(m.id(), Double.NaN)));

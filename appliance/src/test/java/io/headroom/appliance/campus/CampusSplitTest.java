@@ -268,4 +268,32 @@ class CampusSplitTest {
         assertThat(left).isZero();
         assertThat(alloc).containsExactly(10, 40, 40);
     }
+
+    /**
+     * A new coordinator with no history, every member still on its static share (1,000 W cap, 500 W each): a member
+     * wanting more gets none of it this round, since the other still runs on its share; once that one applies its
+     * lower budget, the room is there. Counting only issued budgets (none) granted 800 W while the other held 500 W.
+     */
+    @Test
+    void membersStillOnTheirStaticSharesHoldTheirShareAgainstOthersRises() {
+        Limits limits = new Limits(1000, Double.NaN, 0, 1.0);
+        double a0 = CampusCoordinator.runningW(true, 0, Double.NaN, 500);
+        double b0 = CampusCoordinator.runningW(false, 0, 480, 500);
+        assertThat(a0).isEqualTo(500);
+        assertThat(b0).as("before it applied any budget: its share").isEqualTo(500);
+        Result first = CampusSplit.split(limits, List.of(
+                new Slot("a", 500, new Report(800, 100, 300, true, 0), a0, Double.NaN),
+                new Slot("b", 500, new Report(200, 100, 50, true, 0), b0, Double.NaN)));
+        assertThat(first.budgetsW().get("a")).isLessThanOrEqualTo(500);
+        assertThat(first.budgetsW().get("b")).isCloseTo(200, within(1e-6));
+        assertThat(first.budgetsW().get("a") + 500).as("a's budget with b still on its share").isLessThanOrEqualTo(1000);
+        // b applied its 200 W budget (revision 7): now a may rise into the room it left
+        double b1 = CampusCoordinator.runningW(false, 7, 200, 500);
+        assertThat(b1).isEqualTo(200);
+        Result second = CampusSplit.split(limits, List.of(
+                new Slot("a", 500, new Report(800, 100, 300, true, 0), Math.max(first.budgetsW().get("a"), 500), 500),
+                new Slot("b", 500, new Report(200, 100, 50, true, 0), Math.max(200, b1), 200)));
+        assertThat(second.budgetsW().get("a")).isCloseTo(800, within(1e-6));
+        assertThat(second.budgetsW().get("a") + second.budgetsW().get("b")).isLessThanOrEqualTo(1000 + 1e-6);
+    }
 }
