@@ -146,7 +146,8 @@ public final class SchedulerExtender {
             JsonArray items = new JsonArray();
             for (Object o : nodes.getJsonArray("items")) {
                 JsonObject item = (JsonObject) o;
-                if (kept.contains(item.getJsonObject("metadata").getString("name"))) {
+                JsonObject meta = item.getJsonObject("metadata"); // an item without a name was no candidate either
+                if (meta != null && kept.contains(meta.getString("name"))) {
                     items.add(item);
                 }
             }

@@ -160,7 +160,7 @@ public final class EtcdClient implements AutoCloseable {
     private List<KeyValue> range(String key, String end) throws IOException {
         JsonObject body = new JsonObject().put("key", b64(key));
         if (end != null) {
-            body.put("range_end", b64(end));
+            body.put("range_end", end); // already base64: a range end is bytes, not always UTF-8
         }
         JsonObject r = call("/v3/kv/range", body, timeout);
         List<KeyValue> out = new ArrayList<>();
@@ -300,15 +300,16 @@ public final class EtcdClient implements AutoCloseable {
     }
 
     /** The range end that covers every key starting with {@code prefix}. */
+    /** The end of the range of keys under {@code prefix}, base64: its UTF-8 bytes with the last one raised. */
     static String prefixEnd(String prefix) {
         byte[] b = prefix.getBytes(StandardCharsets.UTF_8);
         for (int i = b.length - 1; i >= 0; i--) {
             if (b[i] != (byte) 0xff) {
                 b[i]++;
-                return new String(b, 0, i + 1, StandardCharsets.ISO_8859_1);
+                return Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(b, i + 1));
             }
         }
-        return "\0";
+        return Base64.getEncoder().encodeToString(new byte[] {0});
     }
 
     @Override

@@ -132,6 +132,10 @@ class PlacementTest {
                 .containsExactly("r1-n1", "r5-n2", "cpu-only-7");
         assertThat(out.getJsonObject("failedNodes").isEmpty()).isTrue();
         assertThat(out.getString("error")).isEmpty();
+        // an item without metadata (no name): no candidate, left out, and no 500
+        JsonObject nameless = ext.filter(new JsonObject().put("pod", pod(null, "4")).put("nodes", new JsonObject()
+                .put("items", new JsonArray().add(new JsonObject()).add(k8sNode("r1-n1")))), p);
+        assertThat(nameless.getJsonObject("nodes").getJsonArray("items")).hasSize(1);
 
         // A pod asking more than any node can add now: every Headroom node fails, with why; the unknown one passes.
         JsonObject big = new JsonObject().put("pod", pod("100000", null)).put("nodenames", new JsonArray()

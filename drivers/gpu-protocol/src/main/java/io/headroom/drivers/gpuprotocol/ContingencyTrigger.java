@@ -503,6 +503,9 @@ public final class ContingencyTrigger implements AutoCloseable {
         synchronized (armSeq) {
             int q = armSeq[agentId];
             SEQ.setVolatile(armSeq, agentId, q + 1);
+            // the odd sequence before the data: a volatile store orders what comes before it, not the plain stores
+            // after it (an AArch64 controller may make them visible first, and a scan would pass its re-check)
+            java.lang.invoke.VarHandle.storeStoreFence();
             maskOf[agentId] = s == null ? 0 : s.mask;
             groupOf[agentId] = s == null ? -1 : s.groupId;
             epochOf[agentId] = s == null ? -1 : s.epoch;

@@ -68,6 +68,11 @@ public final class ComtradeReader {
             double samp = in.real(f[0]);
             if (r == 0) {
                 rate = samp;
+            } else if (samp != rate) {
+                // a record sampled faster before the fault than after: read at one rate, its later segments would
+                // be time-scaled (a wrong frequency to the detectors); refused rather than replayed wrong
+                throw in.error("sample rate " + samp + " Hz in segment " + (r + 1) + " differs from the first ("
+                        + rate + " Hz): records with several sample rates are not supported");
             }
             samples = in.integer(f[1]);
         }

@@ -131,4 +131,23 @@ class ComtradeRoundTripTest {
         assertThatThrownBy(() -> ComtradeReader.read(dir.resolve("y.cfg"))).isInstanceOf(IOException.class)
                 .hasMessageContaining("y.cfg:2").hasMessageContaining("do not add up");
     }
+
+    @Test
+    void aRecordWithTwoSampleRatesIsRefusedAtItsSecondRate(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("m.cfg"), """
+                station,dev,1999
+                1,1A,0D
+                1,IA,A,line,kA,0.5,1.0,0,-32767,32767,1000,1,P
+                60
+                2
+                4800,960
+                1200,1200
+                01/02/2020,00:00:00.000000
+                01/02/2020,00:00:00.100000
+                ascii
+                1
+                """);
+        assertThatThrownBy(() -> ComtradeReader.read(dir.resolve("m.cfg"))).isInstanceOf(IOException.class)
+                .hasMessageContaining("m.cfg:7").hasMessageContaining("several sample rates");
+    }
 }
