@@ -176,11 +176,17 @@ final class AgentStateMachine {
     }
 
     /** Each GPU's activity, read from the backend. */
+    /** Each GPU's activity; called without the agent's lock (the backends are thread-safe), reads no state here. */
     List<GpuActivity> activity() {
         int n = inventory.gpuCount();
         GpuActivity[] a = new GpuActivity[n];
         for (int i = 0; i < n; i++) {
-            GpuActivity g = backend.activity(i);
+            GpuActivity g;
+            try {
+                g = backend.activity(i);
+            } catch (RuntimeException e) { // telemetry only: a failed read never fails a report or a cap's answer
+                g = null;
+            }
             a[i] = g == null ? GpuActivity.UNKNOWN : g;
         }
         return List.of(a);

@@ -38,7 +38,8 @@ public interface GpuBackend {
 
     /**
      * What the GPU is doing now: utilisation, SM activity, clocks, temperature, throttle reasons. A backend that
-     * cannot tell returns {@link GpuActivity#UNKNOWN} (the default).
+     * cannot tell returns {@link GpuActivity#UNKNOWN} (the default). Called without the agent's lock, so at the same
+     * time as the other methods: it must be thread-safe.
      */
     default GpuActivity activity(int gpu) {
         return GpuActivity.UNKNOWN;

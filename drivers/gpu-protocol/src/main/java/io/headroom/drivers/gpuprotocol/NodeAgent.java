@@ -349,11 +349,13 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
-    /** Each GPU's activity now. Reads the backend. */
+    /**
+     * Each GPU's activity now. Reads the backend outside the agent's lock: a trigger must never wait behind the
+     * utilisation, clock, temperature and throttle reads of every GPU (milliseconds on some drivers); a GPU whose
+     * read fails reports unknown activity.
+     */
     public List<GpuActivity> activity() {
-        synchronized (lock) {
-            return machine.activity();
-        }
+        return machine.activity();
     }
 
     /** Current draw and limits. Reads the backend. */
@@ -365,9 +367,11 @@ public final class NodeAgent implements AutoCloseable {
 
     /** Current draw and limits with each GPU's activity (the extension block). Reads the backend. */
     public PowerReport powerReportWithActivity() {
+        PowerReport r;
         synchronized (lock) {
-            return machine.powerReport().withActivity(machine.activity());
+            r = machine.powerReport();
         }
+        return r.withActivity(machine.activity());
     }
 
     /** Whether the request asks for the activity extension and this agent serves it. */

@@ -167,4 +167,37 @@ class ActivityExtensionTest {
         assertThat(ack.activity()).isEmpty();
         assertThat(ack.appliedLimitsW()).containsExactly(350.0, 350.0);
     }
+
+    /** A GPU whose activity read fails: the report and the cap's answer still come, that GPU's activity unknown. */
+    @Test
+    void aFailingActivityReadLeavesThatGpuUnknownAndFailsNothing() throws Exception {
+        SimulatedGpus sim = new SimulatedGpus(2, 200, 700, 700);
+        GpuBackend failing = new GpuBackend() {
+            public int gpuCount() { return sim.gpuCount(); }
+            public double minW(int g) { return sim.minW(g); }
+            public double maxW(int g) { return sim.maxW(g); }
+            public double defaultW(int g) { return sim.defaultW(g); }
+            public double powerW(int g) { return sim.powerW(g); }
+            public double limitW(int g) { return sim.limitW(g); }
+            public void setLimitW(int g, double w) { sim.setLimitW(g, w); }
+            @Override
+            public GpuActivity activity(int g) {
+                if (g == 1) {
+                    throw new IllegalStateException("driver busy");
+                }
+                return sim.activity(g);
+            }
+        };
+        NodeAgent a = NodeAgent.builder(failing).name("failing-activity").bindAddress(new InetSocketAddress("127.0.0.1", 0))
+                .automaticLeaseCheck(false).powerPublishInterval(Duration.ZERO).safeCapW(300).build();
+        closeables.add(a);
+        a.start();
+        AgentClient c = client(true);
+        PowerReport p = c.power(at(a)).get(5, TimeUnit.SECONDS);
+        assertThat(p.activity()).hasSize(2);
+        assertThat(p.activity().get(1)).isEqualTo(GpuActivity.UNKNOWN);
+        CapAck ack = c.setCaps(at(a), CapCommand.uniform(SESSION, 1, 10_000, 2, 500)).get(5, TimeUnit.SECONDS);
+        assertThat(sim.limitsW()).containsOnly(500.0);
+        assertThat(ack.activity().get(1)).isEqualTo(GpuActivity.UNKNOWN);
+    }
 }
