@@ -15,6 +15,7 @@ import io.headroom.drivers.waveform.sv.AfPacketChannel;
 import io.headroom.drivers.waveform.sv.SvProfile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -199,6 +200,8 @@ class ApplianceSvStreamIT {
     }
 
     @Test
+    // a publisher that stops answering must not hang the build: the test fails, and @AfterEach closes its stdin
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aSiteFilesSvStreamOnLoopbackIsOpenedAndAFeedLossOnItFiresTheContingency() throws Exception {
         Stream stream = Stream.unique();
         Publisher publisher = track(Publisher.start(stream, dir));
