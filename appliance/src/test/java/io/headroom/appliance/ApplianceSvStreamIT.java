@@ -12,11 +12,10 @@ import io.headroom.appliance.site.WaveformStream;
 import io.headroom.drivers.gpuprotocol.NodeAgent;
 import io.headroom.drivers.gpuprotocol.SimulatedGpus;
 import io.headroom.drivers.waveform.sv.AfPacketChannel;
-import io.headroom.drivers.waveform.sv.SvEncoder;
-import io.headroom.drivers.waveform.sv.SvFrames;
 import io.headroom.drivers.waveform.sv.SvProfile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -39,8 +38,10 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The issue's "done when": an appliance started from a site file whose {@code waveforms.streams} names an IEC
  * 61850-9-2 / 61869-9 Sampled Values stream on the loopback interface opens it by itself, reads a publisher
- * this test runs (SV frames through an AF_PACKET socket on {@code lo}, 61869-9 at 4800 S/s, two ASDUs a frame,
- * paced by a scheduler; a healthy 415 V three-phase feed), and when the publisher drops the feed's voltages to zero detects the loss and fires feed A's armed contingency to
+ * this test starts as another OS process ({@link SvPublisherProcess}: SV frames through its own AF_PACKET socket on
+ * {@code lo}, 61869-9 at 4800 S/s, two ASDUs a frame, paced by a scheduler; a healthy 415 V three-phase feed), and
+ * when the publisher, told so on its stdin, drops the feed's voltages to zero detects the loss and fires feed A's
+ * armed contingency to
  * the agents (the protection loop's last fan-out, and its journal entry). Each test uses its own destination MAC,
  * APPID and svID. The SV tests are skipped, with the reason, where this process may not open raw sockets (no
  * CAP_NET_RAW). Also: the site file's {@code udp} stream, bound as configured and hearing only its senders; an
@@ -122,71 +123,88 @@ class ApplianceSvStreamIT {
     }
 
     /**
-     * A merging unit on lo: every millisecond (a scheduler) it sends the frames due since the start at 4800 S/s, two
-     * samples a frame; the voltages are the feed's nominal 415 V line-to-line while {@code up}, zero after.
+     * A merging unit on lo in its own OS process ({@link SvPublisherProcess}, this JVM's java and class path):
+     * 61869-9 at 4800 S/s, the feed's nominal 415 V line-to-line until {@link #drop}, zero after. Controlled over
+     * its stdin; it exits when its stdin closes, and {@link #close} destroys it (forcibly where it lingers).
      */
     static final class Publisher implements AutoCloseable {
-        final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sv-publisher");
-            t.setDaemon(true);
-            return t;
-        });
-        final AtomicReference<Throwable> failed = new AtomicReference<>();
-        volatile boolean up = true;
-        volatile long samplesSent;
-        volatile long firstDeadSample = -1;
+        final Process process;
+        final Path stderr;
+        final java.io.BufferedReader out;
+        final java.io.Writer in;
 
-        Publisher(AfPacketChannel tx, Stream s) {
-            SvEncoder enc = new SvEncoder(SvFrames.parseMac(s.mac()), SvFrames.parseMac("02-00-00-00-48-52"), -1,
-                    s.appId(), s.svId(), 1, 2, RATE);
-            byte[] frame = new byte[1500];
-            int[] values = new int[ASDUS * SvFrames.CHANNELS];
-            int[] quality = new int[ASDUS * SvFrames.CHANNELS];
-            double vPeak = 415 / Math.sqrt(3) * Math.sqrt(2);
-            double iPeak = 50 * Math.sqrt(2);
-            long t0 = System.nanoTime();
-            timer.scheduleAtFixedRate(() -> {
-                try {
-                    long due = (System.nanoTime() - t0) * RATE / 1_000_000_000L;
-                    long n = samplesSent;
-                    boolean live = up;
-                    if (!live && firstDeadSample < 0) {
-                        firstDeadSample = n;
-                    }
-                    for (; n + ASDUS <= due; n += ASDUS) {
-                        for (int a = 0; a < ASDUS; a++) {
-                            double angle = 2 * Math.PI * 60 * (n + a) / RATE;
-                            for (int ph = 0; ph < 3; ph++) {
-                                double shift = ph * 2 * Math.PI / 3;
-                                values[a * 8 + 4 + ph] = live ? (int) Math.round(vPeak * Math.sin(angle - shift)
-                                        / VOLTS_PER_COUNT) : 0;
-                                values[a * 8 + ph] = live ? (int) Math.round(iPeak * Math.sin(angle - shift - 0.2)
-                                        / AMPS_PER_COUNT) : 0;
-                            }
-                        }
-                        int len = enc.encode(frame, 0, ASDUS, (int) (n % RATE), false, values, quality);
-                        tx.send(frame, len);
-                    }
-                    samplesSent = n;
-                } catch (Throwable t) {
-                    failed.compareAndSet(null, t);
-                    throw new IllegalStateException(t);
-                }
-            }, 0, 1, TimeUnit.MILLISECONDS);
+        private Publisher(Process process, Path stderr) {
+            this.process = process;
+            this.stderr = stderr;
+            this.out = process.inputReader(StandardCharsets.UTF_8);
+            this.in = process.outputWriter(StandardCharsets.UTF_8);
+        }
+
+        /** Starts the publisher and waits for its socket; the test is skipped where it may not open a raw socket. */
+        static Publisher start(Stream s, Path dir) throws Exception {
+            Path err = dir.resolve("publisher-" + s.appId() + ".stderr");
+            Process p = new ProcessBuilder(SvPublisherProcess.command("lo", s.mac(), s.appId(), s.svId()))
+                    .redirectError(err.toFile()).start();
+            Publisher pub = new Publisher(p, err);
+            try {
+                String first = pub.line();
+                assumeTrue(first == null || !first.startsWith("unavailable "), () -> "no raw socket on lo here ("
+                        + first + "): AF_PACKET needs CAP_NET_RAW (run as root, or setcap cap_net_raw+ep on the "
+                        + "JDK's java)");
+                assertThat(first).as("the publisher's first line; its stderr: %s", pub.errors()).isEqualTo("ready");
+                return pub;
+            } catch (Throwable t) {
+                pub.close();
+                throw t;
+            }
+        }
+
+        /** Its next stdout line, or null at its end (the process gone). */
+        String line() throws IOException {
+            return out.readLine();
+        }
+
+        String errors() {
+            try {
+                return Files.exists(stderr) ? Files.readString(stderr) : "";
+            } catch (IOException e) {
+                return e.toString();
+            }
+        }
+
+        /** Drops the voltages; returns the first zero sample's index. */
+        long drop() throws IOException {
+            in.write("drop\n");
+            in.flush();
+            String answer = line();
+            assertThat(answer).as("the publisher's answer to drop; its stderr: %s", errors()).startsWith("dropped ");
+            return Long.parseLong(answer.substring("dropped ".length()));
+        }
+
+        void assertAlive() {
+            assertThat(process.isAlive()).as("the publisher process (exit %s); its stderr: %s",
+                    process.isAlive() ? "-" : process.exitValue(), errors()).isTrue();
         }
 
         @Override
-        public void close() throws InterruptedException {
-            timer.shutdownNow();
-            timer.awaitTermination(5, TimeUnit.SECONDS);
+        public void close() throws Exception {
+            try {
+                in.close(); // it exits when its stdin closes
+            } catch (IOException ignored) {
+                // already gone
+            }
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
         }
     }
 
     @Test
+    // a publisher that stops answering must not hang the build: the test fails, and @AfterEach closes its stdin
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aSiteFilesSvStreamOnLoopbackIsOpenedAndAFeedLossOnItFiresTheContingency() throws Exception {
-        AfPacketChannel tx = publisherSocketOrSkip();
         Stream stream = Stream.unique();
-        Publisher publisher = track(new Publisher(tx, stream));
+        Publisher publisher = track(Publisher.start(stream, dir));
         NodeAgent n1 = agent("n1");
         NodeAgent n2 = agent("n2");
         Path file = dir.resolve("site.yaml");
@@ -197,7 +215,7 @@ class ApplianceSvStreamIT {
 
         // The stream is read: samples at the nominal voltage, and regulation armed the agents with A's contingency.
         await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(publisher.failed.get()).isNull();
+            publisher.assertAlive();
             SiteState state = appliance.state();
             assertThat(state).as("regulation's first tick").isNotNull();
             WaveformState.FeedStream a = state.waveforms().feeds().get("A");
@@ -216,7 +234,8 @@ class ApplianceSvStreamIT {
         assertThat(appliance.waveformAddress("A")).as("no UDP socket for an SV stream").isNull();
         assertThat(appliance.protection().lastFired()).as("nothing fired on a healthy feed").isNull();
 
-        publisher.up = false;
+        long dropped = publisher.drop();
+        assertThat(dropped).as("samples published before the drop").isGreaterThan(RATE / 2);
         await().atMost(WAIT).until(() -> appliance.protection().lastFired() != null);
         ProtectionLoop.Fired fired = appliance.protection().lastFired();
         assertThat(fired.feedId()).isEqualTo("A");
@@ -226,7 +245,7 @@ class ApplianceSvStreamIT {
                 .entries(Instant.now().minusSeconds(120), Instant.now().plusSeconds(1), null, 10_000).stream()
                 .anyMatch(j -> j.kind().equals("protection") && j.subject().equals("A")
                         && j.message().contains("contingency fired")));
-        assertThat(publisher.failed.get()).isNull();
+        publisher.assertAlive();
     }
 
     /**
