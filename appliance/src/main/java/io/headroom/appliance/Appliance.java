@@ -231,7 +231,8 @@ public final class Appliance implements AutoCloseable {
                         site.agents().multicastInterface() == null ? "" : " from " + site.agents().multicastInterface());
             }
             CoapActuator coap = new CoapActuator(site, AgentTransport.client(site,
-                    Duration.ofMillis(Math.clamp(site.agents().leaseMs() / 4, 100, 1000))), trigger, nanoTime);
+                    Duration.ofMillis(Math.clamp(site.agents().leaseMs() / 4, 100, 1000))), trigger, nanoTime)
+                    .carryGpuSmoothing(site.agents().gpuSmoothing());
             List<Node> viaBmc = site.nodes().stream().filter(Node::viaRedfish).toList();
             Actuator actuator = coap;
             if (!viaBmc.isEmpty()) {

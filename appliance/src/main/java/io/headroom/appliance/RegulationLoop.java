@@ -185,7 +185,8 @@ public final class RegulationLoop implements AutoCloseable {
             regulators.add(new GroupRegulator(site, g, ContingencyPlanner.safeCapW(site, g), allocation));
         }
         this.bankActuator = wiring.banks() == null || wiring.banks().isEmpty() ? null : wiring.banks();
-        this.bands = cs.bands().none() ? null : bandController(site, bankActuator != null, d);
+        this.bands = cs.bands().none() ? null
+                : bandController(site, bankActuator != null, actuator.carriesGpuSmoothing(), d);
         this.waveforms = wiring.waveforms() == null || wiring.waveforms().isEmpty() ? null : wiring.waveforms();
         this.tickListener = wiring.tickListener() == null ? io.headroom.appliance.metrics.TickListener.NONE
                 : wiring.tickListener();
@@ -289,6 +290,14 @@ public final class RegulationLoop implements AutoCloseable {
         if (bands != null) {
             band = bands.run(bandInput(now, feeds, banks, op == null ? Set.of() : op.outOfService()));
             external.addAll(band.limits()); // a band ceiling goes through the arbiter like every limit
+            if (actuator.carriesGpuSmoothing()) { // before this tick's commands, which carry it
+                io.headroom.appliance.control.BandController.GpuCommand g = band.gpu();
+                if (g.inGpu() && !g.none()) {
+                    actuator.gpuSmoothing(g.floorW(), g.rampUpWPerS(), g.rampDownWPerS());
+                } else {
+                    actuator.gpuSmoothing(Double.NaN, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY);
+                }
+            }
         }
         Snapshot snapshot = new Snapshot(tick, now, at, feeds, nodes, banks, external,
                 op == null ? Map.of() : op.nodeCeilingsW(at), op == null ? Set.of() : op.outOfService(), wave.bands());
@@ -343,10 +352,12 @@ public final class RegulationLoop implements AutoCloseable {
     }
 
     /**
-     * The band controller for {@code control.bands}: the site's banks (if the loop commands them) and caps; GPU floors
-     * and ramp rates are not sent to the agents yet (no wire message for them), so the GPU means are left out.
+     * The band controller for {@code control.bands}: the site's banks (if the loop commands them) and caps, and GPU
+     * floors and ramp rates where the actuator carries them to the agents ({@link Actuator#carriesGpuSmoothing()}:
+     * the agent protocol's smoothing extension, off unless the actuator was told to).
      */
     private static io.headroom.appliance.control.BandController bandController(Site site, boolean banks,
+                                                                              boolean gpuSmoothing,
                                                                               SupercapController.Settings d) {
         double wh = 0;
         double w = 0;
@@ -366,6 +377,9 @@ public final class RegulationLoop implements AutoCloseable {
                 java.util.EnumSet.of(io.headroom.appliance.control.BandController.Means.CAPS);
         if (banks && wh > 0) {
             means.add(io.headroom.appliance.control.BandController.Means.BANKS);
+        }
+        if (gpuSmoothing) {
+            means.add(io.headroom.appliance.control.BandController.Means.GPU_SMOOTHING);
         }
         io.headroom.appliance.site.BandLimits l = site.control().bands();
         return new io.headroom.appliance.control.BandController(new io.headroom.appliance.control.BandController.Settings(

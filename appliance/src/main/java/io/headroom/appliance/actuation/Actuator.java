@@ -33,6 +33,22 @@ public interface Actuator extends ContingencyHold, AutoCloseable {
     default void holdContingency(int feedIndex, long nowNanos, long holdNanos) {
     }
 
+    /**
+     * Whether this actuator carries GPU power floors and ramp limits to the GPUs ({@link #gpuSmoothing}: the agents'
+     * smoothing extension, NVML power smoothing). Default no.
+     */
+    default boolean carriesGpuSmoothing() {
+        return false;
+    }
+
+    /**
+     * The power floor and ramp limits every GPU should hold from the next command on (the band controller's), per
+     * GPU: {@code floorW} NaN for none, a ramp infinite for free; all absent turns smoothing off. A cap always wins
+     * over the floor. Actuators that do not carry it ignore it.
+     */
+    default void gpuSmoothing(double floorW, double rampUpWPerS, double rampDownWPerS) {
+    }
+
     /** What the node last reported, if anything. */
     Optional<NodeTelemetry> telemetry(Node node, long nowNanos);
 

@@ -50,6 +50,13 @@ public final class CoapActuator implements Actuator {
     private final ContingencyTrigger trigger;
     private final SecureRandom random = new SecureRandom();
     private volatile AckListener ackListener = AckListener.NONE;
+    /** Whether this actuator sends GPU floors and ramp limits ({@link #carryGpuSmoothing}); off by default. */
+    private volatile boolean carriesSmoothing;
+    /** The floor and ramp limits each GPU should hold (null: smoothing off), sent with every cap command. */
+    private volatile io.headroom.drivers.gpuprotocol.GpuSmoothing smoothing;
+    /** GPUs acknowledged with their smoothing applied, and not applied (unsupported, failed, not offered). */
+    private final java.util.concurrent.atomic.AtomicLong smoothingNotApplied = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong smoothingApplied = new java.util.concurrent.atomic.AtomicLong();
     /**
      * Start-up: from the first flush until every agent has acknowledged a cap (and armed a table, with a trigger),
      * or {@link #STARTUP_NANOS} has passed. An agent's misses before its first success are expected then (DTLS
@@ -140,6 +147,41 @@ public final class CoapActuator implements Actuator {
             this.multicastAddress = null;
             this.groupKeys = null;
         }
+    }
+
+    /**
+     * Turns on carrying GPU power floors and ramp limits ({@link #gpuSmoothing}) in the cap commands, through the
+     * agent protocol's smoothing extension: an agent that offered it applies them (NVML power smoothing), any other
+     * gets its caps alone. Off by default: the band controller counts on GPU floors only where this is on.
+     */
+    public CoapActuator carryGpuSmoothing(boolean on) {
+        this.carriesSmoothing = on;
+        if (!on) {
+            this.smoothing = null;
+        }
+        return this;
+    }
+
+    @Override
+    public boolean carriesGpuSmoothing() {
+        return carriesSmoothing;
+    }
+
+    @Override
+    public void gpuSmoothing(double floorW, double rampUpWPerS, double rampDownWPerS) {
+        if (!carriesSmoothing) {
+            return;
+        }
+        boolean none = Double.isNaN(floorW) && rampUpWPerS == Double.POSITIVE_INFINITY
+                && rampDownWPerS == Double.POSITIVE_INFINITY;
+        this.smoothing = none ? null : io.headroom.drivers.gpuprotocol.GpuSmoothing.on(
+                Double.isNaN(floorW) ? 0 : Math.max(0, floorW), Math.max(rampUpWPerS, 1e-3),
+                Math.max(rampDownWPerS, 1e-3)); // NaN-free: the band controller gives finite or infinite rates
+    }
+
+    /** GPUs whose agent acknowledged the floor and ramp limits as applied, and those where it could not, so far. */
+    public long[] gpuSmoothingAcks() {
+        return new long[] {smoothingApplied.get(), smoothingNotApplied.get()};
     }
 
     /** Agents holding the contingency table armed last: acknowledged, and nothing newer waiting (metrics). */
@@ -377,6 +419,11 @@ public final class CoapActuator implements Actuator {
         long seq = ++c.sequence;
         c.unackedMaxW = Double.isNaN(c.unackedMaxW) ? cap : Math.max(c.unackedMaxW, cap);
         CapCommand cmd = CapCommand.uniform(session, seq, leaseMs, c.node.gpus(), cap);
+        io.headroom.drivers.gpuprotocol.GpuSmoothing sm = smoothing;
+        if (sm != null) { // the client sends it only to agents that offered the extension
+            cmd = cmd.withSmoothing(java.util.Collections.nCopies(c.node.gpus(), sm));
+        }
+        boolean withSmoothing = sm != null;
         long sentNanos = nanoTime.getAsLong();
         client.setCaps(c.address, cmd).whenComplete((CapAck ack, Throwable err) -> {
             try {
@@ -385,6 +432,12 @@ public final class CoapActuator implements Actuator {
                 log.warn("ack listener failed: {}", ex.toString());
             }
             if (err == null) {
+                if (withSmoothing) {
+                    for (io.headroom.drivers.gpuprotocol.SmoothingStatus st : ack.smoothing()) {
+                        (st == io.headroom.drivers.gpuprotocol.SmoothingStatus.APPLIED ? smoothingApplied
+                                : smoothingNotApplied).incrementAndGet();
+                    }
+                }
                 noticeRestart(c, ack.agentTimeMs());
                 c.sent = cap;
                 c.telemetry = new NodeTelemetry(c.node.id(), ack.totalPowerW(),

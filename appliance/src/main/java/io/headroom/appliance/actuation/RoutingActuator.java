@@ -64,6 +64,18 @@ public final class RoutingActuator implements Actuator {
     }
 
     @Override
+    public boolean carriesGpuSmoothing() {
+        return parts.stream().anyMatch(Actuator::carriesGpuSmoothing);
+    }
+
+    @Override
+    public void gpuSmoothing(double floorW, double rampUpWPerS, double rampDownWPerS) {
+        for (Actuator a : parts) {
+            a.gpuSmoothing(floorW, rampUpWPerS, rampDownWPerS);
+        }
+    }
+
+    @Override
     public void holdContingency(int feedIndex, long nowNanos, long holdNanos) {
         for (Actuator a : parts) {
             a.holdContingency(feedIndex, nowNanos, holdNanos);

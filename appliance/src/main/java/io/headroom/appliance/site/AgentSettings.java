@@ -12,12 +12,20 @@ import java.util.Objects;
  *                           datagram for the whole group), or null: a datagram to each agent
  * @param multicastInterface the appliance's address on the agents' network, whose interface the group datagrams
  *                           leave by (and the loopback for a 127.x address), or null: the routing table's choice
+ * @param gpuSmoothing       whether the cap commands carry the band controller's GPU power floors and ramp limits
+ *                           (the agent protocol's smoothing extension; {@code agents.gpuSmoothing}, default false)
  */
 public record AgentSettings(long leaseMs, double safeCapW, AgentSecurity security, Endpoint multicast,
-                            String multicastInterface) {
+                            String multicastInterface, boolean gpuSmoothing) {
 
     public AgentSettings {
         Objects.requireNonNull(security, "security");
+    }
+
+    /** Without GPU smoothing. */
+    public AgentSettings(long leaseMs, double safeCapW, AgentSecurity security, Endpoint multicast,
+                         String multicastInterface) {
+        this(leaseMs, safeCapW, security, multicast, multicastInterface, false);
     }
 
     /** Without multicast triggers. */
@@ -31,11 +39,16 @@ public record AgentSettings(long leaseMs, double safeCapW, AgentSecurity securit
     }
 
     public AgentSettings withSecurity(AgentSecurity s) {
-        return new AgentSettings(leaseMs, safeCapW, s, multicast, multicastInterface);
+        return new AgentSettings(leaseMs, safeCapW, s, multicast, multicastInterface, gpuSmoothing);
     }
 
     /** The same with contingencies fired to {@code group} out of {@code iface} (null group: unicast only). */
     public AgentSettings withMulticast(Endpoint group, String iface) {
-        return new AgentSettings(leaseMs, safeCapW, security, group, group == null ? null : iface);
+        return new AgentSettings(leaseMs, safeCapW, security, group, group == null ? null : iface, gpuSmoothing);
+    }
+
+    /** The same with GPU floors and ramp limits carried to the agents, or not. */
+    public AgentSettings withGpuSmoothing(boolean on) {
+        return new AgentSettings(leaseMs, safeCapW, security, multicast, multicastInterface, on);
     }
 }

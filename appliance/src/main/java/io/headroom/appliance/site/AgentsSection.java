@@ -22,7 +22,7 @@ import io.headroom.appliance.site.SiteYaml.Val;
 /** {@code agents:} lease, safe cap, multicast, and the agents' security (PSK, certificates or none). */
 final class AgentsSection extends SectionReader {
     static final List<String> AGENT_KEYS = List.of("lease", "safeCap", "security", "pskKeys", "keyStore",
-            "keyStorePasswordFile", "trustedCertificates", "multicast", "multicastInterface");
+            "keyStorePasswordFile", "trustedCertificates", "multicast", "multicastInterface", "gpuSmoothing");
 
     private final GpuModelsSection gpuSection;
     private final RacksSection racksSection;
@@ -97,9 +97,10 @@ final class AgentsSection extends SectionReader {
         if (iface != null && multicast == null) {
             p.at(iface.node(), iface.field(), "only used with agents.multicast");
         }
+        boolean gpuSmoothing = Boolean.TRUE.equals(a.opt("gpuSmoothing", SiteYaml::bool, false));
         return new AgentSettings(or(lease, DEFAULT_LEASE_MS),
                 or(safeCap, 0.0), readSecurity(a, top), multicast == null || !multicast.ok() ? null : multicast.value(),
-                iface == null || !iface.ok() ? null : iface.value());
+                iface == null || !iface.ok() ? null : iface.value(), gpuSmoothing);
     }
 
     private static boolean isIpLiteral(String host) {

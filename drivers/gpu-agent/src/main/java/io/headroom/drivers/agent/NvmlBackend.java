@@ -326,6 +326,33 @@ public final class NvmlBackend implements GpuBackend, AutoCloseable {
     private static final int STATE_SIZE = 8;
     private static final int PROFILE_SIZE = 24;
 
+    /** The preset profile the agent's smoothing ({@link #setSmoothing}) writes and activates. */
+    public static final int SMOOTHING_PROFILE = 0;
+
+    /** Where the driver has the power smoothing calls ({@link #powerSmoothingAvailable()}). */
+    @Override
+    public boolean supportsSmoothing(int gpu) {
+        java.util.Objects.checkIndex(gpu, devices.length);
+        return powerSmoothingAvailable();
+    }
+
+    /**
+     * The agent's smoothing extension: {@link #applyPowerSmoothing} on preset profile {@value #SMOOTHING_PROFILE}
+     * (an unlimited ramp, infinite, leaves the profile's rate as it is).
+     *
+     * @throws NvmlException when the calls are absent or NVML refuses one (the agent acknowledges it as failed)
+     */
+    @Override
+    public void setSmoothing(int gpu, io.headroom.drivers.gpuprotocol.GpuSmoothing smoothing) {
+        java.util.Objects.checkIndex(gpu, devices.length);
+        if (smoothing.enabled()) {
+            applyPowerSmoothing(gpu, true, SMOOTHING_PROFILE, smoothing.floorW(), smoothing.rampUpWPerS(),
+                    smoothing.rampDownWPerS());
+        } else {
+            applyPowerSmoothing(gpu, false, SMOOTHING_PROFILE, Double.NaN, Double.NaN, Double.NaN);
+        }
+    }
+
     /** Whether the driver has NVML's power smoothing calls (it may still refuse them on a GPU without the feature). */
     public boolean powerSmoothingAvailable() {
         return smoothingSetState != null && smoothingUpdateParam != null && smoothingActivate != null;

@@ -12,7 +12,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.headroom.drivers.gpuprotocol.AgentClient;
+import io.headroom.drivers.gpuprotocol.CapAck;
+import io.headroom.drivers.gpuprotocol.CapCommand;
 import io.headroom.drivers.gpuprotocol.GpuActivity;
+import io.headroom.drivers.gpuprotocol.GpuSmoothing;
+import io.headroom.drivers.gpuprotocol.SmoothingStatus;
 import io.headroom.drivers.gpuprotocol.NodeAgent;
 import io.headroom.drivers.gpuprotocol.LeaseState;
 
@@ -215,6 +220,32 @@ class NvmlBackendTest {
             assertThat(agent.inventory().gpu(0).rangeText()).isEqualTo("100..700 W");
             assertThat(agent.powerReportWithActivity().activity()).hasSize(2)
                     .allSatisfy(a -> assertThat(a.powerThrottled()).as("450 W wanted under 350 W").isTrue());
+        }
+    }
+
+    @Test
+    void theAgentAppliesACommandsSmoothingThroughNvmlAndAcksWhatItCould() throws Exception {
+        try (NvmlBackend nvml = NvmlBackend.load(fakeNvml());
+             NodeAgent agent = NodeAgent.builder(nvml).bindAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
+                     .safeCapW(350).automaticLeaseCheck(false).powerPublishInterval(java.time.Duration.ZERO).build()
+                     .start();
+             AgentClient client = AgentClient.builder().timeout(java.time.Duration.ofSeconds(5)).build()) {
+            assertThat(nvml.supportsSmoothing(0)).isTrue();
+            java.net.InetSocketAddress at = new java.net.InetSocketAddress("127.0.0.1", agent.port());
+            // GPU 1's floor of 50 W is below what the (fake) driver takes: refused, its cap applies all the same.
+            java.util.List<GpuSmoothing> smoothing = java.util.List.of(GpuSmoothing.on(600, 2000, 150),
+                    GpuSmoothing.on(50, 2000, 150));
+            CapAck offer = client.setCaps(at, CapCommand.uniform(1, 1, 10_000, 2, 700).withSmoothing(smoothing))
+                    .get(5, TimeUnit.SECONDS);
+            assertThat(offer.smoothing()).containsOnly(SmoothingStatus.NONE);
+            CapAck ack = client.setCaps(at, CapCommand.uniform(1, 2, 10_000, 2, 700).withSmoothing(smoothing))
+                    .get(5, TimeUnit.SECONDS);
+            assertThat(ack.smoothing()).containsExactly(SmoothingStatus.APPLIED, SmoothingStatus.FAILED);
+            assertThat(ack.appliedLimitsW()).containsExactly(700.0, 700.0);
+            assertThat(nvml.powerW(0)).as("held up to the floor").isEqualTo(600.0);
+            assertThat(nvml.powerW(1)).isEqualTo(451.0);
+            client.setCaps(at, CapCommand.uniform(1, 3, 10_000, 2, 700)).get(5, TimeUnit.SECONDS);
+            assertThat(nvml.powerW(0)).as("a command without smoothing turns it off").isEqualTo(450.0);
         }
     }
 }

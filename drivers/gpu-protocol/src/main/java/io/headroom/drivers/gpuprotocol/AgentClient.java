@@ -55,6 +55,13 @@ public final class AgentClient implements AutoCloseable {
     private final CoapExecutors executors;
     private final boolean ownsExecutors;
     private final boolean activityExtension;
+    private final boolean smoothingExtension;
+    /**
+     * The agents whose last {@link CapAck} carried the smoothing status block: they take the smoothing extension, and
+     * only they are sent it. An ack without the block (a version-1 agent, or one restarted as one) or a 4.00 to a
+     * command that carried it takes the agent off.
+     */
+    private final Set<InetSocketAddress> smoothingOffered = ConcurrentHashMap.newKeySet();
     private final Duration timeout;
     private final String scheme;
     private final Set<Pending> pending = ConcurrentHashMap.newKeySet();
@@ -84,6 +91,7 @@ public final class AgentClient implements AutoCloseable {
         Configuration config = b.configuration != null ? b.configuration : GpuProtocol.configuration();
         this.timeout = b.timeout;
         this.activityExtension = b.activityExtension;
+        this.smoothingExtension = b.smoothingExtension;
         this.ownsExecutors = b.executors == null;
         this.executors = ownsExecutors
                 ? CoapExecutors.create("agent-client", config.get(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT))
@@ -151,11 +159,40 @@ public final class AgentClient implements AutoCloseable {
      * agent's diagnostic.
      */
     public CompletableFuture<CapAck> setCaps(InetSocketAddress agent, CapCommand command) {
+        Objects.requireNonNull(command, "command");
         Request request = Request.newPost();
-        request.setPayload(Objects.requireNonNull(command, "command").encode());
+        boolean withSmoothing = smoothingExtension && !command.smoothing().isEmpty()
+                && agent != null && smoothingOffered.contains(agent);
+        request.setPayload((withSmoothing ? command : command.withoutSmoothing()).encode());
         request.getOptions().setContentFormat(GpuProtocol.FORMAT_BINARY).setAccept(GpuProtocol.FORMAT_BINARY);
         askActivity(request);
-        return send(agent, GpuProtocol.RESOURCE_CAP, request, CapAck::decode);
+        if (!smoothingExtension) {
+            return send(agent, GpuProtocol.RESOURCE_CAP, request, CapAck::decode);
+        }
+        request.getOptions().addUriQuery(GpuProtocol.QUERY_SMOOTHING);
+        CompletableFuture<CapAck> f = send(agent, GpuProtocol.RESOURCE_CAP, request, CapAck::decode);
+        f.whenComplete((ack, failure) -> {
+            if (ack != null) {
+                if (ack.smoothing().isEmpty()) {
+                    smoothingOffered.remove(agent);
+                } else {
+                    smoothingOffered.add(agent);
+                }
+            } else if (withSmoothing && failure instanceof AgentResponseException e
+                    && e.code() == org.eclipse.californium.core.coap.CoAP.ResponseCode.BAD_REQUEST) {
+                smoothingOffered.remove(agent);
+            }
+        });
+        return f;
+    }
+
+    /**
+     * Whether {@code agent} takes the smoothing extension, as far as this client knows (its last {@link CapAck} said
+     * so): a {@link CapCommand}'s smoothing reaches only such agents; the others get the command without it, and
+     * the ack's {@link CapAck#smoothing()} says what each GPU did.
+     */
+    public boolean smoothingOffered(InetSocketAddress agent) {
+        return smoothingOffered.contains(agent);
     }
 
     /**
@@ -467,6 +504,16 @@ public final class AgentClient implements AutoCloseable {
         private CoapExecutors executors;
         private Duration timeout = DEFAULT_TIMEOUT;
         private boolean activityExtension = true;
+        private boolean smoothingExtension = true;
+
+        /**
+         * Whether {@code /cap} requests ask for the smoothing extension ({@link GpuProtocol#QUERY_SMOOTHING}) and carry
+         * a command's smoothing to the agents that offered it. Default on; off, the client sends version-1 commands.
+         */
+        public Builder smoothingExtension(boolean on) {
+            this.smoothingExtension = on;
+            return this;
+        }
 
         /**
          * Whether {@code /power} and {@code /cap} requests ask for the activity extension block

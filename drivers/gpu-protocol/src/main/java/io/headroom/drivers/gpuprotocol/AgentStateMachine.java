@@ -114,6 +114,10 @@ final class AgentStateMachine {
     private final AtomicLong rejectedTriggers = new AtomicLong();
     private final AtomicLong leaseLapses = new AtomicLong();
     private volatile HealthState healthState;
+    /** Whether this agent accepts the smoothing extension block; off, it refuses it as a version-1 agent does. */
+    private boolean smoothingExtension = true;
+    /** GPUs whose smoothing this agent turned on (turned off again by a command without it, or a lapse). */
+    private boolean[] smoothingOn;
 
     /**
      * @param safeCapsW    per GPU, within each GPU's range
@@ -132,6 +136,12 @@ final class AgentStateMachine {
         this.maxLeaseMs = maxLeaseMs;
         this.nanoTime = nanoTime;
         this.startNanos = nanoTime.getAsLong();
+        this.smoothingOn = new boolean[inventory.gpuCount()];
+    }
+
+    /** Whether this agent takes the smoothing extension block of a cap command (default on). */
+    void smoothingExtension(boolean on) {
+        this.smoothingExtension = on;
     }
 
     // ------------------------------------------------------------------------ state
@@ -220,6 +230,56 @@ final class AgentStateMachine {
         publishHealth();
         safeCapsApplied = ok;
         commandedCapsW = List.of();
+        smoothingOff(); // a floor must not outlive the lease that set it
+    }
+
+    /** Turns off the smoothing this agent turned on; a failure is logged (the safe cap still wins over a floor). */
+    private void smoothingOff() {
+        for (int i = 0; i < smoothingOn.length; i++) {
+            if (smoothingOn[i]) {
+                try {
+                    backend.setSmoothing(i, GpuSmoothing.OFF);
+                    smoothingOn[i] = false;
+                } catch (RuntimeException e) {
+                    LOG.error("{}: could not turn power smoothing off on GPU {} (tried again at the next command or lapse)", name, i, e);
+                }
+            }
+        }
+    }
+
+    /**
+     * Applies {@code cmd}'s smoothing after its caps: per GPU, whether it was applied. A GPU without smoothing, or
+     * whose backend refuses it, keeps its cap alone; a command without the block turns smoothing off.
+     */
+    private List<SmoothingStatus> applySmoothing(CapCommand cmd) {
+        int n = cmd.gpuCount();
+        if (cmd.smoothing().isEmpty()) {
+            smoothingOff();
+            return java.util.Collections.nCopies(n, SmoothingStatus.NONE);
+        }
+        List<SmoothingStatus> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            GpuSmoothing s = cmd.smoothing().get(i);
+            boolean supported;
+            try {
+                supported = backend.supportsSmoothing(i);
+            } catch (RuntimeException e) {
+                supported = false;
+            }
+            if (!supported) {
+                out.add(s.enabled() ? SmoothingStatus.UNSUPPORTED : SmoothingStatus.NONE);
+                continue;
+            }
+            try {
+                backend.setSmoothing(i, s);
+                smoothingOn[i] = s.enabled();
+                out.add(s.enabled() ? SmoothingStatus.APPLIED : SmoothingStatus.NONE);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: power smoothing {} on GPU {} failed; the cap alone applies", name, s, i, e);
+                out.add(SmoothingStatus.FAILED);
+            }
+        }
+        return out;
     }
 
     /**
@@ -262,6 +322,11 @@ final class AgentStateMachine {
     /** Validates and applies a decoded command: everything or nothing. */
     CapResult cap(CapCommand cmd) {
         int n = inventory.gpuCount();
+        if (!smoothingExtension && !cmd.smoothing().isEmpty()) {
+            // What a version-1 agent's decoder said of the block.
+            return reject(Refusal.INVALID, "malformed cap command: " + MessageType.CAP_COMMAND.displayName() + ": "
+                    + Wire.smoothingBlockSize(cmd.smoothing()) + " unexpected trailing byte(s)");
+        }
         if (cmd.gpuCount() != n) {
             return reject(Refusal.INVALID,
                     "cap command has " + cmd.gpuCount() + " caps but this node has " + n + " GPUs");
@@ -339,8 +404,9 @@ final class AgentStateMachine {
             applied = new ArrayList<>(commandedCapsW);
             total = 0;
         }
+        List<SmoothingStatus> smoothing = smoothingExtension ? applySmoothing(cmd) : List.of();
         return new Capped(new CapAck(session, lastSequence, agentTimeMs(nowNanos), agentTimeMs(leaseExpiryNanos),
-                total, applied));
+                total, applied, List.of(), smoothing));
     }
 
     private Refused reject(Refusal refusal, String reason) {

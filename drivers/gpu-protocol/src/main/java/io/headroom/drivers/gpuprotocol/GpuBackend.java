@@ -44,4 +44,19 @@ public interface GpuBackend {
     default GpuActivity activity(int gpu) {
         return GpuActivity.UNKNOWN;
     }
+
+    /** Whether GPU {@code gpu} has power smoothing (a power floor and ramp limits). Default: none. */
+    default boolean supportsSmoothing(int gpu) {
+        return false;
+    }
+
+    /**
+     * Sets GPU {@code gpu}'s power smoothing ({@link GpuSmoothing#OFF} turns it off). The power limit still wins over
+     * the floor. The agent only calls this where {@link #supportsSmoothing} is true.
+     *
+     * @throws UnsupportedOperationException where the GPU has none (the default)
+     */
+    default void setSmoothing(int gpu, GpuSmoothing smoothing) {
+        throw new UnsupportedOperationException("GPU " + gpu + " has no power smoothing");
+    }
 }

@@ -35,6 +35,13 @@ public final class GpuProtocol {
      * never sees one.
      */
     public static final String QUERY_ACTIVITY = "ext=activity";
+    /**
+     * URI query of {@code POST /cap} asking for (and offering) the smoothing extension: an agent that knows it answers
+     * with the smoothing status block in its {@link CapAck}, which tells the appliance it may send the smoothing block
+     * ({@link GpuSmoothing}) in its next {@link CapCommand}s; one that does not ignores the query and answers version 1,
+     * and the appliance keeps sending it version-1 commands.
+     */
+    public static final String QUERY_SMOOTHING = "ext=smoothing";
     /** Default UDP port of an agent's trigger socket ({@link TriggerListener}). */
     public static final int DEFAULT_TRIGGER_PORT = 5685;
 

@@ -69,6 +69,8 @@ public final class NodeAgent implements AutoCloseable {
     private final boolean automaticLeaseCheck;
     /** Whether this agent serves the activity extension ({@link GpuProtocol#QUERY_ACTIVITY}); off: a version-1 agent. */
     private final boolean activityExtension;
+    /** Whether this agent takes the smoothing extension ({@link GpuProtocol#QUERY_SMOOTHING}); off: a version-1 agent. */
+    private final boolean smoothingExtension;
     private final Duration powerPublishInterval;
     private final CoapServer server;
     private final CoapExecutors executors;
@@ -113,6 +115,8 @@ public final class NodeAgent implements AutoCloseable {
         this.automaticLeaseCheck = b.automaticLeaseCheck;
         this.powerPublishInterval = b.powerPublishInterval;
         this.activityExtension = b.activityExtension;
+        this.smoothingExtension = b.smoothingExtension;
+        machine.smoothingExtension(b.smoothingExtension);
 
         Configuration config = b.configuration != null ? b.configuration : GpuProtocol.configuration();
         this.ownsExecutors = b.executors == null;
@@ -372,6 +376,17 @@ public final class NodeAgent implements AutoCloseable {
             r = machine.powerReport();
         }
         return r.withActivity(machine.activity());
+    }
+
+    /** Whether the request asks for the smoothing extension and this agent serves it. */
+    private boolean wantsSmoothing(CoapExchange ex) {
+        return smoothingExtension && ex.getRequestOptions().getUriQuery().contains(GpuProtocol.QUERY_SMOOTHING);
+    }
+
+    /** The ack as the request asked for it: activity and smoothing status blocks only when asked. */
+    private CapAck answer(CoapExchange ex, CapAck ack) {
+        CapAck a = wantsSmoothing(ex) ? ack : ack.withSmoothing(List.of());
+        return wantsActivity(ex) ? a.withActivity(activity()) : a;
     }
 
     /** Whether the request asks for the activity extension and this agent serves it. */
@@ -788,8 +803,7 @@ public final class NodeAgent implements AutoCloseable {
             return;
         }
         switch (outcome) {
-            case Accepted a -> respond(ex, ResponseCode.CHANGED, wantsActivity(ex) ? a.ack().withActivity(activity())
-                    : a.ack(), format.getAsInt());
+            case Accepted a -> respond(ex, ResponseCode.CHANGED, answer(ex, a.ack()), format.getAsInt());
             case Armed a -> respond(ex, ResponseCode.CHANGED, a.ack(), format.getAsInt());
             case Rejected r -> ex.respond(r.code(), r.reason(), GpuProtocol.FORMAT_TEXT);
         }
@@ -868,6 +882,7 @@ public final class NodeAgent implements AutoCloseable {
         private LongSupplier supervisionNanoTime = SystemTime.NANOS;
         private boolean automaticLeaseCheck = true;
         private boolean activityExtension = true;
+        private boolean smoothingExtension = true;
         private Duration powerPublishInterval = Duration.ofSeconds(1);
         private Duration maxLease = Duration.ofSeconds(60);
         private String name = "node-agent";
@@ -951,6 +966,16 @@ public final class NodeAgent implements AutoCloseable {
          */
         public Builder activityExtension(boolean on) {
             this.activityExtension = on;
+            return this;
+        }
+
+        /**
+         * Whether the agent takes the smoothing extension ({@link GpuProtocol#QUERY_SMOOTHING}: power floors and ramp
+         * limits in cap commands, applied through {@link GpuBackend#setSmoothing}). Default on; off, the agent answers
+         * and refuses the block as a version-1 agent does (tests of mixed versions).
+         */
+        public Builder smoothingExtension(boolean on) {
+            this.smoothingExtension = on;
             return this;
         }
 

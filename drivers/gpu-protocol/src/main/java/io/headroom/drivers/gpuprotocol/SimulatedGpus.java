@@ -10,6 +10,10 @@ import java.util.Objects;
  * default, demand at 0 W. Thread-safe.
  *
  * <p>Like NVML, {@link #setLimitW} refuses a limit outside the GPU's range.
+ *
+ * <p>Power smoothing ({@link #setSmoothing}, on by default, off with {@link #setSmoothingSupported}): the draw
+ * is held up to the floor ({@code max(demand, floor)}), a cap still wins ({@code min(…, limit)} at every instant), and
+ * the draw moves towards that target no faster than the ramp limits as {@link #advance} moves the simulated time on.
  */
 public final class SimulatedGpus implements GpuBackend {
 
@@ -17,6 +21,10 @@ public final class SimulatedGpus implements GpuBackend {
     private final double[] demandW;
     private final double[] limitW;
     private long limitWrites;
+    private final GpuSmoothing[] smoothing;
+    /** The smoothed draw of each GPU with smoothing on (before the cap), W. */
+    private final double[] smoothedW;
+    private boolean smoothingSupported = true;
 
     /** {@code count} identical GPUs. */
     public SimulatedGpus(int count, double minW, double maxW, double defaultW) {
@@ -28,6 +36,9 @@ public final class SimulatedGpus implements GpuBackend {
         this.ranges = List.copyOf(ranges);
         this.demandW = new double[this.ranges.size()];
         this.limitW = new double[this.ranges.size()];
+        this.smoothing = new GpuSmoothing[this.ranges.size()];
+        java.util.Arrays.fill(smoothing, GpuSmoothing.OFF);
+        this.smoothedW = new double[this.ranges.size()];
         for (int i = 0; i < limitW.length; i++) {
             limitW[i] = this.ranges.get(i).defaultW();
         }
@@ -63,7 +74,57 @@ public final class SimulatedGpus implements GpuBackend {
     @Override
     public synchronized double powerW(int gpu) {
         Objects.checkIndex(gpu, ranges.size());
-        return Math.min(demandW[gpu], limitW[gpu]);
+        return Math.min(smoothing[gpu].enabled() ? smoothedW[gpu] : demandW[gpu], limitW[gpu]);
+    }
+
+    @Override
+    public synchronized boolean supportsSmoothing(int gpu) {
+        Objects.checkIndex(gpu, ranges.size());
+        return smoothingSupported;
+    }
+
+    /** Whether the GPUs have power smoothing (default true; false models a GPU before Blackwell). */
+    public synchronized void setSmoothingSupported(boolean supported) {
+        this.smoothingSupported = supported;
+    }
+
+    @Override
+    public synchronized void setSmoothing(int gpu, GpuSmoothing s) {
+        Objects.checkIndex(gpu, ranges.size());
+        Objects.requireNonNull(s, "smoothing");
+        if (!smoothingSupported) {
+            throw new UnsupportedOperationException("simulated GPU " + gpu + " has no power smoothing");
+        }
+        if (s.enabled() && !smoothing[gpu].enabled()) {
+            smoothedW[gpu] = Math.min(demandW[gpu], limitW[gpu]); // from the draw now
+        }
+        smoothing[gpu] = s;
+    }
+
+    public synchronized GpuSmoothing smoothing(int gpu) {
+        Objects.checkIndex(gpu, ranges.size());
+        return smoothing[gpu];
+    }
+
+    /**
+     * Moves the simulated time on by {@code seconds}: each GPU with smoothing on moves its draw towards
+     * {@code min(max(demand, floor), limit)}, by at most its ramp rate times {@code seconds}.
+     */
+    public synchronized void advance(double seconds) {
+        if (!(seconds >= 0) || Double.isInfinite(seconds)) {
+            throw new IllegalArgumentException("seconds must be finite and >= 0, got " + seconds);
+        }
+        for (int i = 0; i < smoothing.length; i++) {
+            GpuSmoothing s = smoothing[i];
+            if (!s.enabled()) {
+                continue;
+            }
+            double now = Math.min(smoothedW[i], limitW[i]); // a cap that fell took the draw down at once
+            double target = Math.min(Math.max(demandW[i], s.floorW()), limitW[i]);
+            double next = target >= now ? Math.min(target, now + s.rampUpWPerS() * seconds)
+                    : Math.max(target, now - s.rampDownWPerS() * seconds);
+            smoothedW[i] = next;
+        }
     }
 
     @Override

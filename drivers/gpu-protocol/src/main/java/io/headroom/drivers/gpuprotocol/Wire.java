@@ -132,6 +132,20 @@ final class Wire {
      * entries (none without one), skipping blocks of tags it does not know (a newer peer's).
      */
     static List<GpuActivity> readExtensions(Reader r, int gpus) throws ProtocolException {
+        return readExtensions(r, gpus, null);
+    }
+
+    /** Reads one extension block of a tag other than the activity block's; false: not known, skip it. */
+    @FunctionalInterface
+    interface BlockReader {
+        boolean read(int tag, int length, Reader r) throws ProtocolException;
+    }
+
+    /**
+     * The same, handing the blocks of other tags to {@code other} first (which must read exactly the block's length
+     * when it returns true); the blocks it does not know are skipped.
+     */
+    static List<GpuActivity> readExtensions(Reader r, int gpus, BlockReader other) throws ProtocolException {
         List<GpuActivity> activity = List.of();
         while (r.remaining() > 0) {
             if (r.remaining() < EXT_HEADER) {
@@ -145,7 +159,13 @@ final class Wire {
                         + " bytes, only " + r.remaining() + " left");
             }
             if (tag != EXT_ACTIVITY) {
-                r.bytes(length);
+                int before = r.remaining();
+                if (other == null || !other.read(tag, length, r)) {
+                    r.bytes(length);
+                } else if (before - r.remaining() != length) {
+                    throw r.invalid("extension block 0x" + Integer.toHexString(tag) + " of " + length
+                            + " bytes read as " + (before - r.remaining()));
+                }
                 continue;
             }
             if (!activity.isEmpty()) {
@@ -163,6 +183,71 @@ final class Wire {
             activity = List.of(a);
         }
         return activity;
+    }
+
+    /** Extension block tag: per-GPU power smoothing of a {@link CapCommand} ({@link GpuSmoothing}). */
+    static final int EXT_SMOOTHING = 0x02;
+    /** Extension block tag: per-GPU {@link SmoothingStatus} of a {@link CapAck}. */
+    static final int EXT_SMOOTHING_STATUS = 0x03;
+
+    /** Bytes the smoothing block of {@code smoothing} takes (0 when it is empty: no block). */
+    static int smoothingBlockSize(List<GpuSmoothing> smoothing) {
+        return smoothing.isEmpty() ? 0 : EXT_HEADER + 1 + GpuSmoothing.SIZE * smoothing.size();
+    }
+
+    static void writeSmoothingBlock(Writer w, List<GpuSmoothing> smoothing) {
+        if (smoothing.isEmpty()) {
+            return;
+        }
+        w.u8(EXT_SMOOTHING).u16(1 + GpuSmoothing.SIZE * smoothing.size()).u8(smoothing.size());
+        for (GpuSmoothing s : smoothing) {
+            s.write(w);
+        }
+    }
+
+    /** Bytes the smoothing status block of {@code status} takes (0 when it is empty: no block). */
+    static int statusBlockSize(List<SmoothingStatus> status) {
+        return status.isEmpty() ? 0 : EXT_HEADER + 1 + status.size();
+    }
+
+    static void writeStatusBlock(Writer w, List<SmoothingStatus> status) {
+        if (status.isEmpty()) {
+            return;
+        }
+        w.u8(EXT_SMOOTHING_STATUS).u16(1 + status.size()).u8(status.size());
+        for (SmoothingStatus s : status) {
+            w.u8(s.code());
+        }
+    }
+
+    /** Reads the count byte of a per-GPU block and checks it against the message's GPUs and the block's length. */
+    static int blockCount(Reader r, String what, int length, int perGpu, int gpus) throws ProtocolException {
+        int n = r.u8();
+        if (n != gpus || length != 1 + perGpu * n) {
+            throw r.invalid(what + " block of " + n + " GPUs in " + length + " bytes for a message of " + gpus
+                    + " GPUs");
+        }
+        return n;
+    }
+
+    /** Per-GPU extension entries of a message: none, or one per GPU. */
+    static <T> List<T> perGpuList(String what, List<T> entries, int gpus) {
+        List<T> copy = List.copyOf(entries);
+        if (!copy.isEmpty() && copy.size() != gpus) {
+            throw new IllegalArgumentException(what + " for " + copy.size() + " GPUs in a message of " + gpus);
+        }
+        return copy;
+    }
+
+    static String jsonPerGpu(String name, int count, java.util.function.IntFunction<String> entry) {
+        StringBuilder b = new StringBuilder(",\"").append(name).append("\":[");
+        for (int i = 0; i < count; i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append(entry.apply(i));
+        }
+        return b.append(']').toString();
     }
 
     /** The activity entries of a message: none, or one per GPU. */

@@ -98,13 +98,14 @@ class ActivityExtensionTest {
     private NodeAgent agent(SimulatedGpus gpus, boolean extension) {
         NodeAgent a = NodeAgent.builder(gpus).name("ext-agent").bindAddress(new InetSocketAddress("127.0.0.1", 0))
                 .automaticLeaseCheck(false).powerPublishInterval(Duration.ZERO).safeCapW(300)
-                .activityExtension(extension).build();
+                .activityExtension(extension).smoothingExtension(extension).build();
         closeables.add(a);
         return a.start();
     }
 
     private AgentClient client(boolean extension) {
-        AgentClient c = AgentClient.builder().timeout(Duration.ofSeconds(5)).activityExtension(extension).build();
+        AgentClient c = AgentClient.builder().timeout(Duration.ofSeconds(5)).activityExtension(extension)
+                .smoothingExtension(extension).build();
         closeables.add(c);
         return c;
     }

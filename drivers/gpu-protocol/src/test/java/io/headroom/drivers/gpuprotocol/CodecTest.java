@@ -263,7 +263,8 @@ class CodecTest {
         byte[] b = CAP.encode();
         b[22] = 1; // claims 1 GPU, carries 2
         assertThatThrownBy(() -> CapCommand.decode(b)).isInstanceOf(ProtocolException.class)
-                .hasMessage("CapCommand: 4 unexpected trailing byte(s): a count of 1 GPUs needs exactly 27 bytes, got 31");
+                // The 4 bytes after a 1-GPU body read as an extension block header (the smoothing extension).
+                .hasMessage("CapCommand: extension block 0x43 of 40000 bytes, only 1 left");
     }
 
     @Test
