@@ -31,8 +31,9 @@ import java.util.function.Supplier;
  *       {@code Node Control/Rebirth}, then a DBIRTH per device; every metric's full value.</li>
  *   <li>{@link #data()}: per device, a DDATA with the metrics that changed since last sent (NDATA for the node's
  *       own); nothing when nothing changed.</li>
- *   <li>{@code seq}: 0 at NBIRTH, one more for every message after it, 255 wraps to 0; a dropped message takes no
- *       number (a host sees no gap for it).</li>
+ *   <li>{@code seq}: 0 at NBIRTH, one more for every message after it, 255 wraps to 0; a DDATA dropped for a slow
+ *       broker (below) takes no number (a host sees no gap for it); one whose write fails (a dying connection) has
+ *       taken its number, so a host that sees the gap asks for a rebirth, as Sparkplug intends.</li>
  *   <li>A slow broker: while {@link #MAX_PENDING} messages are still not written to the socket, a DDATA is dropped
  *       and counted, its values left unsent so the next one carries them.</li>
  * </ul>
