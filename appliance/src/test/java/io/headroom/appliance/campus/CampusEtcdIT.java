@@ -122,15 +122,20 @@ class CampusEtcdIT {
         // nor can it by campaigning again under a new lease while y holds the election: its key is newer than y's
         long lx2 = x.grant(2);
         AtomicReference<EtcdClient.Leader> late = new AtomicReference<>();
+        AtomicReference<Exception> failed = new AtomicReference<>();
         Thread t = Thread.ofVirtual().start(() -> {
             try {
                 late.set(x.campaign(election, lx2, "x", Duration.ofSeconds(3)));
             } catch (Exception e) {
-                // timed out waiting: y still leads
+                failed.set(e);
             }
         });
         t.join(Duration.ofSeconds(5));
         assertThat(late.get()).isNull();
+        if (!t.isAlive()) { // it gave up: only because its wait ran out (y still leads), not for any other error
+            assertThat(failed.get()).isInstanceOf(EtcdClient.Unavailable.class)
+                    .hasRootCauseInstanceOf(java.net.http.HttpTimeoutException.class);
+        }
         assertThat(y.leader(election).value()).isEqualTo("y");
     }
 
