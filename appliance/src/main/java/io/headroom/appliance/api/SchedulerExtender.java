@@ -38,7 +38,9 @@ public final class SchedulerExtender {
     public SchedulerExtender(Site site) {
         this.site = site;
         for (Node n : site.nodes()) {
-            byName.putIfAbsent(n.agent().host(), n);
+            if (n.agent() != null) { // a node capped through its BMC has no agent host: known by its id alone
+                byName.putIfAbsent(n.agent().host(), n);
+            }
         }
         for (Node n : site.nodes()) {
             byName.put(n.id(), n); // an id wins over another node's host
