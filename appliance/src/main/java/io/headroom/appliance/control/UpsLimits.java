@@ -18,8 +18,10 @@ import java.util.Locale;
  *       its share of the group's draw uncapped until the armed caps land ({@link UpsModule#responseS()}), so the
  *       group may draw at most what the survivors of its worst single loss carry for that long on their curves
  *       ({@link UpsModule#shortRatio()} × rating, each, less margin). In a 2N hall whose modules carry 150 % for
- *       60 s and 200 % for 200 ms, with caps that land in 100 ms, the group may draw up to 2 × one module's rating
- *       (each side at its rating); with caps that take 300 ms, only about 1.8 × (the curve at 300 ms).</li>
+ *       60 s and 200 % for 200 ms, with caps that land in 100 ms, the group may draw up to the curve's
+ *       instantaneous ratio × one module's rating: as with a breaker's curve, the last point's time holds up to
+ *       it, so a site file should put it just above the last rated point (2.05 in {@code sites/example-2n-dense.yaml}:
+ *       2.05 ×); with caps that take 300 ms, only about 1.8 × (the curve at 300 ms).</li>
  * </ul>
  * The contingency plans bring a loss's survivors within their modules' ratings
  * ({@link ContingencyPlanner#survivorsAllowedW}, through {@link Feed#carryW()}). A group without UPS modules gets no
