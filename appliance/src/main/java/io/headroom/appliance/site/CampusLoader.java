@@ -202,6 +202,12 @@ public final class CampusLoader {
             p.at(budget.node(), budget.field(), "must be at least the lease TTL plus a round (" + (leaseTtl + roundMs)
                     + " ms): shorter, every coordinator failover drops the appliances to their static shares; got "
                     + SectionReader.got(budget));
+        } else if (budget != null && budget.ok() && budget.value() < SILENT_TO_LOWERED_ROUNDS * roundMs) {
+            p.at(budget.node(), budget.field(), "must be at least " + SILENT_TO_LOWERED_ROUNDS + " rounds ("
+                    + SILENT_TO_LOWERED_ROUNDS * roundMs + " ms): an appliance cut off from etcd holds its budget this "
+                    + "long, then its static share; the others must be lowered first (the coordinator calls it silent "
+                    + "after 2.5 rounds unheard, writes the next round, the others read it within a quarter round); got "
+                    + SectionReader.got(budget));
         }
         Val<String> ca = e.get("tlsCa", SiteYaml::string, false);
         Val<String> cert = e.get("tlsCert", SiteYaml::string, false);
@@ -231,9 +237,16 @@ public final class CampusLoader {
         return new Campus.Etcd(endpoints, prefix, leaseTtl, budgetTtl, roundMs, tls);
     }
 
-    /** Twice the lease TTL, and at least the lease TTL plus two rounds. */
+    /**
+     * Rounds from an appliance's last sight of its budget (up to a round and a quarter before it is cut off) until
+     * the others hold budgets lowered for its static share: heard last up to a round before, silent after 2.5 rounds
+     * more, the next round written, read within a quarter round, plus a round of margin for etcd's latency.
+     */
+    public static final long SILENT_TO_LOWERED_ROUNDS = 7;
+
+    /** Twice the lease TTL, at least the lease TTL plus two rounds, and at least {@link #SILENT_TO_LOWERED_ROUNDS}. */
     public static long defaultBudgetTtl(long leaseTtlMs, long roundMs) {
-        return Math.max(2 * leaseTtlMs, leaseTtlMs + 2 * roundMs);
+        return Math.max(Math.max(2 * leaseTtlMs, leaseTtlMs + 2 * roundMs), SILENT_TO_LOWERED_ROUNDS * roundMs);
     }
 
     private static boolean isLoopback(String host) {

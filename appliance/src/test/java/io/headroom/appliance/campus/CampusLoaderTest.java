@@ -47,7 +47,7 @@ class CampusLoaderTest {
         assertThat(c.appliances().getFirst().site().nodes()).hasSize(16);
         assertThat(c.etcd().endpoints()).hasSize(3);
         assertThat(c.etcd().leaseTtlMs()).isEqualTo(3000);
-        assertThat(c.etcd().budgetTtlMs()).isEqualTo(6000);
+        assertThat(c.etcd().budgetTtlMs()).as("7 rounds of 1 s: more than 2 × the 3 s lease").isEqualTo(7000);
         assertThat(c.etcd().roundMs()).isEqualTo(1000);
         assertThat(c.etcd().tls()).isNull();
         assertThat(c.openadr().enabled()).isFalse();
@@ -80,6 +80,11 @@ class CampusLoaderTest {
                 Arguments.of("  round: 1 s", "  round: 1 s\n  budgetTtl: 2 s",
                         List.of("c.yaml:12:14: etcd.budgetTtl: must be at least the lease TTL plus a round (4000 ms): "
                                 + "shorter, every coordinator failover drops the appliances to their static shares; got \"2 s\"")),
+                Arguments.of("  round: 1 s", "  round: 1 s\n  budgetTtl: 6 s",
+                        List.of("c.yaml:12:14: etcd.budgetTtl: must be at least 7 rounds (7000 ms): an appliance cut "
+                                + "off from etcd holds its budget this long, then its static share; the others must be "
+                                + "lowered first (the coordinator calls it silent after 2.5 rounds unheard, writes the "
+                                + "next round, the others read it within a quarter round); got \"6 s\"")),
                 Arguments.of("127.0.0.1:22379", "10.0.0.2:2379",
                         List.of("c.yaml:9:31: etcd.endpoints[1]: etcd beyond the loopback needs TLS: give tlsCa (and "
                                 + "tlsCert, tlsKey for client certificates)")),

@@ -88,7 +88,7 @@ public final class CampusSplitPerf {
             List<Endpoint> eps = etcd.endpoints().stream().map(e -> new Endpoint("127.0.0.1",
                     Integer.parseInt(e.substring(e.indexOf(':') + 1)))).toList();
             Campus campus = new Campus("perf", n * 100_000.0, 0, OpenAdrSettings.disabled(),
-                    new Campus.Etcd(eps, "/perf", 3000, 6000, 1000, null), members);
+                    new Campus.Etcd(eps, "/perf", 3000, io.headroom.appliance.site.CampusLoader.defaultBudgetTtl(3000, 1000), 1000, null), members);
             EtcdClient shared = EtcdClient.of(campus.etcd(), Duration.ofSeconds(2));
             ScheduledExecutorService pool = Executors.newScheduledThreadPool(4,
                     Thread.ofPlatform().daemon().name("sim-appliance-", 0).factory());
