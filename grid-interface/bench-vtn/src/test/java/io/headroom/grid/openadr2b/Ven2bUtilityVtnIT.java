@@ -66,7 +66,16 @@ class Ven2bUtilityVtnIT {
                     assertThat(book.importLimitAt(T0.plus(Duration.ofMinutes(6)))).hasValue(400_000);
                     await().atMost(Duration.ofSeconds(30)).until(() -> vtn.registeredReports().containsKey(venId)
                             && ven.status().pendingMessages() == 0 && !vtn.pendingReportsSeen().isEmpty());
-                    clock.advance(Duration.ofMinutes(6)); // the telemetry asked at registration falls due
+                    // the telemetry asked at registration falls due after 5 minutes: 6 minutes in steps of 2, each
+                    // waited out by a poll on the new time, so no reply stamped before a step is checked more than
+                    // 2 minutes later (one step of 6 made a reply in flight 6 minutes stale: outside the 5-minute
+                    // replay window, refused, and this test failed under load)
+                    for (int step = 0; step < 3; step++) {
+                        clock.advance(Duration.ofMinutes(2));
+                        Instant stepped = clock.instant();
+                        await().atMost(Duration.ofSeconds(30)).until(() -> ven.status().lastPoll() != null
+                                && !ven.status().lastPoll().isBefore(stepped));
+                    }
                     await().atMost(Duration.ofSeconds(30)).until(() -> vtn.reports().stream().anyMatch(r -> r.venId().equals(venId)));
                     BenchVtn2b.ReceivedReport r = vtn.reports().stream().filter(x -> x.venId().equals(venId)).findFirst().orElseThrow();
                     assertThat(r.intervals().values()).allSatisfy(v -> assertThat(v).containsKeys("energy", "demand"));
