@@ -26,8 +26,15 @@ class CampusDrillsIT {
     @TempDir
     Path dir;
 
+    /**
+     * In {@code ./mvnw verify}: the coordinator killed during a DR event (with a feed loss at a survivor); a partitioned
+     * appliance's fallback is covered there without plants ({@code CampusEtcdIT}). With the {@code hil-long} profile
+     * ({@code headroom.campusDrills=all}) the partition drill with plants too, and its API and journal checks.
+     */
     static Stream<String> drills() {
-        return Stream.of("coordinator-killed-during-dr", "appliance-partitioned");
+        return "all".equals(System.getProperty("headroom.campusDrills"))
+                ? Stream.of("coordinator-killed-during-dr", "appliance-partitioned")
+                : Stream.of("coordinator-killed-during-dr");
     }
 
     @ParameterizedTest(name = "{0}")
