@@ -54,34 +54,15 @@ public record AllocationComparison(int classFairNodes, double classFairLost, dou
     /** {@link #of} for each seed's result, on {@code threads} threads; in the results' order. */
     public static List<AllocationComparison> ofAll(Site site, List<CapacityStudy.Result> results, int threads,
                                                    java.util.function.Consumer<CapacityStudy.Result> done) {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-                Math.max(1, Math.min(threads, results.size())), r -> {
-                    Thread t = new Thread(r, "study-allocation");
-                    t.setDaemon(true);
-                    return t;
-                });
-        try {
-            List<java.util.concurrent.Future<AllocationComparison>> fs = new java.util.ArrayList<>();
-            for (CapacityStudy.Result r : results) {
-                fs.add(pool.submit(() -> {
-                    AllocationComparison c = of(site, r);
-                    done.accept(r);
-                    return c;
-                }));
-            }
-            List<AllocationComparison> out = new java.util.ArrayList<>();
-            for (java.util.concurrent.Future<AllocationComparison> f : fs) {
-                out.add(f.get());
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("study interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("study failed: " + e.getCause(), e.getCause());
-        } finally {
-            pool.shutdownNow();
+        List<java.util.concurrent.Callable<AllocationComparison>> tasks = new java.util.ArrayList<>();
+        for (CapacityStudy.Result r : results) {
+            tasks.add(() -> {
+                AllocationComparison c = of(site, r);
+                done.accept(r);
+                return c;
+            });
         }
+        return StudySeries.inParallel(tasks, threads, "study-allocation");
     }
 
     public double unlockRatioDemandAware() {

@@ -11,10 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -152,29 +148,11 @@ public final class ControlBaselines {
     /** Every seed's controller baselines, in seed order, seeds in parallel on {@code threads} threads. */
     public static List<Result> run(Site site, StudyParams p, List<CapacityStudy.Result> rs, int threads,
                                    int latencyMs, Listener listener) {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, rs.size())), r -> {
-            Thread t = new Thread(r, "study-baseline");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<Result>> fs = new ArrayList<>();
-            for (CapacityStudy.Result r : rs) {
-                fs.add(pool.submit(() -> of(site, p, r, latencyMs, listener)));
-            }
-            List<Result> out = new ArrayList<>();
-            for (Future<Result> f : fs) {
-                out.add(f.get());
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("study interrupted", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("study failed: " + e.getCause(), e.getCause());
-        } finally {
-            pool.shutdownNow();
+        List<java.util.concurrent.Callable<Result>> tasks = new ArrayList<>();
+        for (CapacityStudy.Result r : rs) {
+            tasks.add(() -> of(site, p, r, latencyMs, listener));
         }
+        return StudySeries.inParallel(tasks, threads, "study-baseline");
     }
 
     // ---------------------------------------------------------------------------------------------- output

@@ -37,24 +37,36 @@ public final class StudySeries {
     /** Runs seeds {@code firstSeed} … {@code firstSeed + seeds − 1}; the results in seed order. */
     public static List<CapacityStudy.Result> run(Site site, StudyParams p, long firstSeed, int seeds, int threads,
                                                  int probes, Listener listener) {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, seeds)), r -> {
-            Thread t = new Thread(r, "study-seed");
+        List<java.util.concurrent.Callable<CapacityStudy.Result>> tasks = new ArrayList<>();
+        for (int i = 0; i < seeds; i++) {
+            long seed = firstSeed + i;
+            tasks.add(() -> {
+                CapacityStudy.Result r = new CapacityStudy(site, p, seed).probes(probes)
+                        .onEvaluated(e -> listener.note(seed, e, null)).run();
+                listener.note(seed, null, r);
+                return r;
+            });
+        }
+        return inParallel(tasks, threads, "study-seed");
+    }
+
+    /**
+     * The study's one way to run independent pieces (seeds, baselines, comparisons): {@code tasks} on at most
+     * {@code threads} daemon threads named {@code name}; their results in the tasks' order; the first failure ends it.
+     */
+    public static <T> List<T> inParallel(List<java.util.concurrent.Callable<T>> tasks, int threads, String name) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, tasks.size())), r -> {
+            Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
         });
         try {
-            List<Future<CapacityStudy.Result>> fs = new ArrayList<>();
-            for (int i = 0; i < seeds; i++) {
-                long seed = firstSeed + i;
-                fs.add(pool.submit(() -> {
-                    CapacityStudy.Result r = new CapacityStudy(site, p, seed).probes(probes)
-                            .onEvaluated(e -> listener.note(seed, e, null)).run();
-                    listener.note(seed, null, r);
-                    return r;
-                }));
+            List<Future<T>> fs = new ArrayList<>();
+            for (java.util.concurrent.Callable<T> task : tasks) {
+                fs.add(pool.submit(task));
             }
-            List<CapacityStudy.Result> out = new ArrayList<>();
-            for (Future<CapacityStudy.Result> f : fs) {
+            List<T> out = new ArrayList<>();
+            for (Future<T> f : fs) {
                 out.add(f.get());
             }
             return out;
